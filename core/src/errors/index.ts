@@ -1,0 +1,2 @@
+export * from './bioimageit-error.js';
+export * from './area-errors.js';

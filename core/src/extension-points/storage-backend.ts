@@ -1,0 +1,68 @@
+import type { DataItem } from '../model/data-item.js';
+import type { DatasetInfo, Experiment, ExperimentInit, ExperimentSummary, NewRawItem, TagUpdate } from '../model/experiment.js';
+import type { Disposable } from '../util/disposable.js';
+
+/**
+ * Storage extension point, keyed by URI scheme (`file`, `omero`). A backend stores experiments,
+ * their datasets and items, and their tags. Every backend runs the contract suite exported by
+ * `@bioimageit/core/testing` (`describeStorageBackendContract`).
+ *
+ * Errors: every method rejects with a {@link StorageError} (`NOT_FOUND`, `EXISTS`, `CORRUPT`,
+ * `IO`, `LOCKED`, `UNSUPPORTED`, `PATH_ESCAPE`, `INVALID`) naming the experiment, item or file.
+ * Nothing already stored may be lost or half-written when a method fails.
+ */
+export const StorageBackend = Symbol.for('@bioimageit/core/StorageBackend');
+export interface StorageBackend {
+  /** URI scheme this backend answers (`file`). */
+  readonly scheme: string;
+  /** Experiments found directly under a workspace location (a folder URI or path). */
+  listExperiments(location: string): Promise<readonly ExperimentSummary[]>;
+  /** Creates an empty experiment named `init.name` under `location`; EXISTS when taken. */
+  createExperiment(location: string, init: ExperimentInit): Promise<ExperimentStore>;
+  /** Opens an existing experiment by URI or path; NOT_FOUND / CORRUPT otherwise. */
+  openExperiment(uri: string): Promise<ExperimentStore>;
+  /** Deletes an experiment and the files it owns (never referenced-in-place source files). */
+  deleteExperiment(uri: string): Promise<void>;
+}
+
+/**
+ * An open experiment. Reads may be served from an index; writes are atomic and serialized
+ * across processes, so that two importers into one experiment lose nothing.
+ */
+export interface ExperimentStore {
+  readonly uri: string;
+  /** Experiment record with its datasets and tag keys, as stored now. */
+  info(): Promise<Experiment>;
+  listDatasets(): Promise<readonly DatasetInfo[]>;
+  /** Items of one dataset (default `data`, the raw dataset), in stored order. */
+  items(dataset?: string): Promise<readonly DataItem[]>;
+  /** One item by id; NOT_FOUND otherwise. */
+  getItem(id: string): Promise<DataItem>;
+  /**
+   * Adds raw items in one atomic step per call: data files are copied (or referenced), item
+   * metadata written, then the dataset and the index updated. Names already present in the
+   * raw dataset are made unique by the backend and returned items carry the final names.
+   * Tag keys absent from the experiment are added to it.
+   */
+  addRawItems(items: readonly NewRawItem[]): Promise<readonly DataItem[]>;
+  /** Applies tag edits atomically (all or none); unknown item ids reject with NOT_FOUND. */
+  updateTags(updates: readonly TagUpdate[]): Promise<void>;
+  /** Replaces the experiment's tag keys (values on items are kept). */
+  setTagKeys(keys: readonly string[]): Promise<void>;
+  /** A local file path where the item's data can be read (downloads when remote). */
+  localize(item: DataItem): Promise<string>;
+  /** Releases caches and handles. */
+  close(): Promise<void>;
+}
+
+/** Contributed by a plugin module: registers its backends into the registry it receives. */
+export const StorageContribution = Symbol.for('@bioimageit/core/StorageContribution');
+export interface StorageContribution {
+  registerStorage(registry: StorageRegistrar): void;
+}
+
+/** The register side of the storage registry, handed to contributions. */
+export interface StorageRegistrar {
+  /** Throws PluginError DUPLICATE_CONTRIBUTION when `backend.scheme` is taken. */
+  register(backend: StorageBackend): Disposable;
+}

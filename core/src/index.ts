@@ -1,0 +1,10 @@
+/**
+ * @bioimageit/core — the kernel's public API. Plugins and applications import only from here
+ * (and `@bioimageit/core/testing` for contract suites); there are no deep imports.
+ */
+export * from './errors/index.js';
+export type * from './model/index.js';
+export * from './extension-points/index.js';
+export * from './util/disposable.js';
+export * from './query/index.js';
+export * from './formats/index.js';

@@ -1,0 +1,82 @@
+/**
+ * Plain, readonly JSON types of the data model. No decorators, no methods: these travel through
+ * the kernel, plugins, the CLI's `--json` output and (later) the REST API unchanged.
+ */
+
+/** Key/value tags. Keys are experiment tag keys; values are always strings (as in v1). */
+export type Tags = Readonly<Record<string, string>>;
+
+/** A physical length per pixel (e.g. `{ value: 0.1, unit: 'µm' }`). */
+export interface PhysicalSize {
+  readonly value: number;
+  readonly unit: string;
+}
+
+/**
+ * What a format codec learned about a file. Image codecs fill shape/dtype/axes (axes is a string
+ * of the same length as shape, letters from `TCZYXS`, slowest first); table codecs fill columns/rows.
+ */
+export interface FormatMetadata {
+  readonly shape?: readonly number[];
+  readonly dtype?: string;
+  readonly axes?: string;
+  readonly physicalSize?: Readonly<Partial<Record<'x' | 'y' | 'z' | 't', PhysicalSize>>>;
+  readonly [extra: string]: unknown;
+}
+
+/** Where a raw item came from. */
+export interface RawOrigin {
+  readonly type: 'raw';
+}
+
+/** A reference from a processed item to one of its inputs. */
+export interface OriginInput {
+  /** The tool's input name (`i`). */
+  readonly name: string;
+  /** Id (uuid) of the input item. */
+  readonly id: string;
+  /** Storage URI of the input item's metadata. */
+  readonly uri: string;
+  readonly type: 'raw' | 'processed';
+}
+
+/** How a processed item was made: by which run, from which inputs, as which output. */
+export interface ProcessedOrigin {
+  readonly type: 'processed';
+  readonly run: { readonly id: string; readonly uri: string };
+  readonly inputs: readonly OriginInput[];
+  readonly output: { readonly name: string; readonly label: string };
+}
+
+export type ItemOrigin = RawOrigin | ProcessedOrigin;
+
+/**
+ * One data item (v1 "RawData"/"ProcessedData"). `tags` are the effective tags: for processed items,
+ * the tags of their raw origin overlaid with the item's own tags, so queries select outputs by
+ * the tags of what they were made from (v1 semantics).
+ */
+export interface DataItem {
+  /** Stable id (uuid, as v1 writes it). */
+  readonly id: string;
+  /** Storage URI of the item's metadata (e.g. `file:///w/exp/data/a.md.json`). */
+  readonly uri: string;
+  /** Name of the dataset holding the item (`data` for raw items). */
+  readonly dataset: string;
+  readonly name: string;
+  /** Format id (`imagetiff`, `tablecsv`, ... as in v1's formats.json). */
+  readonly format: string;
+  /** URI of the data file itself (copied into the experiment, or referenced in place). */
+  readonly dataUri: string;
+  readonly author: string;
+  /** Import or creation date, `YYYY-MM-DD` as in v1. */
+  readonly date: string;
+  readonly size?: number;
+  readonly sha256?: string;
+  readonly tags: Tags;
+  readonly metadata: FormatMetadata;
+  readonly origin: ItemOrigin;
+  /** True when the data file was referenced in place instead of copied. */
+  readonly referenced?: boolean;
+  /** URI of a thumbnail image, when one was made. */
+  readonly thumbnail?: string;
+}

@@ -1,0 +1,2 @@
+export type * from './data-item.js';
+export type * from './experiment.js';
