@@ -1,0 +1,2 @@
+export * from './kernel-config.js';
+export * from './load-config.js';

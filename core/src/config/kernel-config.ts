@@ -1,0 +1,141 @@
+import { ConfigError } from '../errors/area-errors.js';
+
+/** File name of a workspace's configuration; its folder is the workspace. */
+export const CONFIG_FILE = 'bioimageit.config.json';
+
+/** Injection token under which the kernel binds the resolved configuration (plugins may inject it). */
+export const KernelConfig = Symbol.for('@bioimageit/core/KernelConfig');
+
+/**
+ * Configuration of a workspace (`bioimageit.config.json`), every field optional in the file.
+ * Environment variables override it (see {@link applyEnvOverrides}).
+ */
+export interface KernelConfig {
+  /** Absolute path of the workspace folder (where experiments live by default). */
+  readonly workspace: string;
+  /** Default author of imports and experiments. */
+  readonly user: { readonly name: string };
+  /** Where experiments are created and listed: a path (relative to the workspace) or a URI. */
+  readonly experiments: string;
+  /** Plugin packages (npm names or folder paths) to load. */
+  readonly plugins: readonly string[];
+  readonly import: {
+    /** `copy` files into the experiment (v1 behaviour) or `reference` them in place. */
+    readonly mode: 'copy' | 'reference';
+    /** Items committed per storage write. */
+    readonly batchSize: number;
+    /** Files read and hashed at once. */
+    readonly concurrency: number;
+  };
+  /** Folders of tool manifests (used by the tools work). */
+  readonly tools: { readonly dirs: readonly string[] };
+}
+
+export const DEFAULT_PLUGINS: readonly string[] = ['@bioimageit/local-fs'];
+
+/** Defaults for a workspace folder. */
+export function defaultConfig(workspace: string, userName: string): KernelConfig {
+  return {
+    workspace,
+    user: { name: userName },
+    experiments: '.',
+    plugins: DEFAULT_PLUGINS,
+    import: { mode: 'copy', batchSize: 500, concurrency: 8 },
+    tools: { dirs: [] },
+  };
+}
+
+/**
+ * Environment variables that override the file:
+ * `BIOIMAGEIT_USER`, `BIOIMAGEIT_EXPERIMENTS`, `BIOIMAGEIT_PLUGINS` (comma-separated),
+ * `BIOIMAGEIT_IMPORT_MODE`, `BIOIMAGEIT_IMPORT_BATCH_SIZE`, `BIOIMAGEIT_IMPORT_CONCURRENCY`,
+ * `BIOIMAGEIT_TOOL_DIRS` (path-delimiter separated). (`BIOIMAGEIT_WORKSPACE` picks the workspace.)
+ */
+export const ENV_OVERRIDES = {
+  BIOIMAGEIT_USER: 'user.name',
+  BIOIMAGEIT_EXPERIMENTS: 'experiments',
+  BIOIMAGEIT_PLUGINS: 'plugins',
+  BIOIMAGEIT_IMPORT_MODE: 'import.mode',
+  BIOIMAGEIT_IMPORT_BATCH_SIZE: 'import.batchSize',
+  BIOIMAGEIT_IMPORT_CONCURRENCY: 'import.concurrency',
+  BIOIMAGEIT_TOOL_DIRS: 'tools.dirs',
+} as const;
+
+/**
+ * Merges a parsed config file over the defaults, validating every field. Throws ConfigError
+ * INVALID naming the file and the field.
+ */
+export function mergeConfig(base: KernelConfig, raw: unknown, source: string): KernelConfig {
+  const bad = (field: string, why: string) =>
+    new ConfigError('INVALID', `${source}: '${field}' ${why}`, { details: { source, field } });
+  if (raw === undefined) return base;
+  if (!isObject(raw)) throw bad('(root)', 'must be a JSON object');
+  const known = new Set(['$schema', 'user', 'experiments', 'plugins', 'import', 'tools', 'workspace']);
+  for (const key of Object.keys(raw)) if (!known.has(key)) throw bad(key, `is not a known setting (${[...known].slice(1).join(', ')})`);
+  let config = base;
+  if (raw['user'] !== undefined) {
+    const user = raw['user'];
+    if (!isObject(user) || typeof user['name'] !== 'string' || user['name'].trim() === '') throw bad('user.name', 'must be a non-empty string');
+    config = { ...config, user: { name: user['name'] } };
+  }
+  if (raw['experiments'] !== undefined) {
+    if (typeof raw['experiments'] !== 'string' || raw['experiments'] === '') throw bad('experiments', 'must be a path or URI string');
+    config = { ...config, experiments: raw['experiments'] };
+  }
+  if (raw['plugins'] !== undefined) {
+    const plugins = raw['plugins'];
+    if (!Array.isArray(plugins) || !plugins.every((p) => typeof p === 'string' && p !== '')) throw bad('plugins', 'must be an array of package names or paths');
+    config = { ...config, plugins: plugins as string[] };
+  }
+  if (raw['import'] !== undefined) {
+    const imp = raw['import'];
+    if (!isObject(imp)) throw bad('import', 'must be an object');
+    const mode = imp['mode'] ?? config.import.mode;
+    if (mode !== 'copy' && mode !== 'reference') throw bad('import.mode', "must be 'copy' or 'reference'");
+    const batchSize = positiveInt(imp['batchSize'] ?? config.import.batchSize, () => bad('import.batchSize', 'must be a positive integer'));
+    const concurrency = positiveInt(imp['concurrency'] ?? config.import.concurrency, () => bad('import.concurrency', 'must be a positive integer'));
+    config = { ...config, import: { mode, batchSize, concurrency } };
+  }
+  if (raw['tools'] !== undefined) {
+    const tools = raw['tools'];
+    const dirs = isObject(tools) ? tools['dirs'] ?? [] : undefined;
+    if (!Array.isArray(dirs) || !dirs.every((d) => typeof d === 'string')) throw bad('tools.dirs', 'must be an array of folder paths');
+    config = { ...config, tools: { dirs: dirs as string[] } };
+  }
+  return config;
+}
+
+/** Applies the {@link ENV_OVERRIDES} found in `env`. Throws ConfigError INVALID naming the variable. */
+export function applyEnvOverrides(config: KernelConfig, env: NodeJS.ProcessEnv, delimiter: string): KernelConfig {
+  const patch: Record<string, unknown> = {};
+  const get = (name: keyof typeof ENV_OVERRIDES) => {
+    const value = env[name];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const user = get('BIOIMAGEIT_USER');
+  if (user !== undefined) patch['user'] = { name: user };
+  const experiments = get('BIOIMAGEIT_EXPERIMENTS');
+  if (experiments !== undefined) patch['experiments'] = experiments;
+  const plugins = get('BIOIMAGEIT_PLUGINS');
+  if (plugins !== undefined) patch['plugins'] = plugins.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const imp: Record<string, unknown> = {};
+  const mode = get('BIOIMAGEIT_IMPORT_MODE');
+  if (mode !== undefined) imp['mode'] = mode;
+  const batch = get('BIOIMAGEIT_IMPORT_BATCH_SIZE');
+  if (batch !== undefined) imp['batchSize'] = Number(batch);
+  const concurrency = get('BIOIMAGEIT_IMPORT_CONCURRENCY');
+  if (concurrency !== undefined) imp['concurrency'] = Number(concurrency);
+  if (Object.keys(imp).length > 0) patch['import'] = imp;
+  const toolDirs = get('BIOIMAGEIT_TOOL_DIRS');
+  if (toolDirs !== undefined) patch['tools'] = { dirs: toolDirs.split(delimiter).filter((d) => d !== '') };
+  return mergeConfig(config, patch, 'environment (BIOIMAGEIT_* variables)');
+}
+
+function positiveInt(value: unknown, fail: () => ConfigError): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw fail();
+  return value;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

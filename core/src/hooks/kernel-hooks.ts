@@ -1,0 +1,130 @@
+import { AsyncSeriesBailHook, AsyncSeriesHook, SyncHook } from 'tapable';
+import { BioImageItError } from '../errors/bioimageit-error.js';
+import { HookError } from '../errors/area-errors.js';
+import type { DataItem } from '../model/data-item.js';
+import type { Runner } from '../extension-points/runner.js';
+
+/** Payload of `dataImported`: items just committed to an experiment by one import batch. */
+export interface DataImportedEvent {
+  readonly experimentUri: string;
+  readonly items: readonly DataItem[];
+}
+
+/** A run as hooks see it (filled in by the job engine). */
+export interface RunEvent {
+  readonly runId: string;
+  readonly toolId: string;
+  readonly experimentUri: string;
+  readonly jobCount: number;
+}
+
+/** One job of a run as hooks see it. */
+export interface JobEvent {
+  readonly runId: string;
+  readonly jobId: string;
+  readonly index: number;
+}
+
+export interface JobProgressEvent extends JobEvent {
+  /** 0..1 when known. */
+  readonly fraction?: number;
+  readonly message?: string;
+}
+
+export interface JobFinishedEvent extends JobEvent {
+  readonly status: 'succeeded' | 'failed' | 'cancelled' | 'cached';
+  readonly exitCode: number | null;
+}
+
+/** What `resolveRunner` is asked: which runner should execute this tool. */
+export interface ResolveRunnerRequest {
+  readonly toolId: string;
+  readonly requirements: Readonly<Record<string, unknown>>;
+  readonly preferred?: string;
+}
+
+/** Builds the kernel's hooks; only the kernel calls them, plugins tap them. */
+export function createKernelHooks() {
+  const hooks = {
+    /** Items were committed by an import batch. */
+    dataImported: new AsyncSeriesHook<[DataImportedEvent]>(['event']),
+    /** A run is about to start; a tap may veto it by throwing. */
+    beforeRun: new AsyncSeriesHook<[RunEvent]>(['run']),
+    jobStarted: new SyncHook<[JobEvent]>(['job']),
+    jobProgress: new SyncHook<[JobProgressEvent]>(['progress']),
+    jobFinished: new AsyncSeriesHook<[JobFinishedEvent]>(['job']),
+    afterRun: new AsyncSeriesHook<[RunEvent]>(['run']),
+    runFailed: new SyncHook<[RunEvent, BioImageItError]>(['run', 'error']),
+    /** First tap returning a runner wins. */
+    resolveRunner: new AsyncSeriesBailHook<[ResolveRunnerRequest], Runner | undefined>(['request']),
+  };
+  for (const [name, hook] of Object.entries(hooks)) wrapTapErrors(name, hook);
+  return Object.freeze(hooks);
+}
+
+/** The kernel's frozen hooks object. */
+export type KernelHooks = ReturnType<typeof createKernelHooks>;
+
+/** The tap-only view handed to plugins: they can listen, never fire. */
+export type PluginHooks = {
+  readonly [K in keyof KernelHooks]: Pick<KernelHooks[K], Extract<keyof KernelHooks[K], 'tap' | 'tapPromise' | 'tapAsync'>>;
+};
+
+/** Contributed by plugins that listen to kernel events. The tap name must be the plugin id. */
+export const HookContribution = Symbol.for('@bioimageit/core/HookContribution');
+export interface HookContribution {
+  apply(hooks: PluginHooks): void;
+}
+
+/** The part of a tapable tap record that the error wrapper rewrites. */
+interface TapRecord {
+  name: string;
+  type: 'sync' | 'async' | 'promise';
+  fn: (...args: unknown[]) => unknown;
+}
+
+interface AnyHook {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  intercept(interceptor: { register?: (tap: any) => any }): void;
+}
+
+/**
+ * Wraps every tap so that an error it throws reaches the caller as a HookError naming the hook and
+ * the tap (plugin) name. BioImageIT errors thrown on purpose pass through unchanged.
+ */
+function wrapTapErrors(hookName: string, hook: AnyHook): void {
+  hook.intercept({
+    register(tap: TapRecord) {
+      const t = tap;
+      const original = t.fn;
+      const wrap = (err: unknown): unknown => (err instanceof BioImageItError ? err : new HookError(hookName, t.name, err));
+      if (t.type === 'promise') {
+        t.fn = async (...args: unknown[]) => {
+          try {
+            return await original(...args);
+          } catch (err) {
+            throw wrap(err);
+          }
+        };
+      } else if (t.type === 'async') {
+        t.fn = (...args: unknown[]) => {
+          const callback = args.pop() as (err?: unknown, result?: unknown) => void;
+          try {
+            original(...args, (err?: unknown, result?: unknown) => callback(err ? wrap(err) : err, result));
+          } catch (err) {
+            callback(wrap(err));
+          }
+        };
+      } else {
+        t.fn = (...args: unknown[]) => {
+          try {
+            return original(...args);
+          } catch (err) {
+            throw wrap(err);
+          }
+        };
+      }
+      return t;
+    },
+  });
+}

@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { isBioImageItError } from '../errors/bioimageit-error.js';
+import type { FormatCodec } from '../extension-points/format-codec.js';
+import type { ExperimentStore } from '../extension-points/storage-backend.js';
+import type { KernelHooks } from '../hooks/kernel-hooks.js';
+import type { DataItem } from '../model/data-item.js';
+import type { NewRawItem } from '../model/experiment.js';
+import type { FormatRegistry } from '../registry/registries.js';
+import { applyTagRules, compileTagRule, type TagRule } from '../tagging/tag-rules.js';
+import { walkFiles, type FileSelection, type FoundFile } from './file-walker.js';
+
+/** Files larger than this are hashed by streaming and not parsed for format metadata in memory. */
+const IN_MEMORY_LIMIT = 512 * 1024 * 1024;
+
+export interface ImportOptions extends FileSelection {
+  /** `copy` into the experiment (default) or `reference` in place. */
+  readonly mode?: 'copy' | 'reference';
+  /** Force a format id; otherwise chosen by file extension. */
+  readonly format?: string;
+  readonly author: string;
+  /** `YYYY-MM-DD`; today by default. */
+  readonly date?: string;
+  /** Tag rules applied to each file (name and path relative to the imported folder). */
+  readonly tagRules?: readonly TagRule[];
+  readonly batchSize?: number;
+  readonly concurrency?: number;
+  readonly onProgress?: (progress: ImportProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface ImportProgress {
+  readonly total: number;
+  readonly done: number;
+  readonly failed: number;
+  readonly current?: string;
+}
+
+/** Outcome of an import: committed items, files skipped (no format), files that failed (with why). */
+export interface ImportReport {
+  readonly imported: readonly DataItem[];
+  readonly skipped: readonly { readonly path: string; readonly reason: string }[];
+  readonly failed: readonly { readonly path: string; readonly error: string; readonly code?: string }[];
+  readonly cancelled: boolean;
+}
+
+/**
+ * Imports files into an experiment's raw dataset: walks the folder, reads format metadata and
+ * sha256 of each file, applies tag rules, and commits batches through the storage backend (each
+ * batch atomic). A file that cannot be read or parsed (a corrupt TIFF) is reported by path and
+ * the rest of the import goes on; batches already committed stay committed when a later one fails
+ * or the import is cancelled.
+ */
+export class ImportService {
+  constructor(
+    private readonly formats: FormatRegistry,
+    private readonly hooks: KernelHooks,
+  ) {}
+
+  async importPath(store: ExperimentStore, root: string, options: ImportOptions): Promise<ImportReport> {
+    const rules = (options.tagRules ?? []).map(compileTagRule);
+    const files = await walkFiles(root, options);
+    const forced = options.format === undefined ? undefined : await this.formats.get(options.format);
+    const skipped: { path: string; reason: string }[] = [];
+    const planned: { file: FoundFile; codec: FormatCodec }[] = [];
+    for (const file of files) {
+      const codec = forced ?? this.formats.forPath(file.name);
+      if (codec === undefined) skipped.push({ path: file.path, reason: 'no known format for this file extension (use --format)' });
+      else planned.push({ file, codec });
+    }
+    const imported: DataItem[] = [];
+    const failed: { path: string; error: string; code?: string }[] = [];
+    const batchSize = options.batchSize ?? 500;
+    const date = options.date ?? new Date().toISOString().slice(0, 10);
+    let done = 0;
+    const report = (current?: string) =>
+      options.onProgress?.({ total: planned.length, done, failed: failed.length, ...(current !== undefined && { current }) });
+    report();
+    for (let start = 0; start < planned.length; start += batchSize) {
+      if (options.signal?.aborted) return { imported, skipped, failed, cancelled: true };
+      const slice = planned.slice(start, start + batchSize);
+      const prepared = await mapLimited(slice, options.concurrency ?? 8, async ({ file, codec }) => {
+        try {
+          const item = await describeFile(file, codec);
+          return {
+            ...item,
+            mode: options.mode ?? 'copy',
+            author: options.author,
+            date,
+            tags: applyTagRules(rules, { name: file.name, relativePath: file.relativePath }),
+          } satisfies NewRawItem;
+        } catch (err) {
+          failed.push({ path: file.path, error: errorText(err), ...(isBioImageItError(err) && { code: err.code }) });
+          return undefined;
+        } finally {
+          done += 1;
+          report(file.relativePath);
+        }
+      });
+      const batch = prepared.filter((item): item is NewRawItem => item !== undefined);
+      if (batch.length === 0) continue;
+      const committed = await store.addRawItems(batch);
+      imported.push(...committed);
+      await this.hooks.dataImported.promise({ experimentUri: store.uri, items: committed });
+    }
+    return { imported, skipped, failed, cancelled: false };
+  }
+}
+
+/** Size, sha256 and format metadata of one file; errors name the file. */
+async function describeFile(file: FoundFile, codec: FormatCodec): Promise<Omit<NewRawItem, 'mode' | 'author' | 'date' | 'tags'>> {
+  const { size } = await stat(file.path);
+  if (size > IN_MEMORY_LIMIT) {
+    return { sourcePath: file.path, name: file.name, format: codec.id, size, sha256: await hashStream(file.path), metadata: {} };
+  }
+  const bytes = await readFile(file.path);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const metadata = await codec.readMetadata(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file.path);
+  return { sourcePath: file.path, name: file.name, format: codec.id, size, sha256, metadata: { ...metadata } };
+}
+
+function hashStream(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

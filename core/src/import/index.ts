@@ -1,0 +1,2 @@
+export * from './file-walker.js';
+export * from './import-service.js';

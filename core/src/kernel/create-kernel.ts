@@ -1,0 +1,72 @@
+import { Container, type ContainerModule } from 'inversify';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KernelConfig } from '../config/kernel-config.js';
+import { loadKernelConfig, type LoadConfigOptions } from '../config/load-config.js';
+import { builtinFormatCodecs } from '../formats/index.js';
+import { createKernelHooks } from '../hooks/kernel-hooks.js';
+import { defaultCapabilityProber, type CapabilityProber } from '../plugin/capabilities.js';
+import { PluginLoader } from '../plugin/plugin-loader.js';
+import type { PluginDescriptor, PluginManifest } from '../plugin/plugin-manifest.js';
+import { validatePluginManifest } from '../plugin/plugin-manifest.js';
+import { importPluginModule, readPluginDescriptor } from '../plugin/plugin-resolver.js';
+import { FormatRegistry, RunnerRegistry, StorageRegistry, ToolSourceRegistry } from '../registry/registries.js';
+import { CORE_VERSION } from '../version.js';
+import { Kernel } from './kernel.js';
+
+/** A plugin handed over in-process by a TypeScript user: its manifest and its bindings module. */
+export interface InlinePlugin {
+  readonly manifest: unknown;
+  readonly module: ContainerModule;
+}
+
+export interface CreateKernelOptions extends LoadConfigOptions {
+  /** Use this configuration instead of reading the workspace's file. */
+  readonly config?: KernelConfig;
+  /** Extra plugins given in-process (validated like installed ones). */
+  readonly inlinePlugins?: readonly InlinePlugin[];
+  /** Capability probe (tests replace it). */
+  readonly prober?: CapabilityProber;
+  /** Folders from which plugin packages are resolved; default: the workspace and this package. */
+  readonly pluginBases?: readonly string[];
+}
+
+/**
+ * Builds a kernel: loads the configuration, creates registries and hooks, registers the built-in
+ * formats, reads and validates every configured plugin's manifest (no plugin code runs), declares
+ * their contributions for lazy activation, and activates only plugins that tap hooks.
+ *
+ * Throws ConfigError for a bad configuration and PluginError (BAD_MANIFEST, ENGINE_MISMATCH,
+ * DUPLICATE_ID, NOT_FOUND) naming the plugin; a plugin whose required capability is missing is not
+ * an error here: it is reported unavailable when something it contributes is requested.
+ */
+export async function createKernel(options: CreateKernelOptions = {}): Promise<Kernel> {
+  const config = options.config ?? (await loadKernelConfig(options));
+  const root = new Container();
+  root.bind(KernelConfig).toConstantValue(config);
+  const hooks = createKernelHooks();
+  const storage = new StorageRegistry();
+  const formats = new FormatRegistry();
+  const runners = new RunnerRegistry();
+  const toolSources = new ToolSourceRegistry();
+  for (const codec of builtinFormatCodecs()) formats.register(codec, 'core');
+  const loader = new PluginLoader({
+    root,
+    storage,
+    formats,
+    runners,
+    toolSources,
+    hooks,
+    prober: options.prober ?? defaultCapabilityProber(options.env ?? process.env),
+    importModule: importPluginModule,
+  });
+  const bases = options.pluginBases ?? [config.workspace, dirname(fileURLToPath(import.meta.url))];
+  for (const spec of config.plugins) loader.add(await readPluginDescriptor(spec, bases, CORE_VERSION));
+  for (const inline of options.inlinePlugins ?? []) {
+    const manifest: PluginManifest = validatePluginManifest(inline.manifest, '(inline plugin)', CORE_VERSION);
+    const descriptor: PluginDescriptor = { manifest, packageName: `(inline) ${manifest.id}`, version: '0.0.0', directory: config.workspace };
+    loader.add(descriptor, inline.module);
+  }
+  await loader.activateHookPlugins();
+  return new Kernel({ config, hooks, loader, storage, formats, runners, toolSources });
+}

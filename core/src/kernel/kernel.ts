@@ -1,0 +1,139 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { StorageError } from '../errors/area-errors.js';
+import type { KernelConfig } from '../config/kernel-config.js';
+import type { ExperimentStore, StorageBackend } from '../extension-points/storage-backend.js';
+import type { KernelHooks, PluginHooks } from '../hooks/kernel-hooks.js';
+import { ImportService, type ImportOptions, type ImportReport } from '../import/import-service.js';
+import type { DataItem } from '../model/data-item.js';
+import type { ExperimentInit, ExperimentSummary } from '../model/experiment.js';
+import type { PluginLoader, PluginStatus } from '../plugin/plugin-loader.js';
+import { filterItems } from '../query/index.js';
+import type { FormatRegistry, RunnerRegistry, StorageRegistry, ToolSourceRegistry } from '../registry/registries.js';
+import { TagService } from '../tagging/tag-service.js';
+
+export interface KernelParts {
+  readonly config: KernelConfig;
+  readonly hooks: KernelHooks;
+  readonly loader: PluginLoader;
+  readonly storage: StorageRegistry;
+  readonly formats: FormatRegistry;
+  readonly runners: RunnerRegistry;
+  readonly toolSources: ToolSourceRegistry;
+}
+
+/** A URI (`file:///x`, `omero://host/project/1`) or not. */
+const URI = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * The façade TypeScript users and the CLI work with: experiments, import, tags and queries over
+ * whichever storage backends the configured plugins contribute. Created by `createKernel`.
+ * Experiment references are a URI, a folder path, or an experiment name in the workspace's
+ * experiments location.
+ */
+export class Kernel {
+  readonly config: KernelConfig;
+  /** Tap-only view of the kernel's hooks. */
+  readonly hooks: PluginHooks;
+  readonly storage: StorageRegistry;
+  readonly formats: FormatRegistry;
+  readonly runners: RunnerRegistry;
+  readonly toolSources: ToolSourceRegistry;
+  readonly tags = new TagService();
+  private readonly importer: ImportService;
+  private readonly loader: PluginLoader;
+  private readonly open = new Set<ExperimentStore>();
+
+  constructor(parts: KernelParts) {
+    this.config = parts.config;
+    this.hooks = parts.hooks;
+    this.storage = parts.storage;
+    this.formats = parts.formats;
+    this.runners = parts.runners;
+    this.toolSources = parts.toolSources;
+    this.loader = parts.loader;
+    this.importer = new ImportService(parts.formats, parts.hooks);
+  }
+
+  /** Status of every configured plugin (declared, active, unavailable with the reason, failed). */
+  plugins(): PluginStatus[] {
+    return this.loader.list();
+  }
+
+  /** Where experiments live: the configured location as a URI or absolute path. */
+  experimentsLocation(): string {
+    const where = this.config.experiments;
+    return URI.test(where) ? where : resolve(this.config.workspace, where);
+  }
+
+  async listExperiments(location = this.experimentsLocation()): Promise<readonly ExperimentSummary[]> {
+    return (await this.backendFor(location)).listExperiments(location);
+  }
+
+  async createExperiment(init: ExperimentInit, location = this.experimentsLocation()): Promise<ExperimentStore> {
+    return this.track(await (await this.backendFor(location)).createExperiment(location, init));
+  }
+
+  /** Opens an experiment by URI, folder path or name; StorageError NOT_FOUND lists what exists. */
+  async openExperiment(ref: string): Promise<ExperimentStore> {
+    const uri = await this.resolveExperiment(ref);
+    return this.track(await (await this.backendFor(uri)).openExperiment(uri));
+  }
+
+  async deleteExperiment(ref: string): Promise<void> {
+    const uri = await this.resolveExperiment(ref);
+    await (await this.backendFor(uri)).deleteExperiment(uri);
+  }
+
+  /** Imports a file or folder into the experiment's raw dataset (see ImportService). */
+  importData(store: ExperimentStore, path: string, options: Partial<ImportOptions> = {}): Promise<ImportReport> {
+    return this.importer.importPath(store, path, {
+      mode: this.config.import.mode,
+      batchSize: this.config.import.batchSize,
+      concurrency: this.config.import.concurrency,
+      author: this.config.user.name,
+      ...options,
+    });
+  }
+
+  /** Items of a dataset selected by a query (empty query: all). Throws QueryError for a bad query. */
+  async query(store: ExperimentStore, where = '', dataset = 'data'): Promise<DataItem[]> {
+    return filterItems(await store.items(dataset), where);
+  }
+
+  /** Closes every experiment this kernel opened. */
+  async dispose(): Promise<void> {
+    const stores = [...this.open];
+    this.open.clear();
+    await Promise.all(stores.map((s) => s.close()));
+  }
+
+  /** The backend for a URI or path (paths are `file`). Activates its plugin on first use. */
+  backendFor(uriOrPath: string): Promise<StorageBackend> {
+    const scheme = URI.test(uriOrPath) ? uriOrPath.slice(0, uriOrPath.indexOf(':')).toLowerCase() : 'file';
+    return this.storage.get(scheme);
+  }
+
+  private async resolveExperiment(ref: string): Promise<string> {
+    if (URI.test(ref)) return ref;
+    if (isAbsolute(ref) || ref.startsWith('.') || ref.includes('/')) {
+      const path = resolve(ref);
+      if (existsSync(path)) return pathToFileURL(path).href;
+    }
+    const location = this.experimentsLocation();
+    const all = await this.listExperiments(location);
+    const hit = all.find((e) => e.name === ref) ?? all.find((e) => e.uri.endsWith('/' + encodeURIComponent(ref.replace(/\s+/g, ''))));
+    if (hit !== undefined) return hit.uri;
+    if (!URI.test(location) && existsSync(join(location, ref))) return pathToFileURL(join(location, ref)).href;
+    const names = all.map((e) => e.name);
+    throw new StorageError('NOT_FOUND', `no experiment '${ref}' in ${location} (experiments: ${names.length === 0 ? 'none' : names.join(', ')})`, {
+      details: { experiment: ref, location, known: names },
+    });
+  }
+
+  private track(store: ExperimentStore): ExperimentStore {
+    this.open.add(store);
+    return store;
+  }
+}

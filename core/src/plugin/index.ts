@@ -1,0 +1,4 @@
+export * from './plugin-manifest.js';
+export * from './capabilities.js';
+export * from './plugin-resolver.js';
+export * from './plugin-loader.js';

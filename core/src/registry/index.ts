@@ -1,0 +1,2 @@
+export * from './contribution-registry.js';
+export * from './registries.js';

@@ -1,0 +1,2 @@
+export * from './tag-rules.js';
+export * from './tag-service.js';
