@@ -1,0 +1,118 @@
+import type { QueryComparisonNode, QueryNode } from './query-ast.js';
+import { queryErrorAt } from './query-errors.js';
+import { fieldReader, type QueryFieldReader, type QueryPredicate } from './query-fields.js';
+
+const NUMBER = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
+/**
+ * The number a text stands for, as the ordering operators see it: decimal notation with optional
+ * sign, fraction and exponent, surrounding blanks allowed (`"001"` → 1, `" 2.5e3 "` → 2500).
+ * Returns undefined for anything else (`""`, `"0x10"`, `"inf"`, `"1e999"`), which then compares
+ * as text.
+ */
+export function parseQueryNumber(text: string): number | undefined {
+  if (!NUMBER.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+type OrderingOperator = '<' | '<=' | '>' | '>=';
+
+const ORDER_TESTS: Readonly<Record<OrderingOperator, (sign: number) => boolean>> = {
+  '<': (sign) => sign < 0,
+  '<=': (sign) => sign <= 0,
+  '>': (sign) => sign > 0,
+  '>=': (sign) => sign >= 0,
+};
+
+function sign<T extends number | string>(a: T, b: T): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Numeric when both the item's value and the literal are numbers, plain string order otherwise. */
+function ordering(read: QueryFieldReader, op: OrderingOperator, literal: string): QueryPredicate {
+  const test = ORDER_TESTS[op];
+  const literalNumber = parseQueryNumber(literal);
+  if (literalNumber === undefined) return (item) => test(sign(read(item), literal));
+  return (item) => {
+    const value = read(item);
+    const number = parseQueryNumber(value);
+    return test(number === undefined ? sign(value, literal) : sign(number, literalNumber));
+  };
+}
+
+function compileRegex(node: QueryComparisonNode, query: string): RegExp {
+  try {
+    return new RegExp(node.value);
+  } catch (cause) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    const problem = `invalid regular expression ${JSON.stringify(node.value)}: ${why}`;
+    throw queryErrorAt('BAD_REGEX', query, node.valueColumn - 1, problem, cause);
+  }
+}
+
+function compileComparison(node: QueryComparisonNode, query: string): QueryPredicate {
+  const read = fieldReader(node.field);
+  const value = node.value;
+  const nameField = node.field.kind === 'item' && node.field.field === 'name';
+  switch (node.op) {
+    case '=':
+      return nameField ? (item) => item.name.includes(value) : (item) => read(item) === value;
+    case '!=':
+      return nameField ? (item) => !item.name.includes(value) : (item) => read(item) !== value;
+    case '~': {
+      const regex = compileRegex(node, query);
+      return (item) => regex.test(read(item));
+    }
+    case '!~': {
+      const regex = compileRegex(node, query);
+      return (item) => !regex.test(read(item));
+    }
+    default:
+      return ordering(read, node.op, value);
+  }
+}
+
+function all(predicates: readonly QueryPredicate[]): QueryPredicate {
+  if (predicates.length === 2) {
+    const [a, b] = predicates as [QueryPredicate, QueryPredicate];
+    return (item) => a(item) && b(item);
+  }
+  return (item) => predicates.every((p) => p(item));
+}
+
+function any(predicates: readonly QueryPredicate[]): QueryPredicate {
+  if (predicates.length === 2) {
+    const [a, b] = predicates as [QueryPredicate, QueryPredicate];
+    return (item) => a(item) || b(item);
+  }
+  return (item) => predicates.some((p) => p(item));
+}
+
+/**
+ * Turns a syntax tree into one closure, once: regular expressions are built, literal numbers
+ * parsed and `in` lists turned into sets before any item is seen. `query` is the original text,
+ * used only to report errors.
+ * @throws QueryError `BAD_REGEX` at the column of an invalid `~`/`!~` pattern.
+ */
+export function compileQuery(node: QueryNode, query: string): QueryPredicate {
+  switch (node.kind) {
+    case 'all':
+      return () => true;
+    case 'compare':
+      return compileComparison(node, query);
+    case 'in': {
+      const read = fieldReader(node.field);
+      const values: ReadonlySet<string> = new Set(node.values);
+      return node.negated ? (item) => !values.has(read(item)) : (item) => values.has(read(item));
+    }
+    case 'not': {
+      const operand = compileQuery(node.operand, query);
+      return (item) => !operand(item);
+    }
+    case 'and':
+      return all(node.operands.map((operand) => compileQuery(operand, query)));
+    case 'or':
+      return any(node.operands.map((operand) => compileQuery(operand, query)));
+  }
+}
