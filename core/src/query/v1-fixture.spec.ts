@@ -1,11 +1,12 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it, expect } from 'vitest';
 import { filterItems } from './parse-query.js';
 import type { QueryFields } from './query-fields.js';
 
 /** The experiment written by the real BioImageIT v1 (see the fixtures' README). */
-const FIXTURES = process.env['BIIT_V1_FIXTURES'] ?? '/work/shared/v1-fixtures';
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../tests/fixtures/v1');
 const DATA = join(FIXTURES, 'exp100', 'data');
 
 interface V1RawData {
@@ -60,7 +61,7 @@ function v1Query(items: readonly QueryFields[], query: string): QueryFields[] {
   return selected;
 }
 
-describe.skipIf(!existsSync(DATA))('queries on the v1 fixture exp100', () => {
+describe('queries on the v1 fixture exp100', () => {
   const items = loadItems();
   const names = (list: readonly QueryFields[]) => list.map((i) => i.name);
   const num = (i: QueryFields) => Number(i.tags['number']);
