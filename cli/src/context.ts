@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError, createKernel, defaultConfig, loadKernelConfig, type ExperimentStore, type Kernel } from '@bioimageit/core';
+import type { Output } from './output.js';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  readonly workspace?: string;
+  readonly json?: boolean;
+}
+
+/**
+ * What a command runs against: the kernel (created on first use, so `--help` and `init` never
+ * load plugins) and the output. Commands never touch the container.
+ */
+export class CliContext {
+  private kernel?: Promise<Kernel>;
+  /** Exit status a command sets for partial failures (1); errors thrown set it elsewhere. */
+  exitCode = 0;
+
+  constructor(
+    readonly output: Output,
+    readonly cwd: string,
+    readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  /**
+   * The kernel for the workspace (from --workspace, BIOIMAGEIT_WORKSPACE or the folders above the
+   * current one). Outside any workspace, commands that name an experiment by path still work on
+   * defaults; `requireWorkspace` makes that an error instead.
+   */
+  getKernel(options: GlobalOptions, requireWorkspace = false): Promise<Kernel> {
+    this.kernel ??= (async () => {
+      try {
+        const config = await loadKernelConfig({ cwd: this.cwd, env: this.env, ...(options.workspace !== undefined && { workspace: options.workspace }) });
+        return await createKernel({ config, env: this.env });
+      } catch (err) {
+        if (requireWorkspace || !(err instanceof ConfigError) || err.code !== 'NO_WORKSPACE') throw err;
+        const user = this.env['BIOIMAGEIT_USER'] || this.env['USER'] || 'unknown';
+        return createKernel({ config: defaultConfig(this.cwd, user), env: this.env });
+      }
+    })();
+    return this.kernel;
+  }
+
+  /**
+   * Opens the experiment named by `-e`, or the experiment folder the shell is in. Throws
+   * ConfigError INVALID when neither applies.
+   */
+  async openExperiment(options: GlobalOptions & { experiment?: string }): Promise<ExperimentStore> {
+    const kernel = await this.getKernel(options);
+    const ref = options.experiment ?? (existsSync(join(this.cwd, 'experiment.md.json')) ? this.cwd : undefined);
+    if (ref === undefined) {
+      throw new ConfigError('INVALID', 'which experiment? pass -e NAME|PATH|URI, or run the command inside an experiment folder');
+    }
+    const looksLikePath = ref.startsWith('.') || ref.startsWith('/') || ref.includes('/');
+    return kernel.openExperiment(looksLikePath ? resolve(this.cwd, ref) : ref);
+  }
+
+  async close(): Promise<void> {
+    if (this.kernel !== undefined) await (await this.kernel.catch(() => undefined))?.dispose();
+  }
+}

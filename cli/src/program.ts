@@ -1,0 +1,58 @@
+import { Command, CommanderError } from 'commander';
+import { CliContext } from './context.js';
+import { describeError, processOutput, type Output } from './output.js';
+import { UsageError } from './usage-error.js';
+import { registerExperimentCommand } from './commands/experiment-command.js';
+import { registerImportCommand } from './commands/import-command.js';
+import { registerInitCommand } from './commands/init-command.js';
+import { registerPluginsCommand } from './commands/plugins-command.js';
+import { registerQueryCommand } from './commands/query-command.js';
+import { registerTagCommand } from './commands/tag-command.js';
+import { CLI_VERSION } from './version.js';
+
+export interface RunCliOptions {
+  readonly output?: Output;
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Runs the `bioimageit` command with `argv` (without the node and script paths) and resolves to
+ * its exit code: 0 success, 1 a failure (one `error:` line, or partial import failures), 2 a
+ * usage error. Never throws; never prints a stack trace unless BIOIMAGEIT_DEBUG=1.
+ */
+export async function runCli(argv: readonly string[], options: RunCliOptions = {}): Promise<number> {
+  const output = options.output ?? processOutput;
+  const ctx = new CliContext(output, options.cwd ?? process.cwd(), options.env ?? process.env);
+  const program = new Command('bioimageit')
+    .description('BioImageIT: manage, tag, query and analyse bioimage data')
+    .version(CLI_VERSION)
+    .option('--workspace <dir>', 'workspace folder (default: BIOIMAGEIT_WORKSPACE, or the nearest folder above with bioimageit.config.json)')
+    .option('--json', 'print machine-readable JSON')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => output.out(s.replace(/\n$/, '')), writeErr: (s) => output.err(s.replace(/\n$/, '')) });
+  registerInitCommand(program, ctx);
+  registerExperimentCommand(program, ctx);
+  registerImportCommand(program, ctx);
+  registerTagCommand(program, ctx);
+  registerQueryCommand(program, ctx);
+  registerPluginsCommand(program, ctx);
+  for (const cmd of allCommands(program)) cmd.exitOverride();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return ctx.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+    }
+    output.err(err instanceof UsageError ? `error: ${err.message}` : describeError(err));
+    return err instanceof UsageError ? 2 : 1;
+  } finally {
+    await ctx.close();
+  }
+}
+
+function allCommands(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(allCommands)];
+}

@@ -1,0 +1,2 @@
+/** Version of @bioimageit/cli (a spec keeps it equal to package.json). */
+export const CLI_VERSION = '0.1.0';

@@ -1,0 +1,68 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CONFIG_FILE } from './kernel-config.js';
+import { loadKernelConfig, writeInitialConfig } from './load-config.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'biit-config-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('loadKernelConfig', () => {
+  it('finds the workspace above the current folder and fills defaults', async () => {
+    await writeInitialConfig(dir, 'ada');
+    await mkdir(join(dir, 'a', 'b'), { recursive: true });
+    const config = await loadKernelConfig({ cwd: join(dir, 'a', 'b'), env: {} });
+    expect(config).toMatchObject({ workspace: dir, user: { name: 'ada' }, experiments: '.', plugins: ['@bioimageit/local-fs'], import: { mode: 'copy', batchSize: 500 } });
+  });
+
+  it('lets environment variables override the file', async () => {
+    await writeInitialConfig(dir, 'ada');
+    const config = await loadKernelConfig({
+      cwd: dir,
+      env: { BIOIMAGEIT_USER: 'grace', BIOIMAGEIT_IMPORT_MODE: 'reference', BIOIMAGEIT_IMPORT_BATCH_SIZE: '50', BIOIMAGEIT_PLUGINS: '@bioimageit/local-fs, ./my-plugin' },
+    });
+    expect(config.user.name).toBe('grace');
+    expect(config.import).toMatchObject({ mode: 'reference', batchSize: 50 });
+    expect(config.plugins).toEqual(['@bioimageit/local-fs', './my-plugin']);
+  });
+
+  it('takes BIOIMAGEIT_WORKSPACE and --workspace over the current folder', async () => {
+    await writeInitialConfig(dir, 'ada');
+    const elsewhere = await mkdtemp(join(tmpdir(), 'biit-elsewhere-'));
+    try {
+      expect((await loadKernelConfig({ cwd: elsewhere, env: { BIOIMAGEIT_WORKSPACE: dir } })).workspace).toBe(dir);
+      expect((await loadKernelConfig({ cwd: elsewhere, env: {}, workspace: dir })).workspace).toBe(dir);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('explains how to make a workspace when there is none', async () => {
+    await expect(loadKernelConfig({ cwd: dir, env: {} })).rejects.toMatchObject({ code: 'NO_WORKSPACE', message: expect.stringContaining("bioimageit init") });
+  });
+
+  it('names the file and the field of a bad setting', async () => {
+    const file = join(dir, CONFIG_FILE);
+    await writeFile(file, '{ "import": { "mode": "move" } }');
+    await expect(loadKernelConfig({ cwd: dir, env: {} })).rejects.toThrow(`${file}: 'import.mode' must be 'copy' or 'reference'`);
+    await writeFile(file, '{ "plugins": "local-fs" }');
+    await expect(loadKernelConfig({ cwd: dir, env: {} })).rejects.toThrow(/'plugins' must be an array/);
+    await writeFile(file, '{ "colour": "blue" }');
+    await expect(loadKernelConfig({ cwd: dir, env: {} })).rejects.toThrow(/'colour' is not a known setting/);
+    await writeFile(file, '{ broken');
+    await expect(loadKernelConfig({ cwd: dir, env: {} })).rejects.toMatchObject({ code: 'INVALID', message: expect.stringContaining('is not valid JSON') });
+    await writeFile(file, '{}');
+    await expect(loadKernelConfig({ cwd: dir, env: { BIOIMAGEIT_IMPORT_BATCH_SIZE: 'lots' } })).rejects.toThrow(/environment \(BIOIMAGEIT_\* variables\): 'import.batchSize'/);
+  });
+
+  it('refuses to initialize a folder twice', async () => {
+    await writeInitialConfig(dir, 'ada');
+    await expect(writeInitialConfig(dir, 'ada')).rejects.toThrow(/already a workspace/);
+  });
+});
