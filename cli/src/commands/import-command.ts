@@ -21,6 +21,7 @@ interface ImportFlags {
   folderKey?: string;
   folderKeys?: string;
   hidden?: boolean;
+  skipExisting?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -49,6 +50,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
     .option('--folder-key <key>', 'tag KEY = name of the folder holding each file')
     .option('--folder-keys <k1,k2>', 'tag k1 = first folder under PATH, k2 = second, ...')
     .option('--hidden', 'include dot-files')
+    .option('--skip-existing', 'skip files already imported (same name and sha256), e.g. to finish an interrupted import')
     .action(async (path: string, flags: ImportFlags, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       if (flags.reference && flags.copy) throw new UsageError('choose one of --reference and --copy');
@@ -68,6 +70,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
         ...(flags.glob !== undefined && { glob: flags.glob }),
         ...(flags.regex !== undefined && { regex: flags.regex }),
         ...(flags.hidden !== undefined && { hidden: flags.hidden }),
+        ...(flags.skipExisting !== undefined && { skipExisting: flags.skipExisting }),
         ...(flags.reference ? { mode: 'reference' as const } : flags.copy ? { mode: 'copy' as const } : {}),
         ...(flags.format !== undefined && { format: flags.format }),
         ...(flags.author !== undefined && { author: flags.author }),
@@ -79,7 +82,9 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
         printJson(ctx.output, { imported: report.imported.length, items: report.imported, skipped: report.skipped, failed: report.failed });
       } else {
         ctx.output.out(`imported ${report.imported.length} item(s) into ${store.uri}`);
-        if (report.skipped.length > 0) ctx.output.out(`skipped ${report.skipped.length} file(s) with no known format (use --format to force one)`);
+        const already = report.skipped.filter((s) => s.reason.startsWith('already')).length;
+        if (already > 0) ctx.output.out(`skipped ${already} file(s) already imported`);
+        if (report.skipped.length > already) ctx.output.out(`skipped ${report.skipped.length - already} file(s) with no known format (use --format to force one)`);
         for (const f of report.failed) ctx.output.err(`failed: ${f.path}: ${f.error}`);
       }
       if (report.failed.length > 0) {

@@ -24,6 +24,8 @@ export interface ImportOptions extends FileSelection {
   readonly date?: string;
   /** Tag rules applied to each file (name and path relative to the imported folder). */
   readonly tagRules?: readonly TagRule[];
+  /** Skip files whose name and sha256 match an item already in the raw dataset (resuming an interrupted import). */
+  readonly skipExisting?: boolean;
   readonly batchSize?: number;
   readonly concurrency?: number;
   readonly onProgress?: (progress: ImportProgress) => void;
@@ -69,6 +71,7 @@ export class ImportService {
       if (codec === undefined) skipped.push({ path: file.path, reason: 'no known format for this file extension (use --format)' });
       else planned.push({ file, codec });
     }
+    const existing = options.skipExisting ? new Set((await store.items('data')).map((i) => `${i.name}\u0000${i.sha256 ?? ''}`)) : undefined;
     const imported: DataItem[] = [];
     const failed: { path: string; error: string; code?: string }[] = [];
     const batchSize = options.batchSize ?? 500;
@@ -83,6 +86,10 @@ export class ImportService {
       const prepared = await mapLimited(slice, options.concurrency ?? 8, async ({ file, codec }) => {
         try {
           const item = await describeFile(file, codec);
+          if (existing?.has(`${item.name}\u0000${item.sha256}`)) {
+            skipped.push({ path: file.path, reason: 'already imported (same name and sha256)' });
+            return undefined;
+          }
           return {
             ...item,
             mode: options.mode ?? 'copy',

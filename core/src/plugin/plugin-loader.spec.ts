@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ContainerModule } from 'inversify';
 import { defaultConfig } from '../config/kernel-config.js';
-import { StorageContribution, type StorageBackend } from '../extension-points/storage-backend.js';
+import { StorageContribution, type StorageBackend, type StorageRegistrar } from '../extension-points/storage-backend.js';
 import { createKernel } from '../kernel/create-kernel.js';
 import type { CapabilityProber } from './capabilities.js';
 import { validatePluginManifest } from './plugin-manifest.js';
@@ -112,7 +112,7 @@ describe('plugin loader', () => {
   it('accepts in-process plugins from TypeScript users, bound through inversify', async () => {
     const backend = { scheme: 'mem', listExperiments: async () => [] } as unknown as StorageBackend;
     const module = new ContainerModule(({ bind }) => {
-      bind(StorageContribution).toConstantValue({ registerStorage: (r) => r.register(backend) });
+      bind(StorageContribution).toConstantValue({ registerStorage: (r: StorageRegistrar) => r.register(backend) });
     });
     const kernel = await createKernel({
       config: { ...defaultConfig(dir, 'tester'), plugins: [] },

@@ -1,0 +1,10 @@
+/** Image and table formats: TIFF / OME-TIFF / BigTIFF and CSV codecs, writers and helpers. */
+export { TiffCodec } from './tiff-codec.js';
+export { readTiffMetadata, type TiffMetadata } from './tiff-metadata.js';
+export { readTiffPixels, decodeTiffPixels } from './tiff-pixels.js';
+export { encodeTiff, writeTiff, type TiffWriteOptions } from './tiff-writer.js';
+export { CsvCodec, type CsvMetadata } from './csv-codec.js';
+export { parseCsv, formatCsv, detectCsvDelimiter, type CsvParseOptions, type CsvFormatOptions } from './csv.js';
+export { builtinFormatCodecs } from './builtin-format-codecs.js';
+export { codecForPath } from './codec-for-path.js';
+export { detectFormatByMagic } from './detect-format-by-magic.js';

@@ -1,0 +1,31 @@
+import type { FormatCodec, PixelArray } from '../extension-points/format-codec.js';
+import type { FormatMetadata } from '../model/data-item.js';
+import { readTiffMetadata } from './tiff-metadata.js';
+import { readTiffPixels } from './tiff-pixels.js';
+import { writeTiff } from './tiff-writer.js';
+
+/**
+ * TIFF / OME-TIFF / ImageJ / BigTIFF codec (format id `imagetiff`, as in v1). Metadata comes from
+ * the header and IFDs only (fast enough for bulk import); pixels are decoded by geotiff; writes
+ * are uncompressed, atomic, and OME-TIFF when the path ends in `.ome.tif(f)`.
+ */
+export class TiffCodec implements FormatCodec {
+  readonly id = 'imagetiff';
+  readonly extensions = ['.ome.tiff', '.ome.tif', '.tiff', '.tif'] as const;
+  readonly title = 'TIFF / OME-TIFF image';
+
+  /** See {@link readTiffMetadata}. Throws FormatError `CORRUPT` naming `path`. */
+  async readMetadata(bytes: Uint8Array, path: string): Promise<FormatMetadata> {
+    return readTiffMetadata(bytes, path);
+  }
+
+  /** See {@link readTiffPixels}. */
+  async readPixels(path: string): Promise<PixelArray> {
+    return readTiffPixels(path);
+  }
+
+  /** See {@link writeTiff}; OME-XML is written when `path` ends in `.ome.tif` or `.ome.tiff`. */
+  async writePixels(path: string, pixels: PixelArray): Promise<void> {
+    await writeTiff(path, pixels, { ome: /\.ome\.tiff?$/i.test(path) });
+  }
+}

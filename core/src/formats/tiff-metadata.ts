@@ -1,0 +1,177 @@
+import type { FormatMetadata } from '../model/data-item.js';
+import { isImageJDescription, parseImageJDescription } from './imagej-description.js';
+import { isOmeXml, parseOmePixels } from './ome-xml.js';
+import { physicalSize } from './physical-units.js';
+import { dtypeFromTiff, shapeSize } from './pixel-dtype.js';
+import { readTiffStructure, type TiffPage, type TiffStructure } from './tiff-structure.js';
+
+type PhysicalSizes = NonNullable<FormatMetadata['physicalSize']>;
+
+/** Metadata of a TIFF file as stored on data items. */
+export interface TiffMetadata extends FormatMetadata {
+  readonly shape: readonly number[];
+  /** `uint8` ... `float64`; other layouts get names such as `uint12` or `float16`. */
+  readonly dtype: string;
+  /** Letters from `TCZYXS`, slowest first; size-1 axes of OME and ImageJ files are dropped. */
+  readonly axes: string;
+  readonly ome: boolean;
+  readonly imagej: boolean;
+  readonly bigtiff: boolean;
+  /** Pages in the main IFD chain. */
+  readonly pages: number;
+  /** Number of OME `Image` elements, present only when there are several (only the first is described). */
+  readonly series?: number;
+}
+
+/** Metadata plus the page index of every plane, in the C order of the leading axes. */
+export interface TiffLayout {
+  readonly metadata: TiffMetadata;
+  readonly planePages: readonly number[];
+}
+
+/**
+ * Reads TIFF metadata from the header and IFDs only (no pixel decoding): OME-XML first, then an
+ * ImageJ description, then a tifffile-style JSON `{"shape": ...}` description, else plain pages
+ * (`YX`, or `ZYX` with one Z per same-sized page; `S` last for RGB). Throws FormatError
+ * `CORRUPT` naming `path` when the file is not a readable TIFF.
+ */
+export function readTiffMetadata(bytes: Uint8Array, path: string): TiffMetadata {
+  return readTiffLayout(bytes, path).metadata;
+}
+
+/** Like {@link readTiffMetadata}, also saying which page holds each plane. */
+export function readTiffLayout(bytes: Uint8Array, path: string): TiffLayout {
+  const s = readTiffStructure(bytes, path);
+  const p = s.first;
+  const description = p.description ?? '';
+  const base = { dtype: dtypeFromTiff(p.bitsPerSample, p.sampleFormat), bigtiff: s.bigtiff, pages: s.pageCount };
+  const ome = isOmeXml(description) ? omeLayout(description, s) : undefined;
+  if (ome) return { metadata: { ...base, ...ome.fields, ome: true, imagej: false }, planePages: ome.planePages };
+  if (isImageJDescription(description)) {
+    const ij = imageJLayout(description, s);
+    return { metadata: { ...base, ...ij.fields, ome: false, imagej: true }, planePages: ij.planePages };
+  }
+  const shaped = description.startsWith('{') ? shapedLayout(description, s) : undefined;
+  const layout = shaped ?? plainLayout(s);
+  return { metadata: { ...base, ...layout.fields, ome: false, imagej: false }, planePages: layout.planePages };
+}
+
+interface Layout {
+  readonly fields: { shape: number[]; axes: string; physicalSize?: PhysicalSizes; series?: number };
+  readonly planePages: readonly number[];
+}
+
+function planeShape(p: TiffPage): { shape: number[]; axes: string } {
+  return p.samplesPerPixel > 1 ? { shape: [p.height, p.width, p.samplesPerPixel], axes: 'YXS' } : { shape: [p.height, p.width], axes: 'YX' };
+}
+
+/** Leading axes with their sizes, dropping size-1 axes, then the plane axes. */
+function withLeading(leading: ReadonlyArray<readonly [string, number]>, p: TiffPage): { shape: number[]; axes: string } {
+  const plane = planeShape(p);
+  const kept = leading.filter(([, n]) => n > 1);
+  return { shape: [...kept.map(([, n]) => n), ...plane.shape], axes: kept.map(([a]) => a).join('') + plane.axes };
+}
+
+function sequence(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+function omeLayout(xml: string, s: TiffStructure): Layout | undefined {
+  const px = parseOmePixels(xml);
+  if (!px) return undefined;
+  const spp = s.first.samplesPerPixel;
+  const sizes: Record<string, number> = { Z: px.sizeZ, C: px.sizeC % spp === 0 ? px.sizeC / spp : px.sizeC, T: px.sizeT };
+  const leading = px.dimensionOrder.slice(2).split('').reverse().map((a) => [a, sizes[a] ?? 1] as const);
+  const { shape, axes } = withLeading(leading, s.first);
+  const fields: Layout['fields'] = { shape, axes };
+  if (Object.keys(px.physicalSize).length > 0) fields.physicalSize = px.physicalSize;
+  if (px.imageCount > 1) fields.series = px.imageCount;
+  return { fields, planePages: sequence(px.sizeZ * sizes['C']! * px.sizeT) };
+}
+
+function imageJLayout(description: string, s: TiffStructure): Layout {
+  const ij = parseImageJDescription(description);
+  let { slices } = ij;
+  const { channels, frames } = ij;
+  if (channels * slices * frames === 1 && (ij.images ?? 1) > 1) slices = ij.images!;
+  const fields: Layout['fields'] = withLeading([['T', frames], ['Z', slices], ['C', channels]], s.first);
+  if (ij.unit !== undefined && ij.unit !== '' && ij.unit !== 'pixel') {
+    const sizes: PhysicalSizes = {
+      ...entry('x', physicalSize(invert(s.first.xResolution), ij.unit, ij.unit)),
+      ...entry('y', physicalSize(invert(s.first.yResolution), ij.unit, ij.unit)),
+      ...entry('z', physicalSize(ij.spacing, ij.unit, ij.unit)),
+      ...entry('t', physicalSize(ij.finterval, ij.tunit, 's')),
+    };
+    if (Object.keys(sizes).length > 0) fields.physicalSize = sizes;
+  }
+  return { fields, planePages: sequence(channels * slices * frames) };
+}
+
+function shapedLayout(description: string, s: TiffStructure): Layout | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(description);
+  } catch {
+    return undefined;
+  }
+  if (typeof json !== 'object' || json === null) return undefined;
+  const { shape, axes, physicalSize: sizes } = json as { shape?: unknown; axes?: unknown; physicalSize?: unknown };
+  if (!Array.isArray(shape) || !shape.every((n) => Number.isInteger(n) && n > 0)) return undefined;
+  const plane = planeShape(s.first);
+  const lead = shape.length - plane.shape.length;
+  if (lead < 0 || plane.shape.some((n, i) => shape[lead + i] !== n)) return undefined;
+  const planes = shapeSize(shape.slice(0, lead) as number[]);
+  if (planes > s.planePages.length) return undefined;
+  let letters: string;
+  if (typeof axes === 'string' && axes.length === shape.length && axes.endsWith(plane.axes) && isAxesString(axes)) letters = axes;
+  else if (lead <= 3) letters = 'TCZ'.slice(3 - lead) + plane.axes;
+  else return undefined;
+  const fields: Layout['fields'] = { shape: shape as number[], axes: letters };
+  const physical = validPhysicalSizes(sizes) ?? resolutionSizes(s.first);
+  if (physical) fields.physicalSize = physical;
+  return { fields, planePages: s.planePages.slice(0, planes) };
+}
+
+function plainLayout(s: TiffStructure): Layout {
+  const fields: Layout['fields'] = withLeading([['Z', s.planePages.length]], s.first);
+  const physical = resolutionSizes(s.first);
+  if (physical) fields.physicalSize = physical;
+  return { fields, planePages: s.planePages };
+}
+
+/** X/Y sizes in µm from the resolution tags, only when ResolutionUnit explicitly says inch or cm. */
+function resolutionSizes(p: TiffPage): PhysicalSizes | undefined {
+  const perUnit = p.resolutionUnit === 3 ? 1e4 : p.resolutionUnit === 2 ? 25_400 : 0;
+  if (!p.resolutionUnitGiven || perUnit === 0) return undefined;
+  const sizes: PhysicalSizes = {
+    ...entry('x', physicalSize(scaled(perUnit, p.xResolution), '\u00b5m', '\u00b5m')),
+    ...entry('y', physicalSize(scaled(perUnit, p.yResolution), '\u00b5m', '\u00b5m')),
+  };
+  return Object.keys(sizes).length > 0 ? sizes : undefined;
+}
+
+function isAxesString(axes: string): boolean {
+  return /^[TCZYXS]+$/.test(axes) && new Set(axes).size === axes.length;
+}
+
+function validPhysicalSizes(value: unknown): PhysicalSizes | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const out: Record<string, { value: number; unit: string }> = {};
+  for (const axis of ['x', 'y', 'z', 't'] as const) {
+    const v = (value as Record<string, unknown>)[axis] as { value?: unknown; unit?: unknown } | undefined;
+    if (v && typeof v.value === 'number' && v.value > 0 && typeof v.unit === 'string') out[axis] = { value: v.value, unit: v.unit };
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function entry<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+function invert(resolution: number | undefined): number | undefined {
+  return resolution === undefined ? undefined : 1 / resolution;
+}
+
+function scaled(perUnit: number, resolution: number | undefined): number | undefined {
+  return resolution === undefined ? undefined : perUnit / resolution;
+}
