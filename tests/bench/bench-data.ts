@@ -1,0 +1,136 @@
+/**
+ * Data-management benchmark (`npm run bench:data`): import + tag of 1,000 and of 10,000 small
+ * synthetic TIFFs, and a query over 100,000 items, side by side in one run on this machine.
+ * Targets (issue: kernel/local-fs/CLI): 10,000 files imported and tagged in <= 10 s, the
+ * 10,000/1,000 time ratio <= 12 (no quadratic growth), the query <= 50 ms.
+ * v1 (Python BioImageIT 0.2.0) took 6.5 s for 1,000 files and over 10 minutes for 10,000.
+ *
+ * Usage: npm run bench:data [-- --keep] [-- --sizes 1000,10000] [-- --query-items 100000]
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createKernel, defaultConfig, encodeTiff, type Kernel } from '@bioimageit/core';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = args.indexOf(name);
+  return i === -1 ? undefined : args[i + 1];
+};
+const sizes = (flag('--sizes') ?? '1000,10000').split(',').map(Number);
+const queryItems = Number(flag('--query-items') ?? 100_000);
+const root = join(tmpdir(), `biit-bench-${process.pid}`);
+
+async function writeSources(folder: string, count: number): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    const data = new Uint16Array(32 * 32).map((_, j) => (i * 13 + j) % 4096);
+    const name = `population${(i % 2) + 1}_${String(i).padStart(5, '0')}.tif`;
+    pending.push(writeFile(join(folder, name), encodeTiff({ data, shape: [32, 32], dtype: 'uint16', axes: 'YX' })));
+    if (pending.length >= 256) await Promise.all(pending.splice(0));
+  }
+  await Promise.all(pending);
+}
+
+/** Import with tags from names, then a v1-style tagging pass over every item: the measured "import + tag". */
+async function importAndTag(kernel: Kernel, sources: string, name: string): Promise<{ seconds: number; items: number }> {
+  const start = performance.now();
+  const store = await kernel.createExperiment({ name, author: 'bench', keys: ['Population', 'number'] });
+  const report = await kernel.importData(store, sources, { tagRules: [{ kind: 'regex', pattern: '(?<Population>population\\d)_(?<number>\\d+)' }] });
+  await kernel.tags.applyRule(store, { kind: 'separator', key: 'Batch', separator: '_', position: 1 });
+  const seconds = (performance.now() - start) / 1000;
+  if (report.failed.length > 0) throw new Error(`bench import failed: ${report.failed[0]?.error}`);
+  return { seconds, items: report.imported.length };
+}
+
+/** Writes a v1-layout experiment with `count` items directly (as v1 or a long-lived workspace would hold). */
+async function writeLargeExperiment(dir: string, count: number): Promise<void> {
+  const data = join(dir, 'data');
+  await mkdir(data, { recursive: true });
+  const urls: { uuid: string; url: string }[] = [];
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    const stem = `population${(i % 2) + 1}_${String(i).padStart(6, '0')}`;
+    const uuid = randomUUID();
+    urls.push({ uuid, url: `${stem}.md.json` });
+    const md = {
+      uuid,
+      origin: { type: 'raw' },
+      common: { name: `${stem}.tif`, author: 'bench', date: '2026-11-25', format: 'imagetiff', url: `${stem}.tif` },
+      metadata: {},
+      key_value_pairs: { Population: `population${(i % 2) + 1}`, number: String(i % 1000).padStart(3, '0'), Well: `W${i % 96}` },
+    };
+    pending.push(writeFile(join(data, `${stem}.md.json`), JSON.stringify(md, null, 4)));
+    if (pending.length >= 512) await Promise.all(pending.splice(0));
+  }
+  await Promise.all(pending);
+  const rawUuid = randomUUID();
+  await writeFile(join(data, 'raw_dataset.md.json'), JSON.stringify({ uuid: rawUuid, name: 'data', urls }, null, 4));
+  await writeFile(
+    join(dir, 'experiment.md.json'),
+    JSON.stringify(
+      { uuid: randomUUID(), information: { name: 'big', author: 'bench', date: '2026-11-25' }, raw_dataset: { name: 'data', url: 'data/raw_dataset.md.json', uuid: rawUuid }, processed_datasets: [], keys: ['Population', 'number', 'Well'] },
+      null,
+      4,
+    ),
+  );
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+await rm(root, { recursive: true, force: true });
+await mkdir(root, { recursive: true });
+try {
+  const workspace = join(root, 'ws');
+  await mkdir(workspace);
+  const kernel = await createKernel({ config: defaultConfig(workspace, 'bench') });
+  const results: { size: number; seconds: number; items: number }[] = [];
+  for (const size of sizes) {
+    const sources = join(root, `src-${size}`);
+    await writeSources(sources, size);
+    const r = await importAndTag(kernel, sources, `bench${size}`);
+    results.push({ size, ...r });
+  }
+  const big = join(workspace, 'big');
+  await writeLargeExperiment(big, queryItems);
+  const t0 = performance.now();
+  const store = await kernel.openExperiment(big);
+  const where = 'Population=population1 AND number>500 AND Well in (W1, W3, W5)';
+  const first = await kernel.query(store, where);
+  const coldMs = performance.now() - t0;
+  const times: number[] = [];
+  let hits = 0;
+  for (let i = 0; i < 7; i++) {
+    const s = performance.now();
+    hits = (await kernel.query(store, where)).length;
+    times.push(performance.now() - s);
+  }
+  await kernel.dispose();
+  const reopen = await createKernel({ config: defaultConfig(workspace, 'bench') });
+  const t1 = performance.now();
+  const again = await reopen.query(await reopen.openExperiment(big), where);
+  const indexedOpenMs = performance.now() - t1;
+  await reopen.dispose();
+
+  console.log('\nBioImageIT data benchmark (this machine, one run)');
+  console.log('measure                                    result        target');
+  for (const r of results) {
+    const target = r.size === 10_000 ? '<= 10 s' : '';
+    console.log(`import + tag ${String(r.size).padStart(6)} TIFFs (${r.items} items)`.padEnd(43) + `${r.seconds.toFixed(2)} s`.padEnd(14) + target);
+  }
+  const small = results.find((r) => r.size === 1000);
+  const large = results.find((r) => r.size === 10_000);
+  if (small && large) console.log('ratio 10,000 / 1,000'.padEnd(43) + `${(large.seconds / small.seconds).toFixed(2)}`.padEnd(14) + '<= 12 (linear: 10)');
+  console.log(`query over ${queryItems} items, median of 7`.padEnd(43) + `${median(times).toFixed(1)} ms`.padEnd(14) + `<= 50 ms   (${hits} hits)`);
+  console.log(`  first open (index built from v1 files) + query`.padEnd(43) + `${coldMs.toFixed(0)} ms`.padEnd(14) + `(${first.length} hits)`);
+  console.log(`  new process-like open (index on disk) + query`.padEnd(43) + `${indexedOpenMs.toFixed(0)} ms`.padEnd(14) + `(${again.length} hits)`);
+  console.log('v1 reference (from the issue): 1,000 files 6.5 s; 10,000 files > 600 s');
+} finally {
+  if (!args.includes('--keep')) await rm(root, { recursive: true, force: true });
+}
