@@ -14,6 +14,7 @@ interface HandPage {
   /** Pixel bytes already in the file's byte order. */
   pixels: Uint8Array;
   description?: string;
+  compression?: number;
 }
 
 /**
@@ -48,7 +49,7 @@ function handTiff(littleEndian: boolean, bigtiff: boolean, pages: HandPage[]): U
     at = save;
     const desc = p.description === undefined ? undefined : new TextEncoder().encode(p.description + '\0');
     const entries: Array<[number, number, number]> = [
-      [256, 4, p.width], [257, 4, p.height], [258, 3, p.bits], [259, 3, 1], [262, 3, 1],
+      [256, 4, p.width], [257, 4, p.height], [258, 3, p.bits], [259, 3, p.compression ?? 1], [262, 3, 1],
       ...(desc ? [[270, 2, -1] as [number, number, number]] : []),
       [273, 4, dataAt[i]!], [277, 3, 1], [278, 4, p.height], [279, 4, p.pixels.length], [339, 3, p.sampleFormat],
     ];
@@ -116,6 +117,18 @@ describe('readTiffMetadata on hand-built files', () => {
     expect(readTiffMetadata(bytes, 'be.ome.tif')).toMatchObject({ shape: [2, 1, 2], axes: 'CYX', dtype: 'int16', ome: true, physicalSize: { x: { value: 0.5, unit: 'nm' } } });
     const thumb = { width: 1, height: 1, bits: 16, sampleFormat: 2, pixels: bigEndian16([9]) };
     expect(readTiffMetadata(handTiff(true, false, [page, thumb, page]), 'mixed.tif')).toMatchObject({ shape: [2, 1, 2], axes: 'ZYX', pages: 3 });
+  });
+
+  it('says UNSUPPORTED for pixel types, compressions or plane counts it cannot read', async () => {
+    const bits1 = handTiff(true, false, [{ width: 8, height: 2, bits: 1, sampleFormat: 1, pixels: Uint8Array.of(255, 0) }]);
+    expect(readTiffMetadata(bits1, 'bilevel.tif')).toMatchObject({ dtype: 'uint1', shape: [2, 8] });
+    await expect(decodeTiffPixels(bits1, 'bilevel.tif')).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringContaining('bilevel.tif: pixel type uint1') });
+    const odd = handTiff(true, false, [{ width: 2, height: 1, bits: 8, sampleFormat: 1, pixels: Uint8Array.of(1, 2), compression: 60_000 }]);
+    await expect(decodeTiffPixels(odd, 'odd.tif')).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringContaining('odd.tif') });
+    const xml = '<OME><Image><Pixels DimensionOrder="XYZCT" Type="uint8" SizeX="2" SizeY="1" SizeZ="5" SizeC="1" SizeT="1"/></Image></OME>';
+    const partial = handTiff(true, false, [{ width: 2, height: 1, bits: 8, sampleFormat: 1, pixels: Uint8Array.of(1, 2), description: xml }]);
+    expect(readTiffMetadata(partial, 'part.ome.tif')).toMatchObject({ shape: [5, 1, 2], axes: 'ZYX', pages: 1 });
+    await expect(decodeTiffPixels(partial, 'part.ome.tif')).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/5 planes .* 1 pages/) });
   });
 
   const fixture = '/work/shared/v1-fixtures/exp100/data/population1_001.tif';

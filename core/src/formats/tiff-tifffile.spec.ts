@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,6 @@ import type { PixelArray } from '../extension-points/format-codec.js';
 import { readTiffMetadata } from './tiff-metadata.js';
 import { readTiffPixels } from './tiff-pixels.js';
 import { writeTiff } from './tiff-writer.js';
-import { readFileSync } from 'node:fs';
 
 /** Debian's python3 (not a pyenv shim first on PATH) when it can import tifffile. */
 function findTifffilePython(): { python?: string; why?: string } {
