@@ -1,0 +1,5 @@
+/**
+ * @bioimageit/core/testing — contract suites every plugin implementation runs (vitest is an
+ * optional peer dependency of core, needed only here).
+ */
+export { describeStorageBackendContract, type StorageBackendFixture } from './storage-backend-contract.js';

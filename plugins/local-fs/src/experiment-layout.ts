@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { fileUri, resolveInside, toUnixRelative } from './path-safety.js';
+import type { V1DatasetRef, V1ExperimentDoc } from './v1-documents.js';
+
+/** File name of the experiment record, as v1 names it. */
+export const EXPERIMENT_FILE = 'experiment.md.json';
+/** Name of the raw dataset, fixed by v1. */
+export const RAW_DATASET_NAME = 'data';
+/** Folder (inside the experiment) holding this implementation's lock and index; v1 ignores it. */
+export const META_DIR = '.bioimageit';
+
+/** A dataset of an experiment as experiment.md.json lists it, with its file resolved. */
+export interface DatasetRef {
+  readonly name: string;
+  readonly uuid: string;
+  readonly kind: 'raw' | 'processed';
+  /** Absolute path of the dataset file. */
+  readonly file: string;
+  /** Path of the dataset file relative to the experiment folder (unix form): the index key. */
+  readonly key: string;
+}
+
+/** Where everything of one experiment lives on disk. Pure path arithmetic, no I/O. */
+export class ExperimentLayout {
+  readonly experimentFile: string;
+  readonly metaDir: string;
+  readonly lockFile: string;
+  readonly indexFile: string;
+  readonly uri: string;
+
+  constructor(readonly root: string) {
+    this.experimentFile = path.join(root, EXPERIMENT_FILE);
+    this.metaDir = path.join(root, META_DIR);
+    this.lockFile = path.join(this.metaDir, 'lock');
+    this.indexFile = path.join(this.metaDir, 'index.jsonl');
+    this.uri = fileUri(root);
+  }
+
+  /** The raw dataset first, then the processed ones, in experiment.md.json order. */
+  datasets(doc: V1ExperimentDoc): DatasetRef[] {
+    const refs = [this.datasetRef(doc.raw_dataset, 'raw')];
+    for (const ref of doc.processed_datasets) refs.push(this.datasetRef(ref, 'processed'));
+    return refs;
+  }
+
+  /** Resolves a url stored in a metadata file located in `baseDir`; PATH_ESCAPE when it leaves the experiment. */
+  resolve(baseDir: string, url: string, file: string): string {
+    return resolveInside(this.root, baseDir, url, file);
+  }
+
+  /** Unix-form path relative to the experiment folder. */
+  relative(absolutePath: string): string {
+    return toUnixRelative(this.root, absolutePath);
+  }
+
+  private datasetRef(ref: V1DatasetRef, kind: 'raw' | 'processed'): DatasetRef {
+    const file = this.resolve(this.root, ref.url, this.experimentFile);
+    return { name: kind === 'raw' ? RAW_DATASET_NAME : ref.name, uuid: ref.uuid, kind, file, key: this.relative(file) };
+  }
+}

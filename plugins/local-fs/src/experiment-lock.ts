@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { StorageError } from '@bioimageit/core';
+import { errnoCode, storageFailure } from './storage-failure.js';
+
+/** What a lock file says about its holder. */
+export interface LockHolder {
+  readonly pid: number;
+  readonly host: string;
+  /** ISO time the lock was taken. */
+  readonly time: string;
+  /** Random token telling this holder's lock file from any later one. */
+  readonly token: string;
+}
+
+/** Timing of {@link acquireLock}. */
+export interface LockTiming {
+  /** How long to wait for a busy lock before rejecting with LOCKED. */
+  readonly timeoutMs: number;
+  /** A lock file not refreshed for this long is stale (its holder froze or died on another host). */
+  readonly staleMs: number;
+}
+
+/** A held inter-process lock. */
+export interface HeldLock {
+  /** True when a stale lock of a dead writer was broken to get this one. */
+  readonly brokeStale: boolean;
+  /** Removes the lock file if it is still ours. Idempotent. */
+  release(): Promise<void>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** True when `pid` names a live process of this host (a process of another user counts as live). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errnoCode(error) === 'EPERM';
+  }
+}
+
+async function readHolder(file: string): Promise<LockHolder | undefined> {
+  try {
+    const value = JSON.parse(await readFile(file, 'utf8')) as Partial<LockHolder>;
+    if (typeof value.pid !== 'number' || typeof value.host !== 'string') return undefined;
+    return { pid: value.pid, host: value.host, time: String(value.time), token: String(value.token) };
+  } catch {
+    return undefined;
+  }
+}
+
+function isStale(holder: LockHolder | undefined, mtimeMs: number, staleMs: number): boolean {
+  if (holder !== undefined && holder.host === hostname() && !isProcessAlive(holder.pid)) return true;
+  return Date.now() - mtimeMs > staleMs;
+}
+
+/**
+ * Removes the stale lock file whose inode is `ino`, and only that one: the file is first renamed
+ * aside (atomic), and put back when it turns out to be a newer lock taken meanwhile.
+ */
+async function breakStale(file: string, ino: number): Promise<boolean> {
+  const aside = `${file}.stale-${randomBytes(6).toString('hex')}`;
+  try {
+    await rename(file, aside);
+  } catch {
+    return false;
+  }
+  const moved = await stat(aside).catch(() => undefined);
+  if (moved !== undefined && moved.ino !== ino) {
+    await link(aside, file).catch(() => undefined);
+    await unlink(aside).catch(() => undefined);
+    return false;
+  }
+  await unlink(aside).catch(() => undefined);
+  return true;
+}
+
+/**
+ * Takes the inter-process lock `file` (created with O_EXCL, holding pid/host/time/token as
+ * JSON). While held, its mtime is refreshed every `staleMs / 4` so that only a frozen or dead
+ * holder's lock goes stale. A busy lock is polled with exponential backoff; a stale one (its
+ * pid dead on this host, or not refreshed for `staleMs`) is broken. After `timeoutMs`, rejects
+ * with StorageError LOCKED naming the holder; `what` names the locked thing in messages.
+ */
+export async function acquireLock(file: string, timing: LockTiming, what: string): Promise<HeldLock> {
+  const holder: LockHolder = { pid: process.pid, host: hostname(), time: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+  const deadline = Date.now() + timing.timeoutMs;
+  let delay = 2;
+  let brokeStale = false;
+  try {
+    await mkdir(path.dirname(file));
+  } catch (error) {
+    if (errnoCode(error) !== 'EEXIST') throw storageFailure(error, 'create the lock folder of', what);
+  }
+  for (;;) {
+    try {
+      const handle = await open(file, 'wx');
+      try {
+        await handle.writeFile(JSON.stringify(holder));
+      } finally {
+        await handle.close();
+      }
+      return heldLock(file, holder, timing.staleMs, brokeStale);
+    } catch (error) {
+      if (errnoCode(error) !== 'EEXIST') throw storageFailure(error, 'create the lock file', file);
+    }
+    const stats = await stat(file).catch(() => undefined);
+    if (stats === undefined) continue;
+    const current = await readHolder(file);
+    if (isStale(current, stats.mtimeMs, timing.staleMs)) {
+      if (await breakStale(file, stats.ino)) brokeStale = true;
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      const by = current === undefined ? 'another writer' : `pid ${current.pid} on host '${current.host}' since ${current.time}`;
+      throw new StorageError('LOCKED', `${what} is locked by ${by} (lock file '${file}')`, {
+        details: { file, holder: current },
+      });
+    }
+    await sleep(Math.min(delay * (0.5 + Math.random()), Math.max(1, deadline - Date.now())));
+    delay = Math.min(delay * 2, 100);
+  }
+}
+
+function heldLock(file: string, holder: LockHolder, staleMs: number, brokeStale: boolean): HeldLock {
+  const refresh = setInterval(
+    () => {
+      const now = new Date();
+      utimes(file, now, now).catch(() => undefined);
+    },
+    Math.max(10, staleMs / 4),
+  );
+  refresh.unref();
+  let released = false;
+  return {
+    brokeStale,
+    async release() {
+      if (released) return;
+      released = true;
+      clearInterval(refresh);
+      const current = await readHolder(file);
+      if (current?.token === holder.token) await unlink(file).catch(() => undefined);
+    },
+  };
+}

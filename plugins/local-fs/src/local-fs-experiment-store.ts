@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import { access, constants } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { StorageError } from '@bioimageit/core';
+import type { DataItem, DatasetInfo, Experiment, ExperimentStore, NewRawItem, TagUpdate } from '@bioimageit/core';
+import type { IndexRecord } from './experiment-index.js';
+import { RAW_DATASET_NAME, type ExperimentLayout } from './experiment-layout.js';
+import { acquireLock, type HeldLock } from './experiment-lock.js';
+import { ExperimentState } from './experiment-state.js';
+import { ExperimentView } from './experiment-view.js';
+import { statSignature } from './file-signature.js';
+import { FolderUris } from './file-uris.js';
+import { assertValidNewRawItem, assertValidTagKeys, assertValidTagUpdate } from './input-validation.js';
+import type { ResolvedLocalFsOptions } from './local-fs-options.js';
+import { applyTagUpdates } from './tag-edits.js';
+import { newRawItemDoc } from './v1-item-mapping.js';
+import { writeRawItemFiles, type PlannedRawItem } from './raw-item-files.js';
+import { SerialQueue } from './serial-queue.js';
+import { storageFailure } from './storage-failure.js';
+import { UniqueFileNames } from './unique-file-names.js';
+import { toV1Date } from './v1-date.js';
+import type { V1ItemDoc } from './v1-documents.js';
+
+/**
+ * An open experiment of the local file backend. Reads are served from memory, kept in sync
+ * with the disk through the index (see ExperimentState). Every write runs as one transaction:
+ * take the experiment's inter-process lock, catch up with what other writers did, write item
+ * files, then the dataset file (the commit point), then the index; release the lock. Calls on
+ * one store are serialized; several stores and processes are serialized by the lock.
+ */
+export class LocalFsExperimentStore implements ExperimentStore {
+  readonly uri: string;
+  private readonly state: ExperimentState;
+  private readonly view: ExperimentView;
+  private readonly queue = new SerialQueue();
+  private closed = false;
+
+  constructor(
+    private readonly layout: ExperimentLayout,
+    private readonly options: ResolvedLocalFsOptions,
+  ) {
+    this.uri = layout.uri;
+    this.state = new ExperimentState(layout, options.ioConcurrency, options.fsync);
+    this.view = new ExperimentView(layout);
+  }
+
+  /** Loads the experiment (used by the backend before handing the store out). */
+  async load(): Promise<this> {
+    await this.read(() => undefined);
+    return this;
+  }
+
+  info(): Promise<Experiment> {
+    return this.read(() => {
+      const { doc, refs } = this.state;
+      return {
+        id: doc.uuid,
+        uri: this.uri,
+        name: doc.information.name,
+        author: doc.information.author,
+        date: doc.information.date,
+        keys: [...doc.keys],
+        datasets: this.view.datasetInfos(refs, this.state.index.datasets),
+      };
+    });
+  }
+
+  listDatasets(): Promise<readonly DatasetInfo[]> {
+    return this.read(() => this.view.datasetInfos(this.state.refs, this.state.index.datasets));
+  }
+
+  items(dataset: string = RAW_DATASET_NAME): Promise<readonly DataItem[]> {
+    return this.read(() => this.view.items(this.state.dataset(dataset), this.state.refs, this.state.index.datasets));
+  }
+
+  getItem(id: string): Promise<DataItem> {
+    return this.read(() => {
+      const item = this.view.find(id, this.state.refs, this.state.index.datasets);
+      if (item === undefined) throw new StorageError('NOT_FOUND', `no item '${id}' in experiment '${this.layout.root}'`, { details: { itemId: id, experiment: this.uri } });
+      return item;
+    });
+  }
+
+  async addRawItems(inputs: readonly NewRawItem[]): Promise<readonly DataItem[]> {
+    inputs.forEach(assertValidNewRawItem);
+    const dates = inputs.map((input) => toV1Date(input.date, `item '${input.name}'`));
+    if (inputs.length === 0) return [];
+    return this.write(async () => {
+      const ref = this.state.dataset(RAW_DATASET_NAME);
+      const indexed = this.state.index.datasets.get(ref.key);
+      const folder = new FolderUris(path.dirname(ref.file));
+      const names = UniqueFileNames.forDataset(indexed, path.basename(ref.file));
+      const planned: PlannedRawItem[] = inputs.map((input, i) => {
+        const allocated = names.allocate(input.name);
+        return { input, names: allocated, doc: newRawItemDoc(randomUUID(), input, allocated.name, dates[i] as string) };
+      });
+      await writeRawItemFiles(planned, folder, {
+        concurrency: this.options.ioConcurrency,
+        fsync: this.options.fsync,
+        writeDocument: (file, doc) => this.state.writeV1(file, doc),
+      });
+      await this.addTagKeys(inputs.flatMap((input) => Object.keys(input.tags ?? {})));
+      const head = indexed?.head ?? { uuid: ref.uuid, name: RAW_DATASET_NAME };
+      const added = planned.map(({ names: n, doc }) => ({ entry: { uuid: doc.uuid, url: n.metadataFile }, doc }));
+      const urls = [...(indexed?.entries ?? []).map((e) => e.entry), ...added.map((a) => a.entry)];
+      await this.state.writeV1(ref.file, { ...head, urls });
+      const records: IndexRecord[] = indexed === undefined ? [{ op: 'dataset', key: ref.key, head }] : [];
+      for (const { entry, doc } of added) records.push({ op: 'item', key: ref.key, entry, doc });
+      await this.persist(records, ref.file, ref.key);
+      const all = this.view.items(ref, this.state.refs, this.state.index.datasets);
+      return all.slice(all.length - planned.length);
+    });
+  }
+
+  async updateTags(updates: readonly TagUpdate[]): Promise<void> {
+    updates.forEach(assertValidTagUpdate);
+    if (updates.length === 0) return;
+    await this.write(async () => {
+      const edits = await applyTagUpdates(updates, this.view, this.state, this.options.ioConcurrency);
+      await this.addTagKeys(updates.flatMap((u) => Object.keys(u.set ?? {})));
+      await this.persist(edits.map((e) => ({ op: 'item', key: e.key, entry: e.entry, doc: e.doc })));
+    });
+  }
+
+  async setTagKeys(keys: readonly string[]): Promise<void> {
+    assertValidTagKeys(keys);
+    await this.write(() => this.state.writeExperiment({ ...this.state.doc, keys: [...keys] }));
+  }
+
+  async localize(item: DataItem): Promise<string> {
+    this.assertOpen();
+    let file: string;
+    try {
+      file = fileURLToPath(item.dataUri);
+    } catch (error) {
+      throw new StorageError('INVALID', `item '${item.name}' has no local data URI ('${item.dataUri}')`, { cause: error, details: { itemId: item.id } });
+    }
+    try {
+      await access(file, constants.R_OK);
+    } catch (error) {
+      throw storageFailure(error, `read the data of item '${item.name}' at`, file);
+    }
+    return file;
+  }
+
+  /**
+   * Re-reads every dataset and item file and rewrites the index. Needed only after an item file
+   * was edited outside this backend (e.g. by v1) without its dataset file changing.
+   */
+  reindex(): Promise<void> {
+    return this.write(() => this.state.rebuild(this.state.refs, 'rewrite'));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StorageError('INVALID', `experiment store '${this.uri}' is closed`, { details: { experiment: this.uri } });
+  }
+
+  private async addTagKeys(keys: readonly string[]): Promise<void> {
+    const doc = this.state.doc;
+    const known = new Set(doc.keys);
+    const added = [...new Set(keys)].filter((k) => !known.has(k));
+    if (added.length > 0) await this.state.writeExperiment({ ...doc, keys: [...doc.keys, ...added] });
+  }
+
+  /** Records a write in the index; with `datasetFile`, also the new signature of that dataset file. */
+  private async persist(records: IndexRecord[], datasetFile?: string, key?: string): Promise<void> {
+    if (datasetFile !== undefined && key !== undefined) {
+      const sig = await statSignature(datasetFile);
+      if (sig !== undefined) records.push({ op: 'sig', key, sig });
+    }
+    if (this.state.index.appendable) {
+      await this.state.index.append(records);
+    } else {
+      for (const record of records) this.state.index.apply(record);
+      await this.state.index.rewrite(this.state.refs.map((r) => r.key));
+    }
+  }
+
+  private lock(): Promise<HeldLock> {
+    return acquireLock(this.layout.lockFile, this.options, `experiment '${this.layout.root}'`);
+  }
+
+  /** Runs `fn` on fresh state; takes the lock only when a dataset must be rebuilt. */
+  private read<T>(fn: () => T): Promise<T> {
+    this.assertOpen();
+    return this.queue.run(async () => {
+      const stale = await this.state.refresh();
+      if (stale.length > 0) await this.rebuildStale(stale);
+      return fn();
+    });
+  }
+
+  private async rebuildStale(stale: Parameters<ExperimentState['rebuild']>[0]): Promise<void> {
+    let lock: HeldLock;
+    try {
+      lock = await this.lock();
+    } catch (error) {
+      if (!(error instanceof StorageError) || (error.code !== 'IO' && error.code !== 'LOCKED')) throw error;
+      await this.state.rebuild(stale, 'memory');
+      return;
+    }
+    try {
+      const still = await this.state.refresh();
+      if (still.length > 0) await this.state.rebuild(still, 'persist');
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** One write transaction: lock, catch up, `fn`, compact the index when due, unlock. */
+  private write<T>(fn: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    return this.queue.run(async () => {
+      const lock = await this.lock();
+      try {
+        if (lock.brokeStale) await this.state.refresh().then(() => this.state.sweep());
+        const stale = await this.state.refresh();
+        if (stale.length > 0) await this.state.rebuild(stale, 'persist');
+        const result = await fn();
+        await this.state.compactIfNeeded();
+        return result;
+      } finally {
+        await lock.release();
+      }
+    });
+  }
+}

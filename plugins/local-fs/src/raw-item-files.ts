@@ -1,0 +1,61 @@
+import { copyFile, open, unlink } from 'node:fs/promises';
+import type { NewRawItem } from '@bioimageit/core';
+import type { FolderUris } from './file-uris.js';
+import { mapConcurrent } from './map-concurrent.js';
+import { storageFailure } from './storage-failure.js';
+import type { ItemFileNames } from './unique-file-names.js';
+import type { V1ItemDoc } from './v1-documents.js';
+
+/** One new raw item ready to be written: its input, final names and v1 document. */
+export interface PlannedRawItem {
+  readonly input: NewRawItem;
+  readonly names: ItemFileNames;
+  readonly doc: V1ItemDoc;
+}
+
+/** How {@link writeRawItemFiles} writes. */
+export interface RawItemWriteOptions {
+  readonly concurrency: number;
+  readonly fsync: boolean;
+  /** Writes one v1 document atomically. */
+  readonly writeDocument: (file: string, doc: V1ItemDoc) => Promise<void>;
+}
+
+async function copyData(source: string, target: string, fsync: boolean): Promise<void> {
+  try {
+    await copyFile(source, target);
+  } catch (error) {
+    throw storageFailure(error, 'copy', source);
+  }
+  if (!fsync) return;
+  try {
+    const handle = await open(target, 'r');
+    try {
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw storageFailure(error, 'flush', target);
+  }
+}
+
+/**
+ * Copies the data files (copy mode) and writes the item files of `planned` into `folder`, a few
+ * at a time. Nothing here is listed yet: the caller commits by writing the dataset file. On
+ * failure every file written for the batch is removed (best effort) and the error rethrown.
+ */
+export async function writeRawItemFiles(planned: readonly PlannedRawItem[], folder: FolderUris, options: RawItemWriteOptions): Promise<void> {
+  try {
+    await mapConcurrent(planned, options.concurrency, async ({ input, names, doc }) => {
+      if (input.mode === 'copy') await copyData(input.sourcePath, folder.path(names.name), options.fsync);
+      await options.writeDocument(folder.path(names.metadataFile), doc);
+    });
+  } catch (error) {
+    await mapConcurrent(planned, options.concurrency, async ({ input, names }) => {
+      if (input.mode === 'copy') await unlink(folder.path(names.name)).catch(() => undefined);
+      await unlink(folder.path(names.metadataFile)).catch(() => undefined);
+    });
+    throw error;
+  }
+}

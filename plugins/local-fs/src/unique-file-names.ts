@@ -1,0 +1,56 @@
+import type { IndexedDataset } from './experiment-index.js';
+import { FolderUris } from './file-uris.js';
+
+/** File names given to one new item: its data file, and its metadata file `<stem>.md.json`. */
+export interface ItemFileNames {
+  readonly name: string;
+  readonly stem: string;
+  readonly metadataFile: string;
+}
+
+/** Splits a file name as Python's os.path.splitext does: `a.ome.tif` → `a.ome` + `.tif`; `.hidden` has no extension. */
+export function splitExtension(name: string): { stem: string; extension: string } {
+  const dot = name.lastIndexOf('.');
+  if (dot <= 0 || /^\.+$/.test(name.slice(0, dot))) return { stem: name, extension: '' };
+  return { stem: name.slice(0, dot), extension: name.slice(dot) };
+}
+
+/**
+ * Hands out item file names unique within one dataset folder. A name is free when neither it
+ * nor its `<stem>.md.json` is used (case-insensitively, for macOS and Windows); a taken `a.tif`
+ * becomes `a_1.tif`, then `a_2.tif`... Only files the dataset lists count as used: orphans of
+ * a dead writer are overwritten.
+ */
+export class UniqueFileNames {
+  private readonly taken = new Set<string>();
+  private readonly nextSuffix = new Map<string, number>();
+
+  constructor(occupied: Iterable<string>) {
+    for (const name of occupied) this.taken.add(name.toLowerCase());
+  }
+
+  /** The names used by the entries of `dataset`, plus its own file name. */
+  static forDataset(dataset: IndexedDataset | undefined, datasetFileName: string): UniqueFileNames {
+    const used = [datasetFileName];
+    for (const { entry, doc } of dataset?.entries ?? []) {
+      used.push(entry.url);
+      if (doc !== null && FolderUris.isPlainChild(doc.common.url)) used.push(doc.common.url);
+    }
+    return new UniqueFileNames(used);
+  }
+
+  /** Reserves and returns the names for an item called `name`. */
+  allocate(name: string): ItemFileNames {
+    const { stem, extension } = splitExtension(name);
+    for (let i = this.nextSuffix.get(name) ?? 0; ; i++) {
+      const candidateStem = i === 0 ? stem : `${stem}_${i}`;
+      const candidate = `${candidateStem}${extension}`;
+      const metadataFile = `${candidateStem}.md.json`;
+      if (this.taken.has(candidate.toLowerCase()) || this.taken.has(metadataFile.toLowerCase())) continue;
+      this.taken.add(candidate.toLowerCase());
+      this.taken.add(metadataFile.toLowerCase());
+      this.nextSuffix.set(name, i + 1);
+      return { name: candidate, stem: candidateStem, metadataFile };
+    }
+  }
+}
