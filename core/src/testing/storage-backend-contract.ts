@@ -5,8 +5,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StorageError, type StorageErrorCode } from '../errors/area-errors.js';
 import type { StorageBackend, ExperimentStore } from '../extension-points/storage-backend.js';
-import type { DataItem } from '../model/data-item.js';
-import type { NewRawItem, Tags } from '../model/experiment.js';
+import type { DataItem, Tags } from '../model/data-item.js';
+import type { NewRawItem } from '../model/experiment.js';
 
 /** What a backend's test file hands to {@link describeStorageBackendContract}, per test. */
 export interface StorageBackendFixture {

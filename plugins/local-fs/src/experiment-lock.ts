@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { constants, copyFile, link, mkdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { StorageError } from '@bioimageit/core';
+import { tempPathFor } from './atomic-write.js';
 import { errnoCode, storageFailure } from './storage-failure.js';
 
 /** What a lock file says about its holder. */
@@ -80,49 +81,69 @@ async function breakStale(file: string, ino: number): Promise<boolean> {
 }
 
 /**
- * Takes the inter-process lock `file` (created with O_EXCL, holding pid/host/time/token as
- * JSON). While held, its mtime is refreshed every `staleMs / 4` so that only a frozen or dead
- * holder's lock goes stale. A busy lock is polled with exponential backoff; a stale one (its
- * pid dead on this host, or not refreshed for `staleMs`) is broken. After `timeoutMs`, rejects
- * with StorageError LOCKED naming the holder; `what` names the locked thing in messages.
+ * Takes the inter-process lock `file`, created exclusively and complete (pid/host/time/token as
+ * JSON: a taker killed meanwhile never leaves an empty lock file). While held, its mtime is
+ * refreshed every `staleMs / 4` so that only a frozen or dead holder's lock goes stale. A busy
+ * lock is polled with exponential backoff; a stale one (its pid dead on this host, or not
+ * refreshed for `staleMs`) is broken. After `timeoutMs`, rejects with StorageError LOCKED
+ * naming the holder; `what` names the locked thing in messages. The lock's folder must be
+ * creatable in an existing parent (NOT_FOUND otherwise).
  */
 export async function acquireLock(file: string, timing: LockTiming, what: string): Promise<HeldLock> {
   const holder: LockHolder = { pid: process.pid, host: hostname(), time: new Date().toISOString(), token: randomBytes(8).toString('hex') };
   const deadline = Date.now() + timing.timeoutMs;
   let delay = 2;
   let brokeStale = false;
+  const draft = tempPathFor(file);
   try {
-    await mkdir(path.dirname(file));
+    await mkdir(path.dirname(file)).catch((error: unknown) => {
+      if (errnoCode(error) !== 'EEXIST') throw error;
+    });
+    await writeFile(draft, JSON.stringify(holder));
   } catch (error) {
-    if (errnoCode(error) !== 'EEXIST') throw storageFailure(error, 'create the lock folder of', what);
+    throw storageFailure(error, 'prepare the lock of', what);
   }
-  for (;;) {
-    try {
-      const handle = await open(file, 'wx');
-      try {
-        await handle.writeFile(JSON.stringify(holder));
-      } finally {
-        await handle.close();
+  try {
+    for (;;) {
+      if (await createExclusive(draft, file)) return heldLock(file, holder, timing.staleMs, brokeStale);
+      const stats = await stat(file).catch(() => undefined);
+      if (stats === undefined) continue;
+      const current = await readHolder(file);
+      if (isStale(current, stats.mtimeMs, timing.staleMs)) {
+        if (await breakStale(file, stats.ino)) brokeStale = true;
+        continue;
       }
-      return heldLock(file, holder, timing.staleMs, brokeStale);
-    } catch (error) {
-      if (errnoCode(error) !== 'EEXIST') throw storageFailure(error, 'create the lock file', file);
+      if (Date.now() >= deadline) {
+        const by = current === undefined ? 'another writer' : `pid ${current.pid} on host '${current.host}' since ${current.time}`;
+        throw new StorageError('LOCKED', `${what} is locked by ${by} (lock file '${file}')`, { details: { file, holder: current } });
+      }
+      await sleep(Math.min(delay * (0.5 + Math.random()), Math.max(1, deadline - Date.now())));
+      delay = Math.min(delay * 2, 100);
     }
-    const stats = await stat(file).catch(() => undefined);
-    if (stats === undefined) continue;
-    const current = await readHolder(file);
-    if (isStale(current, stats.mtimeMs, timing.staleMs)) {
-      if (await breakStale(file, stats.ino)) brokeStale = true;
-      continue;
-    }
-    if (Date.now() >= deadline) {
-      const by = current === undefined ? 'another writer' : `pid ${current.pid} on host '${current.host}' since ${current.time}`;
-      throw new StorageError('LOCKED', `${what} is locked by ${by} (lock file '${file}')`, {
-        details: { file, holder: current },
-      });
-    }
-    await sleep(Math.min(delay * (0.5 + Math.random()), Math.max(1, deadline - Date.now())));
-    delay = Math.min(delay * 2, 100);
+  } finally {
+    await unlink(draft).catch(() => undefined);
+  }
+}
+
+/**
+ * Puts the complete `draft` in place as `file` unless `file` exists: a hard link is atomic and
+ * fails when the name is taken. Where hard links are unsupported, copies with O_EXCL instead.
+ */
+async function createExclusive(draft: string, file: string): Promise<boolean> {
+  try {
+    await link(draft, file);
+    return true;
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw storageFailure(error, 'create the lock file', file);
+  }
+  try {
+    await copyFile(draft, file, constants.COPYFILE_EXCL);
+    return true;
+  } catch (error) {
+    if (errnoCode(error) === 'EEXIST') return false;
+    throw storageFailure(error, 'create the lock file', file);
   }
 }
 

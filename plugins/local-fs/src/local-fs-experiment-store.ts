@@ -20,7 +20,6 @@ import { SerialQueue } from './serial-queue.js';
 import { storageFailure } from './storage-failure.js';
 import { UniqueFileNames } from './unique-file-names.js';
 import { toV1Date } from './v1-date.js';
-import type { V1ItemDoc } from './v1-documents.js';
 
 /**
  * An open experiment of the local file backend. Reads are served from memory, kept in sync
@@ -98,7 +97,6 @@ export class LocalFsExperimentStore implements ExperimentStore {
       await writeRawItemFiles(planned, folder, {
         concurrency: this.options.ioConcurrency,
         fsync: this.options.fsync,
-        writeDocument: (file, doc) => this.state.writeV1(file, doc),
       });
       await this.addTagKeys(inputs.flatMap((input) => Object.keys(input.tags ?? {})));
       const head = indexed?.head ?? { uuid: ref.uuid, name: RAW_DATASET_NAME };

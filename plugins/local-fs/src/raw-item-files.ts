@@ -4,7 +4,8 @@ import type { FolderUris } from './file-uris.js';
 import { mapConcurrent } from './map-concurrent.js';
 import { storageFailure } from './storage-failure.js';
 import type { ItemFileNames } from './unique-file-names.js';
-import type { V1ItemDoc } from './v1-documents.js';
+import { stringifyV1, type V1ItemDoc } from './v1-documents.js';
+import { writeUnlistedFile } from './atomic-write.js';
 
 /** One new raw item ready to be written: its input, final names and v1 document. */
 export interface PlannedRawItem {
@@ -17,8 +18,6 @@ export interface PlannedRawItem {
 export interface RawItemWriteOptions {
   readonly concurrency: number;
   readonly fsync: boolean;
-  /** Writes one v1 document atomically. */
-  readonly writeDocument: (file: string, doc: V1ItemDoc) => Promise<void>;
 }
 
 async function copyData(source: string, target: string, fsync: boolean): Promise<void> {
@@ -42,14 +41,19 @@ async function copyData(source: string, target: string, fsync: boolean): Promise
 
 /**
  * Copies the data files (copy mode) and writes the item files of `planned` into `folder`, a few
- * at a time. Nothing here is listed yet: the caller commits by writing the dataset file. On
+ * at a time, flushing both when asked. Nothing here is listed yet (names are unique among
+ * listed files), so files are written in place, not renamed: the caller commits the batch by
+ * writing the dataset file atomically. On
  * failure every file written for the batch is removed (best effort) and the error rethrown.
  */
 export async function writeRawItemFiles(planned: readonly PlannedRawItem[], folder: FolderUris, options: RawItemWriteOptions): Promise<void> {
   try {
     await mapConcurrent(planned, options.concurrency, async ({ input, names, doc }) => {
       if (input.mode === 'copy') await copyData(input.sourcePath, folder.path(names.name), options.fsync);
-      await options.writeDocument(folder.path(names.metadataFile), doc);
+      const file = folder.path(names.metadataFile);
+      await writeUnlistedFile(file, stringifyV1(doc), { fsync: options.fsync }).catch((error: unknown) => {
+        throw storageFailure(error, 'write', file);
+      });
     });
   } catch (error) {
     await mapConcurrent(planned, options.concurrency, async ({ input, names }) => {
