@@ -1,4 +1,4 @@
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import { errnoCode, storageFailure } from './storage-failure.js';
@@ -65,6 +65,8 @@ export class ExperimentIndex {
    * the log changes, so a read-only experiment is rebuilt once, not on every read.
    */
   async sync(): Promise<void> {
+    const seen = await stat(this.file).catch(() => undefined);
+    if (seen !== undefined && seen.ino === this.ino && seen.size === this.consumed) return;
     let handle;
     try {
       handle = await open(this.file, 'r');

@@ -1,45 +1,57 @@
 import path from 'node:path';
 import type { DataItem, DatasetInfo, Tags } from '@bioimageit/core';
-import type { IndexedDataset } from './experiment-index.js';
+import type { IndexedDataset, IndexedEntry } from './experiment-index.js';
 import type { DatasetRef, ExperimentLayout } from './experiment-layout.js';
 import { FolderUris } from './file-uris.js';
 import { fileUri } from './path-safety.js';
 import type { V1DatasetEntry, V1ItemDoc } from './v1-documents.js';
 import { ownTags, resolveItemUrl, toDataItem, type ItemPlace } from './v1-item-mapping.js';
 
-interface Located {
+/** An item document with the dataset and entry that list it. */
+export interface LocatedItem {
+  readonly ref: DatasetRef;
   readonly entry: V1DatasetEntry;
   readonly doc: V1ItemDoc;
-  readonly place: ItemPlace;
+}
+
+type Datasets = ReadonlyMap<string, IndexedDataset>;
+
+interface Lookup {
+  readonly stamp: string;
+  readonly byUuid: Map<string, LocatedItem>;
+  byFile?: Map<string, LocatedItem>;
+  byId?: Map<string, DataItem>;
 }
 
 /**
  * Turns indexed item documents into DataItems, with effective tags, and caches the results:
- * a raw item's DataItem is kept as long as its document object is, a dataset's list as long as
- * no entry of it changes, and processed lists (whose tags depend on other datasets) as long as
- * nothing in the experiment changes. So `items()` on an unchanged experiment is a map lookup.
+ * a raw item's DataItem lives as long as its document object, a raw dataset's list until an
+ * entry of it changes, processed lists (whose tags depend on other datasets) until anything in
+ * the experiment changes. So `items()` on an unchanged experiment is a map lookup.
  */
 export class ExperimentView {
   private readonly rawCache = new WeakMap<V1ItemDoc, DataItem>();
   private readonly lists = new Map<string, { stamp: string; items: readonly DataItem[] }>();
-  private lookup: { stamp: string; byUuid: Map<string, Located>; byFile?: Map<string, Located>; byId: Map<string, DataItem> } | undefined;
+  private readonly folders = new Map<string, FolderUris>();
+  private lookup: Lookup | undefined;
 
   constructor(private readonly layout: ExperimentLayout) {}
 
-  /** Items of `ref` in stored order; `datasets` are the indexed datasets of the experiment. */
-  items(ref: DatasetRef, refs: readonly DatasetRef[], datasets: ReadonlyMap<string, IndexedDataset>): readonly DataItem[] {
+  /** Items of `ref` in stored order (those whose file is missing are left out). */
+  items(ref: DatasetRef, refs: readonly DatasetRef[], datasets: Datasets): readonly DataItem[] {
     const stamp = ref.kind === 'raw' ? String(datasets.get(ref.key)?.version ?? 0) : globalStamp(refs, datasets);
     const cached = this.lists.get(ref.key);
     if (cached !== undefined && cached.stamp === stamp) return cached.items;
-    const lookup = ref.kind === 'raw' ? undefined : this.locate(refs, datasets);
-    const items: DataItem[] = [];
     const memo = new Map<string, Tags>();
-    for (const located of this.located(ref, datasets.get(ref.key))) {
-      if (ref.kind === 'raw' && located.doc.origin.type !== 'processed') {
+    const items: DataItem[] = [];
+    for (const indexed of datasets.get(ref.key)?.entries ?? []) {
+      if (indexed.doc === null) continue;
+      const located = { ref, entry: indexed.entry, doc: indexed.doc };
+      if (indexed.doc.origin.type !== 'processed') {
         items.push(this.rawItem(located));
       } else {
-        const tags = this.effectiveTags(located, lookup ?? this.locate(refs, datasets), memo, new Set());
-        items.push(toDataItem(this.layout, located.place, located.doc, tags));
+        const tags = this.effectiveTags(located, this.locate(refs, datasets), memo, new Set());
+        items.push(toDataItem(this.layout, this.place(located), located.doc, tags));
       }
     }
     const frozen = Object.freeze(items);
@@ -48,63 +60,61 @@ export class ExperimentView {
   }
 
   /** The item with id `id` in any dataset, or undefined. */
-  find(id: string, refs: readonly DatasetRef[], datasets: ReadonlyMap<string, IndexedDataset>): DataItem | undefined {
+  find(id: string, refs: readonly DatasetRef[], datasets: Datasets): DataItem | undefined {
     const lookup = this.locate(refs, datasets);
-    if (lookup.byId.size === 0) for (const ref of refs) for (const item of this.items(ref, refs, datasets)) lookup.byId.set(item.id, item);
+    if (lookup.byId === undefined) {
+      lookup.byId = new Map();
+      for (const ref of refs) for (const item of this.items(ref, refs, datasets)) lookup.byId.set(item.id, item);
+    }
     return lookup.byId.get(id);
   }
 
-  /** The located document of item `id` (for edits), or undefined. */
-  document(id: string, refs: readonly DatasetRef[], datasets: ReadonlyMap<string, IndexedDataset>): (Located & { key: string }) | undefined {
+  /** The document of item `id` with where it lives (for edits), or undefined. */
+  document(id: string, refs: readonly DatasetRef[], datasets: Datasets): (LocatedItem & { readonly file: string }) | undefined {
     const located = this.locate(refs, datasets).byUuid.get(id);
-    if (located === undefined) return undefined;
-    const ref = refs.find((r) => r.name === located.place.dataset);
-    return ref === undefined ? undefined : { ...located, key: ref.key };
+    return located === undefined ? undefined : { ...located, file: this.place(located).file };
   }
 
   /** DatasetInfo of every dataset, raw first. */
-  datasetInfos(refs: readonly DatasetRef[], datasets: ReadonlyMap<string, IndexedDataset>): DatasetInfo[] {
-    return refs.map((ref) => ({
-      id: ref.uuid,
-      name: ref.name,
-      kind: ref.kind,
-      uri: fileUri(ref.file),
-      itemCount: datasets.get(ref.key)?.entries.reduce((n, e) => (e.doc === null ? n : n + 1), 0) ?? 0,
-    }));
+  datasetInfos(refs: readonly DatasetRef[], datasets: Datasets): DatasetInfo[] {
+    const count = (entries: readonly IndexedEntry[]): number => entries.reduce((n, e) => (e.doc === null ? n : n + 1), 0);
+    return refs.map((ref) => ({ id: ref.uuid, name: ref.name, kind: ref.kind, uri: fileUri(ref.file), itemCount: count(datasets.get(ref.key)?.entries ?? []) }));
   }
 
-  private rawItem(located: Located): DataItem {
+  private rawItem(located: LocatedItem): DataItem {
+    const place = this.place(located);
     let item = this.rawCache.get(located.doc);
-    if (item === undefined || item.uri !== located.place.uri) {
-      item = toDataItem(this.layout, located.place, located.doc, ownTags(located.doc));
+    if (item === undefined || item.uri !== place.uri) {
+      item = toDataItem(this.layout, place, located.doc, ownTags(located.doc));
       this.rawCache.set(located.doc, item);
     }
     return item;
   }
 
-  private *located(ref: DatasetRef, dataset: IndexedDataset | undefined): Iterable<Located> {
-    if (dataset === undefined) return;
-    const folder = new FolderUris(path.dirname(ref.file));
-    for (const { entry, doc } of dataset.entries) {
-      if (doc === null) continue;
-      const plain = FolderUris.isPlainChild(entry.url);
-      const file = plain ? folder.path(entry.url) : this.layout.resolve(folder.dir, entry.url, ref.file);
-      const place: ItemPlace = { dataset: ref.name, file, folder: plain ? folder : new FolderUris(path.dirname(file)), uri: plain ? folder.childUri(entry.url) : fileUri(file) };
-      yield { entry, doc, place };
+  private place({ ref, entry }: LocatedItem): ItemPlace {
+    let folder = this.folders.get(ref.file);
+    if (folder === undefined) {
+      folder = new FolderUris(path.dirname(ref.file));
+      this.folders.set(ref.file, folder);
     }
+    if (FolderUris.isPlainChild(entry.url)) return { dataset: ref.name, file: folder.path(entry.url), folder, uri: folder.childUri(entry.url) };
+    const file = this.layout.resolve(folder.dir, entry.url, ref.file);
+    return { dataset: ref.name, file, folder: new FolderUris(path.dirname(file)), uri: fileUri(file) };
   }
 
-  private locate(refs: readonly DatasetRef[], datasets: ReadonlyMap<string, IndexedDataset>): NonNullable<ExperimentView['lookup']> {
+  private locate(refs: readonly DatasetRef[], datasets: Datasets): Lookup {
     const stamp = globalStamp(refs, datasets);
     if (this.lookup?.stamp === stamp) return this.lookup;
-    const byUuid = new Map<string, Located>();
-    for (const ref of refs) for (const located of this.located(ref, datasets.get(ref.key))) byUuid.set(located.doc.uuid, located);
-    this.lookup = { stamp, byUuid, byId: new Map() };
+    const byUuid = new Map<string, LocatedItem>();
+    for (const ref of refs) {
+      for (const { entry, doc } of datasets.get(ref.key)?.entries ?? []) if (doc !== null) byUuid.set(doc.uuid, { ref, entry, doc });
+    }
+    this.lookup = { stamp, byUuid };
     return this.lookup;
   }
 
   /** Tags of the origin chain (inputs[0], recursively, as v1's get_origin) overlaid with the item's own. */
-  private effectiveTags(located: Located, lookup: NonNullable<ExperimentView['lookup']>, memo: Map<string, Tags>, seen: Set<string>): Tags {
+  private effectiveTags(located: LocatedItem, lookup: Lookup, memo: Map<string, Tags>, seen: Set<string>): Tags {
     const known = memo.get(located.doc.uuid);
     if (known !== undefined) return known;
     let tags = ownTags(located.doc);
@@ -112,19 +122,19 @@ export class ExperimentView {
     const input = origin.type === 'processed' ? origin.inputs?.[0] : undefined;
     if (input !== undefined && !seen.has(located.doc.uuid)) {
       seen.add(located.doc.uuid);
-      const parent = lookup.byUuid.get(String(input.uuid)) ?? this.byFile(lookup).get(resolveItemUrl(this.layout, located.place, String(input.url)));
+      const parent = lookup.byUuid.get(String(input.uuid)) ?? this.byFile(lookup).get(resolveItemUrl(this.layout, this.place(located), String(input.url)));
       if (parent !== undefined) tags = { ...this.effectiveTags(parent, lookup, memo, seen), ...tags };
     }
     memo.set(located.doc.uuid, tags);
     return tags;
   }
 
-  private byFile(lookup: NonNullable<ExperimentView['lookup']>): Map<string, Located> {
-    lookup.byFile ??= new Map([...lookup.byUuid.values()].map((l) => [l.place.file, l]));
+  private byFile(lookup: Lookup): Map<string, LocatedItem> {
+    lookup.byFile ??= new Map([...lookup.byUuid.values()].map((l) => [this.place(l).file, l]));
     return lookup.byFile;
   }
 }
 
-function globalStamp(refs: readonly DatasetRef[], datasets: ReadonlyMap<string, IndexedDataset>): string {
+function globalStamp(refs: readonly DatasetRef[], datasets: Datasets): string {
   return refs.map((ref) => `${ref.key}:${datasets.get(ref.key)?.version ?? 0}`).join('|');
 }

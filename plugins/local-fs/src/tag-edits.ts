@@ -28,7 +28,7 @@ export async function applyTagUpdates(updates: readonly TagUpdate[], view: Exper
         details: { itemId: update.itemId, experiment: state.layout.uri },
       });
     }
-    targets.set(update.itemId, { key: found.key, entry: found.entry, file: found.place.file, doc: found.doc });
+    targets.set(update.itemId, { key: found.ref.key, entry: found.entry, file: found.file, doc: found.doc });
   }
   const edits = [...targets.values()];
   await mapConcurrent(edits, concurrency, async (edit) => {
