@@ -1,15 +1,14 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyV1Experiment, tempDir } from './cli-harness.js';
-import { BUILT_CLI, ensureBuilt, startCli, TSX_CLI } from './cli-process.js';
+import { BUILT_CLI, startCli, TSX_CLI } from './cli-process.js';
 
 let dir: { path: string; cleanup: () => Promise<void> };
 let exp: string;
 beforeAll(async () => {
-  ensureBuilt();
   dir = await tempDir('biit-proc-');
   exp = await copyV1Experiment(dir.path);
-}, 180_000);
+});
 afterAll(async () => {
   await dir.cleanup();
 });

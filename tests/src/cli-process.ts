@@ -1,14 +1,6 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO } from './cli-harness.js';
-
-/** Makes sure the built CLI exists (npm test builds first; a bare `vitest` run builds here). */
-export function ensureBuilt(): void {
-  if (!existsSync(join(REPO, 'cli/dist/main.js')) || !existsSync(join(REPO, 'plugins/local-fs/dist/local-fs-module.js'))) {
-    execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'inherit' });
-  }
-}
 
 /** argv prefixes that start the CLI as a separate process: the built JS, or the sources through tsx. */
 export const BUILT_CLI = [join(REPO, 'cli/bin/bioimageit.js')];

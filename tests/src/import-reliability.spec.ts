@@ -3,13 +3,12 @@ import { readFileSync } from 'node:fs';
 import { readdir, readFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKernel, defaultConfig, encodeTiff } from '@bioimageit/core';
 import { cli, tempDir } from './cli-harness.js';
-import { BUILT_CLI, ensureBuilt, startCli } from './cli-process.js';
+import { BUILT_CLI, startCli } from './cli-process.js';
 
 let dir: { path: string; cleanup: () => Promise<void> };
-beforeAll(() => ensureBuilt(), 180_000);
 beforeEach(async () => {
   dir = await tempDir('biit-rel-');
 });
