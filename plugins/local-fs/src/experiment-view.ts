@@ -81,7 +81,8 @@ export class ExperimentView {
     return refs.map((ref) => ({ id: ref.uuid, name: ref.name, kind: ref.kind, uri: fileUri(ref.file), itemCount: count(datasets.get(ref.key)?.entries ?? []) }));
   }
 
-  private rawItem(located: LocatedItem): DataItem {
+  /** The DataItem of a raw item (its tags are its own), cached with its document. */
+  rawItem(located: LocatedItem): DataItem {
     const place = this.place(located);
     let item = this.rawCache.get(located.doc);
     if (item === undefined || item.uri !== place.uri) {

@@ -106,8 +106,7 @@ export class LocalFsExperimentStore implements ExperimentStore {
       const records: IndexRecord[] = indexed === undefined ? [{ op: 'dataset', key: ref.key, head }] : [];
       for (const { entry, doc } of added) records.push({ op: 'item', key: ref.key, entry, doc });
       await this.persist(records, ref.file, ref.key);
-      const all = this.view.items(ref, this.state.refs, this.state.index.datasets);
-      return all.slice(all.length - planned.length);
+      return added.map(({ entry, doc }) => this.view.rawItem({ ref, entry, doc }));
     });
   }
 

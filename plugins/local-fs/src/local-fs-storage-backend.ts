@@ -69,6 +69,10 @@ export class LocalFsStorageBackend implements StorageBackend {
     const layout = new ExperimentLayout(path.join(root, folder));
     try {
       await mkdir(root, { recursive: true });
+    } catch (error) {
+      throw storageFailure(error, 'create the workspace folder', root);
+    }
+    try {
       await mkdir(layout.root);
     } catch (error) {
       if (errnoCode(error) === 'EEXIST') {

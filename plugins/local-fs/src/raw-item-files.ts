@@ -1,4 +1,5 @@
 import { copyFile, open, unlink } from 'node:fs/promises';
+import path from 'node:path';
 import type { NewRawItem } from '@bioimageit/core';
 import type { FolderUris } from './file-uris.js';
 import { mapConcurrent } from './map-concurrent.js';
@@ -21,6 +22,7 @@ export interface RawItemWriteOptions {
 }
 
 async function copyData(source: string, target: string, fsync: boolean): Promise<void> {
+  if (path.resolve(source) === target) return;
   try {
     await copyFile(source, target);
   } catch (error) {
@@ -57,7 +59,8 @@ export async function writeRawItemFiles(planned: readonly PlannedRawItem[], fold
     });
   } catch (error) {
     await mapConcurrent(planned, options.concurrency, async ({ input, names }) => {
-      if (input.mode === 'copy') await unlink(folder.path(names.name)).catch(() => undefined);
+      const target = folder.path(names.name);
+      if (input.mode === 'copy' && path.resolve(input.sourcePath) !== target) await unlink(target).catch(() => undefined);
       await unlink(folder.path(names.metadataFile)).catch(() => undefined);
     });
     throw error;
