@@ -1,6 +1,16 @@
 import type { Disposable } from '../util/disposable.js';
 
-/** One process to execute: argv (never a shell line), environment, working directory. */
+/** Which output stream a chunk came from (see {@link RunnerJob.onOutput}). */
+export type RunnerStream = 'stdout' | 'stderr';
+
+/**
+ * One process to execute: argv (never a shell line), environment, working directory.
+ *
+ * A runner must pass `argv` elements to the tool literally (no shell, no globbing), give the tool
+ * only `env` plus a small base of its own choosing (PATH, HOME, locale, TMPDIR, USER; never the
+ * caller's other variables), append its stdout and stderr to the two log files (creating them even
+ * when nothing is written) and leave stdin empty.
+ */
 export interface RunnerJob {
   readonly id: string;
   readonly argv: readonly string[];
@@ -9,19 +19,42 @@ export interface RunnerJob {
   readonly stdoutPath: string;
   readonly stderrPath: string;
   readonly timeoutMs?: number;
+  /**
+   * Optional. Names of host variables copied into the tool's environment when they are set on the
+   * host (`DISPLAY`, `CUDA_VISIBLE_DEVICES`...). Values in `env` win over passed-through ones.
+   */
+  readonly passEnv?: readonly string[];
+  /**
+   * Optional. Folder the tool's TMPDIR points to; created when missing and left in place. When
+   * absent, runners make a private temporary folder per job and remove it when the job ends.
+   */
+  readonly tmpDir?: string;
+  /**
+   * Optional progress tap: called with each chunk the tool writes, in order per stream, before it
+   * reaches the log file. Exceptions it throws are ignored. Runners may deliver chunks split at
+   * arbitrary byte boundaries.
+   */
+  readonly onOutput?: (stream: RunnerStream, chunk: Uint8Array) => void;
 }
 
+/**
+ * How a job ended. A non-zero exit code is a result, not an error: runners resolve with it and
+ * the job engine decides what counts as failure. A tool killed by a signal the runner did not
+ * send resolves with `exitCode: null` and `signal`.
+ */
 export interface RunnerResult {
   readonly exitCode: number | null;
   readonly signal?: string;
-  /** Facts for provenance (image digest, conda lock, host...). */
+  /** Facts for provenance (image digest, conda lock, host...). Non-empty, JSON-serializable, `runner` = runner id. */
   readonly environment: Readonly<Record<string, unknown>>;
 }
 
 /**
  * Runner extension point, keyed by runner id (`local`, `docker`, `conda`, `slurm`, `native`).
  * The job engine (tools/runs work) hands jobs to runners; a runner executes one job and reports
- * its exit status. Errors: RunnerError (`UNAVAILABLE`, `TIMEOUT`, `CANCELLED`).
+ * its exit status. Errors: RunnerError (`UNAVAILABLE`, `TIMEOUT`, `CANCELLED`). TIMEOUT and
+ * CANCELLED settle only once nothing the job started is still running.
+ * `@bioimageit/core/testing` exports `describeRunnerContract`, which every runner must pass.
  */
 export const Runner = Symbol.for('@bioimageit/core/Runner');
 export interface Runner {
@@ -29,10 +62,12 @@ export interface Runner {
   run(job: RunnerJob, signal: AbortSignal): Promise<RunnerResult>;
 }
 
+/** Contributed by plugins (and core, for `local`) that provide runners. */
 export const RunnerContribution = Symbol.for('@bioimageit/core/RunnerContribution');
 export interface RunnerContribution {
   registerRunners(registry: RunnerRegistrar): void;
 }
+/** The register side of the runner registry handed to {@link RunnerContribution}s. */
 export interface RunnerRegistrar {
   register(runner: Runner): Disposable;
 }

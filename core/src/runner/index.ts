@@ -1,0 +1,6 @@
+/** The built-in local runner: argv without a shell, clean environment, logs, timeout, cancellation. */
+export { LocalRunner, type LocalRunnerOptions } from './local-runner.js';
+export { LocalRunnerContribution } from './local-runner-contribution.js';
+export { ExecutableResolver, hasPathSeparator } from './resolve-executable.js';
+export { baseEnvironment, jobEnvironment, hostVariable, DEFAULT_PATH, type HostEnvironment } from './job-environment.js';
+export { JOB_TMP_PREFIX } from './job-temp-dir.js';

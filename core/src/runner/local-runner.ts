@@ -1,0 +1,210 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { RunnerError } from '../errors/area-errors.js';
+import type { Runner, RunnerJob, RunnerResult } from '../extension-points/runner.js';
+import { baseEnvironment, jobEnvironment, type HostEnvironment } from './job-environment.js';
+import { openJobLogs, type JobLogs } from './job-logs.js';
+import { prepareJobTempDir, type JobTempDir } from './job-temp-dir.js';
+import { ExecutableResolver, hasPathSeparator } from './resolve-executable.js';
+import { TreeKiller, usesProcessGroups } from './process-tree.js';
+
+/** Settings of a {@link LocalRunner}; all optional. */
+export interface LocalRunnerOptions {
+  /** Milliseconds between SIGTERM and SIGKILL when a job times out or is cancelled (default 2000). */
+  readonly killGraceMs?: number;
+  /** Where base variables and `passEnv` are read from (default `process.env`). */
+  readonly hostEnv?: HostEnvironment;
+}
+
+/** setTimeout's largest delay; longer limits would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Why the runner stopped a job, if it did. */
+type StopReason = 'timeout' | 'cancel';
+
+/** How the tool process ended, or why it never started. */
+type Ending = { readonly exitCode: number | null; readonly signal: NodeJS.Signals | null } | { readonly spawnError: unknown };
+
+const cancelled = (job: RunnerJob, details: Record<string, unknown> = {}): RunnerError =>
+  new RunnerError('CANCELLED', `job '${job.id}' was cancelled`, { details: { jobId: job.id, ...details } });
+
+/**
+ * The built-in runner (id `local`): runs a job's argv as a process on this machine.
+ *
+ * - No shell, ever: `argv[0]` is resolved through the job's PATH (RunnerError UNAVAILABLE naming
+ *   the command when nothing executable answers, before anything is spawned) and the remaining
+ *   elements reach the tool literally. The tool sees `argv[0]` as given.
+ * - A clean environment: PATH, HOME, LANG/LC_ALL, USER, a per-job TMPDIR, `passEnv` variables,
+ *   then the job's `env`; nothing else from this process leaks into tools.
+ * - `cwd` must be an existing folder (else UNAVAILABLE naming it). TMPDIR is a private
+ *   `.bioimageit-tmp-*` folder inside it, removed when the job ends, unless `tmpDir` is given.
+ * - stdout and stderr are appended to their log files (created even when empty); the tool writes
+ *   to them directly, so output is never held in memory. stdin is empty.
+ * - Each job gets its own process group. `timeoutMs` or an aborted signal sends SIGTERM to the
+ *   whole group, SIGKILL after the grace period, and rejects with TIMEOUT or CANCELLED once the
+ *   tool has exited (an infinite `timeoutMs` means no limit). When the tool exits, anything it
+ *   left running in its group is killed.
+ * - A non-zero exit code RESOLVES: `{ exitCode }`; the job engine decides what is a failure.
+ *   Death by a signal the runner did not send resolves with `{ exitCode: null, signal }`.
+ * - `environment` records the runner id, executable, host, platform, arch, OS release, user,
+ *   start and end times (ISO 8601) and the duration in milliseconds.
+ */
+export class LocalRunner implements Runner {
+  readonly id = 'local';
+  private readonly graceMs: number;
+  private readonly host: HostEnvironment;
+  private readonly base: Readonly<Record<string, string>>;
+  private readonly facts: Readonly<Record<string, unknown>>;
+  private readonly resolver = new ExecutableResolver();
+
+  constructor(options: LocalRunnerOptions = {}) {
+    this.graceMs = options.killGraceMs ?? 2000;
+    this.host = options.hostEnv ?? process.env;
+    this.base = Object.freeze(baseEnvironment(this.host));
+    this.facts = Object.freeze({
+      host: os.hostname(),
+      platform: process.platform,
+      arch: process.arch,
+      osRelease: os.release(),
+      ...(this.base['USER'] === undefined ? {} : { user: this.base['USER'] }),
+    });
+  }
+
+  /** Runs one job; see the class documentation for what resolves and what rejects. */
+  async run(job: RunnerJob, signal: AbortSignal): Promise<RunnerResult> {
+    if (signal.aborted) throw cancelled(job, { started: false });
+    const command = job.argv[0];
+    if (command === undefined || command === '') {
+      throw new RunnerError('UNAVAILABLE', `job '${job.id}' has no command (empty argv)`, { details: { jobId: job.id } });
+    }
+    const searchPath = job.env['PATH'] ?? this.base['PATH'];
+    const [tmp, executable, logs] = await Promise.allSettled([
+      prepareJobTempDir(job.id, job.cwd, job.tmpDir),
+      this.resolver.resolve(command, searchPath, job.cwd),
+      openJobLogs(job),
+    ]);
+    const failure = this.preparationFailure(job, command, searchPath, tmp, executable, logs);
+    if (failure !== undefined || signal.aborted) {
+      await Promise.all([
+        tmp.status === 'fulfilled' ? tmp.value.release() : undefined,
+        logs.status === 'fulfilled' ? logs.value.finish(0) : undefined,
+      ]);
+      throw failure ?? cancelled(job, { started: false });
+    }
+    const ready = (r: PromiseSettledResult<unknown>) => (r as PromiseFulfilledResult<never>).value;
+    return this.execute(job, command, ready(executable) as string, ready(tmp) as JobTempDir, ready(logs) as JobLogs, signal);
+  }
+
+  private preparationFailure(
+    job: RunnerJob,
+    command: string,
+    searchPath: string | undefined,
+    tmp: PromiseSettledResult<JobTempDir>,
+    executable: PromiseSettledResult<string | undefined>,
+    logs: PromiseSettledResult<JobLogs>,
+  ): unknown {
+    if (tmp.status === 'rejected') return tmp.reason;
+    if (executable.status === 'rejected' || executable.value === undefined) {
+      const where = hasPathSeparator(command) ? `is not an executable file (from '${job.cwd}')` : `was not found in PATH '${searchPath ?? ''}'`;
+      return new RunnerError('UNAVAILABLE', `job '${job.id}': command '${command}' ${where}`, {
+        details: { jobId: job.id, command, path: searchPath },
+      });
+    }
+    if (logs.status === 'rejected') {
+      const why = logs.reason instanceof Error ? logs.reason.message : String(logs.reason);
+      return new RunnerError('UNAVAILABLE', `job '${job.id}': cannot open its log files: ${why}`, {
+        cause: logs.reason,
+        details: { jobId: job.id, stdoutPath: job.stdoutPath, stderrPath: job.stderrPath },
+      });
+    }
+    return undefined;
+  }
+
+  private execute(job: RunnerJob, command: string, executable: string, tmp: JobTempDir, logs: JobLogs, signal: AbortSignal): Promise<RunnerResult> {
+    const env = jobEnvironment(this.base, this.host, job, tmp.path);
+    const startedAt = new Date();
+    const t0 = performance.now();
+    let child: ChildProcess;
+    try {
+      child = spawn(executable, job.argv.slice(1), {
+        argv0: command,
+        cwd: job.cwd,
+        env,
+        stdio: logs.stdio,
+        detached: usesProcessGroups,
+        shell: false,
+        windowsHide: true,
+      });
+    } catch (spawnError) {
+      return this.finish(job, command, executable, tmp, logs, { spawnError }, undefined, startedAt, t0);
+    }
+    logs.attach(child);
+    const killer = new TreeKiller(child, this.graceMs);
+    return new Promise<RunnerResult>((resolve, reject) => {
+      let reason: StopReason | undefined;
+      let settled = false;
+      const stop = (why: StopReason): void => {
+        if (reason !== undefined) return;
+        reason = why;
+        killer.terminate();
+      };
+      const onAbort = (): void => stop('cancel');
+      signal.addEventListener('abort', onAbort, { once: true });
+      const limit = job.timeoutMs;
+      const timer = limit === undefined || !Number.isFinite(limit) ? undefined : setTimeout(() => stop('timeout'), Math.min(Math.max(limit, 0), MAX_TIMER_MS));
+      const settle = (ending: Ending): void => {
+        if (settled) return;
+        settled = true;
+        if (timer !== undefined) clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        killer.sweep();
+        this.finish(job, command, executable, tmp, logs, ending, reason, startedAt, t0).then(resolve, reject);
+      };
+      child.once('error', (spawnError) => {
+        if (child.pid === undefined) settle({ spawnError });
+      });
+      child.once('exit', (exitCode, exitSignal) => settle({ exitCode, signal: exitSignal }));
+    });
+  }
+
+  /** Flushes logs, removes the temporary folder and turns the ending into a result or an error. */
+  private async finish(
+    job: RunnerJob,
+    command: string,
+    executable: string,
+    tmp: JobTempDir,
+    logs: JobLogs,
+    ending: Ending,
+    reason: StopReason | undefined,
+    startedAt: Date,
+    t0: number,
+  ): Promise<RunnerResult> {
+    await Promise.all([logs.finish(this.graceMs), tmp.release()]);
+    const durationMs = performance.now() - t0;
+    const environment = {
+      runner: this.id,
+      executable,
+      ...this.facts,
+      startedAt: startedAt.toISOString(),
+      endedAt: new Date(startedAt.getTime() + durationMs).toISOString(),
+      durationMs: Math.round(durationMs * 1000) / 1000,
+    };
+    if ('spawnError' in ending) {
+      this.resolver.forget(command, job.env['PATH'] ?? this.base['PATH'], job.cwd);
+      const why = ending.spawnError instanceof Error ? ending.spawnError.message : String(ending.spawnError);
+      throw new RunnerError('UNAVAILABLE', `job '${job.id}': cannot start '${command}' (${executable}): ${why}`, {
+        cause: ending.spawnError,
+        details: { jobId: job.id, command, executable },
+      });
+    }
+    const details = { jobId: job.id, exitCode: ending.exitCode, signal: ending.signal, environment };
+    if (reason === 'timeout') {
+      throw new RunnerError('TIMEOUT', `job '${job.id}' exceeded its time limit of ${job.timeoutMs} ms and was killed`, {
+        details: { ...details, timeoutMs: job.timeoutMs },
+      });
+    }
+    if (reason === 'cancel') throw cancelled(job, { ...details, started: true });
+    return ending.signal === null ? { exitCode: ending.exitCode, environment } : { exitCode: null, signal: ending.signal, environment };
+  }
+}
