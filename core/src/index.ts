@@ -15,5 +15,6 @@ export * from './formats/index.js';
 export * from './import/index.js';
 export * from './tagging/index.js';
 export * from './tools/index.js';
+export * from './runner/index.js';
 export * from './kernel/index.js';
 export { CORE_VERSION } from './version.js';

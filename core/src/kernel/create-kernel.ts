@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { KernelConfig } from '../config/kernel-config.js';
 import { loadKernelConfig, type LoadConfigOptions } from '../config/load-config.js';
 import { builtinFormatCodecs } from '../formats/index.js';
+import { LocalRunner } from '../runner/index.js';
 import { createKernelHooks } from '../hooks/kernel-hooks.js';
 import { defaultCapabilityProber, type CapabilityProber } from '../plugin/capabilities.js';
 import { PluginLoader } from '../plugin/plugin-loader.js';
@@ -50,6 +51,7 @@ export async function createKernel(options: CreateKernelOptions = {}): Promise<K
   const runners = new RunnerRegistry();
   const toolSources = new ToolSourceRegistry();
   for (const codec of builtinFormatCodecs()) formats.register(codec, 'core');
+  runners.register(new LocalRunner(), 'core');
   const loader = new PluginLoader({
     root,
     storage,

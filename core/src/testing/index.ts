@@ -3,3 +3,4 @@
  * optional peer dependency of core, needed only here).
  */
 export { describeStorageBackendContract, type StorageBackendFixture } from './storage-backend-contract.js';
+export { describeRunnerContract, type RunnerFixture } from './runner-contract.js';
