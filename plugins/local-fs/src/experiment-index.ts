@@ -100,29 +100,48 @@ export class ExperimentIndex {
     }
   }
 
-  /** Appends records (requires the lock and a prior {@link sync}); drops a torn tail first. */
-  async append(records: readonly IndexRecord[]): Promise<void> {
-    if (!this.usable) throw new Error('index log is not appendable; rewrite it');
-    if (records.length === 0) return;
+  /**
+   * Applies records in memory and writes them to the log (requires the lock and a prior
+   * {@link sync}): appended after dropping a torn tail, or the whole log rewritten when it is not
+   * appendable. Returns false when the log could not be written; memory is updated all the same
+   * and the log marked for a rewrite, so it never lacks a record it claims to reflect.
+   */
+  async commit(records: readonly IndexRecord[], keep: readonly string[]): Promise<boolean> {
+    if (!this.usable) {
+      for (const record of records) this.apply(record);
+      return this.rewrite(keep).then(
+        () => true,
+        () => false,
+      );
+    }
+    if (records.length === 0) return true;
     const chunk = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    let written = false;
     try {
       const handle = await open(this.file, 'r+');
       try {
         const stats = await handle.stat();
-        if (stats.ino !== this.ino) throw new Error('index log was replaced while locked');
-        if (stats.size !== this.consumed) await handle.truncate(this.consumed);
-        await handle.write(chunk, 0, chunk.length, this.consumed);
+        if (stats.ino === this.ino) {
+          if (stats.size !== this.consumed) await handle.truncate(this.consumed);
+          await handle.write(chunk, 0, chunk.length, this.consumed);
+          written = true;
+        }
       } finally {
         await handle.close();
       }
-    } catch (error) {
-      throw storageFailure(error, 'append to the index', this.file);
+    } catch {
+      written = false;
     }
-    this.consumed += chunk.length;
     for (const record of records) this.apply(record);
+    if (written) this.consumed += chunk.length;
+    else this.usable = false;
+    return written;
   }
 
-  /** Rewrites the whole log from memory, keeping only the datasets in `keep` (requires the lock). */
+  /**
+   * Rewrites the whole log from memory, keeping only the datasets in `keep` (requires the lock).
+   * On failure the log is marked for another rewrite and IO rejects, naming the file.
+   */
   async rewrite(keep: readonly string[]): Promise<void> {
     const parts: string[] = [HEADER_LINE];
     for (const key of keep) {
@@ -146,6 +165,7 @@ export class ExperimentIndex {
         await handle.close();
       }
     } catch (error) {
+      this.usable = false;
       throw storageFailure(error, 'write the index', this.file);
     }
     this.lines = parts.length;

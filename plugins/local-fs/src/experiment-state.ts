@@ -80,8 +80,9 @@ export class ExperimentState {
 
   /**
    * Re-reads the given datasets from their dataset and item files into memory. `persist` (the
-   * caller holds the lock) also appends them to the index log, or rewrites the log when it is
-   * unusable; `rewrite` always rewrites it; `memory` leaves the disk alone (read-only folders).
+   * caller holds the lock) also records them in the index log as well as it can (the log is a
+   * cache); `rewrite` rewrites the log and rejects when it cannot; `memory` leaves the disk
+   * alone (read-only folders).
    * A listed item whose file is missing is kept as a listing without data.
    */
   async rebuild(refs: readonly DatasetRef[], mode: 'memory' | 'persist' | 'rewrite'): Promise<void> {
@@ -105,12 +106,13 @@ export class ExperimentState {
       urls.forEach((entry, i) => records.push({ op: 'item', key: ref.key, entry, doc: docs[i] ?? null }));
       if (sig !== undefined) records.push({ op: 'sig', key: ref.key, sig });
     }
-    if (mode === 'persist' && this.index.appendable) {
-      await this.index.append(records);
+    const keys = this.refs.map((r) => r.key);
+    if (mode === 'persist') {
+      await this.index.commit(records, keys);
       return;
     }
     for (const record of records) this.index.apply(record);
-    if (mode !== 'memory') await this.index.rewrite(this.refs.map((r) => r.key));
+    if (mode === 'rewrite') await this.index.rewrite(keys);
   }
 
   /** Writes experiment.md.json atomically and keeps it as the current record (requires the lock). */
@@ -131,7 +133,7 @@ export class ExperimentState {
 
   /** Rewrites the index log when superseded records dominate it (requires the lock). */
   async compactIfNeeded(): Promise<void> {
-    if (this.index.appendable && this.index.needsCompaction()) await this.index.rewrite(this.refs.map((r) => r.key));
+    if (this.index.appendable && this.index.needsCompaction()) await this.index.rewrite(this.refs.map((r) => r.key)).catch(() => undefined);
   }
 
   /** Deletes temporary files a dead writer left in the experiment's folders (requires the lock). */

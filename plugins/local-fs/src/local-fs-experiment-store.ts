@@ -164,18 +164,17 @@ export class LocalFsExperimentStore implements ExperimentStore {
     if (added.length > 0) await this.state.writeExperiment({ ...doc, keys: [...doc.keys, ...added] });
   }
 
-  /** Records a write in the index; with `datasetFile`, also the new signature of that dataset file. */
+  /**
+   * Records a committed write in the index; with `datasetFile`, also that file's new signature.
+   * A failure to write the log does not fail the committed write: memory holds the records and
+   * the next write rewrites the log.
+   */
   private async persist(records: IndexRecord[], datasetFile?: string, key?: string): Promise<void> {
     if (datasetFile !== undefined && key !== undefined) {
-      const sig = await statSignature(datasetFile);
+      const sig = await statSignature(datasetFile).catch(() => undefined);
       if (sig !== undefined) records.push({ op: 'sig', key, sig });
     }
-    if (this.state.index.appendable) {
-      await this.state.index.append(records);
-    } else {
-      for (const record of records) this.state.index.apply(record);
-      await this.state.index.rewrite(this.state.refs.map((r) => r.key));
-    }
+    await this.state.index.commit(records, this.state.refs.map((r) => r.key));
   }
 
   private lock(): Promise<HeldLock> {
@@ -183,7 +182,7 @@ export class LocalFsExperimentStore implements ExperimentStore {
   }
 
   /** Runs `fn` on fresh state; takes the lock only when a dataset must be rebuilt. */
-  private read<T>(fn: () => T): Promise<T> {
+  private async read<T>(fn: () => T): Promise<T> {
     this.assertOpen();
     return this.queue.run(async () => {
       const stale = await this.state.refresh();
@@ -210,7 +209,7 @@ export class LocalFsExperimentStore implements ExperimentStore {
   }
 
   /** One write transaction: lock, catch up, `fn`, compact the index when due, unlock. */
-  private write<T>(fn: () => Promise<T>): Promise<T> {
+  private async write<T>(fn: () => Promise<T>): Promise<T> {
     this.assertOpen();
     return this.queue.run(async () => {
       const lock = await this.lock();
