@@ -23,6 +23,10 @@ describe('unique item file names', () => {
     expect(names.allocate('b.tif').name).toBe('b_1.tif');
     expect(names.allocate('raw_dataset.md').metadataFile).toBe('raw_dataset_1.md.json');
     expect(names.allocate('c.tif').name).toBe('c.tif');
+    expect(names.allocate('x.ome.tif').metadataFile).toBe('x.ome.md.json');
+    expect(names.allocate('x.ome.tif')).toEqual({ name: 'x_1.ome.tif', stem: 'x_1.ome', metadataFile: 'x_1.ome.md.json' });
+    expect(names.allocate('noext')).toEqual({ name: 'noext', stem: 'noext', metadataFile: 'noext.md.json' });
+    expect(names.allocate('noext').name).toBe('noext_1');
   });
 });
 

@@ -15,11 +15,21 @@ export function splitExtension(name: string): { stem: string; extension: string 
   return { stem: name.slice(0, dot), extension: name.slice(dot) };
 }
 
+const COMPOUND_EXTENSION = /\.(ome\.tiff?|ome\.btf|ome\.zarr|tar\.gz|nii\.gz)$/i;
+
+/** `name` with `_<n>` before its extension, keeping compound ones whole: `a.ome.tif` → `a_1.ome.tif`. */
+export function withSuffix(name: string, n: number): string {
+  const compound = COMPOUND_EXTENSION.exec(name);
+  const extension = compound !== null && compound.index > 0 ? compound[0] : splitExtension(name).extension;
+  return `${name.slice(0, name.length - extension.length)}_${n}${extension}`;
+}
+
 /**
  * Hands out item file names unique within one dataset folder. A name is free when neither it
  * nor its `<stem>.md.json` is used (case-insensitively, for macOS and Windows); a taken `a.tif`
- * becomes `a_1.tif`, then `a_2.tif`... Only files the dataset lists count as used: orphans of
- * a dead writer are overwritten.
+ * becomes `a_1.tif`, then `a_2.tif`... (`a.ome.tif` becomes `a_1.ome.tif`, so its format still
+ * shows). The stem is v1's (`os.path.splitext`). Only files the dataset lists count as used:
+ * orphans of a dead writer are overwritten.
  */
 export class UniqueFileNames {
   private readonly taken = new Set<string>();
@@ -41,16 +51,15 @@ export class UniqueFileNames {
 
   /** Reserves and returns the names for an item called `name`. */
   allocate(name: string): ItemFileNames {
-    const { stem, extension } = splitExtension(name);
     for (let i = this.nextSuffix.get(name) ?? 0; ; i++) {
-      const candidateStem = i === 0 ? stem : `${stem}_${i}`;
-      const candidate = `${candidateStem}${extension}`;
-      const metadataFile = `${candidateStem}.md.json`;
+      const candidate = i === 0 ? name : withSuffix(name, i);
+      const stem = splitExtension(candidate).stem;
+      const metadataFile = `${stem}.md.json`;
       if (this.taken.has(candidate.toLowerCase()) || this.taken.has(metadataFile.toLowerCase())) continue;
       this.taken.add(candidate.toLowerCase());
       this.taken.add(metadataFile.toLowerCase());
       this.nextSuffix.set(name, i + 1);
-      return { name: candidate, stem: candidateStem, metadataFile };
+      return { name: candidate, stem, metadataFile };
     }
   }
 }
