@@ -10,7 +10,7 @@ import { errnoCode, storageFailure } from './storage-failure.js';
 export interface LockHolder {
   readonly pid: number;
   readonly host: string;
-  /** ISO time the lock was taken. */
+  /** ISO time the holder asked for the lock. */
   readonly time: string;
   /** Random token telling this holder's lock file from any later one. */
   readonly token: string;
