@@ -44,7 +44,7 @@ describe('bioimageit CLI: experiments, import, tags, queries', () => {
     const count = await cli(ws, ['query', '-e', 'My Plate', '--where', 'Population=population1 AND number>1 AND Well=B01', '--count']);
     expect(count.stdout.trim()).toBe('2');
     const names = await cli(ws, ['query', '-e', 'My Plate', '--where', "Well ~ '^B' AND NOT number in (001, 003)", '--json']);
-    expect((JSON.parse(names.stdout) as DataItem[]).map((i) => i.name).sort()).toEqual(['population1_002.ome.tif', 'population2_002.ome.tif']);
+    expect((JSON.parse(names.stdout) as DataItem[]).map((i) => i.name).sort()).toEqual(['population1_002_1.ome.tif', 'population2_002_1.ome.tif']);
     const show = JSON.parse((await cli(ws, ['experiment', 'show', 'My Plate', '--json'])).stdout) as Experiment;
     expect(show.keys).toEqual(['Population', 'number', 'Plate', 'Well']);
     expect(show.datasets).toEqual([expect.objectContaining({ name: 'data', kind: 'raw', itemCount: 12 })]);
