@@ -1,14 +1,30 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const packages = ['core', 'plugins/local-fs', 'cli'];
+const outputs = ['core/dist/index.js', 'plugins/local-fs/dist/local-fs-module.js', 'cli/dist/main.js'];
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
 /**
- * Vitest global setup: the process tests start the built CLI, so build once when `dist/` is
- * missing (`npm test` builds before vitest; a bare `npx vitest` lands here).
+ * Vitest global setup: the process tests start the built CLI, so rebuild when `dist/` is missing
+ * or older than the sources (`npm test` builds before vitest; a bare `npx vitest` lands here).
  */
 export default function setup(): void {
-  const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
-  const outputs = ['core/dist/index.js', 'plugins/local-fs/dist/local-fs-module.js', 'cli/dist/main.js'];
-  if (!outputs.every((o) => existsSync(join(repo, o)))) execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'inherit' });
+  const built = outputs.map((o) => join(repo, o));
+  const stale =
+    !built.every((o) => existsSync(o)) ||
+    Math.max(...packages.map((p) => newestSource(join(repo, p, 'src')))) > Math.min(...built.map((o) => statSync(o).mtimeMs));
+  if (stale) execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'inherit' });
 }

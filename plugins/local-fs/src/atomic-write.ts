@@ -48,22 +48,6 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
 }
 
 /**
- * Writes a file that nothing lists yet (a new item's metadata, before its dataset file commits
- * it): straight to its name, flushed when asked, one rename fewer than {@link writeFileAtomic}.
- * A process killed meanwhile leaves an unlisted orphan, which readers never see and a later
- * import of the same name overwrites.
- */
-export async function writeUnlistedFile(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
-  const handle = await open(file, 'w');
-  try {
-    await handle.writeFile(data);
-    if (options.fsync ?? true) await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
  * Deletes the temporary files left in `dir` by writers that died. Call it only while holding
  * the experiment lock (every temporary file is written under it). Returns how many were removed.
  */

@@ -1,4 +1,4 @@
-import { copyFile, open, unlink } from 'node:fs/promises';
+import { copyFile, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { NewRawItem } from '@bioimageit/core';
 import type { FolderUris } from './file-uris.js';
@@ -6,7 +6,7 @@ import { mapConcurrent } from './map-concurrent.js';
 import { storageFailure } from './storage-failure.js';
 import type { ItemFileNames } from './unique-file-names.js';
 import { stringifyV1, type V1ItemDoc } from './v1-documents.js';
-import { writeUnlistedFile } from './atomic-write.js';
+import { tempPathFor, writeFileAtomic } from './atomic-write.js';
 
 /** One new raw item ready to be written: its input, final names and v1 document. */
 export interface PlannedRawItem {
@@ -21,31 +21,38 @@ export interface RawItemWriteOptions {
   readonly fsync: boolean;
 }
 
+/** Copies a data file under a temporary name, flushes it when asked, then renames it into place. */
 async function copyData(source: string, target: string, fsync: boolean): Promise<void> {
   if (path.resolve(source) === target) return;
+  const temp = tempPathFor(target);
   try {
-    await copyFile(source, target);
+    await copyFile(source, temp);
   } catch (error) {
+    await unlink(temp).catch(() => undefined);
     throw storageFailure(error, 'copy', source);
   }
-  if (!fsync) return;
   try {
-    const handle = await open(target, 'r');
-    try {
-      await handle.datasync();
-    } finally {
-      await handle.close();
+    if (fsync) {
+      const handle = await open(temp, 'r');
+      try {
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
     }
+    await rename(temp, target);
   } catch (error) {
+    await unlink(temp).catch(() => undefined);
     throw storageFailure(error, 'flush', target);
   }
 }
 
 /**
  * Copies the data files (copy mode) and writes the item files of `planned` into `folder`, a few
- * at a time, flushing both when asked. Nothing here is listed yet (names are unique among
- * listed files), so files are written in place, not renamed: the caller commits the batch by
- * writing the dataset file atomically. On
+ * at a time, flushing both when asked. Each file appears under its name only once complete
+ * (temporary name, then rename), so a writer killed meanwhile leaves no truncated item file, only
+ * hidden `.tmp` files that the next lock holder sweeps; the caller commits the batch by writing
+ * the dataset file atomically. On
  * failure every file written for the batch is removed (best effort) and the error rethrown.
  */
 export async function writeRawItemFiles(planned: readonly PlannedRawItem[], folder: FolderUris, options: RawItemWriteOptions): Promise<void> {
@@ -53,7 +60,7 @@ export async function writeRawItemFiles(planned: readonly PlannedRawItem[], fold
     await mapConcurrent(planned, options.concurrency, async ({ input, names, doc }) => {
       if (input.mode === 'copy') await copyData(input.sourcePath, folder.path(names.name), options.fsync);
       const file = folder.path(names.metadataFile);
-      await writeUnlistedFile(file, stringifyV1(doc), { fsync: options.fsync }).catch((error: unknown) => {
+      await writeFileAtomic(file, stringifyV1(doc), { fsync: options.fsync }).catch((error: unknown) => {
         throw storageFailure(error, 'write', file);
       });
     });
