@@ -8,6 +8,7 @@ import { registerInitCommand } from './commands/init-command.js';
 import { registerPluginsCommand } from './commands/plugins-command.js';
 import { registerQueryCommand } from './commands/query-command.js';
 import { registerTagCommand } from './commands/tag-command.js';
+import { registerToolsCommand } from './commands/tools-command.js';
 import { CLI_VERSION } from './version.js';
 
 export interface RunCliOptions {
@@ -38,6 +39,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
   registerTagCommand(program, ctx);
   registerQueryCommand(program, ctx);
   registerPluginsCommand(program, ctx);
+  registerToolsCommand(program, ctx);
   for (const cmd of allCommands(program)) cmd.exitOverride();
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,0 +1,88 @@
+import { resolve } from 'node:path';
+import { DirectoryToolSource, isBioImageItError, loadToolFile, type Kernel, type ToolManifest } from '@bioimageit/core';
+import type { Command } from 'commander';
+import type { CliContext, GlobalOptions } from '../context.js';
+import { printJson, printTable } from '../output.js';
+
+/** The tool folders of the workspace configuration (`tools.dirs`, relative to the workspace). */
+function toolSource(kernel: Kernel, extra: readonly string[] = []): DirectoryToolSource {
+  const folders = [...kernel.config.tools.dirs, ...extra].map((d) => resolve(kernel.config.workspace, d));
+  return new DirectoryToolSource({ folders });
+}
+
+/** One-line summary of a parameter or data input (`sigma: float = 3 [0..10]`). */
+function describeInput(input: ToolManifest['inputs'][number]): string {
+  const range = input.min !== undefined || input.max !== undefined ? ` [${input.min ?? ''}..${input.max ?? ''}]` : '';
+  const choices = input.choices ? ` {${input.choices.map((c) => c.value).join('|')}}` : '';
+  const fallback = input.default !== undefined ? ` = ${String(input.default)}` : '';
+  const format = input.format ? ` (${input.format})` : '';
+  return `${input.name}: ${input.type}${format}${fallback}${range}${choices}${input.label ? `  — ${input.label}` : ''}`;
+}
+
+/**
+ * `bioimageit tools list|show|validate`: the tools of the workspace's tool folders (native
+ * `*.tool.json` manifests and v1 XML wrappers), one manifest in full, or a check of tool files
+ * that reports every problem with its file and field or line (exit code 1 when any is invalid).
+ */
+export function registerToolsCommand(program: Command, ctx: CliContext): void {
+  const tools = program.command('tools').description('list, show and validate tools');
+  const dirOption = (cmd: Command) => cmd.option('--dir <folder...>', 'extra tool folders to search');
+
+  dirOption(tools.command('list').description('tools found in the configured tool folders')).action(async (flags: { dir?: string[] }, cmd: Command) => {
+    const g = cmd.optsWithGlobals<GlobalOptions>();
+    const source = toolSource(await ctx.getKernel(g), flags.dir?.map((d) => resolve(ctx.cwd, d)));
+    const list = await source.listTools();
+    const problems = await source.problems();
+    if (g.json) return printJson(ctx.output, { tools: list, problems: problems.map((p) => ({ file: p.file, error: p.error.message })) });
+    if (list.length === 0) ctx.output.out('no tools (add folders to "tools.dirs" in bioimageit.config.json, or pass --dir)');
+    else printTable(ctx.output, ['ID', 'VERSION', 'NAME', 'SOURCE'], list.map((t) => [t.id, t.version, t.name, t.source]));
+    for (const p of problems) ctx.output.err(`warning: ${p.error.message}`);
+  });
+
+  dirOption(tools.command('show').description('show a tool: inputs, parameters, outputs, command, requirements'))
+    .argument('<id>', 'tool id, or v1 key (biitcopy_v1.0.0)')
+    .action(async (id: string, flags: { dir?: string[] }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const tool = await toolSource(await ctx.getKernel(g), flags.dir?.map((d) => resolve(ctx.cwd, d))).getTool(id);
+      if (g.json) return printJson(ctx.output, tool);
+      const lines = [
+        `${tool.name} (${tool.id} ${tool.version}, ${tool.type})`,
+        tool.description,
+        `source: ${tool.source}`,
+        `digest: ${tool.digest}`,
+        'inputs:',
+        ...tool.inputs.map((i) => `  ${describeInput(i)}`),
+        'outputs:',
+        ...tool.outputs.map((o) => `  ${o.name}: ${o.format}${o.label ? `  — ${o.label}` : ''}`),
+        `command: ${JSON.stringify(tool.command.argv)}`,
+        `requirements: ${JSON.stringify(tool.requirements)}`,
+      ];
+      ctx.output.out(lines.filter((l) => l !== '').join('\n'));
+    });
+
+  tools
+    .command('validate')
+    .description('check tool files (native manifests or v1 XML wrappers)')
+    .argument('<files...>', 'tool files')
+    .action(async (files: string[], _flags: unknown, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const results: { file: string; ok: boolean; id?: string; error?: string }[] = [];
+      for (const file of files.map((f) => resolve(ctx.cwd, f))) {
+        try {
+          const tool = await loadToolFile(file);
+          results.push({ file, ok: true, id: tool.id });
+        } catch (err) {
+          if (!isBioImageItError(err)) throw err;
+          results.push({ file, ok: false, error: err.message });
+        }
+      }
+      if (g.json) printJson(ctx.output, results);
+      else {
+        for (const r of results) {
+          if (r.ok) ctx.output.out(`ok: ${r.file} (${r.id})`);
+          else ctx.output.err(`invalid: ${r.error}`);
+        }
+      }
+      if (results.some((r) => !r.ok)) ctx.exitCode = 1;
+    });
+}
