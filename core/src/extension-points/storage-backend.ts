@@ -1,5 +1,6 @@
 import type { DataItem } from '../model/data-item.js';
 import type { DatasetInfo, Experiment, ExperimentInit, ExperimentSummary, NewRawItem, TagUpdate } from '../model/experiment.js';
+import type { NewProcessedItem, RunRecord } from '../model/run.js';
 import type { Disposable } from '../util/disposable.js';
 
 /**
@@ -49,6 +50,36 @@ export interface ExperimentStore {
   updateTags(updates: readonly TagUpdate[]): Promise<void>;
   /** Replaces the experiment's tag keys (values on items are kept). */
   setTagKeys(keys: readonly string[]): Promise<void>;
+  /**
+   * Creates the processed dataset `name` (v1: a folder with processed_dataset.md.json, listed in
+   * the experiment) or returns it when it exists. INVALID for `data` or a bad name.
+   */
+  ensureProcessedDataset(name: string): Promise<DatasetInfo>;
+  /**
+   * Writes a run record into its processed dataset, creating or replacing the record with the same
+   * id atomically (v1 layout: run.md.json, then run_1.md.json... with extras under a new key).
+   * NOT_FOUND when the dataset does not exist.
+   */
+  saveRun(run: RunRecord): Promise<void>;
+  /**
+   * Keeps a job's log file with its run (copied from `sourcePath`), returning where it is stored
+   * relative to the processed dataset folder (`logs/<run>/<name>`), as recorded in JobRecord.
+   */
+  saveRunLog(dataset: string, runId: string, name: string, sourcePath: string): Promise<string>;
+  /** Run records of one processed dataset, or of all of them, oldest first. */
+  listRuns(dataset?: string): Promise<readonly RunRecord[]>;
+  /**
+   * Commits the outputs of one job atomically: files are moved (or copied) from their staging
+   * paths into the dataset, item metadata with its origin written, then the dataset file; all
+   * items or none. Names already present are made unique. NOT_FOUND for an unknown dataset or an
+   * origin input id that does not exist.
+   */
+  commitProcessedItems(dataset: string, items: readonly NewProcessedItem[]): Promise<readonly DataItem[]>;
+  /**
+   * A fresh private local folder for one job to work in (inputs localized, outputs written), on the
+   * same file system as the experiment when possible so commits are renames. The caller removes it.
+   */
+  createStagingDir(label: string): Promise<string>;
   /** A local file path where the item's data can be read (downloads when remote). */
   localize(item: DataItem): Promise<string>;
   /** Releases caches and handles. */

@@ -46,6 +46,8 @@ export interface ProcessedOrigin {
   readonly run: { readonly id: string; readonly uri: string };
   readonly inputs: readonly OriginInput[];
   readonly output: { readonly name: string; readonly label: string };
+  /** The job that made the item and its content key (absent on items written by v1). */
+  readonly job?: { readonly id: string; readonly cacheKey: string };
 }
 
 export type ItemOrigin = RawOrigin | ProcessedOrigin;

@@ -1,2 +1,3 @@
 export type * from './data-item.js';
 export type * from './experiment.js';
+export type * from './run.js';

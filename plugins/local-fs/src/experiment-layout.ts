@@ -8,6 +8,10 @@ export const EXPERIMENT_FILE = 'experiment.md.json';
 export const RAW_DATASET_NAME = 'data';
 /** Folder (inside the experiment) holding this implementation's lock and index; v1 ignores it. */
 export const META_DIR = '.bioimageit';
+/** File name of a processed dataset, as v1 names it (inside the dataset's folder). */
+export const PROCESSED_DATASET_FILE = 'processed_dataset.md.json';
+/** Folder of a processed dataset holding the jobs' log files, one sub-folder per run. */
+export const RUN_LOGS_DIR = 'logs';
 
 /** A dataset of an experiment as experiment.md.json lists it, with its file resolved. */
 export interface DatasetRef {
@@ -26,6 +30,8 @@ export class ExperimentLayout {
   readonly metaDir: string;
   readonly lockFile: string;
   readonly indexFile: string;
+  /** Where jobs get their private staging folders (same file system, so commits are renames). */
+  readonly stagingDir: string;
   readonly uri: string;
 
   constructor(readonly root: string) {
@@ -33,14 +39,30 @@ export class ExperimentLayout {
     this.metaDir = path.join(root, META_DIR);
     this.lockFile = path.join(this.metaDir, 'lock');
     this.indexFile = path.join(this.metaDir, 'index.jsonl');
+    this.stagingDir = path.join(this.metaDir, 'staging');
     this.uri = fileUri(root);
   }
 
-  /** The raw dataset first, then the processed ones, in experiment.md.json order. */
+  /**
+   * The raw dataset first, then the processed ones, in experiment.md.json order. A dataset file
+   * listed twice (v1 appends a duplicate entry when a dataset is re-created) counts once, as
+   * its first entry.
+   */
   datasets(doc: V1ExperimentDoc): DatasetRef[] {
     const refs = [this.datasetRef(doc.raw_dataset, 'raw')];
-    for (const ref of doc.processed_datasets) refs.push(this.datasetRef(ref, 'processed'));
+    const keys = new Set(refs.map((r) => r.key));
+    for (const entry of doc.processed_datasets) {
+      const ref = this.datasetRef(entry, 'processed');
+      if (keys.has(ref.key)) continue;
+      keys.add(ref.key);
+      refs.push(ref);
+    }
     return refs;
+  }
+
+  /** The dataset file of a new processed dataset `name`, and its url in experiment.md.json. */
+  processedDatasetFile(name: string): { file: string; url: string } {
+    return { file: path.join(this.root, name, PROCESSED_DATASET_FILE), url: `${name}/${PROCESSED_DATASET_FILE}` };
   }
 
   /** Resolves a url stored in a metadata file located in `baseDir`; PATH_ESCAPE when it leaves the experiment. */

@@ -54,6 +54,17 @@ export class ExperimentState {
     return ref;
   }
 
+  /** The processed dataset named `name`; NOT_FOUND when absent, INVALID for the raw dataset. */
+  processedDataset(name: string): DatasetRef {
+    const ref = this.dataset(name);
+    if (ref.kind !== 'processed') {
+      throw new StorageError('INVALID', `'${name}' is the raw dataset of experiment '${this.layout.root}': runs and job outputs go into processed datasets`, {
+        details: { dataset: name, experiment: this.layout.uri },
+      });
+    }
+    return ref;
+  }
+
   /** Syncs memory with disk; returns the datasets the index does not reflect (to {@link rebuild}). */
   async refresh(): Promise<DatasetRef[]> {
     const sig = await statSignature(this.layout.experimentFile);

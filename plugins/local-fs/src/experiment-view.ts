@@ -16,10 +16,17 @@ export interface LocatedItem {
 
 type Datasets = ReadonlyMap<string, IndexedDataset>;
 
-interface Lookup {
-  readonly stamp: string;
+/** The items of one dataset by uuid (and, when needed, by file), for one version of its entries. */
+interface DatasetLookup {
+  readonly file: string;
+  readonly version: number;
   readonly byUuid: Map<string, LocatedItem>;
   byFile?: Map<string, LocatedItem>;
+}
+
+interface ItemList {
+  readonly stamp: string;
+  readonly items: readonly DataItem[];
   byId?: Map<string, DataItem>;
 }
 
@@ -27,51 +34,41 @@ interface Lookup {
  * Turns indexed item documents into DataItems, with effective tags, and caches the results:
  * a raw item's DataItem lives as long as its document object, a raw dataset's list until an
  * entry of it changes, processed lists (whose tags depend on other datasets) until anything in
- * the experiment changes. So `items()` on an unchanged experiment is a map lookup.
+ * the experiment changes. So `items()` on an unchanged experiment is a map lookup. Lookups by
+ * id are kept per dataset, so a write to one dataset (a commit of job outputs) costs a rebuild
+ * of that dataset's lookup only.
  */
 export class ExperimentView {
   private readonly rawCache = new WeakMap<V1ItemDoc, DataItem>();
-  private readonly lists = new Map<string, { stamp: string; items: readonly DataItem[] }>();
+  private readonly lists = new Map<string, ItemList>();
   private readonly folders = new Map<string, FolderUris>();
-  private lookup: Lookup | undefined;
+  private readonly lookups = new Map<string, DatasetLookup>();
 
   constructor(private readonly layout: ExperimentLayout) {}
 
   /** Items of `ref` in stored order (those whose file is missing are left out). */
   items(ref: DatasetRef, refs: readonly DatasetRef[], datasets: Datasets): readonly DataItem[] {
-    const stamp = ref.kind === 'raw' ? String(datasets.get(ref.key)?.version ?? 0) : globalStamp(refs, datasets);
-    const cached = this.lists.get(ref.key);
-    if (cached !== undefined && cached.stamp === stamp) return cached.items;
-    const memo = new Map<string, Tags>();
-    const items: DataItem[] = [];
-    for (const indexed of datasets.get(ref.key)?.entries ?? []) {
-      if (indexed.doc === null) continue;
-      const located = { ref, entry: indexed.entry, doc: indexed.doc };
-      if (indexed.doc.origin.type !== 'processed') {
-        items.push(this.rawItem(located));
-      } else {
-        const tags = this.effectiveTags(located, this.locate(refs, datasets), memo, new Set());
-        items.push(toDataItem(this.layout, this.place(located), located.doc, tags));
-      }
-    }
-    const frozen = Object.freeze(items);
-    this.lists.set(ref.key, { stamp, items: frozen });
-    return frozen;
+    return this.list(ref, refs, datasets).items;
+  }
+
+  /** The DataItem of one located item, with its effective tags. */
+  item(located: LocatedItem, refs: readonly DatasetRef[], datasets: Datasets, memo = new Map<string, Tags>()): DataItem {
+    if (located.doc.origin.type !== 'processed') return this.rawItem(located);
+    return toDataItem(this.layout, this.place(located), located.doc, this.effectiveTags(located, refs, datasets, memo, new Set()));
   }
 
   /** The item with id `id` in any dataset, or undefined. */
   find(id: string, refs: readonly DatasetRef[], datasets: Datasets): DataItem | undefined {
-    const lookup = this.locate(refs, datasets);
-    if (lookup.byId === undefined) {
-      lookup.byId = new Map();
-      for (const ref of refs) for (const item of this.items(ref, refs, datasets)) lookup.byId.set(item.id, item);
-    }
-    return lookup.byId.get(id);
+    const located = this.locate(id, refs, datasets);
+    if (located === undefined) return undefined;
+    const list = this.list(located.ref, refs, datasets);
+    list.byId ??= new Map(list.items.map((i) => [i.id, i]));
+    return list.byId.get(id);
   }
 
-  /** The document of item `id` with where it lives (for edits), or undefined. */
+  /** The document of item `id` with where it lives (for edits and origins), or undefined. */
   document(id: string, refs: readonly DatasetRef[], datasets: Datasets): (LocatedItem & { readonly file: string }) | undefined {
-    const located = this.locate(refs, datasets).byUuid.get(id);
+    const located = this.locate(id, refs, datasets);
     return located === undefined ? undefined : { ...located, file: this.place(located).file };
   }
 
@@ -92,6 +89,18 @@ export class ExperimentView {
     return item;
   }
 
+  private list(ref: DatasetRef, refs: readonly DatasetRef[], datasets: Datasets): ItemList {
+    const stamp = ref.kind === 'raw' ? `${ref.file}:${datasets.get(ref.key)?.version ?? 0}` : globalStamp(refs, datasets);
+    const cached = this.lists.get(ref.key);
+    if (cached !== undefined && cached.stamp === stamp) return cached;
+    const memo = new Map<string, Tags>();
+    const items: DataItem[] = [];
+    for (const { entry, doc } of datasets.get(ref.key)?.entries ?? []) if (doc !== null) items.push(this.item({ ref, entry, doc }, refs, datasets, memo));
+    const list = { stamp, items: Object.freeze(items) };
+    this.lists.set(ref.key, list);
+    return list;
+  }
+
   private place({ ref, entry }: LocatedItem): ItemPlace {
     let folder = this.folders.get(ref.file);
     if (folder === undefined) {
@@ -103,19 +112,38 @@ export class ExperimentView {
     return { dataset: ref.name, file, folder: new FolderUris(path.dirname(file)), uri: fileUri(file) };
   }
 
-  private locate(refs: readonly DatasetRef[], datasets: Datasets): Lookup {
-    const stamp = globalStamp(refs, datasets);
-    if (this.lookup?.stamp === stamp) return this.lookup;
+  private lookup(ref: DatasetRef, datasets: Datasets): DatasetLookup {
+    const indexed = datasets.get(ref.key);
+    const version = indexed?.version ?? 0;
+    const cached = this.lookups.get(ref.key);
+    if (cached !== undefined && cached.version === version && cached.file === ref.file) return cached;
     const byUuid = new Map<string, LocatedItem>();
+    for (const { entry, doc } of indexed?.entries ?? []) if (doc !== null) byUuid.set(doc.uuid, { ref, entry, doc });
+    const lookup = { file: ref.file, version, byUuid };
+    this.lookups.set(ref.key, lookup);
+    return lookup;
+  }
+
+  private locate(id: string, refs: readonly DatasetRef[], datasets: Datasets): LocatedItem | undefined {
     for (const ref of refs) {
-      for (const { entry, doc } of datasets.get(ref.key)?.entries ?? []) if (doc !== null) byUuid.set(doc.uuid, { ref, entry, doc });
+      const located = this.lookup(ref, datasets).byUuid.get(id);
+      if (located !== undefined) return located;
     }
-    this.lookup = { stamp, byUuid };
-    return this.lookup;
+    return undefined;
+  }
+
+  private locateFile(file: string, refs: readonly DatasetRef[], datasets: Datasets): LocatedItem | undefined {
+    for (const ref of refs) {
+      const lookup = this.lookup(ref, datasets);
+      lookup.byFile ??= new Map([...lookup.byUuid.values()].map((l) => [this.place(l).file, l]));
+      const located = lookup.byFile.get(file);
+      if (located !== undefined) return located;
+    }
+    return undefined;
   }
 
   /** Tags of the origin chain (inputs[0], recursively, as v1's get_origin) overlaid with the item's own. */
-  private effectiveTags(located: LocatedItem, lookup: Lookup, memo: Map<string, Tags>, seen: Set<string>): Tags {
+  private effectiveTags(located: LocatedItem, refs: readonly DatasetRef[], datasets: Datasets, memo: Map<string, Tags>, seen: Set<string>): Tags {
     const known = memo.get(located.doc.uuid);
     if (known !== undefined) return known;
     let tags = ownTags(located.doc);
@@ -123,16 +151,11 @@ export class ExperimentView {
     const input = origin.type === 'processed' ? origin.inputs?.[0] : undefined;
     if (input !== undefined && !seen.has(located.doc.uuid)) {
       seen.add(located.doc.uuid);
-      const parent = lookup.byUuid.get(String(input.uuid)) ?? this.byFile(lookup).get(resolveItemUrl(this.layout, this.place(located), String(input.url)));
-      if (parent !== undefined) tags = { ...this.effectiveTags(parent, lookup, memo, seen), ...tags };
+      const parent = this.locate(String(input.uuid), refs, datasets) ?? this.locateFile(resolveItemUrl(this.layout, this.place(located), String(input.url)), refs, datasets);
+      if (parent !== undefined) tags = { ...this.effectiveTags(parent, refs, datasets, memo, seen), ...tags };
     }
     memo.set(located.doc.uuid, tags);
     return tags;
-  }
-
-  private byFile(lookup: Lookup): Map<string, LocatedItem> {
-    lookup.byFile ??= new Map([...lookup.byUuid.values()].map((l) => [this.place(l).file, l]));
-    return lookup.byFile;
   }
 }
 

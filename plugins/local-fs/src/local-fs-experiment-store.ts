@@ -3,19 +3,33 @@ import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageError } from '@bioimageit/core';
-import type { DataItem, DatasetInfo, Experiment, ExperimentStore, NewRawItem, TagUpdate } from '@bioimageit/core';
+import type { DataItem, DatasetInfo, Experiment, ExperimentStore, NewProcessedItem, NewRawItem, RunRecord, TagUpdate } from '@bioimageit/core';
 import type { IndexRecord } from './experiment-index.js';
-import { RAW_DATASET_NAME, type ExperimentLayout } from './experiment-layout.js';
+import { RAW_DATASET_NAME, type DatasetRef, type ExperimentLayout } from './experiment-layout.js';
 import { acquireLock, type HeldLock } from './experiment-lock.js';
 import { ExperimentState } from './experiment-state.js';
 import { ExperimentView } from './experiment-view.js';
 import { statSignature } from './file-signature.js';
 import { FolderUris } from './file-uris.js';
-import { assertValidNewRawItem, assertValidTagKeys, assertValidTagUpdate } from './input-validation.js';
+import {
+  assertValidDatasetName,
+  assertValidNewProcessedItem,
+  assertValidNewRawItem,
+  assertValidRunRecord,
+  assertValidTagKeys,
+  assertValidTagUpdate,
+} from './input-validation.js';
+import { createStagingFolder, storeRunLog } from './job-files.js';
 import type { ResolvedLocalFsOptions } from './local-fs-options.js';
+import { assertValidName } from './path-safety.js';
+import { planProcessedCommit } from './processed-commit.js';
+import { addProcessedDataset } from './processed-datasets.js';
+import { ProcessedItemFiles } from './processed-item-files.js';
+import { RunFiles, type ItemFileTest } from './run-files.js';
 import { applyTagUpdates } from './tag-edits.js';
 import { newRawItemDoc } from './v1-item-mapping.js';
 import { writeRawItemFiles, type PlannedRawItem } from './raw-item-files.js';
+import { runRecordOf } from './v1-run-documents.js';
 import { SerialQueue } from './serial-queue.js';
 import { storageFailure } from './storage-failure.js';
 import { UniqueFileNames } from './unique-file-names.js';
@@ -33,6 +47,7 @@ export class LocalFsExperimentStore implements ExperimentStore {
   private readonly state: ExperimentState;
   private readonly view: ExperimentView;
   private readonly queue = new SerialQueue();
+  private readonly runs = new RunFiles();
   private closed = false;
 
   constructor(
@@ -125,6 +140,87 @@ export class LocalFsExperimentStore implements ExperimentStore {
     await this.write(() => this.state.writeExperiment({ ...this.state.doc, keys: [...keys] }));
   }
 
+  async ensureProcessedDataset(name: string): Promise<DatasetInfo> {
+    assertValidDatasetName(name);
+    const info = (): DatasetInfo | undefined => this.view.datasetInfos(this.state.refs, this.state.index.datasets).find((d) => d.name === name);
+    const known = await this.read(info);
+    if (known !== undefined) return known;
+    return this.write(async () => {
+      if (!this.state.refs.some((r) => r.name === name)) await this.state.rebuild([await addProcessedDataset(this.state, name)], 'persist');
+      return info() as DatasetInfo;
+    });
+  }
+
+  async saveRun(run: RunRecord): Promise<void> {
+    assertValidRunRecord(run);
+    await this.write(async () => {
+      const ref = this.state.processedDataset(run.dataset);
+      const head = this.state.index.datasets.get(ref.key)?.head;
+      const uuid = typeof head?.['uuid'] === 'string' && head['uuid'] !== '' ? head['uuid'] : ref.uuid;
+      await this.runs.save(ref, run, uuid, this.itemFileTest(ref), (file, doc) => this.state.writeV1(file, doc));
+    });
+  }
+
+  async saveRunLog(dataset: string, runId: string, name: string, sourcePath: string): Promise<string> {
+    assertValidName(runId, 'run id');
+    assertValidName(name, 'log file');
+    if (typeof sourcePath !== 'string' || !path.isAbsolute(sourcePath)) {
+      throw new StorageError('INVALID', `log source path ${JSON.stringify(sourcePath)} is not absolute`, { details: { dataset, runId, name } });
+    }
+    const ref = await this.read(() => this.state.processedDataset(dataset));
+    return storeRunLog(path.dirname(ref.file), runId, name, sourcePath, this.options.fsync);
+  }
+
+  listRuns(dataset?: string): Promise<readonly RunRecord[]> {
+    return this.read(async () => {
+      if (dataset === RAW_DATASET_NAME) return [];
+      const refs = dataset === undefined ? this.state.refs.filter((r) => r.kind === 'processed') : [this.state.processedDataset(dataset)];
+      const records: RunRecord[] = [];
+      for (const ref of refs) {
+        for (const run of await this.runs.list(ref, this.itemFileTest(ref))) {
+          if (run.doc === undefined) throw run.error as StorageError;
+          records.push(runRecordOf(run.doc, ref.name));
+        }
+      }
+      return dataset === undefined ? records.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0)) : records;
+    });
+  }
+
+  async commitProcessedItems(dataset: string, inputs: readonly NewProcessedItem[]): Promise<readonly DataItem[]> {
+    inputs.forEach(assertValidNewProcessedItem);
+    const dates = inputs.map((input) => toV1Date(input.date, `output '${input.name}'`));
+    if (inputs.length === 0) {
+      await this.read(() => this.state.processedDataset(dataset));
+      return [];
+    }
+    return this.write(async () => {
+      const ref = this.state.processedDataset(dataset);
+      const planned = await planProcessedCommit(ref, inputs, dates, { state: this.state, view: this.view, runs: this.runs });
+      const files = new ProcessedItemFiles(new FolderUris(path.dirname(ref.file)), { concurrency: this.options.ioConcurrency, fsync: this.options.fsync });
+      await files.write(planned);
+      const indexed = this.state.index.datasets.get(ref.key);
+      const head = indexed?.head ?? { uuid: ref.uuid, name: ref.name };
+      const added = planned.map(({ names, doc }) => ({ entry: { uuid: doc.uuid, url: names.metadataFile }, doc }));
+      try {
+        await this.addTagKeys(inputs.flatMap((input) => Object.keys(input.tags ?? {})));
+        await this.state.writeV1(ref.file, { ...head, urls: [...(indexed?.entries ?? []).map((e) => e.entry), ...added.map((a) => a.entry)] });
+      } catch (error) {
+        await files.undo();
+        throw error;
+      }
+      await files.finish();
+      const records: IndexRecord[] = indexed === undefined ? [{ op: 'dataset', key: ref.key, head }] : [];
+      for (const { entry, doc } of added) records.push({ op: 'item', key: ref.key, entry, doc });
+      await this.persist(records, ref.file, ref.key);
+      return added.map(({ entry, doc }) => this.view.item({ ref, entry, doc }, this.state.refs, this.state.index.datasets));
+    });
+  }
+
+  async createStagingDir(label: string): Promise<string> {
+    this.assertOpen();
+    return createStagingFolder(this.layout.stagingDir, label);
+  }
+
   async localize(item: DataItem): Promise<string> {
     this.assertOpen();
     let file: string;
@@ -177,17 +273,23 @@ export class LocalFsExperimentStore implements ExperimentStore {
     await this.state.index.commit(records, this.state.refs.map((r) => r.key));
   }
 
+  /** Whether a file name of `ref`'s folder is listed as one of its items (and so is no run file). */
+  private itemFileTest(ref: DatasetRef): ItemFileTest {
+    const positions = this.state.index.datasets.get(ref.key)?.positions;
+    return (name) => positions?.has(name) ?? false;
+  }
+
   private lock(): Promise<HeldLock> {
     return acquireLock(this.layout.lockFile, this.options, `experiment '${this.layout.root}'`);
   }
 
   /** Runs `fn` on fresh state; takes the lock only when a dataset must be rebuilt. */
-  private async read<T>(fn: () => T): Promise<T> {
+  private async read<T>(fn: () => T | Promise<T>): Promise<T> {
     this.assertOpen();
     return this.queue.run(async () => {
       const stale = await this.state.refresh();
       if (stale.length > 0) await this.rebuildStale(stale);
-      return fn();
+      return await fn();
     });
   }
 

@@ -22,7 +22,7 @@ export interface RawItemWriteOptions {
 }
 
 /** Copies a data file under a temporary name, flushes it when asked, then renames it into place. */
-async function copyData(source: string, target: string, fsync: boolean): Promise<void> {
+export async function copyData(source: string, target: string, fsync: boolean): Promise<void> {
   if (path.resolve(source) === target) return;
   const temp = tempPathFor(target);
   try {

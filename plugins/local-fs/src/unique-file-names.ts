@@ -39,9 +39,9 @@ export class UniqueFileNames {
     for (const name of occupied) this.taken.add(name.toLowerCase());
   }
 
-  /** The names used by the entries of `dataset`, plus its own file name. */
-  static forDataset(dataset: IndexedDataset | undefined, datasetFileName: string): UniqueFileNames {
-    const used = [datasetFileName];
+  /** The names used by the entries of `dataset`, plus its own file name and `reserved` ones (run files, `logs`). */
+  static forDataset(dataset: IndexedDataset | undefined, datasetFileName: string, reserved: Iterable<string> = []): UniqueFileNames {
+    const used = [datasetFileName, ...reserved];
     for (const { entry, doc } of dataset?.entries ?? []) {
       used.push(entry.url);
       if (doc !== null && FolderUris.isPlainChild(doc.common.url)) used.push(doc.common.url);

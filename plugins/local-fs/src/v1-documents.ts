@@ -61,6 +61,10 @@ export interface V1ItemExtras {
   readonly tags?: Readonly<Record<string, string>>;
   /** Thumbnail path, relative to the item file's folder. */
   readonly thumbnail?: string;
+  /** The job that made a processed item: its id and content key. */
+  readonly job?: { readonly id: string; readonly cacheKey: string };
+  /** Format metadata of a processed item (v1 writes no `metadata` block for those). */
+  readonly metadata?: Readonly<Record<string, unknown>>;
 }
 
 /** The `origin` block of a processed item. */

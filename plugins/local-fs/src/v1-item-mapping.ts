@@ -45,12 +45,15 @@ function origin(layout: ExperimentLayout, place: ItemPlace, doc: V1ItemDoc): Ite
     type: input.type === 'processed' ? 'processed' : 'raw',
   }));
   const runUrl = String(o.run?.url ?? '');
-  return {
+  const processed: Record<string, unknown> = {
     type: 'processed',
     run: { id: String(o.run?.uuid ?? ''), uri: runUrl === '' ? '' : fileUri(resolveItemUrl(layout, place, runUrl)) },
     inputs,
     output: { name: String(o.output?.name ?? ''), label: String(o.output?.label ?? '') },
   };
+  const job = doc[EXTRAS_KEY]?.job;
+  if (typeof job?.id === 'string' && typeof job.cacheKey === 'string') processed['job'] = { id: job.id, cacheKey: job.cacheKey };
+  return processed as unknown as ItemOrigin;
 }
 
 /**
@@ -71,7 +74,7 @@ export function toDataItem(layout: ExperimentLayout, place: ItemPlace, doc: V1It
     author: doc.common.author,
     date: doc.common.date,
     tags: Object.freeze({ ...tags }),
-    metadata: Object.freeze(doc.metadata ?? {}),
+    metadata: Object.freeze(doc.metadata ?? extras.metadata ?? {}),
     origin: origin(layout, place, doc),
   };
   if (typeof extras.size === 'number') item['size'] = extras.size;

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { StorageError, type NewProcessedItem } from '@bioimageit/core';
+import type { ExperimentState } from './experiment-state.js';
+import { RUN_LOGS_DIR, type DatasetRef } from './experiment-layout.js';
+import type { ExperimentView } from './experiment-view.js';
+import { toUnixRelative } from './path-safety.js';
+import type { PlannedProcessedItem } from './processed-item-files.js';
+import { newProcessedItemDoc, type V1OriginInput } from './processed-item-mapping.js';
+import type { RunFiles } from './run-files.js';
+import { UniqueFileNames } from './unique-file-names.js';
+
+/** What planning a commit of job outputs needs (all read under the experiment lock). */
+export interface CommitContext {
+  readonly state: ExperimentState;
+  readonly view: ExperimentView;
+  readonly runs: RunFiles;
+}
+
+/**
+ * Plans the commit of job outputs into processed dataset `ref`, touching no file: resolves every
+ * origin input id (NOT_FOUND naming the first unknown one, before anything is written), links
+ * each item to its run file (when the run was saved) and its inputs by urls relative to the
+ * dataset folder, and gives each output a name unique in the dataset (not taken by an item, a
+ * run file, `logs` or the dataset file). Costs O(items in the dataset) for the names, like the
+ * dataset file rewrite that commits them.
+ */
+export async function planProcessedCommit(ref: DatasetRef, inputs: readonly NewProcessedItem[], dates: readonly string[], context: CommitContext): Promise<PlannedProcessedItem[]> {
+  const { state, runs } = context;
+  const indexed = state.index.datasets.get(ref.key);
+  const dir = path.dirname(ref.file);
+  const origins = inputs.map((input) => originInputs(input, dir, context));
+  const runFiles = await runs.list(ref, (name) => indexed?.positions.has(name) ?? false);
+  const runUrls = new Map<string, string>();
+  for (const run of runFiles) if (run.doc !== undefined && !runUrls.has(run.doc.uuid)) runUrls.set(run.doc.uuid, run.name);
+  const names = UniqueFileNames.forDataset(indexed, path.basename(ref.file), [...runFiles.map((r) => r.name), RUN_LOGS_DIR]);
+  return inputs.map((input, i) => {
+    const allocated = names.allocate(input.name);
+    const links = { runUrl: runUrls.get(input.origin.runId) ?? '', inputs: origins[i] as V1OriginInput[] };
+    return { input, names: allocated, doc: newProcessedItemDoc(randomUUID(), input, allocated, dates[i] as string, links) };
+  });
+}
+
+function originInputs(input: NewProcessedItem, dir: string, { state, view }: CommitContext): V1OriginInput[] {
+  return input.origin.inputs.map(({ name, id }) => {
+    const found = view.document(id, state.refs, state.index.datasets);
+    if (found === undefined) {
+      throw new StorageError('NOT_FOUND', `no item '${id}' (input '${name}' of output '${input.name}') in experiment '${state.layout.root}'; nothing was committed`, {
+        details: { itemId: id, experiment: state.layout.uri },
+      });
+    }
+    return { name, url: toUnixRelative(dir, found.file), uuid: found.doc.uuid, type: found.doc.origin.type === 'processed' ? 'processed' : 'raw' };
+  });
+}
