@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StorageError, type StorageErrorCode } from '../errors/area-errors.js';
 import type { StorageBackend, ExperimentStore } from '../extension-points/storage-backend.js';
-import type { DataItem, Tags } from '../model/data-item.js';
+import type { DataItem, ProcessedOrigin, Tags } from '../model/data-item.js';
 import type { NewRawItem } from '../model/experiment.js';
+import type { NewProcessedItem, RunRecord } from '../model/run.js';
 
 /** What a backend's test file hands to {@link describeStorageBackendContract}, per test. */
 export interface StorageBackendFixture {
@@ -35,6 +36,25 @@ async function rejectsWith(promise: Promise<unknown>, code: StorageErrorCode): P
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
+/** A run record of tool `biitthreshold` writing into `dataset`. */
+function runRecord(dataset: string, id: string, changes: Partial<RunRecord> = {}): RunRecord {
+  return {
+    id,
+    dataset,
+    tool: { id: 'biitthreshold', name: 'Threshold', version: '1.0.0', digest: 'sha256:0123', source: '/tools/biitthreshold/biitthreshold.xml' },
+    parameters: [{ name: 'threshold', value: '128' }],
+    inputs: [{ name: 'i', dataset: 'data', query: 'Population=p1' }],
+    matchBy: 'position',
+    runner: 'local',
+    host: 'host1',
+    user: 'tester',
+    start: '2024-05-06T10:00:00.000Z',
+    status: 'running',
+    jobs: [],
+    ...changes,
+  };
+}
+
 /**
  * The behaviour every StorageBackend promises, as a vitest suite. A backend package calls it
  * from a spec file with a `setup` that makes a fresh backend and workspace per test:
@@ -45,8 +65,11 @@ const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes)
  *
  * Covers experiments (create, open, list, delete, EXISTS, NOT_FOUND), raw items (persistence
  * across reopen, unique ids, unique names on collisions, getItem), tags (updateTags all or
- * none, setTagKeys, new keys added to the experiment), localize and name validation. Source
- * files are small files the suite writes in its own temporary folder.
+ * none, setTagKeys, new keys added to the experiment), localize and name validation; then
+ * processed data: processed datasets (ensured once), run records (create, replace, list), job
+ * outputs (origin, inherited tags, unique names, all or none), run logs and staging folders.
+ * Source files are small files the suite writes in its own temporary folder; job outputs are
+ * written into folders from `createStagingDir`, removed after each test.
  */
 export function describeStorageBackendContract(label: string, setup: () => Promise<StorageBackendFixture>): void {
   describe(`StorageBackend contract: ${label}`, () => {
@@ -60,9 +83,23 @@ export function describeStorageBackendContract(label: string, setup: () => Promi
     });
 
     afterEach(async () => {
+      for (const dir of staging.splice(0)) await rm(dir, { recursive: true, force: true });
       await fixture.cleanup();
       await rm(sources, { recursive: true, force: true });
     });
+
+    const staging: string[] = [];
+
+    /** A job output named `name` made from `inputs`, written into a fresh staging folder of `store`. */
+    async function output(store: ExperimentStore, name: string, runId: string, inputs: readonly DataItem[], tags?: Tags): Promise<NewProcessedItem> {
+      const dir = await store.createStagingDir(`job ${name}`);
+      staging.push(dir);
+      const bytes = Buffer.from(`output ${name} #${++counter}`);
+      const sourcePath = path.join(dir, name);
+      await writeFile(sourcePath, bytes);
+      const origin = { runId, inputs: inputs.map((i) => ({ name: 'i', id: i.id })), output: { name: 'o', label: 'Binary image' }, job: { id: `job-${counter}`, cacheKey: `key-${counter}` } };
+      return { sourcePath, name, format: 'imagetiff', size: bytes.length, sha256: sha256(bytes), metadata: { shape: [2, 2] }, ...(tags ? { tags } : {}), author: 'tester', date: '2024-05-06', origin };
+    }
 
     async function source(name: string, tags: Tags = {}, mode: NewRawItem['mode'] = 'copy'): Promise<NewRawItem> {
       const bytes = Buffer.from(`${name} #${++counter} ${'x'.repeat(counter % 7)}`);
@@ -190,6 +227,123 @@ export function describeStorageBackendContract(label: string, setup: () => Promi
         await rejectsWith(store.addRawItems([good, { ...good, name }]), 'INVALID');
       }
       expect(await store.items()).toEqual([]);
+      await store.close();
+    });
+
+    it('creates a processed dataset once, however often it is ensured', async () => {
+      let store = await create();
+      const first = await store.ensureProcessedDataset('threshold');
+      expect(first).toMatchObject({ name: 'threshold', kind: 'processed', itemCount: 0 });
+      expect((await store.ensureProcessedDataset('threshold')).id).toBe(first.id);
+      expect((await store.listDatasets()).map((d) => d.name)).toEqual(['data', 'threshold']);
+      store = await reopen(store);
+      expect((await store.ensureProcessedDataset('threshold')).id).toBe(first.id);
+      expect((await store.info()).datasets.map((d) => [d.name, d.kind])).toEqual([['data', 'raw'], ['threshold', 'processed']]);
+      expect(await store.items('threshold')).toEqual([]);
+      for (const name of ['data', '', 'a/b', '..']) await rejectsWith(store.ensureProcessedDataset(name), 'INVALID');
+      await store.close();
+    });
+
+    it('saves, replaces and lists run records', async () => {
+      let store = await create();
+      await store.ensureProcessedDataset('threshold');
+      await store.ensureProcessedDataset('other');
+      const first = runRecord('threshold', 'run-1');
+      const second = runRecord('other', 'run-2', { start: '2024-05-06T11:00:00.000Z' });
+      await store.saveRun(first);
+      await store.saveRun(second);
+      const job = { id: 'job-1', index: 0, inputs: { i: ['x'] }, status: 'succeeded' as const, exitCode: 0, outputs: [], cacheKey: 'k1', stdout: 'logs/run-1/job-1.stdout' };
+      const done = { ...first, status: 'succeeded' as const, end: '2024-05-06T10:05:00.000Z', jobs: [job] };
+      await store.saveRun(done);
+      expect(await store.listRuns('threshold')).toEqual([done]);
+      store = await reopen(store);
+      expect(await store.listRuns('threshold')).toEqual([done]);
+      expect(await store.listRuns('other')).toEqual([second]);
+      expect(await store.listRuns()).toEqual([done, second]);
+      await rejectsWith(store.saveRun(runRecord('missing', 'run-3')), 'NOT_FOUND');
+      await rejectsWith(store.listRuns('missing'), 'NOT_FOUND');
+      await store.close();
+    });
+
+    it('commits job outputs with their origin, inherited tags and content, kept across a reopen', async () => {
+      let store = await create('Processed', ['Population']);
+      const [a, b] = (await store.addRawItems([await source('a.tif', { Population: 'p1', number: '1' }), await source('b.tif', { Population: 'p2' })])) as DataItem[];
+      await store.ensureProcessedDataset('threshold');
+      await store.saveRun(runRecord('threshold', 'run-1'));
+      const outputs = [await output(store, 'o_a.tif', 'run-1', [a!], { Quality: 'good' }), await output(store, 'o_b.tif', 'run-1', [b!])];
+      const committed = await store.commitProcessedItems('threshold', outputs);
+      expect(committed).toHaveLength(2);
+      expect(committed[0]).toMatchObject({ dataset: 'threshold', format: 'imagetiff', size: outputs[0]?.size, sha256: outputs[0]?.sha256, tags: { Population: 'p1', number: '1', Quality: 'good' } });
+      expect(committed[0]?.metadata).toMatchObject({ shape: [2, 2] });
+      expect(committed[0]?.origin).toMatchObject({
+        type: 'processed',
+        run: { id: 'run-1' },
+        inputs: [{ name: 'i', id: a!.id, type: 'raw', uri: a!.uri }],
+        output: { name: 'o', label: 'Binary image' },
+        job: outputs[0]?.origin.job,
+      });
+      expect(committed[1]?.tags).toEqual({ Population: 'p2' });
+      store = await reopen(store);
+      expect(await store.items('threshold')).toEqual(committed);
+      expect(await store.getItem(committed[0]!.id)).toEqual(committed[0]);
+      expect((await store.listDatasets()).find((d) => d.name === 'threshold')?.itemCount).toBe(2);
+      expect(sha256(await readFile(await store.localize(committed[1]!)))).toBe(outputs[1]?.sha256);
+      await store.ensureProcessedDataset('measure');
+      await store.saveRun(runRecord('measure', 'run-2'));
+      const [derived] = await store.commitProcessedItems('measure', [await output(store, 'm_a.csv', 'run-2', [committed[0]!])]);
+      expect((derived?.origin as ProcessedOrigin).inputs).toEqual([expect.objectContaining({ id: committed[0]!.id, type: 'processed' })]);
+      expect(derived?.tags).toEqual({ Population: 'p1', number: '1', Quality: 'good' });
+      await store.close();
+    });
+
+    it('makes colliding output names unique', async () => {
+      let store = await create();
+      const [a] = (await store.addRawItems([await source('a.tif')])) as DataItem[];
+      await store.ensureProcessedDataset('threshold');
+      await store.saveRun(runRecord('threshold', 'run-1'));
+      const first = await store.commitProcessedItems('threshold', [await output(store, 'o.tif', 'run-1', [a!]), await output(store, 'o.tif', 'run-1', [a!])]);
+      const outputs = [await output(store, 'o.tif', 'run-1', [a!])];
+      const second = await store.commitProcessedItems('threshold', outputs);
+      const names = [...first, ...second].map((i) => i.name);
+      expect(new Set(names).size).toBe(3);
+      store = await reopen(store);
+      expect((await store.items('threshold')).map((i) => i.name)).toEqual(names);
+      expect(sha256(await readFile(await store.localize(second[0]!)))).toBe(outputs[0]?.sha256);
+      await store.close();
+    });
+
+    it('rejects an unknown origin id or dataset with NOT_FOUND, committing nothing', async () => {
+      let store = await create();
+      const [a] = (await store.addRawItems([await source('a.tif')])) as DataItem[];
+      await store.ensureProcessedDataset('threshold');
+      await store.saveRun(runRecord('threshold', 'run-1'));
+      const good = await output(store, 'o_a.tif', 'run-1', [a!]);
+      const bad = await output(store, 'o_x.tif', 'run-1', [{ ...a!, id: 'no-such-id' }]);
+      const error = await rejectsWith(store.commitProcessedItems('threshold', [good, bad]), 'NOT_FOUND');
+      expect(error.message).toContain('no-such-id');
+      await rejectsWith(store.commitProcessedItems('missing', [await output(store, 'o_b.tif', 'run-1', [a!])]), 'NOT_FOUND');
+      store = await reopen(store);
+      expect(await store.items('threshold')).toEqual([]);
+      expect((await store.listDatasets()).find((d) => d.name === 'threshold')?.itemCount).toBe(0);
+      expect(await store.commitProcessedItems('threshold', [await output(store, 'o_a.tif', 'run-1', [a!])])).toHaveLength(1);
+      await store.close();
+    });
+
+    it('keeps run logs and hands out distinct staging folders', async () => {
+      const store = await create();
+      await store.ensureProcessedDataset('threshold');
+      await store.saveRun(runRecord('threshold', 'run-1'));
+      const log = path.join(sources, 'job-1.stdout');
+      await writeFile(log, 'hello from job 1\n');
+      expect(await store.saveRunLog('threshold', 'run-1', 'job-1.stdout', log)).toBe('logs/run-1/job-1.stdout');
+      await rejectsWith(store.saveRunLog('missing', 'run-1', 'job-1.stdout', log), 'NOT_FOUND');
+      const dirs = [await store.createStagingDir('job 1'), await store.createStagingDir('job 1')];
+      staging.push(...dirs);
+      expect(dirs[0]).not.toBe(dirs[1]);
+      for (const dir of dirs) {
+        expect((await stat(dir)).isDirectory()).toBe(true);
+        await writeFile(path.join(dir, 'probe.txt'), 'x');
+      }
       await store.close();
     });
   });
