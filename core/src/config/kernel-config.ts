@@ -29,6 +29,11 @@ export interface KernelConfig {
   };
   /** Folders of tool manifests (used by the tools work). */
   readonly tools: { readonly dirs: readonly string[] };
+  /**
+   * Values of `{env.NAME}` placeholders in tool command lines (v1's config `env` list, e.g.
+   * `{ "python": "/usr/bin/python3" }` for wrappers that say `${python}`). File only, no overrides.
+   */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 export const DEFAULT_PLUGINS: readonly string[] = ['@bioimageit/local-fs'];
@@ -42,6 +47,7 @@ export function defaultConfig(workspace: string, userName: string): KernelConfig
     plugins: DEFAULT_PLUGINS,
     import: { mode: 'copy', batchSize: 500, concurrency: 8 },
     tools: { dirs: [] },
+    env: {},
   };
 }
 
@@ -70,7 +76,7 @@ export function mergeConfig(base: KernelConfig, raw: unknown, source: string): K
     new ConfigError('INVALID', `${source}: '${field}' ${why}`, { details: { source, field } });
   if (raw === undefined) return base;
   if (!isObject(raw)) throw bad('(root)', 'must be a JSON object');
-  const known = new Set(['$schema', 'user', 'experiments', 'plugins', 'import', 'tools', 'workspace']);
+  const known = new Set(['$schema', 'user', 'experiments', 'plugins', 'import', 'tools', 'env', 'workspace']);
   for (const key of Object.keys(raw)) if (!known.has(key)) throw bad(key, `is not a known setting (${[...known].slice(1).join(', ')})`);
   let config = base;
   if (raw['user'] !== undefined) {
@@ -101,6 +107,15 @@ export function mergeConfig(base: KernelConfig, raw: unknown, source: string): K
     const dirs = isObject(tools) ? tools['dirs'] ?? [] : undefined;
     if (!Array.isArray(dirs) || !dirs.every((d) => typeof d === 'string')) throw bad('tools.dirs', 'must be an array of folder paths');
     config = { ...config, tools: { dirs: dirs as string[] } };
+  }
+  if (raw['env'] !== undefined) {
+    // v1's config writes a list of {name, value}; the native form is an object.
+    const given = raw['env'];
+    const env = Array.isArray(given) && given.every((e) => isObject(e) && typeof e['name'] === 'string')
+      ? Object.fromEntries(given.map((e: Record<string, unknown>) => [e['name'], e['value']]))
+      : given;
+    if (!isObject(env) || !Object.values(env).every((v) => typeof v === 'string')) throw bad('env', 'must be an object of string values (e.g. {"python": "/usr/bin/python3"})');
+    config = { ...config, env: { ...config.env, ...(env as Record<string, string>) } };
   }
   return config;
 }

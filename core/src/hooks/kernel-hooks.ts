@@ -2,6 +2,7 @@ import { AsyncSeriesBailHook, AsyncSeriesHook, SyncHook } from 'tapable';
 import { BioImageItError } from '../errors/bioimageit-error.js';
 import { HookError } from '../errors/area-errors.js';
 import type { DataItem } from '../model/data-item.js';
+import type { RunRecord, RunStatus } from '../model/run.js';
 import type { Runner } from '../extension-points/runner.js';
 
 /** Payload of `dataImported`: items just committed to an experiment by one import batch. */
@@ -16,6 +17,14 @@ export interface RunEvent {
   readonly toolId: string;
   readonly experimentUri: string;
   readonly jobCount: number;
+  /** Processed dataset the run writes into. */
+  readonly dataset?: string;
+  /** Id of the runner executing the jobs. */
+  readonly runner?: string;
+  /** Final status (afterRun and runFailed). */
+  readonly status?: RunStatus;
+  /** The run record as stored (afterRun, and runFailed once a record was written). */
+  readonly record?: RunRecord;
 }
 
 /** One job of a run as hooks see it. */
@@ -23,6 +32,10 @@ export interface JobEvent {
   readonly runId: string;
   readonly jobId: string;
   readonly index: number;
+  /** Total number of jobs of the run. */
+  readonly jobCount?: number;
+  /** Input name → ids of the items bound to it. */
+  readonly inputs?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface JobProgressEvent extends JobEvent {
@@ -34,6 +47,10 @@ export interface JobProgressEvent extends JobEvent {
 export interface JobFinishedEvent extends JobEvent {
   readonly status: 'succeeded' | 'failed' | 'cancelled' | 'cached';
   readonly exitCode: number | null;
+  /** Why the job failed, one line. */
+  readonly error?: string;
+  /** Ids of the job's output items (for succeeded and cached jobs, once committed). */
+  readonly outputs?: readonly string[];
 }
 
 /** What `resolveRunner` is asked: which runner should execute this tool. */

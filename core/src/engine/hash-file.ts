@@ -1,0 +1,25 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+
+/** Files up to this size are read whole (one read; the bytes can then go to a format codec). */
+export const WHOLE_READ_LIMIT = 64 * 1024 * 1024;
+
+/** A file's size and sha256, and its bytes when it was small enough to read whole. */
+export interface HashedFile {
+  readonly size: number;
+  readonly sha256: string;
+  readonly bytes?: Uint8Array;
+}
+
+/** Hashes a file: small files in one read (returning the bytes), large ones streamed. Rejects with the fs error. */
+export async function hashFile(path: string): Promise<HashedFile> {
+  const info = await stat(path);
+  if (info.size <= WHOLE_READ_LIMIT) {
+    const bytes = await readFile(path);
+    return { size: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex'), bytes };
+  }
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return { size: info.size, sha256: hash.digest('hex') };
+}

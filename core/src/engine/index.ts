@@ -1,0 +1,10 @@
+/** The job engine: runs tools over selected data (map, matched, grouped), with cache, resume, parallelism, cancellation; and pipelines of such runs. */
+export { RunEngine, type RunEngineOptions } from './run-engine.js';
+export type { RunInput, RunRequest, RunOutcome, UnmatchedItem, JobPlan } from './run-request.js';
+export { planJobs, type PlanOptions, type JobPlanning } from './plan-jobs.js';
+export { selectInputs, itemStem } from './select-inputs.js';
+export { jobCacheKey, InputChecksums } from './cache-key.js';
+export { chooseRunner } from './choose-runner.js';
+export { CommitBatcher, type BatchLimits } from './commit-batcher.js';
+export { parseProgressLine, progressLineReader, type ProgressReport } from './progress-lines.js';
+export { finalRunStatus, jobIdFor } from './run-record.js';

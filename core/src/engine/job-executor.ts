@@ -1,0 +1,186 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BioImageItError } from '../errors/bioimageit-error.js';
+import { RunnerError } from '../errors/area-errors.js';
+import type { Runner, RunnerJob, RunnerResult } from '../extension-points/runner.js';
+import type { ExperimentStore } from '../extension-points/storage-backend.js';
+import type { FormatRegistry } from '../registry/registries.js';
+import type { NewProcessedItem } from '../model/run.js';
+import { expandArgv } from '../tools/expand-argv.js';
+import { outputFileName } from '../tools/output-file-name.js';
+import type { ToolManifest, ToolParamValue } from '../tools/tool-manifest.js';
+import { hashFile, type HashedFile } from './hash-file.js';
+import type { ProgressReport } from './progress-lines.js';
+import { progressLineReader } from './progress-lines.js';
+import type { JobPlan } from './run-request.js';
+
+/** Everything one job needs; shared parts come from the run. */
+export interface JobContext {
+  readonly runId: string;
+  readonly jobId: string;
+  readonly cacheKey: string;
+  readonly plan: JobPlan;
+  readonly manifest: ToolManifest;
+  readonly params: Readonly<Record<string, ToolParamValue>>;
+  /** Values of `{env.NAME}`. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly runner: Runner;
+  readonly store: ExperimentStore;
+  readonly formats: FormatRegistry;
+  readonly author: string;
+  /** `YYYY-MM-DD` recorded on outputs. */
+  readonly date: string;
+  readonly signal: AbortSignal;
+  /** Called for progress lines in the tool's output; absent: output is not watched (cheaper). */
+  readonly onProgress?: (report: ProgressReport) => void;
+}
+
+/** How one job ended. Outputs are ready to commit only for `succeeded`. */
+export interface JobExecution {
+  readonly status: 'succeeded' | 'failed' | 'cancelled';
+  readonly staging: string;
+  readonly start: string;
+  readonly end: string;
+  readonly exitCode?: number | null;
+  readonly signal?: string;
+  /** Log files in the staging folder (they may be missing when the tool never started). */
+  readonly logs?: { readonly stdout: string; readonly stderr: string };
+  readonly outputs: readonly NewProcessedItem[];
+  readonly error?: string;
+  readonly environment?: Readonly<Record<string, unknown>>;
+}
+
+/** Names of a job's log files in its staging folder (hidden, so they never clash with outputs). */
+export const STDOUT_LOG = '.stdout.log';
+export const STDERR_LOG = '.stderr.log';
+
+/**
+ * Runs one job: makes its staging folder, localizes its inputs (group jobs get one list file per
+ * input, `<input>.list.txt`, one path per line), places outputs in staging under their v1 names,
+ * builds argv (each element one argument, never a shell), runs it through the runner with the
+ * staging folder as cwd and TMPDIR, then checks the exit status and that every declared output
+ * exists (MISSING_OUTPUT naming the file), and hashes outputs and reads their format metadata.
+ * Never throws for a job failure: the result says why. The caller keeps the logs, commits the
+ * outputs and removes the staging folder.
+ */
+export async function executeJob(ctx: JobContext): Promise<JobExecution> {
+  const start = new Date().toISOString();
+  const staging = await ctx.store.createStagingDir(`${ctx.runId.slice(0, 8)}-${ctx.jobId}`);
+  const ended = (rest: Omit<JobExecution, 'staging' | 'start' | 'end' | 'outputs'> & { outputs?: readonly NewProcessedItem[] }): JobExecution => ({
+    outputs: [],
+    ...rest,
+    staging,
+    start,
+    end: new Date().toISOString(),
+  });
+  let job: RunnerJob;
+  let outputs: { name: string; label: string; format: string; file: string; path: string }[];
+  try {
+    const inputs = await bindInputs(ctx, staging);
+    const firstName = ctx.plan.grouped ? undefined : Object.values(ctx.plan.bindings)[0]?.[0]?.name;
+    outputs = ctx.manifest.outputs.map((o) => {
+      const file = outputFileName(ctx.manifest, o.name, { stem: ctx.plan.stem, name: firstName ?? ctx.plan.stem }, ctx.plan.index);
+      return { name: o.name, label: o.label ?? o.name, format: o.format, file, path: join(staging, file) };
+    });
+    const argv = expandArgv(ctx.manifest, { inputs, outputs: Object.fromEntries(outputs.map((o) => [o.name, o.path])), params: ctx.params, env: ctx.env });
+    const timeoutS = ctx.manifest.resources.timeoutS;
+    job = {
+      id: ctx.jobId,
+      argv,
+      env: { BIOIMAGEIT_RUN_ID: ctx.runId, BIOIMAGEIT_JOB_ID: ctx.jobId, BIOIMAGEIT_JOB_INDEX: String(ctx.plan.index) },
+      cwd: staging,
+      stdoutPath: join(staging, STDOUT_LOG),
+      stderrPath: join(staging, STDERR_LOG),
+      tmpDir: staging,
+      ...(timeoutS !== undefined && { timeoutMs: timeoutS * 1000 }),
+      ...(ctx.onProgress !== undefined && { onOutput: progressLineReader(ctx.onProgress) }),
+    };
+  } catch (error) {
+    return ended({ status: 'failed', error: oneLine(error) });
+  }
+  const logs = { stdout: job.stdoutPath, stderr: job.stderrPath };
+  let result: RunnerResult;
+  try {
+    result = await ctx.runner.run(job, ctx.signal);
+  } catch (error) {
+    const cancelled = error instanceof RunnerError && error.code === 'CANCELLED';
+    const details = error instanceof BioImageItError ? error.details : {};
+    const environment = details['environment'] as Record<string, unknown> | undefined;
+    const exitCode = details['exitCode'] as number | null | undefined;
+    return ended({
+      status: cancelled ? 'cancelled' : 'failed',
+      error: oneLine(error),
+      logs,
+      ...(environment !== undefined && { environment }),
+      ...(exitCode !== undefined && { exitCode }),
+    });
+  }
+  const base = { logs, exitCode: result.exitCode, environment: result.environment, ...(result.signal !== undefined && { signal: result.signal }) };
+  if (result.exitCode !== 0) {
+    const why = result.exitCode === null ? `killed by signal ${result.signal ?? 'unknown'}` : `exited with code ${result.exitCode}`;
+    return ended({ status: 'failed', ...base, error: `${ctx.manifest.id} ${why}` });
+  }
+  const hashed: HashedFile[] = [];
+  for (const output of outputs) {
+    try {
+      hashed.push(await hashFile(output.path));
+    } catch {
+      const error = new RunnerError('MISSING_OUTPUT', `job '${ctx.jobId}': ${ctx.manifest.id} exited with code 0 but did not write output '${output.name}' (${output.file})`, {
+        details: { jobId: ctx.jobId, output: output.name, file: output.path },
+      });
+      return ended({ status: 'failed', ...base, error: `MISSING_OUTPUT: ${error.message}` });
+    }
+  }
+  const originInputs = ctx.manifest.inputs
+    .filter((i) => i.type === 'data')
+    .flatMap((i) => (ctx.plan.bindings[i.name] ?? []).map((item) => ({ name: i.name, id: item.id })));
+  const items = await Promise.all(
+    outputs.map(async (output, k): Promise<NewProcessedItem> => {
+      const file = hashed[k] as HashedFile;
+      return {
+        sourcePath: output.path,
+        name: output.file,
+        format: output.format,
+        size: file.size,
+        sha256: file.sha256,
+        metadata: await readMetadata(ctx.formats, output.format, output.path, file.bytes),
+        author: ctx.author,
+        date: ctx.date,
+        origin: { runId: ctx.runId, inputs: originInputs, output: { name: output.name, label: output.label }, job: { id: ctx.jobId, cacheKey: ctx.cacheKey } },
+      };
+    }),
+  );
+  return ended({ status: 'succeeded', ...base, outputs: items });
+}
+
+async function bindInputs(ctx: JobContext, staging: string): Promise<Record<string, string>> {
+  const inputs: Record<string, string> = {};
+  for (const [name, items] of Object.entries(ctx.plan.bindings)) {
+    const paths = await Promise.all(items.map((item) => ctx.store.localize(item)));
+    if (!ctx.plan.grouped) {
+      inputs[name] = paths[0] as string;
+      continue;
+    }
+    const list = join(staging, `${name}.list.txt`);
+    await writeFile(list, paths.map((p) => `${p}\n`).join(''));
+    inputs[name] = list;
+  }
+  return inputs;
+}
+
+/** Format metadata of an output through the codec of its format (or extension); `{}` when none can read it. */
+async function readMetadata(formats: FormatRegistry, format: string, path: string, bytes: Uint8Array | undefined): Promise<Record<string, unknown>> {
+  const codec = formats.peek(format) ?? formats.forPath(path);
+  if (codec === undefined || bytes === undefined) return {};
+  try {
+    return { ...(await codec.readMetadata(bytes, path)) };
+  } catch {
+    return {};
+  }
+}
+
+/** An error as one line of text. */
+export function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? text;
+}

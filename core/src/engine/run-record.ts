@@ -1,0 +1,43 @@
+import type { JobRecord, RunStatus } from '../model/run.js';
+import type { ToolParamValue } from '../tools/tool-manifest.js';
+
+/**
+ * The status of a finished run: `cancelled` when it was aborted before every job ended, else
+ * `succeeded` when no job failed (cached jobs count as successes; a run of no jobs succeeds),
+ * `failed` when none succeeded, `partial` otherwise.
+ */
+export function finalRunStatus(jobs: readonly JobRecord[], aborted: boolean): RunStatus {
+  if (aborted && jobs.some((j) => j.status === 'cancelled' || j.status === 'pending' || j.status === 'running')) return 'cancelled';
+  const ok = jobs.filter((j) => j.status === 'succeeded' || j.status === 'cached').length;
+  if (ok === jobs.length) return 'succeeded';
+  return ok === 0 ? 'failed' : 'partial';
+}
+
+/** Parameters as v1 stores them: name/value strings, in the given order. */
+export function parameterStrings(params: Readonly<Record<string, ToolParamValue>>): { name: string; value: string }[] {
+  return Object.entries(params).map(([name, value]) => ({ name, value: String(value) }));
+}
+
+/** A job id from its 0-based index: `job-0001`. */
+export function jobIdFor(index: number): string {
+  return `job-${String(index + 1).padStart(4, '0')}`;
+}
+
+/** Today as `YYYY-MM-DD` (v1's day-precision dates). */
+export function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+/** Runs `work` over `items` with at most `limit` at once; results in input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,186 @@
+import { rm, stat } from 'node:fs/promises';
+import type { Runner } from '../extension-points/runner.js';
+import type { ExperimentStore } from '../extension-points/storage-backend.js';
+import type { JobEvent, KernelHooks } from '../hooks/kernel-hooks.js';
+import type { JobRecord } from '../model/run.js';
+import type { FormatRegistry } from '../registry/registries.js';
+import type { ToolManifest, ToolParamValue } from '../tools/tool-manifest.js';
+import { CommitBatcher, type BatchLimits } from './commit-batcher.js';
+import { executeJob, oneLine, type JobExecution } from './job-executor.js';
+import type { JobPlan } from './run-request.js';
+
+/** What a session shares between its jobs. */
+export interface SessionContext {
+  readonly runId: string;
+  readonly dataset: string;
+  readonly manifest: ToolManifest;
+  readonly params: Readonly<Record<string, ToolParamValue>>;
+  readonly env: Readonly<Record<string, string>>;
+  readonly runner: Runner;
+  readonly store: ExperimentStore;
+  readonly formats: FormatRegistry;
+  readonly hooks: KernelHooks;
+  readonly author: string;
+  readonly date: string;
+  readonly signal: AbortSignal;
+  readonly concurrency: number;
+  readonly batch?: BatchLimits;
+}
+
+/**
+ * Executes the pending jobs of one run with a pool of `concurrency` workers and keeps their
+ * records. A finished job's logs are kept with the run (`saveRunLog`; for succeeded jobs only
+ * non-empty logs), its outputs go to a {@link CommitBatcher}, and its record is final once its
+ * commit is done (jobFinished fires then, with the committed output ids). Once the signal is
+ * aborted no new job starts; jobs never started end `cancelled`; outputs of jobs that had fully
+ * succeeded before are still committed. Nothing here writes the run record: the engine does, at
+ * the start and at the end.
+ */
+export class RunSession {
+  readonly warnings: string[] = [];
+  private readonly batcher: CommitBatcher;
+  private readonly commits: Promise<void>[] = [];
+
+  constructor(
+    private readonly ctx: SessionContext,
+    private readonly plans: readonly JobPlan[],
+    /** Job records by plan index; pending ones are executed and replaced. */
+    readonly records: JobRecord[],
+  ) {
+    this.batcher = new CommitBatcher((items) => ctx.store.commitProcessedItems(ctx.dataset, items), ctx.batch);
+  }
+
+  /** Runs every pending job; resolves when all have ended and every commit is settled. */
+  async execute(): Promise<void> {
+    const pending = this.records.map((r, i) => (r.status === 'pending' ? i : -1)).filter((i) => i >= 0);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < pending.length && !this.ctx.signal.aborted) await this.runJob(pending[next++] as number);
+    };
+    await Promise.all(Array.from({ length: Math.min(Math.max(1, this.ctx.concurrency), pending.length) }, worker));
+    await this.batcher.flush();
+    await Promise.all(this.commits);
+    for (const [i, record] of this.records.entries()) {
+      if (record.status === 'pending' || record.status === 'running') this.records[i] = { ...record, status: 'cancelled', error: 'run cancelled before the job started' };
+    }
+  }
+
+  /** Fires jobFinished for a job that was settled without running (cached, already done). */
+  async announce(index: number): Promise<void> {
+    const record = this.records[index] as JobRecord;
+    if (record.status !== 'cached' && record.status !== 'succeeded') return;
+    await this.finished(index, record);
+  }
+
+  private event(index: number): JobEvent {
+    const record = this.records[index] as JobRecord;
+    return { runId: this.ctx.runId, jobId: record.id, index, jobCount: this.records.length, inputs: record.inputs };
+  }
+
+  private async runJob(index: number): Promise<void> {
+    const record = this.records[index] as JobRecord;
+    const { ctx } = this;
+    this.records[index] = { ...record, status: 'running', start: new Date().toISOString() };
+    this.guard('jobStarted', () => ctx.hooks.jobStarted.call(this.event(index)));
+    const watched = ctx.hooks.jobProgress.taps.length > 0;
+    const execution = await executeJob({
+      runId: ctx.runId,
+      jobId: record.id,
+      cacheKey: record.cacheKey,
+      plan: this.plans[index] as JobPlan,
+      manifest: ctx.manifest,
+      params: ctx.params,
+      env: ctx.env,
+      runner: ctx.runner,
+      store: ctx.store,
+      formats: ctx.formats,
+      author: ctx.author,
+      date: ctx.date,
+      signal: ctx.signal,
+      ...(watched && {
+        onProgress: (p: { fraction: number; message: string }) => this.guard('jobProgress', () => ctx.hooks.jobProgress.call({ ...this.event(index), ...p })),
+      }),
+    }).catch((error: unknown): JobExecution => {
+      const now = new Date().toISOString();
+      return { status: 'failed', staging: '', start: now, end: now, outputs: [], error: oneLine(error) };
+    });
+    const logs = await this.keepLogs(record.id, execution);
+    const ended: JobRecord = {
+      ...record,
+      status: execution.status,
+      start: execution.start,
+      end: execution.end,
+      ...(execution.exitCode !== undefined && { exitCode: execution.exitCode }),
+      ...(execution.signal !== undefined && { signal: execution.signal }),
+      ...(execution.error !== undefined && { error: execution.error }),
+      ...(execution.environment !== undefined && { environment: execution.environment }),
+      ...logs,
+    };
+    if (execution.status !== 'succeeded') {
+      this.records[index] = ended;
+      await this.cleanup(execution.staging);
+      await this.finished(index, ended);
+      return;
+    }
+    this.commits.push(
+      this.batcher.add(execution.outputs).then(
+        async (items) => {
+          this.records[index] = { ...ended, outputs: items.map((i) => i.id) };
+          await this.cleanup(execution.staging);
+          await this.finished(index, this.records[index] as JobRecord);
+        },
+        async (error: unknown) => {
+          this.records[index] = { ...ended, status: 'failed', error: `outputs could not be committed: ${oneLine(error)}` };
+          await this.cleanup(execution.staging);
+          await this.finished(index, this.records[index] as JobRecord);
+        },
+      ),
+    );
+  }
+
+  /** Stores a job's logs with the run; returns the stored paths for its record. */
+  private async keepLogs(jobId: string, execution: JobExecution): Promise<{ stdout?: string; stderr?: string }> {
+    if (execution.logs === undefined) return {};
+    const kept: { stdout?: string; stderr?: string } = {};
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const source = execution.logs[stream];
+      const size = await stat(source).then((s) => s.size, () => -1);
+      if (size < 0 || (size === 0 && execution.status === 'succeeded')) continue;
+      try {
+        kept[stream] = await this.ctx.store.saveRunLog(this.ctx.dataset, this.ctx.runId, `${jobId}.${stream}.log`, source);
+      } catch (error) {
+        this.warnings.push(`job ${jobId}: could not keep its ${stream} log: ${oneLine(error)}`);
+      }
+    }
+    return kept;
+  }
+
+  private async finished(index: number, record: JobRecord): Promise<void> {
+    const status = record.status === 'succeeded' || record.status === 'failed' || record.status === 'cancelled' || record.status === 'cached' ? record.status : 'failed';
+    const event = {
+      ...this.event(index),
+      status,
+      exitCode: record.exitCode ?? (status === 'succeeded' || status === 'cached' ? 0 : null),
+      ...(record.error !== undefined && { error: record.error }),
+      outputs: record.outputs,
+    };
+    try {
+      await this.ctx.hooks.jobFinished.promise(event);
+    } catch (error) {
+      this.warnings.push(`jobFinished: ${oneLine(error)}`);
+    }
+  }
+
+  private guard(hook: string, call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      const warning = `${hook}: ${oneLine(error)}`;
+      if (!this.warnings.includes(warning)) this.warnings.push(warning);
+    }
+  }
+
+  private async cleanup(staging: string): Promise<void> {
+    if (staging !== '') await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
