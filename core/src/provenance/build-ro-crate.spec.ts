@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildRoCrate, writeRoCrate } from './build-ro-crate.js';
+import { checkRoCrate } from './check-ro-crate.js';
+import { PROCESS_RUN_CRATE_PROFILE, RO_CRATE_CONTEXT, type RoCrateDocument, type RoCrateEntity } from './ro-crate-types.js';
+import type { InMemoryExperimentStore } from './test-support/in-memory-experiment-store.js';
+import { provenanceScenario } from './test-support/provenance-scenario.js';
+
+let dir: string;
+let store: InMemoryExperimentStore;
+const ALL_OUTPUTS = ['t1', 't2', 'c1', 'v1'];
+const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'biit-crate-'));
+  store = await provenanceScenario(join(dir, 'exp'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function entity(doc: RoCrateDocument, id: string): RoCrateEntity {
+  const found = doc['@graph'].find((e) => e['@id'] === id);
+  if (found === undefined) throw new Error(`no entity ${id}`);
+  return found;
+}
+const byIdentifier = (doc: RoCrateDocument, itemId: string): RoCrateEntity | undefined => doc['@graph'].find((e) => e['identifier'] === itemId && e['@type'] === 'File');
+const action = (doc: RoCrateDocument, run: string, job: string): RoCrateEntity => entity(doc, `#run/${run}/job/${job}`);
+
+describe('writeRoCrate', () => {
+  it('writes a crate that passes the structural check, with every output copied', async () => {
+    const crate = join(dir, 'crate');
+    const doc = await writeRoCrate(store, crate, { now: new Date('2025-02-01T00:00:00Z') });
+    expect(await checkRoCrate(doc, crate, { expectedOutputs: ALL_OUTPUTS })).toEqual([]);
+    const written = JSON.parse(await readFile(join(crate, 'ro-crate-metadata.json'), 'utf8')) as RoCrateDocument;
+    expect(written).toEqual(doc);
+    expect(doc['@context']).toContain(RO_CRATE_CONTEXT);
+    const root = entity(doc, './');
+    expect(root).toMatchObject({ '@type': 'Dataset', name: 'Plate 1', datePublished: '2025-02-01T00:00:00.000Z', conformsTo: { '@id': PROCESS_RUN_CRATE_PROFILE } });
+    expect(root['license']).toBeUndefined();
+    expect(root['mentions']).toHaveLength(6);
+    expect(root['hasPart']).toHaveLength(7);
+    expect(await readFile(join(crate, 'threshold', 'o_population1_001.tif'), 'utf8')).toBe('binary one');
+    expect(byIdentifier(doc, 'c1')).toMatchObject({ '@id': 'count/count_population1_001.csv', encodingFormat: 'text/csv', contentSize: '10', sha256: sha('objects\n3\n') });
+    expect(byIdentifier(doc, 'r1')).toMatchObject({ encodingFormat: 'image/tiff', keywords: ['Population=population1', 'number=001'] });
+  });
+
+  it('makes one CreateAction per job with instrument, inputs, parameters, outputs, agent and times', async () => {
+    const doc = await buildRoCrate(store);
+    const a1 = action(doc, 'run-a', 'a1');
+    expect(a1).toMatchObject({
+      '@type': 'CreateAction',
+      instrument: { '@id': '#tool/sha256%3Atool-threshold' },
+      agent: { '@id': '#person/ada' },
+      object: [{ '@id': 'data/population1_001.tif' }, { '@id': '#run/run-a/parameter/threshold' }],
+      result: [{ '@id': 'threshold/o_population1_001.tif' }],
+      startTime: '2025-01-03T10:00:01.000Z',
+      endTime: '2025-01-03T10:00:11.000Z',
+      actionStatus: { '@id': 'http://schema.org/CompletedActionStatus' },
+    });
+    expect(entity(doc, '#tool/sha256%3Atool-threshold')).toMatchObject({ '@type': 'SoftwareApplication', name: 'Threshold', version: '1.0.0', identifier: 'sha256:tool-threshold' });
+    expect(entity(doc, '#run/run-a/parameter/threshold')).toMatchObject({ '@type': 'PropertyValue', name: 'threshold', value: '128' });
+    expect(entity(doc, '#person/ada')).toMatchObject({ '@type': 'Person', name: 'ada' });
+  });
+
+  it('records failed jobs with their error and no result, and cached jobs as reusing outputs', async () => {
+    const doc = await buildRoCrate(store);
+    const failed = action(doc, 'run-b', 'b2');
+    expect(failed).toMatchObject({ actionStatus: { '@id': 'http://schema.org/FailedActionStatus' }, error: 'count: no objects found', result: [] });
+    expect(failed['description']).toContain('Exit code 1');
+    const cached = action(doc, 'run-c', 'c1');
+    expect(cached).toMatchObject({ actionStatus: { '@id': 'http://schema.org/CompletedActionStatus' }, result: [{ '@id': 'threshold/o_population1_001.tif' }] });
+    expect(cached['description']).toContain('reuses the outputs of run run-a job a1');
+  });
+
+  it('reconstructs v1 runs (no jobs) from origins, without times, hashing files that record no checksum', async () => {
+    const doc = await buildRoCrate(store);
+    const v1 = action(doc, 'run-v1', 'item-v1');
+    expect(v1).toMatchObject({ object: [{ '@id': 'data/population2_003.tif' }], result: [{ '@id': 'copied/o_population2_003.tif' }], agent: { '@id': '#person/importer' } });
+    expect(v1['startTime']).toBeUndefined();
+    expect(v1['endTime']).toBeUndefined();
+    expect(entity(doc, '#tool/biitcopy_v1.0.0%40')).toMatchObject({ name: 'biitcopy_v1.0.0' });
+    expect(byIdentifier(doc, 'v1')).toMatchObject({ sha256: sha('raw three'), contentSize: '9' });
+  });
+
+  it('exports only the runs asked for, and names unknown runs', async () => {
+    const doc = await buildRoCrate(store, { runs: ['run-b'] });
+    expect(entity(doc, './')['mentions']).toEqual([{ '@id': '#run/run-b/job/b1' }, { '@id': '#run/run-b/job/b2' }]);
+    expect(doc['@graph'].filter((e) => e['@type'] === 'File').map((e) => e['identifier'])).toEqual(['t1', 'c1', 't2']);
+    await expect(buildRoCrate(store, { runs: ['run-b', 'nope'] })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining("'nope'") });
+  });
+
+  it('references files by absolute URI without copying them when copyData is false', async () => {
+    const crate = join(dir, 'crate');
+    const doc = await writeRoCrate(store, crate, { copyData: false });
+    expect(byIdentifier(doc, 't1')?.['@id']).toMatch(/^file:\/\/.*\/threshold\/o_population1_001\.tif$/);
+    await expect(stat(join(crate, 'threshold'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await checkRoCrate(doc, crate, { expectedOutputs: ALL_OUTPUTS })).toEqual([]);
+  });
+});

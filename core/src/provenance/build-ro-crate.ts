@@ -1,0 +1,169 @@
+import { copyFile, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { ExperimentStore } from '../extension-points/storage-backend.js';
+import { writeFileAtomic } from '../formats/atomic-write.js';
+import type { DataItem } from '../model/data-item.js';
+import type { RunRecord } from '../model/run.js';
+import { planCrateFiles, type CrateFile } from './crate-files.js';
+import { activityUser, involvedItems, loadProvenance, present, type ProvenanceActivity } from './provenance-snapshot.js';
+import {
+  PROCESS_RUN_CRATE_PROFILE,
+  RO_CRATE_CONTEXT,
+  RO_CRATE_METADATA_FILE,
+  RO_CRATE_SPEC,
+  WORKFLOW_RUN_CONTEXT,
+  type RoCrateDocument,
+  type RoCrateEntity,
+  type RoCrateOptions,
+  type RoCrateReference,
+} from './ro-crate-types.js';
+
+const ref = (id: string): RoCrateReference => ({ '@id': id });
+const seg = (s: string): string => encodeURIComponent(s);
+
+/** Stable local ids of contextual entities (fragment identifiers built from run/job/tool ids). */
+export const crateIds = {
+  action: (a: ProvenanceActivity): string => `#run/${seg(a.run.id)}/job/${seg(a.jobId)}`,
+  parameter: (run: RunRecord, name: string): string => `#run/${seg(run.id)}/parameter/${seg(name)}`,
+  tool: (run: RunRecord): string => `#tool/${seg(present(run.tool.digest) ? run.tool.digest : `${run.tool.id}@${run.tool.version}`)}`,
+  person: (user: string): string => `#person/${seg(user)}`,
+};
+
+/**
+ * Builds an RO-Crate 1.1 metadata document following the Process Run Crate profile 0.5 for the
+ * selected runs of an experiment:
+ * - one `CreateAction` per job (per output item for v1 runs, which record no jobs) with
+ *   `instrument` (the tool as a SoftwareApplication; `identifier` = tool digest), `object` (input
+ *   Files, then the run's parameters as PropertyValues), `result` (output Files), `agent` (a
+ *   Person: the run's user), `startTime`/`endTime` when recorded, `actionStatus` and `error`;
+ * - a `cached` job is a completed action whose `result` lists the outputs it reused from the
+ *   earlier job (said in its description; nothing was executed);
+ * - one `File` per input or output item (`contentSize`, `sha256`, `encodingFormat`), all listed
+ *   in the root's `hasPart`; every action is listed in the root's `mentions`.
+ * Data files are read through the store (to hash items that record no checksum); nothing is written.
+ */
+export async function buildRoCrate(store: ExperimentStore, options: RoCrateOptions = {}): Promise<RoCrateDocument> {
+  return (await assembleRoCrate(store, options)).document;
+}
+
+/**
+ * Writes the crate into `dir` (created when missing): data files copied as `<dataset>/<file>`
+ * (unless `copyData: false`), then `ro-crate-metadata.json` written atomically. Resolves to the
+ * document written.
+ */
+export async function writeRoCrate(store: ExperimentStore, dir: string, options: RoCrateOptions = {}): Promise<RoCrateDocument> {
+  const { document, files } = await assembleRoCrate(store, options);
+  await mkdir(dir, { recursive: true });
+  for (const file of files.values()) {
+    if (file.relativePath === undefined || file.sourcePath === undefined) continue;
+    const target = join(dir, ...file.relativePath.split('/'));
+    await mkdir(dirname(target), { recursive: true });
+    await copyFile(file.sourcePath, target);
+  }
+  await writeFileAtomic(join(dir, RO_CRATE_METADATA_FILE), [Buffer.from(JSON.stringify(document, null, 2) + '\n')]);
+  return document;
+}
+
+async function assembleRoCrate(store: ExperimentStore, options: RoCrateOptions): Promise<{ document: RoCrateDocument; files: Map<string, CrateFile> }> {
+  const snapshot = await loadProvenance(store, options.runs === undefined ? {} : { runs: options.runs });
+  const { experiment, activities, items } = snapshot;
+  const involved = involvedItems(activities).flatMap((id) => items.get(id) ?? []);
+  const files = await planCrateFiles(store, involved, options.copyData ?? true);
+  const graph = new Map<string, RoCrateEntity>();
+  const add = (entity: RoCrateEntity): void => {
+    if (!graph.has(entity['@id'])) graph.set(entity['@id'], entity);
+  };
+  const author = present(experiment.author) ? experiment.author : 'unknown';
+  add({ '@id': crateIds.person(author), '@type': 'Person', name: author });
+  add({
+    '@id': './',
+    '@type': 'Dataset',
+    name: experiment.name,
+    description: `Provenance of ${snapshot.runs.length} run(s) of the BioImageIT experiment '${experiment.name}': every job with its tool, inputs, parameters and outputs.`,
+    datePublished: (options.now ?? new Date()).toISOString(),
+    identifier: experiment.id,
+    author: ref(crateIds.person(author)),
+    conformsTo: ref(PROCESS_RUN_CRATE_PROFILE),
+    hasPart: [...files.values()].map((f) => ref(f.id)),
+    mentions: activities.map((a) => ref(crateIds.action(a))),
+  });
+  add({ '@id': RO_CRATE_METADATA_FILE, '@type': 'CreativeWork', conformsTo: ref(RO_CRATE_SPEC), about: ref('./') });
+  add({ '@id': PROCESS_RUN_CRATE_PROFILE, '@type': 'CreativeWork', name: 'Process Run Crate', version: '0.5' });
+  for (const file of files.values()) {
+    const item = items.get(file.itemId);
+    if (item !== undefined) add(fileEntity(item, file));
+  }
+  for (const activity of activities) for (const entity of actionEntities(activity, items, files)) add(entity);
+  return { document: { '@context': [RO_CRATE_CONTEXT, WORKFLOW_RUN_CONTEXT], '@graph': [...graph.values()] }, files };
+}
+
+function fileEntity(item: DataItem, file: CrateFile): RoCrateEntity {
+  const tags = Object.entries(item.tags).map(([k, v]) => `${k}=${v}`);
+  return {
+    '@id': file.id,
+    '@type': 'File',
+    name: item.name,
+    ...(file.fileName !== item.name && { alternateName: file.fileName }),
+    identifier: item.id,
+    description: `${item.origin.type === 'raw' ? 'Raw' : 'Processed'} item of dataset '${item.dataset}'`,
+    contentSize: String(file.size),
+    sha256: file.sha256,
+    encodingFormat: file.mediaType,
+    ...(present(item.date) && { dateCreated: item.date }),
+    ...(tags.length > 0 && { keywords: tags }),
+  };
+}
+
+function actionEntities(
+  a: ProvenanceActivity,
+  items: ReadonlyMap<string, DataItem>,
+  files: ReadonlyMap<string, CrateFile>,
+): RoCrateEntity[] {
+  const { run } = a;
+  const user = activityUser(a, items);
+  const tool: RoCrateEntity = {
+    '@id': crateIds.tool(run),
+    '@type': 'SoftwareApplication',
+    name: present(run.tool.name) ? run.tool.name : run.tool.id,
+    alternateName: run.tool.id,
+    ...(present(run.tool.version) && { version: run.tool.version }),
+    ...(present(run.tool.digest) && { identifier: run.tool.digest }),
+    ...(present(run.tool.source) && { description: `BioImageIT tool loaded from ${run.tool.source}` }),
+  };
+  const parameters: RoCrateEntity[] = run.parameters.map((p) => ({ '@id': crateIds.parameter(run, p.name), '@type': 'PropertyValue', name: p.name, value: p.value }));
+  const fileRef = (id: string): RoCrateReference[] => {
+    const file = files.get(id);
+    return file === undefined ? [] : [ref(file.id)];
+  };
+  const failed = a.status === 'failed' || a.status === 'cancelled';
+  const action: RoCrateEntity = {
+    '@id': crateIds.action(a),
+    '@type': 'CreateAction',
+    name: `${tool['name'] as string} on ${a.inputs.map((i) => items.get(i.id)?.name ?? i.id).join(', ') || 'no data'}`,
+    description: describeAction(a),
+    instrument: ref(tool['@id']),
+    agent: ref(crateIds.person(user)),
+    object: [...a.inputs.flatMap((i) => fileRef(i.id)), ...parameters.map((p) => ref(p['@id']))],
+    result: a.outputs.flatMap(fileRef),
+    ...(a.start !== undefined && { startTime: a.start }),
+    ...(a.end !== undefined && { endTime: a.end }),
+    actionStatus: ref(failed ? 'http://schema.org/FailedActionStatus' : a.status === 'running' ? 'http://schema.org/ActiveActionStatus' : 'http://schema.org/CompletedActionStatus'),
+    ...(failed && { error: a.error ?? (a.status === 'cancelled' ? 'cancelled' : `exit code ${String(a.exitCode ?? 'unknown')}`) }),
+  };
+  return [tool, { '@id': crateIds.person(user), '@type': 'Person', name: user }, ...parameters, action];
+}
+
+function describeAction(a: ProvenanceActivity): string {
+  const { run } = a;
+  const parts = [
+    a.reconstructed
+      ? `Output of BioImageIT v1 run ${run.id} into dataset '${run.dataset}', reconstructed from the item's origin (v1 records no jobs, times or exit codes).`
+      : `Job ${a.job?.index ?? '?'} of run ${run.id} into dataset '${run.dataset}' (status ${a.status}).`,
+  ];
+  if (a.cachedFrom !== undefined) parts.push(`Served from the cache: nothing was executed; the result reuses the outputs of run ${a.cachedFrom.runId} job ${a.cachedFrom.jobId}.`);
+  if (present(run.runner)) parts.push(`Runner: ${run.runner}${present(run.host) ? ` on ${run.host}` : ''}.`);
+  if (a.exitCode !== undefined && a.exitCode !== null) parts.push(`Exit code ${a.exitCode}.`);
+  if (a.job?.signal !== undefined) parts.push(`Killed by ${a.job.signal}.`);
+  if (a.missing.length > 0) parts.push(`Items no longer in the experiment: ${a.missing.join(', ')}.`);
+  return parts.join(' ');
+}
