@@ -6,6 +6,7 @@ import { registerExperimentCommand } from './commands/experiment-command.js';
 import { registerImportCommand } from './commands/import-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerPluginsCommand } from './commands/plugins-command.js';
+import { registerProvenanceCommand } from './commands/provenance-command.js';
 import { registerQueryCommand } from './commands/query-command.js';
 import { registerTagCommand } from './commands/tag-command.js';
 import { registerToolsCommand } from './commands/tools-command.js';
@@ -40,6 +41,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
   registerQueryCommand(program, ctx);
   registerPluginsCommand(program, ctx);
   registerToolsCommand(program, ctx);
+  registerProvenanceCommand(program, ctx);
   for (const cmd of allCommands(program)) cmd.exitOverride();
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -16,5 +16,6 @@ export * from './import/index.js';
 export * from './tagging/index.js';
 export * from './tools/index.js';
 export * from './runner/index.js';
+export * from './provenance/index.js';
 export * from './kernel/index.js';
 export { CORE_VERSION } from './version.js';
