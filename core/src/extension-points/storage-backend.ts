@@ -72,7 +72,9 @@ export interface ExperimentStore {
    * Commits the outputs of one job atomically: files are moved (or copied) from their staging
    * paths into the dataset, item metadata with its origin written, then the dataset file; all
    * items or none. Names already present are made unique. NOT_FOUND for an unknown dataset or an
-   * origin input id that does not exist.
+   * origin input id that does not exist. Save the run (saveRun) first: items link to its record.
+   * Returned items carry their final names (a v1-layout backend names an item by the output's
+   * stem, `o_population1_001`, as v1 does).
    */
   commitProcessedItems(dataset: string, items: readonly NewProcessedItem[]): Promise<readonly DataItem[]>;
   /**

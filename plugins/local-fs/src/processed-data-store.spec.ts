@@ -69,6 +69,10 @@ describe('local-fs processed datasets, runs and job outputs', () => {
     expect(names).toEqual(['run.md.json', 'run_1.md.json', 'run_1.tif', 'run_2.md.json']);
     const runs = await (await new LocalFsStorageBackend().openExperiment(exp)).listRuns('thr');
     expect(runs.map((r) => [r.id, r.status])).toEqual([['run-1', 'succeeded'], ['run-2', 'running']]);
+    await writeFile(path.join(exp, 'thr/run_5.md.json'), '{ torn');
+    await expect(store.listRuns()).rejects.toMatchObject({ code: 'CORRUPT', message: expect.stringContaining('run_5.md.json') });
+    await store.saveRun(runRecord('thr', 'run-3'));
+    expect(existsSync(path.join(exp, 'thr/run_6.md.json'))).toBe(true);
   });
 
   it('keeps logs under logs/<run>/ and staging folders under .bioimageit/staging/', async () => {
