@@ -8,7 +8,7 @@ import { readJsonFile } from './json-file.js';
 import { mapConcurrent } from './map-concurrent.js';
 import { errnoCode, storageFailure } from './storage-failure.js';
 import { FolderUris } from './file-uris.js';
-import { parseDatasetDoc, parseExperimentDoc, parseItemDoc, stringifyV1, type V1DatasetDoc, type V1ExperimentDoc, type V1ItemDoc } from './v1-documents.js';
+import { parseDatasetDoc, parseExperimentDoc, parseItemDoc, stringifyV1, type V1DatasetDoc, type V1DatasetEntry, type V1ExperimentDoc, type V1ItemDoc } from './v1-documents.js';
 
 interface ExperimentRecord {
   readonly doc: V1ExperimentDoc;
@@ -124,6 +124,26 @@ export class ExperimentState {
     }
     for (const record of records) this.index.apply(record);
     if (mode === 'rewrite') await this.index.rewrite(keys);
+  }
+
+  /**
+   * Appends new item entries to dataset `ref` by rewriting its file atomically (the commit point
+   * of a write; requires the lock, and the item files written) and returns the index records
+   * that describe the change, for the caller to commit to the index.
+   */
+  async appendToDataset(ref: DatasetRef, added: readonly { readonly entry: V1DatasetEntry; readonly doc: V1ItemDoc }[]): Promise<IndexRecord[]> {
+    const indexed = this.index.datasets.get(ref.key);
+    const head = indexed?.head ?? { uuid: ref.uuid, name: ref.name };
+    await this.writeV1(ref.file, { ...head, urls: [...(indexed?.entries ?? []).map((e) => e.entry), ...added.map((a) => a.entry)] });
+    const records: IndexRecord[] = indexed === undefined ? [{ op: 'dataset', key: ref.key, head }] : [];
+    for (const { entry, doc } of added) records.push({ op: 'item', key: ref.key, entry, doc });
+    return records;
+  }
+
+  /** The uuid of a dataset as its own file states it (v1 runs refer to that one), else as listed. */
+  datasetUuid(ref: DatasetRef): string {
+    const uuid = this.index.datasets.get(ref.key)?.head['uuid'];
+    return typeof uuid === 'string' && uuid !== '' ? uuid : ref.uuid;
   }
 
   /** Writes experiment.md.json atomically and keeps it as the current record (requires the lock). */

@@ -21,7 +21,7 @@ import {
 } from './input-validation.js';
 import { createStagingFolder, storeRunLog } from './job-files.js';
 import type { ResolvedLocalFsOptions } from './local-fs-options.js';
-import { assertValidName } from './path-safety.js';
+import { assertValidName, isInside } from './path-safety.js';
 import { planProcessedCommit } from './processed-commit.js';
 import { addProcessedDataset } from './processed-datasets.js';
 import { ProcessedItemFiles } from './processed-item-files.js';
@@ -29,7 +29,6 @@ import { RunFiles, type ItemFileTest } from './run-files.js';
 import { applyTagUpdates } from './tag-edits.js';
 import { newRawItemDoc } from './v1-item-mapping.js';
 import { writeRawItemFiles, type PlannedRawItem } from './raw-item-files.js';
-import { runRecordOf } from './v1-run-documents.js';
 import { SerialQueue } from './serial-queue.js';
 import { storageFailure } from './storage-failure.js';
 import { UniqueFileNames } from './unique-file-names.js';
@@ -114,13 +113,8 @@ export class LocalFsExperimentStore implements ExperimentStore {
         fsync: this.options.fsync,
       });
       await this.addTagKeys(inputs.flatMap((input) => Object.keys(input.tags ?? {})));
-      const head = indexed?.head ?? { uuid: ref.uuid, name: RAW_DATASET_NAME };
       const added = planned.map(({ names: n, doc }) => ({ entry: { uuid: doc.uuid, url: n.metadataFile }, doc }));
-      const urls = [...(indexed?.entries ?? []).map((e) => e.entry), ...added.map((a) => a.entry)];
-      await this.state.writeV1(ref.file, { ...head, urls });
-      const records: IndexRecord[] = indexed === undefined ? [{ op: 'dataset', key: ref.key, head }] : [];
-      for (const { entry, doc } of added) records.push({ op: 'item', key: ref.key, entry, doc });
-      await this.persist(records, ref.file, ref.key);
+      await this.persist(await this.state.appendToDataset(ref, added), ref.file, ref.key);
       return added.map(({ entry, doc }) => this.view.rawItem({ ref, entry, doc }));
     });
   }
@@ -155,9 +149,7 @@ export class LocalFsExperimentStore implements ExperimentStore {
     assertValidRunRecord(run);
     await this.write(async () => {
       const ref = this.state.processedDataset(run.dataset);
-      const head = this.state.index.datasets.get(ref.key)?.head;
-      const uuid = typeof head?.['uuid'] === 'string' && head['uuid'] !== '' ? head['uuid'] : ref.uuid;
-      await this.runs.save(ref, run, uuid, this.itemFileTest(ref), (file, doc) => this.state.writeV1(file, doc));
+      await this.runs.save(ref, run, this.state.datasetUuid(ref), this.itemFileTest(ref), (file, doc) => this.state.writeV1(file, doc));
     });
   }
 
@@ -176,12 +168,7 @@ export class LocalFsExperimentStore implements ExperimentStore {
       if (dataset === RAW_DATASET_NAME) return [];
       const refs = dataset === undefined ? this.state.refs.filter((r) => r.kind === 'processed') : [this.state.processedDataset(dataset)];
       const records: RunRecord[] = [];
-      for (const ref of refs) {
-        for (const run of await this.runs.list(ref, this.itemFileTest(ref))) {
-          if (run.doc === undefined) throw run.error as StorageError;
-          records.push(runRecordOf(run.doc, ref.name));
-        }
-      }
+      for (const ref of refs) records.push(...(await this.runs.records(ref, this.itemFileTest(ref))));
       return dataset === undefined ? records.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0)) : records;
     });
   }
@@ -196,21 +183,22 @@ export class LocalFsExperimentStore implements ExperimentStore {
     return this.write(async () => {
       const ref = this.state.processedDataset(dataset);
       const planned = await planProcessedCommit(ref, inputs, dates, { state: this.state, view: this.view, runs: this.runs });
-      const files = new ProcessedItemFiles(new FolderUris(path.dirname(ref.file)), { concurrency: this.options.ioConcurrency, fsync: this.options.fsync });
+      const files = new ProcessedItemFiles(new FolderUris(path.dirname(ref.file)), {
+        concurrency: this.options.ioConcurrency,
+        fsync: this.options.fsync,
+        mustCopy: (source) => isInside(this.layout.root, source) && !isInside(this.layout.stagingDir, source),
+      });
       await files.write(planned);
-      const indexed = this.state.index.datasets.get(ref.key);
-      const head = indexed?.head ?? { uuid: ref.uuid, name: ref.name };
       const added = planned.map(({ names, doc }) => ({ entry: { uuid: doc.uuid, url: names.metadataFile }, doc }));
+      let records: IndexRecord[];
       try {
         await this.addTagKeys(inputs.flatMap((input) => Object.keys(input.tags ?? {})));
-        await this.state.writeV1(ref.file, { ...head, urls: [...(indexed?.entries ?? []).map((e) => e.entry), ...added.map((a) => a.entry)] });
+        records = await this.state.appendToDataset(ref, added);
       } catch (error) {
         await files.undo();
         throw error;
       }
       await files.finish();
-      const records: IndexRecord[] = indexed === undefined ? [{ op: 'dataset', key: ref.key, head }] : [];
-      for (const { entry, doc } of added) records.push({ op: 'item', key: ref.key, entry, doc });
       await this.persist(records, ref.file, ref.key);
       return added.map(({ entry, doc }) => this.view.item({ ref, entry, doc }, this.state.refs, this.state.index.datasets));
     });

@@ -60,6 +60,14 @@ describe('local-fs processed datasets, runs and job outputs', () => {
     }
   });
 
+  it('copies, never moves, a source that is a file of the experiment outside staging', async () => {
+    const own = { ...(await stagedOutput(store, 'o_a.tif', 'run-1', [raw.id])), sourcePath: fileURLToPath(raw.dataUri) };
+    const [item] = await store.commitProcessedItems('thr', [own]);
+    expect(await readFile(fileURLToPath(item?.dataUri ?? ''))).toEqual(await readFile(fileURLToPath(raw.dataUri)));
+    expect((await store.items()).map((i) => i.id)).toEqual([raw.id]);
+    expect(existsSync(fileURLToPath(raw.dataUri))).toBe(true);
+  });
+
   it('numbers run files, rewrites a run in place and keeps item names off run file names', async () => {
     const [item] = await store.commitProcessedItems('thr', [await stagedOutput(store, 'run.tif', 'run-1', [raw.id])]);
     expect(item?.name).toBe('run_1');

@@ -16,11 +16,23 @@ export interface PlannedProcessedItem {
   readonly doc: V1ItemDoc;
 }
 
-/** How one output's data reached the dataset: renamed (undo: rename back), copied (undo: delete), or already there. */
+/**
+ * How one output's data reached the dataset: renamed (undo: rename back), copied (undo: delete;
+ * the source is deleted after the commit), kept (copied from a file the experiment owns, which
+ * stays), or already in place.
+ */
 interface PlacedData {
   readonly source: string;
   readonly target: string;
-  readonly how: 'renamed' | 'copied' | 'in-place';
+  readonly how: 'renamed' | 'copied' | 'kept' | 'in-place';
+}
+
+/** How {@link ProcessedItemFiles} writes. */
+export interface ProcessedWriteOptions {
+  readonly concurrency: number;
+  readonly fsync: boolean;
+  /** True for a source that must be copied, never moved (a file the experiment owns, outside staging). */
+  readonly mustCopy: (source: string) => boolean;
 }
 
 async function flush(file: string): Promise<void> {
@@ -36,8 +48,10 @@ async function flush(file: string): Promise<void> {
  * Puts the data files and item files of one commit into a processed dataset folder, and undoes
  * that when the commit fails. Outputs are moved from staging with `rename` (flushed first when
  * `fsync`), or copied (temporary name + rename) when staging is on another file system; the
- * copied sources are deleted by {@link finish}, after the commit point. Item files are written
- * atomically. Not a transaction by itself: the caller commits by writing the dataset file.
+ * copied sources are deleted by {@link finish}, after the commit point. A source the experiment
+ * owns (another item's data, outside the staging folders) is copied and left alone. Item files
+ * are written atomically. Not a transaction by itself: the caller commits by writing the dataset
+ * file.
  */
 export class ProcessedItemFiles {
   private readonly placed: PlacedData[] = [];
@@ -45,7 +59,7 @@ export class ProcessedItemFiles {
 
   constructor(
     private readonly folder: FolderUris,
-    private readonly options: { readonly concurrency: number; readonly fsync: boolean },
+    private readonly options: ProcessedWriteOptions,
   ) {}
 
   /** Places every output and writes its item file; on failure undoes all of it and rethrows. */
@@ -83,6 +97,10 @@ export class ProcessedItemFiles {
 
   private async place(source: string, target: string): Promise<PlacedData> {
     if (path.resolve(source) === target) return { source, target, how: 'in-place' };
+    if (this.options.mustCopy(path.resolve(source))) {
+      await copyData(source, target, this.options.fsync);
+      return { source, target, how: 'kept' };
+    }
     try {
       if (this.options.fsync) await flush(source);
       await rename(source, target);

@@ -5,7 +5,7 @@ import type { DatasetRef } from './experiment-layout.js';
 import { sameSignature, statSignature, type FileSignature } from './file-signature.js';
 import { readJsonFile } from './json-file.js';
 import { errnoCode, storageFailure } from './storage-failure.js';
-import { parseRunDoc, toV1RunDoc, type V1RunDoc } from './v1-run-documents.js';
+import { parseRunDoc, runRecordOf, toV1RunDoc, type V1RunDoc } from './v1-run-documents.js';
 
 const RUN_FILE = /^run(?:_(\d+))?\.md\.json$/;
 
@@ -51,6 +51,14 @@ export class RunFiles {
     });
     found.sort((a, b) => a.number - b.number || a.name.localeCompare(b.name));
     return Promise.all(found.map(async (run) => ({ ...run, ...(await this.read(path.join(dir, run.name))) })));
+  }
+
+  /** The run records of `ref`, oldest first; CORRUPT for a run file that cannot be read. */
+  async records(ref: DatasetRef, isItemFile: ItemFileTest): Promise<RunRecord[]> {
+    return (await this.list(ref, isItemFile)).map((run) => {
+      if (run.doc === undefined) throw run.error as StorageError;
+      return runRecordOf(run.doc, ref.name);
+    });
   }
 
   /**
