@@ -15,8 +15,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 const workspace = resolve(process.argv[2] ?? join(here, '../../demo-workspace'));
 const raw = join(workspace, 'incoming');
 
+/** Quotes an argument the way a user would type it in a POSIX shell. */
+function shellQuote(arg: string): string {
+  if (!/[\s'"()<>|&*;$\\]/.test(arg)) return arg;
+  return arg.includes("'") ? `"${arg.replace(/(["\\$`])/g, '\\$1')}"` : `'${arg}'`;
+}
+
 async function step(title: string, argv: string[]): Promise<void> {
-  process.stdout.write(`\n$ bioimageit ${argv.map((a) => (/[\s'"()<>|&*]/.test(a) ? `'${a}'` : a)).join(' ')}\n`);
+  process.stdout.write(`\n$ bioimageit ${argv.map(shellQuote).join(' ')}\n`);
   const code = await runCli(['--workspace', workspace, ...argv]);
   if (code !== 0) throw new Error(`demo step '${title}' failed with exit code ${code}`);
 }
@@ -31,7 +37,7 @@ async function writePlate(): Promise<number> {
         const [z, y, x] = [4, 32, 32];
         const data = new Uint16Array(z * y * x);
         for (let i = 0; i < data.length; i++) data[i] = (i * 7 + n * 131 + (population === 'population2' ? 1000 : 0)) % 4096;
-        const name = `${population}_${String(n).padStart(3, '0')}.ome.tif`;
+        const name = `${well}_${population}_${String(n).padStart(3, '0')}.ome.tif`;
         await writeTiff(join(folder, name), {
           data,
           shape: [z, y, x],
