@@ -1,6 +1,6 @@
 /** The job engine: runs tools over selected data (map, matched, grouped), with cache, resume, parallelism, cancellation; and pipelines of such runs. */
 export { RunEngine, type RunEngineOptions } from './run-engine.js';
-export type { RunInput, RunRequest, RunOutcome, UnmatchedItem, JobPlan } from './run-request.js';
+export type { RunInput, RunRequest, ToolRunRequest, RunOutcome, UnmatchedItem, JobPlan } from './run-request.js';
 export { planJobs, type PlanOptions, type JobPlanning } from './plan-jobs.js';
 export { selectInputs, itemStem } from './select-inputs.js';
 export { jobCacheKey, InputChecksums } from './cache-key.js';
@@ -8,3 +8,5 @@ export { chooseRunner } from './choose-runner.js';
 export { CommitBatcher, type BatchLimits } from './commit-batcher.js';
 export { parseProgressLine, progressLineReader, type ProgressReport } from './progress-lines.js';
 export { finalRunStatus, jobIdFor } from './run-record.js';
+export { loadPipelineFile, parsePipeline, type Pipeline, type PipelineStep, type PipelineStepInput } from './pipeline-definition.js';
+export { orderSteps, runPipeline, type PipelineRunOptions, type PipelineOutcome, type PipelineStepResult, type PipelineServices } from './pipeline-runner.js';

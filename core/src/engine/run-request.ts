@@ -53,6 +53,9 @@ export interface RunRequest {
   readonly signal?: AbortSignal;
 }
 
+/** A {@link RunRequest} naming its tool by id (or v1 key `biitcopy_v1.0.0`), as `Kernel.runTool` takes it. */
+export type ToolRunRequest = Omit<RunRequest, 'tool'> & { readonly tool: string | ToolManifest };
+
 /** An item left out by tag matching: no partner with the same key values in another input. */
 export interface UnmatchedItem {
   readonly input: string;

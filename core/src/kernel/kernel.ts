@@ -2,6 +2,10 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { StorageError } from '../errors/area-errors.js';
+import { RunEngine } from '../engine/run-engine.js';
+import type { RunOutcome, ToolRunRequest } from '../engine/run-request.js';
+import { loadPipelineFile, type Pipeline } from '../engine/pipeline-definition.js';
+import { runPipeline, type PipelineOutcome, type PipelineRunOptions } from '../engine/pipeline-runner.js';
 import type { KernelConfig } from '../config/kernel-config.js';
 import type { ExperimentStore, StorageBackend } from '../extension-points/storage-backend.js';
 import type { KernelHooks, PluginHooks } from '../hooks/kernel-hooks.js';
@@ -12,6 +16,7 @@ import type { PluginLoader, PluginStatus } from '../plugin/plugin-loader.js';
 import { filterItems } from '../query/index.js';
 import type { FormatRegistry, RunnerRegistry, StorageRegistry, ToolSourceRegistry } from '../registry/registries.js';
 import { TagService } from '../tagging/tag-service.js';
+import { DirectoryToolSource } from '../tools/directory-tool-source.js';
 
 export interface KernelParts {
   readonly config: KernelConfig;
@@ -44,8 +49,12 @@ export class Kernel {
   private readonly importer: ImportService;
   private readonly loader: PluginLoader;
   private readonly open = new Set<ExperimentStore>();
+  private readonly parts: KernelParts;
+  private toolFolders?: DirectoryToolSource;
+  private engine?: RunEngine;
 
   constructor(parts: KernelParts) {
+    this.parts = parts;
     this.config = parts.config;
     this.hooks = parts.hooks;
     this.storage = parts.storage;
@@ -100,6 +109,32 @@ export class Kernel {
   /** Items of a dataset selected by a query (empty query: all). Throws QueryError for a bad query. */
   async query(store: ExperimentStore, where = '', dataset = 'data'): Promise<DataItem[]> {
     return filterItems(await store.items(dataset), where);
+  }
+
+  /** The tools of the configured folders (`tools.dirs`, relative to the workspace), read once. */
+  tools(): DirectoryToolSource {
+    this.toolFolders ??= new DirectoryToolSource({ folders: this.config.tools.dirs.map((d) => resolve(this.config.workspace, d)) });
+    return this.toolFolders;
+  }
+
+  /**
+   * Runs a tool (by id, v1 key, or a loaded manifest) over an experiment's data through the job
+   * engine, with the configured user and `env` values; see `RunEngine` for the whole contract.
+   */
+  async runTool(store: ExperimentStore, request: ToolRunRequest): Promise<RunOutcome> {
+    const tool = typeof request.tool === 'string' ? await this.tools().getTool(request.tool) : request.tool;
+    this.engine ??= new RunEngine({ hooks: this.parts.hooks, runners: this.runners, formats: this.formats, user: this.config.user.name, env: this.config.env });
+    return this.engine.run(store, { ...request, tool });
+  }
+
+  /** Reads a pipeline JSON file (native or v1 shape); see `parsePipeline`. */
+  loadPipeline(path: string): Promise<Pipeline> {
+    return loadPipelineFile(path);
+  }
+
+  /** Runs a pipeline's steps in dependency order with the configured tools (see `runPipeline`). */
+  runPipeline(store: ExperimentStore, pipeline: Pipeline, options: PipelineRunOptions = {}): Promise<PipelineOutcome> {
+    return runPipeline(store, pipeline, { resolveTool: (id) => this.tools().getTool(id), run: (s, request) => this.runTool(s, request) }, options);
   }
 
   /** Closes every experiment this kernel opened. */
