@@ -13,9 +13,6 @@ import { registerRunCommand } from './commands/run-command.js';
 import { registerRunsCommand } from './commands/runs-command.js';
 import { registerTagCommand } from './commands/tag-command.js';
 import { registerToolsCommand } from './commands/tools-command.js';
-import { registerRunCommand } from './commands/run-command.js'; // TMP-ENGINE
-import { registerRunsCommand } from './commands/runs-command.js'; // TMP-ENGINE
-import { registerPipelineCommand } from './commands/pipeline-command.js'; // TMP-ENGINE
 import { CLI_VERSION } from './version.js';
 
 export interface RunCliOptions {
@@ -51,9 +48,6 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
   registerRunsCommand(program, ctx);
   registerPipelineCommand(program, ctx);
   registerProvenanceCommand(program, ctx);
-  registerRunCommand(program, ctx); // TMP-ENGINE
-  registerRunsCommand(program, ctx); // TMP-ENGINE
-  registerPipelineCommand(program, ctx); // TMP-ENGINE
   for (const cmd of allCommands(program)) cmd.exitOverride();
   try {
     await program.parseAsync([...argv], { from: 'user' });
