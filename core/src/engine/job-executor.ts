@@ -31,6 +31,8 @@ export interface JobContext {
   /** `YYYY-MM-DD` recorded on outputs. */
   readonly date: string;
   readonly signal: AbortSignal;
+  /** Log files the runner appends the tool's stdout and stderr to (shared by a worker's jobs, see WorkerLogs). */
+  readonly logs: { readonly stdout: string; readonly stderr: string };
   /** Called for progress lines in the tool's output; absent: output is not watched (cheaper). */
   readonly onProgress?: (report: ProgressReport) => void;
 }
@@ -43,22 +45,16 @@ export interface JobExecution {
   readonly end: string;
   readonly exitCode?: number | null;
   readonly signal?: string;
-  /** Log files in the staging folder (they may be missing when the tool never started). */
-  readonly logs?: { readonly stdout: string; readonly stderr: string };
   readonly outputs: readonly NewProcessedItem[];
   readonly error?: string;
   readonly environment?: Readonly<Record<string, unknown>>;
 }
 
-/** Names of a job's log files in its staging folder (hidden, so they never clash with outputs). */
-export const STDOUT_LOG = '.stdout.log';
-export const STDERR_LOG = '.stderr.log';
-
 /**
  * Runs one job: makes its staging folder, localizes its inputs (group jobs get one list file per
  * input, `<input>.list.txt`, one path per line), places outputs in staging under their v1 names,
  * builds argv (each element one argument, never a shell), runs it through the runner with the
- * staging folder as cwd and TMPDIR, then checks the exit status and that every declared output
+ * staging folder as cwd and TMPDIR (output appended to `ctx.logs`), then checks the exit status and that every declared output
  * exists (MISSING_OUTPUT naming the file), and hashes outputs and reads their format metadata.
  * Never throws for a job failure: the result says why. The caller keeps the logs, commits the
  * outputs and removes the staging folder.
@@ -89,8 +85,8 @@ export async function executeJob(ctx: JobContext): Promise<JobExecution> {
       argv,
       env: { BIOIMAGEIT_RUN_ID: ctx.runId, BIOIMAGEIT_JOB_ID: ctx.jobId, BIOIMAGEIT_JOB_INDEX: String(ctx.plan.index) },
       cwd: staging,
-      stdoutPath: join(staging, STDOUT_LOG),
-      stderrPath: join(staging, STDERR_LOG),
+      stdoutPath: ctx.logs.stdout,
+      stderrPath: ctx.logs.stderr,
       tmpDir: staging,
       ...(timeoutS !== undefined && { timeoutMs: timeoutS * 1000 }),
       ...(ctx.onProgress !== undefined && { onOutput: progressLineReader(ctx.onProgress) }),
@@ -98,7 +94,6 @@ export async function executeJob(ctx: JobContext): Promise<JobExecution> {
   } catch (error) {
     return ended({ status: 'failed', error: oneLine(error) });
   }
-  const logs = { stdout: job.stdoutPath, stderr: job.stderrPath };
   let result: RunnerResult;
   try {
     result = await ctx.runner.run(job, ctx.signal);
@@ -110,12 +105,11 @@ export async function executeJob(ctx: JobContext): Promise<JobExecution> {
     return ended({
       status: cancelled ? 'cancelled' : 'failed',
       error: oneLine(error),
-      logs,
       ...(environment !== undefined && { environment }),
       ...(exitCode !== undefined && { exitCode }),
     });
   }
-  const base = { logs, exitCode: result.exitCode, environment: result.environment, ...(result.signal !== undefined && { signal: result.signal }) };
+  const base = { exitCode: result.exitCode, environment: result.environment, ...(result.signal !== undefined && { signal: result.signal }) };
   if (result.exitCode !== 0) {
     const why = result.exitCode === null ? `killed by signal ${result.signal ?? 'unknown'}` : `exited with code ${result.exitCode}`;
     return ended({ status: 'failed', ...base, error: `${ctx.manifest.id} ${why}` });

@@ -85,6 +85,17 @@ describe('RunEngine: map runs', () => {
     expect(await readFile(join(f.root, 'failed', job?.stdout as string), 'utf8')).toMatch(/^about to fail on \/.*p1_001\.csv\n$/);
   });
 
+  it("keeps each job's own part of its worker's logs, and no empty log of a succeeded job", async () => {
+    const tool = f.tool(shellTool('test.talk', 'case "$1" in *p2_*) ;; *) echo "copying $1"; echo "note" >&2;; esac; cp "$1" "$2"'));
+    const { record } = await f.engine.run(f.store, { tool, inputs: [{ name: 'i' }], outputDataset: 'talk', jobs: 2 });
+    const read = (relative: string | undefined) => readFile(join(f.root, 'talk', relative as string), 'utf8');
+    for (const [k, name] of [[0, 'p1_001'], [1, 'p1_002']] as const) {
+      expect(await read(record.jobs[k]?.stdout)).toBe(`copying ${join(f.root, name)}.csv\n`);
+      expect(await read(record.jobs[k]?.stderr)).toBe('note\n');
+    }
+    expect([record.jobs[2]?.stdout, record.jobs[2]?.stderr]).toEqual([undefined, undefined]);
+  });
+
   it('fails a job whose declared output is missing (MISSING_OUTPUT naming the file) and reports partial runs', async () => {
     const tool = f.tool(shellTool('test.lazy', 'case "$1" in *p2_*) exit 0;; esac; cp "$1" "$2"'));
     const { record } = await f.engine.run(f.store, { tool, inputs: [{ name: 'i' }], outputDataset: 'lazy' });

@@ -1,13 +1,15 @@
-import { rm, stat } from 'node:fs/promises';
+import { rm, rmdir, unlink } from 'node:fs/promises';
 import type { Runner } from '../extension-points/runner.js';
 import type { ExperimentStore } from '../extension-points/storage-backend.js';
 import type { JobEvent, KernelHooks } from '../hooks/kernel-hooks.js';
+import type { DataItem } from '../model/data-item.js';
 import type { JobRecord } from '../model/run.js';
 import type { FormatRegistry } from '../registry/registries.js';
 import type { ToolManifest, ToolParamValue } from '../tools/tool-manifest.js';
 import { CommitBatcher, type BatchLimits } from './commit-batcher.js';
 import { executeJob, oneLine, type JobExecution } from './job-executor.js';
 import type { JobPlan } from './run-request.js';
+import { WorkerLogs, type LogSlice } from './worker-logs.js';
 
 /** What a session shares between its jobs. */
 export interface SessionContext {
@@ -54,10 +56,15 @@ export class RunSession {
   async execute(): Promise<void> {
     const pending = this.records.map((r, i) => (r.status === 'pending' ? i : -1)).filter((i) => i >= 0);
     let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < pending.length && !this.ctx.signal.aborted) await this.runJob(pending[next++] as number);
+    const worker = async (k: number): Promise<void> => {
+      const logs = new WorkerLogs(this.ctx.store, `${this.ctx.runId.slice(0, 8)}-worker${k + 1}`);
+      try {
+        while (next < pending.length && !this.ctx.signal.aborted) await this.runJob(pending[next++] as number, logs);
+      } finally {
+        await logs.dispose();
+      }
     };
-    await Promise.all(Array.from({ length: Math.min(Math.max(1, this.ctx.concurrency), pending.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(Math.max(1, this.ctx.concurrency), pending.length) }, (_, k) => worker(k)));
     await this.batcher.flush();
     await Promise.all(this.commits);
     for (const [i, record] of this.records.entries()) {
@@ -77,9 +84,10 @@ export class RunSession {
     return { runId: this.ctx.runId, jobId: record.id, index, jobCount: this.records.length, inputs: record.inputs };
   }
 
-  private async runJob(index: number): Promise<void> {
+  private async runJob(index: number, workerLogs: WorkerLogs): Promise<void> {
     const record = this.records[index] as JobRecord;
     const { ctx } = this;
+    const logPaths = await workerLogs.paths();
     this.records[index] = { ...record, status: 'running', start: new Date().toISOString() };
     this.guard('jobStarted', () => ctx.hooks.jobStarted.call(this.event(index)));
     const watched = ctx.hooks.jobProgress.taps.length > 0;
@@ -97,6 +105,7 @@ export class RunSession {
       author: ctx.author,
       date: ctx.date,
       signal: ctx.signal,
+      logs: logPaths,
       ...(watched && {
         onProgress: (p: { fraction: number; message: string }) => this.guard('jobProgress', () => ctx.hooks.jobProgress.call({ ...this.event(index), ...p })),
       }),
@@ -104,7 +113,7 @@ export class RunSession {
       const now = new Date().toISOString();
       return { status: 'failed', staging: '', start: now, end: now, outputs: [], error: oneLine(error) };
     });
-    const logs = await this.keepLogs(record.id, execution);
+    const logs = await this.keepLogs(record.id, execution, workerLogs);
     const ended: JobRecord = {
       ...record,
       status: execution.status,
@@ -116,7 +125,7 @@ export class RunSession {
       ...(execution.environment !== undefined && { environment: execution.environment }),
       ...logs,
     };
-    if (execution.status !== 'succeeded') {
+    if (execution.status !== 'succeeded' || execution.outputs.length === 0) {
       this.records[index] = ended;
       await this.cleanup(execution.staging);
       await this.finished(index, ended);
@@ -127,7 +136,7 @@ export class RunSession {
         async (items) => {
           this.records[index] = { ...ended, outputs: items.map((i) => i.id) };
           await this.cleanup(execution.staging);
-          await this.finished(index, this.records[index] as JobRecord);
+          await this.finished(index, this.records[index] as JobRecord, items);
         },
         async (error: unknown) => {
           this.records[index] = { ...ended, status: 'failed', error: `outputs could not be committed: ${oneLine(error)}` };
@@ -138,24 +147,33 @@ export class RunSession {
     );
   }
 
-  /** Stores a job's logs with the run; returns the stored paths for its record. */
-  private async keepLogs(jobId: string, execution: JobExecution): Promise<{ stdout?: string; stderr?: string }> {
-    if (execution.logs === undefined) return {};
+  /**
+   * Stores a job's logs with the run (its slice of the worker's log files); returns the stored
+   * paths for its record. Empty logs of succeeded jobs are not kept; failed jobs keep both.
+   */
+  private async keepLogs(jobId: string, execution: JobExecution, workerLogs: WorkerLogs): Promise<{ stdout?: string; stderr?: string }> {
+    const slice: LogSlice = await workerLogs.slice();
     const kept: { stdout?: string; stderr?: string } = {};
-    for (const stream of ['stdout', 'stderr'] as const) {
-      const source = execution.logs[stream];
-      const size = await stat(source).then((s) => s.size, () => -1);
-      if (size < 0 || (size === 0 && execution.status === 'succeeded')) continue;
-      try {
-        kept[stream] = await this.ctx.store.saveRunLog(this.ctx.dataset, this.ctx.runId, `${jobId}.${stream}.log`, source);
-      } catch (error) {
-        this.warnings.push(`job ${jobId}: could not keep its ${stream} log: ${oneLine(error)}`);
-      }
-    }
+    await Promise.all(
+      (['stdout', 'stderr'] as const).map(async (stream) => {
+        const [start, end] = slice[stream];
+        if (end <= start && execution.status === 'succeeded') return;
+        let file: string | undefined;
+        try {
+          file = await workerLogs.extract(stream, slice, `${jobId}.${stream}.log`);
+          kept[stream] = await this.ctx.store.saveRunLog(this.ctx.dataset, this.ctx.runId, `${jobId}.${stream}.log`, file);
+        } catch (error) {
+          this.warnings.push(`job ${jobId}: could not keep its ${stream} log: ${oneLine(error)}`);
+        } finally {
+          if (file !== undefined) await unlink(file).catch(() => undefined);
+        }
+      }),
+    );
     return kept;
   }
 
-  private async finished(index: number, record: JobRecord): Promise<void> {
+  /** Fires jobFinished; `committed`: the output items the job has just committed. */
+  private async finished(index: number, record: JobRecord, committed?: readonly DataItem[]): Promise<void> {
     const status = record.status === 'succeeded' || record.status === 'failed' || record.status === 'cancelled' || record.status === 'cached' ? record.status : 'failed';
     const event = {
       ...this.event(index),
@@ -163,6 +181,8 @@ export class RunSession {
       exitCode: record.exitCode ?? (status === 'succeeded' || status === 'cached' ? 0 : null),
       ...(record.error !== undefined && { error: record.error }),
       outputs: record.outputs,
+      store: this.ctx.store,
+      ...(committed !== undefined && { committed }),
     };
     try {
       await this.ctx.hooks.jobFinished.promise(event);
@@ -180,7 +200,9 @@ export class RunSession {
     }
   }
 
+  /** Removes a job's staging folder: usually empty by now (outputs moved), so one rmdir. */
   private async cleanup(staging: string): Promise<void> {
-    if (staging !== '') await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    if (staging === '') return;
+    await rmdir(staging).catch(() => rm(staging, { recursive: true, force: true })).catch(() => undefined);
   }
 }
