@@ -32,6 +32,8 @@ export interface KernelConfig {
   /**
    * Values of `{env.NAME}` placeholders in tool command lines (v1's config `env` list, e.g.
    * `{ "python": "/usr/bin/python3" }` for wrappers that say `${python}`). File only, no overrides.
+   * `node` defaults to the Node.js running the kernel (`process.execPath`), so tools written as
+   * Node scripts (the CLI's bundled tools) start with `{env.node}` whatever the job's PATH holds.
    */
   readonly env: Readonly<Record<string, string>>;
 }
@@ -47,7 +49,7 @@ export function defaultConfig(workspace: string, userName: string): KernelConfig
     plugins: DEFAULT_PLUGINS,
     import: { mode: 'copy', batchSize: 500, concurrency: 8 },
     tools: { dirs: [] },
-    env: {},
+    env: { node: process.execPath },
   };
 }
 

@@ -1,0 +1,98 @@
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CONFIG_FILE } from '@bioimageit/core';
+import type { CliContext } from '../context.js';
+import { BUNDLED_TOOLS_DIR, DEMO_PIPELINE_FILE } from '../bundled-tools.js';
+import { prepareDemoFolder } from './demo-folder.js';
+import { printDemoReport } from './demo-report.js';
+import { writeSyntheticPlate } from './synthetic-plate.js';
+
+/** Settings of one demo run. */
+export interface DemoOptions {
+  /** Absolute path of the workspace to (re)create. */
+  readonly dir: string;
+  /** Jobs run at once in each pipeline step. */
+  readonly jobs: number;
+  /** Images per population in each well (5 by default: 40 images). */
+  readonly imagesPerPopulation?: number;
+}
+
+/** Name of the experiment the demo makes. */
+export const DEMO_EXPERIMENT = 'Demo plate';
+
+/** Variables that would point the demo's commands away from the demo workspace. */
+const IGNORED_ENV = ['BIOIMAGEIT_WORKSPACE', 'BIOIMAGEIT_EXPERIMENTS', 'BIOIMAGEIT_TOOL_DIRS'];
+
+/** Quotes an argument the way a user would type it in a POSIX shell. */
+export function shellQuote(arg: string): string {
+  if (arg !== '' && !/[\s'"()<>|&*;$\\`!?{}[\]~#]/.test(arg)) return arg;
+  return arg.includes("'") ? `"${arg.replace(/(["\\$`])/g, '\\$1')}"` : `'${arg}'`;
+}
+
+class DemoStepFailed extends Error {
+  constructor(
+    readonly command: string,
+    readonly code: number,
+  ) {
+    super(`demo stopped: '${command}' failed with exit code ${code} (see the messages above)`);
+  }
+}
+
+/**
+ * `bioimageit demo`: (re)creates a workspace in `options.dir`, writes a synthetic plate of blob
+ * images, points the workspace at the bundled tools, imports the plate with tags from file and
+ * folder names, tags wells by hand, queries, runs the demo pipeline (blur → threshold → count
+ * objects → summary per well), exports an RO-Crate, then prints where everything is. Each step is
+ * a `bioimageit` command, printed before it runs (in the workspace folder). A failing step stops
+ * the demo with its exit code.
+ */
+export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<void> {
+  // Imported here: program.ts registers this command, so a static import would be a cycle.
+  const { runCli } = await import('../program.js');
+  const { dir } = options;
+  const out = (text: string) => ctx.output.out(text);
+  const env = Object.fromEntries(Object.entries(ctx.env).filter(([name]) => !IGNORED_ENV.includes(name)));
+  const step = async (argv: string[]): Promise<void> => {
+    const command = `bioimageit ${argv.map(shellQuote).join(' ')}`;
+    out(`\n$ ${command}`);
+    const code = await runCli(['--workspace', dir, ...argv], { output: ctx.output, cwd: dir, env });
+    if (code !== 0) throw new DemoStepFailed(command, code);
+  };
+  try {
+    const prepared = await prepareDemoFolder(dir);
+    out(`${prepared === 'replaced' ? 'recreated' : 'created'} demo workspace ${dir}; the commands below run in that folder`);
+    const images = await writeSyntheticPlate(join(dir, 'incoming'), { ...(options.imagesPerPopulation !== undefined && { imagesPerPopulation: options.imagesPerPopulation }) });
+    out(`wrote ${images.length} synthetic OME-TIFF stacks (uint16, 6×48×48, 2 to 8 bright blobs on noise each) under incoming/; the true blob counts are in incoming/expected-counts.csv`);
+    await step(['init', '.', '--user', 'demo']);
+    await useBundledTools(dir);
+    out(`(bioimageit.config.json: "tools": { "dirs": [${JSON.stringify(BUNDLED_TOOLS_DIR)}] }, the tools shipped with the CLI)`);
+    await step(['tools', 'list']);
+    await step(['experiment', 'create', DEMO_EXPERIMENT, '--keys', 'Population,number']);
+    await step(['import', 'incoming', '-e', DEMO_EXPERIMENT, '-r', '--glob', '**/*.tif', '--tag-regex', '(?<Population>population\\d)_(?<number>\\d+)', '--folder-keys', 'Plate,Well']);
+    await step(['tag', 'set', '-e', DEMO_EXPERIMENT, '--where', 'Well in (A01, A02)', 'Treatment=control']);
+    await step(['tag', 'set', '-e', DEMO_EXPERIMENT, '--where', "Well ~ '^B'", 'Treatment=drug']);
+    await step(['query', '-e', DEMO_EXPERIMENT, '--where', 'Population=population1 AND number>3']);
+    await step(['query', '-e', DEMO_EXPERIMENT, '--where', "(Well ~ '^B' OR Treatment=control) AND NOT number in (001, 005)", '--count']);
+    await copyFile(DEMO_PIPELINE_FILE, join(dir, 'demo-pipeline.json'));
+    out('\n(demo-pipeline.json: blur → threshold (Otsu) → count objects → summarize, grouped by Well; edit it and run it again: only changed steps do work)');
+    await step(['pipeline', 'run', 'demo-pipeline.json', '-e', DEMO_EXPERIMENT, '--jobs', String(options.jobs)]);
+    await step(['provenance', 'export', '-e', DEMO_EXPERIMENT, '--ro-crate', 'ro-crate', '--prov', 'provenance.json', '--check']);
+    const kernel = await ctx.getKernel({ workspace: dir }, true);
+    const store = await kernel.openExperiment(DEMO_EXPERIMENT);
+    out('');
+    await printDemoReport(ctx.output, { dir, store, images, crateDir: join(dir, 'ro-crate'), provFile: join(dir, 'provenance.json') });
+  } catch (error) {
+    if (!(error instanceof DemoStepFailed)) throw error;
+    ctx.output.err(`error: ${error.message}`);
+    ctx.exitCode = error.code;
+  }
+}
+
+/** Adds the bundled tools folder to the workspace configuration's `tools.dirs`. */
+async function useBundledTools(dir: string): Promise<void> {
+  const file = join(dir, CONFIG_FILE);
+  const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  const tools = (typeof config['tools'] === 'object' && config['tools'] !== null ? config['tools'] : {}) as { dirs?: string[] };
+  config['tools'] = { ...tools, dirs: [...(tools.dirs ?? []).filter((d) => d !== BUNDLED_TOOLS_DIR), BUNDLED_TOOLS_DIR] };
+  await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
+}
