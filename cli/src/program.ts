@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CliContext } from './context.js';
 import { describeError, processOutput, type Output } from './output.js';
 import { UsageError } from './usage-error.js';
+import { registerDemoCommand } from './commands/demo-command.js';
 import { registerExperimentCommand } from './commands/experiment-command.js';
 import { registerImportCommand } from './commands/import-command.js';
 import { registerInitCommand } from './commands/init-command.js';
@@ -48,6 +49,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
   registerRunsCommand(program, ctx);
   registerPipelineCommand(program, ctx);
   registerProvenanceCommand(program, ctx);
+  registerDemoCommand(program, ctx);
   for (const cmd of allCommands(program)) cmd.exitOverride();
   try {
     await program.parseAsync([...argv], { from: 'user' });
