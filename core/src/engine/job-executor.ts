@@ -14,8 +14,8 @@ import type { ProgressReport } from './progress-lines.js';
 import { progressLineReader } from './progress-lines.js';
 import type { JobPlan } from './run-request.js';
 
-/** Everything one job needs; shared parts come from the run. */
-export interface JobContext {
+/** What preparing one job needs; shared parts come from the run. */
+export interface JobSetup {
   readonly runId: string;
   readonly jobId: string;
   readonly cacheKey: string;
@@ -30,6 +30,10 @@ export interface JobContext {
   readonly author: string;
   /** `YYYY-MM-DD` recorded on outputs. */
   readonly date: string;
+}
+
+/** What running a prepared job needs besides its setup. */
+export interface JobContext extends JobSetup {
   readonly signal: AbortSignal;
   /** Log files the runner appends the tool's stdout and stderr to (shared by a worker's jobs, see WorkerLogs). */
   readonly logs: { readonly stdout: string; readonly stderr: string };
@@ -50,18 +54,57 @@ export interface JobExecution {
   readonly environment?: Readonly<Record<string, unknown>>;
 }
 
+/** An output file a job must write: where, and how it is recorded. */
+interface OutputSlot {
+  readonly name: string;
+  readonly label: string;
+  readonly format: string;
+  readonly file: string;
+  readonly path: string;
+}
+
+/** A job ready to start: its staging folder, argv and output slots (see {@link prepareJob}). */
+export interface PreparedJob {
+  readonly staging: string;
+  readonly argv: readonly string[];
+  readonly outputs: readonly OutputSlot[];
+}
+
 /**
- * Runs one job: makes its staging folder, localizes its inputs (group jobs get one list file per
- * input, `<input>.list.txt`, one path per line), places outputs in staging under their v1 names,
- * builds argv (each element one argument, never a shell), runs it through the runner with the
- * staging folder as cwd and TMPDIR (output appended to `ctx.logs`), then checks the exit status and that every declared output
- * exists (MISSING_OUTPUT naming the file), and hashes outputs and reads their format metadata.
- * Never throws for a job failure: the result says why. The caller keeps the logs, commits the
- * outputs and removes the staging folder.
+ * Prepares one job: makes its staging folder, localizes its inputs (group jobs get one list file
+ * per input, `<input>.list.txt`, one path per line), places outputs in staging under their v1
+ * names and builds argv (each element one argument, never a shell). The job engine prepares a
+ * worker's next job while the current one runs. Resolves with a failed execution (never throws)
+ * when something is wrong, e.g. an input cannot be localized.
  */
-export async function executeJob(ctx: JobContext): Promise<JobExecution> {
+export async function prepareJob(ctx: JobSetup): Promise<PreparedJob | JobExecution> {
+  let staging = '';
+  try {
+    staging = await ctx.store.createStagingDir(`${ctx.runId.slice(0, 8)}-${ctx.jobId}`);
+    const inputs = await bindInputs(ctx, staging);
+    const firstName = ctx.plan.grouped ? undefined : Object.values(ctx.plan.bindings)[0]?.[0]?.name;
+    const outputs = ctx.manifest.outputs.map((o): OutputSlot => {
+      const file = outputFileName(ctx.manifest, o.name, { stem: ctx.plan.stem, name: firstName ?? ctx.plan.stem }, ctx.plan.index);
+      return { name: o.name, label: o.label ?? o.name, format: o.format, file, path: join(staging, file) };
+    });
+    const argv = expandArgv(ctx.manifest, { inputs, outputs: Object.fromEntries(outputs.map((o) => [o.name, o.path])), params: ctx.params, env: ctx.env });
+    return { staging, argv, outputs };
+  } catch (error) {
+    const now = new Date().toISOString();
+    return { status: 'failed', staging, start: now, end: now, outputs: [], error: oneLine(error) };
+  }
+}
+
+/**
+ * Runs a prepared job through the runner with the staging folder as cwd and TMPDIR (output
+ * appended to `ctx.logs`), then checks the exit status and that every declared output exists
+ * (MISSING_OUTPUT naming the file), and hashes outputs and reads their format metadata. Never
+ * throws for a job failure: the result says why. The caller keeps the logs, commits the outputs
+ * and removes the staging folder.
+ */
+export async function runPreparedJob(ctx: JobContext, prepared: PreparedJob): Promise<JobExecution> {
   const start = new Date().toISOString();
-  const staging = await ctx.store.createStagingDir(`${ctx.runId.slice(0, 8)}-${ctx.jobId}`);
+  const { staging, outputs } = prepared;
   const ended = (rest: Omit<JobExecution, 'staging' | 'start' | 'end' | 'outputs'> & { outputs?: readonly NewProcessedItem[] }): JobExecution => ({
     outputs: [],
     ...rest,
@@ -69,31 +112,18 @@ export async function executeJob(ctx: JobContext): Promise<JobExecution> {
     start,
     end: new Date().toISOString(),
   });
-  let job: RunnerJob;
-  let outputs: { name: string; label: string; format: string; file: string; path: string }[];
-  try {
-    const inputs = await bindInputs(ctx, staging);
-    const firstName = ctx.plan.grouped ? undefined : Object.values(ctx.plan.bindings)[0]?.[0]?.name;
-    outputs = ctx.manifest.outputs.map((o) => {
-      const file = outputFileName(ctx.manifest, o.name, { stem: ctx.plan.stem, name: firstName ?? ctx.plan.stem }, ctx.plan.index);
-      return { name: o.name, label: o.label ?? o.name, format: o.format, file, path: join(staging, file) };
-    });
-    const argv = expandArgv(ctx.manifest, { inputs, outputs: Object.fromEntries(outputs.map((o) => [o.name, o.path])), params: ctx.params, env: ctx.env });
-    const timeoutS = ctx.manifest.resources.timeoutS;
-    job = {
-      id: ctx.jobId,
-      argv,
-      env: { BIOIMAGEIT_RUN_ID: ctx.runId, BIOIMAGEIT_JOB_ID: ctx.jobId, BIOIMAGEIT_JOB_INDEX: String(ctx.plan.index) },
-      cwd: staging,
-      stdoutPath: ctx.logs.stdout,
-      stderrPath: ctx.logs.stderr,
-      tmpDir: staging,
-      ...(timeoutS !== undefined && { timeoutMs: timeoutS * 1000 }),
-      ...(ctx.onProgress !== undefined && { onOutput: progressLineReader(ctx.onProgress) }),
-    };
-  } catch (error) {
-    return ended({ status: 'failed', error: oneLine(error) });
-  }
+  const timeoutS = ctx.manifest.resources.timeoutS;
+  const job: RunnerJob = {
+    id: ctx.jobId,
+    argv: prepared.argv,
+    env: { BIOIMAGEIT_RUN_ID: ctx.runId, BIOIMAGEIT_JOB_ID: ctx.jobId, BIOIMAGEIT_JOB_INDEX: String(ctx.plan.index) },
+    cwd: staging,
+    stdoutPath: ctx.logs.stdout,
+    stderrPath: ctx.logs.stderr,
+    tmpDir: staging,
+    ...(timeoutS !== undefined && { timeoutMs: timeoutS * 1000 }),
+    ...(ctx.onProgress !== undefined && { onOutput: progressLineReader(ctx.onProgress) }),
+  };
   let result: RunnerResult;
   try {
     result = await ctx.runner.run(job, ctx.signal);
@@ -147,7 +177,7 @@ export async function executeJob(ctx: JobContext): Promise<JobExecution> {
   return ended({ status: 'succeeded', ...base, outputs: items });
 }
 
-async function bindInputs(ctx: JobContext, staging: string): Promise<Record<string, string>> {
+async function bindInputs(ctx: JobSetup, staging: string): Promise<Record<string, string>> {
   const inputs: Record<string, string> = {};
   for (const [name, items] of Object.entries(ctx.plan.bindings)) {
     const paths = await Promise.all(items.map((item) => ctx.store.localize(item)));

@@ -7,7 +7,7 @@ import type { JobRecord } from '../model/run.js';
 import type { FormatRegistry } from '../registry/registries.js';
 import type { ToolManifest, ToolParamValue } from '../tools/tool-manifest.js';
 import { CommitBatcher, type BatchLimits } from './commit-batcher.js';
-import { executeJob, oneLine, type JobExecution } from './job-executor.js';
+import { oneLine, prepareJob, runPreparedJob, type JobContext, type JobExecution, type JobSetup, type PreparedJob } from './job-executor.js';
 import type { JobPlan } from './run-request.js';
 import { WorkerLogs, type LogSlice } from './worker-logs.js';
 
@@ -52,15 +52,32 @@ export class RunSession {
     this.batcher = new CommitBatcher((items) => ctx.store.commitProcessedItems(ctx.dataset, items), ctx.batch);
   }
 
-  /** Runs every pending job; resolves when all have ended and every commit is settled. */
+  /**
+   * Runs every pending job; resolves when all have ended and every commit is settled. Each worker
+   * prepares its next job (staging folder, inputs, argv) while the current one runs, so the next
+   * process starts as soon as the previous one exits.
+   */
   async execute(): Promise<void> {
     const pending = this.records.map((r, i) => (r.status === 'pending' ? i : -1)).filter((i) => i >= 0);
     let next = 0;
+    const claim = (): { index: number; prepared: Promise<PreparedJob | JobExecution> } | undefined => {
+      if (next >= pending.length || this.ctx.signal.aborted) return undefined;
+      const index = pending[next++] as number;
+      return { index, prepared: prepareJob(this.setup(index)) };
+    };
     const worker = async (k: number): Promise<void> => {
       const logs = new WorkerLogs(this.ctx.store, `${this.ctx.runId.slice(0, 8)}-worker${k + 1}`);
+      let ahead = claim();
       try {
-        while (next < pending.length && !this.ctx.signal.aborted) await this.runJob(pending[next++] as number, logs);
+        while (ahead !== undefined && !this.ctx.signal.aborted) {
+          const current = ahead;
+          const prepared = await current.prepared;
+          if (this.ctx.signal.aborted) break;
+          ahead = claim();
+          await this.runJob(current.index, prepared, logs);
+        }
       } finally {
+        if (ahead !== undefined) await this.cleanup((await ahead.prepared).staging);
         await logs.dispose();
       }
     };
@@ -84,14 +101,10 @@ export class RunSession {
     return { runId: this.ctx.runId, jobId: record.id, index, jobCount: this.records.length, inputs: record.inputs };
   }
 
-  private async runJob(index: number, workerLogs: WorkerLogs): Promise<void> {
-    const record = this.records[index] as JobRecord;
+  private setup(index: number): JobSetup {
     const { ctx } = this;
-    const logPaths = await workerLogs.paths();
-    this.records[index] = { ...record, status: 'running', start: new Date().toISOString() };
-    this.guard('jobStarted', () => ctx.hooks.jobStarted.call(this.event(index)));
-    const watched = ctx.hooks.jobProgress.taps.length > 0;
-    const execution = await executeJob({
+    const record = this.records[index] as JobRecord;
+    return {
       runId: ctx.runId,
       jobId: record.id,
       cacheKey: record.cacheKey,
@@ -104,15 +117,30 @@ export class RunSession {
       formats: ctx.formats,
       author: ctx.author,
       date: ctx.date,
+    };
+  }
+
+  private async runJob(index: number, prepared: PreparedJob | JobExecution, workerLogs: WorkerLogs): Promise<void> {
+    const record = this.records[index] as JobRecord;
+    const { ctx } = this;
+    const logPaths = await workerLogs.paths();
+    this.records[index] = { ...record, status: 'running', start: new Date().toISOString() };
+    this.guard('jobStarted', () => ctx.hooks.jobStarted.call(this.event(index)));
+    const watched = ctx.hooks.jobProgress.taps.length > 0;
+    const context: JobContext = {
+      ...this.setup(index),
       signal: ctx.signal,
       logs: logPaths,
       ...(watched && {
         onProgress: (p: { fraction: number; message: string }) => this.guard('jobProgress', () => ctx.hooks.jobProgress.call({ ...this.event(index), ...p })),
       }),
-    }).catch((error: unknown): JobExecution => {
-      const now = new Date().toISOString();
-      return { status: 'failed', staging: '', start: now, end: now, outputs: [], error: oneLine(error) };
-    });
+    };
+    const execution = 'argv' in prepared
+      ? await runPreparedJob(context, prepared).catch((error: unknown): JobExecution => {
+          const now = new Date().toISOString();
+          return { status: 'failed', staging: prepared.staging, start: now, end: now, outputs: [], error: oneLine(error) };
+        })
+      : prepared;
     const logs = await this.keepLogs(record.id, execution, workerLogs);
     const ended: JobRecord = {
       ...record,
