@@ -82,6 +82,15 @@ export interface ExperimentStore {
    * same file system as the experiment when possible so commits are renames. The caller removes it.
    */
   createStagingDir(label: string): Promise<string>;
+  /**
+   * Stores `png` as the thumbnail of item `itemId` (raw or processed) and records it, so that the
+   * item's `DataItem.thumbnail` carries the returned URI from then on (`getItem`, `items`, after a
+   * reopen too). Atomic: the item records the new thumbnail only once its image is complete, and
+   * never a half-written one. Saving again replaces the image. Called by thumbnail makers (the
+   * `@bioimageit/thumbnails` plugin) after imports and job commits; several calls may run at once.
+   * NOT_FOUND for an unknown id, INVALID when `png` is not PNG data.
+   */
+  saveThumbnail(itemId: string, png: Uint8Array): Promise<string>;
   /** A local file path where the item's data can be read (downloads when remote). */
   localize(item: DataItem): Promise<string>;
   /** Releases caches and handles. */

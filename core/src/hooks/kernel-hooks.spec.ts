@@ -9,7 +9,7 @@ describe('kernel hooks', () => {
     const hooks = createKernelHooks();
     expect(Object.isFrozen(hooks)).toBe(true);
     expect(Object.keys(hooks).sort()).toEqual(
-      ['afterRun', 'beforeRun', 'dataImported', 'jobFinished', 'jobProgress', 'jobStarted', 'resolveRunner', 'runFailed'].sort(),
+      ['afterRun', 'beforeDispose', 'beforeRun', 'dataImported', 'jobFinished', 'jobProgress', 'jobStarted', 'resolveRunner', 'runFailed'].sort(),
     );
   });
 

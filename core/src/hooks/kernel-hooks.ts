@@ -4,11 +4,17 @@ import { HookError } from '../errors/area-errors.js';
 import type { DataItem } from '../model/data-item.js';
 import type { RunRecord, RunStatus } from '../model/run.js';
 import type { Runner } from '../extension-points/runner.js';
+import type { ExperimentStore } from '../extension-points/storage-backend.js';
 
 /** Payload of `dataImported`: items just committed to an experiment by one import batch. */
 export interface DataImportedEvent {
   readonly experimentUri: string;
   readonly items: readonly DataItem[];
+  /**
+   * The open store the items were committed to (set by the kernel's import), for taps that read
+   * the items' data or record derived files such as thumbnails. Usable until the kernel is disposed.
+   */
+  readonly store?: ExperimentStore;
 }
 
 /** A run as hooks see it (filled in by the job engine). */
@@ -51,6 +57,10 @@ export interface JobFinishedEvent extends JobEvent {
   readonly error?: string;
   /** Ids of the job's output items (for succeeded and cached jobs, once committed). */
   readonly outputs?: readonly string[];
+  /** The output items this job has just committed (succeeded jobs only; cached jobs commit nothing). */
+  readonly committed?: readonly DataItem[];
+  /** The open store of the run's experiment (see {@link DataImportedEvent.store}). */
+  readonly store?: ExperimentStore;
 }
 
 /** What `resolveRunner` is asked: which runner should execute this tool. */
@@ -74,6 +84,11 @@ export function createKernelHooks() {
     runFailed: new SyncHook<[RunEvent, BioImageItError]>(['run', 'error']),
     /** First tap returning a runner wins. */
     resolveRunner: new AsyncSeriesBailHook<[ResolveRunnerRequest], Runner | undefined>(['request']),
+    /**
+     * The kernel is being disposed and is about to close its experiments: taps finish background
+     * work that needs them (awaited; e.g. thumbnails still being made).
+     */
+    beforeDispose: new AsyncSeriesHook<[]>([]),
   };
   for (const [name, hook] of Object.entries(hooks)) wrapTapErrors(name, hook);
   return Object.freeze(hooks);

@@ -109,7 +109,7 @@ export class ImportService {
       if (batch.length === 0) continue;
       const committed = await store.addRawItems(batch);
       imported.push(...committed);
-      await this.hooks.dataImported.promise({ experimentUri: store.uri, items: committed });
+      await this.hooks.dataImported.promise({ experimentUri: store.uri, items: committed, store });
     }
     return { imported, skipped, failed, cancelled: false };
   }

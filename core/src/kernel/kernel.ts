@@ -137,11 +137,16 @@ export class Kernel {
     return runPipeline(store, pipeline, { resolveTool: (id) => this.tools().getTool(id), run: (s, request) => this.runTool(s, request) }, options);
   }
 
-  /** Closes every experiment this kernel opened. */
+  /**
+   * Fires `beforeDispose` (plugins finish background work, e.g. thumbnails), then closes every
+   * experiment this kernel opened, also when a tap failed (its error is rethrown after).
+   */
   async dispose(): Promise<void> {
+    const settled = await this.parts.hooks.beforeDispose.promise().then(() => undefined, (error: unknown) => ({ error }));
     const stores = [...this.open];
     this.open.clear();
     await Promise.all(stores.map((s) => s.close()));
+    if (settled !== undefined) throw settled.error;
   }
 
   /** The backend for a URI or path (paths are `file`). Activates its plugin on first use. */

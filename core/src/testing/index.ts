@@ -4,3 +4,4 @@
  */
 export { describeStorageBackendContract, type StorageBackendFixture } from './storage-backend-contract.js';
 export { describeRunnerContract, type RunnerFixture } from './runner-contract.js';
+export { tinyPng } from './storage-thumbnail-cases.js';

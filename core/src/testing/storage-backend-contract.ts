@@ -8,6 +8,7 @@ import type { StorageBackend, ExperimentStore } from '../extension-points/storag
 import type { DataItem, ProcessedOrigin, Tags } from '../model/data-item.js';
 import type { NewRawItem } from '../model/experiment.js';
 import type { NewProcessedItem, RunRecord } from '../model/run.js';
+import { describeThumbnailCases } from './storage-thumbnail-cases.js';
 
 /** What a backend's test file hands to {@link describeStorageBackendContract}, per test. */
 export interface StorageBackendFixture {
@@ -67,7 +68,8 @@ function runRecord(dataset: string, id: string, changes: Partial<RunRecord> = {}
  * across reopen, unique ids, unique names on collisions, getItem), tags (updateTags all or
  * none, setTagKeys, new keys added to the experiment), localize and name validation; then
  * processed data: processed datasets (ensured once), run records (create, replace, list), job
- * outputs (origin, inherited tags, unique names, all or none), run logs and staging folders.
+ * outputs (origin, inherited tags, unique names, all or none), run logs and staging folders;
+ * then thumbnails (`saveThumbnail`, see {@link describeThumbnailCases}).
  * Source files are small files the suite writes in its own temporary folder; job outputs are
  * written into folders from `createStagingDir`, removed after each test.
  */
@@ -346,5 +348,7 @@ export function describeStorageBackendContract(label: string, setup: () => Promi
       }
       await store.close();
     });
+
+    describeThumbnailCases({ create, source, reopen, output, runRecord });
   });
 }

@@ -32,6 +32,8 @@ export class ExperimentLayout {
   readonly indexFile: string;
   /** Where jobs get their private staging folders (same file system, so commits are renames). */
   readonly stagingDir: string;
+  /** Where item thumbnails live (`<item id>.png`); v1 ignores the hidden folder. */
+  readonly thumbnailsDir: string;
   readonly uri: string;
 
   constructor(readonly root: string) {
@@ -40,6 +42,7 @@ export class ExperimentLayout {
     this.lockFile = path.join(this.metaDir, 'lock');
     this.indexFile = path.join(this.metaDir, 'index.jsonl');
     this.stagingDir = path.join(this.metaDir, 'staging');
+    this.thumbnailsDir = path.join(this.metaDir, 'thumbnails');
     this.uri = fileUri(root);
   }
 

@@ -169,7 +169,7 @@ export class ExperimentState {
 
   /** Deletes temporary files a dead writer left in the experiment's folders (requires the lock). */
   async sweep(): Promise<void> {
-    const dirs = new Set([this.layout.root, this.layout.metaDir, ...this.refs.map((r) => path.dirname(r.file))]);
+    const dirs = new Set([this.layout.root, this.layout.metaDir, this.layout.thumbnailsDir, ...this.refs.map((r) => path.dirname(r.file))]);
     for (const dir of dirs) await sweepTempFiles(dir).catch(() => 0);
   }
 

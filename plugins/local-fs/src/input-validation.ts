@@ -101,3 +101,12 @@ export function assertValidRunRecord(run: RunRecord): void {
   for (const key of ['parameters', 'inputs', 'jobs']) if (!Array.isArray(record[key])) fail(`'${key}' is not a list`);
   if (!isText(record['status'])) fail('status is not a string');
 }
+
+/** Checks a thumbnail request: an item id string and non-empty PNG bytes (PNG signature). */
+export function assertValidThumbnail(itemId: unknown, png: unknown): void {
+  if (typeof itemId !== 'string' || itemId === '') throw invalid(`thumbnail: item id ${JSON.stringify(itemId)} is not a non-empty string`, { itemId });
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (!(png instanceof Uint8Array) || png.length < signature.length || signature.some((b, i) => png[i] !== b)) {
+    throw invalid(`thumbnail of item '${itemId}' is not PNG data`, { itemId });
+  }
+}

@@ -18,6 +18,7 @@ import {
   assertValidRunRecord,
   assertValidTagKeys,
   assertValidTagUpdate,
+  assertValidThumbnail,
 } from './input-validation.js';
 import { createStagingFolder, storeRunLog } from './job-files.js';
 import type { ResolvedLocalFsOptions } from './local-fs-options.js';
@@ -30,6 +31,8 @@ import { applyTagUpdates } from './tag-edits.js';
 import { newRawItemDoc } from './v1-item-mapping.js';
 import { writeRawItemFiles, type PlannedRawItem } from './raw-item-files.js';
 import { SerialQueue } from './serial-queue.js';
+import { GroupCommit } from './group-commit.js';
+import { writeThumbnails, type ThumbnailRequest } from './thumbnail-files.js';
 import { storageFailure } from './storage-failure.js';
 import { UniqueFileNames } from './unique-file-names.js';
 import { toV1Date } from './v1-date.js';
@@ -47,6 +50,14 @@ export class LocalFsExperimentStore implements ExperimentStore {
   private readonly view: ExperimentView;
   private readonly queue = new SerialQueue();
   private readonly runs = new RunFiles();
+  private readonly thumbnails = new GroupCommit<ThumbnailRequest, string>(
+    (fn) => this.write(fn),
+    async (requests) => {
+      const { outcomes, records } = await writeThumbnails(requests, this.state, this.view, { concurrency: this.options.ioConcurrency, fsync: this.options.fsync });
+      await this.persist(records);
+      return outcomes;
+    },
+  );
   private closed = false;
 
   constructor(
@@ -202,6 +213,17 @@ export class LocalFsExperimentStore implements ExperimentStore {
       await this.persist(records, ref.file, ref.key);
       return added.map(({ entry, doc }) => this.view.item({ ref, entry, doc }, this.state.refs, this.state.index.datasets));
     });
+  }
+
+  /**
+   * Stores the PNG at `.bioimageit/thumbnails/<item id>.png` and records it in the item file's
+   * `bioimageit_ts.thumbnail` (see {@link writeThumbnails}); returns its `file:` URI. Calls made
+   * while the store is busy are committed together: one lock and one index append per batch.
+   */
+  async saveThumbnail(itemId: string, png: Uint8Array): Promise<string> {
+    assertValidThumbnail(itemId, png);
+    this.assertOpen();
+    return this.thumbnails.add({ itemId, png });
   }
 
   async createStagingDir(label: string): Promise<string> {

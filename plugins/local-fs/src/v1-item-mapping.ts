@@ -115,3 +115,8 @@ export function withTagEdits(doc: V1ItemDoc, set: Tags, remove: readonly string[
   if (!processed) return { ...doc, key_value_pairs: current };
   return { ...doc, [EXTRAS_KEY]: { ...(doc[EXTRAS_KEY] ?? {}), tags: current } };
 }
+
+/** The item document recording `url` (relative to the item file's folder) as its thumbnail, in the extras block. */
+export function withThumbnail(doc: V1ItemDoc, url: string): V1ItemDoc {
+  return { ...doc, [EXTRAS_KEY]: { ...(doc[EXTRAS_KEY] ?? {}), thumbnail: url } };
+}

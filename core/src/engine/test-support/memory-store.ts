@@ -68,6 +68,21 @@ export class MemoryStore implements ExperimentStore {
     return added;
   }
 
+  /** PNG bytes by item id, as saved by saveThumbnail. */
+  readonly thumbnails = new Map<string, Uint8Array>();
+
+  async saveThumbnail(itemId: string, png: Uint8Array): Promise<string> {
+    for (const items of this.datasets.values()) {
+      const at = items.findIndex((i) => i.id === itemId);
+      if (at < 0) continue;
+      const uri = `${this.uri}/thumbnails/${itemId}.png`;
+      this.thumbnails.set(itemId, png);
+      items[at] = { ...(items[at] as DataItem), thumbnail: uri };
+      return uri;
+    }
+    throw new StorageError('NOT_FOUND', `no item '${itemId}'`);
+  }
+
   async updateTags(): Promise<void> {}
   async setTagKeys(): Promise<void> {}
 

@@ -160,4 +160,7 @@ export class InMemoryExperimentStore implements ExperimentStore {
   createStagingDir(): Promise<string> {
     return this.unsupported();
   }
+  saveThumbnail(): Promise<string> {
+    return this.unsupported();
+  }
 }
