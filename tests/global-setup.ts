@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
-const packages = ['core', 'plugins/local-fs', 'cli'];
-const outputs = ['core/dist/index.js', 'plugins/local-fs/dist/local-fs-module.js', 'cli/dist/main.js'];
+const packages = ['core', 'plugins/local-fs', 'plugins/thumbnails', 'cli'];
+const outputs = ['core/dist/index.js', 'plugins/local-fs/dist/local-fs-module.js', 'plugins/thumbnails/dist/thumbnails-module.js', 'cli/dist/main.js'];
 
 function newestSource(dir: string): number {
   let newest = 0;

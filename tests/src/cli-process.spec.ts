@@ -25,7 +25,10 @@ describe.each([
     expect(query.code).toBe(0);
     expect(query.stdout.trim()).toBe('49');
     const plugins = await startCli(prefix, ['plugins', '--json'], dir.path).done;
-    expect(JSON.parse(plugins.stdout)).toEqual([expect.objectContaining({ id: 'local-fs', packageName: '@bioimageit/local-fs', state: 'declared' })]);
+    expect(JSON.parse(plugins.stdout)).toEqual([
+      expect.objectContaining({ id: 'local-fs', packageName: '@bioimageit/local-fs', state: 'declared' }),
+      expect.objectContaining({ id: 'thumbnails', packageName: '@bioimageit/thumbnails', state: 'active' }),
+    ]);
   });
 
   it('fails with one line and exit code 1 on a bad query', async () => {

@@ -38,7 +38,8 @@ export interface KernelConfig {
   readonly env: Readonly<Record<string, string>>;
 }
 
-export const DEFAULT_PLUGINS: readonly string[] = ['@bioimageit/local-fs'];
+/** Plugins of a workspace without a `plugins` setting: local storage and thumbnails. */
+export const DEFAULT_PLUGINS: readonly string[] = ['@bioimageit/local-fs', '@bioimageit/thumbnails'];
 
 /** Defaults for a workspace folder. */
 export function defaultConfig(workspace: string, userName: string): KernelConfig {

@@ -18,7 +18,7 @@ describe('loadKernelConfig', () => {
     await writeInitialConfig(dir, 'ada');
     await mkdir(join(dir, 'a', 'b'), { recursive: true });
     const config = await loadKernelConfig({ cwd: join(dir, 'a', 'b'), env: {} });
-    expect(config).toMatchObject({ workspace: dir, user: { name: 'ada' }, experiments: '.', plugins: ['@bioimageit/local-fs'], import: { mode: 'copy', batchSize: 500 } });
+    expect(config).toMatchObject({ workspace: dir, user: { name: 'ada' }, experiments: '.', plugins: ['@bioimageit/local-fs', '@bioimageit/thumbnails'], import: { mode: 'copy', batchSize: 500 } });
   });
 
   it('lets environment variables override the file', async () => {

@@ -45,7 +45,7 @@ export async function loadKernelConfig(options: LoadConfigOptions = {}): Promise
 export async function writeInitialConfig(workspace: string, userName: string): Promise<string> {
   const file = join(workspace, CONFIG_FILE);
   if (existsSync(file)) throw new ConfigError('INVALID', `${file} already exists: this folder is already a workspace`, { details: { file } });
-  const body = { user: { name: userName }, experiments: '.', plugins: ['@bioimageit/local-fs'], import: { mode: 'copy', batchSize: 500, concurrency: 8 } };
+  const body = { user: { name: userName }, experiments: '.', plugins: ['@bioimageit/local-fs', '@bioimageit/thumbnails'], import: { mode: 'copy', batchSize: 500, concurrency: 8 } };
   await writeFile(file, JSON.stringify(body, null, 2) + '\n', { flag: 'wx' });
   return file;
 }

@@ -1,0 +1,104 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PluginError, writeTiff } from '@bioimageit/core';
+import { ThumbnailMaker } from './thumbnail-maker.js';
+import { FakeThumbnailStore, itemAt, pngSize } from './test-support/fake-store.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'thumbnail-maker-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function stack(name: string, shape: [number, number, number]): Promise<string> {
+  const file = path.join(dir, name);
+  const data = new Uint16Array(shape[0] * shape[1] * shape[2]).map((_, i) => (i * 37) % 4000);
+  await writeTiff(file, { data, shape, dtype: 'uint16', axes: 'ZYX' });
+  return file;
+}
+
+describe('ThumbnailMaker', () => {
+  it('stores a thumbnail for each image item, skips other formats, and logs a corrupt item without failing', async () => {
+    const corruptFile = path.join(dir, 'corrupt.tif');
+    await writeFile(corruptFile, 'II*\u0000 truncated');
+    const items = [
+      itemAt(await stack('a.tif', [3, 20, 30]), 'a.tif'),
+      itemAt(corruptFile, 'corrupt.tif'),
+      itemAt(path.join(dir, 'table.csv'), 'table.csv', 'tablecsv'),
+      itemAt(await stack('b.tif', [1, 600, 300]), 'b.tif'),
+    ];
+    const store = new FakeThumbnailStore(items);
+    const lines: string[] = [];
+    const maker = new ThumbnailMaker({ log: (l) => lines.push(l) });
+    expect(await maker.make(store.asStore(), items)).toEqual({ made: 2, failed: 1, skipped: 1 });
+    expect(pngSize(store.saved.get('id-a.tif') as Uint8Array)).toEqual({ width: 30, height: 20 });
+    expect(pngSize(store.saved.get('id-b.tif') as Uint8Array)).toEqual({ width: 128, height: 256 });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^warning: thumbnails: no thumbnail for item 'corrupt\.tif' \(id-corrupt\.tif\) of memory:\/\/fake-experiment: /);
+  });
+
+  it('leaves files above maxFileBytes without thumbnail, with a warning, reading nothing', async () => {
+    const lines: string[] = [];
+    const big = { ...itemAt(path.join(dir, 'absent.tif'), 'big.tif'), size: 5000 };
+    const store = new FakeThumbnailStore([big]);
+    expect(await new ThumbnailMaker({ log: (l) => lines.push(l), maxFileBytes: 4096 }).make(store.asStore(), [big])).toEqual({ made: 0, failed: 1, skipped: 0 });
+    expect(lines).toEqual([expect.stringContaining("item 'big.tif' (id-big.tif) of memory://fake-experiment: its file (5000 bytes) is larger than the 4096 bytes")]);
+  });
+
+  it('skips items whose metadata says they have no X and Y axes', () => {
+    const maker = new ThumbnailMaker({ log: () => undefined });
+    expect(maker.accepts(itemAt('/x.tif', 'x.tif', 'imagetiff', { axes: 'ZYX' }))).toBe(true);
+    expect(maker.accepts(itemAt('/x.tif', 'x.tif', 'imagetiff', { axes: 'TC' }))).toBe(false);
+    expect(maker.accepts(itemAt('/x.csv', 'x.csv', 'tablecsv'))).toBe(false);
+  });
+
+  it('turns itself off with one clear warning when the canvas cannot load, failing nothing', async () => {
+    const items = [itemAt(await stack('a.tif', [2, 8, 8]), 'a.tif')];
+    const store = new FakeThumbnailStore(items);
+    const lines: string[] = [];
+    let loads = 0;
+    const maker = new ThumbnailMaker({
+      log: (l) => lines.push(l),
+      loadEncoder: async () => {
+        loads++;
+        throw new Error("Cannot find module '@napi-rs/canvas-linux-x64-gnu'");
+      },
+    });
+    expect(await maker.make(store.asStore(), items)).toEqual({ made: 0, failed: 0, skipped: 1 });
+    maker.enqueue(store.asStore(), items);
+    await maker.flush();
+    expect(await maker.make(store.asStore(), items)).toEqual({ made: 0, failed: 0, skipped: 1 });
+    expect(loads).toBe(1);
+    expect(store.saved.size).toBe(0);
+    expect(maker.unavailable).toBeInstanceOf(PluginError);
+    expect(maker.unavailable).toMatchObject({ code: 'MISSING_REQUIREMENT', details: { plugin: 'thumbnails', dependency: '@napi-rs/canvas' } });
+    expect(lines).toEqual([`warning: ${maker.unavailable?.message}`]);
+    expect(lines[0]).toContain("plugin 'thumbnails' (@bioimageit/thumbnails) cannot load @napi-rs/canvas (Cannot find module '@napi-rs/canvas-linux-x64-gnu')");
+    expect(lines[0]).toContain("npm install @napi-rs/canvas");
+    expect(lines[0]).toContain("remove '@bioimageit/thumbnails' from \"plugins\"");
+  });
+
+  it('makes queued thumbnails in the background and awaits them all in flush()', async () => {
+    const items = await Promise.all([1, 2, 3, 4, 5, 6].map(async (n) => itemAt(await stack(`s${n}.tif`, [2, 16, 16]), `s${n}.tif`)));
+    const store = new FakeThumbnailStore(items);
+    const maker = new ThumbnailMaker({ log: () => undefined, concurrency: 2 });
+    maker.enqueue(store.asStore(), items.slice(0, 3));
+    maker.enqueue(store.asStore(), items.slice(3));
+    expect(store.saved.size).toBe(0);
+    await maker.flush();
+    expect([...store.saved.keys()].sort()).toEqual(items.map((i) => i.id).sort());
+  });
+
+  it('logs a store failure naming the item and goes on', async () => {
+    const items = [itemAt(await stack('a.tif', [1, 4, 4]), 'a.tif'), itemAt(await stack('b.tif', [1, 4, 4]), 'b.tif')];
+    const store = new FakeThumbnailStore(items.slice(1));
+    const lines: string[] = [];
+    const report = await new ThumbnailMaker({ log: (l) => lines.push(l) }).make(store.asStore(), items);
+    expect(report).toEqual({ made: 1, failed: 1, skipped: 0 });
+    expect(lines).toEqual([expect.stringMatching(/item 'a\.tif' \(id-a\.tif\).*no item 'id-a\.tif'/)]);
+  });
+});

@@ -1,0 +1,97 @@
+import { inject, injectable, optional } from 'inversify';
+import type { DataItem, ExperimentStore, PluginError } from '@bioimageit/core';
+import { probePngEncoder, type PngEncoder } from './png-encoder.js';
+import { renderThumbnail } from './render-thumbnail.js';
+import { TaskLimiter } from './task-limiter.js';
+import { resolveThumbnailsOptions, ThumbnailsOptions, type ResolvedThumbnailsOptions } from './thumbnails-options.js';
+
+/** What one {@link ThumbnailMaker.make} call did. */
+export interface ThumbnailReport {
+  /** Thumbnails stored. */
+  readonly made: number;
+  /** Image items whose thumbnail failed (each logged). */
+  readonly failed: number;
+  /** Items that are no image this plugin can draw, or all of them when thumbnails are off. */
+  readonly skipped: number;
+}
+
+/**
+ * Makes the thumbnail of image items and stores it through their experiment store
+ * (`ExperimentStore.saveThumbnail`): localize the item's file, read its pixels with the reader of
+ * its format, render ({@link renderThumbnail}), encode as PNG, save.
+ *
+ * Never fails its caller: an item whose thumbnail cannot be made (corrupt file, unsupported
+ * pixel type, a store error) is logged as one warning line naming the item, and the rest go on.
+ * The PNG encoder (@napi-rs/canvas) is loaded on the first image; when it cannot load, one
+ * warning carries a PluginError MISSING_REQUIREMENT with the fix ({@link unavailable}) and
+ * thumbnails stay off for the life of the process.
+ */
+@injectable()
+export class ThumbnailMaker {
+  /** Why thumbnails are off (the encoder could not load); undefined while they work. */
+  unavailable?: PluginError;
+  private readonly options: ResolvedThumbnailsOptions;
+  private readonly renders: TaskLimiter;
+  private readonly pending = new Set<Promise<unknown>>();
+  private encoder?: Promise<PngEncoder | undefined>;
+
+  constructor(@inject(ThumbnailsOptions) @optional() options?: ThumbnailsOptions) {
+    this.options = resolveThumbnailsOptions(options);
+    this.renders = new TaskLimiter(this.options.concurrency);
+  }
+
+  /** True when `item` may be an image this plugin draws: its format has a pixel reader, and its axes (when known) include Y and X. */
+  accepts(item: DataItem): boolean {
+    if (this.options.pixelReaders[item.format] === undefined) return false;
+    const axes = item.metadata.axes;
+    return typeof axes !== 'string' || (axes.includes('Y') && axes.includes('X'));
+  }
+
+  /** Starts {@link make} in the background and returns at once; {@link flush} awaits it. */
+  enqueue(store: ExperimentStore, items: readonly DataItem[]): void {
+    if (this.unavailable !== undefined || !items.some((item) => this.accepts(item))) return;
+    const task = this.make(store, items).finally(() => this.pending.delete(task));
+    this.pending.add(task);
+  }
+
+  /** Resolves once every queued thumbnail is stored or given up, including work queued meanwhile. */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** Makes and stores the thumbnails of the image items among `items` now. Never rejects. */
+  async make(store: ExperimentStore, items: readonly DataItem[]): Promise<ThumbnailReport> {
+    const images = items.filter((item) => this.accepts(item));
+    const encoder = images.length === 0 ? undefined : await this.loadEncoder();
+    if (encoder === undefined) return { made: 0, failed: 0, skipped: items.length };
+    const done = await Promise.all(images.map((item) => this.makeOne(store, item, encoder)));
+    const made = done.filter(Boolean).length;
+    return { made, failed: images.length - made, skipped: items.length - images.length };
+  }
+
+  private async makeOne(store: ExperimentStore, item: DataItem, encoder: PngEncoder): Promise<boolean> {
+    try {
+      if (item.size !== undefined && item.size > this.options.maxFileBytes) throw new Error(`its file (${item.size} bytes) is larger than the ${this.options.maxFileBytes} bytes thumbnails read`);
+      const png = await this.renders.run(async () => {
+        const read = this.options.pixelReaders[item.format];
+        if (read === undefined) throw new Error(`no pixel reader for format '${item.format}'`);
+        return renderThumbnail(await read(await store.localize(item)), encoder, this.options);
+      });
+      await store.saveThumbnail(item.id, png);
+      return true;
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      this.options.log(`warning: thumbnails: no thumbnail for item '${item.name}' (${item.id}) of ${store.uri}: ${why.split('\n')[0]}`);
+      return false;
+    }
+  }
+
+  private loadEncoder(): Promise<PngEncoder | undefined> {
+    this.encoder ??= probePngEncoder(this.options.loadEncoder).catch((error: PluginError) => {
+      this.unavailable = error;
+      this.options.log(`warning: ${error.message}`);
+      return undefined;
+    });
+    return this.encoder;
+  }
+}
