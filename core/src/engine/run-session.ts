@@ -41,6 +41,7 @@ export interface SessionContext {
 export class RunSession {
   readonly warnings: string[] = [];
   private readonly batcher: CommitBatcher;
+  /** Work a job leaves behind once it ended (commit, staging removal, jobFinished), awaited by `execute`. */
   private readonly commits: Promise<void>[] = [];
 
   constructor(
@@ -155,8 +156,8 @@ export class RunSession {
     };
     if (execution.status !== 'succeeded' || execution.outputs.length === 0) {
       this.records[index] = ended;
-      await this.cleanup(execution.staging);
-      await this.finished(index, ended);
+      // Off the worker's path: the next job starts now; `execute` waits for these before it returns.
+      this.commits.push(this.cleanup(execution.staging).then(() => this.finished(index, ended)));
       return;
     }
     this.commits.push(
