@@ -60,7 +60,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .description("run a tool over selected data, e.g. run biitthreshold -e exp --input i=data:'Population=population1' --param threshold=128 -o threshold")
     .argument('<tool>', 'tool id (or v1 key such as biitcopy_v1.0.0)')
     .option('-e, --experiment <ref>', 'experiment name, path or URI (default: the experiment folder you are in)')
-    .option('-i, --input <name=dataset[:query]>', 'data for a tool input: a dataset and an optional query (repeatable)', collect, [])
+    .option('-i, --input <name=dataset[:query]>', "data for a tool input: a dataset and an optional query (repeatable; default for a one-input tool: every item of 'data')", collect, [])
     .option('--origin-output <name=output>', 'keep only items made as this output of a multi-output tool (repeatable)', collect, [])
     .option('-p, --param <name=value>', 'parameter value (repeatable)', collect, [])
     .option('-o, --output-dataset <name>', 'processed dataset receiving the outputs')
