@@ -17,5 +17,6 @@ export * from './tagging/index.js';
 export * from './tools/index.js';
 export * from './runner/index.js';
 export * from './provenance/index.js';
+export * from './engine/index.js';
 export * from './kernel/index.js';
 export { CORE_VERSION } from './version.js';
