@@ -5,6 +5,9 @@ import { renderThumbnail } from './render-thumbnail.js';
 import { TaskLimiter } from './task-limiter.js';
 import { resolveThumbnailsOptions, ThumbnailsOptions, type ResolvedThumbnailsOptions } from './thumbnails-options.js';
 
+/** Thumbnails drawn before their PNGs are saved together (bounds the PNGs held in memory). */
+const SAVE_CHUNK = 64;
+
 /** What one {@link ThumbnailMaker.make} call did. */
 export interface ThumbnailReport {
   /** Thumbnails stored. */
@@ -59,30 +62,49 @@ export class ThumbnailMaker {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  /** Makes and stores the thumbnails of the image items among `items` now. Never rejects. */
+  /**
+   * Makes and stores the thumbnails of the image items among `items` now. Never rejects. Images
+   * are drawn in chunks of {@link SAVE_CHUNK}, and a chunk's PNGs are saved together (one store
+   * transaction for the chunk in a backend that group-commits) while the next chunk is drawn.
+   */
   async make(store: ExperimentStore, items: readonly DataItem[]): Promise<ThumbnailReport> {
     const images = items.filter((item) => this.accepts(item));
     const encoder = images.length === 0 ? undefined : await this.loadEncoder();
     if (encoder === undefined) return { made: 0, failed: 0, skipped: items.length };
-    const done = await Promise.all(images.map((item) => this.makeOne(store, item, encoder)));
-    const made = done.filter(Boolean).length;
+    let made = 0;
+    let saving: Promise<void> = Promise.resolve();
+    for (let at = 0; at < images.length; at += SAVE_CHUNK) {
+      const chunk = images.slice(at, at + SAVE_CHUNK);
+      const pngs = await Promise.all(chunk.map((item) => this.attempt(store, item, () => this.render(store, item, encoder))));
+      await saving;
+      saving = Promise.all(chunk.map((item, i) => {
+        const png = pngs[i];
+        return png === undefined ? false : this.attempt(store, item, () => store.saveThumbnail(item.id, png).then(() => true));
+      })).then((saved) => void (made += saved.filter(Boolean).length));
+    }
+    await saving;
     return { made, failed: images.length - made, skipped: items.length - images.length };
   }
 
-  private async makeOne(store: ExperimentStore, item: DataItem, encoder: PngEncoder): Promise<boolean> {
+  private render(store: ExperimentStore, item: DataItem, encoder: PngEncoder): Promise<Uint8Array> {
+    if (item.size !== undefined && item.size > this.options.maxFileBytes) {
+      return Promise.reject(new Error(`its file (${item.size} bytes) is larger than the ${this.options.maxFileBytes} bytes thumbnails read`));
+    }
+    return this.renders.run(async () => {
+      const read = this.options.pixelReaders[item.format];
+      if (read === undefined) throw new Error(`no pixel reader for format '${item.format}'`);
+      return renderThumbnail(await read(await store.localize(item)), encoder, this.options);
+    });
+  }
+
+  /** Runs one step for one item; a failure becomes a warning naming the item, and undefined. */
+  private async attempt<T>(store: ExperimentStore, item: DataItem, step: () => Promise<T>): Promise<T | undefined> {
     try {
-      if (item.size !== undefined && item.size > this.options.maxFileBytes) throw new Error(`its file (${item.size} bytes) is larger than the ${this.options.maxFileBytes} bytes thumbnails read`);
-      const png = await this.renders.run(async () => {
-        const read = this.options.pixelReaders[item.format];
-        if (read === undefined) throw new Error(`no pixel reader for format '${item.format}'`);
-        return renderThumbnail(await read(await store.localize(item)), encoder, this.options);
-      });
-      await store.saveThumbnail(item.id, png);
-      return true;
+      return await step();
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       this.options.log(`warning: thumbnails: no thumbnail for item '${item.name}' (${item.id}) of ${store.uri}: ${why.split('\n')[0]}`);
-      return false;
+      return undefined;
     }
   }
 
