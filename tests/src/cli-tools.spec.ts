@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cli, tempDir, V1_FIXTURES } from './cli-harness.js';
+import { cli, tempDir, V1_FIXTURES, writeStack } from './cli-harness.js';
 
 let dir: { path: string; cleanup: () => Promise<void> };
 beforeEach(async () => {
@@ -38,5 +38,33 @@ describe('bioimageit tools', () => {
     expect(run.stdout).toContain(`ok: ${good} (biitthreshold)`);
     expect(run.stderr).toContain(bad);
     expect(run.stderr).toMatch(/inputs\[0\]\.type/);
+  });
+
+  it("runs a tool's own test cases and reports the failing comparison", async () => {
+    const toolDir = join(dir.path, 'tools', 'copy');
+    await mkdir(join(toolDir, 'test-data'), { recursive: true });
+    await writeStack(join(toolDir, 'test-data', 'in.tif'), 1);
+    await writeStack(join(toolDir, 'test-data', 'bigger.tif'), 2, [4, 8, 8]);
+    const manifest = {
+      id: 'test.copy',
+      name: 'Copy',
+      version: '1.0.0',
+      description: 'copies its input',
+      inputs: [{ name: 'i', type: 'data', format: 'imagetiff' }],
+      outputs: [{ name: 'o', format: 'imagetiff' }],
+      command: { argv: ['cp', '{inputs.i}', '{outputs.o}'] },
+      tests: [
+        { params: {}, inputs: { i: 'in.tif' }, outputs: { o: { file: 'in.tif' } } },
+        { params: {}, inputs: { i: 'in.tif' }, outputs: { o: { file: 'in.tif', compare: 'sim_content' } } },
+        { params: {}, inputs: { i: 'in.tif' }, outputs: { o: { file: 'bigger.tif', compare: 'same_size' } } },
+      ],
+    };
+    await writeFile(join(toolDir, 'copy.tool.json'), JSON.stringify(manifest));
+    const run = await cli(dir.path, ['tools', 'test', 'test.copy', '--dir', join(dir.path, 'tools')]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('test 1: passed');
+    expect(run.stdout).toContain('test 2: passed');
+    expect(run.stderr).toMatch(/test 3: FAILED: output o: size \d+ bytes, expected \d+ \(same_size\)/);
+    expect(run.stdout).toContain('2 passed, 1 failed');
   });
 });

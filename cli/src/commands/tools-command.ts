@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DirectoryToolSource, isBioImageItError, loadToolFile, type Kernel, type ToolManifest } from '@bioimageit/core';
+import { DirectoryToolSource, isBioImageItError, loadToolFile, runToolTests, type Kernel, type ToolManifest } from '@bioimageit/core';
 import type { Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson, printTable } from '../output.js';
@@ -22,7 +22,8 @@ function describeInput(input: ToolManifest['inputs'][number]): string {
 /**
  * `bioimageit tools list|show|validate`: the tools of the workspace's tool folders (native
  * `*.tool.json` manifests and v1 XML wrappers), one manifest in full, or a check of tool files
- * that reports every problem with its file and field or line (exit code 1 when any is invalid).
+ * that reports every problem with its file and field or line (exit code 1 when any is invalid),
+ * and `tools test ID`, which runs the test cases the manifest declares (exit code 1 on a failure).
  */
 export function registerToolsCommand(program: Command, ctx: CliContext): void {
   const tools = program.command('tools').description('list, show and validate tools');
@@ -84,5 +85,24 @@ export function registerToolsCommand(program: Command, ctx: CliContext): void {
         }
       }
       if (results.some((r) => !r.ok)) ctx.exitCode = 1;
+    });
+
+  dirOption(tools.command('test').description("run a tool's own test cases (its manifest's tests / v1 <tests>)"))
+    .argument('<id>', 'tool id, or v1 key')
+    .action(async (id: string, flags: { dir?: string[] }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const kernel = await ctx.getKernel(g);
+      const tool = await toolSource(kernel, flags.dir?.map((d) => resolve(ctx.cwd, d))).getTool(id);
+      const results = await runToolTests(kernel, tool);
+      if (g.json) printJson(ctx.output, { tool: tool.id, results });
+      else if (results.length === 0) ctx.output.out(`tool '${tool.id}' declares no tests`);
+      else {
+        for (const r of results) {
+          if (r.passed) ctx.output.out(`test ${r.index + 1}: passed`);
+          else ctx.output.err(`test ${r.index + 1}: FAILED: ${r.problems.join('; ')}`);
+        }
+        ctx.output.out(`${results.filter((r) => r.passed).length} passed, ${results.filter((r) => !r.passed).length} failed`);
+      }
+      if (results.some((r) => !r.passed)) ctx.exitCode = 1;
     });
 }

@@ -1,2 +1,3 @@
 export * from './kernel.js';
 export * from './create-kernel.js';
+export * from './tool-tests.js';
