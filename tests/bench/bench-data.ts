@@ -6,7 +6,7 @@
  * v1 (Python BioImageIT 0.2.0) took 6.5 s for 1,000 files and over 10 minutes for 10,000.
  *
  * Usage: npm run bench:data [-- --keep] [-- --sizes 1000,10000] [-- --query-items 100000]
- *        [-- --plugins @bioimageit/local-fs]   (default: the default plugins, thumbnails included)
+ *        [-- --plugins @bioimageit/local-fs,@bioimageit/thumbnails]   (default: the embedded default plugins, local-fs only)
  * With the thumbnails plugin, thumbnails are made in the background; "thumbnails settled" is the
  * further wait in `kernel.dispose()` until every one is stored (what a CLI command waits for).
  */

@@ -27,7 +27,6 @@ describe.each([
     const plugins = await startCli(prefix, ['plugins', '--json'], dir.path).done;
     expect(JSON.parse(plugins.stdout)).toEqual([
       expect.objectContaining({ id: 'local-fs', packageName: '@bioimageit/local-fs', state: 'declared' }),
-      expect.objectContaining({ id: 'thumbnails', packageName: '@bioimageit/thumbnails', state: 'active' }),
     ]);
   });
 

@@ -47,7 +47,7 @@ async function items(ws: string, dataset = 'data'): Promise<DataItem[]> {
   return JSON.parse(out.stdout) as DataItem[];
 }
 
-describe('thumbnails through the CLI (default plugins)', () => {
+describe('thumbnails through the CLI (plugins of a workspace made by init)', () => {
   it('gives imported TIFFs a PNG thumbnail; corrupt files alongside break nothing', async () => {
     const ws = join(dir.path, 'ws');
     const incoming = await incomingFolder();

@@ -38,8 +38,15 @@ export interface KernelConfig {
   readonly env: Readonly<Record<string, string>>;
 }
 
-/** Plugins of a workspace without a `plugins` setting: local storage and thumbnails. */
-export const DEFAULT_PLUGINS: readonly string[] = ['@bioimageit/local-fs', '@bioimageit/thumbnails'];
+/**
+ * Plugins of a workspace without a `plugins` setting: local storage only, the embedded default.
+ * `bioimageit init` writes a config that also enables `@bioimageit/thumbnails` (visible and
+ * removable there): thumbnails roughly double the cost of a large import on a small machine.
+ */
+export const DEFAULT_PLUGINS: readonly string[] = ['@bioimageit/local-fs'];
+
+/** Plugins written into a new workspace's config by `bioimageit init`. */
+export const INITIAL_PLUGINS: readonly string[] = ['@bioimageit/local-fs', '@bioimageit/thumbnails'];
 
 /** Defaults for a workspace folder. */
 export function defaultConfig(workspace: string, userName: string): KernelConfig {

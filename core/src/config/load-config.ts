@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors/area-errors.js';
-import { applyEnvOverrides, CONFIG_FILE, defaultConfig, mergeConfig, type KernelConfig } from './kernel-config.js';
+import { applyEnvOverrides, CONFIG_FILE, defaultConfig, INITIAL_PLUGINS, mergeConfig, type KernelConfig } from './kernel-config.js';
 
 export interface LoadConfigOptions {
   /** Workspace folder; otherwise BIOIMAGEIT_WORKSPACE, otherwise the nearest folder above `cwd` holding bioimageit.config.json. */
@@ -45,7 +45,7 @@ export async function loadKernelConfig(options: LoadConfigOptions = {}): Promise
 export async function writeInitialConfig(workspace: string, userName: string): Promise<string> {
   const file = join(workspace, CONFIG_FILE);
   if (existsSync(file)) throw new ConfigError('INVALID', `${file} already exists: this folder is already a workspace`, { details: { file } });
-  const body = { user: { name: userName }, experiments: '.', plugins: ['@bioimageit/local-fs', '@bioimageit/thumbnails'], import: { mode: 'copy', batchSize: 500, concurrency: 8 } };
+  const body = { user: { name: userName }, experiments: '.', plugins: INITIAL_PLUGINS, import: { mode: 'copy', batchSize: 500, concurrency: 8 } };
   await writeFile(file, JSON.stringify(body, null, 2) + '\n', { flag: 'wx' });
   return file;
 }
