@@ -70,6 +70,11 @@ function keyOf(item: DataItem, keys: readonly string[]): string[] | undefined {
   return values.every((v): v is string => v !== undefined && v !== '') ? values : undefined;
 }
 
+/** The unmatched report of an item missing (or empty on) one of the matchBy/groupBy keys. */
+function lacksKey(input: string, item: DataItem, keys: readonly string[]): UnmatchedItem {
+  return { input, itemId: item.id, name: item.name, key: keys.map((k) => item.tags[k] ?? ''), reason: `lacks tag ${keys.filter((k) => !item.tags[k]).join(', ')}` };
+}
+
 function planByKeys(selection: ReadonlyMap<string, readonly DataItem[]>, keys: readonly string[], toolId: string): JobPlanning {
   const unmatched: UnmatchedItem[] = [];
   const indexes = new Map<string, Map<string, DataItem>>();
@@ -78,7 +83,7 @@ function planByKeys(selection: ReadonlyMap<string, readonly DataItem[]>, keys: r
     for (const item of items) {
       const key = keyOf(item, keys);
       if (key === undefined) {
-        unmatched.push({ input: name, itemId: item.id, name: item.name, key: keys.map((k) => item.tags[k] ?? ''), reason: `lacks tag ${keys.filter((k) => !item.tags[k]).join(', ')}` });
+        unmatched.push(lacksKey(name, item, keys));
         continue;
       }
       const id = JSON.stringify(key);
@@ -115,7 +120,7 @@ function planGroups(selection: ReadonlyMap<string, readonly DataItem[]>, keys: r
     for (const item of items) {
       const key = keyOf(item, keys);
       if (key === undefined) {
-        unmatched.push({ input: name, itemId: item.id, name: item.name, key: keys.map((k) => item.tags[k] ?? ''), reason: `lacks tag ${keys.filter((k) => !item.tags[k]).join(', ')}` });
+        unmatched.push(lacksKey(name, item, keys));
         continue;
       }
       const id = JSON.stringify(key);
