@@ -5,3 +5,4 @@
 export { describeStorageBackendContract, type StorageBackendFixture } from './storage-backend-contract.js';
 export { describeRunnerContract, type RunnerFixture } from './runner-contract.js';
 export { tinyPng } from './storage-thumbnail-cases.js';
+export { sampleRunRecord } from './sample-run-record.js';

@@ -8,6 +8,7 @@ import type { StorageBackend, ExperimentStore } from '../extension-points/storag
 import type { DataItem, ProcessedOrigin, Tags } from '../model/data-item.js';
 import type { NewRawItem } from '../model/experiment.js';
 import type { NewProcessedItem, RunRecord } from '../model/run.js';
+import { sampleRunRecord as runRecord } from './sample-run-record.js';
 import { describeThumbnailCases } from './storage-thumbnail-cases.js';
 
 /** What a backend's test file hands to {@link describeStorageBackendContract}, per test. */
@@ -37,24 +38,6 @@ async function rejectsWith(promise: Promise<unknown>, code: StorageErrorCode): P
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-/** A run record of tool `biitthreshold` writing into `dataset`. */
-function runRecord(dataset: string, id: string, changes: Partial<RunRecord> = {}): RunRecord {
-  return {
-    id,
-    dataset,
-    tool: { id: 'biitthreshold', name: 'Threshold', version: '1.0.0', digest: 'sha256:0123', source: '/tools/biitthreshold/biitthreshold.xml' },
-    parameters: [{ name: 'threshold', value: '128' }],
-    inputs: [{ name: 'i', dataset: 'data', query: 'Population=p1' }],
-    matchBy: 'position',
-    runner: 'local',
-    host: 'host1',
-    user: 'tester',
-    start: '2024-05-06T10:00:00.000Z',
-    status: 'running',
-    jobs: [],
-    ...changes,
-  };
-}
 
 /**
  * The behaviour every StorageBackend promises, as a vitest suite. A backend package calls it

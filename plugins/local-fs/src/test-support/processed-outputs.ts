@@ -1,26 +1,10 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ExperimentStore, NewProcessedItem, RunRecord, Tags } from '@bioimageit/core';
+import type { ExperimentStore, NewProcessedItem, Tags } from '@bioimageit/core';
 
-/** A run record of tool `biitthreshold` 1.0.0 writing into `dataset`. */
-export function runRecord(dataset: string, id: string, changes: Partial<RunRecord> = {}): RunRecord {
-  return {
-    id,
-    dataset,
-    tool: { id: 'biitthreshold', name: 'Threshold', version: '1.0.0', digest: 'sha256:0123', source: '/tools/biitthreshold/biitthreshold.xml' },
-    parameters: [{ name: 'threshold', value: '128' }],
-    inputs: [{ name: 'i', dataset: 'data', query: 'Population=population1' }],
-    matchBy: 'position',
-    runner: 'local',
-    host: 'host1',
-    user: 'tester',
-    start: '2024-05-06T10:00:00.000Z',
-    status: 'running',
-    jobs: [],
-    ...changes,
-  };
-}
+export { sampleRunRecord as runRecord } from '@bioimageit/core/testing';
+
 
 let counter = 0;
 
