@@ -1,0 +1,2 @@
+/** @bioimageit/conda-runner (work in progress). */
+export {};

@@ -1,0 +1,2 @@
+/** @bioimageit/docker-runner (work in progress). */
+export {};

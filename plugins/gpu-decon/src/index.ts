@@ -1,0 +1,2 @@
+/** @bioimageit/gpu-decon (work in progress). */
+export {};

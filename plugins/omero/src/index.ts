@@ -1,0 +1,2 @@
+/** @bioimageit/omero (work in progress). */
+export {};

@@ -1,0 +1,2 @@
+/** @bioimageit/slurm-runner (work in progress). */
+export {};

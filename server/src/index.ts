@@ -1,0 +1,2 @@
+/** @bioimageit/server (work in progress). */
+export {};
