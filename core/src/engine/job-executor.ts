@@ -68,6 +68,8 @@ export interface PreparedJob {
   readonly staging: string;
   readonly argv: readonly string[];
   readonly outputs: readonly OutputSlot[];
+  /** Every localized input file (group members included), for runners that isolate the tool. */
+  readonly inputPaths: readonly string[];
 }
 
 /**
@@ -81,14 +83,14 @@ export async function prepareJob(ctx: JobSetup): Promise<PreparedJob | JobExecut
   let staging = '';
   try {
     staging = await ctx.store.createStagingDir(`${ctx.runId.slice(0, 8)}-${ctx.jobId}`);
-    const inputs = await bindInputs(ctx, staging);
+    const { inputs, inputPaths } = await bindInputs(ctx, staging);
     const firstName = ctx.plan.grouped ? undefined : Object.values(ctx.plan.bindings)[0]?.[0]?.name;
     const outputs = ctx.manifest.outputs.map((o): OutputSlot => {
       const file = outputFileName(ctx.manifest, o.name, { stem: ctx.plan.stem, name: firstName ?? ctx.plan.stem }, ctx.plan.index);
       return { name: o.name, label: o.label ?? o.name, format: o.format, file, path: join(staging, file) };
     });
     const argv = expandArgv(ctx.manifest, { inputs, outputs: Object.fromEntries(outputs.map((o) => [o.name, o.path])), params: ctx.params, env: ctx.env });
-    return { staging, argv, outputs };
+    return { staging, argv, outputs, inputPaths };
   } catch (error) {
     const now = new Date().toISOString();
     return { status: 'failed', staging, start: now, end: now, outputs: [], error: oneLine(error) };
@@ -121,6 +123,9 @@ export async function runPreparedJob(ctx: JobContext, prepared: PreparedJob): Pr
     stdoutPath: ctx.logs.stdout,
     stderrPath: ctx.logs.stderr,
     tmpDir: staging,
+    tool: ctx.manifest,
+    inputPaths: prepared.inputPaths,
+    runId: ctx.runId,
     ...(timeoutS !== undefined && { timeoutMs: timeoutS * 1000 }),
     ...(ctx.onProgress !== undefined && { onOutput: progressLineReader(ctx.onProgress) }),
   };
@@ -177,10 +182,12 @@ export async function runPreparedJob(ctx: JobContext, prepared: PreparedJob): Pr
   return ended({ status: 'succeeded', ...base, outputs: items });
 }
 
-async function bindInputs(ctx: JobSetup, staging: string): Promise<Record<string, string>> {
+async function bindInputs(ctx: JobSetup, staging: string): Promise<{ inputs: Record<string, string>; inputPaths: string[] }> {
   const inputs: Record<string, string> = {};
+  const inputPaths: string[] = [];
   for (const [name, items] of Object.entries(ctx.plan.bindings)) {
     const paths = await Promise.all(items.map((item) => ctx.store.localize(item)));
+    inputPaths.push(...paths);
     if (!ctx.plan.grouped) {
       inputs[name] = paths[0] as string;
       continue;
@@ -189,7 +196,7 @@ async function bindInputs(ctx: JobSetup, staging: string): Promise<Record<string
     await writeFile(list, paths.map((p) => `${p}\n`).join(''));
     inputs[name] = list;
   }
-  return inputs;
+  return { inputs, inputPaths };
 }
 
 /** Format metadata of an output through the codec of its format (or extension); `{}` when none can read it. */

@@ -1,4 +1,5 @@
 import type { Disposable } from '../util/disposable.js';
+import type { ToolManifest } from '../tools/tool-manifest.js';
 
 /** Which output stream a chunk came from (see {@link RunnerJob.onOutput}). */
 export type RunnerStream = 'stdout' | 'stderr';
@@ -35,6 +36,20 @@ export interface RunnerJob {
    * arbitrary byte boundaries.
    */
   readonly onOutput?: (stream: RunnerStream, chunk: Uint8Array) => void;
+  /**
+   * Optional. The tool this job runs (set by the job engine): its `requirements` (docker image,
+   * conda environment, native plugin), `resources` (cpus, memoryMb, gpus, timeoutS), identity and
+   * digest. Runners that isolate or schedule the tool read it; the local runner ignores it.
+   */
+  readonly tool?: ToolManifest;
+  /**
+   * Optional. Absolute paths of every file the job reads (localized input items, and the items
+   * listed in a group job's list files): runners that isolate the tool make them readable at the
+   * same paths (read-only). `cwd` is the job's staging folder, where outputs are written.
+   */
+  readonly inputPaths?: readonly string[];
+  /** Optional. The run this job belongs to (the job engine sets it; schedulers may batch a run's jobs). */
+  readonly runId?: string;
 }
 
 /**

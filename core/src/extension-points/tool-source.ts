@@ -1,4 +1,5 @@
 import type { Disposable } from '../util/disposable.js';
+import type { ToolManifest } from '../tools/tool-manifest.js';
 
 /** Minimal description of a tool, as listed by a source (full manifests come with the tools work). */
 export interface ToolDescriptor {
@@ -19,6 +20,11 @@ export const ToolSource = Symbol.for('@bioimageit/core/ToolSource');
 export interface ToolSource {
   readonly id: string;
   listTools(): Promise<readonly ToolDescriptor[]>;
+  /**
+   * The full manifest of tool `id` (also a v1 key `{id}_v{version}` where the source has v1
+   * wrappers). Throws ToolError NOT_FOUND when this source has no such tool.
+   */
+  getTool(id: string): Promise<ToolManifest>;
 }
 
 export const ToolSourceContribution = Symbol.for('@bioimageit/core/ToolSourceContribution');
