@@ -19,12 +19,13 @@ function newestSource(dir: string): number {
 
 /**
  * Vitest global setup: the process tests start the built CLI, so rebuild when `dist/` is missing
- * or older than the sources (`npm test` builds before vitest; a bare `npx vitest` lands here).
+ * or older than the sources (`npm test` builds every package before vitest; a bare `npx vitest`
+ * lands here and rebuilds only these four, so a plugin being edited cannot block other suites).
  */
 export default function setup(): void {
   const built = outputs.map((o) => join(repo, o));
   const stale =
     !built.every((o) => existsSync(o)) ||
     Math.max(...packages.map((p) => newestSource(join(repo, p, 'src')))) > Math.min(...built.map((o) => statSync(o).mtimeMs));
-  if (stale) execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'inherit' });
+  if (stale) execFileSync(process.execPath, ['scripts/build.mjs', ...packages], { cwd: repo, stdio: 'inherit' });
 }

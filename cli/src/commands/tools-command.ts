@@ -1,13 +1,12 @@
 import { resolve } from 'node:path';
-import { DirectoryToolSource, isBioImageItError, loadToolFile, runToolTests, type Kernel, type ToolManifest } from '@bioimageit/core';
+import { isBioImageItError, loadToolFile, runToolTests, type Kernel, type ToolCatalog, type ToolManifest } from '@bioimageit/core';
 import type { Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson, printTable } from '../output.js';
 
-/** The tool folders of the workspace configuration (`tools.dirs`, relative to the workspace). */
-function toolSource(kernel: Kernel, extra: readonly string[] = []): DirectoryToolSource {
-  const folders = [...kernel.config.tools.dirs, ...extra].map((d) => resolve(kernel.config.workspace, d));
-  return new DirectoryToolSource({ folders });
+/** The workspace's tools (`tools.dirs`, relative to the workspace, plus `extra` folders) and the plugins' tool sources. */
+function toolSource(kernel: Kernel, extra: readonly string[] = []): ToolCatalog {
+  return kernel.toolCatalogWith(extra.map((d) => resolve(kernel.config.workspace, d)));
 }
 
 /** One-line summary of a parameter or data input (`sigma: float = 3 [0..10]`). */

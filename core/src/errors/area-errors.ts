@@ -73,7 +73,8 @@ export class ConfigError extends BioImageItError<ConfigErrorCode> {
 }
 
 /** Codes of {@link ToolError}: tool manifests and wrappers. */
-export type ToolErrorCode = 'NOT_FOUND' | 'BAD_MANIFEST' | 'BAD_PARAMETER' | 'DUPLICATE_TOOL';
+/** SOURCE_UNAVAILABLE: a plugin's tool source could not be activated (missing capability, broken plugin). */
+export type ToolErrorCode = 'NOT_FOUND' | 'BAD_MANIFEST' | 'BAD_PARAMETER' | 'DUPLICATE_TOOL' | 'SOURCE_UNAVAILABLE';
 
 export class ToolError extends BioImageItError<ToolErrorCode> {
   readonly area = 'tool' as const;

@@ -17,6 +17,7 @@ import { filterItems } from '../query/index.js';
 import type { FormatRegistry, RunnerRegistry, StorageRegistry, ToolSourceRegistry } from '../registry/registries.js';
 import { TagService } from '../tagging/tag-service.js';
 import { DirectoryToolSource } from '../tools/directory-tool-source.js';
+import { ToolCatalog } from '../tools/tool-catalog.js';
 
 export interface KernelParts {
   readonly config: KernelConfig;
@@ -50,7 +51,7 @@ export class Kernel {
   private readonly loader: PluginLoader;
   private readonly open = new Set<ExperimentStore>();
   private readonly parts: KernelParts;
-  private toolFolders?: DirectoryToolSource;
+  private toolCatalog?: ToolCatalog;
   private engine?: RunEngine;
 
   constructor(parts: KernelParts) {
@@ -111,10 +112,19 @@ export class Kernel {
     return filterItems(await store.items(dataset), where);
   }
 
-  /** The tools of the configured folders (`tools.dirs`, relative to the workspace), read once. */
-  tools(): DirectoryToolSource {
-    this.toolFolders ??= new DirectoryToolSource({ folders: this.config.tools.dirs.map((d) => resolve(this.config.workspace, d)) });
-    return this.toolFolders;
+  /**
+   * Every runnable tool: the configured folders (`tools.dirs`, relative to the workspace, read
+   * once) and then the tool sources plugins contribute (see {@link ToolCatalog}).
+   */
+  tools(): ToolCatalog {
+    this.toolCatalog ??= this.toolCatalogWith([]);
+    return this.toolCatalog;
+  }
+
+  /** A catalog over the configured folders plus `extraFolders` (absolute), and the plugins' tool sources. */
+  toolCatalogWith(extraFolders: readonly string[]): ToolCatalog {
+    const folders = [...this.config.tools.dirs.map((d) => resolve(this.config.workspace, d)), ...extraFolders];
+    return new ToolCatalog(new DirectoryToolSource({ folders }), this.toolSources);
   }
 
   /**
