@@ -55,7 +55,7 @@ describe('ToolCatalog', () => {
   it('reports an unavailable plugin source without hiding the other tools', async () => {
     const registry = new ToolSourceRegistry();
     registry.declare('broken', 'broken-plugin', async () => {
-      throw new PluginError('UNAVAILABLE', "plugin 'broken-plugin' is unavailable: libfftw3f is missing");
+      throw new PluginError('MISSING_REQUIREMENT', "plugin 'broken-plugin' is unavailable: libfftw3f is missing");
     });
     registry.register(pluginSource('ok', ['ok.tool']), 'ok-plugin');
     const catalog = new ToolCatalog(new DirectoryToolSource({ folders: [TOOLS] }), registry);
