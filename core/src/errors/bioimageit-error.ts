@@ -4,7 +4,7 @@
  * The CLI prints `message` (one line naming the file, item or plugin involved) and `--json`
  * consumers read `toJSON()`.
  */
-export type ErrorArea = 'storage' | 'runner' | 'tool' | 'query' | 'plugin' | 'format' | 'config' | 'hook';
+export type ErrorArea = 'storage' | 'runner' | 'tool' | 'query' | 'plugin' | 'format' | 'config' | 'hook' | 'api';
 
 export interface ErrorOptions<D extends Record<string, unknown> = Record<string, unknown>> {
   /** The lower-level error this one explains. */
