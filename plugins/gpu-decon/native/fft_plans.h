@@ -1,0 +1,42 @@
+// FFTW plans for in-place 3-D real transforms, reused across calls and backed by on-disk wisdom.
+#pragma once
+#include <fftw3.h>
+
+#include <string>
+
+#include "job_control.h"
+
+namespace gpudecon {
+
+/** Where a plan came from: this process's cache, the wisdom file, or a fresh measurement. */
+enum class PlanSource { Memory, Wisdom, Measured, Estimated };
+
+const char* plan_source_name(PlanSource source);
+
+/** A pair of in-place plans (r2c forward, c2r backward) for one grid and thread count. */
+struct RealPlans {
+  fftwf_plan forward = nullptr;
+  fftwf_plan backward = nullptr;
+  PlanSource source = PlanSource::Memory;
+  double plan_ms = 0;
+};
+
+/**
+ * Returns plans for the grid (owned by the process-wide cache, never freed while the addon is
+ * loaded). `measure` uses FFTW_MEASURE with the wisdom file in `wisdom_dir` (read once, written
+ * back atomically after a new measurement); otherwise FFTW_ESTIMATE. Execute them with the
+ * new-array functions on buffers from fftwf_malloc holding grid.z*grid.y*2*(grid.x/2+1) floats.
+ * Thread-safe: planning is serialized by one lock.
+ */
+RealPlans get_real_plans(const Dims& grid, int threads, bool measure, const std::string& wisdom_dir);
+
+/** Row stride in floats of an in-place r2c buffer whose last axis has n samples. */
+inline long padded_row(long n) { return 2 * (n / 2 + 1); }
+
+/** The wisdom file used for `wisdom_dir` (empty when wisdom_dir is empty). */
+std::string wisdom_path(const std::string& wisdom_dir);
+
+/** FFTW's version string (fftwf_version). */
+const char* fftw_version_string();
+
+}  // namespace gpudecon

@@ -1,0 +1,206 @@
+#include <fftw3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <memory>
+
+#include "rl_iterate.h"
+
+namespace gpudecon {
+
+namespace {
+struct FftwFree {
+  void operator()(void* p) const { fftwf_free(p); }
+};
+template <typename T>
+using FftwPtr = std::unique_ptr<T, FftwFree>;
+
+template <typename T>
+FftwPtr<T> fftw_alloc(long count, const char* what) {
+  T* p = static_cast<T*>(fftwf_malloc(sizeof(T) * static_cast<size_t>(count)));
+  if (p == nullptr) throw std::runtime_error(std::string("out of memory allocating the ") + what);
+  return FftwPtr<T>(p);
+}
+
+double ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+/** Walks the real grid row by row; `inside` rows overlap the image region. */
+struct Layout {
+  Dims region, grid;
+  long row;
+  long rows() const { return grid.z * grid.y; }
+  bool inside(long r) const { return r / grid.y < region.z && r % grid.y < region.y; }
+  long region_offset(long r) const { return ((r / grid.y) * region.y + r % grid.y) * region.x; }
+};
+
+/** work <- src inside the region, 0 elsewhere. */
+void load(const Layout& l, float* work, const float* src, int threads) {
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (long r = 0; r < l.rows(); ++r) {
+    float* w = work + r * l.row;
+    if (!l.inside(r)) {
+      std::memset(w, 0, sizeof(float) * l.grid.x);
+      continue;
+    }
+    std::memcpy(w, src + l.region_offset(r), sizeof(float) * l.region.x);
+    std::memset(w + l.region.x, 0, sizeof(float) * (l.grid.x - l.region.x));
+  }
+}
+
+void multiply(fftwf_complex* spectrum, const fftwf_complex* otf, long count, bool conjugate, int threads) {
+  const float sign = conjugate ? -1.f : 1.f;
+  float* s = reinterpret_cast<float*>(spectrum);
+  const float* o = reinterpret_cast<const float*>(otf);
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (long i = 0; i < count; ++i) {
+    const float a = s[2 * i], b = s[2 * i + 1];
+    const float c = o[2 * i], d = sign * o[2 * i + 1];
+    s[2 * i] = a * c - b * d;
+    s[2 * i + 1] = a * d + b * c;
+  }
+}
+
+/** work <- y / max(work, eps) inside the region (clamped when limit > 0), 0 elsewhere. */
+void ratio(const Layout& l, float* work, const float* y, float eps, float limit, int threads) {
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (long r = 0; r < l.rows(); ++r) {
+    float* w = work + r * l.row;
+    if (!l.inside(r)) {
+      std::memset(w, 0, sizeof(float) * l.grid.x);
+      continue;
+    }
+    const float* yr = y + l.region_offset(r);
+    for (long i = 0; i < l.region.x; ++i) {
+      float q = yr[i] / std::max(w[i], eps);
+      if (limit > 0) q = std::min(q, limit);
+      w[i] = q;
+    }
+    std::memset(w + l.region.x, 0, sizeof(float) * (l.grid.x - l.region.x));
+  }
+}
+
+/** Plain RL: x <- max(x * corr, 0) and work <- the new x (next iteration's input). */
+void update_plain(const Layout& l, float* work, float* x, int threads) {
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (long r = 0; r < l.rows(); ++r) {
+    float* w = work + r * l.row;
+    if (!l.inside(r)) {
+      std::memset(w, 0, sizeof(float) * l.grid.x);
+      continue;
+    }
+    float* xr = x + l.region_offset(r);
+    for (long i = 0; i < l.region.x; ++i) {
+      const float v = std::max(xr[i] * w[i], 0.f);
+      xr[i] = v;
+      w[i] = v;
+    }
+    std::memset(w + l.region.x, 0, sizeof(float) * (l.grid.x - l.region.x));
+  }
+}
+
+/** Accelerated RL: x (holding the prediction Y) <- max(Y * corr, 0); g <- x - Y; returns <g_new, g_old> and <g_old, g_old>. */
+std::pair<double, double> update_accelerated(const Layout& l, const float* work, float* x, float* g, int threads) {
+  double cross = 0, old_norm = 0;
+#pragma omp parallel for schedule(static) num_threads(threads) reduction(+ : cross, old_norm)
+  for (long r = 0; r < l.rows(); ++r) {
+    if (!l.inside(r)) continue;
+    const float* w = work + r * l.row;
+    const long o = l.region_offset(r);
+    float* xr = x + o;
+    float* gr = g + o;
+    double c = 0, n = 0;
+    for (long i = 0; i < l.region.x; ++i) {
+      const float predicted = xr[i];
+      const float v = std::max(predicted * w[i], 0.f);
+      const float change = v - predicted;
+      c += static_cast<double>(change) * gr[i];
+      n += static_cast<double>(gr[i]) * gr[i];
+      xr[i] = v;
+      gr[i] = change;
+    }
+    cross += c;
+    old_norm += n;
+  }
+  return {cross, old_norm};
+}
+
+/** Y = max(x + lambda (x - x_prev), 0); x_prev <- x; x <- Y; work <- Y (0 outside the region). */
+void predict(const Layout& l, float* work, float* x, float* previous, float lambda, int threads) {
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (long r = 0; r < l.rows(); ++r) {
+    float* w = work + r * l.row;
+    if (!l.inside(r)) {
+      std::memset(w, 0, sizeof(float) * l.grid.x);
+      continue;
+    }
+    const long o = l.region_offset(r);
+    float* xr = x + o;
+    float* pr = previous + o;
+    for (long i = 0; i < l.region.x; ++i) {
+      const float now = xr[i];
+      const float y = std::max(now + lambda * (now - pr[i]), 0.f);
+      pr[i] = now;
+      xr[i] = y;
+      w[i] = y;
+    }
+    std::memset(w + l.region.x, 0, sizeof(float) * (l.grid.x - l.region.x));
+  }
+}
+}  // namespace
+
+void rl_iterate_cpu(const RLProblem& p, const DeconOptions& options, DeconReport& report, const JobControl& control) {
+  const int threads = std::max(1, options.threads);
+  const Layout l{p.region, p.grid, padded_row(p.grid.x)};
+  const RealPlans plans = get_real_plans(p.grid, threads, options.measure, options.wisdom_dir);
+  report.plan_source = plan_source_name(plans.source);
+  report.plan_ms = plans.plan_ms;
+  control.check();
+
+  auto work = fftw_alloc<float>(l.rows() * l.row, "FFT work buffer");
+  auto otf_start = std::chrono::steady_clock::now();
+  FftwPtr<fftwf_complex> otf(build_otf(*p.psf, p.grid, plans, work.get()));
+  report.otf_ms = ms_since(otf_start);
+
+  const long region_count = p.region.count();
+  const long complex_count = p.grid.z * p.grid.y * (p.grid.x / 2 + 1);
+  FftwPtr<float> previous, change;
+  if (options.accelerate) {
+    previous = fftw_alloc<float>(region_count, "previous estimate");
+    change = fftw_alloc<float>(region_count, "change vector");
+    std::memset(change.get(), 0, sizeof(float) * region_count);
+  }
+  float* w = work.get();
+  auto* spectrum = reinterpret_cast<fftwf_complex*>(w);
+  const auto start = std::chrono::steady_clock::now();
+  if (!options.accelerate) load(l, w, p.x, threads);
+  double cross = 0, old_norm = 0;
+  for (int k = 0; k < options.iterations; ++k) {
+    if (options.accelerate) {
+      float lambda = 0;
+      if (k >= 2) lambda = static_cast<float>(std::clamp(cross / (old_norm + 1e-30), 0.0, 1.0));
+      report.lambdas.push_back(lambda);
+      predict(l, w, p.x, previous.get(), lambda, threads);
+    }
+    fftwf_execute_dft_r2c(plans.forward, w, spectrum);
+    multiply(spectrum, otf.get(), complex_count, false, threads);
+    fftwf_execute_dft_c2r(plans.backward, spectrum, w);
+    ratio(l, w, p.y, p.eps, options.ratio_limit, threads);
+    fftwf_execute_dft_r2c(plans.forward, w, spectrum);
+    multiply(spectrum, otf.get(), complex_count, true, threads);
+    fftwf_execute_dft_c2r(plans.backward, spectrum, w);
+    if (options.accelerate) {
+      std::tie(cross, old_norm) = update_accelerated(l, w, p.x, change.get(), threads);
+    } else {
+      update_plain(l, w, p.x, threads);
+    }
+    control.report(k + 1, options.iterations);
+    control.check();
+  }
+  report.iterate_ms = ms_since(start);
+}
+
+}  // namespace gpudecon

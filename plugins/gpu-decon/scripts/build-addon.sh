@@ -1,0 +1,28 @@
+#!/bin/sh
+# Builds the native addon (node-gyp, FFTW single precision + OpenMP, CUDA when nvcc and cuFFT exist).
+# Where FFTW is missing, prints the fix and exits 0 so the TypeScript part still builds; the plugin
+# then reports itself unavailable at activation. GPUDECON_REQUIRE_ADDON=1 makes a missing FFTW fatal.
+set -eu
+cd "$(dirname "$0")/.."
+FIX="sudo apt-get install -y libfftw3-dev g++ make python3 && npm run build -w plugins/gpu-decon"
+have_fftw() {
+  for dir in /usr/include /usr/local/include ${CPATH:+$(echo "$CPATH" | tr ':' ' ')}; do
+    [ -f "$dir/fftw3.h" ] || continue
+    for lib in /usr/lib/x86_64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/lib64 /usr/lib /usr/local/lib; do
+      [ -e "$lib/libfftw3f_omp.so" ] && return 0
+    done
+  done
+  return 1
+}
+if ! have_fftw; then
+  echo "gpu-decon: FFTW (single precision, OpenMP) was not found: the native addon is NOT built." >&2
+  echo "gpu-decon: the plugin will report itself unavailable. Fix: $FIX" >&2
+  [ "${GPUDECON_REQUIRE_ADDON:-0}" = "1" ] && exit 1
+  exit 0
+fi
+NODEDIR="$(dirname "$(dirname "$(command -v node)")")"
+if [ -f build/Makefile ] && [ build/Makefile -nt binding.gyp ]; then
+  node-gyp build --nodedir="$NODEDIR"
+else
+  node-gyp rebuild --nodedir="$NODEDIR"
+fi
