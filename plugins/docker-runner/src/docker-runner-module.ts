@@ -1,4 +1,19 @@
 import { ContainerModule } from 'inversify';
+import { RunnerContribution } from '@bioimageit/core';
+import { DockerEngineClient } from './docker-engine-client.js';
+import { DockerRunner } from './docker-runner.js';
+import { DockerRunnerContribution } from './docker-runner-contribution.js';
+import { dockerPluginSettings } from './docker-runner-options.js';
 
-/** Bindings of the docker-runner plugin (work in progress). */
-export default new ContainerModule(() => {});
+/**
+ * The docker-runner plugin's bindings. Loading it (the kernel does so on the first request for the
+ * `docker` runner) reads the settings from the environment (see `dockerPluginSettings`) and asks the
+ * daemon for its version once: a daemon that is down fails the activation with one RunnerError
+ * UNAVAILABLE naming the socket, instead of an error per job.
+ */
+export default new ContainerModule(async ({ bind }) => {
+  const settings = dockerPluginSettings();
+  const client = await DockerEngineClient.connect(settings.socketPath);
+  bind(DockerRunner).toConstantValue(new DockerRunner(client, settings.runner));
+  bind(RunnerContribution).to(DockerRunnerContribution).inSingletonScope();
+});

@@ -1,0 +1,141 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, openSync, closeSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, copyFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { DockerEngineClient } from '../docker-engine-client.js';
+
+const run = promisify(execFile);
+
+/** A private Docker daemon for tests: its own data root, exec root, pid file and socket in a temp dir. */
+export interface TestDockerd {
+  /** The temp dir holding everything the daemon writes. */
+  readonly dir: string;
+  readonly socketPath: string;
+  /** `unix://<socket>` for DOCKER_HOST. */
+  readonly host: string;
+  readonly client: DockerEngineClient;
+  /** Builds `name` with `docker import` from a folder holding busybox-static and its applets. */
+  importBusybox(name: string): Promise<string>;
+  /** Containers (running or not) that carry the docker runner's label. */
+  runnerContainers(): Promise<{ Id: string; Names: string[]; State: string }[]>;
+  /** Stops the daemon by its PID and removes the temp dir. */
+  stop(): Promise<void>;
+}
+
+/** Why this machine cannot run the daemon-backed suites, or undefined when it can. */
+export function dockerdMissing(): string | undefined {
+  const onPath = (cmd: string): boolean => (process.env['PATH'] ?? '').split(path.delimiter).some((d) => d !== '' && existsSync(path.join(d, cmd)));
+  if (process.platform !== 'linux') return 'dockerd runs only on Linux';
+  if (process.getuid?.() !== 0) return 'starting a private dockerd needs root';
+  for (const cmd of ['dockerd', 'containerd', 'runc', 'docker', 'busybox']) if (!onPath(cmd)) return `${cmd} is not on PATH (apt-get install docker.io busybox-static)`;
+  return undefined;
+}
+
+/**
+ * True when daemon-backed suites must skip here; prints why. In CI (`CI=true`) they never skip:
+ * a missing piece fails the setup instead.
+ */
+export function skipWithoutDockerd(): boolean {
+  const why = dockerdMissing();
+  if (why === undefined || process.env['CI'] === 'true') return false;
+  console.warn(`[docker-runner] skipping daemon-backed tests: ${why}`);
+  return true;
+}
+
+async function waitFor(check: () => Promise<boolean>, ms: number, what: string, child: ChildProcess, log: string): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`dockerd exited with ${child.exitCode} before ${what}:\n${await readFile(log, 'utf8').catch(() => '')}`);
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}:\n${(await readFile(log, 'utf8').catch(() => '')).slice(-3000)}`);
+}
+
+/**
+ * Starts dockerd with `--bridge=none --iptables=false --ip6tables=false` (no host networking is
+ * touched) on a socket in a fresh temp dir (under /tmp: the containerd socket path must stay
+ * short). Throws with the daemon's log when it does not come up within 60 s.
+ */
+export async function startTestDockerd(): Promise<TestDockerd> {
+  const missing = dockerdMissing();
+  if (missing !== undefined) throw new Error(`cannot start a test dockerd: ${missing}`);
+  const dir = await mkdtemp(existsSync('/tmp') ? '/tmp/bdr-' : path.join(process.env['TMPDIR'] ?? '.', 'bdr-'));
+  await chmod(dir, 0o755);
+  const socketPath = path.join(dir, 'docker.sock');
+  const log = path.join(dir, 'dockerd.log');
+  const fd = openSync(log, 'a');
+  const child = spawn(
+    'dockerd',
+    [
+      `--data-root=${path.join(dir, 'data')}`,
+      `--exec-root=${path.join(dir, 'exec')}`,
+      `--pidfile=${path.join(dir, 'dockerd.pid')}`,
+      `-H`,
+      `unix://${socketPath}`,
+      '--bridge=none',
+      '--iptables=false',
+      '--ip6tables=false',
+      '--ip-masq=false',
+    ],
+    { stdio: ['ignore', fd, fd] },
+  );
+  closeSync(fd);
+  let client: DockerEngineClient | undefined;
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  };
+  try {
+    await waitFor(
+      async () => {
+        client = await DockerEngineClient.connect(socketPath, 1000).catch(() => undefined);
+        return client !== undefined;
+      },
+      60_000,
+      'the daemon to answer',
+      child,
+      log,
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const env = { ...process.env, DOCKER_HOST: `unix://${socketPath}` };
+  const ready = client as DockerEngineClient;
+  return {
+    dir,
+    socketPath,
+    host: `unix://${socketPath}`,
+    client: ready,
+    async importBusybox(name) {
+      const root = await mkdtemp(path.join(dir, 'rootfs-'));
+      await mkdir(path.join(root, 'bin'));
+      await mkdir(path.join(root, 'tmp'));
+      await chmod(path.join(root, 'tmp'), 0o1777);
+      const busybox = (await run('sh', ['-c', 'command -v busybox'])).stdout.trim();
+      await copyFile(busybox, path.join(root, 'bin', 'busybox'));
+      await chmod(path.join(root, 'bin', 'busybox'), 0o755);
+      const applets = (await run(busybox, ['--list'])).stdout.split('\n').filter((a) => a !== '' && a !== 'busybox');
+      await Promise.all(applets.map((a) => symlink('busybox', path.join(root, 'bin', a))));
+      const tar = path.join(dir, `${path.basename(root)}.tar`);
+      await run('tar', ['-C', root, '-cf', tar, '.']);
+      await run('docker', ['import', tar, name], { env });
+      await rm(root, { recursive: true, force: true });
+      await rm(tar, { force: true });
+      return name;
+    },
+    async runnerContainers() {
+      const filters = JSON.stringify({ label: ['org.bioimageit.runner'] });
+      return ready.json('GET', '/containers/json', { query: { all: true, filters } });
+    },
+    stop,
+  };
+}
