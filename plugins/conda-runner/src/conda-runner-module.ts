@@ -1,4 +1,8 @@
 import { ContainerModule } from 'inversify';
+import { RunnerContribution } from '@bioimageit/core';
+import { CondaRunnerContribution } from './conda-runner-contribution.js';
 
-/** Bindings of the conda-runner plugin (work in progress). */
-export default new ContainerModule(() => {});
+/** The conda-runner plugin's bindings: its runner contribution. */
+export default new ContainerModule(({ bind }) => {
+  bind(RunnerContribution).to(CondaRunnerContribution).inSingletonScope();
+});

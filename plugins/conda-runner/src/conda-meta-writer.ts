@@ -1,0 +1,63 @@
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { LinkedPackage } from './package-linker.js';
+import type { SolvedRecord } from './rattler-solver.js';
+import { distName } from './package-cache.js';
+
+/**
+ * Writes `conda-meta/<dist>.json` for one linked package, in the shape conda, mamba and
+ * micromamba write (their `PrefixRecord`): the package's `info/index.json`, where it came from
+ * (channel, url, checksums), the files placed and how, and the spec that asked for it.
+ */
+export async function writePrefixRecord(
+  target: string,
+  record: SolvedRecord,
+  extracted: string,
+  linked: LinkedPackage,
+  requestedSpec: string | undefined,
+): Promise<void> {
+  const index = JSON.parse(await readFile(path.join(extracted, 'info', 'index.json'), 'utf8')) as Record<string, unknown>;
+  const meta = {
+    ...index,
+    name: record.name,
+    version: record.version,
+    build: record.build,
+    build_number: record.buildNumber,
+    channel: record.channel,
+    subdir: index['subdir'] ?? record.subdir,
+    fn: record.filename,
+    url: record.url,
+    ...(record.md5 !== undefined && { md5: record.md5 }),
+    ...(record.sha256 !== undefined && { sha256: record.sha256 }),
+    ...(record.size !== undefined && { size: record.size }),
+    depends: record.depends,
+    files: linked.files,
+    paths_data: { paths: linked.paths, paths_version: 1 },
+    link: { source: extracted, type: 1 },
+    extracted_package_dir: extracted,
+    package_tarball_full_path: path.join(path.dirname(extracted), record.filename),
+    requested_spec: requestedSpec ?? '',
+  };
+  const dir = path.join(target, 'conda-meta');
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, `${distName(record.filename)}.json`), `${JSON.stringify(meta, null, 2)}\n`);
+}
+
+/** Appends the install to `conda-meta/history` the way conda does (`+channel::dist` lines, the specs asked for). */
+export async function appendHistory(target: string, records: readonly SolvedRecord[], specs: readonly string[], when = new Date()): Promise<void> {
+  const stamp = when.toISOString().replace('T', ' ').slice(0, 19);
+  const lines = [
+    `==> ${stamp} <==`,
+    '# cmd: bioimageit conda-runner (embedded)',
+    ...records.map((r) => `+${r.channel}::${distName(r.filename)}`),
+    `# update specs: ${JSON.stringify(specs)}`,
+    '',
+  ];
+  await mkdir(path.join(target, 'conda-meta'), { recursive: true });
+  await appendFile(path.join(target, 'conda-meta', 'history'), lines.join('\n'));
+}
+
+/** The package a requested spec names (`numpy >=1.2` → `numpy`, `conda-forge::numpy=1` → `numpy`). */
+export function specName(spec: string): string {
+  return (spec.split('::').pop() ?? spec).trim().split(/[\s=<>!~\[]/)[0] ?? spec;
+}

@@ -1,0 +1,18 @@
+import { inject, injectable } from 'inversify';
+import { KernelConfig, type RunnerContribution, type RunnerRegistrar } from '@bioimageit/core';
+import { condaSettings } from './conda-settings.js';
+import { CondaRunner } from './conda-runner.js';
+
+/**
+ * Registers the conda runner (id `conda`) with the workspace's settings: environments under
+ * `<workspace>/.bioimageit/envs` unless `BIOIMAGEIT_CONDA_ENVS` says otherwise (see `condaSettings`).
+ */
+@injectable()
+export class CondaRunnerContribution implements RunnerContribution {
+  constructor(@inject(KernelConfig) private readonly config: KernelConfig) {}
+
+  /** Called once by the kernel on activation; throws PluginError DUPLICATE_CONTRIBUTION when `conda` is taken. */
+  registerRunners(registry: RunnerRegistrar): void {
+    registry.register(new CondaRunner({ settings: condaSettings(this.config.workspace) }));
+  }
+}

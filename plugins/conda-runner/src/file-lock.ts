@@ -1,0 +1,77 @@
+import { open, readFile, unlink } from 'node:fs/promises';
+import os from 'node:os';
+
+/** Who holds a lock file (its JSON content). */
+interface LockOwner {
+  readonly pid: number;
+  readonly host: string;
+  readonly since: string;
+}
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+async function readOwner(file: string): Promise<LockOwner | undefined> {
+  try {
+    const owner = JSON.parse(await readFile(file, 'utf8')) as Partial<LockOwner>;
+    return typeof owner.pid === 'number' && typeof owner.host === 'string' ? (owner as LockOwner) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Options of {@link withFileLock}. */
+export interface FileLockOptions {
+  /** Milliseconds between attempts while another process holds the lock (default 100). */
+  readonly pollMs?: number;
+  /** Stops waiting: the promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /** Called once when the lock is found held by someone else (to tell the user why nothing moves). */
+  readonly onWait?: (owner: string) => void;
+}
+
+/**
+ * Runs `fn` while holding an exclusive lock file (created with `O_EXCL`, holding the owner's pid,
+ * host and start time), so that processes sharing a folder do one thing at a time. A lock left by
+ * a process of this host that no longer runs is taken over; a lock whose content cannot be read
+ * yet (being written) counts as held. The lock file is removed when `fn` settles.
+ */
+export async function withFileLock<T>(file: string, fn: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
+  const host = os.hostname();
+  let told = false;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    try {
+      const handle = await open(file, 'wx');
+      try {
+        await handle.writeFile(JSON.stringify({ pid: process.pid, host, since: new Date().toISOString() }));
+      } finally {
+        await handle.close();
+      }
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const owner = await readOwner(file);
+    if (owner !== undefined && owner.host === host && owner.pid !== process.pid && !isAlive(owner.pid)) {
+      await unlink(file).catch(() => undefined);
+      continue;
+    }
+    if (!told) {
+      told = true;
+      options.onWait?.(owner === undefined ? 'another process' : `process ${owner.pid} on ${owner.host} since ${owner.since}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 100));
+  }
+  try {
+    return await fn();
+  } finally {
+    await unlink(file).catch(() => undefined);
+  }
+}

@@ -1,0 +1,135 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { RunnerError } from '@bioimageit/core';
+import type { SolvedRecord } from './rattler-solver.js';
+
+/** The archive's name without `.tar.bz2` / `.conda`: `numpy-1.26.4-py311h_0`. */
+export function distName(filename: string): string {
+  return filename.replace(/\.tar\.bz2$|\.conda$/, '');
+}
+
+async function fileDigest(file: string, algorithm: 'sha256' | 'md5'): Promise<string> {
+  const hash = createHash(algorithm);
+  await pipeline(createReadStream(file), hash);
+  return hash.digest('hex');
+}
+
+/** Checks an archive against the checksum the channel published (sha256, else md5); returns the mismatch, if any. */
+async function checksumMismatch(file: string, record: SolvedRecord): Promise<string | undefined> {
+  if (record.sha256 !== undefined) {
+    const actual = await fileDigest(file, 'sha256');
+    return actual === record.sha256 ? undefined : `sha256 ${actual}, expected ${record.sha256}`;
+  }
+  if (record.md5 !== undefined) {
+    const actual = await fileDigest(file, 'md5');
+    return actual === record.md5 ? undefined : `md5 ${actual}, expected ${record.md5}`;
+  }
+  return undefined;
+}
+
+const exists = (file: string): Promise<boolean> => stat(file).then(() => true, () => false);
+
+/** Runs a command (argv, no shell), rejecting with its stderr when it fails. */
+function execute(argv: readonly string[], what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+    child.once('error', (e) => reject(new Error(`${what}: cannot start ${argv[0]}: ${e.message}`)));
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${what}: ${argv[0]} exited with ${code}: ${stderr.trim()}`))));
+  });
+}
+
+/**
+ * The package cache shared by every environment of an environments folder (`<envs>/.pkgs`):
+ * archives as the channel served them (checked against the published sha256 or md5) and their
+ * extracted folders. Each entry is written to a temporary name and renamed, so a reader never
+ * sees half of one; a folder counts as extracted once it holds `info/repodata_record.json`.
+ */
+export class PackageCache {
+  constructor(readonly dir: string) {}
+
+  /** Path of the archive, downloading it first when missing or corrupt. Throws RunnerError UNAVAILABLE naming the URL. */
+  async archive(record: SolvedRecord, signal?: AbortSignal): Promise<string> {
+    const target = path.join(this.dir, record.filename);
+    if ((await exists(target)) && (await checksumMismatch(target, record)) === undefined) return target;
+    await mkdir(this.dir, { recursive: true });
+    const partial = `${target}.part-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    try {
+      if (record.url.startsWith('file:')) {
+        await pipeline(createReadStream(fileURLToPath(record.url)), createWriteStream(partial));
+      } else {
+        const response = await fetch(record.url, { ...(signal !== undefined && { signal }) });
+        if (!response.ok || response.body === null) throw new Error(`HTTP ${response.status}`);
+        await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), createWriteStream(partial));
+      }
+      const mismatch = await checksumMismatch(partial, record);
+      if (mismatch !== undefined) throw new Error(`checksum mismatch (${mismatch})`);
+      await rename(partial, target);
+      return target;
+    } catch (e) {
+      await rm(partial, { force: true });
+      if (signal?.aborted === true) throw e;
+      const cause = (e as { cause?: { code?: string } }).cause;
+      const why = cause?.code ?? (e instanceof Error ? e.message : String(e));
+      throw new RunnerError('UNAVAILABLE', `cannot download conda package ${record.filename} from ${record.url} (channel ${record.channel}): ${why}`, {
+        cause: e,
+        details: { package: record.name, url: record.url, channel: record.channel },
+      });
+    }
+  }
+
+  /**
+   * The extracted folder of a package (with `info/`), extracting the archive when needed:
+   * `.tar.bz2` with the system `tar`, `.conda` with `cph x` (Node 20 cannot read zstd).
+   * Throws RunnerError UNAVAILABLE naming the archive when extraction fails.
+   */
+  async extracted(record: SolvedRecord, archive: string): Promise<string> {
+    const folder = path.join(this.dir, distName(record.filename));
+    const marker = path.join(folder, 'info', 'repodata_record.json');
+    if (await exists(marker)) return folder;
+    const temp = await mkdtemp(`${folder}.extract-`);
+    try {
+      if (record.filename.endsWith('.conda')) await execute(['cph', 'x', archive, '--dest', temp], `extracting ${record.filename}`);
+      else await execute(['tar', '-xjf', archive, '-C', temp], `extracting ${record.filename}`);
+      await writeFile(path.join(temp, 'info', 'repodata_record.json'), `${JSON.stringify(await repodataRecord(temp, record), null, 2)}\n`);
+      if (await exists(marker)) {
+        await rm(temp, { recursive: true, force: true }); // another process finished the same package first
+        return folder;
+      }
+      await rm(folder, { recursive: true, force: true }); // a half-extracted folder left by a crash
+      await rename(temp, folder).catch(async (e: NodeJS.ErrnoException) => {
+        if (!(await exists(marker))) throw e; // another process finished the same package first
+        await rm(temp, { recursive: true, force: true });
+      });
+      return folder;
+    } catch (e) {
+      await rm(temp, { recursive: true, force: true });
+      throw new RunnerError('UNAVAILABLE', `cannot extract conda package ${archive}: ${e instanceof Error ? e.message : String(e)}`, {
+        cause: e,
+        details: { package: record.name, archive },
+      });
+    }
+  }
+}
+
+/** `info/index.json` completed with where the package came from (conda's repodata_record.json). */
+async function repodataRecord(folder: string, record: SolvedRecord): Promise<Record<string, unknown>> {
+  const index = JSON.parse(await readFile(path.join(folder, 'info', 'index.json'), 'utf8')) as Record<string, unknown>;
+  return {
+    ...index,
+    channel: record.channel,
+    subdir: index['subdir'] ?? record.subdir,
+    fn: record.filename,
+    url: record.url,
+    ...(record.sha256 !== undefined && { sha256: record.sha256 }),
+    ...(record.md5 !== undefined && { md5: record.md5 }),
+    ...(record.size !== undefined && { size: record.size }),
+  };
+}

@@ -1,0 +1,114 @@
+import { RunnerError } from '@bioimageit/core';
+import type { SolvedEnvironmentSpec } from './environment-spec.js';
+import { detectVirtualPackages, isVirtualPackage, type VirtualPackage } from './virtual-packages.js';
+
+/** One package of a solution: where to get it and exactly which build it is. */
+export interface SolvedRecord {
+  readonly name: string;
+  readonly version: string;
+  readonly build: string;
+  readonly buildNumber: number;
+  /** Channel URL without a trailing slash. */
+  readonly channel: string;
+  readonly subdir: string;
+  readonly url: string;
+  readonly filename: string;
+  readonly sha256?: string;
+  readonly md5?: string;
+  readonly size?: number;
+  readonly depends: readonly string[];
+}
+
+/** The package a solver message says cannot be satisfied (`biit-lib >=2`), when it says so. */
+export function unsatisfiablePackage(message: string): string | undefined {
+  const patterns = [/[└├]─ (.+?), for which no candidates were found/m, /No candidates were found for (.+?)\.?\s*$/m, /^\s*(?:[└├]─ )?(.+?) cannot be installed because/m];
+  for (const pattern of patterns) {
+    const hit = pattern.exec(message)?.[1]?.trim();
+    if (hit !== undefined && hit !== '') return hit.replace(/ \*$/, '');
+  }
+  return undefined;
+}
+
+/** The first channel whose repodata cannot be fetched, and why; undefined when all answer. */
+export async function unreachableChannel(channels: readonly string[], subdirs: readonly string[], timeoutMs = 10_000): Promise<{ channel: string; why: string } | undefined> {
+  for (const channel of channels) {
+    for (const subdir of subdirs) {
+      const url = `${channel}${subdir}/repodata.json`;
+      try {
+        const response = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(timeoutMs) });
+        if (response.ok) return undefined;
+        if (subdir === subdirs[subdirs.length - 1]) return { channel, why: `HTTP ${response.status} for ${url}` };
+      } catch (e) {
+        const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+        return { channel, why: cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e)) };
+      }
+    }
+  }
+  return undefined;
+}
+
+type RattlerModule = typeof import('@conda-org/rattler');
+let rattler: Promise<RattlerModule> | undefined;
+
+/**
+ * Solves a requirement set with rattler (WASM) against its channels for this platform and
+ * `noarch`, with this machine's virtual packages installed. Virtual packages are left out of the
+ * result. Throws RunnerError UNAVAILABLE: naming the spec that cannot be satisfied (`details.package`)
+ * with the solver's explanation, or naming the channel that cannot be reached (`details.channel`).
+ */
+export async function solveWithRattler(spec: SolvedEnvironmentSpec, label: string, virtuals: readonly VirtualPackage[] = detectVirtualPackages()): Promise<SolvedRecord[]> {
+  rattler ??= import('@conda-org/rattler');
+  const { simpleSolve } = await rattler;
+  const subdirs = [spec.platform, 'noarch'];
+  const locked = virtuals.map((v) => ({
+    url: `virtual:${v.name}-${v.version}-${v.build}`,
+    packageName: v.name,
+    version: v.version,
+    build: v.build,
+    subdir: spec.platform,
+    filename: `${v.name}-${v.version}-${v.build}.tar.bz2`,
+  }));
+  let solved: Awaited<ReturnType<RattlerModule['simpleSolve']>>;
+  try {
+    solved = await simpleSolve([...spec.specs], [...spec.channels], subdirs as Parameters<RattlerModule['simpleSolve']>[2], locked);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const channels = spec.channels.join(', ');
+    if (/cannot solve/i.test(message)) {
+      const culprit = unsatisfiablePackage(message);
+      const head = culprit === undefined ? 'the requirements cannot be satisfied' : `'${culprit}' cannot be satisfied`;
+      throw new RunnerError('UNAVAILABLE', `${label}: conda environment [${spec.specs.join(', ')}]: ${head} from ${channels}: ${message.trim().replace(/\s*\n\s*/g, ' ')}`, {
+        details: { specs: spec.specs, channels: spec.channels, ...(culprit !== undefined && { package: culprit }) },
+      });
+    }
+    const down = await unreachableChannel(spec.channels, subdirs);
+    if (down !== undefined) {
+      throw new RunnerError('UNAVAILABLE', `${label}: conda channel ${down.channel} cannot be reached (${down.why})`, {
+        details: { channel: down.channel, specs: spec.specs },
+      });
+    }
+    throw new RunnerError('UNAVAILABLE', `${label}: solving conda environment [${spec.specs.join(', ')}] over ${channels} failed: ${message}`, {
+      details: { specs: spec.specs, channels: spec.channels },
+    });
+  }
+  return solved
+    .filter((p) => !isVirtualPackage(p.packageName))
+    .map((p) => {
+      const record: SolvedRecord = {
+        name: p.packageName,
+        version: p.version,
+        build: p.build,
+        buildNumber: Number(p.buildNumber ?? 0),
+        channel: (p.repoName ?? p.url.slice(0, p.url.lastIndexOf('/', p.url.lastIndexOf('/') - 1))).replace(/\/+$/, ''),
+        subdir: p.subdir ?? p.url.split('/').slice(-2, -1)[0] ?? 'noarch',
+        url: p.url,
+        filename: p.filename,
+        ...(p.sha256 !== undefined && { sha256: p.sha256 }),
+        ...(p.md5 !== undefined && { md5: p.md5 }),
+        ...(p.size !== undefined && { size: Number(p.size) }),
+        depends: p.depends ?? [],
+      };
+      p.free();
+      return record;
+    });
+}
