@@ -1,9 +1,10 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, symlink, copyFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DockerEngineClient } from '../docker-engine-client.js';
+import { busyboxRootfsTar } from './busybox-rootfs.js';
 
 const run = promisify(execFile);
 
@@ -53,6 +54,16 @@ async function waitFor(check: () => Promise<boolean>, ms: number, what: string, 
   throw new Error(`timed out waiting for ${what}:\n${(await readFile(log, 'utf8').catch(() => '')).slice(-3000)}`);
 }
 
+/** Lazily unmounts what the daemon left mounted under `dir` (e.g. `exec/netns/default`), deepest first. */
+async function unmountUnder(dir: string): Promise<void> {
+  const mounts = (await readFile('/proc/self/mounts', 'utf8').catch(() => ''))
+    .split('\n')
+    .map((line) => line.split(' ')[1] ?? '')
+    .filter((target) => target.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const target of mounts) await run('umount', ['-l', target]).catch(() => undefined);
+}
+
 /**
  * Starts dockerd with `--bridge=none --iptables=false --ip6tables=false` (no host networking is
  * touched) on a socket in a fresh temp dir (under /tmp: the containerd socket path must stay
@@ -82,8 +93,14 @@ export async function startTestDockerd(): Promise<TestDockerd> {
     { stdio: ['ignore', fd, fd] },
   );
   closeSync(fd);
+  // If the test process ends without calling stop() (a crashed worker), take the daemon along.
+  const orphanGuard = (): void => {
+    child.kill('SIGTERM');
+  };
+  process.once('exit', orphanGuard);
   let client: DockerEngineClient | undefined;
   const stop = async (): Promise<void> => {
+    process.off('exit', orphanGuard);
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');
@@ -91,6 +108,7 @@ export async function startTestDockerd(): Promise<TestDockerd> {
       await exited;
       clearTimeout(timer);
     }
+    await unmountUnder(dir);
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   };
   try {
@@ -116,19 +134,8 @@ export async function startTestDockerd(): Promise<TestDockerd> {
     host: `unix://${socketPath}`,
     client: ready,
     async importBusybox(name) {
-      const root = await mkdtemp(path.join(dir, 'rootfs-'));
-      await mkdir(path.join(root, 'bin'));
-      await mkdir(path.join(root, 'tmp'));
-      await chmod(path.join(root, 'tmp'), 0o1777);
-      const busybox = (await run('sh', ['-c', 'command -v busybox'])).stdout.trim();
-      await copyFile(busybox, path.join(root, 'bin', 'busybox'));
-      await chmod(path.join(root, 'bin', 'busybox'), 0o755);
-      const applets = (await run(busybox, ['--list'])).stdout.split('\n').filter((a) => a !== '' && a !== 'busybox');
-      await Promise.all(applets.map((a) => symlink('busybox', path.join(root, 'bin', a))));
-      const tar = path.join(dir, `${path.basename(root)}.tar`);
-      await run('tar', ['-C', root, '-cf', tar, '.']);
+      const tar = await busyboxRootfsTar(dir);
       await run('docker', ['import', tar, name], { env });
-      await rm(root, { recursive: true, force: true });
       await rm(tar, { force: true });
       return name;
     },
