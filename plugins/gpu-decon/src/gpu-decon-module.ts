@@ -1,4 +1,20 @@
 import { ContainerModule } from 'inversify';
+import { RunnerContribution, ToolSourceContribution } from '@bioimageit/core';
+import { GpuDeconRunnerContribution, GpuDeconToolSourceContribution } from './gpu-decon-contributions.js';
+import { GpuDeconToolSource } from './gpu-decon-tool-source.js';
+import { loadNativeAddon } from './native-addon.js';
+import { NativeRunner } from './native-runner.js';
 
-/** Bindings of the gpu-decon plugin (work in progress). */
-export default new ContainerModule(() => {});
+/**
+ * The gpu-decon plugin's bindings: the `native` runner (over the addon) and the `gpu-decon` tool
+ * source. Loading the addon happens here, at activation: without it (FFTW missing at build or run
+ * time) activation fails with PluginError MISSING_REQUIREMENT naming the fix, and only this
+ * plugin is unavailable.
+ */
+export default new ContainerModule(({ bind }) => {
+  const addon = loadNativeAddon();
+  bind(NativeRunner).toConstantValue(new NativeRunner(addon));
+  bind(GpuDeconToolSource).toSelf().inSingletonScope();
+  bind(RunnerContribution).to(GpuDeconRunnerContribution).inSingletonScope();
+  bind(ToolSourceContribution).to(GpuDeconToolSourceContribution).inSingletonScope();
+});
