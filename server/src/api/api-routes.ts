@@ -1,0 +1,27 @@
+import type { ApiRoute } from '../http/api-route.js';
+import { eventRoutes } from './event-routes.js';
+import { experimentRoutes } from './experiment-routes.js';
+import { imageRoutes } from './image-routes.js';
+import { itemRoutes } from './item-routes.js';
+import { buildOpenApiDocument, openApiRoute, type OpenApiDocument } from './openapi-document.js';
+import { provenanceRoutes } from './provenance-routes.js';
+import { runRoutes } from './run-routes.js';
+import type { ServerContext } from './server-context.js';
+import { toolRoutes } from './tool-routes.js';
+
+/** Every API route, the OpenAPI document's own included, and that document. */
+export function apiRoutes(ctx: ServerContext): { readonly routes: readonly ApiRoute[]; readonly document: OpenApiDocument } {
+  let document: OpenApiDocument | undefined;
+  const routes: ApiRoute[] = [
+    ...experimentRoutes(ctx),
+    openApiRoute(() => document as OpenApiDocument),
+    ...itemRoutes(ctx),
+    ...imageRoutes(ctx),
+    ...toolRoutes(ctx),
+    ...runRoutes(ctx),
+    ...eventRoutes(ctx),
+    ...provenanceRoutes(ctx),
+  ];
+  document = buildOpenApiDocument(routes, ctx.version);
+  return { routes, document };
+}

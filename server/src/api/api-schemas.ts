@@ -1,0 +1,234 @@
+import type { JsonSchema } from '../http/json-schema.js';
+
+/** `$ref` to a component schema of the OpenAPI document. */
+export const ref = (name: keyof typeof API_SCHEMAS): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+
+const str: JsonSchema = { type: 'string' };
+const tagKey: JsonSchema = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f=]+$' };
+const tagValue: JsonSchema = { type: 'string', maxLength: 2000, pattern: '^[^\\u0000-\\u0008\\u000b-\\u001f]*$' };
+const tags: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
+const datasetName: JsonSchema = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9][A-Za-z0-9 _.-]*$' };
+const query: JsonSchema = { type: 'string', maxLength: 4000, description: 'a query in the BioImageIT query language; empty selects everything' };
+
+/**
+ * The component schemas of the OpenAPI document: every JSON body the API reads or writes. Request
+ * schemas are strict (no unknown properties); response schemas list what clients may rely on.
+ */
+export const API_SCHEMAS = {
+  Error: {
+    type: 'object',
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'area', 'message'],
+        properties: { code: str, area: str, message: str, details: { type: 'object' } },
+      },
+    },
+  },
+  ServerInfo: {
+    type: 'object',
+    required: ['name', 'version', 'coreVersion', 'user', 'tokenRequired'],
+    properties: { name: str, version: str, coreVersion: str, user: str, tokenRequired: { type: 'boolean' } },
+  },
+  ExperimentSummary: {
+    type: 'object',
+    required: ['id', 'name', 'author', 'date', 'keys'],
+    properties: { id: str, name: str, author: str, date: str, keys: { type: 'array', items: str } },
+  },
+  Dataset: {
+    type: 'object',
+    required: ['id', 'name', 'kind', 'itemCount'],
+    properties: { id: str, name: str, kind: { enum: ['raw', 'processed'] }, itemCount: { type: 'integer', minimum: 0 } },
+  },
+  Experiment: {
+    type: 'object',
+    required: ['id', 'name', 'author', 'date', 'keys', 'datasets'],
+    properties: { id: str, name: str, author: str, date: str, keys: { type: 'array', items: str }, datasets: { type: 'array', items: { $ref: '#/components/schemas/Dataset' } } },
+  },
+  Item: {
+    type: 'object',
+    required: ['id', 'name', 'dataset', 'format', 'date', 'author', 'tags', 'metadata', 'origin', 'image'],
+    properties: {
+      id: str,
+      name: str,
+      dataset: str,
+      format: str,
+      date: str,
+      author: str,
+      size: { type: 'integer' },
+      sha256: str,
+      tags,
+      metadata: { type: 'object' },
+      image: { type: 'boolean', description: 'true when previews and thumbnails can be rendered' },
+      origin: {
+        type: 'object',
+        required: ['type'],
+        properties: {
+          type: { enum: ['raw', 'processed'] },
+          runId: str,
+          output: str,
+          inputs: { type: 'array', items: { type: 'object', required: ['name', 'id'], properties: { name: str, id: str } } },
+        },
+      },
+    },
+  },
+  ItemPage: {
+    type: 'object',
+    required: ['dataset', 'where', 'total', 'offset', 'limit', 'keys', 'items'],
+    properties: {
+      dataset: str,
+      where: str,
+      total: { type: 'integer', minimum: 0 },
+      offset: { type: 'integer', minimum: 0 },
+      limit: { type: 'integer', minimum: 1 },
+      keys: { type: 'array', items: str },
+      items: { type: 'array', items: { $ref: '#/components/schemas/Item' } },
+    },
+  },
+  TagEdit: {
+    type: 'object',
+    additionalProperties: false,
+    minProperties: 1,
+    description: 'tags to set (key → value) and keys to remove on one item',
+    properties: {
+      set: { type: 'object', additionalProperties: tagValue, maxProperties: 200, propertyNames: tagKey },
+      remove: { type: 'array', items: tagKey, maxItems: 200 },
+    },
+  },
+  BulkTagEdit: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['where'],
+    description: 'tags to set or remove on every item a query selects, atomically',
+    properties: {
+      dataset: datasetName,
+      where: query,
+      set: { type: 'object', additionalProperties: tagValue, maxProperties: 200, propertyNames: tagKey },
+      remove: { type: 'array', items: tagKey, maxItems: 200 },
+    },
+  },
+  BulkTagResult: {
+    type: 'object',
+    required: ['changed', 'selected'],
+    properties: { changed: { type: 'integer', minimum: 0 }, selected: { type: 'integer', minimum: 0 } },
+  },
+  ToolSummary: {
+    type: 'object',
+    required: ['id', 'name', 'version', 'description'],
+    properties: { id: str, name: str, version: str, description: str },
+  },
+  Tool: {
+    type: 'object',
+    required: ['id', 'name', 'version', 'description', 'categories', 'type', 'dataInputs', 'outputs', 'parameters'],
+    properties: {
+      id: str,
+      name: str,
+      version: str,
+      description: str,
+      help: str,
+      categories: { type: 'array', items: str },
+      type: { enum: ['map', 'reduce'] },
+      dataInputs: { type: 'array', items: { type: 'object', required: ['name', 'label'], properties: { name: str, label: str, format: str } } },
+      outputs: { type: 'array', items: { type: 'object', required: ['name', 'format', 'label'], properties: { name: str, format: str, label: str } } },
+      parameters: { type: 'object', description: 'JSON Schema of the parameters object a run takes' },
+    },
+  },
+  RunStart: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['tool', 'inputs', 'outputDataset'],
+    properties: {
+      tool: { type: 'string', minLength: 1, maxLength: 300 },
+      params: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] }, maxProperties: 200 },
+      inputs: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 20,
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name'],
+          properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, dataset: datasetName, query },
+        },
+      },
+      outputDataset: datasetName,
+      matchBy: { oneOf: [{ type: 'array', items: tagKey, minItems: 1 }, { enum: ['position'] }] },
+      groupBy: { type: 'array', items: tagKey, minItems: 1 },
+      jobs: { type: 'integer', minimum: 1, maximum: 64 },
+      cache: { type: 'boolean' },
+    },
+  },
+  LiveRun: {
+    type: 'object',
+    required: ['runId', 'experiment', 'tool', 'dataset', 'status', 'jobCount', 'finished', 'failed', 'fraction'],
+    properties: {
+      runId: str,
+      experiment: str,
+      tool: str,
+      dataset: str,
+      status: { enum: ['running', 'succeeded', 'failed', 'cancelled', 'partial'] },
+      jobCount: { type: 'integer', minimum: 0 },
+      finished: { type: 'integer', minimum: 0 },
+      failed: { type: 'integer', minimum: 0 },
+      fraction: { type: 'number', minimum: 0, maximum: 1 },
+      error: str,
+    },
+  },
+  RunSummary: {
+    type: 'object',
+    required: ['id', 'dataset', 'tool', 'status', 'start', 'user', 'jobs'],
+    properties: {
+      id: str,
+      dataset: str,
+      tool: { type: 'object', required: ['id', 'name', 'version'], properties: { id: str, name: str, version: str } },
+      status: str,
+      start: str,
+      end: str,
+      user: str,
+      jobs: { type: 'object', required: ['total', 'succeeded', 'failed', 'cached'], additionalProperties: { type: 'integer' } },
+      live: { $ref: '#/components/schemas/LiveRun' },
+    },
+  },
+  Run: {
+    type: 'object',
+    required: ['record'],
+    properties: {
+      record: { type: 'object', required: ['id', 'dataset', 'tool', 'parameters', 'inputs', 'status', 'jobs'], description: 'the stored run record (run.md.json)' },
+      live: { $ref: '#/components/schemas/LiveRun' },
+    },
+  },
+  Lineage: {
+    type: 'object',
+    required: ['root', 'nodes', 'edges'],
+    properties: {
+      root: str,
+      nodes: { type: 'array', items: { type: 'object', required: ['id', 'kind'], properties: { id: str, kind: { enum: ['item', 'job', 'run'] } } } },
+      edges: {
+        type: 'array',
+        items: { type: 'object', required: ['from', 'to', 'relation'], properties: { from: str, to: str, relation: { enum: ['wasGeneratedBy', 'used', 'partOf'] }, role: str } },
+      },
+    },
+  },
+  ImageInfo: {
+    type: 'object',
+    required: ['axes', 'shape', 'dtype', 'sizeZ', 'sizeC', 'sizeT', 'width', 'height'],
+    properties: {
+      axes: str,
+      shape: { type: 'array', items: { type: 'integer' } },
+      dtype: str,
+      sizeZ: { type: 'integer', minimum: 1 },
+      sizeC: { type: 'integer', minimum: 1 },
+      sizeT: { type: 'integer', minimum: 1 },
+      width: { type: 'integer', minimum: 1 },
+      height: { type: 'integer', minimum: 1 },
+      physicalSize: { type: 'object' },
+    },
+  },
+} satisfies Record<string, JsonSchema>;
+
+/** Resolver for `#/components/schemas/Name` references to {@link API_SCHEMAS}. */
+export function resolveApiSchema(reference: string): JsonSchema | undefined {
+  const prefix = '#/components/schemas/';
+  return reference.startsWith(prefix) ? (API_SCHEMAS as Record<string, JsonSchema>)[reference.slice(prefix.length)] : undefined;
+}

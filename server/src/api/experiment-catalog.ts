@@ -1,0 +1,61 @@
+import type { ExperimentStore, ExperimentSummary, Kernel } from '@bioimageit/core';
+import { ApiError } from '../api-error.js';
+
+/**
+ * The experiments a server exposes, by id: those of the workspace's experiments location plus the
+ * ones named when the server started (`bioimageit serve -e PATH`). Clients address experiments
+ * only by these ids, never by path or URI, so no request can open a folder the server was not
+ * given. Stores are opened once and stay open until the kernel is disposed.
+ */
+export class ExperimentCatalog {
+  private readonly stores = new Map<string, Promise<ExperimentStore>>();
+  private extra: Promise<ExperimentSummary[]> | undefined;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly extraRefs: readonly string[] = [],
+  ) {}
+
+  /** Every exposed experiment, workspace ones first, each id once. */
+  async list(): Promise<ExperimentSummary[]> {
+    const own = await this.kernel.listExperiments().catch(() => [] as ExperimentSummary[]);
+    const extra = await this.extraSummaries();
+    const seen = new Set<string>();
+    return [...own, ...extra].filter((e) => !seen.has(e.id) && seen.add(e.id));
+  }
+
+  /** The open store of experiment `id`; ApiError NOT_FOUND naming the known ids otherwise. */
+  async open(id: string): Promise<ExperimentStore> {
+    const cached = this.stores.get(id);
+    if (cached !== undefined) return cached;
+    const all = await this.list();
+    const hit = all.find((e) => e.id === id);
+    if (hit === undefined) {
+      throw new ApiError('NOT_FOUND', `no experiment with id '${id}' (experiments: ${all.map((e) => `${e.name} = ${e.id}`).join(', ') || 'none'})`, {
+        details: { experiment: id },
+      });
+    }
+    const opening = this.kernel.openExperiment(hit.uri);
+    this.stores.set(id, opening);
+    opening.catch(() => this.stores.delete(id));
+    return opening;
+  }
+
+  /** The id under which `store` is exposed (the stores this catalog opened). */
+  async idOf(uri: string): Promise<string | undefined> {
+    return (await this.list()).find((e) => e.uri === uri)?.id;
+  }
+
+  private extraSummaries(): Promise<ExperimentSummary[]> {
+    this.extra ??= Promise.all(
+      this.extraRefs.map(async (ref) => {
+        const store = await this.kernel.openExperiment(ref);
+        const info = await store.info();
+        const summary: ExperimentSummary = { id: info.id, uri: info.uri, name: info.name, author: info.author, date: info.date, keys: info.keys };
+        this.stores.set(info.id, Promise.resolve(store));
+        return summary;
+      }),
+    );
+    return this.extra;
+  }
+}

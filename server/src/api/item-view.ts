@@ -1,0 +1,47 @@
+import type { DataItem } from '@bioimageit/core';
+
+/** An item as the API shows it: no storage URIs or server paths, only what a client needs. */
+export interface ItemView {
+  readonly id: string;
+  readonly name: string;
+  readonly dataset: string;
+  readonly format: string;
+  readonly date: string;
+  readonly author: string;
+  readonly size?: number;
+  readonly sha256?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly image: boolean;
+  readonly origin: {
+    readonly type: 'raw' | 'processed';
+    readonly runId?: string;
+    readonly output?: string;
+    readonly inputs?: readonly { readonly name: string; readonly id: string }[];
+  };
+}
+
+/** Format ids whose items can be previewed (those of the image codecs). */
+export type ImageFormats = ReadonlySet<string>;
+
+/** The API view of `item`. */
+export function itemView(item: DataItem, images: ImageFormats): ItemView {
+  const origin =
+    item.origin.type === 'processed'
+      ? { type: 'processed' as const, runId: item.origin.run.id, output: item.origin.output.name, inputs: item.origin.inputs.map((i) => ({ name: i.name, id: i.id })) }
+      : { type: 'raw' as const };
+  return {
+    id: item.id,
+    name: item.name,
+    dataset: item.dataset,
+    format: item.format,
+    date: item.date,
+    author: item.author,
+    ...(item.size !== undefined && { size: item.size }),
+    ...(item.sha256 !== undefined && { sha256: item.sha256 }),
+    tags: item.tags,
+    metadata: item.metadata,
+    image: images.has(item.format),
+    origin,
+  };
+}

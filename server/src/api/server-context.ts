@@ -1,0 +1,21 @@
+import type { Kernel } from '@bioimageit/core';
+import type { ExperimentCatalog } from './experiment-catalog.js';
+import type { ItemPager } from './item-page.js';
+import type { ImageFormats } from './item-view.js';
+import type { RunTracker } from '../runs/run-tracker.js';
+import type { PreviewService } from '../render/preview-service.js';
+
+/** What the route handlers work with; built once by `startServer`. */
+export interface ServerContext {
+  readonly kernel: Kernel;
+  readonly catalog: ExperimentCatalog;
+  readonly pager: ItemPager;
+  readonly runs: RunTracker;
+  readonly previews: PreviewService;
+  /** Format ids of the registered image codecs (items of these formats can be previewed). */
+  readonly imageFormats: ImageFormats;
+  /** Whether API requests need the token (the server is bound beyond the loopback interface or was given one). */
+  readonly tokenRequired: boolean;
+  /** Server package version. */
+  readonly version: string;
+}

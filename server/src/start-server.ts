@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Kernel } from '@bioimageit/core';
+import { ApiError, errorBody, httpStatusOf } from './api-error.js';
+import { apiRoutes } from './api/api-routes.js';
+import { resolveApiSchema } from './api/api-schemas.js';
+import { ExperimentCatalog } from './api/experiment-catalog.js';
+import { ItemPager } from './api/item-page.js';
+import { OPENAPI_PATH, type OpenApiDocument } from './api/openapi-document.js';
+import type { ServerContext } from './api/server-context.js';
+import { AccessGuard, isLoopbackHost, TOKEN_COOKIE } from './http/access-guard.js';
+import { dispatchApi, sendJson } from './http/api-dispatcher.js';
+import { RouteTable } from './http/route-table.js';
+import { StaticFiles } from './http/static-files.js';
+import { CanvasPngRenderer, type PngRenderer } from './render/png-renderer.js';
+import { PreviewService } from './render/preview-service.js';
+import { RunTracker } from './runs/run-tracker.js';
+import { PUBLIC_DIR, SERVER_VERSION } from './server-version.js';
+
+/** Options of {@link startServer}. */
+export interface ServeOptions {
+  /** The kernel whose workspace is served; the caller disposes it after `close()`. */
+  readonly kernel: Kernel;
+  /** Interface to listen on; default `127.0.0.1`. Any other address requires a token. */
+  readonly host?: string;
+  /** Port; default 8765, 0 picks a free one. */
+  readonly port?: number;
+  /** Token API requests must carry. Default: none on loopback; a random one when bound elsewhere. */
+  readonly token?: string;
+  /** Experiments to serve besides the workspace's (names, paths or URIs, as `-e` takes them). */
+  readonly experiments?: readonly string[];
+  /** Where internal errors are reported (default: stderr). */
+  readonly log?: (message: string) => void;
+  /** PNG renderer (tests replace it); default @napi-rs/canvas. */
+  readonly renderer?: PngRenderer;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  /** `http://HOST:PORT/`. */
+  readonly url: string;
+  /** The URL to open in a browser: with `?token=` when a token is required. */
+  readonly openUrl: string;
+  readonly port: number;
+  /** The token requests need, when one is required. */
+  readonly token: string | undefined;
+  readonly document: OpenApiDocument;
+  readonly context: ServerContext;
+  /** Cancels running runs, ends event streams and stops listening. The kernel stays open. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the REST API (`/api/...`, documented at `/api/openapi.json` and
+ * `/.well-known/openapi.json`) and the browser GUI (`/`) of a kernel's workspace on one node:http
+ * server. Rejects with ApiError BAD_REQUEST for a bad host/port/token, StorageError NOT_FOUND for
+ * an experiment in `experiments` that does not exist, and the listen error (EADDRINUSE...) as is.
+ */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 8765;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ApiError('BAD_REQUEST', `port must be an integer 0..65535 (got ${port})`);
+  if (options.token !== undefined && options.token.length < 8) throw new ApiError('BAD_REQUEST', 'a token must have at least 8 characters');
+  const loopback = isLoopbackHost(host.toLowerCase());
+  const token = options.token ?? (loopback ? undefined : randomBytes(24).toString('base64url'));
+  const guard = new AccessGuard(token, loopback);
+  const log = options.log ?? ((message: string) => process.stderr.write(message + '\n'));
+  const kernel = options.kernel;
+  const catalog = new ExperimentCatalog(kernel, options.experiments ?? []);
+  await catalog.list();
+  const imageFormats = new Set(kernel.formats.keys().filter((id) => kernel.formats.peek(id)?.readPixels !== undefined));
+  const runs = new RunTracker(kernel);
+  const context: ServerContext = {
+    kernel,
+    catalog,
+    pager: new ItemPager(),
+    runs,
+    previews: new PreviewService(kernel.formats, options.renderer ?? new CanvasPngRenderer()),
+    imageFormats,
+    tokenRequired: guard.tokenRequired,
+    version: SERVER_VERSION,
+  };
+  const { routes, document } = apiRoutes(context);
+  const table = new RouteTable(routes);
+  const files = new StaticFiles(fileURLToPath(PUBLIC_DIR));
+  const logError = (message: string, error: unknown) => log(`bioimageit serve: ${message}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    response.setHeader('Referrer-Policy', 'no-referrer');
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://server.invalid');
+      guard.checkHost(request);
+      if (url.pathname === '/.well-known/openapi.json') url.pathname = OPENAPI_PATH;
+      if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
+        guard.checkToken(request);
+        return await dispatchApi(table, resolveApiSchema, request, response, url, logError);
+      }
+      if (request.method !== 'GET' && request.method !== 'HEAD') throw new ApiError('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${url.pathname} (allowed: GET, HEAD)`, { details: { allowed: ['GET', 'HEAD'] } });
+      const given = url.searchParams.get('token');
+      if (url.pathname === '/' && given !== null) return login(response, guard, given);
+      await files.serve(url.pathname, response, request.method === 'HEAD');
+    } catch (error) {
+      if (httpStatusOf(error) >= 500) logError(`${request.method} ${request.url}`, error);
+      if (!response.headersSent) sendJson(response, httpStatusOf(error), errorBody(error));
+      else response.destroy();
+    }
+  };
+
+  const server: Server = createServer((request, response) => void handle(request, response));
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const actual = (server.address() as AddressInfo).port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${shownHost}:${actual}/`;
+  return {
+    url,
+    openUrl: token === undefined ? url : `${url}?token=${encodeURIComponent(token)}`,
+    port: actual,
+    token,
+    document,
+    context,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await runs.stopAll();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+/** `/?token=T`: a right token is kept in an HttpOnly cookie and the browser sent to `/` (the token leaves the address bar). */
+function login(response: ServerResponse, guard: AccessGuard, given: string): void {
+  if (!guard.matches(given)) throw new ApiError('UNAUTHORIZED', 'wrong token');
+  response.writeHead(303, {
+    Location: '/',
+    'Set-Cookie': `${TOKEN_COOKIE}=${encodeURIComponent(given)}; HttpOnly; SameSite=Strict; Path=/`,
+    'Cache-Control': 'no-store',
+  });
+  response.end();
+}
