@@ -43,7 +43,7 @@ export function parseImageReference(text: string): ImageReference | undefined {
   if (hasHost && !HOST.test(first)) return undefined;
   const path = hasHost ? parts.slice(1).join('/') : rest;
   if (!REPOSITORY.test(path)) return undefined;
-  if (digest !== undefined) return { repository: rest, tag: digest, pinned: true };
+  if (digest !== undefined) return { repository: rest, tag: digest, pinned: true }; // a tag beside a digest is ignored, as Docker does
   return { repository: rest, tag: tag ?? 'latest', pinned: false };
 }
 
