@@ -12,6 +12,11 @@
  * process (`true` does nothing, `cp` copies in-process): the engine's own cost per job (selection,
  * cache keys, staging, logs, commits, records), free of the fork that dominates both columns.
  *
+ * The local runner starts tools from a small spawn helper process (a fork costs in proportion to
+ * the forking process's memory), so a fourth figure spawns the same commands directly through that
+ * helper: `overhead vs lean` is the engine's cost over the cheapest way to start the processes,
+ * `overhead/job` the cost over plain child_process.spawn from this script (the issue's baseline).
+ *
  * Each measurement is repeated (`--repeat`, default 3; direct and engine alternate) and the median
  * is reported, so a busy machine skews both sides alike. CPU time of this process per job
  * (user + system, which includes the fork of each child) is printed beside the wall time.
@@ -24,7 +29,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { createKernel, defaultConfig, type ExperimentStore, type Kernel, type Runner } from '@bioimageit/core';
+import { createKernel, defaultConfig, SpawnHelper, type ExperimentStore, type Kernel, type Runner } from '@bioimageit/core';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -91,6 +96,23 @@ async function direct(tool: ToolName, inputs: readonly string[], outDir: string)
   await Promise.all(Array.from({ length: jobs }, worker));
 }
 
+/** The same commands started through a SpawnHelper (what the local runner uses), `jobs` at once. */
+async function directLean(helper: SpawnHelper, tool: ToolName, inputs: readonly string[], outDir: string): Promise<void> {
+  await mkdir(outDir, { recursive: true });
+  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin' };
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < inputs.length) {
+      const i = next++;
+      const input = inputs[i] as string;
+      const [file, ...args] = tool === 'true' ? ['/bin/true', input] : ['/bin/cp', input, join(outDir, `o_${i}.csv`)];
+      const { exitCode } = await helper.launch({ file: file as string, args, argv0: tool, cwd: outDir, env, stdout: '/dev/null', stderr: '/dev/null', detached: true }).exited;
+      if (exitCode !== 0) throw new Error(`${tool} exited ${exitCode}`);
+    }
+  };
+  await Promise.all(Array.from({ length: jobs }, worker));
+}
+
 /** Runs `true` and `cp` argv in this process: the engine's cost without any child process. */
 const inProcess: Runner = {
   id: 'bench-in-process',
@@ -111,29 +133,34 @@ async function main(): Promise<void> {
   await writeToolFolder(join(root, 'tools'));
   const kernel = await createKernel({ config: { ...defaultConfig(root, 'bench'), tools: { dirs: ['tools'] } } });
   kernel.runners.register(inProcess, 'bench');
+  const helper = new SpawnHelper();
   try {
     const store = await prepare(kernel, join(root, 'sources'));
     const inputs = await Promise.all((await store.items('data')).map((item) => fileURLToPath(item.dataUri)));
     // Warm-up: spawn path, executable lookup, JIT, and the store's index.
     await direct('true', inputs.slice(0, 50), join(root, 'warm'));
     console.log(`${count} jobs, ${jobs} at once, median of ${repeat}, node ${process.version}, ${availableParallelism()} CPUs`);
-    const header = ['tool', 'direct ms', 'engine ms', 'overhead/job ms', 'ratio', 'cpu/job direct', 'cpu/job engine', 'no-process engine/job'];
+    const header = ['tool', 'direct ms', 'lean ms', 'engine ms', 'overhead/job ms', 'ratio', 'overhead vs lean', 'cpu/job direct', 'cpu/job engine', 'no-process engine/job'];
     console.log(header.map((h, i) => (i === 0 ? h.padEnd(6) : h.padStart(h.length < 10 ? 10 : h.length))).join('  '));
     for (const tool of Object.keys(TOOLS) as ToolName[]) {
       const d: { wall: number; cpu: number }[] = [];
+      const l: { wall: number; cpu: number }[] = [];
       const e: { wall: number; cpu: number }[] = [];
       const n: { wall: number; cpu: number }[] = [];
       for (let r = 0; r < repeat; r++) {
         d.push(await measure(() => direct(tool, inputs, join(root, `direct-${tool}-${r}`))));
+        l.push(await measure(() => directLean(helper, tool, inputs, join(root, `lean-${tool}-${r}`))));
         e.push(await measure(() => engine(kernel, store, tool, `bench_${tool}_${r}`)));
         n.push(await measure(() => engine(kernel, store, tool, `bench_${tool}_inproc_${r}`, inProcess.id)));
       }
       const [dw, ew, dc, ec] = [median(d.map((x) => x.wall)), median(e.map((x) => x.wall)), median(d.map((x) => x.cpu)), median(e.map((x) => x.cpu))];
+      const lw = median(l.map((x) => x.wall));
       const overhead = (ew - dw) / count;
-      const row = [tool.padEnd(6), dw.toFixed(0).padStart(10), ew.toFixed(0).padStart(10), overhead.toFixed(3).padStart(15), (ew / dw).toFixed(2).padStart(10), (dc / count).toFixed(3).padStart(14), (ec / count).toFixed(3).padStart(14), (median(n.map((x) => x.wall)) / count).toFixed(3).padStart(21)];
+      const row = [tool.padEnd(6), dw.toFixed(0).padStart(10), lw.toFixed(0).padStart(10), ew.toFixed(0).padStart(10), overhead.toFixed(3).padStart(15), (ew / dw).toFixed(2).padStart(10), ((ew - lw) / count).toFixed(3).padStart(16), (dc / count).toFixed(3).padStart(14), (ec / count).toFixed(3).padStart(14), (median(n.map((x) => x.wall)) / count).toFixed(3).padStart(21)];
       console.log(`${row.join('  ')}${overhead <= 1 ? '' : '  (above the 1 ms target)'}`);
     }
   } finally {
+    helper.close();
     await kernel.dispose();
     if (!args.includes('--keep')) await rm(root, { recursive: true, force: true });
   }

@@ -4,3 +4,4 @@ export { LocalRunnerContribution } from './local-runner-contribution.js';
 export { ExecutableResolver, hasPathSeparator } from './resolve-executable.js';
 export { baseEnvironment, jobEnvironment, hostVariable, DEFAULT_PATH, type HostEnvironment } from './job-environment.js';
 export { JOB_TMP_PREFIX } from './job-temp-dir.js';
+export { SpawnHelper, HelperSpawnFailure, type HelperSpawnRequest, type HelperProcess } from './spawn-helper.js';

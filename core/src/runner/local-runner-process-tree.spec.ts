@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -61,13 +61,13 @@ async function waitFor(file: string): Promise<string> {
 
 const posix = process.platform !== 'win32';
 
-describe.runIf(posix)('LocalRunner: process trees, signals and timeouts', () => {
+describe.runIf(posix).each(['helper', 'in-process'] as const)('LocalRunner (%s spawn): process trees, signals and timeouts', (spawn) => {
   const tree = 'sleep 100 & echo $! > child.pid; echo $$ > parent.pid; sleep 100';
 
   it('cancellation kills the tool and the processes it started', async () => {
     const j = await job(['sh', '-c', tree]);
     const controller = new AbortController();
-    const pending = new LocalRunner().run(j, controller.signal);
+    const pending = new LocalRunner({ spawn }).run(j, controller.signal);
     const child = Number(await waitFor(path.join(j.cwd, 'child.pid')));
     const parent = Number(await waitFor(path.join(j.cwd, 'parent.pid')));
     controller.abort();
@@ -79,7 +79,7 @@ describe.runIf(posix)('LocalRunner: process trees, signals and timeouts', () => 
 
   it('a timeout kills the whole tree and rejects TIMEOUT naming the job and limit', async () => {
     const j = await job(['sh', '-c', tree], { timeoutMs: 400 });
-    const error = await rejection(new LocalRunner().run(j, never));
+    const error = await rejection(new LocalRunner({ spawn }).run(j, never));
     expect(error.code).toBe('TIMEOUT');
     expect(error.message).toContain(j.id);
     expect(error.message).toContain('400 ms');
@@ -90,7 +90,7 @@ describe.runIf(posix)('LocalRunner: process trees, signals and timeouts', () => 
   it('escalates to SIGKILL after the grace period when the tool ignores SIGTERM', async () => {
     const j = await job(['sh', '-c', `trap "" TERM; ${tree}`]);
     const controller = new AbortController();
-    const pending = new LocalRunner({ killGraceMs: 300 }).run(j, controller.signal);
+    const pending = new LocalRunner({ spawn, killGraceMs: 300 }).run(j, controller.signal);
     const child = Number(await waitFor(path.join(j.cwd, 'child.pid')));
     const began = Date.now();
     controller.abort();
@@ -101,19 +101,37 @@ describe.runIf(posix)('LocalRunner: process trees, signals and timeouts', () => 
 
   it('kills what the tool left running in its group when it exits', async () => {
     const j = await job(['sh', '-c', 'sleep 100 & echo $! > child.pid; exit 0']);
-    expect((await new LocalRunner().run(j, never)).exitCode).toBe(0);
+    expect((await new LocalRunner({ spawn }).run(j, never)).exitCode).toBe(0);
     expect(await goneWithin(Number(await waitFor(path.join(j.cwd, 'child.pid'))), 1000)).toBe(true);
   });
 
   it('does not wait for leftovers holding the onOutput pipes', async () => {
     const j = await job(['sh', '-c', 'echo hi; sleep 100 &'], { onOutput: () => undefined });
     const began = Date.now();
-    expect((await new LocalRunner().run(j, never)).exitCode).toBe(0);
+    expect((await new LocalRunner({ spawn }).run(j, never)).exitCode).toBe(0);
     expect(Date.now() - began).toBeLessThan(1500);
   });
 
   it('resolves a death by signal with exitCode null and the signal name', async () => {
-    const result = await new LocalRunner().run(await job(['sh', '-c', 'kill -KILL $$']), never);
+    const result = await new LocalRunner({ spawn }).run(await job(['sh', '-c', 'kill -KILL $$']), never);
     expect(result).toMatchObject({ exitCode: null, signal: 'SIGKILL' });
+  });
+
+  it('cancels jobs aborted at any moment of their start, leaving nothing running', async () => {
+    const runner = new LocalRunner({ spawn });
+    const markers: string[] = [];
+    for (const delayMs of [0, 1, 2, 3, 5, 8, 13]) {
+      const marker = `${100 + Math.random()}`;
+      markers.push(marker);
+      const controller = new AbortController();
+      const pending = runner.run(await job(['sleep', marker]), controller.signal);
+      setTimeout(() => controller.abort(), delayMs);
+      expect((await rejection(pending)).code).toBe('CANCELLED');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    const running = await Promise.all(
+      (await readdir('/proc')).filter((d) => /^\d+$/.test(d)).map((d) => readFile(`/proc/${d}/cmdline`, 'utf8').catch(() => '')),
+    );
+    expect(running.filter((c) => markers.some((m) => c.includes(m)))).toEqual([]);
   });
 });

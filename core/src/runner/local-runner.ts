@@ -7,7 +7,8 @@ import { baseEnvironment, jobEnvironment, type HostEnvironment } from './job-env
 import { openJobLogs, type JobLogs } from './job-logs.js';
 import { prepareJobTempDir, type JobTempDir } from './job-temp-dir.js';
 import { ExecutableResolver, hasPathSeparator } from './resolve-executable.js';
-import { TreeKiller, usesProcessGroups } from './process-tree.js';
+import { signalGroup, signalProcessTree, TreeKiller, usesProcessGroups, type TreeSignaller } from './process-tree.js';
+import { HelperSpawnFailure, SpawnHelper } from './spawn-helper.js';
 
 /** Settings of a {@link LocalRunner}; all optional. */
 export interface LocalRunnerOptions {
@@ -15,6 +16,13 @@ export interface LocalRunnerOptions {
   readonly killGraceMs?: number;
   /** Where base variables and `passEnv` are read from (default `process.env`). */
   readonly hostEnv?: HostEnvironment;
+  /**
+   * How tool processes are started: `helper` (default on POSIX) spawns them from a small helper
+   * process whose fork cost does not grow with this process's memory (see SpawnHelper);
+   * `in-process` spawns them from this process. Jobs with `onOutput` always start in-process
+   * (their output is piped through this process).
+   */
+  readonly spawn?: 'helper' | 'in-process';
 }
 
 /** setTimeout's largest delay; longer limits would fire at once. */
@@ -25,6 +33,17 @@ type StopReason = 'timeout' | 'cancel';
 
 /** How the tool process ended, or why it never started. */
 type Ending = { readonly exitCode: number | null; readonly signal: NodeJS.Signals | null } | { readonly spawnError: unknown };
+
+/** A started tool as the runner supervises it, however it was spawned. */
+interface Started {
+  /** Signals the tool's process tree. */
+  readonly signal: TreeSignaller;
+  /** Resolves with how it ended, or why its log files could not be opened (never rejects). */
+  readonly ended: Promise<Ending | { readonly logsError: unknown }>;
+}
+
+/** Log files the helper opened itself: nothing to attach or flush here. */
+const HELPER_LOGS: JobLogs = { stdio: ['ignore', 'pipe', 'pipe'], attach: () => undefined, finish: async () => undefined };
 
 const cancelled = (job: RunnerJob, details: Record<string, unknown> = {}): RunnerError =>
   new RunnerError('CANCELLED', `job '${job.id}' was cancelled`, { details: { jobId: job.id, ...details } });
@@ -57,9 +76,11 @@ export class LocalRunner implements Runner {
   private readonly base: Readonly<Record<string, string>>;
   private readonly facts: Readonly<Record<string, unknown>>;
   private readonly resolver = new ExecutableResolver();
+  private readonly helper: SpawnHelper | undefined;
 
   constructor(options: LocalRunnerOptions = {}) {
     this.graceMs = options.killGraceMs ?? 2000;
+    this.helper = (options.spawn ?? 'helper') === 'helper' && usesProcessGroups ? new SpawnHelper() : undefined;
     this.host = options.hostEnv ?? process.env;
     this.base = Object.freeze(baseEnvironment(this.host));
     this.facts = Object.freeze({
@@ -79,10 +100,11 @@ export class LocalRunner implements Runner {
       throw new RunnerError('UNAVAILABLE', `job '${job.id}' has no command (empty argv)`, { details: { jobId: job.id } });
     }
     const searchPath = job.env['PATH'] ?? this.base['PATH'];
+    const viaHelper = this.helper !== undefined && job.onOutput === undefined;
     const [tmp, executable, logs] = await Promise.allSettled([
       prepareJobTempDir(job.id, job.cwd, job.tmpDir),
       this.resolver.resolve(command, searchPath, job.cwd),
-      openJobLogs(job),
+      viaHelper ? HELPER_LOGS : openJobLogs(job), // the helper opens the log files itself
     ]);
     const failure = this.preparationFailure(job, command, searchPath, tmp, executable, logs);
     if (failure !== undefined || signal.aborted) {
@@ -111,13 +133,7 @@ export class LocalRunner implements Runner {
         details: { jobId: job.id, command, path: searchPath },
       });
     }
-    if (logs.status === 'rejected') {
-      const why = logs.reason instanceof Error ? logs.reason.message : String(logs.reason);
-      return new RunnerError('UNAVAILABLE', `job '${job.id}': cannot open its log files: ${why}`, {
-        cause: logs.reason,
-        details: { jobId: job.id, stdoutPath: job.stdoutPath, stderrPath: job.stderrPath },
-      });
-    }
+    if (logs.status === 'rejected') return logsUnavailable(job, logs.reason);
     return undefined;
   }
 
@@ -125,25 +141,11 @@ export class LocalRunner implements Runner {
     const env = jobEnvironment(this.base, this.host, job, tmp.path);
     const startedAt = new Date();
     const t0 = performance.now();
-    let child: ChildProcess;
-    try {
-      child = spawn(executable, job.argv.slice(1), {
-        argv0: command,
-        cwd: job.cwd,
-        env,
-        stdio: logs.stdio,
-        detached: usesProcessGroups,
-        shell: false,
-        windowsHide: true,
-      });
-    } catch (spawnError) {
-      return this.finish(job, command, executable, tmp, logs, { spawnError }, undefined, startedAt, t0);
-    }
-    logs.attach(child);
-    const killer = new TreeKiller(child, this.graceMs);
+    const started = logs === HELPER_LOGS ? this.startViaHelper(job, command, executable, env) : this.startHere(job, command, executable, env, logs);
+    if ('spawnError' in started) return this.finish(job, command, executable, tmp, logs, started, undefined, startedAt, t0);
+    const killer = new TreeKiller(started.signal, this.graceMs);
     return new Promise<RunnerResult>((resolve, reject) => {
       let reason: StopReason | undefined;
-      let settled = false;
       const stop = (why: StopReason): void => {
         if (reason !== undefined) return;
         reason = why;
@@ -153,19 +155,69 @@ export class LocalRunner implements Runner {
       signal.addEventListener('abort', onAbort, { once: true });
       const limit = job.timeoutMs;
       const timer = limit === undefined || !Number.isFinite(limit) ? undefined : setTimeout(() => stop('timeout'), Math.min(Math.max(limit, 0), MAX_TIMER_MS));
-      const settle = (ending: Ending): void => {
-        if (settled) return;
-        settled = true;
+      void started.ended.then((ending) => {
         if (timer !== undefined) clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
         killer.sweep();
+        if ('logsError' in ending) return reject(logsUnavailable(job, ending.logsError));
         this.finish(job, command, executable, tmp, logs, ending, reason, startedAt, t0).then(resolve, reject);
-      };
-      child.once('error', (spawnError) => {
-        if (child.pid === undefined) settle({ spawnError });
       });
-      child.once('exit', (exitCode, exitSignal) => settle({ exitCode, signal: exitSignal }));
     });
+  }
+
+  /** Spawns the tool from this process (pipes when the job has `onOutput`). */
+  private startHere(job: RunnerJob, command: string, executable: string, env: NodeJS.ProcessEnv, logs: JobLogs): Started | { spawnError: unknown } {
+    let child: ChildProcess;
+    try {
+      child = spawn(executable, job.argv.slice(1), { argv0: command, cwd: job.cwd, env, stdio: logs.stdio, detached: usesProcessGroups, shell: false, windowsHide: true });
+    } catch (spawnError) {
+      return { spawnError };
+    }
+    logs.attach(child);
+    const ended = new Promise<Ending>((resolve) => {
+      child.once('error', (spawnError) => {
+        if (child.pid === undefined) resolve({ spawnError });
+      });
+      child.once('exit', (exitCode, exitSignal) => resolve({ exitCode, signal: exitSignal }));
+    });
+    return { signal: (s) => signalProcessTree(child, s), ended };
+  }
+
+  /**
+   * Spawns the tool from the spawn helper. Signals sent before the helper reported the pid are
+   * delivered as soon as it does; if the helper dies, whatever the job left is killed.
+   */
+  private startViaHelper(job: RunnerJob, command: string, executable: string, env: NodeJS.ProcessEnv): Started {
+    const launched = (this.helper as SpawnHelper).launch({
+      file: executable,
+      args: job.argv.slice(1),
+      argv0: command,
+      cwd: job.cwd,
+      env: env as Record<string, string>,
+      stdout: job.stdoutPath,
+      stderr: job.stderrPath,
+      detached: true,
+    });
+    let pid: number | undefined;
+    let owed: NodeJS.Signals | undefined;
+    const send: TreeSignaller = (s) => {
+      if (pid !== undefined) return signalGroup(pid, s);
+      owed = owed === 'SIGKILL' ? owed : s;
+      return true;
+    };
+    void launched.started.then((p) => {
+      pid = p;
+      if (owed !== undefined) signalGroup(p, owed);
+    }, () => undefined);
+    const ended = launched.exited.then(
+      (e): Ending => e,
+      (failure: unknown) => {
+        if (failure instanceof HelperSpawnFailure && failure.stage === 'logs') return { logsError: failure };
+        if (pid !== undefined) signalGroup(pid, 'SIGKILL');
+        return { spawnError: failure };
+      },
+    );
+    return { signal: send, ended };
   }
 
   /** Flushes logs, removes the temporary folder and turns the ending into a result or an error. */
@@ -191,6 +243,13 @@ export class LocalRunner implements Runner {
       durationMs: Math.round(durationMs * 1000) / 1000,
     };
     if ('spawnError' in ending) {
+      if (ending.spawnError instanceof HelperSpawnFailure && ending.spawnError.stage === 'helper') {
+        if (reason === 'cancel') throw cancelled(job, { started: true, environment });
+        throw new RunnerError('UNAVAILABLE', `job '${job.id}': lost track of '${command}': ${ending.spawnError.message}`, {
+          cause: ending.spawnError,
+          details: { jobId: job.id, command, executable },
+        });
+      }
       this.resolver.forget(command, job.env['PATH'] ?? this.base['PATH'], job.cwd);
       const why = ending.spawnError instanceof Error ? ending.spawnError.message : String(ending.spawnError);
       throw new RunnerError('UNAVAILABLE', `job '${job.id}': cannot start '${command}' (${executable}): ${why}`, {
@@ -207,4 +266,12 @@ export class LocalRunner implements Runner {
     if (reason === 'cancel') throw cancelled(job, { ...details, started: true });
     return ending.signal === null ? { exitCode: ending.exitCode, environment } : { exitCode: null, signal: ending.signal, environment };
   }
+}
+
+function logsUnavailable(job: RunnerJob, reason: unknown): RunnerError {
+  const why = reason instanceof Error ? reason.message : String(reason);
+  return new RunnerError('UNAVAILABLE', `job '${job.id}': cannot open its log files: ${why}`, {
+    cause: reason,
+    details: { jobId: job.id, stdoutPath: job.stdoutPath, stderrPath: job.stderrPath },
+  });
 }

@@ -16,24 +16,32 @@ export function signalProcessTree(child: ChildProcess, signal: NodeJS.Signals): 
   const pid = child.pid;
   if (pid === undefined) return false;
   if (!usesProcessGroups) return child.exitCode === null && child.signalCode === null ? child.kill(signal) : false;
+  return signalGroup(pid, signal); // false on ESRCH: the group is empty (EPERM cannot happen for our own children)
+}
+
+/** Sends a signal to a job's process tree; false when nothing was signalled. */
+export type TreeSignaller = (signal: NodeJS.Signals) => boolean;
+
+/** Signals the process group led by `pid` (POSIX); false when the group is gone. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   try {
     process.kill(-pid, signal);
     return true;
   } catch {
-    return false; // ESRCH: the group is empty; EPERM cannot happen for our own children
+    return false;
   }
 }
 
 /**
- * Stops a process tree politely: SIGTERM now, SIGKILL after `graceMs` unless {@link cancel} is
- * called first (the runner calls it once the tool has exited and the group was swept).
+ * Stops a process tree politely: SIGTERM now, SIGKILL after `graceMs` unless {@link sweep} is
+ * called first (the runner calls it once the tool has exited).
  */
 export class TreeKiller {
   private timer: NodeJS.Timeout | undefined;
   private started = false;
 
   constructor(
-    private readonly child: ChildProcess,
+    private readonly signal: TreeSignaller,
     private readonly graceMs: number,
   ) {}
 
@@ -46,14 +54,14 @@ export class TreeKiller {
   terminate(): void {
     if (this.started) return;
     this.started = true;
-    signalProcessTree(this.child, 'SIGTERM');
-    this.timer = setTimeout(() => signalProcessTree(this.child, 'SIGKILL'), this.graceMs);
+    this.signal('SIGTERM');
+    this.timer = setTimeout(() => this.signal('SIGKILL'), this.graceMs);
   }
 
   /** Kills whatever is left in the group at once and stops the pending SIGKILL timer. */
   sweep(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    if (usesProcessGroups) signalProcessTree(this.child, 'SIGKILL');
+    if (usesProcessGroups) this.signal('SIGKILL');
   }
 }
