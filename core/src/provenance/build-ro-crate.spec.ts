@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -99,5 +99,26 @@ describe('writeRoCrate', () => {
     expect(byIdentifier(doc, 't1')?.['@id']).toMatch(/^file:\/\/.*\/threshold\/o_population1_001\.tif$/);
     await expect(stat(join(crate, 'threshold'))).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await checkRoCrate(doc, crate, { expectedOutputs: ALL_OUTPUTS })).toEqual([]);
+  });
+});
+
+describe('writeRoCrate target folder', () => {
+  it('replaces an earlier crate whole (no stale files) and refuses a folder of other files', async () => {
+    const crate = join(dir, 'again');
+    await writeRoCrate(store, crate);
+    await writeFile(join(crate, 'stale.txt'), 'from an earlier export');
+    await writeRoCrate(store, crate, { copyData: false });
+    expect(await readdir(crate)).toEqual(['ro-crate-metadata.json']);
+    expect((await readdir(dir)).filter((e) => e.startsWith('.again'))).toEqual([]);
+
+    const mine = join(dir, 'my-notes');
+    await mkdir(mine);
+    await writeFile(join(mine, 'notes.txt'), 'keep me');
+    await expect(writeRoCrate(store, mine)).rejects.toMatchObject({ code: 'EXISTS', message: expect.stringContaining(mine) });
+    expect(await readdir(mine)).toEqual(['notes.txt']);
+    const empty = join(dir, 'empty');
+    await mkdir(empty);
+    await writeRoCrate(store, empty, { copyData: false });
+    expect(await readdir(empty)).toEqual(['ro-crate-metadata.json']);
   });
 });

@@ -1,5 +1,6 @@
-import { copyFile, mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { copyFile, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { StorageError } from '../errors/area-errors.js';
 import type { ExperimentStore } from '../extension-points/storage-backend.js';
 import { writeFileAtomic } from '../formats/atomic-write.js';
 import type { DataItem } from '../model/data-item.js';
@@ -47,21 +48,67 @@ export async function buildRoCrate(store: ExperimentStore, options: RoCrateOptio
 }
 
 /**
- * Writes the crate into `dir` (created when missing): data files copied as `<dataset>/<file>`
- * (unless `copyData: false`), then `ro-crate-metadata.json` written atomically. Resolves to the
- * document written.
+ * Writes the crate into `dir`: data files copied as `<dataset>/<file>` (unless `copyData: false`)
+ * and `ro-crate-metadata.json`, all in a hidden sibling folder first, then renamed into place, so
+ * `dir` never holds a half-written crate nor files of an earlier export. `dir` must be missing,
+ * empty, or an earlier crate (replaced whole); any other folder is refused with StorageError
+ * EXISTS naming it, and nothing in it is touched. Resolves to the document written.
  */
 export async function writeRoCrate(store: ExperimentStore, dir: string, options: RoCrateOptions = {}): Promise<RoCrateDocument> {
+  const target = resolve(dir);
+  const previous = await crateFolderState(target);
   const { document, files } = await assembleRoCrate(store, options);
-  await mkdir(dir, { recursive: true });
-  for (const file of files.values()) {
-    if (file.relativePath === undefined || file.sourcePath === undefined) continue;
-    const target = join(dir, ...file.relativePath.split('/'));
-    await mkdir(dirname(target), { recursive: true });
-    await copyFile(file.sourcePath, target);
+  await mkdir(dirname(target), { recursive: true });
+  const staging = await mkdtemp(join(dirname(target), `.${basename(target)}.tmp-`));
+  try {
+    for (const file of files.values()) {
+      if (file.relativePath === undefined || file.sourcePath === undefined) continue;
+      const path = join(staging, ...file.relativePath.split('/'));
+      await mkdir(dirname(path), { recursive: true });
+      await copyFile(file.sourcePath, path);
+    }
+    await writeFileAtomic(join(staging, RO_CRATE_METADATA_FILE), [Buffer.from(JSON.stringify(document, null, 2) + '\n')]);
+    await swapIn(staging, target, previous);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
   }
-  await writeFileAtomic(join(dir, RO_CRATE_METADATA_FILE), [Buffer.from(JSON.stringify(document, null, 2) + '\n')]);
   return document;
+}
+
+/**
+ * What is at a crate's target: nothing (or an empty folder), or an earlier crate (it holds
+ * ro-crate-metadata.json) that is replaced whole. Anything else is refused: exporting must never
+ * delete or mix with a user's files.
+ */
+async function crateFolderState(target: string): Promise<'absent' | 'empty' | 'crate'> {
+  let entries: string[];
+  try {
+    entries = await readdir(target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'absent';
+    throw new StorageError(code === 'ENOTDIR' ? 'EXISTS' : 'IO', `cannot write an RO-Crate to ${target}: ${(error as Error).message}`, { cause: error, details: { path: target } });
+  }
+  if (entries.length === 0) return 'empty';
+  if (entries.includes(RO_CRATE_METADATA_FILE)) return 'crate';
+  throw new StorageError('EXISTS', `cannot write an RO-Crate to ${target}: the folder is not empty and holds no ${RO_CRATE_METADATA_FILE} (choose an empty or new folder)`, {
+    details: { path: target, entries: entries.slice(0, 10) },
+  });
+}
+
+/** Puts the finished crate in place; an earlier crate is moved aside first and removed after. */
+async function swapIn(staging: string, target: string, previous: 'absent' | 'empty' | 'crate'): Promise<void> {
+  if (previous === 'absent') return rename(staging, target);
+  const old = `${staging}-old`;
+  await rename(target, old);
+  try {
+    await rename(staging, target);
+  } catch (error) {
+    await rename(old, target).catch(() => undefined);
+    throw error;
+  }
+  await rm(old, { recursive: true, force: true });
 }
 
 async function assembleRoCrate(store: ExperimentStore, options: RoCrateOptions): Promise<{ document: RoCrateDocument; files: Map<string, CrateFile> }> {
