@@ -1,0 +1,140 @@
+import path from 'node:path';
+import { shellQuote } from './shell-quote.js';
+import type { SlurmSettings } from './slurm-settings.js';
+
+/** One tool execution inside a job script: where it runs, its argv and its complete environment. */
+export interface ScriptTask {
+  readonly cwd: string;
+  readonly argv: readonly string[];
+  /** Every variable the tool sees besides the SLURM facts of {@link RUNTIME_VARIABLES}; nothing else reaches it. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** What the scheduler must reserve for each task (from the tool manifest's `resources`). */
+export interface TaskResources {
+  readonly cpus?: number;
+  readonly memoryMb?: number;
+  readonly gpus?: number;
+  /** Scheduler time limit in minutes (a backstop: the runner enforces exact timeouts itself). */
+  readonly timeLimitMinutes?: number;
+}
+
+/** One submission: a plain job (one task) or an array job (one task per job of a run). */
+export interface BatchSpec {
+  /** `--job-name` (sanitized). */
+  readonly name: string;
+  /** Folder holding the script and SLURM's output files; shared with the compute nodes. */
+  readonly dir: string;
+  readonly tasks: readonly ScriptTask[];
+  /** True: an array job (`--array=0-N`), even for one task. False: a plain job; exactly one task. */
+  readonly array: boolean;
+  readonly resources: TaskResources;
+  readonly settings: Pick<SlurmSettings, 'partition' | 'account' | 'qos' | 'extraArgs' | 'arrayParallel'>;
+}
+
+/**
+ * SLURM facts passed on to tools when the job has them (job and task ids, node, CPUs and memory
+ * granted, the GPUs SLURM bound): tools may size their threads by them. Nothing else of the batch
+ * environment reaches a tool.
+ */
+export const RUNTIME_VARIABLES = [
+  'SLURM_JOB_ID',
+  'SLURM_ARRAY_JOB_ID',
+  'SLURM_ARRAY_TASK_ID',
+  'SLURM_JOB_NODELIST',
+  'SLURMD_NODENAME',
+  'SLURM_CPUS_PER_TASK',
+  'SLURM_CPUS_ON_NODE',
+  'SLURM_MEM_PER_NODE',
+  'SLURM_MEM_PER_CPU',
+  'SLURM_JOB_PARTITION',
+  'SLURM_JOB_ACCOUNT',
+  'SLURM_JOB_GPUS',
+  'CUDA_VISIBLE_DEVICES',
+] as const;
+
+/** Exit status of a task that could not start (its folder is missing on the node, no such task). */
+export const SCRIPT_SETUP_FAILURE = 125;
+
+/** File names of the script and SLURM's output files inside the batch folder. */
+export const SCRIPT_FILE = 'job.sh';
+
+/** Where SLURM writes task `index`'s stdout and stderr (`undefined`: the plain job's). */
+export function taskOutputFiles(dir: string, index: number | undefined): { readonly stdout: string; readonly stderr: string } {
+  const stem = index === undefined ? 'job' : String(index);
+  return { stdout: path.join(dir, `${stem}.out`), stderr: path.join(dir, `${stem}.err`) };
+}
+
+/** `%` starts a SLURM file-name pattern; a literal one in a folder name is written `%%`. */
+function slurmPattern(file: string): string {
+  return file.replaceAll('%', '%%');
+}
+
+/** `biit-<name>`, reduced to characters every SLURM version accepts in a job name. */
+export function jobName(toolId: string | undefined): string {
+  return `biit-${(toolId ?? 'job').replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 60)}`;
+}
+
+/**
+ * The sbatch options of a batch (the script path goes after them): no environment exported from
+ * the submitting process (`--export=NONE`: tools get exactly their declared variables, and no
+ * secret of the caller's environment is stored by the controller), output files in the batch
+ * folder, the resources, partition, account, QOS and extra options of the settings.
+ */
+export function sbatchOptions(spec: BatchSpec): string[] {
+  const { resources, settings } = spec;
+  const options = [`--job-name=${jobName(spec.name)}`, '--export=NONE', `--chdir=${spec.dir}`];
+  if (spec.array) {
+    const out = taskOutputFiles(slurmPattern(spec.dir), 0);
+    options.push(`--array=0-${spec.tasks.length - 1}${settings.arrayParallel === undefined ? '' : `%${settings.arrayParallel}`}`);
+    options.push(`--output=${out.stdout.replace(/0\.out$/, '%a.out')}`, `--error=${out.stderr.replace(/0\.err$/, '%a.err')}`);
+  } else {
+    if (spec.tasks.length !== 1) throw new Error(`a plain job runs exactly one task, not ${spec.tasks.length}`);
+    const out = taskOutputFiles(slurmPattern(spec.dir), undefined);
+    options.push(`--output=${out.stdout}`, `--error=${out.stderr}`);
+  }
+  options.push('--ntasks=1');
+  if (resources.cpus !== undefined) options.push(`--cpus-per-task=${Math.max(1, Math.ceil(resources.cpus))}`);
+  if (resources.memoryMb !== undefined) options.push(`--mem=${Math.max(1, Math.ceil(resources.memoryMb))}M`);
+  if (resources.gpus !== undefined && resources.gpus > 0) options.push(`--gres=gpu:${Math.ceil(resources.gpus)}`);
+  if (resources.timeLimitMinutes !== undefined) options.push(`--time=${Math.max(1, Math.ceil(resources.timeLimitMinutes))}`);
+  if (settings.partition !== undefined) options.push(`--partition=${settings.partition}`);
+  if (settings.account !== undefined) options.push(`--account=${settings.account}`);
+  if (settings.qos !== undefined) options.push(`--qos=${settings.qos}`);
+  options.push(...settings.extraArgs);
+  return options;
+}
+
+/** The lines that start one task: enter its folder, then replace the shell by the tool with a clean environment. */
+function taskLines(task: ScriptTask, indent: string): string[] {
+  const runtime = RUNTIME_VARIABLES.map((name) => `\${${name}+"${name}=$${name}"}`);
+  const declared = Object.entries(task.env).map(([name, value]) => shellQuote(`${name}=${value}`));
+  return [
+    `${indent}cd -- ${shellQuote(task.cwd)} || exit ${SCRIPT_SETUP_FAILURE}`,
+    `${indent}exec env -i -- ${[...runtime, ...declared, ...task.argv.map(shellQuote)].join(' ')}`,
+  ];
+}
+
+/**
+ * The job script of a batch: POSIX sh that runs the task SLURM assigns (by
+ * `SLURM_ARRAY_TASK_ID` in an array job) with `exec env -i`, so the tool's exit status and the
+ * signal that killed it are the job's own. Every argv element and variable is single-quoted
+ * (see shellQuote): the tool receives its argv literally, as from the local runner.
+ */
+export function jobScript(spec: BatchSpec): string {
+  const header = [
+    '#!/bin/sh',
+    `# BioImageIT job script (@bioimageit/slurm-runner): ${spec.tasks.length} task(s) of ${spec.name}.`,
+    `# Submitted with: sbatch --parsable ${sbatchOptions(spec).map(shellQuote).join(' ')} ${shellQuote(path.join(spec.dir, SCRIPT_FILE))}`,
+  ];
+  if (!spec.array) return [...header, ...taskLines(spec.tasks[0] as ScriptTask, ''), ''].join('\n');
+  const cases = spec.tasks.flatMap((task, i) => [`${i})`, ...taskLines(task, '  '), '  ;;']);
+  return [
+    ...header,
+    'case "${SLURM_ARRAY_TASK_ID-}" in',
+    ...cases,
+    `*) echo "bioimageit: this job script has no task '\${SLURM_ARRAY_TASK_ID-}'" >&2; exit ${SCRIPT_SETUP_FAILURE} ;;`,
+    'esac',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,146 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { RunnerError } from '@bioimageit/core';
+import { decodeExitPair, parseQueueLine, QUEUE_FORMAT, type DecodedExit, type QueueEntry } from './slurm-state.js';
+import type { SlurmSettings } from './slurm-settings.js';
+
+/** The SLURM client commands the runner uses. */
+export type SlurmCommand = 'sbatch' | 'squeue' | 'scancel' | 'scontrol' | 'sacct';
+
+/** What a SLURM command printed and how it exited. */
+interface CommandOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly code: number;
+}
+
+/** A job's final state as accounting (sacct) remembers it, when the controller has forgotten it. */
+export interface AccountedJob {
+  readonly state: string;
+  readonly exit: DecodedExit;
+}
+
+/** Longest time one SLURM command may take (the controller retries for MessageTimeout itself). */
+const COMMAND_TIMEOUT_MS = 120_000;
+
+/**
+ * The SLURM client commands, run as argv (never through a shell) with this process's environment
+ * (so `SLURM_CONF` and site variables reach them). At most `maxConcurrent` commands run at once, so
+ * a burst of submissions or cancellations does not fork hundreds of processes.
+ *
+ * Errors: RunnerError UNAVAILABLE naming the command, its exit code and SLURM's own message (for
+ * example `sbatch: error: invalid partition specified: gpu`), or saying the command is not installed.
+ */
+export class SlurmCli {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly settings: Pick<SlurmSettings, 'binDir'>,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly maxConcurrent = 4,
+  ) {}
+
+  /** Submits a job script with the given sbatch options; resolves with the job id (`12345`). */
+  async submit(script: string, options: readonly string[]): Promise<string> {
+    const out = await this.checked('sbatch', ['--parsable', ...options, script]);
+    const id = out.stdout.trim().split(';')[0] ?? '';
+    if (!/^\d+$/.test(id)) throw new RunnerError('UNAVAILABLE', `sbatch answered '${out.stdout.trim()}' instead of a job id (script ${script})`, { details: { script } });
+    return id;
+  }
+
+  /**
+   * The current state of the given jobs, one entry per job and per array task (`-r`), finished ones
+   * included while the controller still keeps them (MinJobAge). Jobs it no longer knows are absent.
+   */
+  async queue(jobIds: readonly string[]): Promise<QueueEntry[]> {
+    if (jobIds.length === 0) return [];
+    const out = await this.run('squeue', ['--noheader', '--array', '--states=all', `--jobs=${jobIds.join(',')}`, `--Format=${QUEUE_FORMAT}`]);
+    if (out.code !== 0) {
+      if (/invalid job id/i.test(out.stderr)) return [];
+      throw this.failure('squeue', out);
+    }
+    return out.stdout.split('\n').flatMap((line) => parseQueueLine(line) ?? []);
+  }
+
+  /**
+   * Cancels jobs or array tasks (`12345`, `12345_7`). `kill`: send SIGKILL to every process of
+   * the jobs, batch script included, instead of the normal SIGTERM-then-SIGKILL cancellation.
+   * Jobs that already ended are not an error.
+   */
+  async cancel(keys: readonly string[], kill = false): Promise<void> {
+    if (keys.length === 0) return;
+    const out = await this.run('scancel', [...(kill ? ['--signal=KILL', '--full'] : []), ...keys]);
+    if (out.code !== 0 && !/already completing or completed|invalid job id/i.test(out.stderr)) throw this.failure('scancel', out);
+  }
+
+  /** Resolves when the controller answers `scontrol ping`; RunnerError UNAVAILABLE otherwise. */
+  async ping(): Promise<void> {
+    const out = await this.run('scontrol', ['ping']);
+    if (out.code !== 0 || !/\bUP\b/.test(out.stdout)) {
+      const said = `${out.stdout} ${out.stderr}`.trim().replace(/\s+/g, ' ');
+      throw new RunnerError('UNAVAILABLE', `the SLURM controller does not answer (scontrol ping: ${said || `exit ${out.code}`})`, { details: { command: 'scontrol ping' } });
+    }
+  }
+
+  /** A finished job's state from accounting (sacct); `undefined` where accounting is disabled or silent. */
+  async accounting(key: string): Promise<AccountedJob | undefined> {
+    const out = await this.run('sacct', ['--noheader', '--parsable2', '--allocations', `--jobs=${key}`, '--format=JobID,State,ExitCode']).catch(() => undefined);
+    if (out === undefined || out.code !== 0) return undefined;
+    for (const line of out.stdout.split('\n')) {
+      const [id, state, exit] = line.split('|');
+      if (id !== key || state === undefined || exit === undefined) continue;
+      const decoded = decodeExitPair(exit);
+      if (decoded !== undefined) return { state: state.split(/\s+/)[0] as string, exit: decoded };
+    }
+    return undefined;
+  }
+
+  private async checked(command: SlurmCommand, args: readonly string[]): Promise<CommandOutput> {
+    const out = await this.run(command, args);
+    if (out.code !== 0) throw this.failure(command, out);
+    return out;
+  }
+
+  private failure(command: SlurmCommand, out: CommandOutput): RunnerError {
+    const said = (out.stderr.trim() || out.stdout.trim()).split('\n').slice(0, 3).join(' / ');
+    return new RunnerError('UNAVAILABLE', `${command} failed (exit ${out.code}): ${said || 'no message'}`, { details: { command, exitCode: out.code } });
+  }
+
+  /** Runs one command; resolves with its output and exit code (rejects only when it cannot start). */
+  private async run(command: SlurmCommand, args: readonly string[]): Promise<CommandOutput> {
+    await this.slot();
+    const file = this.settings.binDir === undefined ? command : path.join(this.settings.binDir, command);
+    try {
+      return await new Promise<CommandOutput>((resolve, reject) => {
+        execFile(file, args, { env: this.env, encoding: 'utf8', timeout: COMMAND_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
+          if (error === null) return resolve({ stdout, stderr, code: 0 });
+          const failure = error as NodeJS.ErrnoException & { code?: string | number; killed?: boolean };
+          if (typeof failure.code === 'number') return resolve({ stdout, stderr, code: failure.code });
+          if (failure.code === 'ENOENT') {
+            const where = this.settings.binDir === undefined ? 'on PATH (install slurm-client, or set BIOIMAGEIT_SLURM_BIN_DIR)' : `in ${this.settings.binDir}`;
+            return reject(new RunnerError('UNAVAILABLE', `${command} was not found ${where}`, { cause: error, details: { command } }));
+          }
+          const why = failure.killed === true ? `did not answer within ${COMMAND_TIMEOUT_MS / 1000} s` : failure.message;
+          reject(new RunnerError('UNAVAILABLE', `${command} ${why}`, { cause: error, details: { command } }));
+        });
+      });
+    } finally {
+      this.release();
+    }
+  }
+
+  private async slot(): Promise<void> {
+    if (this.running < this.maxConcurrent) {
+      this.running++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next !== undefined) next();
+    else this.running--;
+  }
+}

@@ -1,0 +1,187 @@
+import { appendFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { baseEnvironment, JOB_TMP_PREFIX, jobEnvironment, RunnerError, type HostEnvironment, type Runner, type RunnerJob, type RunnerResult } from '@bioimageit/core';
+import { CancelQueue } from './cancel-queue.js';
+import type { TaskResources } from './job-script.js';
+import { SlurmCli } from './slurm-cli.js';
+import { SlurmMonitor } from './slurm-monitor.js';
+import type { SlurmSettings } from './slurm-settings.js';
+import { SlurmSubmitter, type SubmittedTask } from './slurm-submitter.js';
+import { taskOutcome } from './task-outcome.js';
+import { TaskLogForwarder } from './task-log-forwarder.js';
+import { watchTask } from './task-watch.js';
+import { WorkspaceProbe } from './workspace-probe.js';
+
+/** What a {@link SlurmRunner} is built from; only `settings` is required. */
+export interface SlurmRunnerParts {
+  readonly settings: SlurmSettings;
+  /** The workspace folder: probed once for the whole of it (see WorkspaceProbe). */
+  readonly workspace?: string;
+  /** Where PATH, HOME, USER and `passEnv` variables are read from (default `process.env`). */
+  readonly hostEnv?: HostEnvironment;
+  /** Environment of the SLURM commands (default `process.env`: SLURM_CONF and site variables). */
+  readonly commandEnv?: NodeJS.ProcessEnv;
+}
+
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const cancelled = (job: RunnerJob, details: Record<string, unknown>): RunnerError =>
+  new RunnerError('CANCELLED', `job '${job.id}' was cancelled`, { details: { jobId: job.id, ...details } });
+
+/**
+ * The SLURM runner (id `slurm`): each job becomes a task of an sbatch submission on the cluster.
+ *
+ * - Jobs of one run (`runId`) that arrive together, with the same resources, are submitted as one
+ *   array job (setting `array`, default on); other jobs, or all with `array: false`, one sbatch each.
+ * - The job script lives in a `.bioimageit-slurm-*` folder next to the job's staging folder (the
+ *   workspace, which the cluster must share); it enters the job's folder and `exec`s the tool with
+ *   `env -i`: argv literal (single-quoted, see shellQuote), environment = PATH, HOME, LANG, USER,
+ *   TMPDIR, `passEnv`, the job's `env` and SLURM's job facts (RUNTIME_VARIABLES), nothing else.
+ *   sbatch gets `--export=NONE`, so the caller's environment never reaches the controller.
+ * - Resources come from the tool manifest (`--cpus-per-task`, `--mem`, `--gres=gpu:N`, `--time`
+ *   as a backstop), partition/account/QOS/extra options from the settings.
+ * - One squeue call per poll watches every job (SlurmMonitor); output files are copied into the
+ *   job's log files (live when someone listens to `onOutput`).
+ * - `timeoutMs` (counted from the first poll seeing the job RUNNING) and an aborted signal send
+ *   scancel, then SIGKILL after `killGraceMs`; TIMEOUT/CANCELLED reject once SLURM reports the job
+ *   ended. Exit codes resolve; SLURM's own endings (time limit, out of memory, node failure,
+ *   cancelled by someone else) reject with a RunnerError saying so.
+ * - Before its first job in a folder the runner checks with a probe job that the folder (the whole
+ *   workspace, when inside it) and the inputs are visible to jobs (setting `checkWorkspace`).
+ * - `environment` records the SLURM job id (`12345_7`), array job id and task index, state, node,
+ *   partition, account, SLURM's start and end times, submit host and user: the run's provenance.
+ */
+export class SlurmRunner implements Runner {
+  readonly id = 'slurm';
+  readonly cli: SlurmCli;
+  readonly monitor: SlurmMonitor;
+  readonly probe: WorkspaceProbe;
+  private readonly submitter: SlurmSubmitter;
+  private readonly cancels: CancelQueue;
+  private readonly host: HostEnvironment;
+  private readonly base: Readonly<Record<string, string>>;
+
+  constructor(parts: SlurmRunnerParts) {
+    const { settings } = parts;
+    this.cli = new SlurmCli(settings, parts.commandEnv ?? process.env);
+    this.monitor = new SlurmMonitor(this.cli, settings);
+    this.probe = new WorkspaceProbe(this.cli, this.monitor, settings, parts.workspace);
+    this.submitter = new SlurmSubmitter(this.cli, this.monitor, settings);
+    this.cancels = new CancelQueue(this.cli);
+    this.host = parts.hostEnv ?? process.env;
+    this.base = Object.freeze(baseEnvironment(this.host));
+    this.settings = settings;
+  }
+
+  readonly settings: SlurmSettings;
+
+  /** Runs one job on the cluster; see the class documentation for what resolves and what rejects. */
+  async run(job: RunnerJob, signal: AbortSignal): Promise<RunnerResult> {
+    if (signal.aborted) throw cancelled(job, { started: false });
+    await this.validate(job);
+    await Promise.all([appendFile(job.stdoutPath, ''), appendFile(job.stderrPath, '')]).catch((error: unknown) => {
+      throw new RunnerError('UNAVAILABLE', `job '${job.id}': cannot open its log files: ${(error as Error).message}`, {
+        cause: error,
+        details: { jobId: job.id, stdoutPath: job.stdoutPath, stderrPath: job.stderrPath },
+      });
+    });
+    if (this.settings.checkWorkspace) await abortable(this.probe.ensureVisible(path.dirname(job.cwd), job.inputPaths ?? []), signal, () => cancelled(job, { started: false }));
+    const tmp = await this.tempDir(job);
+    try {
+      const submitted = await this.submitter.enqueue(
+        {
+          jobId: job.id,
+          groupKey: `${job.runId ?? `job:${job.id}`}|${path.dirname(job.cwd)}|${JSON.stringify(resourcesOf(job))}`,
+          name: job.tool?.id ?? 'job',
+          task: { cwd: job.cwd, argv: job.argv, env: jobEnvironment(this.base, this.host, job, tmp.path) },
+          resources: resourcesOf(job),
+          folder: path.dirname(job.cwd),
+        },
+        signal,
+      );
+      return await this.follow(job, submitted, signal);
+    } finally {
+      await tmp.release();
+    }
+  }
+
+  private async follow(job: RunnerJob, submitted: SubmittedTask, signal: AbortSignal): Promise<RunnerResult> {
+    let logs: TaskLogForwarder | undefined;
+    try {
+      logs = await TaskLogForwarder.open(submitted.outputs, job, job.onOutput);
+      const forwarder = logs;
+      const ending = await watchTask({
+        key: submitted.key,
+        monitor: this.monitor,
+        cancels: this.cancels,
+        cli: this.cli,
+        signal,
+        ...(job.timeoutMs !== undefined && { timeoutMs: job.timeoutMs }),
+        killGraceMs: this.settings.killGraceMs,
+        ...(job.onOutput !== undefined && { onRunning: () => void forwarder.pump().catch(() => undefined) }),
+      });
+      await logs.close();
+      logs = undefined;
+      return taskOutcome(job, submitted, ending, { host: os.hostname(), user: this.base['USER'], resources: resourcesOf(job), keepScripts: this.settings.keepScripts });
+    } catch (error) {
+      if (logs !== undefined) await logs.close().catch(() => undefined);
+      if (error instanceof RunnerError) throw error;
+      throw new RunnerError('UNAVAILABLE', `job '${job.id}' (SLURM job ${submitted.key}): ${(error as Error).message}`, { cause: error, details: { jobId: job.id, slurmJobId: submitted.key } });
+    } finally {
+      await submitted.release();
+    }
+  }
+
+  /** Rejects, before anything is submitted, what no job script can run. */
+  private async validate(job: RunnerJob): Promise<void> {
+    const command = job.argv[0];
+    if (command === undefined || command === '') throw new RunnerError('UNAVAILABLE', `job '${job.id}' has no command (empty argv)`, { details: { jobId: job.id } });
+    if (command.includes('=')) throw new RunnerError('UNAVAILABLE', `job '${job.id}': a command name cannot contain '=' ('${command}')`, { details: { jobId: job.id, command } });
+    const badName = Object.keys(job.env).find((name) => !VARIABLE_NAME.test(name));
+    if (badName !== undefined) throw new RunnerError('UNAVAILABLE', `job '${job.id}': '${badName}' is not a valid environment variable name`, { details: { jobId: job.id, variable: badName } });
+    const folder = await stat(job.cwd).catch(() => undefined);
+    if (folder?.isDirectory() !== true) throw new RunnerError('UNAVAILABLE', `job '${job.id}': working folder '${job.cwd}' does not exist`, { details: { jobId: job.id, cwd: job.cwd } });
+  }
+
+  /** The job's TMPDIR: `tmpDir` (created, kept) or a private folder inside its working folder (removed). */
+  private async tempDir(job: RunnerJob): Promise<{ path: string; release(): Promise<void> }> {
+    if (job.tmpDir !== undefined) {
+      await mkdir(job.tmpDir, { recursive: true });
+      return { path: job.tmpDir, release: async () => undefined };
+    }
+    const dir = await mkdtemp(path.join(job.cwd, JOB_TMP_PREFIX));
+    return { path: dir, release: () => rm(dir, { recursive: true, force: true }).catch(() => undefined) };
+  }
+}
+
+/** What the tool manifest asks the scheduler for; the time limit is the job's timeout plus a minute, in minutes. */
+export function resourcesOf(job: RunnerJob): TaskResources {
+  const r = job.tool?.resources;
+  const limit = job.timeoutMs !== undefined && Number.isFinite(job.timeoutMs) ? Math.ceil(job.timeoutMs / 60_000) + 1 : undefined;
+  return {
+    ...(r?.cpus !== undefined && { cpus: r.cpus }),
+    ...(r?.memoryMb !== undefined && { memoryMb: r.memoryMb }),
+    ...(r?.gpus !== undefined && { gpus: r.gpus }),
+    ...(limit !== undefined && { timeLimitMinutes: limit }),
+  };
+}
+
+/** Waits for `work` unless `signal` aborts first (the work goes on, shared by other jobs). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal, reason: () => unknown): Promise<T> {
+  if (signal.aborted) return Promise.reject(reason());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(reason());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
