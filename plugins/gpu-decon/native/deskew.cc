@@ -14,9 +14,11 @@ double radians(double degrees) { return degrees * kPi / 180.0; }
 template <typename T>
 void deskew_plane(const T* in, long ny, long nx, long width, double offset, float pad, float* out) {
   // Input column of output column xo is xo + offset; one fractional weight for the whole plane.
-  const double base = std::floor(offset);
+  // Offsets within 1e-6 px of a whole pixel are that pixel (so the edge column is not lost to rounding).
+  const double snapped = std::abs(offset - std::round(offset)) < 1e-6 ? std::round(offset) : offset;
+  const double base = std::floor(snapped);
   const long shift = static_cast<long>(base);
-  const float frac = static_cast<float>(offset - base);
+  const float frac = static_cast<float>(snapped - base);
   const float keep = 1.f - frac;
   // Valid xo: 0 <= xo + shift and xo + shift + 1 <= nx - 1 (or == nx - 1 with no fractional part).
   long first = std::min(width, std::max(0L, -shift));
@@ -72,8 +74,9 @@ RotateGeometry rotate_geometry(const Dims& input, double angle, double dz, doubl
   const double r = radians(angle);
   const double width = input.x * dx, depth = input.z * dz;
   RotateGeometry g;
-  g.nx = std::max(1L, static_cast<long>(std::ceil((std::abs(width * std::cos(r)) + std::abs(depth * std::sin(r))) / dx)));
-  g.nz = std::max(1L, static_cast<long>(std::ceil((std::abs(width * std::sin(r)) + std::abs(depth * std::cos(r))) / dx)));
+  const auto pixels = [dx](double extent) { return std::max(1L, static_cast<long>(std::ceil(extent / dx - 1e-6))); };
+  g.nx = pixels(std::abs(width * std::cos(r)) + std::abs(depth * std::sin(r)));
+  g.nz = pixels(std::abs(width * std::sin(r)) + std::abs(depth * std::cos(r)));
   return g;
 }
 

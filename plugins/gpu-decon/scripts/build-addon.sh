@@ -20,9 +20,9 @@ if ! have_fftw; then
   [ "${GPUDECON_REQUIRE_ADDON:-0}" = "1" ] && exit 1
   exit 0
 fi
-NODEDIR="$(dirname "$(dirname "$(command -v node)")")"
+NODE_GYP="$(command -v node-gyp || echo ../../node_modules/.bin/node-gyp)"
 if [ -f build/Makefile ] && [ build/Makefile -nt binding.gyp ]; then
-  node-gyp build --nodedir="$NODEDIR"
+  "$NODE_GYP" build --nodedir="$(dirname "$(dirname "$(command -v node)")")"
 else
-  node-gyp rebuild --nodedir="$NODEDIR"
+  "$NODE_GYP" rebuild --nodedir="$(dirname "$(dirname "$(command -v node)")")"
 fi
