@@ -1,0 +1,83 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadNativeAddon } from './native-addon.js';
+import { runNative } from './run-native.js';
+import { addonOrSkip } from './test-support/addon-or-skip.js';
+
+const addon = addonOrSkip();
+const ADDON = fileURLToPath(new URL('../build/Release/gpu_decon.node', import.meta.url));
+const probe = (name: string): string => fileURLToPath(new URL(`./test-support/${name}`, import.meta.url));
+
+describe.skipIf(addon === undefined)('addon runtime behaviour', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gpu-decon-runtime-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps the event loop free: a 5 ms timer keeps firing while a deconvolution runs', async () => {
+    const shape: [number, number, number] = [48, 96, 96];
+    const image = Float32Array.from({ length: 48 * 96 * 96 }, (_, i) => 1 + (i % 23));
+    const psf = new Float32Array(343).fill(1 / 343);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const started = Date.now();
+    const result = await addon!.deconvolve({ image, shape, psf, psfShape: [7, 7, 7], iterations: 12, planner: 'estimate', threads: 1 }).promise;
+    const elapsed = Date.now() - started;
+    clearInterval(timer);
+    expect(result.iterateMs).toBeGreaterThan(50);
+    // A blocked loop would fire at most once after the call; a free one fires about every 5 ms.
+    expect(ticks).toBeGreaterThanOrEqual(Math.min(10, Math.floor(elapsed / 20)));
+  });
+
+  it('100 calls do not grow the resident memory', () => {
+    const out = execFileSync(process.execPath, ['--expose-gc', probe('memory-probe.mjs'), ADDON, '100'], { encoding: 'utf8' });
+    const { before, after } = JSON.parse(out) as { before: number; after: number };
+    // Each call allocates ~0.6 MB (estimate, work buffer, OTF): a leak would add > 60 MB.
+    expect(after - before).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('plans a shape once: the second call reuses the plan, a new process reads the wisdom file', () => {
+    const wisdom = join(dir, 'wisdom');
+    const first = JSON.parse(execFileSync(process.execPath, [probe('wisdom-probe.mjs'), ADDON, wisdom], { encoding: 'utf8' })) as { source: string; ms: number }[];
+    expect(first.map((r) => r.source)).toEqual(['measured', 'memory']);
+    expect(existsSync(addon!.wisdomFile(wisdom))).toBe(true);
+    const second = JSON.parse(execFileSync(process.execPath, [probe('wisdom-probe.mjs'), ADDON, wisdom], { encoding: 'utf8' })) as { source: string; ms: number }[];
+    expect(second[0]!.source).toBe('wisdom');
+    expect(second[0]!.ms).toBeLessThan(first[0]!.ms);
+  });
+
+  it('runNative turns an abort into RunnerError CANCELLED and bad arguments into ToolError BAD_PARAMETER', async () => {
+    const shape: [number, number, number] = [16, 32, 32];
+    const image = new Float32Array(16 * 32 * 32).fill(1);
+    const psf = new Float32Array(27).fill(1);
+    const controller = new AbortController();
+    const running = runNative(
+      () => addon!.deconvolve({ image, shape, psf, psfShape: [3, 3, 3], iterations: 10000, planner: 'estimate', onProgress: () => controller.abort() }),
+      'deconvolving 16×32×32',
+      controller.signal,
+    );
+    await expect(running).rejects.toMatchObject({ area: 'runner', code: 'CANCELLED' });
+    await expect(runNative(() => addon!.deconvolve({ image, shape: [1, 2, 3], psf, psfShape: [3, 3, 3] }), 'deconvolving')).rejects.toMatchObject({
+      area: 'tool',
+      code: 'BAD_PARAMETER',
+      message: expect.stringMatching(/^deconvolving: image holds 16384 values/),
+    });
+  });
+});
+
+describe('addon loading', () => {
+  it('a missing addon is PluginError MISSING_REQUIREMENT naming the file and the command that fixes it', () => {
+    const missing = join(tmpdir(), 'no-such-dir', 'gpu_decon.node');
+    expect(() => loadNativeAddon(missing)).toThrow(
+      expect.objectContaining({ area: 'plugin', code: 'MISSING_REQUIREMENT', message: expect.stringContaining(`${missing} was not built`) }),
+    );
+    expect(() => loadNativeAddon(missing)).toThrow(/Fix: sudo apt-get install -y libfftw3-dev .* && npm run build -w plugins\/gpu-decon/);
+  });
+
+  it('an addon that cannot be loaded (missing libfftw3f at run time) is MISSING_REQUIREMENT too', () => {
+    const broken = fileURLToPath(new URL('./test-support/reference.py', import.meta.url));
+    expect(() => loadNativeAddon(broken)).toThrow(expect.objectContaining({ code: 'MISSING_REQUIREMENT', message: expect.stringContaining('cannot be loaded') }));
+  });
+});
