@@ -61,7 +61,7 @@ export class OmeroClient {
   /** The logged-in session, once connected. */
   context?: EventContext;
   private paths?: { login: string; token: string; servers: string; save: string };
-  private serverId?: number;
+  private server?: { id: number; host: string; port: number };
   private connecting?: Promise<EventContext>;
   private generation = 0;
   private sessionKey?: string;
@@ -127,7 +127,7 @@ export class OmeroClient {
     this.http.csrfToken = token.data;
     this.redactor.add(token.data);
     this.redactor.add(await this.http.cookie('csrftoken'));
-    const fields = { server: String(this.serverId ?? 1), username: creds.username, password: creds.password };
+    const fields = { server: String(this.server?.id ?? 1), username: creds.username, password: creds.password };
     const req: HttpRequest = { method: 'POST', path: this.paths!.login, body: this.options.jsonLogin ? { json: { ...fields, server: Number(fields.server) } } : { form: new URLSearchParams(fields) } };
     const reply = await this.http.send(req);
     if (reply.status !== 200) {
@@ -159,8 +159,11 @@ export class OmeroClient {
       return this.relative(url);
     };
     this.paths = { login: pick('login'), token: pick('token'), servers: pick('servers'), save: pick('save') };
-    const servers = await this.get<{ data: { id: number }[] }>(this.paths.servers);
-    this.serverId = servers.data[0]?.id ?? 1;
+    const servers = await this.get<{ data: { id: number; host: string; port: number }[] }>(this.paths.servers);
+    const first = servers.data[0];
+    // `localhost` is the web server's own host seen from the web server.
+    const host = first === undefined || first.host === 'localhost' || first.host === '127.0.0.1' ? this.http.base.hostname : first.host;
+    this.server = { id: first?.id ?? 1, host, port: first?.port ?? 4064 };
   }
 
   /** A `url:*` link as a path below the configured base (links may carry a proxy's wrong host). */
@@ -168,6 +171,12 @@ export class OmeroClient {
     const path = new URL(url, this.http.base).pathname;
     const prefix = this.http.base.pathname.replace(/\/$/, '');
     return prefix !== '' && path.startsWith(prefix) ? path.slice(prefix.length) : path;
+  }
+
+  /** The OMERO server (Ice) behind OMERO.web, from `/api/v0/servers/`, for `omero import`. */
+  async iceServer(): Promise<{ host: string; port: number }> {
+    await this.connect();
+    return { host: this.server!.host, port: this.server!.port };
   }
 
   /** Path of `/api/v0/m/save/` (after discovery). */

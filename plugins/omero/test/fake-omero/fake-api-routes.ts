@@ -64,6 +64,10 @@ export function apiRoute(ctx: ApiContext, req: FakeRequest): FakeResponse | unde
   if (req.session === undefined) return json(403, fixture('api-v0-not-logged-in-403'));
   const userId = req.session.userId;
   const m = /^\/api\/v0\/m\/(projects|datasets|images)\/(?:(\d+)\/(?:(datasets|images)\/)?)?$/.exec(p);
+  if (m && m[1] === 'images' && m[3] === 'datasets') {
+    const all = state.datasetImages.filter(([, i]) => i === Number(m[2])).map(([d]) => state.datasets.get(d)!).filter((d) => d && inGroup(req, d.groupId)).sort(byName);
+    return listResponse(req, all, (d) => marshalDataset(d, origin, 'list'));
+  }
   if (p === '/api/v0/m/save/') return save(ctx, req, userId);
   if (!m) return undefined;
   const [, kind, id, sub] = m;

@@ -1,3 +1,4 @@
+import { encodeTiff } from '@bioimageit/core';
 import { fixture } from './fixtures.js';
 import { json, text, type FakeRequest, type FakeResponse } from './fake-http.js';
 import type { FakeAnnotation, FakeState, ParentType } from './fake-state.js';
@@ -48,6 +49,14 @@ export function webclientRoute(state: FakeState, req: FakeRequest, userId: numbe
     if (!image) return text(404, '');
     if (!image.original) return text(500, 'Could not find any archived files for this image', 'text/plain');
     return { status: 200, headers: { 'content-type': 'application/force-download', 'content-disposition': `attachment; filename=${image.original.name}`, 'content-length': String(image.original.bytes.length) }, body: image.original.bytes };
+  }
+  m = /^\/webgateway\/render_ome_tiff\/i\/(\d+)\/$/.exec(p);
+  if (m) {
+    const image = state.images.get(Number(m[1]));
+    if (!image) return text(404, '');
+    const data = new Uint16Array(image.sizeX * image.sizeY).map((_, i) => (i * 7) % 4096);
+    const tiff = Buffer.from(encodeTiff({ data, shape: [image.sizeY, image.sizeX], dtype: 'uint16', axes: 'YX' }, { ome: true }));
+    return { status: 200, headers: { 'content-type': 'image/tiff', 'content-disposition': `attachment; filename=${image.name}.ome.tiff`, 'content-length': String(tiff.length) }, body: tiff };
   }
   m = /^\/webgateway\/original_file_paths\/(\d+)\/$/.exec(p);
   if (m) {

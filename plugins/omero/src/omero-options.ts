@@ -1,0 +1,72 @@
+import { homedir } from 'node:os';
+import path from 'node:path';
+import type { OmeroCredentials } from './client/omero-client.js';
+import type { RetryPolicy } from './client/retry-policy.js';
+
+/**
+ * Configuration of the OMERO plugin. TypeScript users bind it
+ * (`bind(OmeroOptions).toConstantValue({ servers: { 'omero.example.org': 'https://omero.example.org' } })`);
+ * otherwise every field comes from the environment (see {@link resolveOmeroOptions}).
+ */
+export const OmeroOptions = Symbol.for('@bioimageit/omero/OmeroOptions');
+export interface OmeroOptions {
+  /** OMERO.web base URL per `host[:port]` of `omero:` URIs (default `https://host[:port]`, or the URL saved by `bioimageit omero login`). */
+  readonly servers?: Readonly<Record<string, string>>;
+  /** Where downloaded images and files are cached, and job staging folders made. */
+  readonly cacheDir?: string;
+  /** The 0600 file holding session keys saved by `bioimageit omero login`. */
+  readonly sessionFile?: string;
+  /** Asked when a login is needed; default: BIOIMAGEIT_OMERO_USER / BIOIMAGEIT_OMERO_PASSWORD. */
+  readonly credentials?: (server: string) => Promise<OmeroCredentials | undefined>;
+  /** The OMERO CLI for imports (argv prefix or path); `false` disables importing; default BIOIMAGEIT_OMERO_CLI or `omero` on PATH. */
+  readonly omeroCli?: string | readonly string[] | false;
+  /** OMERO group to list and create in (default: every readable group for lists, the user's default group for creation). */
+  readonly group?: number;
+  /** Requests in flight at once while paging or annotating (default 4). */
+  readonly concurrency?: number;
+  /** Object ids per annotation request (default 200). */
+  readonly annotationBatch?: number;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Extra CA certificates (PEM text) to trust. TLS verification is always on unless `insecureTls`. */
+  readonly ca?: string;
+  /** Turns TLS verification off (never by default). */
+  readonly insecureTls?: boolean;
+  /** Per-request timeout in ms (default 120 s). */
+  readonly timeoutMs?: number;
+  /** Environment to read defaults from (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** {@link OmeroOptions} with defaults filled in. */
+export interface ResolvedOmeroOptions extends Omit<OmeroOptions, 'cacheDir' | 'sessionFile' | 'env' | 'credentials'> {
+  readonly cacheDir: string;
+  readonly sessionFile: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly credentials: (server: string) => Promise<OmeroCredentials | undefined>;
+}
+
+/**
+ * Fills defaults from the environment: `BIOIMAGEIT_OMERO_USER` + `BIOIMAGEIT_OMERO_PASSWORD`
+ * (credentials), `BIOIMAGEIT_OMERO_SESSION_FILE` (default `$XDG_CONFIG_HOME/bioimageit/omero-sessions.json`),
+ * `BIOIMAGEIT_OMERO_CACHE` (default `$XDG_CACHE_HOME/bioimageit/omero`), `BIOIMAGEIT_OMERO_GROUP`.
+ */
+export function resolveOmeroOptions(options: OmeroOptions = {}): ResolvedOmeroOptions {
+  const env = options.env ?? process.env;
+  const home = env['HOME'] || homedir();
+  const config = env['XDG_CONFIG_HOME'] || path.join(home, '.config');
+  const cache = env['XDG_CACHE_HOME'] || path.join(home, '.cache');
+  const group = options.group ?? (env['BIOIMAGEIT_OMERO_GROUP'] ? Number(env['BIOIMAGEIT_OMERO_GROUP']) : undefined);
+  const fromEnv = async (): Promise<OmeroCredentials | undefined> => {
+    const username = env['BIOIMAGEIT_OMERO_USER'];
+    const password = env['BIOIMAGEIT_OMERO_PASSWORD'];
+    return username && password ? { username, password } : undefined;
+  };
+  return {
+    ...options,
+    env,
+    cacheDir: options.cacheDir ?? (env['BIOIMAGEIT_OMERO_CACHE'] || path.join(cache, 'bioimageit', 'omero')),
+    sessionFile: options.sessionFile ?? (env['BIOIMAGEIT_OMERO_SESSION_FILE'] || path.join(config, 'bioimageit', 'omero-sessions.json')),
+    credentials: options.credentials ?? fromEnv,
+    ...(group !== undefined && Number.isInteger(group) && { group }),
+  };
+}

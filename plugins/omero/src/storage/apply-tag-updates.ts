@@ -1,0 +1,65 @@
+import { StorageError, type Tags, type TagUpdate } from '@bioimageit/core';
+import { mapLimit } from '../client/map-limit.js';
+import { outputPairs, parseItemId } from './item-records.js';
+import { NS_CLIENT, NS_OUTPUT } from './omero-model.js';
+import type { OmeroExperimentStore } from './omero-experiment-store.js';
+import { byImage } from './raw-items.js';
+import { editTags, type TagMap } from './tag-pairs.js';
+
+function applied(tags: Tags, set: Tags = {}, remove: readonly string[] = []): Tags {
+  const out: Record<string, string> = { ...tags };
+  for (const k of remove) if (!(k in set)) delete out[k];
+  return { ...out, ...set };
+}
+
+/**
+ * Applies tag edits: every item id is checked first (NOT_FOUND names the first unknown one and
+ * nothing is written), then raw items' client-namespace maps are edited in place (other
+ * namespaces untouched; one annotation read per batch of images, one write per changed map) and
+ * processed items' own tags rewritten in their output record. Edits in this process are
+ * serialized; a network failure part-way leaves earlier items edited (OMERO.web has no transactions).
+ */
+export async function applyTagUpdates(store: OmeroExperimentStore, updates: readonly TagUpdate[]): Promise<void> {
+  const { repo } = store.ctx;
+  const missing = (id: string) => new StorageError('NOT_FOUND', `no item '${id}' in experiment ${store.uri}`, { details: { item: id, experiment: store.uri } });
+  const refs = updates.map((u) => ({ update: u, ref: parseItemId(u.itemId) }));
+  const unparsed = refs.find((r) => r.ref === undefined);
+  if (unparsed) throw missing(unparsed.update.itemId);
+  await store.serialized('tags', async () => {
+    const layout = await store.layout();
+    const images = refs.filter((r) => r.ref!.kind === 'image');
+    const files = refs.filter((r) => r.ref!.kind === 'file');
+    const members = images.length > 0 ? await store.rawImageIds(layout) : new Set<number>();
+    const absent = images.find((r) => !members.has(r.ref!.id));
+    if (absent) throw missing(absent.update.itemId);
+    const outputs = files.length > 0 ? await store.outputs() : [];
+    const absentFile = files.find((r) => !outputs.some((o) => o.record.fileAnnotation === r.ref!.id));
+    if (absentFile) throw missing(absentFile.update.itemId);
+
+    const imageIds = [...new Set(images.map((r) => r.ref!.id))];
+    const anns = imageIds.length === 0 ? new Map() : byImage(await repo.annotations('image', imageIds, 'map', NS_CLIENT));
+    await mapLimit(imageIds, 4, async (imageId) => {
+      const entry = anns.get(imageId);
+      let maps: TagMap[] = entry?.tagMaps ?? [];
+      const editable = new Set<number>(entry?.editable ?? []);
+      for (const { update } of images.filter((r) => r.ref!.id === imageId)) {
+        const write = editTags(maps, editable, update.set, update.remove);
+        for (const u of write.updates) await repo.updateMap('image', imageId, u.annId, NS_CLIENT, u.pairs);
+        maps = maps.map((m) => write.updates.find((u) => u.annId === m.annId) ?? m).filter((m) => m.pairs.length > 0);
+        if (write.create) {
+          const [annId] = await repo.createMap('image', [imageId], NS_CLIENT, write.create);
+          if (annId !== undefined) {
+            maps.push({ annId, pairs: write.create });
+            editable.add(annId);
+          }
+        }
+      }
+    });
+
+    for (const { update, ref } of files) {
+      const output = (await store.outputs()).find((o) => o.record.fileAnnotation === ref!.id)!;
+      const record = { ...output.record, ownTags: applied(output.record.ownTags, update.set, update.remove) };
+      await repo.updateMap('dataset', output.dataset.datasetId, output.annId, NS_OUTPUT, outputPairs(record));
+    }
+  });
+}

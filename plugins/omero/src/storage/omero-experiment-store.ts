@@ -1,0 +1,259 @@
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  StorageError,
+  type DataItem,
+  type DatasetInfo,
+  type Experiment,
+  type ExperimentStore,
+  type NewProcessedItem,
+  type NewRawItem,
+  type RunRecord,
+  type TagUpdate,
+} from '@bioimageit/core';
+import { mapLimit } from '../client/map-limit.js';
+import type { DownloadCache } from './download-cache.js';
+import { datasetInfos, experimentOf, experimentUri, loadLayout, type ExperimentLayout, type ProcessedDataset } from './experiment-layout.js';
+import { experimentPairs, parseItemId } from './item-records.js';
+import { localizeItem } from './localize-item.js';
+import { checkName } from './name-rules.js';
+import { NS_DATASET, NS_EXPERIMENT } from './omero-model.js';
+import type { OmeroRepository } from './omero-repository.js';
+import { listOutputs, logFileName, processedItems, readRuns, runFileName, type StoredOutput } from './processed-items.js';
+import { commitOutputs } from './commit-outputs.js';
+import { importRawItems, type ImporterSource } from './import-raw-items.js';
+import { getImages, listImages, rawItem } from './raw-items.js';
+import { SerialKeys } from './serial-keys.js';
+import { saveThumbnailOf } from './save-thumbnail.js';
+import { applyTagUpdates } from './apply-tag-updates.js';
+
+/** What an open OMERO experiment works with (given by the backend). */
+export interface OmeroStoreContext {
+  readonly repo: OmeroRepository;
+  /** `host[:port]` of the OMERO.web server, as in the experiment URI. */
+  readonly server: string;
+  readonly projectId: number;
+  readonly cache: DownloadCache;
+  /** Local folder for job staging folders. */
+  readonly stagingRoot: string;
+  readonly importer: ImporterSource;
+}
+
+/**
+ * An OMERO Project opened as an experiment: raw items are the Images of its Datasets, tags their
+ * key/value MapAnnotations in the client namespace, processed datasets Datasets marked in our
+ * namespace whose items are FileAnnotations on the source Images, described by a MapAnnotation
+ * in our namespace, with the run record as a JSON file on the processed Dataset.
+ */
+export class OmeroExperimentStore implements ExperimentStore {
+  readonly uri: string;
+  private cached?: Promise<ExperimentLayout>;
+  private readonly serial = new SerialKeys();
+  private readonly runs = new Map<string, RunRecord>();
+
+  constructor(readonly ctx: OmeroStoreContext, layout: ExperimentLayout) {
+    this.uri = experimentUri(layout);
+    this.cached = Promise.resolve(layout);
+  }
+
+  /** The experiment's layout; `fresh` re-reads it from OMERO (4 requests). */
+  layout(fresh = false): Promise<ExperimentLayout> {
+    if (fresh || this.cached === undefined) {
+      this.cached = loadLayout(this.ctx.repo, this.ctx.server, this.ctx.projectId);
+      this.cached.catch(() => (this.cached = undefined));
+    }
+    return this.cached;
+  }
+
+  async info(): Promise<Experiment> {
+    const layout = await this.layout(true);
+    return experimentOf(layout, await this.datasetsOf(layout));
+  }
+
+  async listDatasets(): Promise<readonly DatasetInfo[]> {
+    return this.datasetsOf(await this.layout(true));
+  }
+
+  private async datasetsOf(layout: ExperimentLayout): Promise<DatasetInfo[]> {
+    const counts = new Map<number, number>();
+    for (const o of await listOutputs(this.ctx.repo, layout.processed)) counts.set(o.dataset.datasetId, (counts.get(o.dataset.datasetId) ?? 0) + 1);
+    return datasetInfos(layout, counts);
+  }
+
+  async items(dataset = 'data'): Promise<readonly DataItem[]> {
+    const layout = await this.layout();
+    if (dataset === 'data') {
+      const { images, anns } = await listImages(this.ctx.repo, layout.raw.map((d) => d['@id']));
+      return images.map((i) => rawItem(this.ctx.server, i, anns.get(i['@id'])));
+    }
+    const processed = await this.processedDataset(dataset);
+    return processedItems(this.ctx.repo, this.ctx.server, await listOutputs(this.ctx.repo, [processed]));
+  }
+
+  async getItem(id: string): Promise<DataItem> {
+    const [item] = await this.resolveItems([id]);
+    return item!;
+  }
+
+  /**
+   * Items by id, NOT_FOUND naming the first unknown one. Raw ids are checked against the
+   * experiment's raw Datasets (an Image of another Project is not found here).
+   */
+  async resolveItems(ids: readonly string[]): Promise<DataItem[]> {
+    const parsed = ids.map((id) => ({ id, ref: parseItemId(id) }));
+    const missing = (id: string) => new StorageError('NOT_FOUND', `no item '${id}' in experiment ${this.uri}`, { details: { item: id, experiment: this.uri } });
+    const bad = parsed.find((p) => p.ref === undefined);
+    if (bad) throw missing(bad.id);
+    const layout = await this.layout();
+    const imageIds = parsed.filter((p) => p.ref!.kind === 'image').map((p) => p.ref!.id);
+    const found = new Map<string, DataItem>();
+    if (imageIds.length > 0) {
+      const members = await this.rawImageIds(layout);
+      const absent = parsed.find((p) => p.ref!.kind === 'image' && !members.has(p.ref!.id));
+      if (absent) throw missing(absent.id);
+      const { images, anns } = await getImages(this.ctx.repo, [...new Set(imageIds)]);
+      for (const image of images) found.set(`image-${image['@id']}`, rawItem(this.ctx.server, image, anns.get(image['@id'])));
+    }
+    if (parsed.some((p) => p.ref!.kind === 'file')) {
+      const outputs = await listOutputs(this.ctx.repo, layout.processed);
+      const wanted = new Set(parsed.filter((p) => p.ref!.kind === 'file').map((p) => p.ref!.id));
+      for (const item of await processedItems(this.ctx.repo, this.ctx.server, outputs.filter((o) => wanted.has(o.record.fileAnnotation)))) found.set(item.id, item);
+    }
+    return parsed.map((p) => {
+      const item = found.get(p.id);
+      if (item === undefined) throw missing(p.id);
+      return item;
+    });
+  }
+
+  /** Ids of every Image in the raw Datasets (a paged listing of each, no annotations). */
+  async rawImageIds(layout: ExperimentLayout): Promise<Set<number>> {
+    const lists = await mapLimit(layout.raw, 2, (d) => this.ctx.repo.images(d['@id']));
+    return new Set(lists.flat().map((i) => i['@id']));
+  }
+
+  /** Stored outputs by processed item id (for tag edits and thumbnails). */
+  async outputs(): Promise<StoredOutput[]> {
+    return listOutputs(this.ctx.repo, (await this.layout()).processed);
+  }
+
+  async addRawItems(items: readonly NewRawItem[]): Promise<readonly DataItem[]> {
+    for (const item of items) checkName(item.name, 'item');
+    if (items.length === 0) return [];
+    const added = await importRawItems(this, items);
+    const newKeys = items.flatMap((i) => Object.keys(i.tags));
+    await this.addKeys(newKeys);
+    return added;
+  }
+
+  /** Appends keys the experiment does not have yet (Project tags and the recorded order). */
+  async addKeys(keys: readonly string[]): Promise<void> {
+    const layout = await this.layout(true);
+    const missing = [...new Set(keys)].filter((k) => !layout.keys.includes(k));
+    if (missing.length > 0) await this.setTagKeys([...layout.keys, ...missing]);
+  }
+
+  async updateTags(updates: readonly TagUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
+    await applyTagUpdates(this, updates);
+    await this.addKeys(updates.flatMap((u) => Object.keys(u.set ?? {})));
+  }
+
+  async setTagKeys(keys: readonly string[]): Promise<void> {
+    await this.serial.run('experiment', async () => {
+      const layout = await this.layout(true);
+      const unique = [...new Set(keys)];
+      const { repo } = this.ctx;
+      const keep = unique.filter((k) => layout.tagIds.has(k)).map((k) => layout.tagIds.get(k)!);
+      await repo.setTags('project', this.ctx.projectId, keep, unique.filter((k) => !layout.tagIds.has(k)));
+      const pairs = experimentPairs({ author: layout.author, date: layout.date, keys: unique });
+      if (layout.recordAnnId === undefined) await repo.createMap('project', [this.ctx.projectId], NS_EXPERIMENT, pairs);
+      else await repo.updateMap('project', this.ctx.projectId, layout.recordAnnId, NS_EXPERIMENT, pairs);
+      await this.layout(true);
+    });
+  }
+
+  async ensureProcessedDataset(name: string): Promise<DatasetInfo> {
+    checkName(name, 'processed dataset');
+    if (name === 'data') throw new StorageError('INVALID', `'data' is the raw dataset of ${this.uri}; a processed dataset needs another name`, { details: { name } });
+    return this.serial.run('experiment', async () => {
+      let layout = await this.layout(true);
+      if (!layout.processed.some((p) => p.name === name)) {
+        const { repo } = this.ctx;
+        const group = layout.project['omero:details']?.group?.['@id'] ?? repo.client.group;
+        const datasetId = await repo.create('Dataset', name, group ?? -1);
+        await repo.linkDataset(this.ctx.projectId, datasetId);
+        await repo.createMap('dataset', [datasetId], NS_DATASET, [['kind', 'processed'], ['written by', 'BioImageIT']]);
+        layout = await this.layout(true);
+      }
+      return (await this.datasetsOf(layout)).find((d) => d.name === name)!;
+    });
+  }
+
+  /** The processed dataset `name`, NOT_FOUND otherwise. */
+  async processedDataset(name: string): Promise<ProcessedDataset> {
+    let found = (await this.layout()).processed.find((p) => p.name === name);
+    found ??= (await this.layout(true)).processed.find((p) => p.name === name);
+    if (found === undefined) throw new StorageError('NOT_FOUND', `no dataset '${name}' in experiment ${this.uri}`, { details: { dataset: name, experiment: this.uri } });
+    return found;
+  }
+
+  async saveRun(run: RunRecord): Promise<void> {
+    const dataset = await this.processedDataset(run.dataset);
+    await this.serial.run(`run:${run.id}`, async () => {
+      const { repo } = this.ctx;
+      const name = runFileName(run.id);
+      const before = (await repo.annotations('dataset', [dataset.datasetId], 'file')).filter((a) => a.file?.name === name);
+      await repo.attachFile([['dataset', dataset.datasetId]], name, Buffer.from(`${JSON.stringify(run, null, 2)}\n`), 'application/json');
+      for (const old of before) await repo.deleteFileAnnotation(old.id);
+      this.runs.set(run.id, run);
+    });
+  }
+
+  async saveRunLog(dataset: string, runId: string, name: string, sourcePath: string): Promise<string> {
+    const target = await this.processedDataset(dataset);
+    await this.ctx.repo.attachFile([['dataset', target.datasetId]], logFileName(runId, name), await readFile(sourcePath), 'text/plain');
+    return `logs/${runId}/${name}`;
+  }
+
+  async listRuns(dataset?: string): Promise<readonly RunRecord[]> {
+    const layout = await this.layout(true);
+    const datasets = dataset === undefined ? layout.processed : [await this.processedDataset(dataset)];
+    return readRuns(this.ctx.repo, layout, datasets);
+  }
+
+  /** The run record saved through this store (for readable provenance), if any. */
+  knownRun(id: string): RunRecord | undefined {
+    return this.runs.get(id);
+  }
+
+  async commitProcessedItems(dataset: string, items: readonly NewProcessedItem[]): Promise<readonly DataItem[]> {
+    const target = await this.processedDataset(dataset);
+    for (const item of items) checkName(item.name, 'item');
+    return this.serial.run(`dataset:${target.datasetId}`, () => commitOutputs(this, target, items));
+  }
+
+  async createStagingDir(label: string): Promise<string> {
+    await mkdir(this.ctx.stagingRoot, { recursive: true });
+    return mkdtemp(path.join(this.ctx.stagingRoot, `${label.replace(/[^\w.-]+/g, '_').slice(0, 40) || 'job'}-`));
+  }
+
+  saveThumbnail(itemId: string, png: Uint8Array): Promise<string> {
+    return saveThumbnailOf(this, itemId, png);
+  }
+
+  /** Runs `fn` after every earlier call with the same key (per-item record edits). */
+  serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return this.serial.run(key, fn);
+  }
+
+  localize(item: DataItem): Promise<string> {
+    return localizeItem(this.ctx, item);
+  }
+
+  async close(): Promise<void> {
+    this.cached = undefined;
+  }
+}
+
+

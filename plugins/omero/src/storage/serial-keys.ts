@@ -1,0 +1,18 @@
+/**
+ * Serializes async work per key within this process: a call runs after every earlier call with
+ * the same key has settled (read-modify-write of one MapAnnotation must not interleave).
+ */
+export class SerialKeys {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return next;
+  }
+}
