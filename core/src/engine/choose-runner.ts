@@ -9,7 +9,9 @@ import type { ToolManifest } from '../tools/tool-manifest.js';
  * 2. else the first `resolveRunner` tap that returns one;
  * 3. else the runner matching the tool's requirements, when one is installed and can start
  *    (`docker` for a docker image, `conda` for a conda environment);
- * 4. else `local`: the tool runs on this host with what is on PATH (how v1 wrappers declaring a
+ * 4. else `native` for a tool provided by a plugin's in-process code (`requirements.native.plugin`),
+ *    when that runner is installed (gpu-decon);
+ * 5. else `local`: the tool runs on this host with what is on PATH (how v1 wrappers declaring a
  *    conda `base` environment run where no conda runner is installed).
  */
 export async function chooseRunner(manifest: ToolManifest, runners: RunnerRegistry, hooks: KernelHooks, preferred?: string): Promise<Runner> {
@@ -25,5 +27,6 @@ export async function chooseRunner(manifest: ToolManifest, runners: RunnerRegist
       // declared but unavailable here (missing capability): try the next one
     }
   }
+  if (manifest.requirements.native?.plugin !== undefined && runners.has('native')) return runners.get('native');
   return runners.get('local');
 }
