@@ -92,8 +92,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     response.setHeader('Referrer-Policy', 'no-referrer');
     let url: URL;
     try {
-      url = new URL(request.url ?? '/', 'http://server.invalid');
       guard.checkHost(request);
+      refuseTraversal(request.url ?? '/');
+      url = new URL(request.url ?? '/', 'http://server.invalid');
       if (url.pathname === '/.well-known/openapi.json') url.pathname = OPENAPI_PATH;
       if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
         guard.checkToken(request);
@@ -136,6 +137,25 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await closed;
     },
   };
+}
+
+/**
+ * FORBIDDEN for a request path with `..` segments, backslashes or NUL bytes, percent-encoded or
+ * not: checked on the raw request line, before URL parsing folds dot segments away.
+ */
+function refuseTraversal(rawUrl: string): void {
+  const path = rawUrl.split(/[?#]/)[0] ?? '';
+  let decoded = path;
+  for (let i = 0; i < 3 && /%[0-9a-f]{2}/i.test(decoded); i++) {
+    try {
+      decoded = decodeURIComponent(decoded);
+    } catch {
+      throw new ApiError('BAD_REQUEST', `malformed percent-encoding in path ${path}`);
+    }
+  }
+  if (decoded.includes('\0') || decoded.includes('\\') || decoded.split('/').some((segment) => segment === '..' || segment === '.')) {
+    throw new ApiError('FORBIDDEN', `path ${path} tries to leave its folder`, { details: { path } });
+  }
 }
 
 /** `/?token=T`: a right token is kept in an HttpOnly cookie and the browser sent to `/` (the token leaves the address bar). */

@@ -1,0 +1,56 @@
+/** A failed API call: the HTTP status and the server's `{ code, area, message, details }`. */
+export class ApiFailure extends Error {
+  constructor(status, error) {
+    super(error?.message ?? `HTTP ${status}`);
+    this.status = status;
+    this.code = error?.code;
+    this.area = error?.area;
+    this.details = error?.details ?? {};
+  }
+}
+
+async function call(method, path, body) {
+  const init = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  const type = response.headers.get('content-type') ?? '';
+  if (!response.ok) {
+    const payload = type.startsWith('application/json') ? await response.json().catch(() => ({})) : {};
+    throw new ApiFailure(response.status, payload.error);
+  }
+  if (type.startsWith('application/json')) return response.json();
+  return response.text();
+}
+
+const enc = encodeURIComponent;
+
+/** The REST API, one function per operation the GUI uses (see /api/openapi.json). */
+export const api = {
+  info: () => call('GET', '/api'),
+  experiments: () => call('GET', '/api/experiments'),
+  experiment: (exp) => call('GET', `/api/experiments/${enc(exp)}`),
+  items: (exp, { dataset = 'data', where = '', offset = 0, limit = 50, sort, order } = {}) => {
+    const q = new URLSearchParams({ dataset, where, offset: String(offset), limit: String(limit) });
+    if (sort) q.set('sort', sort);
+    if (order) q.set('order', order);
+    return call('GET', `/api/experiments/${enc(exp)}/items?${q}`);
+  },
+  item: (exp, id) => call('GET', `/api/experiments/${enc(exp)}/items/${enc(id)}`),
+  editTags: (exp, id, edit) => call('PATCH', `/api/experiments/${enc(exp)}/items/${enc(id)}/tags`, edit),
+  imageInfo: (exp, id) => call('GET', `/api/experiments/${enc(exp)}/items/${enc(id)}/image`),
+  previewUrl: (exp, id, { z = 0, projection = 'none', size = 512 } = {}) =>
+    `/api/experiments/${enc(exp)}/items/${enc(id)}/preview.png?` + new URLSearchParams(projection === 'max' ? { projection, size: String(size) } : { z: String(z), size: String(size) }),
+  thumbnailUrl: (exp, id) => `/api/experiments/${enc(exp)}/items/${enc(id)}/thumbnail.png?size=64`,
+  lineage: (exp, id) => call('GET', `/api/experiments/${enc(exp)}/items/${enc(id)}/lineage`),
+  tools: () => call('GET', '/api/tools'),
+  tool: (id) => call('GET', `/api/tools/${enc(id)}`),
+  startRun: (exp, body) => call('POST', `/api/experiments/${enc(exp)}/runs`, body),
+  runs: (exp) => call('GET', `/api/experiments/${enc(exp)}/runs`),
+  run: (exp, id) => call('GET', `/api/experiments/${enc(exp)}/runs/${enc(id)}`),
+  cancelRun: (exp, id) => call('POST', `/api/experiments/${enc(exp)}/runs/${enc(id)}/cancel`),
+  log: (exp, run, job, stream) => call('GET', `/api/experiments/${enc(exp)}/runs/${enc(run)}/jobs/${enc(job)}/log?stream=${stream}`),
+  provenanceUrl: (exp, format) => `/api/experiments/${enc(exp)}/provenance?format=${format}`,
+};

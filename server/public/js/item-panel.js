@@ -1,0 +1,86 @@
+import { api, ApiFailure } from './api.js';
+import { h, replace, toast } from './dom.js';
+import { lineageGraph } from './lineage-graph.js';
+
+/**
+ * The item detail panel: the image preview (rendered by the server) with a z slider and a
+ * maximum-projection switch, the item's tags and facts, and its provenance graph (how it was made).
+ */
+export class ItemPanel {
+  constructor(root, { onOpenItem }) {
+    this.root = root;
+    this.onOpenItem = onOpenItem;
+  }
+
+  async show(experimentId, itemId, { provenance = false } = {}) {
+    this.experimentId = experimentId;
+    const item = await api.item(experimentId, itemId);
+    this.item = item;
+    const close = h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Close item details', onclick: () => this.hide() }, '×');
+    const preview = h('div', { class: 'preview' });
+    this.graph = h('div', { class: 'graph-wrap', id: 'provenance' });
+    const provenanceButton = h('button', { type: 'button', class: 'button', onclick: () => this.showLineage() }, 'How was this made?');
+    replace(
+      this.root,
+      h('div', { class: 'detail-head' }, h('h2', { id: 'detail-title' }, item.name), close),
+      h('p', { class: 'facts' }, `${item.dataset} · ${item.format}${item.size !== undefined ? ` · ${Math.ceil(item.size / 1024)} KiB` : ''} · ${item.date} · ${item.author}`),
+      preview,
+      h('h3', {}, 'Tags'),
+      h('dl', { class: 'tag-list' }, Object.entries(item.tags).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+      h('h3', {}, 'Provenance'),
+      item.origin.type === 'raw' ? h('p', { class: 'hint' }, 'Raw data: imported, not computed.') : provenanceButton,
+      this.graph,
+    );
+    this.root.hidden = false;
+    this.root.setAttribute('aria-labelledby', 'detail-title');
+    if (item.image) await this.showPreview(preview);
+    else replace(preview, h('p', { class: 'hint' }, `No preview for ${item.format} items.`));
+    if (provenance || item.origin.type === 'processed') await this.showLineage();
+    close.focus();
+  }
+
+  hide() {
+    this.root.hidden = true;
+    replace(this.root);
+  }
+
+  async showPreview(container) {
+    let info;
+    try {
+      info = await api.imageInfo(this.experimentId, this.item.id);
+    } catch (error) {
+      replace(container, h('p', { class: 'hint' }, error instanceof ApiFailure ? error.message : String(error)));
+      return;
+    }
+    const img = h('img', { class: 'preview-image', alt: `Preview of ${this.item.name}`, width: 360 });
+    const label = h('output', { id: 'z-value', for: 'z-slider' });
+    const slider = h('input', { type: 'range', id: 'z-slider', min: '0', max: String(info.sizeZ - 1), value: String(Math.floor(info.sizeZ / 2)), disabled: info.sizeZ === 1 });
+    const projection = h('input', { type: 'checkbox', id: 'mip' });
+    const update = () => {
+      const max = projection.checked;
+      slider.disabled = max || info.sizeZ === 1;
+      label.textContent = max ? 'max projection' : `z ${Number(slider.value) + 1} / ${info.sizeZ}`;
+      img.src = api.previewUrl(this.experimentId, this.item.id, max ? { projection: 'max', size: 512 } : { z: Number(slider.value), size: 512 });
+    };
+    slider.addEventListener('input', update);
+    projection.addEventListener('change', update);
+    img.addEventListener('error', () => toast(`The preview of ${this.item.name} could not be rendered`, 'error'));
+    replace(
+      container,
+      img,
+      h('div', { class: 'slider-row' }, h('label', { for: 'z-slider' }, 'Z plane'), slider, label),
+      h('div', { class: 'slider-row' }, projection, h('label', { for: 'mip' }, 'Maximum projection')),
+      h('p', { class: 'facts' }, `${info.axes} ${info.shape.join('×')} ${info.dtype}`),
+    );
+    update();
+  }
+
+  async showLineage() {
+    try {
+      const graph = await api.lineage(this.experimentId, this.item.id);
+      replace(this.graph, lineageGraph(graph, { onOpenItem: (id) => this.onOpenItem(id) }));
+    } catch (error) {
+      replace(this.graph, h('p', { class: 'hint' }, error instanceof ApiFailure ? error.message : String(error)));
+    }
+  }
+}

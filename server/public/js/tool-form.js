@@ -1,0 +1,129 @@
+import { api, ApiFailure } from './api.js';
+import { formatCount, h, replace } from './dom.js';
+
+/**
+ * Builds the run form of one tool from GET /api/tools/{id}: per data input a dataset and a query
+ * (with a live count of the items it selects), per parameter a control generated from the
+ * parameter's JSON Schema (integer/number → number field with bounds, boolean → checkbox, enum →
+ * select, string → text; `x-advanced` ones in a collapsed section), the output dataset and the
+ * number of parallel jobs. Submitting returns the run request body, or shows what is wrong.
+ */
+export function toolForm(tool, experiment, { onSubmit }) {
+  const form = h('form', { class: 'tool-form', novalidate: true, 'aria-labelledby': 'tool-title' });
+  const controls = [];
+  const inputs = tool.dataInputs.map((input) => dataInputControls(input, experiment));
+  const params = Object.entries(tool.parameters.properties).map(([name, schema]) => parameterControl(name, schema, tool.parameters.required.includes(name)));
+  const basic = params.filter((p) => !p.advanced);
+  const advanced = params.filter((p) => p.advanced);
+  const output = h('input', { id: 'output-dataset', required: true, value: tool.id.split('.').pop().replace(/[^A-Za-z0-9_.-]/g, '_'), pattern: '[A-Za-z0-9][A-Za-z0-9 _.\\-]*' });
+  const jobs = h('input', { id: 'jobs', type: 'number', min: '1', max: '16', value: '2' });
+  const error = h('div', { class: 'form-error', role: 'alert' });
+  const submit = h('button', { type: 'submit', class: 'button primary' }, 'Run');
+  controls.push(...inputs, ...params);
+  replace(
+    form,
+    h('h2', { id: 'tool-title' }, `${tool.name} `, h('span', { class: 'version' }, tool.version)),
+    h('p', { class: 'description' }, tool.description),
+    tool.help ? h('details', {}, h('summary', {}, 'Help'), h('p', {}, tool.help)) : '',
+    h('fieldset', {}, h('legend', {}, 'Input data'), inputs.map((i) => i.element)),
+    basic.length > 0 ? h('fieldset', {}, h('legend', {}, 'Parameters'), basic.map((p) => p.element)) : '',
+    advanced.length > 0 ? h('details', { class: 'advanced' }, h('summary', {}, 'Advanced parameters'), advanced.map((p) => p.element)) : '',
+    h('fieldset', {}, h('legend', {}, 'Output'), field('output-dataset', 'Output dataset', output), field('jobs', 'Parallel jobs', jobs)),
+    error,
+    h('div', { class: 'actions' }, submit),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    replace(error);
+    const problems = controls.flatMap((c) => c.problems());
+    if (output.value.trim() === '') problems.push('Output dataset is required');
+    if (problems.length > 0) {
+      replace(error, problems.join('. '));
+      return;
+    }
+    const body = {
+      tool: tool.id,
+      inputs: inputs.map((i) => i.value()),
+      params: Object.fromEntries(params.map((p) => [p.name, p.value()]).filter(([, v]) => v !== undefined)),
+      outputDataset: output.value.trim(),
+      jobs: Number(jobs.value) || 1,
+    };
+    submit.disabled = true;
+    try {
+      await onSubmit(body);
+    } catch (failure) {
+      replace(error, failure instanceof ApiFailure ? failure.message : String(failure));
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
+function field(id, label, control, help) {
+  return h('div', { class: 'field' }, h('label', { for: id }, label), control, help ? h('small', { class: 'hint' }, help) : '');
+}
+
+function dataInputControls(input, experiment) {
+  const id = `input-${input.name}`;
+  const dataset = h('select', { id: `${id}-dataset`, 'aria-label': `${input.label}: dataset` }, experiment.datasets.map((d) => h('option', { value: d.name }, d.name)));
+  const query = h('input', { id: `${id}-query`, class: 'mono', placeholder: 'query (empty: all items)', spellcheck: 'false', autocomplete: 'off' });
+  const count = h('output', { class: 'match-count', id: `${id}-count`, 'aria-live': 'polite' });
+  let timer;
+  const refresh = () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      try {
+        const page = await api.items(experiment.id, { dataset: dataset.value, where: query.value, limit: 1 });
+        count.textContent = `${formatCount(page.total)} item${page.total === 1 ? '' : 's'} selected`;
+        count.classList.remove('bad');
+      } catch (error) {
+        count.textContent = error instanceof ApiFailure ? error.message : String(error);
+        count.classList.add('bad');
+      }
+    }, 250);
+  };
+  query.addEventListener('input', refresh);
+  dataset.addEventListener('change', refresh);
+  refresh();
+  return {
+    element: h('div', { class: 'data-input' }, h('div', { class: 'field' }, h('label', { for: `${id}-query` }, `${input.label}${input.format ? ` (${input.format})` : ''}`), h('div', { class: 'row' }, dataset, query)), count),
+    value: () => ({ name: input.name, dataset: dataset.value, query: query.value }),
+    problems: () => (count.classList.contains('bad') ? [`${input.label}: ${count.textContent}`] : []),
+  };
+}
+
+function parameterControl(name, schema, required) {
+  const id = `param-${name}`;
+  let control;
+  let read;
+  if (schema.type === 'boolean') {
+    control = h('input', { id, type: 'checkbox', checked: schema.default === true });
+    read = () => control.checked;
+  } else if (Array.isArray(schema.enum)) {
+    const labels = schema['x-enum-labels'] ?? schema.enum;
+    control = h('select', { id }, required || schema.default !== undefined ? '' : h('option', { value: '' }, '(not set)'), schema.enum.map((v, i) => h('option', { value: v, selected: v === schema.default }, labels[i] ?? v)));
+    read = () => (control.value === '' ? undefined : control.value);
+  } else if (schema.type === 'integer' || schema.type === 'number') {
+    control = h('input', { id, type: 'number', step: schema.type === 'integer' ? '1' : 'any', min: schema.minimum, max: schema.maximum, value: schema.default ?? '', required });
+    read = () => (control.value === '' ? undefined : Number(control.value));
+  } else {
+    control = h('input', { id, value: schema.default ?? '', required });
+    read = () => (control.value === '' ? undefined : control.value);
+  }
+  const bounds = schema.minimum !== undefined || schema.maximum !== undefined ? `${schema.minimum ?? '−∞'} … ${schema.maximum ?? '∞'}` : undefined;
+  return {
+    name,
+    advanced: schema['x-advanced'] === true,
+    element: field(id, `${schema.title ?? name}${required ? ' *' : ''}`, control, [schema.description, bounds].filter(Boolean).join(' · ') || undefined),
+    value: read,
+    problems: () => {
+      const v = read();
+      if (v === undefined) return required ? [`${schema.title ?? name} is required`] : [];
+      if (typeof v === 'number' && (Number.isNaN(v) || (schema.type === 'integer' && !Number.isInteger(v)))) return [`${schema.title ?? name} must be ${schema.type === 'integer' ? 'a whole number' : 'a number'}`];
+      if (typeof v === 'number' && schema.minimum !== undefined && v < schema.minimum) return [`${schema.title ?? name} must be ≥ ${schema.minimum}`];
+      if (typeof v === 'number' && schema.maximum !== undefined && v > schema.maximum) return [`${schema.title ?? name} must be ≤ ${schema.maximum}`];
+      return [];
+    },
+  };
+}
