@@ -199,4 +199,18 @@ describe.skipIf(skipWithoutDockerd())('DockerRunner on a private dockerd', () =>
     expect((await rejection(pending)).code).toBe('CANCELLED');
     expect(await leftovers()).toEqual([]);
   });
+
+  it('cancels at any point of a job (image check, create, attach, start, run) within seconds, leaving no container', async () => {
+    for (const delayMs of [0, 2, 5, 10, 20, 40, 80, 160, 320]) {
+      const job = await scratch.job(['sleep', '60'], { tool: testTool(IMAGE) });
+      const controller = new AbortController();
+      const started = Date.now();
+      const pending = runner.run(job, controller.signal);
+      setTimeout(() => controller.abort(), delayMs);
+      const error = await rejection(pending);
+      expect(error.code, `abort after ${delayMs} ms`).toBe('CANCELLED');
+      expect(Date.now() - started, `abort after ${delayMs} ms`).toBeLessThan(10_000);
+      expect(await leftovers(), `abort after ${delayMs} ms`).toEqual([]);
+    }
+  });
 });

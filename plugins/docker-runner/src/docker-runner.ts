@@ -101,9 +101,9 @@ export class DockerRunner implements Runner {
     }
     const container = new ContainerLifecycle(this.client, created.Id);
     let reason: StopReason | undefined;
+    // kill() does nothing until start() returned; a stop requested meanwhile is replayed after it.
     const stop = (why: StopReason): void => {
-      if (reason !== undefined) return;
-      reason = why;
+      reason ??= why;
       container.kill().catch(() => undefined);
     };
     const onAbort = (): void => stop('cancel');
@@ -118,7 +118,7 @@ export class DockerRunner implements Runner {
       } catch (error) {
         throw this.beforeStart(job, image.reference, error);
       }
-      if (signal.aborted) stop('cancel');
+      if (reason !== undefined || signal.aborted) stop(reason ?? 'cancel');
       if (limit !== undefined && Number.isFinite(limit)) timer = setTimeout(() => stop('timeout'), Math.min(Math.max(limit, 0), MAX_TIMER_MS));
       let exit: ContainerExit;
       try {

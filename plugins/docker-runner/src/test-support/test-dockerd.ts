@@ -20,6 +20,8 @@ export interface TestDockerd {
   importBusybox(name: string): Promise<string>;
   /** Containers (running or not) that carry the docker runner's label. */
   runnerContainers(): Promise<{ Id: string; Names: string[]; State: string }[]>;
+  /** How many containers the daemon created between two instants (from its event log). */
+  containersCreated(since: Date, until?: Date): Promise<number>;
   /** Stops the daemon by its PID and removes the temp dir. */
   stop(): Promise<void>;
 }
@@ -142,6 +144,14 @@ export async function startTestDockerd(): Promise<TestDockerd> {
     async runnerContainers() {
       const filters = JSON.stringify({ label: ['org.bioimageit.runner'] });
       return ready.json('GET', '/containers/json', { query: { all: true, filters } });
+    },
+    async containersCreated(since, until = new Date()) {
+      const seconds = (d: Date): string => (d.getTime() / 1000).toFixed(3);
+      const filters = JSON.stringify({ type: ['container'], event: ['create'] });
+      const stream = await ready.stream('GET', '/events', { query: { since: seconds(since), until: seconds(until), filters } });
+      let text = '';
+      for await (const chunk of stream) text += String(chunk);
+      return text.split('\n').filter((line) => line.trim() !== '').length;
     },
     stop,
   };

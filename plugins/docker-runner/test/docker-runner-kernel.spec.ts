@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKernel, PluginError, type ExperimentStore, type Kernel } from '@bioimageit/core';
+import { skipWithoutDockerd, startTestDockerd, type TestDockerd } from '../src/test-support/test-dockerd.js';
+
+const IMAGE = 'bioimageit-test/busybox:kernel';
+const ITEMS = ['population1_001', 'population1_002', 'population2_001'];
+
+/** Writes one table per item, tagged through its name. */
+async function writeTables(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const name of ITEMS) await writeFile(path.join(dir, `${name}.csv`), `x,y\n1,${name}\n`);
+}
+
+/** A docker tool: `name,sha256` of its input table, computed inside the container. */
+const digestTool = {
+  id: 'test.docker-digest',
+  name: 'digest in docker',
+  version: '1.0.0',
+  description: 'sha256 of a table, computed in a busybox container',
+  inputs: [{ name: 'table', type: 'data', format: 'tablecsv' }],
+  outputs: [{ name: 'digest', format: 'tablecsv', label: 'Digest' }],
+  command: { argv: ['sh', '-c', 'printf "name,sha256\\n%s,%s\\n" "${1##*/}" "$(sha256sum < "$1" | cut -d" " -f1)" > "$2"', 'sh', '{inputs.table}', '{outputs.digest}'] },
+  requirements: { docker: { image: IMAGE } },
+  resources: { memoryMb: 64 },
+};
+
+const failingTool = { ...digestTool, id: 'test.docker-fail', command: { argv: ['sh', '-c', 'echo "cannot read $1" >&2; exit 3', 'sh', '{inputs.table}'] } };
+const greedyTool = { ...digestTool, id: 'test.docker-greedy', command: { argv: ['sh', '-c', 'tail /dev/zero', 'sh', '{inputs.table}'] }, resources: { memoryMb: 32 } };
+const sleepyTool = { ...digestTool, id: 'test.docker-sleepy', command: { argv: ['sh', '-c', 'sleep 60', 'sh', '{inputs.table}'] } };
+
+describe.skipIf(skipWithoutDockerd())('docker-runner plugin in a kernel, over an experiment', () => {
+  let dockerd: TestDockerd;
+  let workspace: string;
+  let kernel: Kernel;
+  let store: ExperimentStore;
+  const saved: Record<string, string | undefined> = {};
+  const setEnv = (name: string, value: string): void => {
+    if (!(name in saved)) saved[name] = process.env[name];
+    process.env[name] = value;
+  };
+
+  beforeAll(async () => {
+    dockerd = await startTestDockerd();
+    await dockerd.importBusybox(IMAGE);
+    setEnv('DOCKER_HOST', dockerd.host);
+    setEnv('BIOIMAGEIT_DOCKER_PULL', 'never');
+    workspace = await mkdtemp(path.join(tmpdir(), 'biit-docker-kernel-'));
+    await mkdir(path.join(workspace, 'tools'));
+    for (const tool of [digestTool, failingTool, greedyTool, sleepyTool]) await writeFile(path.join(workspace, 'tools', `${tool.id}.tool.json`), JSON.stringify(tool));
+    const config = { user: { name: 'tester' }, experiments: '.', plugins: ['@bioimageit/local-fs', '@bioimageit/docker-runner'], tools: { dirs: ['tools'] } };
+    await writeFile(path.join(workspace, 'bioimageit.config.json'), JSON.stringify(config));
+    kernel = await createKernel({ workspace, env: { DOCKER_HOST: dockerd.host } });
+    store = await kernel.createExperiment({ name: 'exp', author: 'tester' });
+    await writeTables(path.join(workspace, 'incoming'));
+    await kernel.importData(store, path.join(workspace, 'incoming'), { author: 'tester' });
+  });
+
+  afterAll(async () => {
+    await kernel?.dispose();
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    await dockerd?.stop();
+    if (workspace !== undefined) await rm(workspace, { recursive: true, force: true });
+  });
+
+  it("runs a docker tool over the experiment's items, with the image in each job's provenance", async () => {
+    const since = new Date();
+    const { record } = await kernel.runTool(store, { tool: digestTool.id, inputs: [{ name: 'table' }], outputDataset: 'digests', jobs: 2 });
+    expect(await dockerd.containersCreated(since)).toBe(ITEMS.length);
+    expect(record.status).toBe('succeeded');
+    expect(record.runner).toBe('docker');
+    const imageId = (await dockerd.client.json<{ Id: string }>('GET', `/images/${IMAGE}/json`)).Id;
+    expect(record.jobs).toHaveLength(ITEMS.length);
+    for (const job of record.jobs) expect(job.environment).toMatchObject({ runner: 'docker', image: IMAGE, imageId, network: 'none', memoryBytes: 64 * 1024 * 1024 });
+    const outputs = await store.items('digests');
+    expect(outputs).toHaveLength(ITEMS.length);
+    for (const item of outputs) {
+      const file = await store.localize(item);
+      const [, row] = (await readFile(file, 'utf8')).trim().split('\n');
+      const [name, digest] = (row ?? '').split(',');
+      const input = await readFile(path.join(workspace, 'incoming', name ?? ''));
+      expect(digest).toBe(createHash('sha256').update(input).digest('hex'));
+      expect((await stat(file)).uid).toBe(process.getuid?.());
+    }
+    expect(await dockerd.runnerContainers()).toEqual([]);
+  });
+
+  it('serves an identical second run from the cache without starting containers', async () => {
+    const since = new Date();
+    const { record } = await kernel.runTool(store, { tool: digestTool.id, inputs: [{ name: 'table' }], outputDataset: 'digests' });
+    expect(record.jobs.map((j) => j.status)).toEqual(ITEMS.map(() => 'cached'));
+    expect(await dockerd.containersCreated(since)).toBe(0);
+  });
+
+  it("records a failing tool's exit code and an out-of-memory kill with its reason", async () => {
+    const failed = await kernel.runTool(store, { tool: failingTool.id, inputs: [{ name: 'table', query: 'name~population1_001' }], outputDataset: 'failing' });
+    expect(failed.record.status).toBe('failed');
+    expect(failed.record.jobs[0]).toMatchObject({ status: 'failed', exitCode: 3, environment: { runner: 'docker' } });
+    const greedy = await kernel.runTool(store, { tool: greedyTool.id, inputs: [{ name: 'table', query: 'name~population1_001' }], outputDataset: 'greedy' });
+    expect(greedy.record.status).toBe('failed');
+    const job = greedy.record.jobs[0];
+    expect(job?.status).toBe('failed');
+    expect(job?.exitCode).toBe(137);
+    expect(job?.error).toContain('ran out of memory (limit 32 MB');
+    expect(await store.items('greedy')).toEqual([]);
+    expect(await dockerd.runnerContainers()).toEqual([]);
+  });
+
+  it('cancels a run: the running container is killed and removed, nothing is committed', async () => {
+    const controller = new AbortController();
+    const pending = kernel.runTool(store, { tool: sleepyTool.id, inputs: [{ name: 'table' }], outputDataset: 'sleepy', jobs: 2, signal: controller.signal });
+    for (let i = 0; i < 500 && (await dockerd.runnerContainers()).filter((c) => c.State === 'running').length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await dockerd.runnerContainers()).map((c) => c.State)).toEqual(['running', 'running']);
+    controller.abort();
+    const { record } = await pending;
+    expect(record.status).toBe('cancelled');
+    expect(record.jobs.every((j) => j.status === 'cancelled')).toBe(true);
+    expect(await store.items('sleepy')).toEqual([]);
+    expect(await dockerd.runnerContainers()).toEqual([]);
+  });
+
+  it('fails activation once, with the socket named, when the daemon is down', async () => {
+    const dead = path.join(workspace, 'dead.sock');
+    await writeFile(dead, ''); // a socket path that exists but where nothing listens
+    setEnv('DOCKER_HOST', `unix://${dead}`);
+    try {
+      const other = await createKernel({ workspace, env: { DOCKER_HOST: `unix://${dead}` } });
+      const otherStore = await other.openExperiment(store.uri);
+      const attempts = await Promise.all(
+        [0, 1].map(() => other.runTool(otherStore, { tool: digestTool.id, runner: 'docker', inputs: [{ name: 'table' }], outputDataset: 'never' }).catch((e: unknown) => e)),
+      );
+      for (const error of attempts) {
+        expect(error).toBeInstanceOf(PluginError);
+        expect((error as PluginError).code).toBe('ACTIVATION_FAILED');
+        expect((error as PluginError).message).toContain(`Docker daemon at unix://${dead} does not answer`);
+      }
+      expect(other.plugins().find((p) => p.id === 'docker-runner')).toMatchObject({ state: 'failed' });
+      await other.dispose();
+    } finally {
+      setEnv('DOCKER_HOST', dockerd.host);
+    }
+  });
+});
