@@ -2,7 +2,7 @@
 // bioimageit.gaussian-blur: node blur.mjs --input IMAGE.tif --sigma S --output OUT.tif
 // Smooths every YX plane with a Gaussian of S pixels; the output keeps shape, axes, physical
 // sizes and pixel type.
-import { readTiffPixels, writeTiff } from '@bioimageit/core';
+import { readTiffPixels, writeTiff } from '@bioimageit/core/formats';
 import { gaussianBlur } from './lib/gaussian-blur.mjs';
 import { numberArg, progress, runToolScript } from './lib/tool-script.mjs';
 

@@ -3,7 +3,7 @@
 // Labels the connected non-zero regions of a 2-D (YX) or 3-D (ZYX) mask and writes one CSV row per
 // object: label, voxels, centroid_z, centroid_y, centroid_x (pixels).
 import { writeFile } from 'node:fs/promises';
-import { formatCsv, readTiffPixels } from '@bioimageit/core';
+import { formatCsv, readTiffPixels } from '@bioimageit/core/formats';
 import { labelComponents } from './lib/connected-components.mjs';
 import { objectTableRows } from './lib/object-tables.mjs';
 import { choiceArg, numberArg, progress, runToolScript } from './lib/tool-script.mjs';

@@ -4,7 +4,7 @@
 // table, sorted by input (the table's file name without .csv): input, objects, mean_size (voxels).
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { formatCsv, parseCsv } from '@bioimageit/core';
+import { formatCsv, parseCsv } from '@bioimageit/core/formats';
 import { summarizeObjectTable, summaryTableRows } from './lib/object-tables.mjs';
 import { progress, runToolScript } from './lib/tool-script.mjs';
 

@@ -2,7 +2,7 @@
 // bioimageit.threshold: node threshold.mjs --input IMAGE.tif --method otsu|fixed [--value V] --output MASK.tif
 // Writes a uint8 mask, 255 where the pixel is above the threshold (Otsu's, or the fixed value),
 // 0 elsewhere; prints the threshold used.
-import { readTiffPixels, writeTiff } from '@bioimageit/core';
+import { readTiffPixels, writeTiff } from '@bioimageit/core/formats';
 import { otsuThreshold, thresholdMask } from './lib/otsu-threshold.mjs';
 import { checkPlanes } from './lib/pixel-planes.mjs';
 import { ArgumentError, choiceArg, numberArg, progress, runToolScript } from './lib/tool-script.mjs';
