@@ -184,6 +184,37 @@ describe.runIf(cph || process.env['CI'] === 'true')('conda runner, embedded path
     expect(await exists(path.join(first.prefix, 'bin', 'biit-stamp'))).toBe(true);
   });
 
+  it('installs noarch python packages into site-packages with their entry points', async () => {
+    const envs = path.join(root, 'envs-python');
+    const job = { ...(await stampJob(['biit-pyhello'])), argv: ['biit-pyhello'] };
+    const result = await runner(envs).run(job, never);
+    const prefix = conda(result.environment).prefix;
+    expect(await readFile(job.stderrPath, 'utf8')).toBe('');
+    expect(result.exitCode).toBe(0);
+    expect(await readFile(job.stdoutPath, 'utf8')).toBe(`hello from ${prefix}/lib/python3.11/site-packages/biit_pyhello/cli.py as ${prefix}/bin/biit-pyhello\n`);
+    expect(lockLines(conda(result.environment).lock)).toEqual(['biit-pyhello=1.0.0=0', 'python=3.11.0=0']);
+    const record = JSON.parse(await readFile(path.join(prefix, 'conda-meta', 'biit-pyhello-1.0.0-0.json'), 'utf8')) as { files: string[] };
+    expect(record.files).toEqual(['lib/python3.11/site-packages/biit_pyhello/__init__.py', 'lib/python3.11/site-packages/biit_pyhello/cli.py', 'bin/biit-pyhello']);
+  });
+
+  it('runs in an existing environment named by the requirement, recording its lock', async () => {
+    const envs = path.join(root, 'envs-named-made');
+    const made = conda((await runner(envs).run(await stampJob(), never)).environment);
+    const named = path.join(root, 'named-envs');
+    await mkdir(named, { recursive: true });
+    const { rename } = await import('node:fs/promises');
+    await rename(made.prefix, path.join(named, 'stamp-env'));
+    const job = await stampJob();
+    const tool = { ...(job.tool as NonNullable<RunnerJob['tool']>), requirements: { conda: { env: 'stamp-env' } } };
+    const withDirs = new CondaRunner({ settings: { ...settings(path.join(root, 'envs-unused')), namedEnvDirs: [path.join(root, 'nowhere'), named] }, progress: () => undefined });
+    const result = await withDirs.run({ ...job, argv: ['sh', '-c', 'echo "$CONDA_PREFIX|$BIIT_ACTIVATED"'], tool }, never);
+    expect(await readFile(job.stdoutPath, 'utf8')).toBe(`${path.join(named, 'stamp-env')}|activate.d of biit-lib 2.0.0\n`);
+    expect(conda(result.environment)).toMatchObject({ prefix: path.join(named, 'stamp-env'), name: 'stamp-env', managed: false });
+    expect(lockLines(conda(result.environment).lock)).toEqual(['biit-lib=2.0.0=0', 'biit-stamp=1.0.0=0']);
+    const missing = (await withDirs.run({ ...job, tool: { ...tool, requirements: { conda: { env: 'absent-env' } } } }, never).catch((e: unknown) => e)) as RunnerError;
+    expect(missing.message).toContain(`conda environment 'absent-env' does not exist (looked in ${path.join(root, 'nowhere')}, ${named})`);
+  });
+
   it('refuses a job whose tool declares no conda requirement', async () => {
     const job = await stampJob();
     const error = (await runner(path.join(root, 'envs-none')).run({ ...job, tool: { ...(job.tool as NonNullable<RunnerJob['tool']>), requirements: {} } }, never).catch((e: unknown) => e)) as RunnerError;

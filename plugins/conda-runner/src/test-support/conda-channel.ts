@@ -24,6 +24,10 @@ export interface TestPackage {
   readonly legacyMetadata?: boolean;
   /** `.tar.bz2` (default) or `.conda`. */
   readonly format?: '.tar.bz2' | '.conda';
+  /** `noarch` kind of a `noarch` package (default `generic`). */
+  readonly noarch?: 'generic' | 'python';
+  /** Extra files under `info/` (`link.json`). */
+  readonly info?: Readonly<Record<string, string>>;
 }
 
 /** The placeholder conda-build 3 uses for binary files: long enough for any test prefix. */
@@ -60,8 +64,9 @@ export async function buildPackage(work: string, pkg: TestPackage): Promise<stri
     });
     if (file.placeholder !== undefined) hasPrefix.push(`${file.placeholder.text} ${file.placeholder.mode} ${rel}`);
   }
-  const index = { name: pkg.name, version: pkg.version, build, build_number: 0, depends: pkg.depends ?? [], subdir, license: 'BSD-3-Clause', timestamp: 1_700_000_000_000, ...(subdir === 'noarch' && { noarch: 'generic' }) };
+  const index = { name: pkg.name, version: pkg.version, build, build_number: 0, depends: pkg.depends ?? [], subdir, license: 'BSD-3-Clause', timestamp: 1_700_000_000_000, ...(subdir === 'noarch' && { noarch: pkg.noarch ?? 'generic' }) };
   await writeFile(path.join(src, 'info', 'index.json'), JSON.stringify(index));
+  for (const [name, content] of Object.entries(pkg.info ?? {})) await writeFile(path.join(src, 'info', name), content);
   if (pkg.legacyMetadata === true) {
     await writeFile(path.join(src, 'info', 'files'), `${Object.keys(pkg.files).join('\n')}\n`);
     if (hasPrefix.length > 0) await writeFile(path.join(src, 'info', 'has_prefix'), `${hasPrefix.join('\n')}\n`);
@@ -100,7 +105,7 @@ export async function writeRepodata(work: string, packages: readonly TestPackage
       depends: pkg.depends ?? [],
       subdir,
       license: 'BSD-3-Clause',
-      ...(subdir === 'noarch' && { noarch: 'generic' }),
+      ...(subdir === 'noarch' && { noarch: pkg.noarch ?? 'generic' }),
       md5: createHash('md5').update(bytes).digest('hex'),
       sha256: createHash('sha256').update(bytes).digest('hex'),
       size: bytes.length,

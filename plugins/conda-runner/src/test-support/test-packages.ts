@@ -19,7 +19,12 @@ export const binaryWith = (prefix: string): Buffer => Buffer.concat([Buffer.from
  * - `biit-stamp` 1.0.0 (linux-64, `info/paths.json`), depending on `biit-lib >=2`: the tool
  *   `bin/biit-stamp IN OUT` (copies a CSV and appends what its environment gave it), a config
  *   file with a text placeholder and a binary file with a binary placeholder;
- * - `biit-cfmt` 1.0.0 (noarch, `.conda` format).
+ * - `biit-cfmt` 1.0.0 (noarch, `.conda` format);
+ * - `python` 3.11.0 (linux-64): `bin/python`, a wrapper starting Debian's `/usr/bin/python3` with
+ *   the prefix's `lib/python3.11/site-packages` on PYTHONPATH (text placeholder), standing in
+ *   for a real interpreter build;
+ * - `biit-pyhello` 1.0.0 (`noarch: python`): a module under `site-packages/` and an entry point
+ *   `biit-pyhello = biit_pyhello.cli:main` in `info/link.json`.
  */
 export const TEST_PACKAGES: readonly TestPackage[] = [
   ...['1.0.0', '2.0.0'].map((version) => ({
@@ -60,6 +65,29 @@ export const TEST_PACKAGES: readonly TestPackage[] = [
     },
   },
   { name: 'biit-cfmt', version: '1.0.0', format: '.conda', files: { 'share/biit-cfmt/hello.txt': { content: 'from a .conda archive\n' } } },
+  {
+    name: 'python',
+    version: '3.11.0',
+    subdir: 'linux-64',
+    files: {
+      'bin/python': {
+        executable: true,
+        content: `#!/bin/sh\nPYTHONPATH="${LEGACY_PLACEHOLDER}/lib/python3.11/site-packages" exec /usr/bin/python3 "$@"\n`,
+        placeholder: { text: LEGACY_PLACEHOLDER, mode: 'text' },
+      },
+    },
+  },
+  {
+    name: 'biit-pyhello',
+    version: '1.0.0',
+    noarch: 'python',
+    depends: ['python >=3.11'],
+    files: {
+      'site-packages/biit_pyhello/__init__.py': { content: '' },
+      'site-packages/biit_pyhello/cli.py': { content: 'import sys\n\ndef main():\n    print("hello from", __file__, "as", sys.argv[0])\n    return 0\n' },
+    },
+    info: { 'link.json': JSON.stringify({ noarch: { type: 'python', entry_points: ['biit-pyhello = biit_pyhello.cli:main'] }, package_metadata_version: 1 }) },
+  },
 ];
 
 /** A served test channel with its working folder. */
