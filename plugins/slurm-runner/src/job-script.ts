@@ -76,14 +76,15 @@ export function jobName(toolId: string | undefined): string {
 }
 
 /**
- * The sbatch options of a batch (the script path goes after them): no environment exported from
- * the submitting process (`--export=NONE`: tools get exactly their declared variables, and no
- * secret of the caller's environment is stored by the controller), output files in the batch
- * folder, the resources, partition, account, QOS and extra options of the settings.
+ * The sbatch options of a batch (the script path goes after them): output files in the batch
+ * folder, the resources, partition, account, QOS and extra options of the settings. The job
+ * environment is sbatch's own, which SlurmCli keeps minimal (see slurmCommandEnvironment), and the
+ * script hands tools only their declared variables (`env -i`). `--export=NONE` is not used: it
+ * makes SLURM load the user's login environment for every job (`su - user`), seconds per job.
  */
 export function sbatchOptions(spec: BatchSpec): string[] {
   const { resources, settings } = spec;
-  const options = [`--job-name=${jobName(spec.name)}`, '--export=NONE', `--chdir=${spec.dir}`];
+  const options = [`--job-name=${jobName(spec.name)}`, `--chdir=${spec.dir}`];
   if (spec.array) {
     const out = taskOutputFiles(slurmPattern(spec.dir), 0);
     options.push(`--array=0-${spec.tasks.length - 1}${settings.arrayParallel === undefined ? '' : `%${settings.arrayParallel}`}`);

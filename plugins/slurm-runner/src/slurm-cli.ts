@@ -20,12 +20,24 @@ export interface AccountedJob {
   readonly exit: DecodedExit;
 }
 
+/** Variables of this process that SLURM commands keep (everything else, tokens included, is dropped). */
+const KEPT_VARIABLES = /^(PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z_]+|TZ|TMPDIR|SLURM_[A-Z0-9_]+|SBATCH_[A-Z0-9_]+|SQUEUE_[A-Z0-9_]+|SCANCEL_[A-Z0-9_]+|SACCT_[A-Z0-9_]+)$/;
+
+/**
+ * The environment SLURM commands run with: PATH, HOME, user, locale, TMPDIR and SLURM's own
+ * variables (`SLURM_CONF`, `SBATCH_*` site defaults...). sbatch exports its environment to the
+ * controller, which stores it with the job, so nothing else of this process may be in it.
+ */
+export function slurmCommandEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name, value]) => value !== undefined && KEPT_VARIABLES.test(name)));
+}
+
 /** Longest time one SLURM command may take (the controller retries for MessageTimeout itself). */
 const COMMAND_TIMEOUT_MS = 120_000;
 
 /**
- * The SLURM client commands, run as argv (never through a shell) with this process's environment
- * (so `SLURM_CONF` and site variables reach them). At most `maxConcurrent` commands run at once, so
+ * The SLURM client commands, run as argv (never through a shell) with the SLURM-related part of
+ * this process's environment (see slurmCommandEnvironment). At most `maxConcurrent` commands run at once, so
  * a burst of submissions or cancellations does not fork hundreds of processes.
  *
  * Errors: RunnerError UNAVAILABLE naming the command, its exit code and SLURM's own message (for
@@ -37,9 +49,13 @@ export class SlurmCli {
 
   constructor(
     private readonly settings: Pick<SlurmSettings, 'binDir'>,
-    private readonly env: NodeJS.ProcessEnv = process.env,
+    env: NodeJS.ProcessEnv = process.env,
     private readonly maxConcurrent = 4,
-  ) {}
+  ) {
+    this.env = slurmCommandEnvironment(env);
+  }
+
+  private readonly env: NodeJS.ProcessEnv;
 
   /** Submits a job script with the given sbatch options; resolves with the job id (`12345`). */
   async submit(script: string, options: readonly string[]): Promise<string> {

@@ -38,7 +38,8 @@ const cancelled = (job: RunnerJob, details: Record<string, unknown>): RunnerErro
  *   workspace, which the cluster must share); it enters the job's folder and `exec`s the tool with
  *   `env -i`: argv literal (single-quoted, see shellQuote), environment = PATH, HOME, LANG, USER,
  *   TMPDIR, `passEnv`, the job's `env` and SLURM's job facts (RUNTIME_VARIABLES), nothing else.
- *   sbatch gets `--export=NONE`, so the caller's environment never reaches the controller.
+ *   sbatch runs with only SLURM-related variables, so the caller's environment (tokens...) never
+ *   reaches the controller.
  * - Resources come from the tool manifest (`--cpus-per-task`, `--mem`, `--gres=gpu:N`, `--time`
  *   as a backstop), partition/account/QOS/extra options from the settings.
  * - One squeue call per poll watches every job (SlurmMonitor); output files are copied into the

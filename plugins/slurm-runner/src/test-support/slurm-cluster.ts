@@ -59,7 +59,7 @@ export const TEST_CLUSTER_PORTS = { slurmctld: 16817, slurmd: 16818 } as const;
  * slots than cores, for throughput of trivial jobs). Throws with the daemons' logs when they do not
  * come up within 30 s.
  */
-export async function startTestCluster(options: { readonly cpus?: number } = {}): Promise<TestCluster> {
+export async function startTestCluster(options: { readonly cpus?: number; readonly schedulerParameters?: string } = {}): Promise<TestCluster> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bioimageit-slurm-'));
   await chmod(dir, 0o755);
   for (const sub of ['spool-ctld', 'spool-d', 'log']) await mkdir(path.join(dir, sub));
@@ -103,6 +103,9 @@ export async function startTestCluster(options: { readonly cpus?: number } = {})
       'SelectType=select/cons_tres',
       'SelectTypeParameters=CR_Core',
       'ReturnToService=2',
+      // Schedule a batch job when it is submitted and when a slot frees, not on the next 3 s tick
+      // (the default batch_sched_delay): a test cluster should answer in well under a second.
+      `SchedulerParameters=${options.schedulerParameters ?? 'batch_sched_delay=0,sched_min_interval=0'}`,
       'KillWait=5',
       `SlurmctldPort=${TEST_CLUSTER_PORTS.slurmctld}`,
       `SlurmdPort=${TEST_CLUSTER_PORTS.slurmd}`,
