@@ -2,6 +2,7 @@
  * Helpers shared by the bundled image tools: the plane geometry of an image and conversions
  * between pixel types. Pure functions, no I/O.
  */
+import { isPixelDtype, pixelDataConstructor } from '@bioimageit/core/formats';
 
 /** Inclusive value range of the integer pixel types. */
 const INTEGER_RANGES = {
@@ -13,16 +14,6 @@ const INTEGER_RANGES = {
   int32: [-2147483648, 2147483647],
 };
 
-const CONSTRUCTORS = {
-  uint8: Uint8Array,
-  uint16: Uint16Array,
-  uint32: Uint32Array,
-  int8: Int8Array,
-  int16: Int16Array,
-  int32: Int32Array,
-  float32: Float32Array,
-  float64: Float64Array,
-};
 
 /**
  * The planes of an image whose axes end in `YX`: how many YX planes it holds (the product of the
@@ -54,9 +45,8 @@ export function isIntegerDtype(dtype) {
  * @param {string} dtype
  */
 export function convertToDtype(values, dtype) {
-  const Ctor = CONSTRUCTORS[dtype];
-  if (Ctor === undefined) throw new Error(`unsupported pixel type '${dtype}'`);
-  const out = new Ctor(values.length);
+  if (!isPixelDtype(dtype)) throw new Error(`unsupported pixel type '${dtype}'`);
+  const out = new (pixelDataConstructor(dtype))(values.length);
   const range = INTEGER_RANGES[dtype];
   if (range === undefined) {
     for (let i = 0; i < values.length; i++) out[i] = values[i];

@@ -8,3 +8,4 @@ export { parseCsv, formatCsv, detectCsvDelimiter, type CsvParseOptions, type Csv
 export { builtinFormatCodecs } from './builtin-format-codecs.js';
 export { codecForPath } from './codec-for-path.js';
 export { detectFormatByMagic } from './detect-format-by-magic.js';
+export { isPixelDtype, pixelDataConstructor, bytesPerSample, type PixelDtype } from './pixel-dtype.js';
