@@ -100,8 +100,10 @@ export class FakeAuth {
     return s && this.join(s.id);
   }
 
+  /** Closes the OMERO session behind `sessionId`: every web session joined to it dies with it. */
   logout(sessionId: string): void {
-    this.sessions.delete(sessionId);
+    const uuid = this.sessions.get(sessionId)?.uuid;
+    for (const [id, s] of this.sessions) if (s.uuid === uuid) this.sessions.delete(id);
   }
 
   /** Drops every session, as an OMERO server restart or a long idle would. */
