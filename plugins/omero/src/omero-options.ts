@@ -48,13 +48,15 @@ export interface ResolvedOmeroOptions extends Omit<OmeroOptions, 'cacheDir' | 's
 /**
  * Fills defaults from the environment: `BIOIMAGEIT_OMERO_USER` + `BIOIMAGEIT_OMERO_PASSWORD`
  * (credentials), `BIOIMAGEIT_OMERO_SESSION_FILE` (default `$XDG_CONFIG_HOME/bioimageit/omero-sessions.json`),
- * `BIOIMAGEIT_OMERO_CACHE` (default `$XDG_CACHE_HOME/bioimageit/omero`), `BIOIMAGEIT_OMERO_GROUP`.
+ * `BIOIMAGEIT_OMERO_CACHE` (default `$XDG_CACHE_HOME/bioimageit/omero`), `BIOIMAGEIT_OMERO_GROUP`,
+ * `BIOIMAGEIT_OMERO_SERVERS` (comma-separated OMERO.web URLs, for servers not on https or under a prefix).
  */
 export function resolveOmeroOptions(options: OmeroOptions = {}): ResolvedOmeroOptions {
   const env = options.env ?? process.env;
   const home = env['HOME'] || homedir();
   const config = env['XDG_CONFIG_HOME'] || path.join(home, '.config');
   const cache = env['XDG_CACHE_HOME'] || path.join(home, '.cache');
+  const servers = { ...serversFromEnv(env['BIOIMAGEIT_OMERO_SERVERS']), ...options.servers };
   const group = options.group ?? (env['BIOIMAGEIT_OMERO_GROUP'] ? Number(env['BIOIMAGEIT_OMERO_GROUP']) : undefined);
   const fromEnv = async (): Promise<OmeroCredentials | undefined> => {
     const username = env['BIOIMAGEIT_OMERO_USER'];
@@ -67,6 +69,20 @@ export function resolveOmeroOptions(options: OmeroOptions = {}): ResolvedOmeroOp
     cacheDir: options.cacheDir ?? (env['BIOIMAGEIT_OMERO_CACHE'] || path.join(cache, 'bioimageit', 'omero')),
     sessionFile: options.sessionFile ?? (env['BIOIMAGEIT_OMERO_SESSION_FILE'] || path.join(config, 'bioimageit', 'omero-sessions.json')),
     credentials: options.credentials ?? fromEnv,
+    ...(Object.keys(servers).length > 0 && { servers }),
     ...(group !== undefined && Number.isInteger(group) && { group }),
   };
+}
+
+/** `host[:port]` → URL of each comma-separated OMERO.web URL (bad entries are skipped). */
+function serversFromEnv(value: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of (value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    try {
+      out[new URL(entry).host.toLowerCase()] = entry.replace(/\/+$/, '');
+    } catch {
+      /* not a URL */
+    }
+  }
+  return out;
 }

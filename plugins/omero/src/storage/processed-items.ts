@@ -42,7 +42,7 @@ export function processedItem(server: string, output: StoredOutput, roots: Reado
   const uri = omeroUri(server, 'annotation', r.fileAnnotation);
   const inherited = r.rootImage === undefined ? {} : roots.get(r.rootImage) ?? {};
   return {
-    id: processedItemId(r.fileAnnotation), uri, dataset: output.dataset.name, name: r.name, format: r.format, dataUri: uri, author: r.author, date: r.date,
+    id: processedItemId(r.fileAnnotation), uri, dataset: output.dataset.name, name: r.name, format: r.format, dataUri: omeroUri(server, 'annotation', r.fileAnnotation, r.name), author: r.author, date: r.date,
     ...(r.size !== undefined && { size: r.size }), ...(r.sha256 !== undefined && { sha256: r.sha256 }),
     tags: { ...inherited, ...r.ownTags }, metadata: r.metadata, origin: r.origin,
     ...(r.thumbnail !== undefined && { thumbnail: r.thumbnail }),

@@ -60,7 +60,7 @@ export function rawItem(server: string, image: OmeroImage, anns: ImageAnnotation
     dataset: 'data',
     name,
     format: record.format ?? formatFromName(name),
-    dataUri: `${uri}/data`,
+    dataUri: omeroUri(server, 'image', image['@id'], name),
     author: record.author ?? ownerName(image),
     date: record.date ?? acquisitionDay(image),
     ...(record.size !== undefined && { size: record.size }),
