@@ -6,31 +6,15 @@ import { distName } from './package-cache.js';
 
 /**
  * Writes `conda-meta/<dist>.json` for one linked package, in the shape conda, mamba and
- * micromamba write (their `PrefixRecord`): the package's `info/index.json`, where it came from
- * (channel, url, checksums), the files placed and how, and the spec that asked for it.
+ * micromamba write (their `PrefixRecord`): the package's `info/repodata_record.json` (its
+ * index.json plus channel, url and checksums, written by the package cache), the files placed
+ * and how, and the spec that asked for it.
  */
-export async function writePrefixRecord(
-  target: string,
-  record: SolvedRecord,
-  extracted: string,
-  linked: LinkedPackage,
-  requestedSpec: string | undefined,
-): Promise<void> {
-  const index = JSON.parse(await readFile(path.join(extracted, 'info', 'index.json'), 'utf8')) as Record<string, unknown>;
+export async function writePrefixRecord(target: string, record: SolvedRecord, extracted: string, linked: LinkedPackage, requestedSpec: string | undefined): Promise<void> {
+  const repodata = JSON.parse(await readFile(path.join(extracted, 'info', 'repodata_record.json'), 'utf8')) as Record<string, unknown>;
   const meta = {
-    ...index,
-    name: record.name,
-    version: record.version,
-    build: record.build,
+    ...repodata,
     build_number: record.buildNumber,
-    channel: record.channel,
-    subdir: index['subdir'] ?? record.subdir,
-    fn: record.filename,
-    url: record.url,
-    ...(record.md5 !== undefined && { md5: record.md5 }),
-    ...(record.sha256 !== undefined && { sha256: record.sha256 }),
-    ...(record.size !== undefined && { size: record.size }),
-    depends: record.depends,
     files: linked.files,
     paths_data: { paths: linked.paths, paths_version: 1 },
     link: { source: extracted, type: 1 },

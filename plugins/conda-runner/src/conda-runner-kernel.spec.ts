@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKernel, defaultConfig, type Kernel } from '@bioimageit/core';
 import { lockLines, type LockedPackage } from './conda-lock.js';
-import { hasCph, testChannel, type ChannelFixture } from './test-support/test-packages.js';
+import { hasCph, stampToolBody, testChannel, type ChannelFixture } from './test-support/test-packages.js';
 
 const cph = await hasCph();
 if (!cph && process.env['CI'] !== 'true') console.warn('conda-runner kernel suite skipped: cph (Debian conda-package-handling) is not installed');
@@ -22,19 +22,7 @@ describe.runIf(cph || process.env['CI'] === 'true')('conda runner in a workspace
     await mkdir(path.join(ws, 'tools'));
     await mkdir(path.join(ws, 'incoming'));
     for (const n of ['001', '002', '003']) await writeFile(path.join(ws, 'incoming', `p1_${n}.csv`), `sample,value\np1_${n},${Number(n)}\n`);
-    await writeFile(
-      path.join(ws, 'tools', 'stamp.tool.json'),
-      JSON.stringify({
-        id: 'test.stamp',
-        name: 'Stamp',
-        version: '1.0.0',
-        description: 'copies a CSV and appends what its conda environment gave it',
-        inputs: [{ name: 'i', type: 'data', format: 'tablecsv' }],
-        outputs: [{ name: 'o', format: 'tablecsv', extension: 'csv' }],
-        command: { argv: ['biit-stamp', '{inputs.i}', '{outputs.o}'] },
-        requirements: { conda: { packages: ['biit-stamp'], channels: [fixture.channel.url] } },
-      }),
-    );
+    await writeFile(path.join(ws, 'tools', 'stamp.tool.json'), JSON.stringify(stampToolBody(fixture.channel.url)));
     process.env['BIOIMAGEIT_CONDA_COMMAND'] = 'embedded'; // CI has no conda command; a developer's machine may
     kernel = await createKernel({ config: { ...defaultConfig(ws, 'tester'), plugins: ['@bioimageit/local-fs', '@bioimageit/conda-runner'], tools: { dirs: ['tools'] } } });
   });

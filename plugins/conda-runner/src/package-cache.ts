@@ -93,19 +93,19 @@ export class PackageCache {
   async extracted(record: SolvedRecord, archive: string): Promise<string> {
     const folder = path.join(this.dir, distName(record.filename));
     const marker = path.join(folder, 'info', 'repodata_record.json');
-    if (await exists(marker)) return folder;
+    if (await extractedFrom(marker, record)) return folder;
     const temp = await mkdtemp(`${folder}.extract-`);
     try {
       if (record.filename.endsWith('.conda')) await execute(['cph', 'x', archive, '--dest', temp], `extracting ${record.filename}`);
       else await execute(['tar', '-xjf', archive, '-C', temp], `extracting ${record.filename}`);
       await writeFile(path.join(temp, 'info', 'repodata_record.json'), `${JSON.stringify(await repodataRecord(temp, record), null, 2)}\n`);
-      if (await exists(marker)) {
+      if (await extractedFrom(marker, record)) {
         await rm(temp, { recursive: true, force: true }); // another process finished the same package first
         return folder;
       }
       await rm(folder, { recursive: true, force: true }); // a half-extracted folder left by a crash
       await rename(temp, folder).catch(async (e: NodeJS.ErrnoException) => {
-        if (!(await exists(marker))) throw e; // another process finished the same package first
+        if (!(await extractedFrom(marker, record))) throw e; // another process finished the same package first
         await rm(temp, { recursive: true, force: true });
       });
       return folder;
@@ -119,17 +119,21 @@ export class PackageCache {
   }
 }
 
-/** `info/index.json` completed with where the package came from (conda's repodata_record.json). */
+/** True when `marker` (an extracted folder's repodata_record.json) says it holds exactly this archive (same URL and checksum). */
+async function extractedFrom(marker: string, record: SolvedRecord): Promise<boolean> {
+  const text = await readFile(marker, 'utf8').catch(() => undefined);
+  if (text === undefined) return false;
+  try {
+    const seen = JSON.parse(text) as { url?: string; sha256?: string; md5?: string };
+    return seen.url === record.url && seen.sha256 === record.sha256 && seen.md5 === record.md5;
+  } catch {
+    return false;
+  }
+}
+
+/** `info/index.json` completed with where the package came from (conda's `info/repodata_record.json`). */
 async function repodataRecord(folder: string, record: SolvedRecord): Promise<Record<string, unknown>> {
   const index = JSON.parse(await readFile(path.join(folder, 'info', 'index.json'), 'utf8')) as Record<string, unknown>;
-  return {
-    ...index,
-    channel: record.channel,
-    subdir: index['subdir'] ?? record.subdir,
-    fn: record.filename,
-    url: record.url,
-    ...(record.sha256 !== undefined && { sha256: record.sha256 }),
-    ...(record.md5 !== undefined && { md5: record.md5 }),
-    ...(record.size !== undefined && { size: record.size }),
-  };
+  const { name, version, build, channel, url, filename: fn, sha256, md5, size } = record;
+  return { ...index, name, version, build, channel, subdir: index['subdir'] ?? record.subdir, fn, url, ...(sha256 !== undefined && { sha256 }), ...(md5 !== undefined && { md5 }), ...(size !== undefined && { size }) };
 }

@@ -113,21 +113,23 @@ export async function testChannel(): Promise<ChannelFixture> {
   };
 }
 
-/** A native tool manifest running `biit-stamp` in a conda environment of `packages` from `channel`. */
+/** The JSON body of a native tool running `biit-stamp IN OUT` in a conda environment of `packages` from `channel`. */
+export function stampToolBody(channel: string, packages: readonly string[] = ['biit-stamp'], id = 'test.stamp'): Record<string, unknown> {
+  return {
+    id,
+    name: 'Stamp',
+    version: '1.0.0',
+    description: 'copies a CSV and appends what its conda environment gave it',
+    inputs: [{ name: 'i', type: 'data', format: 'tablecsv' }],
+    outputs: [{ name: 'o', format: 'tablecsv', extension: 'csv' }],
+    command: { argv: ['biit-stamp', '{inputs.i}', '{outputs.o}'] },
+    requirements: { conda: { packages, channels: [channel] } },
+  };
+}
+
+/** {@link stampToolBody} loaded as a manifest whose source is in `folder`. */
 export function stampTool(folder: string, channel: string, packages: readonly string[] = ['biit-stamp'], id = 'test.stamp'): ToolManifest {
-  return createToolManifest(
-    {
-      id,
-      name: 'Stamp',
-      version: '1.0.0',
-      description: 'copies a CSV and appends what its conda environment gave it',
-      inputs: [{ name: 'i', type: 'data', format: 'tablecsv' }],
-      outputs: [{ name: 'o', format: 'tablecsv', extension: 'csv' }],
-      command: { argv: ['biit-stamp', '{inputs.i}', '{outputs.o}'] },
-      requirements: { conda: { packages, channels: [channel] } },
-    },
-    path.join(folder, `${id}.tool.json`),
-  );
+  return createToolManifest(stampToolBody(channel, packages, id), path.join(folder, `${id}.tool.json`));
 }
 
 /** True when Debian's conda-package-handling is installed (`cph`); the suites need it to build packages. */
