@@ -50,7 +50,12 @@ export const TOOL_MANIFEST_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        docker: { type: 'object', required: ['image'], additionalProperties: false, properties: { image: NON_EMPTY } },
+        docker: {
+          type: 'object',
+          required: ['image'],
+          additionalProperties: false,
+          properties: { image: NON_EMPTY, network: { type: 'boolean', description: 'True when the tool needs a network in its container (none otherwise).' } },
+        },
         conda: {
           type: 'object',
           additionalProperties: false,

@@ -87,7 +87,11 @@ export interface CondaRequirement {
 
 /** Software the tool needs; a runner picks the first it can satisfy. */
 export interface ToolRequirements {
-  readonly docker?: { readonly image: string };
+  readonly docker?: {
+    readonly image: string;
+    /** True when the tool needs a network in its container (the docker runner gives none otherwise). */
+    readonly network?: boolean;
+  };
   readonly conda?: CondaRequirement;
   /** Runs on the host: the executables that must be on PATH, or the plugin that provides them. */
   readonly native?: { readonly executables?: readonly string[]; readonly plugin?: string };

@@ -111,8 +111,9 @@ function checkRequirements(check: ManifestChecker, raw: unknown): void {
   check.knownKeys(requirements, 'requirements', ['docker', 'conda', 'native']);
   const docker = check.object(requirements['docker'], 'requirements.docker', true);
   if (docker !== undefined) {
-    check.knownKeys(docker, 'requirements.docker', ['image']);
+    check.knownKeys(docker, 'requirements.docker', ['image', 'network']);
     check.string(docker, 'image', 'requirements.docker', { required: true, nonEmpty: true });
+    check.boolean(docker, 'network', 'requirements.docker');
   }
   const conda = check.object(requirements['conda'], 'requirements.conda', true);
   if (conda !== undefined) {

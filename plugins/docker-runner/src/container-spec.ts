@@ -41,8 +41,7 @@ export interface ContainerSpec {
 
 /** True when the tool declares that it needs a network (`requirements.docker.network: true`). */
 export function toolAsksForNetwork(tool: ToolManifest | undefined): boolean {
-  const docker = tool?.requirements.docker as { readonly network?: unknown } | undefined;
-  return docker?.network === true;
+  return tool?.requirements.docker?.network === true;
 }
 
 /** A container name unique to this job and attempt: `bioimageit-<job id>-<random>`. */

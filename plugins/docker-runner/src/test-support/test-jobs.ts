@@ -1,10 +1,10 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { RunnerJob, ToolManifest, ToolRequirements, ToolResources } from '@bioimageit/core';
+import type { RunnerJob, ToolManifest, ToolResources } from '@bioimageit/core';
 
 /** A complete tool manifest for runner tests: `image` as its docker requirement. */
-export function testTool(image: string, resources: ToolResources = {}, extra: Partial<ToolRequirements['docker']> & Record<string, unknown> = {}, source = '/nonexistent/test.tool.json'): ToolManifest {
+export function testTool(image: string, resources: ToolResources = {}, extra: { readonly network?: boolean } = {}, source = '/nonexistent/test.tool.json'): ToolManifest {
   return {
     id: 'test.docker-tool',
     name: 'docker test tool',
@@ -14,7 +14,7 @@ export function testTool(image: string, resources: ToolResources = {}, extra: Pa
     inputs: [],
     outputs: [],
     command: { argv: ['true'] },
-    requirements: { docker: { image, ...extra } as ToolRequirements['docker'] & object },
+    requirements: { docker: { image, ...extra } },
     resources,
     type: 'map',
     tests: [],
