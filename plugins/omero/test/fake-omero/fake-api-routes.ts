@@ -35,7 +35,12 @@ function page<T>(req: FakeRequest, all: readonly T[]): { items: T[]; meta: Recor
   return { items: all.slice(offset, offset + limit), meta: { offset, limit, maxLimit: 500, totalCount: all.length } };
 }
 
-const byName = <T extends { name: string; id: number }>(a: T, b: T): number => a.name.toLowerCase().localeCompare(b.name.toLowerCase()) || a.id - b.id;
+/** `ORDER BY lower(obj.name)` as the server's queries sort (code-point order), then id. */
+const byName = <T extends { name: string; id: number }>(a: T, b: T): number => {
+  const x = a.name.toLowerCase();
+  const y = b.name.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : a.id - b.id;
+};
 
 function inGroup(req: FakeRequest, groupId: number): boolean {
   const g = req.url.searchParams.get('group');

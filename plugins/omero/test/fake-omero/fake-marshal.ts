@@ -3,9 +3,16 @@ import type { FakeDataset, FakeImage, FakeProject } from './fake-state.js';
 
 type Obj = Record<string, unknown>;
 
-/** First object of a recorded list body: the template whose shape (keys, order, details) is kept. */
-function template(name: string): Obj {
-  return (fixture<{ data: Obj[] }>(name).data[0] ?? {}) as Obj;
+const templates = new Map<string, Obj>();
+
+/**
+ * First object of a recorded list body with the fake's origin: the template whose shape (keys,
+ * order, details) is kept. Parsed once per origin, deep-copied per use.
+ */
+function template(name: string, origin: string): Obj {
+  const key = `${name} ${origin}`;
+  if (!templates.has(key)) templates.set(key, withOrigin((fixture<{ data: Obj[] }>(name).data[0] ?? {}) as Obj, origin));
+  return structuredClone(templates.get(key)!);
 }
 
 /** Drops `url:*` keys and re-adds the given ones at the end, in order. */
@@ -22,7 +29,7 @@ function setGroup(obj: Obj, groupId: number): void {
 
 /** A Project as omero-marshal encodes it (list or single view), with the views' `url:*` keys. */
 export function marshalProject(p: FakeProject, origin: string, view: 'list' | 'single' | 'saved', childCount?: number): Obj {
-  const t = withOrigin(template('api-v0-m-projects'), origin);
+  const t = template('api-v0-m-projects', origin);
   t['@id'] = p.id;
   t['Name'] = p.name;
   if (p.description === undefined) delete t['Description'];
@@ -35,7 +42,7 @@ export function marshalProject(p: FakeProject, origin: string, view: 'list' | 's
 }
 
 export function marshalDataset(d: FakeDataset, origin: string, view: 'list' | 'single' | 'saved', childCount?: number): Obj {
-  const t = withOrigin(template('api-v0-m-project-datasets'), origin);
+  const t = template('api-v0-m-project-datasets', origin);
   t['@id'] = d.id;
   t['Name'] = d.name;
   if (d.description === undefined) delete t['Description'];
@@ -50,7 +57,7 @@ export function marshalDataset(d: FakeDataset, origin: string, view: 'list' | 's
 }
 
 export function marshalImage(i: FakeImage, origin: string, view: 'list' | 'single'): Obj {
-  const t = withOrigin(template('api-v0-m-dataset-images'), origin);
+  const t = template('api-v0-m-dataset-images', origin);
   t['@id'] = i.id;
   t['Name'] = i.name;
   t['AcquisitionDate'] = i.acquisitionDate;

@@ -29,15 +29,6 @@ export function withOrigin<T>(value: T, origin: string): T {
  * and `": "`, non-ASCII escaped as `\uXXXX`.
  */
 export function pythonJson(value: unknown): string {
-  const text = JSON.stringify(value, null, 0).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  let out = '';
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    out += c;
-    if (c === '"') inString = !inString;
-    else if (c === '\\' && inString) out += text[++i]!;
-    else if (!inString && (c === ',' || c === ':')) out += ' ';
-  }
-  return out;
+  const text = JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(/"(?:[^"\\]|\\.)*"|[,:]/g, (m) => (m === ',' ? ', ' : m === ':' ? ': ' : m));
 }
