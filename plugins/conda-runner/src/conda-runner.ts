@@ -82,10 +82,10 @@ export class CondaRunner implements Runner {
     if (tool === undefined) {
       throw new RunnerError('UNAVAILABLE', `job '${job.id}': the conda runner needs the job's tool manifest (requirements.conda)`, { details: { jobId: job.id } });
     }
-    const label = `job '${job.id}' (tool ${tool.id})`;
+    const label = `tool '${tool.id}'`;
     const backend = await this.backendReady();
     const spec = await environmentSpecOf(tool, this.options.settings, this.platform);
-    const environment = spec.kind === 'solved' ? await this.solvedEnvironment(backend, spec, label, signal) : await this.existingEnvironment(backend, spec, label);
+    const environment = spec.kind === 'solved' ? await this.solvedEnvironment(backend, spec, label, signal, job.id) : await this.existingEnvironment(backend, spec, `job '${job.id}' (${label})`);
     const result = backend.command !== undefined
       ? await this.local.run({ ...job, argv: runArgv(backend.command, environment.prefix, job.argv) }, signal)
       : await this.local.run({ ...job, env: { ...(await this.activation(environment.prefix)), ...job.env, ...this.pathFor(environment.prefix, job) } }, signal);
@@ -110,8 +110,8 @@ export class CondaRunner implements Runner {
     return this.backend;
   }
 
-  private async solvedEnvironment(backend: Backend, spec: SolvedEnvironmentSpec, label: string, signal: AbortSignal): Promise<JobEnvironment> {
-    const { record } = await backend.manager.ensure(spec, label, signal);
+  private async solvedEnvironment(backend: Backend, spec: SolvedEnvironmentSpec, label: string, signal: AbortSignal, jobId: string): Promise<JobEnvironment> {
+    const { record } = await backend.manager.ensure(spec, label, signal, jobId);
     return { prefix: record.prefix, facts: factsOf(record, spec.label) };
   }
 

@@ -62,14 +62,19 @@ export class EnvironmentManager {
   }
 
   /**
-   * The ready environment of `spec`, creating it when needed. `label` names the job and tool in
-   * errors. Aborting `signal` stops waiting (RunnerError CANCELLED); a creation already started
-   * continues for the others. Throws the creator's RunnerError UNAVAILABLE on failure.
+   * The ready environment of `spec`, creating it when needed. `label` names the tool in creation
+   * errors (shared by every job waiting for the same creation), `jobId` the job in a
+   * cancellation. Aborting `signal` stops waiting (RunnerError CANCELLED); a creation already
+   * started continues for the others. An environment removed from disk while this manager lives
+   * is made again. Throws the creator's RunnerError UNAVAILABLE on failure.
    */
-  async ensure(spec: SolvedEnvironmentSpec, label: string, signal?: AbortSignal): Promise<ReadyEnvironment> {
+  async ensure(spec: SolvedEnvironmentSpec, label: string, signal?: AbortSignal, jobId?: string): Promise<ReadyEnvironment> {
     const known = this.pending.get(spec.hash);
     if (known !== undefined && (known.failedAt === undefined || Date.now() - known.failedAt < FAILURE_MEMORY_MS)) {
-      return { record: await this.abortable(known.promise, label, signal), created: false };
+      const record = await this.abortable(known.promise, spec, signal, jobId);
+      if (await exists(path.join(record.prefix, RECORD_DIR, RECORD_FILE))) return { record, created: false };
+      if (this.pending.get(spec.hash) === known) this.pending.delete(spec.hash);
+      return this.ensure(spec, label, signal, jobId);
     }
     let created = false;
     const entry: { promise: Promise<EnvironmentRecord>; failedAt?: number } = {
@@ -82,13 +87,14 @@ export class EnvironmentManager {
     };
     entry.promise.catch(() => (entry.failedAt = Date.now()));
     this.pending.set(spec.hash, entry);
-    const record = await this.abortable(entry.promise, label, signal);
+    const record = await this.abortable(entry.promise, spec, signal, jobId);
     return { record, created };
   }
 
-  private async abortable<T>(promise: Promise<T>, label: string, signal?: AbortSignal): Promise<T> {
+  private async abortable<T>(promise: Promise<T>, spec: SolvedEnvironmentSpec, signal: AbortSignal | undefined, jobId: string | undefined): Promise<T> {
     if (signal === undefined) return promise;
-    const cancelled = (): RunnerError => new RunnerError('CANCELLED', `${label} was cancelled while its conda environment was being made`);
+    const cancelled = (): RunnerError =>
+      new RunnerError('CANCELLED', `job '${jobId ?? '?'}' was cancelled while waiting for conda environment ${spec.hash}`, { details: { jobId, started: false, environment: spec.hash } });
     if (signal.aborted) throw cancelled();
     return new Promise<T>((resolve, reject) => {
       const onAbort = (): void => reject(cancelled());
