@@ -8,10 +8,12 @@
       "target_name": "gpu_decon",
       "sources": [
         "native/addon.cc",
+        "native/bench_probe.cc",
         "native/decon.cc",
         "native/deskew.cc",
         "native/fft_grid.cc",
         "native/fft_plans.cc",
+        "native/huge_buffer.cc",
         "native/psf_otf.cc",
         "native/rl_cpu.cc"
       ],

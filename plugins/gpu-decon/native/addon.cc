@@ -8,8 +8,10 @@
 #include <thread>
 #include <vector>
 
+#include "bench_probe.h"
 #include "decon_problem.h"
 #include "deskew.h"
+#include "huge_buffer.h"
 #include "rl_iterate.h"
 
 namespace gpudecon {
@@ -170,10 +172,43 @@ Napi::Array dims_array(Napi::Env env, const Dims& d) {
   return a;
 }
 
-/** A zeroed Float32Array of `count` values owned by V8 (filled by the worker, returned without a copy). */
+/**
+ * An uninitialised Float32Array of `count` values in a huge-page buffer (filled by the worker, handed
+ * to JavaScript without a copy, freed by the garbage collector; its size is reported to V8).
+ */
 Napi::Float32Array new_output(Napi::Env env, long count) {
-  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, sizeof(float) * static_cast<size_t>(count));
+  const size_t bytes = sizeof(float) * static_cast<size_t>(std::max(1L, count));
+  void* data = huge_alloc(bytes);
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, data, bytes, [bytes](Napi::Env e, void* p) {
+    huge_free(p);
+    Napi::MemoryManagement::AdjustExternalMemory(e, -static_cast<int64_t>(bytes));
+  });
+  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes));
   return Napi::Float32Array::New(env, static_cast<size_t>(count), buffer, 0);
+}
+
+/**
+ * The caller's `out` Float32Array when given (reused across calls: no allocation, no page faults),
+ * checked to hold exactly `count` values; else a new output buffer.
+ */
+Napi::Float32Array output_for(Napi::Env env, const Napi::Object& options, long count) {
+  Napi::Value out = options.Get("out");
+  if (out.IsUndefined() || out.IsNull()) return new_output(env, count);
+  if (!out.IsTypedArray() || out.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) type_error(env, "out must be a Float32Array");
+  Napi::Float32Array array = out.As<Napi::Float32Array>();
+  if (static_cast<long>(array.ElementLength()) != count) {
+    range_error(env, "out holds " + std::to_string(array.ElementLength()) + " values but the result needs " + std::to_string(count));
+  }
+  return array;
+}
+
+/** Throws a RangeError when `out` shares memory with an input volume. */
+void check_disjoint(Napi::Env env, const Napi::Float32Array& out, const VolumeView& input, const char* name) {
+  const char* a = reinterpret_cast<const char*>(out.Data());
+  const char* b = static_cast<const char*>(input.data);
+  const size_t a_len = out.ByteLength();
+  const size_t b_len = static_cast<size_t>(input.dims.count()) * (input.type == SampleType::Float32 ? 4 : 2);
+  if (a < b + b_len && b < a + a_len) range_error(env, std::string("out must not share memory with ") + name);
 }
 
 bool resolve_cuda(Napi::Env env, const std::string& device) {
@@ -214,7 +249,9 @@ Napi::Value Deconvolve(const Napi::CallbackInfo& info) {
   options.psf.radial = bool_or(o, "radialPsf", false);
   options.cuda = resolve_cuda(env, string_or(o, "device", "auto"));
   const Dims out_dims = decon_output_dims(image.dims, options.wrap);
-  Napi::Float32Array output = new_output(env, out_dims.count());
+  Napi::Float32Array output = output_for(env, o, out_dims.count());
+  check_disjoint(env, output, image, "image");
+  check_disjoint(env, output, psf, "psf");
   keep.push_back(output);
   float* out = output.Data();
   auto report = std::make_shared<DeconReport>();
@@ -266,7 +303,8 @@ Napi::Value Deskew(const Napi::CallbackInfo& info) {
     range_error(env, e.what());
   }
   const Dims out_dims{image.dims.z, image.dims.y, g.width};
-  Napi::Float32Array output = new_output(env, out_dims.count());
+  Napi::Float32Array output = output_for(env, o, out_dims.count());
+  check_disjoint(env, output, image, "image");
   keep.push_back(output);
   float* out = output.Data();
   auto output_ref = std::make_shared<Napi::ObjectReference>(Napi::Persistent(Napi::Object(output)));
@@ -362,6 +400,14 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   return r;
 }
 
+Napi::Value TriadBandwidth(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const double mb = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : 320;
+  const int threads = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : default_threads();
+  if (!(mb >= 1 && mb <= 16384) || threads < 1) range_error(env, "triadBandwidth(mb in [1, 16384], threads >= 1)");
+  return Napi::Number::New(env, triad_bandwidth(static_cast<long>(mb * 1e6 / 12), 7, threads));
+}
+
 Napi::Value WisdomFile(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsString()) type_error(info.Env(), "wisdomFile(dir) needs a folder");
   return Napi::String::New(info.Env(), wisdom_path(info[0].As<Napi::String>().Utf8Value()));
@@ -374,6 +420,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("maxProjections", Napi::Function::New(env, MaxProjections));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("wisdomFile", Napi::Function::New(env, WisdomFile));
+  exports.Set("triadBandwidth", Napi::Function::New(env, TriadBandwidth));
   return exports;
 }
 }  // namespace

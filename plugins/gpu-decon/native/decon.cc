@@ -6,6 +6,7 @@
 
 #include "decon_problem.h"
 #include "fft_grid.h"
+#include "huge_buffer.h"
 #include "rl_iterate.h"
 
 namespace gpudecon {
@@ -35,11 +36,11 @@ void apodize_line(float* v, long n, long stride, long count) {
   }
 }
 
-void apodize(std::vector<float>& y, const Dims& d, long napodize, long nz_blend, int threads) {
+void apodize(float* y, const Dims& d, long napodize, long nz_blend, int threads) {
   if (napodize > 0) {
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (long z = 0; z < d.z; ++z) {
-      float* plane = y.data() + z * d.y * d.x;
+      float* plane = y + z * d.y * d.x;
       for (long x = 0; x < d.x; ++x) apodize_line(plane + x, d.y, d.x, napodize);
       for (long row = 0; row < d.y; ++row) apodize_line(plane + row * d.x, d.x, 1, napodize);
     }
@@ -47,9 +48,11 @@ void apodize(std::vector<float>& y, const Dims& d, long napodize, long nz_blend,
   if (nz_blend > 0) {
     const long plane = d.y * d.x;
 #pragma omp parallel for schedule(static) num_threads(threads)
-    for (long i = 0; i < plane; ++i) apodize_line(y.data() + i, d.z, plane, nz_blend);
+    for (long i = 0; i < plane; ++i) apodize_line(y + i, d.z, plane, nz_blend);
   }
-  for (float& v : y) v = std::max(v, 0.f);
+  const long count = d.count();
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (long i = 0; i < count; ++i) y[i] = std::max(y[i], 0.f);
 }
 
 double sum(const float* v, long n) {
@@ -73,20 +76,20 @@ DeconReport deconvolve(const VolumeView& image, const float* psf, const Dims& ps
 
   // The observation: the caller's array itself when nothing has to change, else a cleaned copy.
   const bool copy = image.type != SampleType::Float32 || report.background != 0 || options.wrap;
-  std::vector<float> cleaned;
+  HugePtr<float> cleaned;
   const float* y = static_cast<const float*>(image.data);
   if (copy) {
-    cleaned.resize(static_cast<size_t>(region.count()));
+    cleaned = huge_array<float>(static_cast<size_t>(region.count()));
     const float bg = static_cast<float>(report.background);
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (long zy = 0; zy < region.z * region.y; ++zy) {
       const long z = zy / region.y, row = zy % region.y;
       const long in = (z * image.dims.y + row) * image.dims.x;
-      float* dst = cleaned.data() + zy * region.x;
+      float* dst = cleaned.get() + zy * region.x;
       for (long x = 0; x < region.x; ++x) dst[x] = std::max(image.at(in + x) - bg, 0.f);
     }
-    if (options.wrap) apodize(cleaned, region, options.napodize, options.nz_blend, threads);
-    y = cleaned.data();
+    if (options.wrap) apodize(cleaned.get(), region, options.napodize, options.nz_blend, threads);
+    y = cleaned.get();
   }
   for (long i = 0; i < region.count(); i += 4099) {
     if (!std::isfinite(y[i])) throw InvalidArgument("the image holds a NaN or infinite value at voxel " + std::to_string(i));

@@ -85,9 +85,11 @@ PreparedPsf prepare_psf(const float* psf, const Dims& dims, const PsfOptions& op
   return out;
 }
 
-fftwf_complex* build_otf(const PreparedPsf& psf, const Dims& grid, const RealPlans& plans, float* work) {
+void build_otf(const PreparedPsf& psf, const Dims& grid, const RealPlans& plans, float* work, fftwf_complex* otf, int threads) {
   const long row = padded_row(grid.x);
-  std::memset(work, 0, sizeof(float) * grid.z * grid.y * row);
+  const long floats = grid.z * grid.y * row;
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (long i = 0; i < floats; ++i) work[i] = 0.f;
   const Dims& d = psf.dims;
   double placed = 0;
   for (long z = 0; z < d.z; ++z) {
@@ -108,16 +110,13 @@ fftwf_complex* build_otf(const PreparedPsf& psf, const Dims& grid, const RealPla
   auto* spectrum = reinterpret_cast<fftwf_complex*>(work);
   fftwf_execute_dft_r2c(plans.forward, work, spectrum);
   const long complex_count = grid.z * grid.y * (grid.x / 2 + 1);
-  auto* otf = static_cast<fftwf_complex*>(fftwf_malloc(sizeof(fftwf_complex) * complex_count));
-  if (otf == nullptr) throw std::runtime_error("out of memory for the OTF (" + std::to_string(complex_count) + " complex values)");
   // A PSF cropped to the grid keeps unit sum, so deconvolution keeps the total intensity.
   const float inv_n = static_cast<float>(1.0 / (static_cast<double>(grid.z) * grid.y * grid.x * placed));
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(threads)
   for (long i = 0; i < complex_count; ++i) {
     otf[i][0] = spectrum[i][0] * inv_n;
     otf[i][1] = spectrum[i][1] * inv_n;
   }
-  return otf;
 }
 
 }  // namespace gpudecon

@@ -33,10 +33,11 @@ struct PreparedPsf {
 PreparedPsf prepare_psf(const float* psf, const Dims& dims, const PsfOptions& options);
 
 /**
- * The half-spectrum OTF of `psf` on `grid` (grid.z*grid.y*(grid.x/2+1) complex values), with the
- * PSF centre at the origin and the 1/N normalisation of the inverse FFT folded in. A PSF larger
- * than the grid is cropped around its centre.
+ * Writes the half-spectrum OTF of `psf` on `grid` (grid.z*grid.y*(grid.x/2+1) complex values) to
+ * `otf`, with the PSF centre at the origin and the 1/N normalisation of the inverse FFT folded in.
+ * A PSF larger than the grid is cropped around its centre (and renormalised). `work` is an FFT
+ * buffer of the grid.
  */
-fftwf_complex* build_otf(const PreparedPsf& psf, const Dims& grid, const RealPlans& plans, float* work);
+void build_otf(const PreparedPsf& psf, const Dims& grid, const RealPlans& plans, float* work, fftwf_complex* otf, int threads);
 
 }  // namespace gpudecon

@@ -6,24 +6,12 @@
 #include <cstring>
 #include <memory>
 
+#include "huge_buffer.h"
 #include "rl_iterate.h"
 
 namespace gpudecon {
 
 namespace {
-struct FftwFree {
-  void operator()(void* p) const { fftwf_free(p); }
-};
-template <typename T>
-using FftwPtr = std::unique_ptr<T, FftwFree>;
-
-template <typename T>
-FftwPtr<T> fftw_alloc(long count, const char* what) {
-  T* p = static_cast<T*>(fftwf_malloc(sizeof(T) * static_cast<size_t>(count)));
-  if (p == nullptr) throw std::runtime_error(std::string("out of memory allocating the ") + what);
-  return FftwPtr<T>(p);
-}
-
 double ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
@@ -160,17 +148,18 @@ void rl_iterate_cpu(const RLProblem& p, const DeconOptions& options, DeconReport
   report.plan_ms = plans.plan_ms;
   control.check();
 
-  auto work = fftw_alloc<float>(l.rows() * l.row, "FFT work buffer");
+  auto work = huge_array<float>(l.rows() * l.row);
+  const long complex_count = p.grid.z * p.grid.y * (p.grid.x / 2 + 1);
+  auto otf = huge_array<fftwf_complex>(complex_count);
   auto otf_start = std::chrono::steady_clock::now();
-  FftwPtr<fftwf_complex> otf(build_otf(*p.psf, p.grid, plans, work.get()));
+  build_otf(*p.psf, p.grid, plans, work.get(), otf.get(), threads);
   report.otf_ms = ms_since(otf_start);
 
   const long region_count = p.region.count();
-  const long complex_count = p.grid.z * p.grid.y * (p.grid.x / 2 + 1);
-  FftwPtr<float> previous, change;
+  HugePtr<float> previous, change;
   if (options.accelerate) {
-    previous = fftw_alloc<float>(region_count, "previous estimate");
-    change = fftw_alloc<float>(region_count, "change vector");
+    previous = huge_array<float>(region_count);
+    change = huge_array<float>(region_count);
     std::memset(change.get(), 0, sizeof(float) * region_count);
   }
   float* w = work.get();

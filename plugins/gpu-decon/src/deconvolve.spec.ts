@@ -123,6 +123,17 @@ describe.skipIf(addon === undefined)('deconvolve (CPU, FFTW) invariants and erro
     await expect(addon!.deconvolve({ image: nan, shape, psf, psfShape }).promise).rejects.toMatchObject({ code: 'INVALID', message: expect.stringMatching(/NaN/) });
   });
 
+  it('writes into a caller-provided out buffer (reused across calls) and refuses a wrong size or shared memory', async () => {
+    const psf = new Float32Array(27).fill(1);
+    const out = new Float32Array(image.length);
+    const first = await addon!.deconvolve({ image, shape, psf, psfShape: [3, 3, 3], iterations: 2, planner: 'estimate', out }).promise;
+    expect(first.data).toBe(out);
+    const fresh = await addon!.deconvolve({ image, shape, psf, psfShape: [3, 3, 3], iterations: 2, planner: 'estimate' }).promise;
+    expect(relativeL2(out, fresh.data)).toBe(0);
+    expect(() => addon!.deconvolve({ image, shape, psf, psfShape: [3, 3, 3], out: new Float32Array(7) })).toThrow(/out holds 7 values but the result needs 5760/);
+    expect(() => addon!.deconvolve({ image, shape, psf, psfShape: [3, 3, 3], out: image })).toThrow(/out must not share memory with image/);
+  });
+
   it('without CUDA, device cuda is refused and auto runs on the CPU', async () => {
     const info = addon!.info();
     const psf = new Float32Array(27).fill(1);

@@ -36,6 +36,8 @@ export interface NativeDeconOptions extends NativeVolume {
   readonly wisdomDir?: string;
   readonly device?: 'auto' | 'cpu' | 'cuda';
   readonly onProgress?: (done: number, total: number) => void;
+  /** Where to write the result (exactly the output's size): reusing it across calls avoids fresh pages. */
+  readonly out?: Float32Array;
 }
 
 /** A finished deconvolution as the addon reports it. */
@@ -64,6 +66,8 @@ export interface NativeDeskewOptions extends NativeVolume {
   readonly shift?: number;
   readonly padValue?: number;
   readonly threads?: number;
+  /** Where to write the result (nz·ny·width values), reused across calls. */
+  readonly out?: Float32Array;
 }
 
 export interface NativeDeskewResult {
@@ -106,6 +110,8 @@ export interface NativeAddon {
   rotate(options: NativeRotateOptions): NativeHandle<{ data: Float32Array; shape: [number, number, number] }>;
   maxProjections(options: { image: Float32Array; shape: readonly [number, number, number]; threads?: number }): NativeHandle<NativeProjections>;
   info(): NativeInfo;
+  /** Median triad bandwidth in bytes/s over arrays totalling `mb` megabytes (benchmark probe; blocks the thread). */
+  triadBandwidth(mb?: number, threads?: number): number;
   /** The wisdom file used for a wisdom folder. */
   wisdomFile(dir: string): string;
 }

@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+// gpu-decon benchmark: builds seeded data, runs the addon (padded and wrap), scikit-image and a
+// scipy.fft RL in the same script, and prints times, ratios and the targets of issue 8.
+//
+//   npm run bench -w plugins/gpu-decon -- [--size 128x512x512] [--iterations 10] [--runs 3] [--skip-skimage]
+//
+// Needs the built addon and Debian's /usr/bin/python3 with numpy, scipy and scikit-image.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pkg = join(here, '..');
+const ADDON = join(pkg, 'build/Release/gpu_decon.node');
+const PYTHON = '/usr/bin/python3';
+const { values: opts } = parseArgs({
+  options: {
+    size: { type: 'string', default: '128x512x512' },
+    iterations: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '3' },
+    'skip-skimage': { type: 'boolean', default: false },
+    threads: { type: 'string', default: String(cpus().length) },
+  },
+});
+const shape = opts.size.split('x').map(Number);
+const iterations = Number(opts.iterations);
+const runs = Number(opts.runs);
+const threads = Number(opts.threads);
+const addon = createRequire(import.meta.url)(ADDON);
+const work = join(pkg, '.bench');
+const wisdomDir = join(work, 'wisdom');
+mkdirSync(work, { recursive: true });
+rmSync(wisdomDir, { recursive: true, force: true });
+
+const median = (v) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)];
+const fmt = (s) => `${s.toFixed(3)} s`;
+const py = (cmd, args) => JSON.parse(execFileSync(PYTHON, [join(here, 'bench.py'), cmd, JSON.stringify(args)], { encoding: 'utf8', maxBuffer: 1 << 26 }).trim().split('\n').at(-1));
+const readF32 = (path) => {
+  const b = readFileSync(path);
+  return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+};
+const relL2 = (a, b) => {
+  let d = 0;
+  let n = 0;
+  for (let i = 0; i < b.length; i++) {
+    d += (a[i] - b[i]) ** 2;
+    n += b[i] ** 2;
+  }
+  return Math.sqrt(d / n);
+};
+const target = (label, ok, detail) => console.log(`${ok ? 'PASS' : 'FAIL'}  ${label}: ${detail}`);
+
+const generator = createHash('sha256').update(readFileSync(join(here, 'bench.py'))).update(readFileSync(join(pkg, 'src/test-support/reference.py'))).digest('hex').slice(0, 12);
+console.log(`gpu-decon benchmark: ${shape.join('×')}, ${iterations} iterations, PSF 17³, ${threads} threads, ${cpus()[0]?.model ?? 'cpu'} (${cpus().length} cores)`);
+const info = addon.info();
+console.log(`addon: ${info.fftw}, OpenMP ${info.openmp}, CUDA compiled ${info.cuda.compiled} (${info.cuda.devices} devices); data generator ${generator}`);
+
+const image = join(work, 'image.f32');
+const psfFile = join(work, 'psf.f32');
+py('make', { shape, image, psf: psfFile });
+const data = readF32(image);
+const psf = readF32(psfFile);
+const bandwidth = addon.triadBandwidth(320, threads);
+console.log(`triad bandwidth: ${(bandwidth / 1e9).toFixed(1)} GB/s (median of 7, ${threads} threads)`);
+
+const decon = (mode, accelerate = false) =>
+  addon.deconvolve({ image: data, shape, psf, psfShape: [17, 17, 17], iterations, mode, accelerate, napodize: 10, threads, planner: 'measure', wisdomDir }).promise;
+
+// First calls: FFTW_MEASURE planning (reported separately), then wisdom in a fresh process.
+const plans = {};
+for (const mode of ['padded', 'wrap']) {
+  const first = await decon(mode);
+  plans[mode] = first;
+  console.log(`${mode}: grid ${first.grid.join('×')}, first call planned (${first.planSource}) in ${fmt(first.planMs / 1000)}`);
+}
+const fresh = execFileSync(
+  process.execPath,
+  ['-e', `const a=require(${JSON.stringify(ADDON)});const s=${JSON.stringify(shape)};const d=new Float32Array(s[0]*s[1]*s[2]).fill(1);const p=new Float32Array(17**3).fill(1);
+  (async()=>{const o=[];for(const mode of ['padded','wrap']){const r=await a.deconvolve({image:d,shape:s,psf:p,psfShape:[17,17,17],iterations:0,mode,threads:${threads},planner:'measure',wisdomDir:${JSON.stringify(wisdomDir)}}).promise;o.push(r)}
+  const t=Date.now();for(const mode of ['padded','wrap']){const r=await a.deconvolve({image:d,shape:s,psf:p,psfShape:[17,17,17],iterations:1,mode,threads:${threads},planner:'measure',wisdomDir:${JSON.stringify(wisdomDir)}}).promise;o.push(r)}
+  console.log(JSON.stringify(o.map(r=>({source:r.planSource,ms:r.planMs}))))})()`],
+  { encoding: 'utf8' },
+);
+const wisdomPlans = JSON.parse(fresh.trim()).filter((p) => p.source !== 'none');
+for (const p of wisdomPlans) console.log(`second process: plan from ${p.source} in ${fmt(p.ms / 1000)}`);
+
+// Interleaved timed runs: ours padded, ours wrap, scipy (and skimage once).
+const times = { padded: [], wrap: [], wrapAccelerated: [], scipy: [], skimage: [] };
+let padded;
+for (let r = 0; r < runs; r++) {
+  let t = performance.now();
+  padded = await decon('padded');
+  times.padded.push((performance.now() - t) / 1000);
+  t = performance.now();
+  await decon('wrap');
+  times.wrap.push((performance.now() - t) / 1000);
+  t = performance.now();
+  await decon('wrap', true);
+  times.wrapAccelerated.push((performance.now() - t) / 1000);
+  if (r < Math.min(runs, 2)) times.scipy.push(...py('scipy', { image, psf: psfFile, shape, psfShape: [17, 17, 17], iterations, workers: threads }).times);
+}
+let skError;
+if (!opts['skip-skimage']) {
+  const sk = py('skimage', { image, psf: psfFile, shape, psfShape: [17, 17, 17], iterations, out: join(work, 'skimage.f32') });
+  times.skimage.push(...sk.times);
+  skError = relL2(padded.data, readF32(join(work, 'skimage.f32')));
+}
+
+// Deskew of a uint16 stack of the same shape (dz 0.4 µm, dx 0.104 µm, θ 31.5°).
+const stack = Uint16Array.from(data, (v) => Math.round(v * 4000));
+const deskewTimes = [];
+let deskewed;
+for (let r = 0; r < Math.max(5, runs); r++) {
+  const t = performance.now();
+  deskewed = await addon.deskew({ image: stack, shape, dz: 0.4, dx: 0.104, angle: 31.5, threads }).promise;
+  deskewTimes.push((performance.now() - t) / 1000);
+}
+
+const T = Object.fromEntries(Object.entries(times).filter(([, v]) => v.length > 0).map(([k, v]) => [k, median(v)]));
+console.log('');
+console.log('| implementation | grid | median of runs | per iteration | vs skimage | vs scipy.fft |');
+console.log('|---|---|---|---|---|---|');
+const row = (name, grid, t) =>
+  console.log(`| ${name} | ${grid} | ${fmt(t)} | ${((t / iterations) * 1000).toFixed(0)} ms | ${T.skimage ? (T.skimage / t).toFixed(2) + '×' : 'n/a'} | ${(T.scipy / t).toFixed(2)}× |`);
+if (T.skimage) row('skimage richardson_lucy (clip=False)', 'internal', T.skimage);
+row(`scipy.fft RL (workers=${threads})`, 'next_fast_len(n+k//2)', T.scipy);
+row('gpu-decon padded', plans.padded.grid.join('×'), T.padded);
+row('gpu-decon wrap', plans.wrap.grid.join('×'), T.wrap);
+row('gpu-decon wrap, accelerated', plans.wrap.grid.join('×'), T.wrapAccelerated);
+const voxels = (g) => g[0] * g[1] * g[2];
+const floor = (g) => (68 * voxels(g) * iterations) / bandwidth;
+console.log('');
+console.log(`distance from the bandwidth floor (68 B/voxel/iteration at ${(bandwidth / 1e9).toFixed(1)} GB/s): padded ${(T.padded / floor(plans.padded.grid)).toFixed(2)}×, wrap ${(T.wrap / floor(plans.wrap.grid)).toFixed(2)}×`);
+if (skError !== undefined) console.log(`padded vs skimage: relative L2 ${skError.toExponential(2)}; flux out/in ${(padded.fluxOut / padded.fluxIn).toFixed(7)}`);
+const deskewBytes = stack.byteLength + deskewed.data.byteLength;
+const deskewFloor = deskewBytes / bandwidth;
+const tDeskew = median(deskewTimes);
+console.log(`deskew ${shape.join('×')} uint16 -> ${deskewed.shape.join('×')} float32: ${fmt(tDeskew)} (streaming floor ${fmt(deskewFloor)}, ratio ${(tDeskew / deskewFloor).toFixed(2)})`);
+console.log('');
+const large = shape[0] >= 128 && shape[1] >= 512;
+if (large) {
+  target('padded <= 4.3 s end to end', T.padded <= 4.3, fmt(T.padded) + ' (aim 2.5 s)');
+  if (T.skimage) target('padded >= 5x faster than skimage', T.skimage / T.padded >= 5, `${(T.skimage / T.padded).toFixed(2)}×`);
+  target('wrap <= 2.7 s', T.wrap <= 2.7, fmt(T.wrap) + ' (aim 1.6 s)');
+}
+target('second process plans in < 0.5 s (wisdom)', wisdomPlans.every((p) => p.source === 'wisdom' && p.ms < 500), wisdomPlans.map((p) => `${p.source} ${fmt(p.ms / 1000)}`).join(', '));
+target('deskew within 2x of streaming its bytes at triad bandwidth', tDeskew <= 2 * deskewFloor, `${(tDeskew / deskewFloor).toFixed(2)}×`);
