@@ -87,7 +87,12 @@ export class SlurmRunner implements Runner {
         details: { jobId: job.id, stdoutPath: job.stdoutPath, stderrPath: job.stderrPath },
       });
     });
-    if (this.settings.checkWorkspace) await abortable(this.probe.ensureVisible(path.dirname(job.cwd), job.inputPaths ?? []), signal, () => cancelled(job, { started: false }));
+    if (this.settings.checkWorkspace) {
+      await abortable(this.probe.ensureVisible(path.dirname(job.cwd), job.inputPaths ?? []), signal, () => cancelled(job, { started: false })).catch((error: unknown) => {
+        if (!(error instanceof RunnerError) || error.code === 'CANCELLED') throw error;
+        throw new RunnerError(error.code, `job '${job.id}': ${error.message}`, { cause: error, details: { jobId: job.id, ...error.details } });
+      });
+    }
     const tmp = await this.tempDir(job);
     try {
       const submitted = await this.submitter.enqueue(

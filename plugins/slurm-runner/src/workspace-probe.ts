@@ -94,7 +94,9 @@ export class WorkspaceProbe {
       const script = path.join(dir, 'probe.sh');
       await writeFile(script, ['#!/bin/sh', `cat -- ${shellQuote(path.join(dir, 'token'))} || exit 3`, ...checks, ''].join('\n'), { mode: 0o755 });
       const options = sbatchOptions({ name: 'workspace-probe', dir, tasks: [{ cwd: dir, argv: [], env: {} }], array: false, resources: { timeLimitMinutes: 5 }, settings: this.settings });
-      const jobId = await this.cli.submit(script, options);
+      const jobId = await this.cli.submit(script, options).catch((error: unknown) => {
+        throw new RunnerError('UNAVAILABLE', `cannot check that '${target}' is visible to SLURM jobs: ${(error as Error).message}`, { cause: error, details: { folder: target } });
+      });
       this.monitor.soon();
       const end = await waitForJobEnd(this.monitor, jobId);
       const out = await readFile(path.join(dir, 'job.out'), 'utf8').catch(() => '');
