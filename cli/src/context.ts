@@ -53,7 +53,9 @@ export class CliContext {
     if (ref === undefined) {
       throw new ConfigError('INVALID', 'which experiment? pass -e NAME|PATH|URI, or run the command inside an experiment folder');
     }
-    const looksLikePath = ref.startsWith('.') || ref.startsWith('/') || ref.includes('/');
+    // A URI (`omero://host/project/1`, `file:///w/exp`) goes to its backend as is.
+    const isUri = /^[a-z][a-z0-9+.-]*:\/\//i.test(ref);
+    const looksLikePath = !isUri && (ref.startsWith('.') || ref.startsWith('/') || ref.includes('/'));
     return kernel.openExperiment(looksLikePath ? resolve(this.cwd, ref) : ref);
   }
 

@@ -6,6 +6,7 @@ import { registerDemoCommand } from './commands/demo-command.js';
 import { registerExperimentCommand } from './commands/experiment-command.js';
 import { registerImportCommand } from './commands/import-command.js';
 import { registerInitCommand } from './commands/init-command.js';
+import { registerOmeroCommand } from './commands/omero-command.js';
 import { registerPluginsCommand } from './commands/plugins-command.js';
 import { registerProvenanceCommand } from './commands/provenance-command.js';
 import { registerPipelineCommand } from './commands/pipeline-command.js';
@@ -50,6 +51,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
   registerPipelineCommand(program, ctx);
   registerProvenanceCommand(program, ctx);
   registerDemoCommand(program, ctx);
+  registerOmeroCommand(program, ctx);
   for (const cmd of allCommands(program)) cmd.exitOverride();
   try {
     await program.parseAsync([...argv], { from: 'user' });
