@@ -1,12 +1,20 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { StorageError } from '@bioimageit/core';
-import { OmeroClient, type OmeroClientOptions } from '../client/omero-client.js';
+import type { OmeroClientOptions } from '../client/omero-client.js';
 import { resolveOmeroOptions, type OmeroOptions, type ResolvedOmeroOptions } from '../omero-options.js';
-import { OmeroConnections } from '../storage/omero-connections.js';
 import { parseOmeroUri, serverKey } from '../storage/omero-uri.js';
-import { listDatasets, listImages, listProjects, parseAssignments, pullImages, tagImages, type ListedObject } from './omero-browse.js';
+import type { ListedObject } from './omero-browse.js';
 import { terminalPrompt } from './prompt.js';
+
+/**
+ * The HTTP client, storage and browsing modules, imported on first use so that registering the
+ * commands (every CLI start) loads no axios, cookie jar or storage code.
+ */
+async function load() {
+  const [{ OmeroClient }, { OmeroConnections }, browse] = await Promise.all([import('../client/omero-client.js'), import('../storage/omero-connections.js'), import('./omero-browse.js')]);
+  return { OmeroClient, OmeroConnections, ...browse };
+}
 
 /** Where the `bioimageit omero` commands write and read (the CLI hands its own). */
 export interface OmeroCliIo {
@@ -53,6 +61,7 @@ export function registerOmeroCommand(program: Command, io: OmeroCliIo, options: 
     .argument('<server>', 'OMERO.web URL (https://omero.example.org) or omero://host[:port]')
     .option('-u, --user <name>', 'user name (default: BIOIMAGEIT_OMERO_USER, else asked)')
     .action(async (server: string, flags: { user?: string }, cmd: Command) => {
+      const { OmeroClient, OmeroConnections } = await load();
       const connections = new OmeroConnections(resolved());
       const key = server.startsWith('omero:') ? parseOmeroUri(server).server : serverKey(server);
       const baseUrl = server.startsWith('omero:') ? await connections.baseUrl(key) : server.replace(/\/+$/, '');
@@ -70,6 +79,7 @@ export function registerOmeroCommand(program: Command, io: OmeroCliIo, options: 
     .description('end the saved OMERO session and forget it')
     .argument('[server]', 'host[:port], URL or omero:// URI (default: the only saved server)')
     .action(async (server: string | undefined) => {
+      const { OmeroClient, OmeroConnections } = await load();
       const connections = new OmeroConnections(resolved());
       const saved = await connections.sessions.all();
       const key = server === undefined ? (Object.keys(saved).length === 1 ? Object.keys(saved)[0] : undefined) : server.includes('://') ? (server.startsWith('omero:') ? parseOmeroUri(server).server : serverKey(server)) : server.toLowerCase();
@@ -87,6 +97,7 @@ export function registerOmeroCommand(program: Command, io: OmeroCliIo, options: 
     .description('list saved servers, a server\'s projects, a project\'s datasets, or a dataset\'s images with their tags')
     .argument('[uri]', 'omero://host[:port][/project/ID | /dataset/ID | /image/ID]')
     .action(async (uri: string | undefined, _flags: unknown, cmd: Command) => {
+      const { OmeroConnections, listProjects, listDatasets, listImages } = await load();
       const connections = new OmeroConnections(resolved());
       const json = globals(cmd).json === true;
       if (uri === undefined) {
@@ -114,6 +125,7 @@ export function registerOmeroCommand(program: Command, io: OmeroCliIo, options: 
     .argument('[tags...]', 'key=value pairs to set')
     .option('-r, --remove <key...>', 'keys to remove')
     .action(async (uri: string, assignments: string[], flags: { remove?: string[] }) => {
+      const { OmeroConnections, parseAssignments, tagImages } = await load();
       const ref = parseOmeroUri(uri);
       if (ref.kind !== 'image' && ref.kind !== 'dataset') throw new StorageError('INVALID', `cannot tag ${uri}: give an image or dataset URI`, { details: { uri } });
       const set = parseAssignments(assignments);
@@ -130,6 +142,7 @@ export function registerOmeroCommand(program: Command, io: OmeroCliIo, options: 
     .argument('<uri>', 'omero://host[:port]/image/ID or /dataset/ID')
     .option('-o, --output <dir>', 'folder to write into (default: the current folder)')
     .action(async (uri: string, flags: { output?: string }, cmd: Command) => {
+      const { OmeroConnections, listImages, pullImages } = await load();
       const ref = parseOmeroUri(uri);
       if (ref.kind !== 'image' && ref.kind !== 'dataset') throw new StorageError('INVALID', `cannot pull ${uri}: give an image or dataset URI`, { details: { uri } });
       const repo = await new OmeroConnections(resolved()).repository(ref.server);
