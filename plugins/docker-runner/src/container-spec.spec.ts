@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { RunnerJob } from '@bioimageit/core';
 import { containerEnv, containerName, containerSpec, jobMounts, MAX_FILE_MOUNTS, resourceLimits } from './container-spec.js';
@@ -27,9 +28,15 @@ describe('container spec', () => {
     expect((asking.body['HostConfig'] as Record<string, unknown>)['NetworkMode']).toBe('bridge');
   });
 
-  it('labels the container with the runner, job, run and tool', () => {
+  it('labels the container with the runner, job, run, tool and owning process', () => {
     const spec = containerSpec(job({ runId: 'r9', tool: testTool('img') }), 'i', '/t', undefined, settings);
-    expect(spec.body['Labels']).toEqual({ 'org.bioimageit.runner': 'docker', 'org.bioimageit.job': 'j1', 'org.bioimageit.run': 'r9', 'org.bioimageit.tool': 'test.docker-tool@1.0.0' });
+    expect(spec.body['Labels']).toEqual({
+      'org.bioimageit.runner': 'docker',
+      'org.bioimageit.job': 'j1',
+      'org.bioimageit.run': 'r9',
+      'org.bioimageit.tool': 'test.docker-tool@1.0.0',
+      'org.bioimageit.owner': `${hostname()}:${process.pid}`,
+    });
   });
 
   it('makes names Docker accepts and that differ per attempt', () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { RunnerJob, ToolManifest } from '@bioimageit/core';
 
@@ -8,7 +9,12 @@ export const LABELS = {
   job: 'org.bioimageit.job',
   run: 'org.bioimageit.run',
   tool: 'org.bioimageit.tool',
+  /** `<host>:<pid>` of the process that started the container (see `sweepOrphanContainers`). */
+  owner: 'org.bioimageit.owner',
 } as const;
+
+/** The value of the {@link LABELS.owner} label for containers this process starts. */
+export const OWNER = `${hostname()}:${process.pid}`;
 
 /** Above this many input files, their folders are mounted instead of each file. */
 export const MAX_FILE_MOUNTS = 128;
@@ -129,7 +135,7 @@ export function resourceLimits(tool: ToolManifest | undefined): Record<string, u
 export function containerSpec(job: RunnerJob, image: string, tmpDir: string, toolDir: string | undefined, settings: ContainerSettings): ContainerSpec {
   const mounts = jobMounts(job, tmpDir, toolDir);
   const networkMode = toolAsksForNetwork(job.tool) ? settings.networkMode : 'none';
-  const labels: Record<string, string> = { [LABELS.runner]: 'docker', [LABELS.job]: job.id };
+  const labels: Record<string, string> = { [LABELS.runner]: 'docker', [LABELS.job]: job.id, [LABELS.owner]: OWNER };
   if (job.runId !== undefined) labels[LABELS.run] = job.runId;
   if (job.tool !== undefined) labels[LABELS.tool] = `${job.tool.id}@${job.tool.version}`;
   const body = {

@@ -1,5 +1,6 @@
 import { ContainerModule } from 'inversify';
 import { RunnerContribution } from '@bioimageit/core';
+import { sweepOrphanContainers } from './container-sweeper.js';
 import { DockerEngineClient } from './docker-engine-client.js';
 import { DockerRunner } from './docker-runner.js';
 import { DockerRunnerContribution } from './docker-runner-contribution.js';
@@ -9,11 +10,13 @@ import { dockerPluginSettings } from './docker-runner-options.js';
  * The docker-runner plugin's bindings. Loading it (the kernel does so on the first request for the
  * `docker` runner) reads the settings from the environment (see `dockerPluginSettings`) and asks the
  * daemon for its version once: a daemon that is down fails the activation with one RunnerError
- * UNAVAILABLE naming the socket, instead of an error per job.
+ * UNAVAILABLE naming the socket, instead of an error per job. It then removes containers left by
+ * runs of this host whose process died (`kill -9`), see `sweepOrphanContainers`.
  */
 export default new ContainerModule(async ({ bind }) => {
   const settings = dockerPluginSettings();
   const client = await DockerEngineClient.connect(settings.socketPath);
+  await sweepOrphanContainers(client);
   bind(DockerRunner).toConstantValue(new DockerRunner(client, settings.runner));
   bind(RunnerContribution).to(DockerRunnerContribution).inSingletonScope();
 });

@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunnerError } from '@bioimageit/core';
+import { sweepOrphanContainers } from './container-sweeper.js';
 import { DockerRunner } from './docker-runner.js';
 import type { PullProgress } from './pull-progress.js';
 import { busyboxRootfsTar } from './test-support/busybox-rootfs.js';
@@ -212,5 +215,24 @@ describe.skipIf(skipWithoutDockerd())('DockerRunner on a private dockerd', () =>
       expect(Date.now() - started, `abort after ${delayMs} ms`).toBeLessThan(10_000);
       expect(await leftovers(), `abort after ${delayMs} ms`).toEqual([]);
     }
+  });
+
+  it('sweeps containers whose owning process on this host died, and only those', async () => {
+    const dead = spawnSync('true').pid as number;
+    const create = async (owner: string): Promise<string> => {
+      const body = { Image: IMAGE, Entrypoint: ['sleep', '60'], Labels: { 'org.bioimageit.runner': 'docker', 'org.bioimageit.owner': owner }, HostConfig: { NetworkMode: 'none' } };
+      const { Id } = await dockerd.client.json<{ Id: string }>('POST', '/containers/create', { query: { name: `sweep-${owner.replace(/[^a-z0-9]/gi, '-')}` }, body });
+      await dockerd.client.json('POST', `/containers/${Id}/start`);
+      return Id;
+    };
+    const orphan = await create(`${hostname()}:${dead}`);
+    const mine = await create(`${hostname()}:${process.pid}`);
+    const elsewhere = await create(`another-host:${dead}`);
+    const removed = await sweepOrphanContainers(dockerd.client);
+    expect(removed).toEqual([`sweep-${hostname().replace(/[^a-z0-9]/gi, '-')}-${dead}`]);
+    const left = (await dockerd.runnerContainers()).map((c) => c.Id);
+    expect(left).not.toContain(orphan);
+    expect(left.sort()).toEqual([mine, elsewhere].sort());
+    for (const id of [mine, elsewhere]) await dockerd.client.json('DELETE', `/containers/${id}`, { query: { force: true } });
   });
 });

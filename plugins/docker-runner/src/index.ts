@@ -16,3 +16,4 @@ export { ImageProvisioner, type ImageFacts, type PullPolicy } from './image-prov
 export { parseImageReference, formatImageReference, type ImageReference } from './image-reference.js';
 export { formatPullProgress, stderrPullProgress, PullProgressTracker, type PullProgress, type PullProgressListener } from './pull-progress.js';
 export { LABELS as CONTAINER_LABELS, toolAsksForNetwork } from './container-spec.js';
+export { sweepOrphanContainers } from './container-sweeper.js';

@@ -49,7 +49,11 @@ describe.skipIf(skipWithoutDockerd())('bioimageit run with the docker runner (CL
     workspace = await mkdtemp(path.join(tmpdir(), 'biit-docker-cli-'));
     await mkdir(path.join(workspace, 'tools'));
     await mkdir(path.join(workspace, 'incoming'));
-    const tools = [tool('test.docker-copy', 'cp "$1" "$2"'), tool('test.docker-sleepy', 'echo partial > "$2"; sleep 60')];
+    const tools = [
+      tool('test.docker-copy', 'cp "$1" "$2"'),
+      tool('test.docker-sleepy', 'echo partial > "$2"; sleep 60'),
+      tool('test.docker-slow', 'echo partial > "$2"; sleep 0.5; cp "$1" "$2"'),
+    ];
     for (const t of tools) await writeFile(path.join(workspace, 'tools', `${String(t['id'])}.tool.json`), JSON.stringify(t));
     const config = { user: { name: 'tester' }, experiments: '.', plugins: ['@bioimageit/local-fs', '@bioimageit/docker-runner'], tools: { dirs: ['tools'] } };
     await writeFile(path.join(workspace, 'bioimageit.config.json'), JSON.stringify(config));
@@ -87,5 +91,37 @@ describe.skipIf(skipWithoutDockerd())('bioimageit run with the docker runner (CL
     const result = await done;
     expect(result.code, result.stderr).toBe(130);
     expect(await dockerd.runnerContainers()).toEqual([]);
+  });
+
+  it('resumes after kill -9: the orphaned container is swept, every job committed once', async () => {
+    const args = ['run', 'test.docker-slow', '-e', 'exp', '-o', 'slow'];
+    const { child, done } = startCli(args);
+    const kernel = await createKernel({ workspace, env: {} });
+    try {
+      const store = await kernel.openExperiment('exp');
+      const committed = async (): Promise<number> => (await store.items('slow').catch(() => [])).length;
+      for (let i = 0; i < 1500 && child.exitCode === null; i++) {
+        if ((await committed()) >= 1 && (await dockerd.runnerContainers()).some((c) => c.State === 'running')) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.kill('SIGKILL');
+      await done;
+      const before = await committed();
+      expect(before).toBeGreaterThanOrEqual(1);
+      expect(before).toBeLessThan(3);
+      expect((await dockerd.runnerContainers()).length, 'kill -9 leaves its container').toBe(1);
+
+      const resumed = await startCli([...args, '--resume', '--json']).done;
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const { run, resumed: didResume } = JSON.parse(resumed.stdout) as { run: { status: string }; resumed: boolean };
+      expect(didResume).toBe(true);
+      expect(run.status).toBe('succeeded');
+      const names = (await store.items('slow')).map((item) => item.name);
+      expect(names).toHaveLength(3);
+      expect(new Set(names).size).toBe(3);
+      expect(await dockerd.runnerContainers()).toEqual([]);
+    } finally {
+      await kernel.dispose();
+    }
   });
 });
