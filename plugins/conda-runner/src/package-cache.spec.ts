@@ -94,3 +94,24 @@ describe('PackageCache', () => {
     expect(await readFile(path.join(folder, 'share', 'f.txt'), 'utf8')).toBe('second\n');
   });
 });
+
+describe('PackageCache downloads', () => {
+  it('abandons a download that stalls, naming the package', async () => {
+    const stalling = http.createServer((_, res) => {
+      res.writeHead(200, { 'content-length': '1000' });
+      res.write('partial');
+    });
+    await new Promise<void>((r) => stalling.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(stalling.address() as AddressInfo).port}/c/noarch/p-1-0.tar.bz2`;
+      const dir = path.join(root, 'pkgs-stall');
+      const error = (await new PackageCache(dir, 200).archive(record(archive, url)).catch((e: unknown) => e)) as RunnerError;
+      expect(error).toBeInstanceOf(RunnerError);
+      expect(error.message).toContain('no data for 0.2 s');
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      stalling.closeAllConnections();
+      await new Promise((r) => stalling.close(r));
+    }
+  });
+});

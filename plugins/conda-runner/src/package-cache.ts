@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { RunnerError } from '@bioimageit/core';
@@ -53,7 +53,35 @@ function execute(argv: readonly string[], what: string): Promise<void> {
  * sees half of one; a folder counts as extracted once it holds `info/repodata_record.json`.
  */
 export class PackageCache {
-  constructor(readonly dir: string) {}
+  /**
+   * @param dir the cache folder
+   * @param stallMs a download that receives nothing for this long is abandoned (default 60 s)
+   */
+  constructor(
+    readonly dir: string,
+    private readonly stallMs = 60_000,
+  ) {}
+
+  /** Streams `url` into `file`, aborting when the server sends nothing for `stallMs`. */
+  private async download(url: string, file: string, signal?: AbortSignal): Promise<void> {
+    const stalled = new AbortController();
+    const timer = setTimeout(() => stalled.abort(new Error(`no data for ${this.stallMs / 1000} s`)), this.stallMs);
+    const rearm = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        timer.refresh();
+        done(null, chunk);
+      },
+    });
+    try {
+      const response = await fetch(url, { signal: signal === undefined ? stalled.signal : AbortSignal.any([signal, stalled.signal]) });
+      if (!response.ok || response.body === null) throw new Error(`HTTP ${response.status}`);
+      await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), rearm, createWriteStream(file));
+    } catch (e) {
+      throw stalled.signal.aborted ? stalled.signal.reason : e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   /** Path of the archive, downloading it first when missing or corrupt. Throws RunnerError UNAVAILABLE naming the URL. */
   async archive(record: SolvedRecord, signal?: AbortSignal): Promise<string> {
@@ -65,9 +93,7 @@ export class PackageCache {
       if (record.url.startsWith('file:')) {
         await pipeline(createReadStream(fileURLToPath(record.url)), createWriteStream(partial));
       } else {
-        const response = await fetch(record.url, { ...(signal !== undefined && { signal }) });
-        if (!response.ok || response.body === null) throw new Error(`HTTP ${response.status}`);
-        await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), createWriteStream(partial));
+        await this.download(record.url, partial, signal);
       }
       const mismatch = await checksumMismatch(partial, record);
       if (mismatch !== undefined) throw new Error(`checksum mismatch (${mismatch})`);

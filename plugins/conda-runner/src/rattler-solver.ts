@@ -48,15 +48,24 @@ export async function unreachableChannel(channels: readonly string[], subdirs: r
 }
 
 type RattlerModule = typeof import('@conda-org/rattler');
+
+/** How long a solve (fetching every channel's repodata included) may take before it is abandoned. */
+export const SOLVE_TIMEOUT_MS = 300_000;
 let rattler: Promise<RattlerModule> | undefined;
 
 /**
  * Solves a requirement set with rattler (WASM) against its channels for this platform and
  * `noarch`, with this machine's virtual packages installed. Virtual packages are left out of the
  * result. Throws RunnerError UNAVAILABLE: naming the spec that cannot be satisfied (`details.package`)
- * with the solver's explanation, or naming the channel that cannot be reached (`details.channel`).
+ * with the solver's explanation, or naming the channel that cannot be reached or does not answer
+ * within `timeoutMs` (`details.channel`).
  */
-export async function solveWithRattler(spec: SolvedEnvironmentSpec, label: string, virtuals: readonly VirtualPackage[] = detectVirtualPackages()): Promise<SolvedRecord[]> {
+export async function solveWithRattler(
+  spec: SolvedEnvironmentSpec,
+  label: string,
+  virtuals: readonly VirtualPackage[] = detectVirtualPackages(),
+  timeoutMs = SOLVE_TIMEOUT_MS,
+): Promise<SolvedRecord[]> {
   rattler ??= import('@conda-org/rattler');
   const { simpleSolve } = await rattler;
   const subdirs = [spec.platform, 'noarch'];
@@ -70,7 +79,15 @@ export async function solveWithRattler(spec: SolvedEnvironmentSpec, label: strin
   }));
   let solved: Awaited<ReturnType<RattlerModule['simpleSolve']>>;
   try {
-    solved = await simpleSolve([...spec.specs], [...spec.channels], subdirs as Parameters<RattlerModule['simpleSolve']>[2], locked);
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from the channels within ${timeoutMs / 1000} s (error sending request)`)), timeoutMs);
+    });
+    try {
+      solved = await Promise.race([simpleSolve([...spec.specs], [...spec.channels], subdirs as Parameters<RattlerModule['simpleSolve']>[2], locked), limit]);
+    } finally {
+      clearTimeout(timer);
+    }
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     const channels = spec.channels.join(', ');
@@ -81,7 +98,7 @@ export async function solveWithRattler(spec: SolvedEnvironmentSpec, label: strin
         details: { specs: spec.specs, channels: spec.channels, ...(culprit !== undefined && { package: culprit }) },
       });
     }
-    const down = await unreachableChannel(spec.channels, subdirs);
+    const down = await unreachableChannel(spec.channels, subdirs, Math.min(10_000, timeoutMs));
     if (down !== undefined) {
       throw new RunnerError('UNAVAILABLE', `${label}: conda channel ${down.channel} cannot be reached (${down.why})`, {
         details: { channel: down.channel, specs: spec.specs },
