@@ -13,6 +13,7 @@ import { registerPipelineCommand } from './commands/pipeline-command.js';
 import { registerQueryCommand } from './commands/query-command.js';
 import { registerRunCommand } from './commands/run-command.js';
 import { registerRunsCommand } from './commands/runs-command.js';
+import { registerServeCommand } from './commands/serve-command.js';
 import { registerTagCommand } from './commands/tag-command.js';
 import { registerToolsCommand } from './commands/tools-command.js';
 import { CLI_VERSION } from './version.js';
@@ -52,6 +53,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
   registerProvenanceCommand(program, ctx);
   registerDemoCommand(program, ctx);
   registerOmeroCommand(program, ctx);
+  registerServeCommand(program, ctx);
   for (const cmd of allCommands(program)) cmd.exitOverride();
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -13,3 +13,4 @@ export { TOKEN_COOKIE, isLoopbackHost } from './http/access-guard.js';
 export type { LiveRun, RunStreamEvent } from './runs/run-events.js';
 export type { ServerContext } from './api/server-context.js';
 export { SERVER_VERSION } from './server-version.js';
+export { serveCommandAction, type ServeFlags, type ServeHost } from './serve-command-action.js';

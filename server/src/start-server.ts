@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +9,7 @@ import { ExperimentCatalog } from './api/experiment-catalog.js';
 import { ItemPager } from './api/item-page.js';
 import { OPENAPI_PATH, type OpenApiDocument } from './api/openapi-document.js';
 import type { ServerContext } from './api/server-context.js';
-import { AccessGuard, isLoopbackHost, TOKEN_COOKIE } from './http/access-guard.js';
+import { AccessGuard, resolveAccess, TOKEN_COOKIE } from './http/access-guard.js';
 import { dispatchApi, sendJson } from './http/api-dispatcher.js';
 import { RouteTable } from './http/route-table.js';
 import { StaticFiles } from './http/static-files.js';
@@ -63,8 +62,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const port = options.port ?? 8765;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ApiError('BAD_REQUEST', `port must be an integer 0..65535 (got ${port})`);
   if (options.token !== undefined && options.token.length < 8) throw new ApiError('BAD_REQUEST', 'a token must have at least 8 characters');
-  const loopback = isLoopbackHost(host.toLowerCase());
-  const token = options.token ?? (loopback ? undefined : randomBytes(24).toString('base64url'));
+  const { token, loopback } = resolveAccess(host, options.token);
   const guard = new AccessGuard(token, loopback);
   const log = options.log ?? ((message: string) => process.stderr.write(message + '\n'));
   const kernel = options.kernel;

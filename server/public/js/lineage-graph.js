@@ -1,13 +1,14 @@
 import { svg } from './dom.js';
 
-const NODE_W = 190;
-const NODE_H = 46;
-const GAP_X = 70;
-const GAP_Y = 18;
+const NODE_W = 180;
+const NODE_H = 44;
+const GAP_X = 16;
+const GAP_Y = 46;
 
 /**
- * Draws a lineage graph (GET .../items/{id}/lineage) left to right: raw inputs on the left, each
- * job (labelled with its run's tool and run id) in the middle, the item asked about on the right.
+ * Draws a lineage graph (GET .../items/{id}/lineage) top to bottom: raw inputs at the top, each
+ * job (labelled with its run's tool and run id) below them, the item asked about at the bottom.
+ * The drawing scales down to the width of its container.
  * Item nodes are links: activating one calls `onOpenItem(itemId)`.
  */
 export function lineageGraph(graph, { onOpenItem }) {
@@ -30,9 +31,13 @@ export function lineageGraph(graph, { onOpenItem }) {
   const columns = [];
   for (const [id, l] of level) (columns[max - l] ??= []).push(id);
   const pos = new Map();
-  columns.forEach((ids, x) => ids.forEach((id, y) => pos.set(id, { x: 12 + x * (NODE_W + GAP_X), y: 12 + y * (NODE_H + GAP_Y) })));
-  const width = 24 + columns.length * NODE_W + (columns.length - 1) * GAP_X;
-  const height = 24 + Math.max(...columns.map((c) => c.length)) * (NODE_H + GAP_Y) - GAP_Y;
+  const widest = Math.max(...columns.map((c) => c.length));
+  const width = 24 + widest * NODE_W + (widest - 1) * GAP_X;
+  const height = 24 + columns.length * NODE_H + (columns.length - 1) * GAP_Y;
+  columns.forEach((ids, row) => {
+    const rowWidth = ids.length * NODE_W + (ids.length - 1) * GAP_X;
+    ids.forEach((id, i) => pos.set(id, { x: (width - rowWidth) / 2 + i * (NODE_W + GAP_X), y: 12 + row * (NODE_H + GAP_Y) }));
+  });
   const root = svg('svg', { class: 'lineage', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'Provenance graph: inputs, runs and outputs' });
   root.append(svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: '10', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' }, svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow' }))));
   for (const e of graph.edges) {
@@ -41,12 +46,12 @@ export function lineageGraph(graph, { onOpenItem }) {
     const a = pos.get(src);
     const b = pos.get(dst);
     if (!a || !b) continue;
-    const x1 = a.x + NODE_W;
-    const y1 = a.y + NODE_H / 2;
-    const x2 = b.x;
-    const y2 = b.y + NODE_H / 2;
-    const mid = (x1 + x2) / 2;
-    root.append(svg('path', { d: `M ${x1} ${y1} C ${mid} ${y1}, ${mid} ${y2}, ${x2} ${y2}`, class: 'edge', 'marker-end': 'url(#arrow)' }), e.role ? svg('text', { x: mid, y: (y1 + y2) / 2 - 4, class: 'edge-label', 'text-anchor': 'middle' }, e.role) : '');
+    const x1 = a.x + NODE_W / 2;
+    const y1 = a.y + NODE_H;
+    const x2 = b.x + NODE_W / 2;
+    const y2 = b.y;
+    const mid = (y1 + y2) / 2;
+    root.append(svg('path', { d: `M ${x1} ${y1} C ${x1} ${mid}, ${x2} ${mid}, ${x2} ${y2}`, class: 'edge', 'marker-end': 'url(#arrow)' }), e.role ? svg('text', { x: (x1 + x2) / 2 + 6, y: mid + 4, class: 'edge-label' }, e.role) : '');
   }
   for (const [id, p] of pos) {
     const node = nodes.get(id);

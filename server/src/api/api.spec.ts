@@ -38,7 +38,7 @@ describe('REST API on exp100', () => {
       const doc = await api.call('GET', '/api/openapi.json');
       expect(doc.json.openapi).toBe('3.1.0');
       const wellKnown = await fetch(`${fx.base}/.well-known/openapi.json`);
-      expect(await wellKnown.json()).toEqual(doc.json);
+      expect((await wellKnown.json()) as unknown).toEqual(doc.json);
       const served = fx.server.context;
       expect(served.tokenRequired).toBe(false);
     });
@@ -57,7 +57,7 @@ describe('REST API on exp100', () => {
     it('answers unknown endpoints 404 and wrong methods 405 with the allowed ones', async () => {
       const unknown = await fetch(`${fx.base}/api/nope`);
       expect(unknown.status).toBe(404);
-      expect((await unknown.json()).error.code).toBe('NOT_FOUND');
+      expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
       const wrong = await fetch(`${fx.base}/api/experiments`, { method: 'DELETE' });
       expect(wrong.status).toBe(405);
       expect(wrong.headers.get('allow')).toBe('GET');
@@ -307,7 +307,7 @@ describe('REST API on exp100', () => {
       for (const path of ['/..%2f..%2fpackage.json', '/%2e%2e/package.json', '/../../package.json', '/js/..%5c..%5cpackage.json', '/js%2f..%2f..%2fsrc%2findex.ts', '/%00index.html']) {
         const r = await getWithHost(fx.server.port, path, `127.0.0.1:${fx.server.port}`);
         expect(r.status, path).toBe(403);
-        expect(JSON.parse(r.body).error.code).toBe('FORBIDDEN');
+        expect((JSON.parse(r.body) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
       }
     });
 

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { ApiError } from '../api-error.js';
 
@@ -10,6 +10,16 @@ const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 /** True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost). */
 export function isLoopbackHost(host: string): boolean {
   return LOOPBACK_NAMES.has(host) || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * The token rule of `bioimageit serve`: a given token is always required; without one, a server
+ * bound to loopback needs none and a server bound anywhere else gets a random 32-character token
+ * (which the command prints), so that no network-reachable server runs without one.
+ */
+export function resolveAccess(host: string, token: string | undefined): { readonly token: string | undefined; readonly loopback: boolean } {
+  const loopback = isLoopbackHost(host.toLowerCase());
+  return { token: token ?? (loopback ? undefined : randomBytes(24).toString('base64url')), loopback };
 }
 
 /**

@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import type { CliContext, GlobalOptions } from '../context.js';
+import { UsageError } from '../usage-error.js';
+
+/**
+ * `bioimageit serve [--host 127.0.0.1] [--port 8765] [--token T] [-e EXP...]`: the REST API and
+ * browser GUI of @bioimageit/server on the workspace, until Ctrl-C. The server package is loaded
+ * only by this command, so the rest of the CLI works without it.
+ */
+export function registerServeCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('serve')
+    .description('serve the REST API and browser GUI of the workspace (default http://127.0.0.1:8765/)')
+    .option('--host <address>', 'interface to listen on; any address but loopback requires a token', '127.0.0.1')
+    .option('-p, --port <n>', 'port (0: any free port)', '8765')
+    .option('--token <token>', 'token API requests must carry (default: BIOIMAGEIT_SERVE_TOKEN; none on loopback, a random one elsewhere)')
+    .option('-e, --experiment <ref...>', 'also serve these experiments (name, path or URI)')
+    .action(async (flags: { host: string; port: string; token?: string; experiment?: string[] }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      if (!/^\d{1,5}$/.test(flags.port) || Number(flags.port) > 65535) throw new UsageError(`--port must be a number 0..65535 (got '${flags.port}')`);
+      const server = await import('@bioimageit/server').catch((error: unknown) => {
+        throw new UsageError(`'serve' needs the @bioimageit/server package (npm install @bioimageit/server): ${(error as Error).message}`);
+      });
+      const kernel = await ctx.getKernel(g);
+      let stop!: () => void;
+      const stopped = new Promise<void>((resolve) => (stop = resolve));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        await server.serveCommandAction(flags, { kernel, cwd: ctx.cwd, env: ctx.env, out: (text) => ctx.output.out(text), stopped });
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
+}

@@ -1,0 +1,43 @@
+import { resolve } from 'node:path';
+import type { Kernel } from '@bioimageit/core';
+import { ApiError } from './api-error.js';
+import { startServer, type RunningServer } from './start-server.js';
+
+/** Flags of `bioimageit serve`, as commander parses them. */
+export interface ServeFlags {
+  readonly host: string;
+  readonly port: string;
+  readonly token?: string;
+  readonly experiment?: readonly string[];
+}
+
+/** What the command needs from its host (the CLI): the kernel, where to print, and when to stop. */
+export interface ServeHost {
+  readonly kernel: Kernel;
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  out(text: string): void;
+  /** Resolves when the server should stop (the CLI: SIGINT or SIGTERM). */
+  readonly stopped: Promise<unknown>;
+}
+
+/**
+ * The body of `bioimageit serve`: starts the server on the kernel's workspace (plus `-e`
+ * experiments, paths resolved against the current folder), prints the address to open (with the
+ * token when one is required: `--token`, `BIOIMAGEIT_SERVE_TOKEN`, or a random one off loopback),
+ * serves until `host.stopped` resolves, then closes the server (running runs are cancelled).
+ * Throws ApiError BAD_REQUEST for a malformed port.
+ */
+export async function serveCommandAction(flags: ServeFlags, host: ServeHost): Promise<RunningServer> {
+  if (!/^\d{1,5}$/.test(flags.port)) throw new ApiError('BAD_REQUEST', `--port must be a number 0..65535 (got '${flags.port}')`);
+  const experiments = (flags.experiment ?? []).map((ref) => (ref.startsWith('.') || ref.includes('/') ? resolve(host.cwd, ref) : ref));
+  const token = flags.token ?? (host.env['BIOIMAGEIT_SERVE_TOKEN'] || undefined);
+  const server = await startServer({ kernel: host.kernel, host: flags.host, port: Number(flags.port), experiments, ...(token !== undefined && { token }) });
+  const count = (await server.context.catalog.list()).length;
+  host.out(`BioImageIT serving ${count} experiment${count === 1 ? '' : 's'} at ${server.openUrl}`);
+  if (server.token !== undefined) host.out('API clients send the header: Authorization: Bearer <token> (the token is in the address above)');
+  host.out(`REST API: ${server.url}api (OpenAPI: ${server.url}api/openapi.json). Press Ctrl-C to stop.`);
+  await host.stopped;
+  await server.close();
+  return server;
+}
