@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { apiRoute } from './fake-api-routes.js';
 import { FakeAuth, maskSecret, type FakeUser } from './fake-auth.js';
@@ -30,6 +31,8 @@ export interface FakeOmeroWebOptions {
   readonly jsonLogin?: boolean;
   /** Treat requests as HTTPS behind a proxy (Referer rule on unsafe requests). */
   readonly secure?: boolean;
+  /** Serve HTTPS with this key and certificate (PEM); implies `secure`. */
+  readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
   /** Clock (ms), for idle expiry without waiting. */
   readonly now?: () => number;
 }
@@ -75,9 +78,11 @@ export class FakeOmeroWeb {
   }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    const tls = this.options.tls;
+    this.server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler) : createServer(handler);
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.origin = `${tls ? 'https' : 'http'}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.origin;
   }
 
@@ -128,7 +133,7 @@ export class FakeOmeroWeb {
     const p = req.url.pathname;
     if (!p.endsWith('/')) return { status: 301, headers: { location: `${p}/${req.url.search}`, 'content-type': 'text/html; charset=utf-8' }, body: '' };
     if (p === '/__fake__/import/') return this.fakeImport(req);
-    const csrf = this.auth.csrfFailure(req, this.options.secure === true, req.url.host);
+    const csrf = this.auth.csrfFailure(req, this.options.secure === true || this.options.tls !== undefined, req.url.host);
     if (csrf !== undefined) return json(403, { message: csrf });
     req.session = this.auth.join(req.cookies['sessionid']);
     if (p.startsWith('/api/')) {
