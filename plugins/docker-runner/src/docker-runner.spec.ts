@@ -235,4 +235,18 @@ describe.skipIf(skipWithoutDockerd())('DockerRunner on a private dockerd', () =>
     expect(left.sort()).toEqual([mine, elsewhere].sort());
     for (const id of [mine, elsewhere]) await dockerd.client.json('DELETE', `/containers/${id}`, { query: { force: true } });
   });
+
+  it('names a missing input file, and unwritable log files, before anything runs', async () => {
+    const missing = path.join(scratch.dir, 'gone', 'input.tif');
+    const job = await scratch.job(['true'], { tool: testTool(IMAGE), inputPaths: [missing] });
+    const error = await rejection(runner.run(job, never));
+    expect(error.code).toBe('UNAVAILABLE');
+    expect(error.message).toContain(job.id);
+    expect(error.message).toContain(missing);
+    const noLogs = await scratch.job(['true'], { tool: testTool(IMAGE), stdoutPath: path.join(scratch.dir, 'no-such-dir', 'out.log') });
+    const logError = await rejection(runner.run(noLogs, never));
+    expect(logError.message).toContain(`job '${noLogs.id}': cannot open its log files`);
+    expect(logError.message).toContain('no-such-dir');
+    expect(await leftovers()).toEqual([]);
+  });
 });

@@ -70,7 +70,12 @@ export class DockerRunner implements Runner {
     const [facts, tmp, logs, toolDir] = await Promise.allSettled([
       this.images.ensure(image),
       prepareContainerTempDir(job, this.options.user),
-      ContainerLogFiles.open(job),
+      ContainerLogFiles.open(job).catch((cause: unknown) => {
+        throw new RunnerError('UNAVAILABLE', `job '${job.id}': cannot open its log files: ${describe(cause)}`, {
+          cause,
+          details: { jobId: job.id, stdoutPath: job.stdoutPath, stderrPath: job.stderrPath },
+        });
+      }),
       this.toolDir(job),
     ]);
     const failure = [facts, tmp, logs, toolDir].find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -111,7 +116,11 @@ export class DockerRunner implements Runner {
     const limit = job.timeoutMs;
     let timer: NodeJS.Timeout | undefined;
     try {
-      await container.prepare((stream, payload) => logs.write(stream, payload));
+      try {
+        await container.prepare((stream, payload) => logs.write(stream, payload));
+      } catch (error) {
+        throw this.beforeStart(job, image.reference, error);
+      }
       if (signal.aborted) throw this.cancelled(job, { started: false });
       try {
         await container.start();
