@@ -43,6 +43,18 @@ describe('OmeroClient', () => {
     expect(String(fake.requests.at(-1)!.headers['cookie'])).toMatch(/sessionid=/);
   });
 
+  it('logs in with a JSON body only when asked (omero-web >= 5.29); an older server sees an empty form', async () => {
+    const c = client({ jsonLogin: true });
+    await c.connect();
+    expect(fake.requests.find((r) => r.path === '/api/v0/login/')?.headers['content-type']).toBe('application/json');
+    await fake.stop();
+    fake = new FakeOmeroWeb({ jsonLogin: false });
+    fake.addUser({ userName: 'ben', password: PASSWORD });
+    await fake.start();
+    const error = await failure(client({ jsonLogin: true }).connect());
+    expect(error.message).toContain('failed: Username: This field is required. Password: This field is required. Server: This field is required.');
+  });
+
   it('gives one clear error for a wrong password, without retrying', async () => {
     const c = client({ credentials: async () => ({ username: 'ben', password: 'wrong-password' }) });
     const error = await failure(c.get('/api/v0/m/projects/'));
