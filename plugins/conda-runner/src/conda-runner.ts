@@ -2,14 +2,13 @@ import path from 'node:path';
 import { baseEnvironment, LocalRunner, RunnerError, type Runner, type RunnerJob, type RunnerResult } from '@bioimageit/core';
 import { activatedVariables } from './activation.js';
 import { findCondaCommand, runArgv, type CondaCommand } from './conda-command.js';
-import { readLock } from './conda-lock.js';
 import type { CondaSettings } from './conda-settings.js';
 import { CommandEnvironmentCreator } from './command-environment-creator.js';
 import { EmbeddedEnvironmentCreator } from './embedded-environment-creator.js';
 import { stderrProgress, type EnvironmentProgress } from './environment-progress.js';
 import { condaPlatform, environmentSpecOf, type ExistingEnvironmentSpec, type SolvedEnvironmentSpec } from './environment-spec.js';
 import { EnvironmentManager, type EnvironmentRecord } from './environment-manager.js';
-import { findNamedEnvironment } from './named-environment.js';
+import { ExistingEnvironments } from './existing-environments.js';
 
 /** Options of a {@link CondaRunner}. */
 export interface CondaRunnerOptions {
@@ -26,6 +25,7 @@ export interface CondaRunnerOptions {
 interface Backend {
   readonly command?: CondaCommand;
   readonly manager: EnvironmentManager;
+  readonly existing: ExistingEnvironments;
 }
 
 /** An environment a job runs in, and the facts provenance records about it. */
@@ -104,7 +104,7 @@ export class CondaRunner implements Runner {
         ? new CommandEnvironmentCreator(command, this.host)
         : new EmbeddedEnvironmentCreator({ packagesDir: path.join(this.envsDir, '.pkgs'), baseEnv: this.base });
       const manager = new EnvironmentManager(this.envsDir, creator, this.options.progress ?? stderrProgress());
-      return { ...(command !== undefined && { command }), manager };
+      return { ...(command !== undefined && { command }), manager, existing: new ExistingEnvironments(this.options.settings.namedEnvDirs, command) };
     });
     this.backend.catch(() => (this.backend = undefined));
     return this.backend;
@@ -116,10 +116,7 @@ export class CondaRunner implements Runner {
   }
 
   private async existingEnvironment(backend: Backend, spec: ExistingEnvironmentSpec, label: string): Promise<JobEnvironment> {
-    const prefix = spec.prefix ?? (await findNamedEnvironment(spec.name as string, backend.command, this.options.settings.namedEnvDirs, label));
-    const lock = await readLock(prefix).catch((cause: unknown) => {
-      throw new RunnerError('UNAVAILABLE', `${label}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause, details: { prefix } });
-    });
+    const { prefix, lock } = await backend.existing.resolve(spec, label);
     return { prefix, facts: { prefix, ...(spec.name !== undefined && { name: spec.name }), managed: false, lock } };
   }
 
