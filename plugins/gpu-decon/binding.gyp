@@ -25,7 +25,7 @@
       "libraries": ["-lfftw3f_omp", "-lfftw3f", "-fopenmp"],
       "ldflags": ["-fopenmp"],
       "conditions": [
-        ["with_cuda=='1'", {
+        ["with_cuda==1", {
           "defines": ["GPUDECON_CUDA=1"],
           "include_dirs": ["<(cuda_home)/include"],
           "libraries": ["-L<(cuda_home)/lib64", "-Wl,-rpath,<(cuda_home)/lib64", "-lcufft", "-lcudart"],
@@ -35,7 +35,7 @@
             "extension": "cu",
             "inputs": ["<(RULE_INPUT_PATH)"],
             "outputs": ["<(INTERMEDIATE_DIR)/<(RULE_INPUT_ROOT).o"],
-            "action": ["<(cuda_home)/bin/nvcc", "-std=c++17", "-O3", "-Xcompiler", "-fPIC", "-c", "<@(_inputs)", "-o", "<@(_outputs)"],
+            "action": ["<(cuda_home)/bin/nvcc", "-std=c++17", "-O3", "-I<(cuda_home)/include", "-Xcompiler", "-fPIC", "-c", "<@(_inputs)", "-o", "<@(_outputs)"],
             "message": "nvcc <(RULE_INPUT_PATH)",
             "process_outputs_as_sources": 1
           }]
