@@ -7,6 +7,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { RunnerError } from '@bioimageit/core';
+import { extractCondaArchive } from './conda-archive.js';
 import type { SolvedRecord } from './rattler-solver.js';
 
 /** The archive's name without `.tar.bz2` / `.conda`: `numpy-1.26.4-py311h_0`. */
@@ -113,7 +114,9 @@ export class PackageCache {
 
   /**
    * The extracted folder of a package (with `info/`), extracting the archive when needed:
-   * `.tar.bz2` with the system `tar`, `.conda` with `cph x` (Node 20 cannot read zstd).
+   * `.tar.bz2` with the system `tar`, `.conda` by reading its zip here and streaming the zstd tars
+   * into `tar --zstd` (Node 20's zlib has no zstd), or with `cph x` when that fails and
+   * conda-package-handling is installed.
    * Throws RunnerError UNAVAILABLE naming the archive when extraction fails.
    */
   async extracted(record: SolvedRecord, archive: string): Promise<string> {
@@ -122,7 +125,7 @@ export class PackageCache {
     if (await extractedFrom(marker, record)) return folder;
     const temp = await mkdtemp(`${folder}.extract-`);
     try {
-      if (record.filename.endsWith('.conda')) await execute(['cph', 'x', archive, '--dest', temp], `extracting ${record.filename}`);
+      if (record.filename.endsWith('.conda')) await this.unpackConda(archive, temp, record.filename);
       else await execute(['tar', '-xjf', archive, '-C', temp], `extracting ${record.filename}`);
       await writeFile(path.join(temp, 'info', 'repodata_record.json'), `${JSON.stringify(await repodataRecord(temp, record), null, 2)}\n`);
       if (await extractedFrom(marker, record)) {
@@ -141,6 +144,17 @@ export class PackageCache {
         cause: e,
         details: { package: record.name, archive },
       });
+    }
+  }
+
+  /** Unpacks a `.conda` archive (see {@link extractCondaArchive}), falling back to `cph x`. */
+  private async unpackConda(archive: string, dest: string, filename: string): Promise<void> {
+    try {
+      await extractCondaArchive(archive, dest);
+    } catch (own) {
+      const cph = await execute(['cph', 'x', archive, '--dest', dest], `extracting ${filename}`).then(() => undefined, (e: unknown) => e);
+      if (cph === undefined) return;
+      throw new Error(`${own instanceof Error ? own.message : String(own)} (and cph x failed: ${cph instanceof Error ? cph.message : String(cph)}); install zstd or conda-package-handling`);
     }
   }
 }
