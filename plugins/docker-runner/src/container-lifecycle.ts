@@ -63,7 +63,10 @@ export class ContainerLifecycle {
     this.started = true;
   }
 
-  /** Waits for the container to exit; reads `OOMKilled` when it exited non-zero. */
+  /**
+   * Waits for the container to exit; reads `OOMKilled` when it exited non-zero. Rejects with the
+   * transport error when the daemon stopped answering meanwhile (it kills containers as it stops).
+   */
   async exit(): Promise<ContainerExit> {
     if (this.waitStream === undefined) throw new Error(`container ${this.id} was not prepared`);
     const text = await readAll(this.waitStream);
@@ -72,7 +75,11 @@ export class ContainerLifecycle {
     const error = answer.Error?.Message;
     let oomKilled = false;
     if (statusCode !== 0) {
-      const inspect = await this.client.json<{ State?: { OOMKilled?: boolean } }>('GET', `/containers/${this.id}/json`).catch(() => undefined);
+      // A daemon that stops kills its containers (137): a transport error here means it is gone.
+      const inspect = await this.client.json<{ State?: { OOMKilled?: boolean } }>('GET', `/containers/${this.id}/json`).catch((error: unknown) => {
+        if (error instanceof DockerApiError) return undefined;
+        throw error;
+      });
       oomKilled = inspect?.State?.OOMKilled === true;
     }
     return { statusCode, oomKilled, ...(error !== undefined && error !== '' && { error }) };

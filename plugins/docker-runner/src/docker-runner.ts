@@ -133,7 +133,7 @@ export class DockerRunner implements Runner {
       try {
         exit = await container.exit();
       } catch (error) {
-        throw new RunnerError('UNAVAILABLE', `job '${job.id}': lost the Docker daemon while container ${spec.name} ran: ${describe(error)}`, {
+        throw new RunnerError('UNAVAILABLE', `job '${job.id}': lost the Docker daemon at unix://${this.client.socketPath} while container ${spec.name} ran: ${describe(error)}`, {
           cause: error,
           details: { jobId: job.id, container: spec.name, environment: environment() },
         });
