@@ -117,6 +117,16 @@ describe('OmeroClient', () => {
     expect(raw.body.length).toBe(0);
   });
 
+  it('joins a saved session key without credentials, and says how to log in again once it died', async () => {
+    const key = (await client().connect()).sessionUuid;
+    const joined = client({ credentials: undefined, sessionKey: key });
+    expect((await joined.connect()).sessionUuid).toBe(key);
+    now += 700_000;
+    const error = await failure(client({ credentials: undefined, sessionKey: key }).get('/api/v0/m/projects/'));
+    expect(error.message).toContain(`run 'bioimageit omero login ${fake.url}' again`);
+    expect(error.message).not.toContain(key);
+  });
+
   it('logs out and forgets the session', async () => {
     const c = client();
     const context = await c.connect();

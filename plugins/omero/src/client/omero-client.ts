@@ -95,7 +95,14 @@ export class OmeroClient {
   /** Joins an existing OMERO session by its key (used as user name and password, as OMERO allows). */
   async joinSession(key: string): Promise<EventContext> {
     this.redactor.add(key);
-    return this.connectWith({ username: key, password: key }, 'with the saved session key');
+    try {
+      return await this.connectWith({ username: key, password: key }, 'with the saved session key');
+    } catch (err) {
+      if (err instanceof StorageError && err.details['reason'] === 'login') {
+        throw new StorageError('INVALID', `${err.message} (the saved session has probably expired: run 'bioimageit omero login ${this.origin}' again, or set BIOIMAGEIT_OMERO_USER and BIOIMAGEIT_OMERO_PASSWORD)`, { details: err.details });
+      }
+      throw err;
+    }
   }
 
   /**
@@ -106,14 +113,15 @@ export class OmeroClient {
     if (this.context) return Promise.resolve(this.context);
     this.connecting ??= (async () => {
       try {
-        if (this.sessionKey !== undefined && !(renewing && this.options.credentials !== undefined)) {
+        const creds = await this.options.credentials?.();
+        if (this.sessionKey !== undefined && !(renewing && creds !== undefined)) {
           try {
             return await this.joinSession(this.sessionKey);
           } catch (err) {
-            if (this.options.credentials === undefined) throw err;
+            if (creds === undefined) throw err;
           }
         }
-        return await this.login();
+        return await this.login(creds);
       } finally {
         this.connecting = undefined;
       }
@@ -194,17 +202,25 @@ export class OmeroClient {
     const needsLogin = LOGIN_REQUIRED.test(req.path);
     if (needsLogin) await this.connect();
     const generation = this.generation;
-    let reply = await this.http.send(req);
+    let reply = await this.bufferFailure(await this.http.send(req));
     if (needsLogin && isNotLoggedIn(reply)) {
-      reply.stream?.destroy();
       await this.renew(generation);
-      reply = await this.http.send(req);
+      reply = await this.bufferFailure(await this.http.send(req));
     }
-    if (reply.status < 200 || reply.status >= 300) {
-      reply.stream?.destroy();
-      throw replyError(this.origin, req, reply, this.redactor, what);
-    }
+    if (reply.status < 200 || reply.status >= 300) throw replyError(this.origin, req, reply, this.redactor, what);
     return reply;
+  }
+
+  /** A streamed reply that failed, with its (small) error body read, so it can be told apart. */
+  private async bufferFailure(reply: HttpReply): Promise<HttpReply> {
+    if (reply.stream === undefined || (reply.status >= 200 && reply.status < 300)) return reply;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of reply.stream) {
+      if (size < 65_536) chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+    return { status: reply.status, headers: reply.headers, body: Buffer.concat(chunks) };
   }
 
   /** Re-logs in after an expiry seen at `generation`, once for all requests that saw it. */

@@ -29,7 +29,7 @@ export async function applyTagUpdates(store: OmeroExperimentStore, updates: read
     const layout = await store.layout();
     const images = refs.filter((r) => r.ref!.kind === 'image');
     const files = refs.filter((r) => r.ref!.kind === 'file');
-    const members = images.length > 0 ? await store.rawImageIds(layout) : new Set<number>();
+    const members = images.length > 0 ? await store.rawImageIds(layout, images.map((r) => r.ref!.id)) : new Set<number>();
     const absent = images.find((r) => !members.has(r.ref!.id));
     if (absent) throw missing(absent.update.itemId);
     const outputs = files.length > 0 ? await store.outputs() : [];

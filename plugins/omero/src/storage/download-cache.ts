@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -10,13 +10,26 @@ import path from 'node:path';
  */
 export class DownloadCache {
   private readonly inflight = new Map<string, Promise<string>>();
+  /** Files whose content was checked against a recorded sha256 in this process. */
+  readonly verified = new Set<string>();
 
   constructor(readonly root: string) {}
+
+  private dirOf(key: string): string {
+    return path.join(this.root, ...key.split('/').map((k) => k.replace(/[^\w.:-]/g, '_')));
+  }
+
+  /** The complete file cached under `key`, whatever its name, if there is one. */
+  async find(key: string): Promise<string | undefined> {
+    const names = await readdir(this.dirOf(key)).catch(() => [] as string[]);
+    const name = names.find((n) => !n.startsWith('.'));
+    return name === undefined ? undefined : path.join(this.dirOf(key), name);
+  }
 
   /** Path of the cached `name` under `key`, downloading it with `download(tempFile)` when absent. */
   get(key: string, name: string, download: (file: string) => Promise<unknown>): Promise<string> {
     const safeName = name.replace(/[\\/\u0000]/g, '_') || 'data';
-    const dir = path.join(this.root, ...key.split('/').map((k) => k.replace(/[^\w.:-]/g, '_')));
+    const dir = this.dirOf(key);
     const file = path.join(dir, safeName);
     const id = file;
     const existing = this.inflight.get(id);

@@ -50,6 +50,7 @@ export class OmeroExperimentStore implements ExperimentStore {
   private cached?: Promise<ExperimentLayout>;
   private readonly serial = new SerialKeys();
   private readonly runs = new Map<string, RunRecord>();
+  private members?: { layout: ExperimentLayout; ids: Promise<Set<number>> };
 
   constructor(readonly ctx: OmeroStoreContext, layout: ExperimentLayout) {
     this.uri = experimentUri(layout);
@@ -108,7 +109,7 @@ export class OmeroExperimentStore implements ExperimentStore {
     const imageIds = parsed.filter((p) => p.ref!.kind === 'image').map((p) => p.ref!.id);
     const found = new Map<string, DataItem>();
     if (imageIds.length > 0) {
-      const members = await this.rawImageIds(layout);
+      const members = await this.rawImageIds(layout, imageIds);
       const absent = parsed.find((p) => p.ref!.kind === 'image' && !members.has(p.ref!.id));
       if (absent) throw missing(absent.id);
       const { images, anns } = await getImages(this.ctx.repo, [...new Set(imageIds)]);
@@ -126,10 +127,25 @@ export class OmeroExperimentStore implements ExperimentStore {
     });
   }
 
-  /** Ids of every Image in the raw Datasets (a paged listing of each, no annotations). */
-  async rawImageIds(layout: ExperimentLayout): Promise<Set<number>> {
-    const lists = await mapLimit(layout.raw, 2, (d) => this.ctx.repo.images(d['@id']));
-    return new Set(lists.flat().map((i) => i['@id']));
+  /**
+   * Ids of every Image in the raw Datasets (a paged listing of each, no annotations), kept until
+   * the layout is re-read or images are added; an id not found there triggers one fresh listing.
+   */
+  async rawImageIds(layout: ExperimentLayout, wanted: readonly number[] = []): Promise<Set<number>> {
+    const list = async () => new Set((await mapLimit(layout.raw, 2, (d) => this.ctx.repo.images(d['@id']))).flat().map((i) => i['@id']));
+    let members = this.members?.layout === layout ? await this.members.ids : undefined;
+    if (members === undefined || wanted.some((id) => !members!.has(id))) {
+      const ids = list();
+      this.members = { layout, ids };
+      ids.catch(() => (this.members = undefined));
+      members = await ids;
+    }
+    return members;
+  }
+
+  /** Forgets the cached raw image ids (after an import). */
+  forgetMembers(): void {
+    this.members = undefined;
   }
 
   /** Stored outputs by processed item id (for tag edits and thumbnails). */
@@ -140,7 +156,7 @@ export class OmeroExperimentStore implements ExperimentStore {
   async addRawItems(items: readonly NewRawItem[]): Promise<readonly DataItem[]> {
     for (const item of items) checkName(item.name, 'item');
     if (items.length === 0) return [];
-    const added = await importRawItems(this, items);
+    const added = await importRawItems(this, items).finally(() => this.forgetMembers());
     const newKeys = items.flatMap((i) => Object.keys(i.tags));
     await this.addKeys(newKeys);
     return added;
