@@ -47,3 +47,30 @@ describe('withFileLock', () => {
     expect(told).toEqual([`process ${process.pid} on ${os.hostname()} since now`]);
   });
 });
+
+describe('withFileLock across hosts', () => {
+  it('takes over a lock of another host that nobody touched for staleMs, and keeps its own fresh while working', async () => {
+    const file = path.join(dir, 'remote.lock');
+    await writeFile(file, JSON.stringify({ pid: 1, host: 'some-node-elsewhere', since: 'long ago' }));
+    const old = new Date(Date.now() - 10_000);
+    const { utimes } = await import('node:fs/promises');
+    await utimes(file, old, old);
+    const ages: number[] = [];
+    await withFileLock(file, async () => {
+      for (let i = 0; i < 4; i++) {
+        await new Promise((r) => setTimeout(r, 150));
+        ages.push(Date.now() - (await stat(file)).mtimeMs);
+      }
+    }, { staleMs: 400, pollMs: 10 });
+    expect(Math.max(...ages)).toBeLessThan(400);
+  });
+
+  it('waits for a lock of another host that is still being touched', async () => {
+    const file = path.join(dir, 'busy.lock');
+    await writeFile(file, JSON.stringify({ pid: 1, host: 'some-node-elsewhere', since: 'now' }));
+    const controller = new AbortController();
+    const waiting = withFileLock(file, async () => 'taken', { staleMs: 5_000, pollMs: 10, signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('gave up')), 200);
+    await expect(waiting).rejects.toThrow('gave up');
+  });
+});

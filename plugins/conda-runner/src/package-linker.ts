@@ -77,6 +77,9 @@ export async function linkPackage(request: LinkRequest): Promise<LinkedPackage> 
     const relative = python ? noarchPythonTarget(entry._path, request.pythonVersion as string) : entry._path;
     const from = path.join(request.source, entry._path);
     const to = path.join(request.target, relative);
+    if (!to.startsWith(request.target + path.sep) || !from.startsWith(request.source + path.sep)) {
+      throw new Error(`${path.basename(request.source)} lists a file outside the environment: '${entry._path}'`);
+    }
     if (entry.path_type === 'directory') {
       await mkdir(to, { recursive: true });
       placed.push({ ...entry, _path: relative });
