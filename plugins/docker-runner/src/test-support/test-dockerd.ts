@@ -91,6 +91,9 @@ export async function startTestDockerd(): Promise<TestDockerd> {
       '--iptables=false',
       '--ip6tables=false',
       '--ip-masq=false',
+      // Own namespaces, in case the daemon joins a system containerd (/run/containerd/containerd.sock).
+      `--containerd-namespace=${path.basename(dir)}`,
+      `--containerd-plugins-namespace=${path.basename(dir)}-plugins`,
     ],
     { stdio: ['ignore', fd, fd] },
   );
