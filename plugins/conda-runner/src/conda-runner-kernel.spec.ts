@@ -23,6 +23,23 @@ describe.runIf(cph || process.env['CI'] === 'true')('conda runner in a workspace
     await mkdir(path.join(ws, 'incoming'));
     for (const n of ['001', '002', '003']) await writeFile(path.join(ws, 'incoming', `p1_${n}.csv`), `sample,value\np1_${n},${Number(n)}\n`);
     await writeFile(path.join(ws, 'tools', 'stamp.tool.json'), JSON.stringify(stampToolBody(fixture.channel.url)));
+    await mkdir(path.join(ws, 'tools', 'biitstamp'));
+    await writeFile(
+      path.join(ws, 'tools', 'biitstamp', 'biitstamp.xml'),
+      [
+        '<tool id="biitstamp" name="biitstamp" version="1.0.0">',
+        '    <description>v1 wrapper of the stamp tool</description>',
+        '    <requirements>',
+        `        <package type="conda" env="biitstamp">-c ${fixture.channel.url} biit-stamp</package>`,
+        '    </requirements>',
+        '    <command detect_errors="exit_code"><![CDATA[',
+        '        biit-stamp ${i} ${o}',
+        '    ]]></command>',
+        '    <inputs><param type="data" name="i" format="tablecsv" label="Input table" /></inputs>',
+        '    <outputs><data name="o" format="tablecsv" label="Stamped table" /></outputs>',
+        '</tool>',
+      ].join('\n'),
+    );
     process.env['BIOIMAGEIT_CONDA_COMMAND'] = 'embedded'; // CI has no conda command; a developer's machine may
     kernel = await createKernel({ config: { ...defaultConfig(ws, 'tester'), plugins: ['@bioimageit/local-fs', '@bioimageit/conda-runner'], tools: { dirs: ['tools'] } } });
   });
@@ -62,5 +79,17 @@ describe.runIf(cph || process.env['CI'] === 'true')('conda runner in a workspace
     expect((second.record.jobs[0]?.environment?.['conda'] as { createdAt: string }).createdAt).toBe((record.jobs[0]?.environment?.['conda'] as { createdAt: string }).createdAt);
     expect(fixture.channel.requests).toEqual(requests);
     expect((await readdir(path.join(ws, '.bioimageit', 'envs'))).filter((n) => !n.startsWith('.'))).toEqual([path.basename(prefix)]);
+  });
+
+  it('runs a v1 XML wrapper declaring <package type="conda"> in the environment shared with the native tool', async () => {
+    const store = await kernel.openExperiment('Plate');
+    const { record } = await kernel.runTool(store, { tool: 'biitstamp_v1.0.0', inputs: [{ name: 'i' }], outputDataset: 'v1stamped' });
+    expect(record).toMatchObject({ status: 'succeeded', runner: 'conda' });
+    const facts = record.jobs.map((j) => j.environment?.['conda'] as { prefix: string; name: string; lock: LockedPackage[] });
+    expect(facts.map((f) => lockLines(f.lock))).toEqual(Array(3).fill(['biit-lib=2.0.0=0', 'biit-stamp=1.0.0=0']));
+    expect(facts[0]?.name).toBe('biitstamp');
+    expect((await readdir(path.join(ws, '.bioimageit', 'envs'))).filter((n) => !n.startsWith('.'))).toEqual([path.basename(facts[0]?.prefix ?? '')]);
+    const text = await readFile(fileURLToPath((await store.items('v1stamped'))[0]?.dataUri ?? ''), 'utf8');
+    expect(text).toContain('activated,activate.d of biit-lib 2.0.0');
   });
 });
