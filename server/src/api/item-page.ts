@@ -24,6 +24,29 @@ export interface ItemPageResult {
  */
 export class ItemPager {
   private readonly parsed = new Map<string, QueryPredicate>();
+  private readonly keyCache = new WeakMap<ExperimentStore, { readonly keys: readonly string[]; readonly at: number }>();
+
+  constructor(private readonly keysTtlMs = 2_000) {}
+
+  /**
+   * Table columns for a page: the experiment's tag keys (read at most every `keysTtlMs`, and again
+   * after {@link forgetKeys}), then any other key found on the page's items.
+   */
+  async columns(store: ExperimentStore, items: readonly DataItem[]): Promise<string[]> {
+    let cached = this.keyCache.get(store);
+    if (cached === undefined || performance.now() - cached.at > this.keysTtlMs) {
+      cached = { keys: (await store.info()).keys, at: performance.now() };
+      this.keyCache.set(store, cached);
+    }
+    const keys = [...cached.keys];
+    for (const item of items) for (const key of Object.keys(item.tags)) if (!keys.includes(key)) keys.push(key);
+    return keys;
+  }
+
+  /** Drops the cached tag keys of `store` (after this server changed them). */
+  forgetKeys(store: ExperimentStore): void {
+    this.keyCache.delete(store);
+  }
 
   async page(store: ExperimentStore, request: ItemPageRequest): Promise<ItemPageResult> {
     const all = await store.items(request.dataset);

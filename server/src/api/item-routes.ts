@@ -41,7 +41,7 @@ export function itemRoutes(ctx: ServerContext): ApiRoute[] {
         const limit = query['limit'] as number;
         const sort = query['sort'] as string | undefined;
         const page = await ctx.pager.page(store, { dataset, where, offset, limit, ...(sort !== undefined && { sort, descending: query['order'] === 'desc' }) });
-        const keys = await keysOf(store, page.items);
+        const keys = await ctx.pager.columns(store, page.items);
         return { json: { dataset, where, total: page.total, offset, limit, keys, items: page.items.map((i) => itemView(i, ctx.imageFormats)) } };
       },
     },
@@ -72,6 +72,7 @@ export function itemRoutes(ctx: ServerContext): ApiRoute[] {
         const item = await store.getItem(params['item'] as string);
         const edit = body as TagEditBody;
         await applyTagEdits(store, [{ itemId: item.id, ...edit }]);
+        ctx.pager.forgetKeys(store);
         return { json: itemView(await store.getItem(item.id), ctx.imageFormats) };
       },
     },
@@ -90,6 +91,7 @@ export function itemRoutes(ctx: ServerContext): ApiRoute[] {
         const { items } = await ctx.pager.page(store, { dataset: edit.dataset ?? 'data', where: edit.where, offset: 0, limit: Number.MAX_SAFE_INTEGER });
         const changing = items.filter((i) => changes(i, edit));
         await applyTagEdits(store, changing.map((i) => ({ itemId: i.id, ...(edit.set && { set: edit.set }), ...(edit.remove && { remove: edit.remove }) })));
+        ctx.pager.forgetKeys(store);
         return { json: { selected: items.length, changed: changing.length } };
       },
     },
@@ -107,11 +109,4 @@ async function applyTagEdits(store: ExperimentStore, updates: readonly TagUpdate
 
 function changes(item: DataItem, edit: TagEditBody): boolean {
   return Object.entries(edit.set ?? {}).some(([k, v]) => item.tags[k] !== v) || (edit.remove ?? []).some((k) => Object.hasOwn(item.tags, k));
-}
-
-/** Table columns: the experiment's keys, then any other key found on the page's items. */
-async function keysOf(store: ExperimentStore, items: readonly DataItem[]): Promise<string[]> {
-  const keys = [...(await store.info()).keys];
-  for (const item of items) for (const key of Object.keys(item.tags)) if (!keys.includes(key)) keys.push(key);
-  return keys;
 }

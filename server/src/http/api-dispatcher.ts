@@ -11,10 +11,12 @@ export type ErrorLogger = (message: string, error: unknown) => void;
 /**
  * Serves one API request: matches the route, coerces and validates query parameters and the JSON
  * body against the route's published schemas (BAD_REQUEST listing every problem), runs the
- * handler and writes its reply. Every error becomes a JSON error body with the status of
+ * handler and writes its reply with a `Server-Timing: app;dur=MS` header (time spent in the
+ * server before the reply is written). Every error becomes a JSON error body with the status of
  * {@link httpStatusOf}.
  */
 export async function dispatchApi(table: RouteTable, resolve: SchemaResolver, request: IncomingMessage, response: ServerResponse, url: URL, log: ErrorLogger): Promise<void> {
+  const started = performance.now();
   try {
     const { route, params } = table.match(request.method ?? 'GET', url.pathname);
     const query = parseQuery(route, url.searchParams, resolve);
@@ -25,6 +27,7 @@ export async function dispatchApi(table: RouteTable, resolve: SchemaResolver, re
       if (problems.length > 0) throw new ApiError('BAD_REQUEST', `invalid request body: ${problems.join('; ')}`, { details: { problems } });
     }
     const reply = await route.handle({ params, query, body, raw: request, response });
+    if (!response.headersSent) response.setHeader('Server-Timing', `app;dur=${(performance.now() - started).toFixed(2)}`);
     writeReply(response, reply);
   } catch (error) {
     const status = httpStatusOf(error);

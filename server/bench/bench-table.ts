@@ -1,0 +1,147 @@
+/**
+ * Table-page benchmark: 100,000 items in a v1-layout experiment; the same filtered page asked
+ * in-process (kernel.query + slice, the baseline), through the server's own pager in-process
+ * (the same code as the endpoint minus HTTP and JSON), and over HTTP (GET
+ * /api/experiments/{id}/items, JSON parsed by the client), in rotating order, median of repeats.
+ * Prints the times, what HTTP adds over each in-process figure, and the ratio to the baseline,
+ * against the target: HTTP adds at most 5 ms.
+ *
+ * Usage: npm run bench -w server [-- --items 100000] [-- --repeats 40] [-- --keep] [-- --reuse]
+ * (`--keep` leaves the written experiment in server/.bench/, `--reuse` benchmarks a kept one again;
+ * run from the repository root, where tsx finds the decorator settings.)
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createKernel, defaultConfig } from '@bioimageit/core';
+import { startServer } from '../src/index.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const count = Number(flag('--items') ?? 100_000);
+const repeats = Number(flag('--repeats') ?? 40);
+const root = fileURLToPath(new URL('../.bench/', import.meta.url));
+
+/** Writes a v1-layout experiment with `n` items directly (as a long-lived workspace holds them). */
+async function writeExperiment(dir: string, n: number): Promise<void> {
+  const data = join(dir, 'data');
+  await mkdir(data, { recursive: true });
+  const urls: { uuid: string; url: string }[] = [];
+  let pending: Promise<void>[] = [];
+  for (let i = 0; i < n; i++) {
+    const stem = `population${(i % 2) + 1}_${String(i).padStart(6, '0')}`;
+    const uuid = randomUUID();
+    urls.push({ uuid, url: `${stem}.md.json` });
+    const md = {
+      uuid,
+      origin: { type: 'raw' },
+      common: { name: `${stem}.tif`, author: 'bench', date: '2026-11-25', format: 'imagetiff', url: `${stem}.tif` },
+      metadata: {},
+      key_value_pairs: { Population: `population${(i % 2) + 1}`, number: String(i % 1000).padStart(3, '0'), Well: `W${i % 96}` },
+    };
+    pending.push(writeFile(join(data, `${stem}.md.json`), JSON.stringify(md)));
+    if (pending.length >= 512) {
+      await Promise.all(pending);
+      pending = [];
+    }
+  }
+  await Promise.all(pending);
+  const rawUuid = randomUUID();
+  await writeFile(join(data, 'raw_dataset.md.json'), JSON.stringify({ uuid: rawUuid, name: 'data', urls }));
+  const info = { name: 'big', author: 'bench', date: '2026-11-25' };
+  await writeFile(join(dir, 'experiment.md.json'), JSON.stringify({ uuid: randomUUID(), information: info, raw_dataset: { name: 'data', url: 'data/raw_dataset.md.json', uuid: rawUuid }, processed_datasets: [], keys: ['Population', 'number', 'Well'] }));
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+
+const dir = join(root, 'big');
+if (!(args.includes('--reuse') && existsSync(join(dir, 'experiment.md.json')))) {
+  await rm(root, { recursive: true, force: true });
+  const t0 = performance.now();
+  await writeExperiment(dir, count);
+  console.log(`wrote ${count.toLocaleString('en')} items in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+const kernel = await createKernel({ config: { ...defaultConfig(root, 'bench'), plugins: ['@bioimageit/local-fs'] } });
+const server = await startServer({ kernel, port: 0, experiments: [dir], log: () => undefined });
+try {
+  const store = await kernel.openExperiment(dir);
+  const id = (await store.info()).id;
+  const cases = [
+    { label: 'filtered page 1', where: 'Population=population1 AND number>500 AND Well in (W2, W4, W6)', offset: 0, limit: 50 },
+    { label: 'filtered page 20', where: 'Population=population1 AND number>500 AND Well in (W2, W4, W6)', offset: 950, limit: 50 },
+    { label: 'unfiltered page', where: '', offset: 50_000, limit: 50 },
+  ];
+  console.log(`\nBioImageIT table pages over ${count.toLocaleString('en')} items (this machine, median of ${repeats}, interleaved)`);
+  console.log('HTTP adds: median HTTP minus median in-process (kernel.query / the server\'s pager); paired: per request, client time minus the server\'s own time (Server-Timing)');
+  console.log('case               hits     kernel.query  server pager  HTTP        HTTP adds (vs query / vs pager / paired)  ratio  target: adds <= 5 ms');
+  for (const c of cases) {
+    const url = `${server.url}api/experiments/${id}/items?${new URLSearchParams({ where: c.where, offset: String(c.offset), limit: String(c.limit) })}`;
+    const local: number[] = [];
+    const pager: number[] = [];
+    const http: number[] = [];
+    const transport: number[] = [];
+    let hits = 0;
+    let served = 0;
+    const inProcess = async () => {
+      const start = performance.now();
+      const all = await kernel.query(store, c.where);
+      const page = all.slice(c.offset, c.offset + c.limit);
+      return { ms: performance.now() - start, total: all.length, rows: page.length };
+    };
+    const serverStore = await server.context.catalog.open(id);
+    const viaPager = async () => {
+      const start = performance.now();
+      const page = await server.context.pager.page(serverStore, { dataset: 'data', where: c.where, offset: c.offset, limit: c.limit });
+      return { ms: performance.now() - start, total: page.total, rows: page.items.length };
+    };
+    const overHttp = async () => {
+      const start = performance.now();
+      const response = await fetch(url);
+      const body = (await response.json()) as { total: number; items: unknown[] };
+      const ms = performance.now() - start;
+      const app = Number(/app;dur=([\d.]+)/.exec(response.headers.get('server-timing') ?? '')?.[1] ?? NaN);
+      return { ms, total: body.total, rows: body.items.length, transport: ms - app };
+    };
+    for (let i = 0; i < repeats + 3; i++) {
+      // alternate which goes first, so that garbage collection after one lands on both alike
+      // rotate which goes first, so that garbage collection after one lands on all alike
+      const runs = [inProcess, viaPager, overHttp];
+      const results = new Map<unknown, { ms: number; total: number; rows: number }>();
+      for (let k = 0; k < runs.length; k++) {
+        const run = runs[(i + k) % runs.length] as () => Promise<{ ms: number; total: number; rows: number }>;
+        results.set(run, await run());
+      }
+      const a = results.get(inProcess) as { ms: number; total: number; rows: number };
+      const p = results.get(viaPager) as { ms: number; total: number; rows: number };
+      const b = results.get(overHttp) as { ms: number; total: number; rows: number };
+      if (a.rows !== b.rows || a.total !== b.total || p.total !== b.total) throw new Error(`HTTP page differs: ${b.rows}/${b.total} vs ${a.rows}/${a.total}`);
+      hits = a.total;
+      served = b.rows;
+      if (i >= 3) {
+        local.push(a.ms);
+        pager.push(p.ms);
+        http.push(b.ms);
+        transport.push((b as { transport: number }).transport);
+      }
+    }
+    const l = median(local);
+    const p = median(pager);
+    const h = median(http);
+    const t = median(transport);
+    const verdict = h - l <= 5 && t <= 5 ? 'met' : 'MISSED';
+    const ms = (v: number) => `${v.toFixed(2)} ms`;
+    console.log(
+      `${c.label.padEnd(18)} ${String(hits).padEnd(8)} ${ms(l).padEnd(13)} ${ms(p).padEnd(13)} ${ms(h).padEnd(11)} ${`${ms(h - l)} / ${ms(h - p)} / ${ms(t)}`.padEnd(41)} ${(h / l).toFixed(2).padEnd(6)} ${verdict} (${served} rows)`,
+    );
+  }
+} finally {
+  await server.close();
+  await kernel.dispose();
+  if (!args.includes('--keep') && !args.includes('--reuse')) await rm(root, { recursive: true, force: true });
+}
