@@ -3,6 +3,9 @@ import { mapLimit } from '../client/map-limit.js';
 import type { OmeroClient } from '../client/omero-client.js';
 import { OME_SCHEMA, type OmeroDataset, type OmeroImage, type OmeroProject, type ParentKind, type WebAnnotation } from './omero-model.js';
 
+/** Annotations asked for per page of `/webclient/api/annotations/` (the server's default is 20,000). */
+const ANNOTATION_PAGE = 10_000;
+
 /** Pairs of a MapAnnotation, order and duplicate keys kept. */
 export type Pairs = readonly (readonly [string, string])[];
 
@@ -61,11 +64,20 @@ export class OmeroRepository {
     const batches: number[][] = [];
     for (let i = 0; i < unique.length; i += this.annotationBatch) batches.push(unique.slice(i, i + this.annotationBatch));
     const pages = await mapLimit(batches, this.concurrency, async (batch) => {
-      const q = new URLSearchParams();
-      for (const id of batch) q.append(kind, String(id));
-      if (type !== undefined) q.set('type', type);
-      if (ns !== undefined) q.set('ns', ns);
-      return (await this.client.get<{ annotations: WebAnnotation[] }>('/webclient/api/annotations/', q, `annotations of ${kind} ${batch[0]}${batch.length > 1 ? ` (+${batch.length - 1})` : ''}`)).annotations;
+      const out: WebAnnotation[] = [];
+      // OMERO.web pages annotation lists (`page`, `limit`); ask again while a page comes back full.
+      for (let page = 1; ; page++) {
+        const q = new URLSearchParams();
+        for (const id of batch) q.append(kind, String(id));
+        if (type !== undefined) q.set('type', type);
+        if (ns !== undefined) q.set('ns', ns);
+        q.set('limit', String(ANNOTATION_PAGE));
+        if (page > 1) q.set('page', String(page));
+        const what = `annotations of ${kind} ${batch[0]}${batch.length > 1 ? ` (+${batch.length - 1})` : ''}`;
+        const got = (await this.client.get<{ annotations: WebAnnotation[] }>('/webclient/api/annotations/', q, what)).annotations;
+        out.push(...got);
+        if (got.length < ANNOTATION_PAGE) return out;
+      }
     });
     return pages.flat();
   }

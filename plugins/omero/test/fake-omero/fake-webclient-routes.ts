@@ -84,6 +84,11 @@ function annotations(state: FakeState, req: FakeRequest): FakeResponse {
     owners.add(ann.ownerId);
     out.push(marshal(state, ann, link));
   }
+  // `page` (1-based) and `limit` (default omero.web.page_size * 100 = 20000), as the real view pages.
+  const limit = Number(req.url.searchParams.get('limit') ?? 20_000);
+  const pageNo = Math.max(1, Number(req.url.searchParams.get('page') ?? 1));
+  out.splice(0, (pageNo - 1) * limit);
+  out.splice(limit);
   const experimenters = [...owners].map((id) => ({ id, omeName: id === 3 ? 'ben' : `user${id}`, firstName: id === 3 ? 'Ben' : 'User', lastName: id === 3 ? 'Nevis' : String(id) }));
   return json(200, { annotations: out, experimenters });
 }
