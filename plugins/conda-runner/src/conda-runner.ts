@@ -86,10 +86,18 @@ export class CondaRunner implements Runner {
     const backend = await this.backendReady();
     const spec = await environmentSpecOf(tool, this.options.settings, this.platform);
     const environment = spec.kind === 'solved' ? await this.solvedEnvironment(backend, spec, label, signal, job.id) : await this.existingEnvironment(backend, spec, `job '${job.id}' (${label})`);
-    const result = backend.command !== undefined
-      ? await this.local.run({ ...job, argv: runArgv(backend.command, environment.prefix, job.argv) }, signal)
-      : await this.local.run({ ...job, env: { ...(await this.activation(environment.prefix)), ...job.env, ...this.pathFor(environment.prefix, job) } }, signal);
-    return { ...result, environment: { ...result.environment, runner: this.id, conda: environment.facts } };
+    const facts = (local: Readonly<Record<string, unknown>>): Record<string, unknown> => ({ ...local, runner: this.id, conda: environment.facts });
+    try {
+      const result = backend.command !== undefined
+        ? await this.local.run({ ...job, argv: runArgv(backend.command, environment.prefix, job.argv) }, signal)
+        : await this.local.run({ ...job, env: { ...(await this.activation(environment.prefix)), ...job.env, ...this.pathFor(environment.prefix, job) } }, signal);
+      return { ...result, environment: facts(result.environment) };
+    } catch (e) {
+      // TIMEOUT and CANCELLED carry the environment the job ran in: make it this runner's.
+      const ran = e instanceof RunnerError ? e.details['environment'] : undefined;
+      if (!(e instanceof RunnerError) || typeof ran !== 'object' || ran === null) throw e;
+      throw new RunnerError(e.code, e.message, { cause: e.cause, details: { ...e.details, environment: facts(ran as Record<string, unknown>) } });
+    }
   }
 
   /** PATH of a job: the prefix's `bin` first, then the job's own PATH when it declares one, else the activated one. */

@@ -215,6 +215,15 @@ describe.runIf(cph || process.env['CI'] === 'true')('conda runner, embedded path
     expect(missing.message).toContain(`conda environment 'absent-env' does not exist (looked in ${path.join(root, 'nowhere')}, ${named})`);
   });
 
+  it('records the environment in a timed-out job too', async () => {
+    const job = { ...(await stampJob()), argv: ['sleep', '30'], timeoutMs: 300 };
+    const error = (await runner(path.join(root, 'envs-main')).run(job, never).catch((e: unknown) => e)) as RunnerError;
+    expect(error.code).toBe('TIMEOUT');
+    const environment = error.details['environment'] as Record<string, unknown>;
+    expect(environment['runner']).toBe('conda');
+    expect(lockLines(conda(environment).lock)).toEqual(['biit-lib=2.0.0=0', 'biit-stamp=1.0.0=0']);
+  });
+
   it('refuses a job whose tool declares no conda requirement', async () => {
     const job = await stampJob();
     const error = (await runner(path.join(root, 'envs-none')).run({ ...job, tool: { ...(job.tool as NonNullable<RunnerJob['tool']>), requirements: {} } }, never).catch((e: unknown) => e)) as RunnerError;
