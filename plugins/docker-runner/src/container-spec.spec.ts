@@ -19,6 +19,7 @@ describe('container spec', () => {
   it('passes argv as entrypoint and arguments, never through a shell', () => {
     const spec = containerSpec(job(), 'sha256:abc', '/ws/exp/staging/j1', undefined, settings);
     expect(spec.body).toMatchObject({ Image: 'sha256:abc', Entrypoint: ['blur'], Cmd: ['--sigma', '2', '$(id)'], WorkingDir: '/ws/exp/staging/j1', User: '1000:1000', Tty: false, OpenStdin: false });
+    expect(spec.body['HostConfig']).toMatchObject({ SecurityOpt: ['no-new-privileges:true'], LogConfig: { Type: 'none' } });
   });
 
   it('has no network unless the tool asks, and then the configured mode', () => {

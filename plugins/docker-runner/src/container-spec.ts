@@ -129,8 +129,9 @@ export function resourceLimits(tool: ToolManifest | undefined): Record<string, u
  * The create request of one job: argv as Entrypoint + Cmd (the image's own entrypoint is
  * replaced: the manifest's argv is the whole command, never a shell line), the working directory,
  * the invoking user, no TTY and no stdin, the mounts, `NetworkMode: none` unless the tool asks for
- * a network, the tool's limits, labels naming the runner, job, run and tool, and no log driver
- * (output is streamed to the job's log files by attaching, not stored by the daemon).
+ * a network, the tool's limits, no privilege gain through setuid files (`no-new-privileges`),
+ * labels naming the runner, job, run, tool and owner, and no log driver (output is streamed to the
+ * job's log files by attaching, not stored by the daemon).
  */
 export function containerSpec(job: RunnerJob, image: string, tmpDir: string, toolDir: string | undefined, settings: ContainerSettings): ContainerSpec {
   const mounts = jobMounts(job, tmpDir, toolDir);
@@ -156,6 +157,7 @@ export function containerSpec(job: RunnerJob, image: string, tmpDir: string, too
       Mounts: mounts,
       NetworkMode: networkMode,
       LogConfig: { Type: 'none', Config: {} },
+      SecurityOpt: ['no-new-privileges:true'],
       ...resourceLimits(job.tool),
     },
   };

@@ -109,6 +109,12 @@ describe.skipIf(skipWithoutDockerd())('DockerRunner on a private dockerd', () =>
     expect((await readFile(asking.stdoutPath, 'utf8')).trim().split(' ').length).toBeGreaterThan(1);
   });
 
+  it('forbids privilege gain through setuid files inside the container', async () => {
+    const job = await scratch.job(['grep', 'NoNewPrivs', '/proc/self/status'], { tool: testTool(IMAGE) });
+    expect((await runner.run(job, never)).exitCode).toBe(0);
+    expect(await readFile(job.stdoutPath, 'utf8')).toBe('NoNewPrivs:\t1\n');
+  });
+
   it("applies the tool's memory and CPU limits", async () => {
     const read = 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max; cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cut -d" " -f1 /sys/fs/cgroup/cpu.max';
     const job = await scratch.job(['sh', '-c', read], { tool: testTool(IMAGE, { memoryMb: 48, cpus: 0.5 }) });

@@ -125,6 +125,20 @@ describe.skipIf(skipWithoutDockerd())('docker-runner plugin in a kernel, over an
     expect(await dockerd.runnerContainers()).toEqual([]);
   });
 
+  it('reports the plugin unavailable, naming the fix, when there is no socket at all', async () => {
+    const nowhere = path.join(workspace, 'no-such.sock');
+    const other = await createKernel({ workspace, env: { DOCKER_HOST: `unix://${nowhere}` } });
+    try {
+      const otherStore = await other.openExperiment(store.uri);
+      const error = await other.runTool(otherStore, { tool: digestTool.id, runner: 'docker', inputs: [{ name: 'table' }], outputDataset: 'never' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PluginError);
+      expect((error as PluginError).code).toBe('MISSING_REQUIREMENT');
+      expect((error as PluginError).message).toContain(`no Docker Engine socket at ${nowhere} (start dockerd or set DOCKER_HOST)`);
+    } finally {
+      await other.dispose();
+    }
+  });
+
   it('fails activation once, with the socket named, when the daemon is down', async () => {
     const dead = path.join(workspace, 'dead.sock');
     await writeFile(dead, ''); // a socket path that exists but where nothing listens
