@@ -13,8 +13,8 @@ if (missingPython !== undefined && process.env['CI'] !== 'true') console.warn(`g
 describe.skipIf(addon === undefined || (missingPython !== undefined && process.env['CI'] !== 'true'))('deconvolve (CPU, FFTW) against references', () => {
   let dir = '';
   const shape: [number, number, number] = [30, 66, 70];
-  let image = new Float32Array();
-  let psf = new Float32Array();
+  let image: Float32Array = new Float32Array();
+  let psf: Float32Array = new Float32Array();
   let psfShape: [number, number, number] = [9, 9, 9];
   const base = (): NativeDeconOptions => ({ image, shape, psf, psfShape, planner: 'estimate', threads: 2 });
 

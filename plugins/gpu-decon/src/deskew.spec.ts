@@ -9,7 +9,7 @@ const addon = addonOrSkip();
 const canReference = pythonMissing() === undefined || process.env['CI'] === 'true';
 
 /** The deskew formula, one output voxel at a time (x_in = xo − W/2 + shift − f·(z − nz/2) + nx/2). */
-function naiveDeskew(input: ArrayLike<number>, [nz, ny, nx]: readonly number[], width: number, shear: number, shift: number, pad: number): Float32Array {
+function naiveDeskew(input: ArrayLike<number>, [nz, ny, nx]: readonly [number, number, number], width: number, shear: number, shift: number, pad: number): Float32Array {
   const out = new Float32Array(nz * ny * width);
   for (let z = 0; z < nz; z++)
     for (let y = 0; y < ny; y++)

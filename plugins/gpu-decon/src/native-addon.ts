@@ -123,25 +123,26 @@ const ADDON_PATH = fileURLToPath(new URL('../build/Release/gpu_decon.node', impo
 let loaded: NativeAddon | undefined;
 
 /**
- * Loads the addon once per process.
+ * Loads the addon once per process: `build/Release/gpu_decon.node` of this package, or the file
+ * named by `GPUDECON_ADDON` (a build of your own, e.g. with CUDA).
  *
  * @throws PluginError MISSING_REQUIREMENT naming the file and the fix, when the addon was not
  * built (FFTW missing at build time) or cannot be loaded (libfftw3f missing at run time).
  */
-export function loadNativeAddon(path: string = ADDON_PATH): NativeAddon {
+export function loadNativeAddon(path: string = process.env['GPUDECON_ADDON'] || ADDON_PATH): NativeAddon {
   if (loaded !== undefined && path === ADDON_PATH) return loaded;
   const missing = (why: string, cause?: unknown): PluginError =>
-    new PluginError('MISSING_REQUIREMENT', `plugin 'gpu-decon' is unavailable: ${why}. Fix: ${ADDON_FIX}`, {
+    new PluginError('MISSING_REQUIREMENT', `${why}. Fix: ${ADDON_FIX}`, {
       ...(cause !== undefined && { cause }),
       details: { plugin: 'gpu-decon', addon: path, fix: ADDON_FIX },
     });
-  if (!existsSync(path)) throw missing(`its native addon ${path} was not built (FFTW was missing when the package was built)`);
+  if (!existsSync(path)) throw missing(`the gpu-decon native addon ${path} was not built (FFTW was missing when the package was built)`);
   let addon: NativeAddon;
   try {
     addon = createRequire(import.meta.url)(path) as NativeAddon;
   } catch (cause) {
     const why = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
-    throw missing(`its native addon ${path} cannot be loaded (${why})`, cause);
+    throw missing(`the gpu-decon native addon ${path} cannot be loaded (${why})`, cause);
   }
   if (path === ADDON_PATH) loaded = addon;
   return addon;

@@ -114,3 +114,33 @@ describe.skipIf(addon === undefined)('bioimageit run gpu-decon.llsm (built CLI, 
     expect(result.stderr).toMatch(/dz/);
   });
 });
+
+describe('without the native addon (FFTW missing when the package was built)', () => {
+  let ws = '';
+  const run = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [CLI, ...args], {
+      cwd: ws,
+      env: { ...process.env, BIOIMAGEIT_WORKSPACE: ws, GPUDECON_ADDON: join(ws, 'missing', 'gpu_decon.node'), USER: 'tester' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  beforeAll(() => {
+    ensureBuilt();
+    ws = mkdtempSync(join(tmpdir(), 'gpu-decon-noaddon-'));
+    writeFileSync(join(ws, 'bioimageit.config.json'), JSON.stringify({ plugins: ['@bioimageit/local-fs', '@bioimageit/gpu-decon'] }));
+  });
+  afterAll(() => rmSync(ws, { recursive: true, force: true }));
+
+  it('the CLI keeps working; the plugin is reported unavailable with the command that fixes it', () => {
+    const tools = run('tools', 'list');
+    expect(tools.code, tools.stderr).toBe(0);
+    expect(tools.stdout).not.toMatch(/gpu-decon\.llsm/);
+    expect(tools.stderr).toMatch(/gpu-decon.*unavailable.*apt-get install -y libfftw3-dev/s);
+    expect(run('experiment', 'create', 'E').code).toBe(0);
+    const result = run('run', 'gpu-decon.deskew', '-e', 'E', '-o', 'out');
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/libfftw3-dev .*npm run build -w plugins\/gpu-decon/);
+  });
+});
