@@ -22,6 +22,7 @@ export interface EventContext {
   readonly memberOfGroups: readonly number[];
 }
 
+/** Settings of a client: the transport's, plus how to log in, which group, how much in flight. */
 export interface OmeroClientOptions extends Omit<OmeroHttpOptions, 'redactor'> {
   /** Called when a login is needed (first use, expired session); undefined = none available. */
   readonly credentials?: () => Promise<OmeroCredentials | undefined>;

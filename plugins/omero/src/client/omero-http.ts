@@ -29,6 +29,7 @@ export interface HttpReply {
   readonly stream?: Readable;
 }
 
+/** Settings of the transport: server, TLS, timeouts, retries. */
 export interface OmeroHttpOptions {
   /** Server base URL, with any prefix (`https://omero.example.org`, `http://127.0.0.1:4080/omero`). */
   readonly baseUrl: string;

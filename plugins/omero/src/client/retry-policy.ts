@@ -8,6 +8,7 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
+/** 4 retries after 250 ms, 500 ms, 1 s, 2 s (± jitter). */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 4, baseDelayMs: 250, maxDelayMs: 5_000 };
 
 /** Network error codes after which the request may or may not have reached the server. */

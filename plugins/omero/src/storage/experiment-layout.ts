@@ -53,6 +53,7 @@ export async function loadLayout(repo: OmeroRepository, server: string, projectI
   return layoutOf(server, project, datasets, projectAnns, roles);
 }
 
+/** The layout from already-fetched parts (Project, its Datasets, the Project's annotations, the Datasets' role maps). */
 export function layoutOf(server: string, project: OmeroProject, datasets: readonly OmeroDataset[], projectAnns: readonly WebAnnotation[], roles: readonly WebAnnotation[]): ExperimentLayout {
   const recordAnn = projectAnns.find((a) => a.class === 'MapAnnotationI' && a.ns === NS_EXPERIMENT);
   const record = experimentRecord(recordAnn?.values);

@@ -1,4 +1,4 @@
-import type { DataItem, FormatMetadata, ProcessedOrigin, Tags } from '@bioimageit/core';
+import type { FormatMetadata, ProcessedOrigin, Tags } from '@bioimageit/core';
 import type { OmeroImage, WebAnnotation } from './omero-model.js';
 import type { Pairs } from './omero-repository.js';
 
@@ -26,10 +26,12 @@ export interface ExperimentRecord {
   readonly keys: readonly string[];
 }
 
+/** Pairs of the experiment record MapAnnotation. */
 export function experimentPairs(r: ExperimentRecord): Pairs {
   return [['author', r.author], ['date', r.date], ['keys', JSON.stringify(r.keys)], ['written by', 'BioImageIT']];
 }
 
+/** The experiment record read back from its pairs (fields absent when not recorded). */
 export function experimentRecord(pairs: Pairs | undefined): Partial<ExperimentRecord> {
   const r = pairsToRecord(pairs);
   return { ...(r['author'] !== undefined && { author: r['author'] }), ...(r['date'] !== undefined && { date: r['date'] }), ...(r['keys'] !== undefined && { keys: parseJson<string[]>(r['keys'], []) }) };
@@ -46,6 +48,7 @@ export interface ItemRecord {
   readonly thumbnail?: string;
 }
 
+/** Pairs of an item record MapAnnotation (absent fields are left out). */
 export function itemPairs(r: ItemRecord): Pairs {
   const out: [string, string][] = [];
   if (r.format !== undefined) out.push(['format', r.format]);
@@ -58,6 +61,7 @@ export function itemPairs(r: ItemRecord): Pairs {
   return out;
 }
 
+/** An item record read back from its pairs (unparsable metadata becomes `{}`). */
 export function itemRecord(pairs: Pairs | undefined): ItemRecord {
   const r = pairsToRecord(pairs);
   return {
@@ -106,6 +110,7 @@ export interface OutputRecord {
   readonly tool?: string;
 }
 
+/** Pairs of an output record: readable provenance first (output, file, run, tool), then the JSON fields. */
 export function outputPairs(r: OutputRecord): Pairs {
   const out: [string, string][] = [
     ['output', r.name], ['file annotation', String(r.fileAnnotation)], ['run', r.origin.run.id],
@@ -120,6 +125,7 @@ export function outputPairs(r: OutputRecord): Pairs {
   return out;
 }
 
+/** An output record read back from its MapAnnotation; undefined when it lacks the file, name or origin. */
 export function outputRecord(a: WebAnnotation): OutputRecord | undefined {
   const r = pairsToRecord(a.values);
   const origin = parseJson<ProcessedOrigin | undefined>(r['origin'], undefined);
@@ -134,15 +140,17 @@ export function outputRecord(a: WebAnnotation): OutputRecord | undefined {
   };
 }
 
-/** Item ids: `image-<id>` for raw items, `file-<annotation id>` for processed ones. */
+/** Id of a raw item: `image-<Image id>` (processed items are `file-<FileAnnotation id>`). */
 export function rawItemId(imageId: number): string {
   return `image-${imageId}`;
 }
 
+/** Id of a processed item: `file-<FileAnnotation id>`. */
 export function processedItemId(fileAnnotation: number): string {
   return `file-${fileAnnotation}`;
 }
 
+/** The OMERO object behind an item id, or undefined when the id is not one of ours. */
 export function parseItemId(id: string): { kind: 'image' | 'file'; id: number } | undefined {
   const m = /^(image|file)-(\d+)$/.exec(id);
   return m ? { kind: m[1] as 'image' | 'file', id: Number(m[2]) } : undefined;
@@ -153,4 +161,3 @@ export function acquisitionDay(image: OmeroImage): string {
   return image.AcquisitionDate === undefined ? '' : new Date(image.AcquisitionDate).toISOString().slice(0, 10);
 }
 
-export type { DataItem };

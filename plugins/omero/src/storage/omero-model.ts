@@ -13,11 +13,13 @@ export const NS_ITEM = 'bioimageit.org/omero/item';
 /** Processed item record (provenance) on its processed Dataset and on each source Image. */
 export const NS_OUTPUT = 'bioimageit.org/omero/output';
 
+/** `omero:details` of an object: owner and group (as far as the server loaded them). */
 export interface OmeroDetails {
   readonly owner?: { readonly '@id': number; readonly FirstName?: string; readonly LastName?: string; readonly UserName?: string };
   readonly group?: { readonly '@id': number; readonly Name?: string };
 }
 
+/** A Project (or Dataset: same fields) as `/api/v0/m/` encodes it. */
 export interface OmeroProject {
   readonly '@id': number;
   readonly Name?: string;
@@ -26,14 +28,17 @@ export interface OmeroProject {
   readonly 'omero:childCount'?: number;
 }
 
+/** A Dataset as `/api/v0/m/` encodes it. */
 export type OmeroDataset = OmeroProject;
 
+/** A length with its unit (`TBD#LengthI`). */
 export interface OmeroLength {
   readonly Value: number;
   readonly Symbol?: string;
   readonly Unit?: string;
 }
 
+/** An Image as `/api/v0/m/` encodes it, with the Pixels fields the plugin reads. */
 export interface OmeroImage {
   readonly '@id': number;
   readonly Name?: string;
@@ -53,6 +58,7 @@ export interface OmeroImage {
   };
 }
 
+/** Objects the plugin annotates (form field and query names of the webclient endpoints). */
 export type ParentKind = 'project' | 'dataset' | 'image';
 
 /** One entry of `/webclient/api/annotations/` (one per link: an annotation on two objects shows twice). */
