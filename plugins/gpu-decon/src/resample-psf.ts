@@ -21,7 +21,7 @@ export function resamplePsf(psf: SampledPsf, dz: number, dx: number): SampledPsf
   const cz = Math.floor(peak / (ny * nx));
   const cy = Math.floor(peak / nx) % ny;
   const cx = peak % nx;
-  const half = (n: number, c: number, from: number, to: number): number => Math.max(1, Math.floor((Math.max(c, n - 1 - c) * from) / to));
+  const half = (n: number, c: number, from: number, to: number): number => Math.floor((Math.max(c, n - 1 - c) * from) / to);
   const hz = half(nz, cz, psf.dz, dz);
   const hy = half(ny, cy, psf.dx, dx);
   const hx = half(nx, cx, psf.dx, dx);
