@@ -56,6 +56,11 @@ async function waitFor(check: () => Promise<boolean>, ms: number, what: string, 
   throw new Error(`timed out waiting for ${what}:\n${(await readFile(log, 'utf8').catch(() => '')).slice(-3000)}`);
 }
 
+/** The environment without proxy settings: the daemon must reach the test registry on 127.0.0.1 directly. */
+function withoutProxies(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^(https?|no|all)_proxy$/i.test(name)));
+}
+
 /** Lazily unmounts what the daemon left mounted under `dir` (e.g. `exec/netns/default`), deepest first. */
 async function unmountUnder(dir: string): Promise<void> {
   const mounts = (await readFile('/proc/self/mounts', 'utf8').catch(() => ''))
@@ -95,7 +100,7 @@ export async function startTestDockerd(): Promise<TestDockerd> {
       `--containerd-namespace=${path.basename(dir)}`,
       `--containerd-plugins-namespace=${path.basename(dir)}-plugins`,
     ],
-    { stdio: ['ignore', fd, fd] },
+    { stdio: ['ignore', fd, fd], env: withoutProxies(process.env) },
   );
   closeSync(fd);
   // If the test process ends without calling stop() (a crashed worker), take the daemon along.
