@@ -54,7 +54,7 @@ describe('installation helpers', () => {
   });
 
   it('describes this machine with virtual packages', () => {
-    expect(detectVirtualPackages('linux', '2.36').map((v) => v.name)).toEqual(['__unix', '__linux', '__glibc']);
+    expect(detectVirtualPackages('linux', '2.36', 'x64').map((v) => `${v.name}=${v.name === '__linux' ? 'K' : v.version}=${v.build}`)).toEqual(['__unix=0=0', '__archspec=1=x86_64', '__linux=K=0', '__glibc=2.36=0']);
     expect(detectVirtualPackages('linux', '2.36').find((v) => v.name === '__glibc')?.version).toBe('2.36');
   });
 });

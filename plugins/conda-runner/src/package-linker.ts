@@ -1,7 +1,7 @@
 import { chmod, copyFile, link, lstat, mkdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { packagePaths, noarchPythonTarget, type PackagePath } from './package-paths.js';
-import { replacePrefix } from './prefix-replacement.js';
+import { fixLongShebang, MAX_SHEBANG, replacePrefix } from './prefix-replacement.js';
 
 /** What linking one package put into the prefix (recorded in its `conda-meta` record). */
 export interface LinkedPackage {
@@ -44,8 +44,9 @@ function entryPointScript(prefix: string, entry: string): { name: string; text: 
   if (match === null) return undefined;
   const [, name, module, func] = match as unknown as [string, string, string, string];
   const head = func.split('.')[0] as string;
+  const shebang = `#!${prefix}/bin/python`;
   const text = [
-    `#!${prefix}/bin/python`,
+    shebang.length > MAX_SHEBANG ? '#!/usr/bin/env python' : shebang,
     '# -*- coding: utf-8 -*-',
     'import re',
     'import sys',
@@ -98,7 +99,9 @@ export async function linkPackage(request: LinkRequest): Promise<LinkedPackage> 
       const content = await readFile(from);
       let replaced: Buffer;
       try {
-        replaced = replacePrefix(content, entry.prefix_placeholder, request.prefix, entry.file_mode ?? 'text');
+        const mode = entry.file_mode ?? 'text';
+        replaced = replacePrefix(content, entry.prefix_placeholder, request.prefix, mode);
+        if (mode === 'text') replaced = fixLongShebang(replaced, request.prefix);
       } catch (e) {
         throw new Error(`${entry._path} in ${path.basename(request.source)}: ${e instanceof Error ? e.message : String(e)}`);
       }

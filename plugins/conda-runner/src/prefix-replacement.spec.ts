@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replacePrefix } from './prefix-replacement.js';
+import { fixLongShebang, replacePrefix } from './prefix-replacement.js';
 
 const P = '/opt/placeholder_placeholder_placeholder';
 
@@ -29,5 +29,21 @@ describe('replacePrefix', () => {
   it('returns the same buffer when the placeholder does not occur', () => {
     const input = Buffer.from('nothing here');
     expect(replacePrefix(input, P, '/e', 'binary')).toBe(input);
+  });
+});
+
+describe('fixLongShebang', () => {
+  const long = `/w/${'deep/'.repeat(30)}.bioimageit/envs/0123456789abcdef0123`;
+
+  it('turns a too long #!PREFIX/bin/x line into #!/usr/bin/env x, keeping arguments and the rest', () => {
+    const out = fixLongShebang(Buffer.from(`#!${long}/bin/python -u\nprint(1)\n`), long);
+    expect(out.toString()).toBe('#!/usr/bin/env python -u\nprint(1)\n');
+  });
+
+  it('leaves short shebangs, foreign interpreters and non-scripts alone', () => {
+    for (const text of ['#!/e/bin/python\n', `#!/usr/bin/${'x'.repeat(200)}\n`, `no shebang ${long}/bin/python\n`]) {
+      const input = Buffer.from(text);
+      expect(fixLongShebang(input, text.startsWith('#!/e') ? '/e' : long)).toBe(input);
+    }
   });
 });

@@ -44,3 +44,22 @@ export function replacePrefix(content: Buffer, placeholder: string, prefix: stri
   }
   return out;
 }
+
+/** Longest `#!` line Linux honours (BINPRM_BUF_SIZE 128, with its NUL). */
+export const MAX_SHEBANG = 127;
+
+/**
+ * Shortens a script's `#!PREFIX/bin/interpreter args` line that is too long for the kernel to
+ * `#!/usr/bin/env interpreter args`, as conda does (the activated PATH finds the interpreter in
+ * the prefix). Other content, and short or foreign shebangs, come back unchanged.
+ */
+export function fixLongShebang(content: Buffer, prefix: string): Buffer {
+  if (content[0] !== 0x23 || content[1] !== 0x21) return content;
+  let end = content.indexOf(0x0a);
+  if (end < 0) end = content.length;
+  if (end <= MAX_SHEBANG) return content;
+  const line = content.toString('utf8', 2, end).trim();
+  const bin = `${prefix}/bin/`;
+  if (!line.startsWith(bin)) return content;
+  return Buffer.concat([Buffer.from(`#!/usr/bin/env ${line.slice(bin.length)}`), content.subarray(end)]);
+}
