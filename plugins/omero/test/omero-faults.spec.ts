@@ -35,9 +35,9 @@ describe('OMERO backend faults and scale', () => {
     const { projectId, datasetId } = bigProject(1200);
     const store = await bed.backend().openExperiment(`omero://${bed.server}/project/${projectId}`);
     const listing = `/api/v0/m/datasets/${datasetId}/images/`;
-    bed.fake.inject((m, p) => p === listing, 2, 500);
-    bed.fake.inject((m, p) => p === '/webclient/api/annotations/', 1, 503);
-    bed.fake.inject((m, p) => p === listing, 1, 0);
+    bed.fake.inject((_m, p) => p === listing, 2, 500);
+    bed.fake.inject((_m, p) => p === '/webclient/api/annotations/', 1, 503);
+    bed.fake.inject((_m, p) => p === listing, 1, 0);
     const items = await store.items();
     expect(items).toHaveLength(1200);
     expect(new Set(items.map((i) => i.id)).size).toBe(1200);
