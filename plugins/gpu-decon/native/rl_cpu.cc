@@ -25,8 +25,13 @@ struct Layout {
   long region_offset(long r) const { return ((r / grid.y) * region.y + r % grid.y) * region.x; }
 };
 
-/** work <- src inside the region, 0 elsewhere. */
-void load(const Layout& l, float* work, const float* src, int threads) {
+/**
+ * Runs `inside(row, offset)` on every grid row overlapping the region (`offset`: where that row
+ * starts in region-sized arrays) and zeroes the rest of the grid, so the next transform sees zeros
+ * outside the image.
+ */
+template <typename Inside>
+void for_region_rows(const Layout& l, float* work, int threads, Inside inside) {
 #pragma omp parallel for schedule(static) num_threads(threads)
   for (long r = 0; r < l.rows(); ++r) {
     float* w = work + r * l.row;
@@ -34,9 +39,14 @@ void load(const Layout& l, float* work, const float* src, int threads) {
       std::memset(w, 0, sizeof(float) * l.grid.x);
       continue;
     }
-    std::memcpy(w, src + l.region_offset(r), sizeof(float) * l.region.x);
+    inside(w, l.region_offset(r));
     std::memset(w + l.region.x, 0, sizeof(float) * (l.grid.x - l.region.x));
   }
+}
+
+/** work <- src inside the region, 0 elsewhere. */
+void load(const Layout& l, float* work, const float* src, int threads) {
+  for_region_rows(l, work, threads, [&](float* w, long o) { std::memcpy(w, src + o, sizeof(float) * l.region.x); });
 }
 
 void multiply(fftwf_complex* spectrum, const fftwf_complex* otf, long count, bool conjugate, int threads) {
@@ -54,40 +64,26 @@ void multiply(fftwf_complex* spectrum, const fftwf_complex* otf, long count, boo
 
 /** work <- y / max(work, eps) inside the region (clamped when limit > 0), 0 elsewhere. */
 void ratio(const Layout& l, float* work, const float* y, float eps, float limit, int threads) {
-#pragma omp parallel for schedule(static) num_threads(threads)
-  for (long r = 0; r < l.rows(); ++r) {
-    float* w = work + r * l.row;
-    if (!l.inside(r)) {
-      std::memset(w, 0, sizeof(float) * l.grid.x);
-      continue;
-    }
-    const float* yr = y + l.region_offset(r);
+  for_region_rows(l, work, threads, [&](float* w, long o) {
+    const float* yr = y + o;
     for (long i = 0; i < l.region.x; ++i) {
       float q = yr[i] / std::max(w[i], eps);
       if (limit > 0) q = std::min(q, limit);
       w[i] = q;
     }
-    std::memset(w + l.region.x, 0, sizeof(float) * (l.grid.x - l.region.x));
-  }
+  });
 }
 
 /** Plain RL: x <- max(x * corr, 0) and work <- the new x (next iteration's input). */
 void update_plain(const Layout& l, float* work, float* x, int threads) {
-#pragma omp parallel for schedule(static) num_threads(threads)
-  for (long r = 0; r < l.rows(); ++r) {
-    float* w = work + r * l.row;
-    if (!l.inside(r)) {
-      std::memset(w, 0, sizeof(float) * l.grid.x);
-      continue;
-    }
-    float* xr = x + l.region_offset(r);
+  for_region_rows(l, work, threads, [&](float* w, long o) {
+    float* xr = x + o;
     for (long i = 0; i < l.region.x; ++i) {
       const float v = std::max(xr[i] * w[i], 0.f);
       xr[i] = v;
       w[i] = v;
     }
-    std::memset(w + l.region.x, 0, sizeof(float) * (l.grid.x - l.region.x));
-  }
+  });
 }
 
 /** Accelerated RL: x (holding the prediction Y) <- max(Y * corr, 0); g <- x - Y; returns <g_new, g_old> and <g_old, g_old>. */
@@ -118,14 +114,7 @@ std::pair<double, double> update_accelerated(const Layout& l, const float* work,
 
 /** Y = max(x + lambda (x - x_prev), 0); x_prev <- x; x <- Y; work <- Y (0 outside the region). */
 void predict(const Layout& l, float* work, float* x, float* previous, float lambda, int threads) {
-#pragma omp parallel for schedule(static) num_threads(threads)
-  for (long r = 0; r < l.rows(); ++r) {
-    float* w = work + r * l.row;
-    if (!l.inside(r)) {
-      std::memset(w, 0, sizeof(float) * l.grid.x);
-      continue;
-    }
-    const long o = l.region_offset(r);
+  for_region_rows(l, work, threads, [&](float* w, long o) {
     float* xr = x + o;
     float* pr = previous + o;
     for (long i = 0; i < l.region.x; ++i) {
@@ -135,8 +124,7 @@ void predict(const Layout& l, float* work, float* x, float* previous, float lamb
       xr[i] = y;
       w[i] = y;
     }
-    std::memset(w + l.region.x, 0, sizeof(float) * (l.grid.x - l.region.x));
-  }
+  });
 }
 }  // namespace
 
