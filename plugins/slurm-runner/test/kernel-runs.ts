@@ -1,37 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createKernel, readTiffPixels, type DataItem, type ExperimentStore, type Kernel } from '@bioimageit/core';
+import { createKernel, readTiffPixels, RunnerError, type DataItem, type ExperimentStore, type Kernel } from '@bioimageit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_SETTINGS, type ClusterContext } from './cluster-context.js';
-
-const V1_FIXTURES = fileURLToPath(new URL('../../../tests/fixtures/v1/', import.meta.url));
-
-/** Debian's python3, which has numpy and tifffile (the first python3 on PATH may not). */
-const systemPython = (): string => execFileSync('sh', ['-c', 'command -p -v python3'], { encoding: 'utf8' }).trim();
-
-/** A native tool exiting 3 (after writing to stderr) for inputs named `*_003.tif`, copying the others. */
-const PICKY_COPY = {
-  id: 'test.picky-copy',
-  name: 'picky copy',
-  version: '1.0.0',
-  description: 'copies its input, fails with exit code 3 on *_003.tif',
-  inputs: [{ name: 'i', type: 'data' }],
-  outputs: [{ name: 'o', format: 'imagetiff' }],
-  command: { argv: ['sh', '-c', 'case "$1" in *_003.tif) echo "refusing $1" >&2; exit 3;; esac; cp "$1" "$2"', 'sh', '{inputs.i}', '{outputs.o}'] },
-};
-
-/** A native tool that sleeps for a minute (cancellation target). */
-const SLEEPER = {
-  id: 'test.sleeper',
-  name: 'sleeper',
-  version: '1.0.0',
-  description: 'sleeps 60 s, then copies',
-  inputs: [{ name: 'i', type: 'data' }],
-  outputs: [{ name: 'o', format: 'imagetiff' }],
-  command: { argv: ['sh', '-c', 'sleep 60; cp "$1" "$2"', 'sh', '{inputs.i}', '{outputs.o}'] },
-};
+import type { ClusterContext } from './cluster-context.js';
+import { slurmWorkspace, V1_FIXTURES } from './slurm-workspace.js';
 
 const fileOf = (item: DataItem): string => fileURLToPath(item.dataUri);
 
@@ -48,31 +21,13 @@ export function describeKernelRuns(context: () => ClusterContext): void {
     const saved: Record<string, string | undefined> = {};
 
     beforeAll(async () => {
-      const { cluster, root } = context();
-      const workspace = await mkdtemp(path.join(root, 'kernel-'));
-      await cp(path.join(V1_FIXTURES, 'exp100'), path.join(workspace, 'exp100'), { recursive: true });
-      await mkdir(path.join(workspace, 'tools'));
-      for (const tool of [PICKY_COPY, SLEEPER]) await writeFile(path.join(workspace, 'tools', `${tool.id}.tool.json`), JSON.stringify(tool));
-      const config = {
-        user: { name: 'tester' },
-        plugins: ['@bioimageit/local-fs', '@bioimageit/slurm-runner'],
-        tools: { dirs: [path.join(V1_FIXTURES, 'tools'), 'tools'] },
-        env: { python: systemPython() },
-      };
-      await writeFile(path.join(workspace, 'bioimageit.config.json'), JSON.stringify(config));
-      const variables: Record<string, string> = {
-        SLURM_CONF: cluster.env['SLURM_CONF'] as string,
-        BIOIMAGEIT_SLURM_POLL_MIN_MS: String(TEST_SETTINGS.pollMinMs),
-        BIOIMAGEIT_SLURM_POLL_MAX_MS: String(TEST_SETTINGS.pollMaxMs),
-        BIOIMAGEIT_SLURM_KILL_GRACE_MS: String(TEST_SETTINGS.killGraceMs),
-        BIOIMAGEIT_SLURM_BATCH_IDLE_MS: '500',
-      };
-      for (const [name, value] of Object.entries(variables)) {
+      const ws = await slurmWorkspace(context(), 'kernel-');
+      for (const [name, value] of Object.entries(ws.env)) {
         saved[name] = process.env[name];
         process.env[name] = value;
       }
-      kernel = await createKernel({ workspace, env: { PATH: process.env['PATH'] ?? '' } });
-      store = await kernel.openExperiment(path.join(workspace, 'exp100'));
+      kernel = await createKernel({ workspace: ws.path, env: { PATH: process.env['PATH'] ?? '' } });
+      store = await kernel.openExperiment(ws.exp);
     });
 
     afterAll(async () => {
@@ -152,6 +107,27 @@ export function describeKernelRuns(context: () => ClusterContext): void {
       expect(record.jobs.some((j) => String(j.error).includes('scancel'))).toBe(true);
       expect(await cluster.activeJobs()).toEqual([]);
       expect(await store.items('slept').catch(() => [])).toHaveLength(0);
+    });
+
+    it('refuses a run before anything is written when the SLURM controller does not answer', async () => {
+      const ws = await slurmWorkspace(context(), 'down-');
+      const conf = path.join(ws.path, 'slurm-down.conf');
+      // Port 1 on 127.0.0.1: nothing listens there, so the controller is unreachable.
+      await writeFile(conf, ['ClusterName=down', 'SlurmctldHost=localhost(127.0.0.1)', 'SlurmctldPort=1', 'AuthType=auth/none', 'CredType=cred/none', ''].join('\n'));
+      const before = process.env['SLURM_CONF'];
+      process.env['SLURM_CONF'] = conf;
+      const down = await createKernel({ workspace: ws.path, env: { PATH: process.env['PATH'] ?? '' } }).finally(() => {
+        process.env['SLURM_CONF'] = before;
+      });
+      try {
+        const exp = await down.openExperiment(ws.exp);
+        const error = await down.runTool(exp, { tool: 'biitcopy', inputs: [{ name: 'i', query: 'number<3' }], outputDataset: 'never', runner: 'slurm' }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(RunnerError);
+        expect((error as RunnerError).message).toMatch(/cannot check that '.*' is visible to SLURM jobs: sbatch failed \(exit 1\): .*Unable to contact slurm controller/);
+        expect((await exp.info()).datasets.map((d) => d.name)).not.toContain('never');
+      } finally {
+        await down.dispose();
+      }
     });
   });
 }

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { clusterUnavailableReason, startTestCluster, type TestCluster } from '../src/test-support/slurm-cluster.js';
+import { describeCliRuns } from './cli-runs.js';
 import type { ClusterContext } from './cluster-context.js';
 import { describeContractSuites } from './contract-suites.js';
 import { describeKernelRuns } from './kernel-runs.js';
@@ -37,4 +38,5 @@ describe.skipIf(skip)('slurm runner on a one-node cluster (munged + slurmctld + 
   describeContractSuites(context);
   describeRunnerBehaviour(context);
   describeKernelRuns(context);
+  describeCliRuns(context);
 });

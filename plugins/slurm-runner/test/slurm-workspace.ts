@@ -1,0 +1,71 @@
+import { execFileSync } from 'node:child_process';
+import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TEST_SETTINGS, type ClusterContext } from './cluster-context.js';
+
+/** BioImageIT v1's fixtures (exp100 and the biitcopy/biitthreshold/biitfail wrappers). */
+export const V1_FIXTURES = fileURLToPath(new URL('../../../tests/fixtures/v1/', import.meta.url));
+
+/** The repository root (where the CLI's sources are). */
+export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Debian's python3, which has numpy and tifffile (the first python3 on PATH may not). */
+const systemPython = (): string => execFileSync('sh', ['-c', 'command -p -v python3'], { encoding: 'utf8' }).trim();
+
+/** A native tool exiting 3 (after writing to stderr) for inputs named `*_003.tif`, copying the others. */
+export const PICKY_COPY = {
+  id: 'test.picky-copy',
+  name: 'picky copy',
+  version: '1.0.0',
+  description: 'copies its input, fails with exit code 3 on *_003.tif',
+  inputs: [{ name: 'i', type: 'data' }],
+  outputs: [{ name: 'o', format: 'imagetiff' }],
+  command: { argv: ['sh', '-c', 'case "$1" in *_003.tif) echo "refusing $1" >&2; exit 3;; esac; cp "$1" "$2"', 'sh', '{inputs.i}', '{outputs.o}'] },
+};
+
+/** A native tool that sleeps for a minute (cancellation target). */
+export const SLEEPER = {
+  id: 'test.sleeper',
+  name: 'sleeper',
+  version: '1.0.0',
+  description: 'sleeps 60 s, then copies',
+  inputs: [{ name: 'i', type: 'data' }],
+  outputs: [{ name: 'o', format: 'imagetiff' }],
+  command: { argv: ['sh', '-c', 'sleep 60; cp "$1" "$2"', 'sh', '{inputs.i}', '{outputs.o}'] },
+};
+
+/** A workspace (inside the cluster's shared folder) holding a copy of exp100 and the test tools. */
+export interface SlurmWorkspace {
+  readonly path: string;
+  readonly exp: string;
+  /** Variables that point the plugin at the test cluster with fast polling. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Makes a workspace whose config enables local-fs and the slurm runner, with v1's wrappers and the test tools. */
+export async function slurmWorkspace(context: ClusterContext, prefix: string): Promise<SlurmWorkspace> {
+  const workspace = await mkdtemp(path.join(context.root, prefix));
+  const exp = path.join(workspace, 'exp100');
+  await cp(path.join(V1_FIXTURES, 'exp100'), exp, { recursive: true });
+  await mkdir(path.join(workspace, 'tools'));
+  for (const tool of [PICKY_COPY, SLEEPER]) await writeFile(path.join(workspace, 'tools', `${tool.id}.tool.json`), JSON.stringify(tool));
+  const config = {
+    user: { name: 'tester' },
+    plugins: ['@bioimageit/local-fs', '@bioimageit/slurm-runner'],
+    tools: { dirs: [path.join(V1_FIXTURES, 'tools'), 'tools'] },
+    env: { python: systemPython() },
+  };
+  await writeFile(path.join(workspace, 'bioimageit.config.json'), JSON.stringify(config));
+  return {
+    path: workspace,
+    exp,
+    env: {
+      SLURM_CONF: context.cluster.env['SLURM_CONF'] as string,
+      BIOIMAGEIT_SLURM_POLL_MIN_MS: String(TEST_SETTINGS.pollMinMs),
+      BIOIMAGEIT_SLURM_POLL_MAX_MS: String(TEST_SETTINGS.pollMaxMs),
+      BIOIMAGEIT_SLURM_KILL_GRACE_MS: String(TEST_SETTINGS.killGraceMs),
+      BIOIMAGEIT_SLURM_BATCH_IDLE_MS: '500',
+    },
+  };
+}
