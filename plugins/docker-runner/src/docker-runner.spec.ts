@@ -109,6 +109,26 @@ describe.skipIf(skipWithoutDockerd())('DockerRunner on a private dockerd', () =>
     expect((await readFile(asking.stdoutPath, 'utf8')).trim().split(' ').length).toBeGreaterThan(1);
   });
 
+  it('passes passEnv variables, streams output to onOutput and binds a TMPDIR kept outside the job folder', async () => {
+    process.env['BIIT_DOCKER_PASSED'] = 'from host';
+    try {
+      const tmp = path.join(scratch.dir, 'shared-tmp');
+      const chunks: string[] = [];
+      const job = await scratch.job(['sh', '-c', 'echo "$BIIT_DOCKER_PASSED"; echo 50% >&2; echo kept > "$TMPDIR/kept.txt"'], {
+        tool: testTool(IMAGE),
+        passEnv: ['BIIT_DOCKER_PASSED', 'BIIT_DOCKER_UNSET'],
+        tmpDir: tmp,
+        onOutput: (stream, chunk) => chunks.push(`${stream}:${Buffer.from(chunk).toString()}`),
+      });
+      expect((await runner.run(job, never)).exitCode).toBe(0);
+      expect(await readFile(job.stdoutPath, 'utf8')).toBe('from host\n');
+      expect(chunks.sort()).toEqual(['stderr:50%\n', 'stdout:from host\n']);
+      expect(await readFile(path.join(tmp, 'kept.txt'), 'utf8')).toBe('kept\n');
+    } finally {
+      delete process.env['BIIT_DOCKER_PASSED'];
+    }
+  });
+
   it('forbids privilege gain through setuid files inside the container', async () => {
     const job = await scratch.job(['grep', 'NoNewPrivs', '/proc/self/status'], { tool: testTool(IMAGE) });
     expect((await runner.run(job, never)).exitCode).toBe(0);
@@ -202,9 +222,12 @@ describe.skipIf(skipWithoutDockerd())('DockerRunner on a private dockerd', () =>
     const controller = new AbortController();
     const pending = runner.run(job, controller.signal);
     const started = path.join(job.cwd, 'started.txt');
-    for (let i = 0; i < 500 && !(await stat(started).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 20));
-    expect((await dockerd.runnerContainers()).map((c) => c.State)).toEqual(['running']);
+    const running = async (): Promise<boolean> => (await dockerd.runnerContainers()).some((c) => c.State === 'running');
+    // The tool may write before the daemon marks the container running: wait for both.
+    for (let i = 0; i < 500 && !((await stat(started).then(() => true, () => false)) && (await running())); i++) await new Promise((r) => setTimeout(r, 20));
+    const states = (await dockerd.runnerContainers()).map((c) => c.State);
     controller.abort();
+    expect(states).toEqual(['running']);
     expect((await rejection(pending)).code).toBe('CANCELLED');
     expect(await leftovers()).toEqual([]);
   });
