@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { StorageError } from '@bioimageit/core';
 import type { OmeroCredentials } from './client/omero-client.js';
 import type { RetryPolicy } from './client/retry-policy.js';
 
@@ -49,7 +51,9 @@ export interface ResolvedOmeroOptions extends Omit<OmeroOptions, 'cacheDir' | 's
  * Fills defaults from the environment: `BIOIMAGEIT_OMERO_USER` + `BIOIMAGEIT_OMERO_PASSWORD`
  * (credentials), `BIOIMAGEIT_OMERO_SESSION_FILE` (default `$XDG_CONFIG_HOME/bioimageit/omero-sessions.json`),
  * `BIOIMAGEIT_OMERO_CACHE` (default `$XDG_CACHE_HOME/bioimageit/omero`), `BIOIMAGEIT_OMERO_GROUP`,
- * `BIOIMAGEIT_OMERO_SERVERS` (comma-separated OMERO.web URLs, for servers not on https or under a prefix).
+ * `BIOIMAGEIT_OMERO_SERVERS` (comma-separated OMERO.web URLs, for servers not on https or under a prefix),
+ * `BIOIMAGEIT_OMERO_CA_FILE` (PEM certificates to trust besides the system's; an unreadable file
+ * is a StorageError INVALID naming it).
  */
 export function resolveOmeroOptions(options: OmeroOptions = {}): ResolvedOmeroOptions {
   const env = options.env ?? process.env;
@@ -57,6 +61,8 @@ export function resolveOmeroOptions(options: OmeroOptions = {}): ResolvedOmeroOp
   const config = env['XDG_CONFIG_HOME'] || path.join(home, '.config');
   const cache = env['XDG_CACHE_HOME'] || path.join(home, '.cache');
   const servers = { ...serversFromEnv(env['BIOIMAGEIT_OMERO_SERVERS']), ...options.servers };
+  const caFile = env['BIOIMAGEIT_OMERO_CA_FILE'];
+  const ca = options.ca ?? (caFile ? readCa(caFile) : undefined);
   const group = options.group ?? (env['BIOIMAGEIT_OMERO_GROUP'] ? Number(env['BIOIMAGEIT_OMERO_GROUP']) : undefined);
   const fromEnv = async (): Promise<OmeroCredentials | undefined> => {
     const username = env['BIOIMAGEIT_OMERO_USER'];
@@ -70,6 +76,7 @@ export function resolveOmeroOptions(options: OmeroOptions = {}): ResolvedOmeroOp
     sessionFile: options.sessionFile ?? (env['BIOIMAGEIT_OMERO_SESSION_FILE'] || path.join(config, 'bioimageit', 'omero-sessions.json')),
     credentials: options.credentials ?? fromEnv,
     ...(Object.keys(servers).length > 0 && { servers }),
+    ...(ca !== undefined && { ca }),
     ...(group !== undefined && Number.isInteger(group) && { group }),
   };
 }
@@ -85,4 +92,12 @@ function serversFromEnv(value: string | undefined): Record<string, string> {
     }
   }
   return out;
+}
+
+function readCa(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new StorageError('INVALID', `BIOIMAGEIT_OMERO_CA_FILE ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { details: { file } });
+  }
 }
