@@ -95,6 +95,18 @@ describe('PackageCache', () => {
   });
 });
 
+describe('PackageCache sharing', () => {
+  it('lets two caches on one folder extract the same package at once, leaving one folder and no leftovers', async () => {
+    const dir = path.join(root, 'pkgs-shared');
+    const r = record(archive);
+    const file = await new PackageCache(dir).archive(r);
+    const folders = await Promise.all([new PackageCache(dir).extracted(r, file), new PackageCache(dir).extracted(r, file), new PackageCache(dir).extracted(r, file)]);
+    expect(new Set(folders).size).toBe(1);
+    expect(await readFile(path.join(folders[0] as string, 'share', 'f.txt'), 'utf8')).toBe('first\n');
+    expect((await readdir(dir)).sort()).toEqual(['p-1-0', 'p-1-0.tar.bz2']);
+  });
+});
+
 describe('PackageCache downloads', () => {
   it('abandons a download that stalls, naming the package', async () => {
     const stalling = http.createServer((_, res) => {

@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { RunnerError } from '@bioimageit/core';
 import { extractCondaArchive } from './conda-archive.js';
+import { withFileLock } from './file-lock.js';
 import type { SolvedRecord } from './rattler-solver.js';
 
 /** The archive's name without `.tar.bz2` / `.conda`: `numpy-1.26.4-py311h_0`. */
@@ -51,7 +52,8 @@ function execute(argv: readonly string[], what: string): Promise<void> {
  * The package cache shared by every environment of an environments folder (`<envs>/.pkgs`):
  * archives as the channel served them (checked against the published sha256 or md5) and their
  * extracted folders. Each entry is written to a temporary name and renamed, so a reader never
- * sees half of one; a folder counts as extracted once it holds `info/repodata_record.json`.
+ * sees half of one; a folder counts as extracted once it holds `info/repodata_record.json` naming
+ * the same URL and checksum. Extractions of one package are serialized by `<dist>.lock`.
  */
 export class PackageCache {
   /**
@@ -123,28 +125,25 @@ export class PackageCache {
     const folder = path.join(this.dir, distName(record.filename));
     const marker = path.join(folder, 'info', 'repodata_record.json');
     if (await extractedFrom(marker, record)) return folder;
-    const temp = await mkdtemp(`${folder}.extract-`);
-    try {
-      if (record.filename.endsWith('.conda')) await this.unpackConda(archive, temp, record.filename);
-      else await execute(['tar', '-xjf', archive, '-C', temp], `extracting ${record.filename}`);
-      await writeFile(path.join(temp, 'info', 'repodata_record.json'), `${JSON.stringify(await repodataRecord(temp, record), null, 2)}\n`);
-      if (await extractedFrom(marker, record)) {
-        await rm(temp, { recursive: true, force: true }); // another process finished the same package first
+    // One extraction of a package at a time, across processes sharing the cache.
+    return withFileLock(`${folder}.lock`, async () => {
+      if (await extractedFrom(marker, record)) return folder;
+      const temp = await mkdtemp(`${folder}.extract-`);
+      try {
+        if (record.filename.endsWith('.conda')) await this.unpackConda(archive, temp, record.filename);
+        else await execute(['tar', '-xjf', archive, '-C', temp], `extracting ${record.filename}`);
+        await writeFile(path.join(temp, 'info', 'repodata_record.json'), `${JSON.stringify(await repodataRecord(temp, record), null, 2)}\n`);
+        await rm(folder, { recursive: true, force: true }); // half-extracted by a crash, or another archive of the same name
+        await rename(temp, folder);
         return folder;
-      }
-      await rm(folder, { recursive: true, force: true }); // a half-extracted folder left by a crash
-      await rename(temp, folder).catch(async (e: NodeJS.ErrnoException) => {
-        if (!(await extractedFrom(marker, record))) throw e; // another process finished the same package first
+      } catch (e) {
         await rm(temp, { recursive: true, force: true });
-      });
-      return folder;
-    } catch (e) {
-      await rm(temp, { recursive: true, force: true });
-      throw new RunnerError('UNAVAILABLE', `cannot extract conda package ${archive}: ${e instanceof Error ? e.message : String(e)}`, {
-        cause: e,
-        details: { package: record.name, archive },
-      });
-    }
+        throw new RunnerError('UNAVAILABLE', `cannot extract conda package ${archive}: ${e instanceof Error ? e.message : String(e)}`, {
+          cause: e,
+          details: { package: record.name, archive },
+        });
+      }
+    });
   }
 
   /** Unpacks a `.conda` archive (see {@link extractCondaArchive}), falling back to `cph x`. */
