@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { StorageError } from '@bioimageit/core';
+import { discoverApi, type ApiPaths, type IceServer } from './api-discovery.js';
 import { mapLimit } from './map-limit.js';
 import { isNotLoggedIn, replyError, replyMessage } from './omero-failure.js';
 import { OmeroHttp, type HttpReply, type HttpRequest, type OmeroHttpOptions } from './omero-http.js';
@@ -61,8 +62,8 @@ export class OmeroClient {
   readonly redactor: Redactor;
   /** The logged-in session, once connected. */
   context?: EventContext;
-  private paths?: { login: string; token: string; servers: string; save: string };
-  private server?: { id: number; host: string; port: number };
+  private paths?: ApiPaths;
+  private server?: IceServer;
   private connecting?: Promise<EventContext>;
   private generation = 0;
   private sessionKey?: string;
@@ -155,31 +156,12 @@ export class OmeroClient {
     return context;
   }
 
-  /** Finds the API base (`/api/` → version 0), its token/login/servers/save paths and the server id. */
+  /** Finds the API paths and the server id once (see {@link discoverApi}). */
   private async discover(): Promise<void> {
     if (this.paths) return;
-    const versions = await this.get<{ data: { version: string; 'url:base': string }[] }>('/api/');
-    const v0 = versions.data.find((v) => v.version === '0');
-    if (!v0) throw new StorageError('UNSUPPORTED', `OMERO.web ${this.origin} offers no JSON API version 0 (found ${versions.data.map((v) => v.version).join(', ') || 'none'})`, { details: { server: this.origin } });
-    const base = await this.get<Record<string, string>>(this.relative(v0['url:base']));
-    const pick = (key: string): string => {
-      const url = base[`url:${key}`];
-      if (url === undefined) throw new StorageError('CORRUPT', `OMERO.web ${this.origin}: /api/v0/ lacks url:${key}`, { details: { server: this.origin } });
-      return this.relative(url);
-    };
-    this.paths = { login: pick('login'), token: pick('token'), servers: pick('servers'), save: pick('save') };
-    const servers = await this.get<{ data: { id: number; host: string; port: number }[] }>(this.paths.servers);
-    const first = servers.data[0];
-    // `localhost` is the web server's own host seen from the web server.
-    const host = first === undefined || first.host === 'localhost' || first.host === '127.0.0.1' ? this.http.base.hostname : first.host;
-    this.server = { id: first?.id ?? 1, host, port: first?.port ?? 4064 };
-  }
-
-  /** A `url:*` link as a path below the configured base (links may carry a proxy's wrong host). */
-  private relative(url: string): string {
-    const path = new URL(url, this.http.base).pathname;
-    const prefix = this.http.base.pathname.replace(/\/$/, '');
-    return prefix !== '' && path.startsWith(prefix) ? path.slice(prefix.length) : path;
+    const found = await discoverApi(this.http.base, (path) => this.get(path));
+    this.paths = found.paths;
+    this.server = found.server;
   }
 
   /** The OMERO server (Ice) behind OMERO.web, from `/api/v0/servers/`, for `omero import`. */
