@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Container } from 'inversify';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, KernelConfig, RunnerContribution, type Runner } from '@bioimageit/core';
-import condaRunnerModule from './conda-runner-module.js';
+import condaRunnerModule, { condaRunnerModuleWith } from './conda-runner-module.js';
 import { CondaRunner } from './conda-runner.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -20,6 +20,15 @@ describe('conda-runner container module', () => {
     contributions[0]?.registerRunners({ register: (r) => (registered.push(r), { dispose: () => undefined }) });
     expect(registered.map((r) => r.id)).toEqual(['conda']);
     expect((registered[0] as CondaRunner).envsDir).toBe(process.env['BIOIMAGEIT_CONDA_ENVS'] === undefined ? '/ws/.bioimageit/envs' : path.resolve('/ws', process.env['BIOIMAGEIT_CONDA_ENVS']));
+  });
+
+  it('takes a bound CondaRunnerConfig over the variables and defaults', async () => {
+    const container = new Container();
+    container.bind(KernelConfig).toConstantValue(defaultConfig('/ws', 'tester'));
+    await container.loadAsync(condaRunnerModuleWith({ envsDir: '/shared/envs', command: 'embedded', progress: () => undefined }));
+    const registered: Runner[] = [];
+    container.getAll<RunnerContribution>(RunnerContribution)[0]?.registerRunners({ register: (r) => (registered.push(r), { dispose: () => undefined }) });
+    expect((registered[0] as CondaRunner).envsDir).toBe('/shared/envs');
   });
 
   it('activates from its manifest under tsx (no decorator metadata), with BIOIMAGEIT_CONDA_ENVS applied', async () => {

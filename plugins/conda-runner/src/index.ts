@@ -1,6 +1,8 @@
 /** @bioimageit/conda-runner: tools in reproducible, locked, shared conda environments. */
 export { CondaRunner, type CondaRunnerOptions } from './conda-runner.js';
 export { CondaRunnerContribution } from './conda-runner-contribution.js';
+export { CondaRunnerConfig } from './conda-runner-config.js';
+export { condaRunnerModuleWith } from './conda-runner-module.js';
 export { condaSettings, channelUrl, CONDA_SETTING_VARIABLES, DEFAULT_CHANNEL_ALIAS, type CondaSettings } from './conda-settings.js';
 export { environmentSpecOf, environmentHash, condaPlatform, type EnvironmentSpec, type SolvedEnvironmentSpec, type ExistingEnvironmentSpec } from './environment-spec.js';
 export { parseEnvironmentFile, type EnvironmentFile } from './environment-file.js';
