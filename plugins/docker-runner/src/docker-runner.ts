@@ -17,7 +17,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type StopReason = 'timeout' | 'cancel';
 
-const describe = (error: unknown): string => (error instanceof DockerApiError ? error.daemonMessage : error instanceof Error ? error.message : String(error));
+const reasonOf = (error: unknown): string => (error instanceof DockerApiError ? error.daemonMessage : error instanceof Error ? error.message : String(error));
 
 /**
  * The `docker` runner: runs each job in its own container on a Docker Engine, through the Engine
@@ -71,7 +71,7 @@ export class DockerRunner implements Runner {
       this.images.ensure(image),
       prepareContainerTempDir(job, this.options.user),
       ContainerLogFiles.open(job).catch((cause: unknown) => {
-        throw new RunnerError('UNAVAILABLE', `job '${job.id}': cannot open its log files: ${describe(cause)}`, {
+        throw new RunnerError('UNAVAILABLE', `job '${job.id}': cannot open its log files: ${reasonOf(cause)}`, {
           cause,
           details: { jobId: job.id, stdoutPath: job.stdoutPath, stderrPath: job.stderrPath },
         });
@@ -133,7 +133,7 @@ export class DockerRunner implements Runner {
       try {
         exit = await container.exit();
       } catch (error) {
-        throw new RunnerError('UNAVAILABLE', `job '${job.id}': lost the Docker daemon at unix://${this.client.socketPath} while container ${spec.name} ran: ${describe(error)}`, {
+        throw new RunnerError('UNAVAILABLE', `job '${job.id}': lost the Docker daemon at unix://${this.client.socketPath} while container ${spec.name} ran: ${reasonOf(error)}`, {
           cause: error,
           details: { jobId: job.id, container: spec.name, environment: environment() },
         });
@@ -215,7 +215,7 @@ export class DockerRunner implements Runner {
       if (error.code !== 'UNAVAILABLE' || error.message.includes(job.id)) return error;
       return new RunnerError('UNAVAILABLE', `job '${job.id}': ${error.message}`, { cause: error, details: { ...error.details, jobId: job.id } });
     }
-    const why = describe(error);
+    const why = reasonOf(error);
     const missing = /executable file not found|no such file or directory/i.test(why) ? ` (is '${job.argv[0]}' in the image?)` : '';
     return new RunnerError('UNAVAILABLE', `job '${job.id}': cannot run in image '${image}': ${why}${missing}`, {
       cause: error,
