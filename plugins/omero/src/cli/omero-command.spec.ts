@@ -19,10 +19,11 @@ beforeEach(async () => {
 afterEach(() => bed.cleanup());
 
 /** Runs `bioimageit omero ...` in-process; resolves with the error message or undefined. */
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string | undefined> {
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}, terminal = false): Promise<string | undefined> {
   const program = new Command('bioimageit').option('--json').exitOverride();
   const { credentials: _ignored, servers: _servers, ...options } = bed.options;
-  registerOmeroCommand(program, { out: (t) => out.push(t), err: (t) => err.push(t), env, cwd: bed.dir, prompt: async () => { throw new Error('no prompt in tests'); } }, options);
+  const prompt = terminal ? {} : { prompt: async (): Promise<string> => { throw new Error('no prompt in tests'); } };
+  registerOmeroCommand(program, { out: (t) => out.push(t), err: (t) => err.push(t), env, cwd: bed.dir, ...prompt }, options);
   try {
     await program.parseAsync(args, { from: 'user' });
     return undefined;
@@ -59,6 +60,21 @@ describe('bioimageit omero', () => {
     expect(await cli(['omero', 'ls', `omero://${bed.server}`])).toBeUndefined();
     expect(out.join('\n')).toMatch(/Screen A\s+1\s+omero:\/\//);
     expect(bed.fake.requests.filter((r) => r.path === '/api/v0/login/').length).toBe(2);
+  });
+
+  it('asks on the terminal only when there is one; otherwise says which variables to set', async () => {
+    const message = await cli(['omero', 'login', bed.fake.url, '-u', 'ben'], {}, true);
+    expect(message).toBe(`cannot ask 'Password for ben@${bed.fake.url}:' without a terminal: set BIOIMAGEIT_OMERO_USER and BIOIMAGEIT_OMERO_PASSWORD`);
+    expect(bed.fake.count('/api/v0/login/')).toBe(0);
+  });
+
+  it('lists the saved servers without contacting them', async () => {
+    await cli(['omero', 'login', bed.fake.url], loginEnv);
+    const before = bed.fake.requests.length;
+    out = [];
+    await cli(['--json', 'omero', 'ls']);
+    expect(JSON.parse(out.join('\n'))).toEqual([{ server: bed.server, url: bed.fake.url, user: 'ben' }]);
+    expect(bed.fake.requests.length).toBe(before);
   });
 
   it('gives one clear error for a wrong password', async () => {
