@@ -41,11 +41,6 @@ export class ExperimentCatalog {
     return opening;
   }
 
-  /** The id under which `store` is exposed (the stores this catalog opened). */
-  async idOf(uri: string): Promise<string | undefined> {
-    return (await this.list()).find((e) => e.uri === uri)?.id;
-  }
-
   private extraSummaries(): Promise<ExperimentSummary[]> {
     this.extra ??= Promise.all(
       this.extraRefs.map(async (ref) => {

@@ -52,7 +52,7 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
     expect(await page.evaluate("document.activeElement?.classList.contains('query-input')")).toBe(true);
     await page.keyboard.type('Population=population1 AND number>2');
     await page.keyboard.press('Enter');
-    await page.waitForFunction(`document.querySelector('#item-count')?.textContent === '49 items match'`);
+    await expect.poll(countText).toBe('49 items match');
     expect(await page.locator('table.items tbody tr').count()).toBe(49);
     await page.locator('.query-input').fill('Population=population1 AND (number>2');
     await page.keyboard.press('Enter');
@@ -64,7 +64,7 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
     await shot('2-query-error');
     await page.locator('.query-input').fill('Population=population1 AND number>2');
     await page.keyboard.press('Enter');
-    await page.waitForFunction(`document.querySelector('#item-count')?.textContent === '49 items match'`);
+    await expect.poll(countText).toBe('49 items match');
   });
 
   it('edits a tag inline (keyboard only, no reload) and the API sees it', async () => {
@@ -78,31 +78,31 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
     await page.keyboard.press('Enter');
     await page.keyboard.type('B02');
     await page.keyboard.press('Enter');
-    await page.waitForFunction(`document.querySelector('tr[data-id="${itemId}"] td[data-key="Well"]')?.textContent === 'B02'`);
+    await expect.poll(() => page.locator(`tr[data-id="${itemId}"] td[data-key="Well"]`).textContent()).toBe('B02');
     const item = (await (await fetch(`${fx.base}/api/experiments/${fx.experimentId}/items/${itemId}`)).json()) as { tags: Record<string, string> };
     expect(item.tags.Well).toBe('B02');
     expect(await page.evaluate('window.untouched')).toBe(true);
     await page.locator('.query-input').fill('Well=B02');
     await page.keyboard.press('Enter');
-    await page.waitForFunction(`document.querySelector('#item-count')?.textContent === '1 item match'`);
+    await expect.poll(countText).toBe('1 item match');
     await shot('3-tag-edited');
   });
 
   it('previews a z-stack with the z slider and the maximum projection', async () => {
     await page.locator('.query-input').fill('Population=stacks');
     await page.keyboard.press('Enter');
-    await page.waitForFunction(`document.querySelector('#item-count')?.textContent === '1 item match'`);
+    await expect.poll(countText).toBe('1 item match');
     await page.locator('table.items tbody tr td.name button').first().click();
     const image = page.locator('.preview-image');
     await image.waitFor();
-    await page.waitForFunction(`document.querySelector('.preview-image')?.naturalWidth === 512`);
+    await expect.poll(() => image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(512);
     const before = await image.getAttribute('src');
     expect(await page.locator('#z-value').textContent()).toBe('z 3 / 5');
     await page.locator('#z-slider').focus();
     await page.keyboard.press('ArrowRight');
     expect(await page.locator('#z-value').textContent()).toBe('z 4 / 5');
     expect(await image.getAttribute('src')).not.toBe(before);
-    await page.waitForFunction(`document.querySelector('.preview-image').complete`);
+    await expect.poll(() => image.evaluate((img) => (img as unknown as { complete: boolean }).complete)).toBe(true);
     await shot('4-item-preview');
     await page.locator('#mip').check();
     expect(await page.locator('#z-value').textContent()).toBe('max projection');
@@ -116,12 +116,12 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
     await page.locator('#param-method').waitFor();
     expect(await page.locator('#param-method option').allTextContents()).toEqual(['Otsu (automatic)', 'Fixed value']);
     await page.locator('#input-image-query').fill('Population=population1 AND number<10');
-    await page.waitForFunction(`document.querySelector('#input-image-count')?.textContent === '5 items selected'`);
+    await expect.poll(() => page.locator('#input-image-count').textContent()).toBe('5 items selected');
     await page.locator('#output-dataset').fill('masks');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const panel = page.locator('.progress-panel').first();
     await panel.waitFor();
-    await page.waitForFunction(`document.querySelector('.progress-panel')?.getAttribute('data-status') !== 'running'`, undefined, { timeout: 30_000 });
+    await expect.poll(() => panel.getAttribute('data-status'), { timeout: 30_000 }).not.toBe('running');
     const runs = (await (await fetch(`${fx.base}/api/experiments/${fx.experimentId}/runs`)).json()) as { id: string }[];
     const last = (await (await fetch(`${fx.base}/api/experiments/${fx.experimentId}/runs/${runs.at(-1)?.id}`)).json()) as { record: { jobs: unknown[] } };
     expect(await panel.getAttribute('data-status'), JSON.stringify(last.record.jobs[0])).toBe('succeeded');
@@ -132,7 +132,7 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
 
   it('opens an output and shows how it was made: input → run → output', async () => {
     await page.getByRole('button', { name: 'Show outputs (masks)' }).click();
-    await page.waitForFunction(`document.querySelector('#item-count')?.textContent === '5 items'`);
+    await expect.poll(countText).toBe('5 items');
     await page.locator('table.items tbody tr td.name button').first().click();
     const graph = page.locator('svg.lineage');
     await graph.waitFor();
@@ -141,7 +141,7 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
     expect(await graph.locator('.edge').count()).toBe(2);
     await shot('6-provenance');
     await graph.locator('.node.item:not(.root)').click();
-    await page.waitForFunction(`document.querySelector('#detail-title')?.textContent?.startsWith('population1_')`);
+    await expect.poll(() => page.locator('#detail-title').textContent()).toMatch(/^population1_/);
   });
 
   it('lists the run in the history with its jobs and logs', async () => {
@@ -153,7 +153,7 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
     await page.locator('table.jobs tbody tr').first().waitFor();
     expect(await page.locator('table.jobs tbody tr').count()).toBe(5);
     await page.locator('table.jobs tbody tr').first().getByRole('button', { name: 'stdout' }).click();
-    await page.waitForFunction(`document.querySelector('pre.log')?.textContent?.includes('threshold (otsu)')`);
+    await expect.poll(() => page.locator('pre.log').textContent()).toContain('threshold (otsu)');
     await shot('7-run-history');
     expect(pageErrors, pageErrors.join("\n")).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import type { ExperimentStore, Kernel, RunOutcome, RunRecord, ToolManifest, ToolRunRequest } from '@bioimageit/core';
+import type { ExperimentStore, Kernel, RunRecord, ToolManifest, ToolRunRequest } from '@bioimageit/core';
 import { ApiError } from '../api-error.js';
 import { RunEventBus, type LiveRun } from './run-events.js';
 
@@ -166,4 +166,3 @@ export class RunTracker {
   }
 }
 
-export type { RunOutcome };
