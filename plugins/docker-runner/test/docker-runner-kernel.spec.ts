@@ -32,6 +32,24 @@ const failingTool = { ...digestTool, id: 'test.docker-fail', command: { argv: ['
 const greedyTool = { ...digestTool, id: 'test.docker-greedy', command: { argv: ['sh', '-c', 'tail /dev/zero', 'sh', '{inputs.table}'] }, resources: { memoryMb: 32 } };
 const sleepyTool = { ...digestTool, id: 'test.docker-sleepy', command: { argv: ['sh', '-c', 'sleep 60', 'sh', '{inputs.table}'] } };
 
+/** A BioImageIT v1 wrapper (Galaxy-style XML) whose requirement is a docker container. */
+const V1_WRAPPER = `<tool id="biitdockercopy" name="biitdockercopy" version="1.0.0">
+    <description>Copy the input in a container</description>
+    <requirements>
+        <container type="docker">${IMAGE}</container>
+    </requirements>
+    <command detect_errors="exit_code"><![CDATA[
+        cp \${i} \${o}
+    ]]></command>
+    <inputs>
+        <param type="data" name="i" format="tablecsv" label="Input table" />
+    </inputs>
+    <outputs>
+        <data name="o" format="tablecsv" label="Copied table" />
+    </outputs>
+</tool>
+`;
+
 describe.skipIf(skipWithoutDockerd())('docker-runner plugin in a kernel, over an experiment', () => {
   let dockerd: TestDockerd;
   let workspace: string;
@@ -51,6 +69,8 @@ describe.skipIf(skipWithoutDockerd())('docker-runner plugin in a kernel, over an
     workspace = await mkdtemp(path.join(tmpdir(), 'biit-docker-kernel-'));
     await mkdir(path.join(workspace, 'tools'));
     for (const tool of [digestTool, failingTool, greedyTool, sleepyTool]) await writeFile(path.join(workspace, 'tools', `${tool.id}.tool.json`), JSON.stringify(tool));
+    await mkdir(path.join(workspace, 'tools', 'biitdockercopy'));
+    await writeFile(path.join(workspace, 'tools', 'biitdockercopy', 'biitdockercopy.xml'), V1_WRAPPER);
     const config = { user: { name: 'tester' }, experiments: '.', plugins: ['@bioimageit/local-fs', '@bioimageit/docker-runner'], tools: { dirs: ['tools'] } };
     await writeFile(path.join(workspace, 'bioimageit.config.json'), JSON.stringify(config));
     kernel = await createKernel({ workspace, env: { DOCKER_HOST: dockerd.host } });
@@ -89,6 +109,15 @@ describe.skipIf(skipWithoutDockerd())('docker-runner plugin in a kernel, over an
       expect((await stat(file)).uid).toBe(process.getuid?.());
     }
     expect(await dockerd.runnerContainers()).toEqual([]);
+  });
+
+  it('runs a v1 XML wrapper that declares a docker container in that container', async () => {
+    const { record } = await kernel.runTool(store, { tool: 'biitdockercopy_v1.0.0', inputs: [{ name: 'i' }], outputDataset: 'v1copies' });
+    expect(record.status).toBe('succeeded');
+    expect(record.runner).toBe('docker');
+    expect(record.jobs.map((j) => j.environment?.['image'])).toEqual(ITEMS.map(() => IMAGE));
+    const copies = await store.items('v1copies');
+    expect(copies.map((c) => c.sha256).sort()).toEqual((await store.items('data')).map((d) => d.sha256).sort());
   });
 
   it('serves an identical second run from the cache without starting containers', async () => {
