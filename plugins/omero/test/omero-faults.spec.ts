@@ -79,6 +79,15 @@ describe('OMERO backend faults and scale', () => {
     expect(error.message).toContain('as a CSRF failure (403 CSRF Failed: CSRF cookie not set.)');
   });
 
+  it('waits for a queued delete to finish before deleteExperiment resolves', async () => {
+    await bed.cleanup();
+    bed = await omeroTestBed({ deleteDelayMs: 600 });
+    const store = await bed.backend().createExperiment(bed.location, { name: 'Doomed', author: 'a', keys: [] });
+    await bed.backend().deleteExperiment(store.uri);
+    expect(await bed.backend().listExperiments(bed.location)).toEqual([]);
+    expect(bed.fake.requests.filter((r) => r.path.startsWith('/api/v0/m/projects/') && r.status === 200 && r.method === 'GET').length).toBeGreaterThan(1);
+  });
+
   it('says that OMERO.web cannot import images when the OMERO CLI is absent', async () => {
     const backend = bed.backend({ omeroCli: false });
     const store = await backend.createExperiment(bed.location, { name: 'E', author: 'a', keys: [] });

@@ -33,6 +33,8 @@ export interface FakeOmeroWebOptions {
   readonly secure?: boolean;
   /** Serve HTTPS with this key and certificate (PEM); implies `secure`. */
   readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
+  /** `deletemany` runs this long after it answered, as the real server's queued deletes do (default 0). */
+  readonly deleteDelayMs?: number;
   /** Clock (ms), for idle expiry without waiting. */
   readonly now?: () => number;
 }
@@ -154,7 +156,7 @@ export class FakeOmeroWeb {
         if (req.headers['x-requested-with'] === 'XMLHttpRequest') return text(403, '');
         return { status: 302, headers: { location: `/webclient/login/?url=${encodeURIComponent(p + req.url.search)}`, 'content-type': 'text/html; charset=utf-8' }, body: '' };
       }
-      return webclientRoute(this.state, req, req.session.userId) ?? text(404, '');
+      return webclientRoute(this.state, req, req.session.userId, this.options.deleteDelayMs) ?? text(404, '');
     }
     return text(404, '<h1>Not Found</h1>');
   }

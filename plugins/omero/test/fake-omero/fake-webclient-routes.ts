@@ -19,7 +19,7 @@ function parentName(state: FakeState, type: ParentType, id: number): string {
 const PERMS = { canDelete: true, canAnnotate: true, canLink: true, canEdit: true };
 
 /** `/webclient/` and `/webgateway/` routes needing a session; undefined when not one of them. */
-export function webclientRoute(state: FakeState, req: FakeRequest, userId: number): FakeResponse | undefined {
+export function webclientRoute(state: FakeState, req: FakeRequest, userId: number, deleteDelayMs = 0): FakeResponse | undefined {
   const p = req.url.pathname;
   if (p === '/webclient/api/annotations/' && req.method === 'GET') return annotations(state, req);
   if (p === '/webclient/annotate_map/' && req.method === 'POST') return annotateMap(state, req, userId);
@@ -29,7 +29,12 @@ export function webclientRoute(state: FakeState, req: FakeRequest, userId: numbe
   if (p === '/webclient/action/deletemany/' && req.method === 'POST') {
     const child = req.form.get('child') === 'true';
     const anns = req.form.get('anns') === 'true';
-    for (const [t, id] of objects(req.form)) state.deleteObject(t, id, child, anns);
+    // The real server queues the delete and answers at once (progress in /webclient/activities_json/).
+    const run = () => {
+      for (const [t, id] of objects(req.form)) state.deleteObject(t, id, child, anns);
+    };
+    if (deleteDelayMs > 0) setTimeout(run, deleteDelayMs);
+    else run();
     return json(200, fixture('webclient-action-ok-200'));
   }
   let m = /^\/webclient\/action\/delete\/(file|tag|comment)\/(\d+)\/$/.exec(p);
