@@ -101,6 +101,10 @@ describe('OMERO end to end (fake OMERO.web)', () => {
     expect(state.annotations.get(state.links.find((l) => l.parentId === images[0] && state.annotations.get(l.annId)?.ns === 'openmicroscopy.org/omero/bulk_annotations')!.annId)!.values).toEqual([['Gene', 'AURKB']]);
     const runs = await store.listRuns('copies');
     expect(runs.map((r) => [r.id, r.status, r.jobs.length])).toEqual([[outcome.record.id, 'succeeded', 2]]);
+    // Run again: the engine finds both jobs committed (by content) and runs nothing.
+    const again = await k.runTool(store, { tool: 'test.copy-image', inputs: [{ name: 'image', dataset: 'data', query: 'Population=p1' }], outputDataset: 'copies' });
+    expect(again.record.jobs.map((j) => j.status)).toEqual(['cached', 'cached']);
+    expect(await store.items('copies')).toHaveLength(2);
     // The session file holds the key; nothing else on disk holds the password.
     expect(await readFile(bed.options.sessionFile!, 'utf8')).not.toContain(TEST_PASSWORD);
   });
