@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RunnerError } from '@bioimageit/core';
+import { redactText } from './redact.js';
 
 /** One installed package, exactly: what a run's provenance records about its environment. */
 export interface LockedPackage {
@@ -24,7 +25,7 @@ export function normalizeChannel(channel: string, subdir: string | undefined): s
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
-/** A lock entry from one `conda-meta/<dist>.json` record (written by conda, mamba, micromamba or this runner). */
+/** A lock entry from one `conda-meta/<dist>.json` record (written by conda, mamba, micromamba or this runner); credentials in URLs hidden. */
 export function lockedPackageOf(record: Record<string, unknown>, file: string): LockedPackage {
   const name = text(record['name']);
   const version = text(record['version']);
@@ -33,8 +34,9 @@ export function lockedPackageOf(record: Record<string, unknown>, file: string): 
     throw new RunnerError('UNAVAILABLE', `conda package record ${file} lacks name, version or build`, { details: { file } });
   }
   const subdir = text(record['subdir']);
-  const url = text(record['url']);
-  const rawChannel = text(record['channel']) ?? (url === undefined ? 'unknown' : url.slice(0, url.lastIndexOf('/')));
+  const rawUrl = text(record['url']);
+  const url = rawUrl === undefined ? undefined : redactText(rawUrl);
+  const rawChannel = redactText(text(record['channel']) ?? (url === undefined ? 'unknown' : url.slice(0, url.lastIndexOf('/'))));
   const sha256 = text(record['sha256']);
   const md5 = text(record['md5']);
   return {

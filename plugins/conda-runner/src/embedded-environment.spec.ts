@@ -173,6 +173,17 @@ describe.runIf(cph || process.env['CI'] === 'true')('conda runner, embedded path
     expect(await leftovers(envs)).toEqual([]);
   });
 
+  it('keeps channel credentials out of errors and progress', async () => {
+    const dead = new URL(await deadChannelUrl());
+    const secret = `http://ada:s3cret@${dead.host}/t/tok-123/private/`;
+    const events: EnvironmentProgressEvent[] = [];
+    const error = (await runner(path.join(root, 'envs-secret'), events).run(await stampJob(['biit-stamp'], secret), never).catch((e: unknown) => e)) as RunnerError;
+    expect(error.message).toContain(`conda channel http://***@${dead.host}/t/***/private/ cannot be reached`);
+    const everything = JSON.stringify([error.toJSON(), events]);
+    expect(everything).not.toContain('s3cret');
+    expect(everything).not.toContain('tok-123');
+  });
+
   it('removes a half-made prefix (no record) instead of using it', async () => {
     const envs = path.join(root, 'envs-half');
     const job = await stampJob();

@@ -6,6 +6,7 @@ import type { CreationReport, EnvironmentCreator } from './environment-creator.j
 import type { EnvironmentProgress } from './environment-progress.js';
 import type { SolvedEnvironmentSpec } from './environment-spec.js';
 import { withFileLock } from './file-lock.js';
+import { redactError, redactJson, redactText } from './redact.js';
 
 /** Folder inside a prefix holding BioImageIT's record of it. */
 export const RECORD_DIR = '.bioimageit';
@@ -45,7 +46,8 @@ const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => f
  * last, atomically); a prefix without one is half-made and is removed before the next attempt.
  * Concurrent requests for the same environment share one creation: in this process through a
  * promise per hash, across processes through the lock file `<envs>/<hash>.lock`. A failed creation
- * leaves no prefix and no staging folder behind, and is remembered for a minute.
+ * leaves no prefix and no staging folder behind, and is remembered for a minute. Credentials in
+ * channel URLs never reach the record, the progress display or the errors (see `redactText`).
  */
 export class EnvironmentManager {
   private readonly pending = new Map<string, { promise: Promise<EnvironmentRecord>; failedAt?: number }>();
@@ -119,7 +121,7 @@ export class EnvironmentManager {
     await mkdir(this.envsDir, { recursive: true });
     const report = (phase: Parameters<EnvironmentProgress>[0]['phase'], message: string, done?: number, total?: number): void => {
       try {
-        this.progress({ hash: spec.hash, phase, message, ...(done !== undefined && { done }), ...(total !== undefined && { total }) });
+        this.progress({ hash: spec.hash, phase, message: redactText(message), ...(done !== undefined && { done }), ...(total !== undefined && { total }) });
       } catch {
         // a failing display must not break the run
       }
@@ -149,7 +151,7 @@ export class EnvironmentManager {
         prefix,
         platform: spec.platform,
         specs: spec.specs,
-        channels: spec.channels,
+        channels: redactJson(spec.channels),
         pip: spec.pip,
         ...(spec.init !== undefined && { init: spec.init }),
         createdBy: await this.creator.describe(),
@@ -162,7 +164,7 @@ export class EnvironmentManager {
     } catch (e) {
       await rm(prefix, { recursive: true, force: true });
       report('failed', e instanceof Error ? e.message : String(e));
-      throw e;
+      throw redactError(e);
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
