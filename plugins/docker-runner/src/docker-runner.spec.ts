@@ -204,6 +204,19 @@ describe.skipIf(skipWithoutDockerd())('DockerRunner on a private dockerd', () =>
       expect(reports.at(-1)).toMatchObject({ image, fraction: 1, done: true, layers: 1, layersDone: 1 });
       expect(reports.filter((r) => r.done)).toHaveLength(1); // both jobs shared one pull
       expect(registry.requests.filter((r) => r.includes('/manifests/')).length).toBeGreaterThan(0);
+
+      // Pinned by digest, on a daemon that lost the image: pulled by digest, recorded the same.
+      await dockerd.client.json('DELETE', `/images/${encodeURIComponent(image)}`, { query: { force: true } });
+      const pinned = `${registry.host}/tools/busybox@${registry.manifestDigest}`;
+      const byDigest = await pulling.run(await scratch.job(['true'], { tool: testTool(pinned) }), never);
+      expect(byDigest.environment).toMatchObject({ image: pinned, imagePulled: true, imageDigests: [pinned] });
+      expect(registry.requests).toContain(`GET /v2/tools/busybox/manifests/${registry.manifestDigest}`);
+
+      // An unknown tag: the daemon's reason, with the image named.
+      const unknown = `${registry.host}/tools/busybox:9.9`;
+      const error = await rejection(pulling.run(await scratch.job(['true'], { tool: testTool(unknown) }), never));
+      expect(error.message).toContain(`cannot pull image '${unknown}'`);
+      expect(error.message).toMatch(/not found|unknown/i);
     } finally {
       await registry.close();
     }
