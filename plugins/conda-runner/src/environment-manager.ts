@@ -150,7 +150,7 @@ export class EnvironmentManager {
         hash: spec.hash,
         prefix,
         platform: spec.platform,
-        specs: spec.specs,
+        specs: redactJson(spec.specs),
         channels: redactJson(spec.channels),
         pip: spec.pip,
         ...(spec.init !== undefined && { init: spec.init }),
