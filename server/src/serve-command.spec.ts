@@ -1,13 +1,28 @@
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXP100, REPO } from './test-support/fixture-workspace.js';
 
-/** Starts `bioimageit serve ARGS` from the sources (tsx, run in the repository root) and resolves once it printed its address. */
-function serve(args: string[]) {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(REPO, 'cli/src/main.ts'), 'serve', ...args], {
+/** The CLI from its sources through tsx (run in the repository root, where tsx finds the decorator settings). */
+const TSX_CLI = ['--conditions=source', '--import', 'tsx', join(REPO, 'cli/src/main.ts')];
+/** The built CLI (`npm run build`), as a fresh clone runs it. */
+const BUILT_CLI = [join(REPO, 'cli/bin/bioimageit.js')];
+
+/** True when the built server and CLI are at least as new as their sources (always after `npm test`'s build). */
+function builtIsFresh(): boolean {
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0), 0);
+  const built = [join(REPO, 'server/dist/index.js'), join(REPO, 'cli/dist/commands/serve-command.js')];
+  if (!built.every(existsSync)) return false;
+  return Math.min(...built.map((f) => statSync(f).mtimeMs)) >= Math.max(newest(join(REPO, 'server/src')), newest(join(REPO, 'cli/src')));
+}
+
+/** Starts `bioimageit serve ARGS` and resolves once it printed its address. */
+function serve(args: string[], cli: readonly string[] = TSX_CLI) {
+  const child = spawn(process.execPath, [...cli, 'serve', ...args], {
     cwd: REPO,
     env: { ...process.env, BIOIMAGEIT_WORKSPACE: '', BIOIMAGEIT_SERVE_TOKEN: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -61,6 +76,18 @@ describe('bioimageit serve (process)', () => {
     expect(login.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
     expect((await fetch(`${base}api/experiments`, { headers: { Cookie: cookie } })).status).toBe(200);
     expect((await fetch(`${base}?token=wrong`, { redirect: 'manual' })).status).toBe(401);
+    server.child.kill('SIGINT');
+    expect(await server.exited).toBe(0);
+  });
+
+  const fresh = builtIsFresh();
+  if (!fresh && process.env['CI'] === 'true') throw new Error('CI runs after npm run build: server/dist and cli/dist must be fresh');
+  it.skipIf(!fresh)('serves from the built JavaScript as a fresh clone does (after npm run build)', async () => {
+    const server = serve(['--port', '0', '-e', join(dir, 'exp100')], BUILT_CLI);
+    const url = await server.ready;
+    const experiments = (await (await fetch(`${url}api/experiments`)).json()) as { name: string }[];
+    expect(experiments.map((e) => e.name)).toEqual(['exp100']);
+    expect((await fetch(`${url}js/app.js`)).status).toBe(200);
     server.child.kill('SIGINT');
     expect(await server.exited).toBe(0);
   });
