@@ -184,6 +184,21 @@ describe.skipIf(skipWithoutDockerd())('DockerRunner on a private dockerd', () =>
     expect(error.message).toMatch(/connection refused|connect/i);
   });
 
+  it('recovers when the image disappears between jobs: names it, then checks again', async () => {
+    const gone = 'bioimageit-test/busybox:vanishing';
+    await dockerd.importBusybox(gone);
+    const first = await runner.run(await scratch.job(['true'], { tool: testTool(gone) }), never);
+    expect(first.exitCode).toBe(0);
+    await dockerd.client.json('DELETE', `/images/${encodeURIComponent(gone)}`, { query: { force: true } });
+    const error = await rejection(runner.run(await scratch.job(['true'], { tool: testTool(gone) }), never));
+    expect(error.code).toBe('UNAVAILABLE');
+    expect(error.message).toContain(gone);
+    await dockerd.importBusybox(gone);
+    const again = await runner.run(await scratch.job(['true'], { tool: testTool(gone) }), never);
+    expect(again.exitCode).toBe(0);
+    expect(again.environment['imageId']).not.toBe(first.environment['imageId']);
+  });
+
   it('rejects an invalid image reference before asking the daemon', async () => {
     const job = await scratch.job(['true'], { tool: testTool('Not A/Reference') });
     const error = await rejection(runner.run(job, never));
