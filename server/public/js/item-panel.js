@@ -12,14 +12,13 @@ export class ItemPanel {
     this.onOpenItem = onOpenItem;
   }
 
-  async show(experimentId, itemId, { provenance = false } = {}) {
+  async show(experimentId, itemId) {
     this.experimentId = experimentId;
     const item = await api.item(experimentId, itemId);
     this.item = item;
     const close = h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Close item details', onclick: () => this.hide() }, '×');
     const preview = h('div', { class: 'preview' });
     this.graph = h('div', { class: 'graph-wrap', id: 'provenance' });
-    const provenanceButton = h('button', { type: 'button', class: 'button', onclick: () => this.showLineage() }, 'How was this made?');
     replace(
       this.root,
       h('div', { class: 'detail-head' }, h('h2', { id: 'detail-title' }, item.name), close),
@@ -28,14 +27,15 @@ export class ItemPanel {
       h('h3', {}, 'Tags'),
       h('dl', { class: 'tag-list' }, Object.entries(item.tags).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
       h('h3', {}, 'Provenance'),
-      item.origin.type === 'raw' ? h('p', { class: 'hint' }, 'Raw data: imported, not computed.') : provenanceButton,
+      item.origin.type === 'raw' ? h('p', { class: 'hint' }, 'Raw data: imported, not computed.') : h('p', { class: 'hint' }, 'How this item was made: its inputs, the run, and the item.'),
       this.graph,
     );
     this.root.hidden = false;
     this.root.setAttribute('aria-labelledby', 'detail-title');
-    if (item.image) await this.showPreview(preview);
-    else replace(preview, h('p', { class: 'hint' }, `No preview for ${item.format} items.`));
-    if (provenance || item.origin.type === 'processed') await this.showLineage();
+    await Promise.all([
+      item.image ? this.showPreview(preview) : replace(preview, h('p', { class: 'hint' }, `No preview for ${item.format} items.`)),
+      item.origin.type === 'processed' ? this.showLineage() : undefined,
+    ]);
     close.focus();
   }
 

@@ -38,8 +38,8 @@ export class RunsView {
             h('td', {}, `${r.tool.name} ${r.tool.version}`),
             h('td', {}, r.dataset),
             h('td', {}, h('span', { class: `badge ${r.status}` }, r.status), r.live && r.live.status === 'running' ? ` ${Math.round(r.live.fraction * 100)}%` : ''),
-            h('td', {}, `${r.jobs.succeeded + r.jobs.cached}/${r.jobs.total}${r.jobs.failed ? ` (${r.jobs.failed} failed)` : ''}`),
-            h('td', {}, new Date(r.start).toLocaleString()),
+            h('td', {}, r.jobs.total === 0 ? h('span', { class: 'hint', title: 'BioImageIT v1 kept no job records' }, 'v1 run') : `${r.jobs.succeeded + r.jobs.cached}/${r.jobs.total}${r.jobs.failed ? ` (${r.jobs.failed} failed)` : ''}`),
+            h('td', {}, when(r.start)),
             h('td', {}, r.user),
           ),
         ),
@@ -55,7 +55,7 @@ export class RunsView {
     const cancel = live?.status === 'running' ? h('button', { type: 'button', class: 'button danger', onclick: () => this.cancel(runId) }, 'Cancel run') : '';
     replace(
       this.details,
-      h('h3', {}, `Run ${record.id}`),
+      h('h3', { class: 'run-title' }, 'Run ', h('span', { class: 'mono' }, record.id)),
       h(
         'dl',
         { class: 'facts-grid' },
@@ -65,7 +65,7 @@ export class RunsView {
           ['Parameters', record.parameters.map((p) => `${p.name}=${p.value}`).join(' ') || '(none)'],
           ['Inputs', record.inputs.map((i) => `${i.name} = ${i.dataset}${i.query ? `: ${i.query}` : ''}`).join('; ')],
           ['Runner', `${record.runner} on ${record.host}`],
-          ['Time', `${record.start} → ${record.end ?? '…'}`],
+          ['Time', `${when(record.start)} → ${record.end ? when(record.end) : '…'}`],
         ].map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
       ),
       cancel,
@@ -110,4 +110,11 @@ export class RunsView {
       toast(error instanceof ApiFailure ? error.message : String(error), 'error');
     }
   }
+}
+
+/** A stored time for people: local date and time, the text as stored when it is no ISO time, a dash when absent (v1 records). */
+function when(text) {
+  if (!text) return '—';
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? text : date.toLocaleString();
 }

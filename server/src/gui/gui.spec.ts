@@ -139,6 +139,7 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
     expect(await graph.locator('.node.item').count()).toBe(2);
     expect(await graph.locator('.node.job .title').textContent()).toBe('Threshold 1.0.0');
     expect(await graph.locator('.edge').count()).toBe(2);
+    await graph.scrollIntoViewIfNeeded();
     await shot('6-provenance');
     await graph.locator('.node.item:not(.root)').click();
     await expect.poll(() => page.locator('#detail-title').textContent()).toMatch(/^population1_/);
