@@ -173,6 +173,14 @@ describe.runIf(cph || process.env['CI'] === 'true')('conda runner, embedded path
     expect(await leftovers(envs)).toEqual([]);
   });
 
+  it('names the channel that is down when another one answers', async () => {
+    const dead = await deadChannelUrl();
+    const job = await stampJob();
+    const tool = { ...(job.tool as NonNullable<RunnerJob['tool']>), requirements: { conda: { packages: ['biit-stamp'], channels: [fixture.channel.url, dead] } } };
+    const error = (await runner(path.join(root, 'envs-two-channels')).run({ ...job, tool }, never).catch((e: unknown) => e)) as RunnerError;
+    expect(error.message).toContain(`conda channel ${dead} cannot be reached`);
+  });
+
   it('keeps channel credentials out of errors and progress', async () => {
     const dead = new URL(await deadChannelUrl());
     const secret = `http://ada:s3cret@${dead.host}/t/tok-123/private/`;

@@ -29,20 +29,25 @@ export function unsatisfiablePackage(message: string): string | undefined {
   return undefined;
 }
 
-/** The first channel whose repodata cannot be fetched, and why; undefined when all answer. */
+/** The first channel whose repodata cannot be fetched for any of `subdirs`, and why; undefined when all answer. */
 export async function unreachableChannel(channels: readonly string[], subdirs: readonly string[], timeoutMs = 10_000): Promise<{ channel: string; why: string } | undefined> {
   for (const channel of channels) {
+    let why: string | undefined;
     for (const subdir of subdirs) {
       const url = `${channel}${subdir}/repodata.json`;
       try {
         const response = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(timeoutMs) });
-        if (response.ok) return undefined;
-        if (subdir === subdirs[subdirs.length - 1]) return { channel, why: `HTTP ${response.status} for ${url}` };
+        if (response.ok) {
+          why = undefined;
+          break;
+        }
+        why = `HTTP ${response.status} for ${url}`;
       } catch (e) {
         const cause = (e as { cause?: { code?: string; message?: string } }).cause;
         return { channel, why: cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e)) };
       }
     }
+    if (why !== undefined) return { channel, why };
   }
   return undefined;
 }
