@@ -68,6 +68,12 @@ describe('bioimageit omero', () => {
     expect(bed.fake.count('/api/v0/login/')).toBe(0);
   });
 
+  it('takes a bare host as https, and refuses other schemes', async () => {
+    expect(await cli(['omero', 'login', 'ftp://x'], loginEnv)).toBe("'ftp://x' is not an OMERO.web URL (https://host[:port][/prefix]) or omero://host[:port]");
+    const message = await cli(['omero', 'login', bed.server], { ...loginEnv });
+    expect(message).toContain(`OMERO.web https://${bed.server}: GET /api/ failed`);
+  });
+
   it('lists the saved servers without contacting them', async () => {
     await cli(['omero', 'login', bed.fake.url], loginEnv);
     const before = bed.fake.requests.length;

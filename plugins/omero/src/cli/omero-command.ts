@@ -63,8 +63,10 @@ export function registerOmeroCommand(program: Command, io: OmeroCliIo, options: 
     .action(async (server: string, flags: { user?: string }, cmd: Command) => {
       const { OmeroClient, OmeroConnections } = await load();
       const connections = new OmeroConnections(resolved());
-      const key = server.startsWith('omero:') ? parseOmeroUri(server).server : serverKey(server);
-      const baseUrl = server.startsWith('omero:') ? await connections.baseUrl(key) : server.replace(/\/+$/, '');
+      const given = /^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `https://${server}`;
+      if (!/^(https?|omero):\/\//i.test(given)) throw new StorageError('INVALID', `'${server}' is not an OMERO.web URL (https://host[:port][/prefix]) or omero://host[:port]`, { details: { server } });
+      const key = given.startsWith('omero:') ? parseOmeroUri(given).server : serverKey(given);
+      const baseUrl = given.startsWith('omero:') ? await connections.baseUrl(key) : given.replace(/\/+$/, '');
       const username = flags.user ?? io.env['BIOIMAGEIT_OMERO_USER'] ?? (await ask(`OMERO user for ${baseUrl}: `, false));
       const password = io.env['BIOIMAGEIT_OMERO_PASSWORD'] ?? (await ask(`Password for ${username}@${baseUrl}: `, true));
       const client = new OmeroClient({ baseUrl, ...transport(resolved()) });
