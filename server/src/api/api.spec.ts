@@ -233,6 +233,25 @@ describe('REST API on exp100', () => {
       expect(r.json.error.message).toContain('leaves the dataset folder');
     });
 
+    it('reports a run whose jobs fail as failed, with the tool\'s error in the stderr log', async () => {
+      const started = await api.call('POST', `/api/experiments/${exp}/runs`, {
+        tool: 'bioimageit.threshold',
+        inputs: [{ name: 'image', query: 'Population=population1 AND number<4' }],
+        params: { method: 'fixed' },
+        outputDataset: 'failing',
+      });
+      expect(started.status).toBe(202);
+      const final = await fx.server.context.runs.settled(started.json.runId);
+      expect(final).toMatchObject({ status: 'failed', jobCount: 2, finished: 2, failed: 2, fraction: 1 });
+      expect(final?.error).toContain('exited with code');
+      const run = await api.call('GET', `/api/experiments/${exp}/runs/${started.json.runId}`);
+      const job = run.json.record.jobs[0];
+      expect(job).toMatchObject({ status: 'failed', outputs: [] });
+      const stderr = await api.call('GET', `/api/experiments/${exp}/runs/${started.json.runId}/jobs/${job.id}/log?stream=stderr`);
+      expect(Buffer.from(stderr.bytes).toString()).toContain('error: --method fixed need');
+      expect((await api.call('GET', items('?dataset=failing'))).json.total).toBe(0);
+    });
+
     it('cancels a running run; a second cancel is 409, an unknown run 404', async () => {
       const started = await api.call('POST', `/api/experiments/${exp}/runs`, {
         tool: 'bioimageit.gaussian-blur',
