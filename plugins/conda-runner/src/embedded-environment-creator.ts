@@ -139,7 +139,7 @@ export class EmbeddedEnvironmentCreator implements EnvironmentCreator {
     return typeof index.noarch === 'string' ? index.noarch : undefined;
   }
 
-  /** Runs `bin/.<name>-post-link.sh` of each package that has one, as conda does (PREFIX, PKG_* set). */
+  /** Runs `bin/.<name>-post-link.sh` of each package that has one, as conda does (PREFIX, PKG_* set, the prefix's bin first on PATH). */
   private async postLink(records: readonly SolvedRecord[], prefix: string, label: string, report: CreationReport): Promise<void> {
     const bin = path.join(prefix, 'bin');
     const present = new Set(await readdir(bin).catch(() => [] as string[]));
@@ -147,7 +147,14 @@ export class EmbeddedEnvironmentCreator implements EnvironmentCreator {
       const script = `.${record.name}-post-link.sh`;
       if (!present.has(script) || !(await stat(path.join(bin, script))).isFile()) continue;
       report('linking', `post-link script of ${record.name}`);
-      const env = { ...this.options.baseEnv, PREFIX: prefix, PKG_NAME: record.name, PKG_VERSION: record.version, PKG_BUILDNUM: String(record.buildNumber) };
+      const env = {
+        ...this.options.baseEnv,
+        PATH: `${bin}${path.delimiter}${this.options.baseEnv['PATH'] ?? ''}`,
+        PREFIX: prefix,
+        PKG_NAME: record.name,
+        PKG_VERSION: record.version,
+        PKG_BUILDNUM: String(record.buildNumber),
+      };
       await runQuiet(['sh', path.join(bin, script)], env, prefix, `post-link script of ${record.name}`).catch((e: unknown) => {
         throw new RunnerError('UNAVAILABLE', `${label}: ${e instanceof Error ? e.message : String(e)}`, { cause: e, details: { package: record.name } });
       });
