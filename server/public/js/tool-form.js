@@ -6,7 +6,9 @@ import { formatCount, h, replace } from './dom.js';
  * (with a live count of the items it selects), per parameter a control generated from the
  * parameter's JSON Schema (integer/number → number field with bounds, boolean → checkbox, enum →
  * select, string → text; `x-advanced` ones in a collapsed section), the output dataset and the
- * number of parallel jobs. Submitting returns the run request body, or shows what is wrong.
+ * number of parallel jobs; for several data inputs how to pair them (tag keys or position), for
+ * reduce tools the tags to group by. Submitting hands the run request body to `onSubmit`, or shows
+ * what is wrong.
  */
 export function toolForm(tool, experiment, { onSubmit }) {
   const form = h('form', { class: 'tool-form', novalidate: true, 'aria-labelledby': 'tool-title' });
@@ -17,6 +19,15 @@ export function toolForm(tool, experiment, { onSubmit }) {
   const advanced = params.filter((p) => p.advanced);
   const output = h('input', { id: 'output-dataset', required: true, value: tool.id.split('.').pop().replace(/[^A-Za-z0-9_.-]/g, '_'), pattern: '[A-Za-z0-9][A-Za-z0-9 _.\\-]*' });
   const jobs = h('input', { id: 'jobs', type: 'number', min: '1', max: '16', value: '2' });
+  const keyList = h('datalist', { id: 'tag-keys' }, experiment.keys.map((k) => h('option', { value: k })));
+  const matchBy = h('input', { id: 'match-by', list: 'tag-keys', placeholder: 'tag keys, comma-separated (e.g. Population, number)', value: experiment.keys.join(', ') });
+  const byPosition = h('input', { id: 'match-position', type: 'checkbox', onchange: () => (matchBy.disabled = byPosition.checked) });
+  const groupBy = h('input', { id: 'group-by', list: 'tag-keys', placeholder: 'tag keys, comma-separated; empty: one group of everything' });
+  const pairing = tool.dataInputs.length > 1
+    ? h('fieldset', {}, h('legend', {}, 'Pairing'), field('match-by', 'Pair inputs by tags', matchBy, 'items of the inputs with the same values of these tags go to one job'), h('div', { class: 'field' }, h('label', { for: 'match-position' }, 'Pair by position (v1)'), byPosition))
+    : '';
+  const grouping = tool.type === 'reduce' ? h('fieldset', {}, h('legend', {}, 'Groups'), field('group-by', 'Group by tags', groupBy, 'one job per group of items sharing these tag values')) : '';
+  const keysOf = (text) => text.split(',').map((k) => k.trim()).filter((k) => k !== '');
   const error = h('div', { class: 'form-error', role: 'alert' });
   const submit = h('button', { type: 'submit', class: 'button primary' }, 'Run');
   controls.push(...inputs, ...params);
@@ -25,7 +36,10 @@ export function toolForm(tool, experiment, { onSubmit }) {
     h('h2', { id: 'tool-title' }, `${tool.name} `, h('span', { class: 'version' }, tool.version)),
     h('p', { class: 'description' }, tool.description),
     tool.help ? h('details', {}, h('summary', {}, 'Help'), h('p', {}, tool.help)) : '',
+    keyList,
     h('fieldset', {}, h('legend', {}, 'Input data'), inputs.map((i) => i.element)),
+    pairing,
+    grouping,
     basic.length > 0 ? h('fieldset', {}, h('legend', {}, 'Parameters'), basic.map((p) => p.element)) : '',
     advanced.length > 0 ? h('details', { class: 'advanced' }, h('summary', {}, 'Advanced parameters'), advanced.map((p) => p.element)) : '',
     h('fieldset', {}, h('legend', {}, 'Output'), field('output-dataset', 'Output dataset', output), field('jobs', 'Parallel jobs', jobs)),
@@ -48,6 +62,11 @@ export function toolForm(tool, experiment, { onSubmit }) {
       outputDataset: output.value.trim(),
       jobs: Number(jobs.value) || 1,
     };
+    if (tool.dataInputs.length > 1) {
+      if (byPosition.checked) body.matchBy = 'position';
+      else if (keysOf(matchBy.value).length > 0) body.matchBy = keysOf(matchBy.value);
+    }
+    if (tool.type === 'reduce' && keysOf(groupBy.value).length > 0) body.groupBy = keysOf(groupBy.value);
     submit.disabled = true;
     try {
       await onSubmit(body);

@@ -112,8 +112,12 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
 
   it('runs a tool from its generated form and follows its progress bar to the end', async () => {
     await page.locator('#tab-tools').click();
+    await page.locator('.tool-button[data-tool="bioimageit.summarize"]').click();
+    await page.locator('#group-by').waitFor();
+    expect(await page.locator('#match-by').count()).toBe(0);
     await page.locator('.tool-button[data-tool="bioimageit.threshold"]').click();
     await page.locator('#param-method').waitFor();
+    expect(await page.locator('#group-by').count()).toBe(0);
     expect(await page.locator('#param-method option').allTextContents()).toEqual(['Otsu (automatic)', 'Fixed value']);
     await page.locator('#input-image-query').fill('Population=population1 AND number<10');
     await expect.poll(() => page.locator('#input-image-count').textContent()).toBe('5 items selected');
