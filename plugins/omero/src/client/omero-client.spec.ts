@@ -127,6 +127,20 @@ describe('OmeroClient', () => {
     expect(error.message).not.toContain(key);
   });
 
+  it('keeps an idle session alive with keepalive pings', async () => {
+    await fake.stop();
+    fake = new FakeOmeroWeb({ idleMs: 400 });
+    fake.addUser({ userName: 'ben', password: PASSWORD });
+    await fake.start();
+    const c = client({ keepAliveMs: 100 });
+    await c.connect();
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    expect(await c.get('/api/v0/m/projects/')).toMatchObject({ data: [] });
+    expect(fake.count('/api/v0/login/')).toBe(1);
+    expect(fake.count('/webclient/keepalive_ping/')).toBeGreaterThanOrEqual(5);
+    c.close();
+  });
+
   it('logs out and forgets the session', async () => {
     const c = client();
     const context = await c.connect();

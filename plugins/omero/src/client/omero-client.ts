@@ -35,6 +35,8 @@ export interface OmeroClientOptions extends Omit<OmeroHttpOptions, 'redactor'> {
   readonly concurrency?: number;
   /** Page size asked for; the server caps it at its `maxLimit` (500) and `meta` says what it used. */
   readonly pageSize?: number;
+  /** Keep-alive ping interval while connected (default 60 s; 0 turns pings off). */
+  readonly keepAliveMs?: number;
   /** Send the login as a JSON body (only omero-web >= 5.29 accepts it; default: form-encoded). */
   readonly jsonLogin?: boolean;
   readonly redactor?: Redactor;
@@ -67,6 +69,7 @@ export class OmeroClient {
   private connecting?: Promise<EventContext>;
   private generation = 0;
   private sessionKey?: string;
+  private keepAlive?: NodeJS.Timeout;
 
   constructor(private readonly options: OmeroClientOptions) {
     this.redactor = options.redactor ?? new Redactor();
@@ -153,7 +156,35 @@ export class OmeroClient {
     this.sessionKey = context.sessionUuid;
     this.context = context;
     this.generation++;
+    this.startKeepAlive();
     return context;
+  }
+
+  /**
+   * Pings `/webclient/keepalive_ping/` every `keepAliveMs` (default 60 s, as OMERO.web's own pages
+   * do) while connected, so a session outlives long jobs that make no requests (OMERO closes idle
+   * sessions after 10 minutes). The timer never keeps the process alive; failures are ignored (the
+   * next real request renews the session).
+   */
+  private startKeepAlive(): void {
+    const every = this.options.keepAliveMs ?? 60_000;
+    if (this.keepAlive !== undefined || every <= 0) return;
+    this.keepAlive = setInterval(() => {
+      if (this.context === undefined) return;
+      void this.http.send({ method: 'GET', path: '/webclient/keepalive_ping/', retries: 0 }).then(
+        (reply) => {
+          if (reply.body.toString('utf8').trim() !== 'OK') this.context = undefined;
+        },
+        () => undefined,
+      );
+    }, every);
+    this.keepAlive.unref();
+  }
+
+  /** Stops the keep-alive pings (the session is left open). */
+  close(): void {
+    if (this.keepAlive !== undefined) clearInterval(this.keepAlive);
+    this.keepAlive = undefined;
   }
 
   /** Finds the API paths and the server id once (see {@link discoverApi}). */
@@ -285,6 +316,7 @@ export class OmeroClient {
       const reply = await this.http.send({ method: 'POST', path: '/webclient/logout/', body: { form: new URLSearchParams({ csrfmiddlewaretoken: this.http.csrfToken ?? '' }) } });
       if (reply.status !== 302 && reply.status !== 200) throw replyError(this.origin, { method: 'POST', path: '/webclient/logout/' }, reply, this.redactor, 'OMERO logout');
     }
+    this.close();
     this.context = undefined;
     this.sessionKey = undefined;
     await this.http.clearCookies();

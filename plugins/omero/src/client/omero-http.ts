@@ -18,6 +18,8 @@ export interface HttpRequest {
   readonly idempotent?: boolean;
   /** Stream the body instead of buffering it (downloads). */
   readonly stream?: boolean;
+  /** Tries after the first for this request (default: the policy's). */
+  readonly retries?: number;
 }
 
 /** A reply of any status (the caller decides what a 403 or 404 means). */
@@ -109,7 +111,7 @@ export class OmeroHttp {
         const e = err as { code?: string; message?: string };
         failure = { ...(e.code !== undefined && { code: e.code }), message: e.message ?? String(err) };
       }
-      const retry = attempt < this.policy.retries && (reply ? idempotent && isRetryableStatus(reply.status) : isRetryableNetworkError(failure?.code, idempotent));
+      const retry = attempt < (req.retries ?? this.policy.retries) && (reply ? idempotent && isRetryableStatus(reply.status) : isRetryableNetworkError(failure?.code, idempotent));
       if (!retry) {
         if (reply) return reply;
         throw new StorageError('IO', this.options.redactor.clean(`OMERO.web ${this.origin}: ${req.method} ${req.path} failed: ${failure?.code ?? ''} ${failure?.message ?? ''}`.replace(/\s+/g, ' ').trim()), {
