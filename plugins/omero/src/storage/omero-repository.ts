@@ -13,8 +13,8 @@ export type Pairs = readonly (readonly [string, string])[];
  * OMERO operations the storage backend is made of, each one or a few OMERO.web requests:
  * containers through `/api/v0/m/`, annotations through `/webclient/` (read with
  * `api/annotations/`, written with `annotate_map/`, `annotate_tags/`, `annotate_file/`).
- * Annotation reads batch object ids (`annotationBatch` per request, default 200, so URLs stay
- * under proxies' 8 KiB line limits).
+ * Annotation reads batch object ids (`annotationBatch` per request, default 200: ids go in the
+ * query string, and gunicorn, which usually serves OMERO.web, refuses request lines over 4094 bytes).
  */
 export class OmeroRepository {
   constructor(
