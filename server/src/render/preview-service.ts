@@ -5,6 +5,7 @@ import type { DataItem, ExperimentStore, FormatRegistry, PixelArray } from '@bio
 import { ApiError } from '../api-error.js';
 import { extractPlane, imageDims, type PlaneSelection } from './image-plane.js';
 import type { PngRenderer } from './png-renderer.js';
+import { TaskLimiter } from './task-limiter.js';
 
 /** Axis sizes and pixel type of an image item, for the preview's sliders. */
 export interface ImageInfo {
@@ -21,6 +22,10 @@ export interface ImageInfo {
 
 /** Items whose pixels are kept decoded, so that moving a z slider does not decode the file again. */
 const PIXEL_CACHE = 8;
+/** Rendered thumbnails kept in memory (a few KiB each), so that paging back and forth draws nothing twice. */
+const THUMBNAIL_CACHE = 1000;
+/** Images decoded and drawn at once (a page of 50 thumbnails waits its turn instead of decoding 50 files together). */
+const RENDERS_AT_ONCE = 2;
 
 /**
  * Previews of image items: axis facts, a PNG of one z-plane or the maximum projection, and
@@ -31,6 +36,8 @@ const PIXEL_CACHE = 8;
  */
 export class PreviewService {
   private readonly pixels = new Map<string, Promise<PixelArray>>();
+  private readonly thumbnails = new Map<string, Uint8Array>();
+  private readonly limiter = new TaskLimiter(RENDERS_AT_ONCE);
 
   constructor(
     private readonly formats: FormatRegistry,
@@ -53,16 +60,18 @@ export class PreviewService {
     };
   }
 
-  async preview(store: ExperimentStore, item: DataItem, selection: PlaneSelection, size: number): Promise<Uint8Array> {
-    const pixels = await this.read(store, item);
-    let plane;
-    try {
-      plane = extractPlane(pixels, selection);
-    } catch (error) {
-      if (error instanceof RangeError) throw new ApiError('BAD_REQUEST', `item '${item.name}': ${error.message}`, { details: { item: item.id } });
-      throw error;
-    }
-    return this.renderer.render(plane, size);
+  preview(store: ExperimentStore, item: DataItem, selection: PlaneSelection, size: number): Promise<Uint8Array> {
+    return this.limiter.run(async () => {
+      const pixels = await this.read(store, item);
+      let plane;
+      try {
+        plane = extractPlane(pixels, selection);
+      } catch (error) {
+        if (error instanceof RangeError) throw new ApiError('BAD_REQUEST', `item '${item.name}': ${error.message}`, { details: { item: item.id } });
+        throw error;
+      }
+      return this.renderer.render(plane, size);
+    });
   }
 
   async thumbnail(store: ExperimentStore, item: DataItem, size: number): Promise<Uint8Array> {
@@ -74,11 +83,21 @@ export class PreviewService {
       const stored = await readFile(path).catch(() => undefined);
       if (stored !== undefined) return stored;
     }
-    return this.preview(store, item, { z: 'max' }, size);
+    const key = `${this.key(store, item)}#${size}`;
+    const cached = this.thumbnails.get(key);
+    if (cached !== undefined) return cached;
+    const png = await this.preview(store, item, { z: 'max' }, size);
+    if (this.thumbnails.size >= THUMBNAIL_CACHE) this.thumbnails.delete(this.thumbnails.keys().next().value as string);
+    this.thumbnails.set(key, png);
+    return png;
+  }
+
+  private key(store: ExperimentStore, item: DataItem): string {
+    return `${store.uri}#${item.id}#${item.sha256 ?? ''}`;
   }
 
   private read(store: ExperimentStore, item: DataItem): Promise<PixelArray> {
-    const key = `${store.uri}#${item.id}#${item.sha256 ?? ''}`;
+    const key = this.key(store, item);
     let pending = this.pixels.get(key);
     if (pending === undefined) {
       pending = this.decode(store, item);
