@@ -34,6 +34,7 @@ export interface ExistingEnvironmentSpec {
   readonly prefix?: string;
 }
 
+/** What a tool's conda requirement asks for: an environment to make, or one to use as it is. */
 export type EnvironmentSpec = SolvedEnvironmentSpec | ExistingEnvironmentSpec;
 
 /** Length of the hash used as folder name (80 bits: collisions are not a concern, paths stay short). */
