@@ -57,6 +57,14 @@ async function writeExperiment(dir: string, n: number): Promise<void> {
   await writeFile(join(dir, 'experiment.md.json'), JSON.stringify({ uuid: randomUUID(), information: info, raw_dataset: { name: 'data', url: 'data/raw_dataset.md.json', uuid: rawUuid }, processed_datasets: [], keys: ['Population', 'number', 'Well'] }));
 }
 
+/** One timed page: milliseconds, the total the query selects, the rows returned; `transport` = client time minus Server-Timing. */
+interface Sample {
+  readonly ms: number;
+  readonly total: number;
+  readonly rows: number;
+  readonly transport?: number;
+}
+
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 const dir = join(root, 'big');
@@ -88,19 +96,19 @@ try {
     const transport: number[] = [];
     let hits = 0;
     let served = 0;
-    const inProcess = async () => {
+    const inProcess = async (): Promise<Sample> => {
       const start = performance.now();
       const all = await kernel.query(store, c.where);
       const page = all.slice(c.offset, c.offset + c.limit);
       return { ms: performance.now() - start, total: all.length, rows: page.length };
     };
     const serverStore = await server.context.catalog.open(id);
-    const viaPager = async () => {
+    const viaPager = async (): Promise<Sample> => {
       const start = performance.now();
       const page = await server.context.pager.page(serverStore, { dataset: 'data', where: c.where, offset: c.offset, limit: c.limit });
       return { ms: performance.now() - start, total: page.total, rows: page.items.length };
     };
-    const overHttp = async () => {
+    const overHttp = async (): Promise<Sample> => {
       const start = performance.now();
       const response = await fetch(url);
       const body = (await response.json()) as { total: number; items: unknown[] };
@@ -111,15 +119,15 @@ try {
     for (let i = 0; i < repeats + 3; i++) {
       // alternate which goes first, so that garbage collection after one lands on both alike
       // rotate which goes first, so that garbage collection after one lands on all alike
-      const runs = [inProcess, viaPager, overHttp];
-      const results = new Map<unknown, { ms: number; total: number; rows: number }>();
+      const runs: (() => Promise<Sample>)[] = [inProcess, viaPager, overHttp];
+      const results = new Map<unknown, Sample>();
       for (let k = 0; k < runs.length; k++) {
-        const run = runs[(i + k) % runs.length] as () => Promise<{ ms: number; total: number; rows: number }>;
+        const run = runs[(i + k) % runs.length] as () => Promise<Sample>;
         results.set(run, await run());
       }
-      const a = results.get(inProcess) as { ms: number; total: number; rows: number };
-      const p = results.get(viaPager) as { ms: number; total: number; rows: number };
-      const b = results.get(overHttp) as { ms: number; total: number; rows: number };
+      const a = results.get(inProcess) as Sample;
+      const p = results.get(viaPager) as Sample;
+      const b = results.get(overHttp) as Sample;
       if (a.rows !== b.rows || a.total !== b.total || p.total !== b.total) throw new Error(`HTTP page differs: ${b.rows}/${b.total} vs ${a.rows}/${a.total}`);
       hits = a.total;
       served = b.rows;
@@ -127,7 +135,7 @@ try {
         local.push(a.ms);
         pager.push(p.ms);
         http.push(b.ms);
-        transport.push((b as { transport: number }).transport);
+        transport.push(b.transport ?? NaN);
       }
     }
     const l = median(local);
