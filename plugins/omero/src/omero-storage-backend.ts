@@ -64,11 +64,13 @@ export class OmeroStorageBackend implements StorageBackend {
   async createExperiment(location: string, init: ExperimentInit): Promise<ExperimentStore> {
     checkName(init.name, 'experiment');
     const { server, repo, group } = await this.locate(location);
-    if ((await this.projectsOf(repo, group)).some((p) => p.Name === init.name)) {
-      throw new StorageError('EXISTS', `an experiment (OMERO Project) named '${init.name}' already exists on ${server}`, { details: { name: init.name, server } });
-    }
-    await repo.client.connect();
+    const me = await repo.client.connect();
     const target = group ?? repo.client.group!;
+    // Names are unique per user and group: other users' Projects of the same name do not block.
+    const mine = (await this.projectsOf(repo, target)).filter((p) => p['omero:details']?.owner?.['@id'] === me.userId);
+    if (mine.some((p) => p.Name === init.name)) {
+      throw new StorageError('EXISTS', `you already have an experiment (OMERO Project) named '${init.name}' in group ${target} on ${server}`, { details: { name: init.name, server, group: target } });
+    }
     const projectId = await repo.create('Project', init.name, target);
     const keys = [...new Set(init.keys ?? [])];
     const date = init.date ?? new Date().toISOString().slice(0, 10);

@@ -88,6 +88,17 @@ describe('OMERO backend faults and scale', () => {
     expect(bed.fake.requests.filter((r) => r.path.startsWith('/api/v0/m/projects/') && r.status === 200 && r.method === 'GET').length).toBeGreaterThan(1);
   });
 
+  it('lets a name be taken by another user or group, but not twice by the same user in one group', async () => {
+    bed.fake.state.addProject('Shared name', 5, 99);
+    bed.fake.state.addProject('Shared name', 4, 3);
+    const backend = bed.backend();
+    const store = await backend.createExperiment(bed.location, { name: 'Shared name', author: 'a', keys: [] });
+    expect((await store.info()).name).toBe('Shared name');
+    const error = await failure(backend.createExperiment(bed.location, { name: 'Shared name', author: 'a', keys: [] }));
+    expect(error.code).toBe('EXISTS');
+    expect(error.message).toBe(`you already have an experiment (OMERO Project) named 'Shared name' in group 5 on ${bed.server}`);
+  });
+
   it('says that OMERO.web cannot import images when the OMERO CLI is absent', async () => {
     const backend = bed.backend({ omeroCli: false });
     const store = await backend.createExperiment(bed.location, { name: 'E', author: 'a', keys: [] });

@@ -22,9 +22,13 @@ function urls(obj: Obj, add: Obj): Obj {
   return { ...out, ...add };
 }
 
-function setGroup(obj: Obj, groupId: number): void {
-  const details = obj['omero:details'] as { group?: Obj } | undefined;
+/** Sets the group and owner ids of `omero:details` (other owners than the fixtures' ben get a generic name). */
+function setDetails(obj: Obj, groupId: number, ownerId: number): void {
+  const details = obj['omero:details'] as { group?: Obj; owner?: Obj } | undefined;
   if (details?.group) details.group['@id'] = groupId;
+  if (details?.owner && details.owner['@id'] !== ownerId) {
+    Object.assign(details.owner, { '@id': ownerId, FirstName: 'User', LastName: String(ownerId), UserName: `user${ownerId}` });
+  }
 }
 
 /** A Project as omero-marshal encodes it (list or single view), with the views' `url:*` keys. */
@@ -34,7 +38,7 @@ export function marshalProject(p: FakeProject, origin: string, view: 'list' | 's
   t['Name'] = p.name;
   if (p.description === undefined) delete t['Description'];
   else t['Description'] = p.description;
-  setGroup(t, p.groupId);
+  setDetails(t, p.groupId, p.ownerId);
   const base = `${origin}/api/v0/m/projects/${p.id}/`;
   const withCount = childCount === undefined ? {} : { 'omero:childCount': childCount };
   if (view === 'saved') return urls(t, {});
@@ -47,7 +51,7 @@ export function marshalDataset(d: FakeDataset, origin: string, view: 'list' | 's
   t['Name'] = d.name;
   if (d.description === undefined) delete t['Description'];
   else t['Description'] = d.description;
-  setGroup(t, d.groupId);
+  setDetails(t, d.groupId, d.ownerId);
   const base = `${origin}/api/v0/m/datasets/${d.id}/`;
   const withCount = childCount === undefined ? {} : { 'omero:childCount': childCount };
   if (view === 'saved') return urls(t, {});
@@ -61,7 +65,7 @@ export function marshalImage(i: FakeImage, origin: string, view: 'list' | 'singl
   t['@id'] = i.id;
   t['Name'] = i.name;
   t['AcquisitionDate'] = i.acquisitionDate;
-  setGroup(t, i.groupId);
+  setDetails(t, i.groupId, i.ownerId);
   const pixels = t['Pixels'] as Obj;
   pixels['@id'] = i.id + 500_000_000;
   pixels['SizeX'] = i.sizeX;
