@@ -220,6 +220,10 @@ describe('REST API on exp100', () => {
       expect((await api.call('GET', `/api/experiments/${exp}/runs/nope`)).status).toBe(404);
       const masks = await api.call('GET', items('?dataset=masks'));
       expect(masks.json.total).toBe(5);
+      const replay = await api.events(`/api/events?run=${runId}`, (events) => events.length >= 1);
+      expect(replay).toEqual([{ type: 'run', data: expect.objectContaining({ runId, status: 'succeeded', fraction: 1 }) }]);
+      const otherExperiment = await api.events(`/api/events?experiment=none`, () => true);
+      expect(otherExperiment).toEqual([]);
     });
 
     it('refuses a log path that leaves the dataset folder (403)', async () => {
