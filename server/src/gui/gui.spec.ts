@@ -163,3 +163,36 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
     expect(pageErrors, pageErrors.join("\n")).toEqual([]);
   });
 });
+
+/** The GUI of a server that requires a token: the printed address logs the browser in with a cookie. */
+describe.skipIf(chromiumPath === undefined)('browser GUI with a token', () => {
+  let fx: ServedFixture;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    fx = await serveFixture('bioimageit-gui-token-', { token: 'gui-token-1234' });
+    browser = await launchChromium(chromiumPath as string);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await fx?.cleanup();
+  });
+
+  it('opens with the printed address, keeps the token out of the address bar, and works', async () => {
+    const page = await browser.newPage();
+    expect(fx.server.openUrl).toBe(`${fx.server.url}?token=gui-token-1234`);
+    await page.goto(fx.server.openUrl);
+    await page.locator('table.items tbody tr').first().waitFor();
+    expect(page.url()).toBe(`${fx.server.url}#/${fx.experimentId}/data`);
+    expect(await page.locator('#item-count').textContent()).toBe('101 items');
+    await page.close();
+  });
+
+  it('without the token the GUI says how to get in, and the API answers 401', async () => {
+    const page = await browser.newPage();
+    await page.goto(fx.server.url);
+    await expect.poll(() => page.locator('#toast').textContent()).toContain('This server needs a token');
+    expect((await fetch(`${fx.base}/api/experiments`)).status).toBe(401);
+    await page.close();
+  });
+});
