@@ -92,6 +92,7 @@ export class EmbeddedEnvironmentCreator implements EnvironmentCreator {
         details: { pip: spec.pip },
       });
     }
+    await this.cache.sweep();
     report('solving', `solving [${spec.specs.join(', ')}] over ${spec.channels.join(', ')}`);
     const records = installOrder(await (this.options.solve ?? solveWithRattler)(spec, label));
     const total = records.length;

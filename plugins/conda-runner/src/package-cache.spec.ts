@@ -107,6 +107,20 @@ describe('PackageCache sharing', () => {
   });
 });
 
+describe('PackageCache sweep', () => {
+  it('removes partial downloads and extractions older than the age given, and nothing else', async () => {
+    const dir = path.join(root, 'pkgs-sweep');
+    await mkdir(path.join(dir, 'x-1-0.extract-abc'), { recursive: true });
+    await writeFile(path.join(dir, 'x-1-0.tar.bz2.part-1-abc'), 'partial');
+    await writeFile(path.join(dir, 'x-1-0.tar.bz2'), 'whole');
+    await new PackageCache(dir).sweep();
+    expect((await readdir(dir)).sort()).toEqual(['x-1-0.extract-abc', 'x-1-0.tar.bz2', 'x-1-0.tar.bz2.part-1-abc']);
+    await new Promise((r) => setTimeout(r, 20));
+    await new PackageCache(dir).sweep(10);
+    expect(await readdir(dir)).toEqual(['x-1-0.tar.bz2']);
+  });
+});
+
 describe('PackageCache downloads', () => {
   it('abandons a download that stalls, naming the package', async () => {
     const stalling = http.createServer((_, res) => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -64,6 +64,24 @@ export class PackageCache {
     readonly dir: string,
     private readonly stallMs = 60_000,
   ) {}
+
+  /**
+   * Removes what crashed processes left in the cache: partial downloads (`*.part-*`) and
+   * extractions (`*.extract-*`) older than `ageMs` (default one hour; younger ones may be in use).
+   */
+  async sweep(ageMs = 3_600_000): Promise<void> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const now = Date.now();
+    await Promise.all(
+      names
+        .filter((n) => /\.part-|\.extract-/.test(n))
+        .map(async (n) => {
+          const file = path.join(this.dir, n);
+          const info = await stat(file).catch(() => undefined);
+          if (info !== undefined && now - info.mtimeMs > ageMs) await rm(file, { recursive: true, force: true });
+        }),
+    );
+  }
 
   /** Streams `url` into `file`, aborting when the server sends nothing for `stallMs`. */
   private async download(url: string, file: string, signal?: AbortSignal): Promise<void> {
