@@ -71,13 +71,14 @@ export interface ErrorBody {
 
 /**
  * The error body for `err`. BioImageIT errors keep their message and details (they name the item,
- * file or query column); other errors become `internal error` without their message or stack, so
- * that nothing about the server's internals leaks to clients.
+ * file or query column), passed through `redact` (the server replaces its folders by experiment
+ * names); other errors become `internal error` without their message or stack, so that nothing
+ * about the server's internals leaks to clients.
  */
-export function errorBody(err: unknown): ErrorBody {
+export function errorBody(err: unknown, redact: (text: string) => string = (t) => t): ErrorBody {
   if (isBioImageItError(err)) {
-    const details = err.details;
-    return { error: { code: err.code, area: err.area, message: err.message, ...(Object.keys(details).length > 0 && { details }) } };
+    const details = Object.keys(err.details).length > 0 ? (JSON.parse(redact(JSON.stringify(err.details))) as Record<string, unknown>) : undefined;
+    return { error: { code: err.code, area: err.area, message: redact(err.message), ...(details !== undefined && { details }) } };
   }
   return { error: { code: 'INTERNAL', area: 'api', message: 'internal error (see the server log)' } };
 }

@@ -96,7 +96,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (url.pathname === '/.well-known/openapi.json') url.pathname = OPENAPI_PATH;
       if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
         guard.checkToken(request);
-        return await dispatchApi(table, resolveApiSchema, request, response, url, logError);
+        return await dispatchApi(table, resolveApiSchema, request, response, url, logError, (text) => catalog.redactor.redact(text));
       }
       if (request.method !== 'GET' && request.method !== 'HEAD') throw new ApiError('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${url.pathname} (allowed: GET, HEAD)`, { details: { allowed: ['GET', 'HEAD'] } });
       const given = url.searchParams.get('token');
@@ -104,7 +104,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await files.serve(url.pathname, response, request.method === 'HEAD');
     } catch (error) {
       if (httpStatusOf(error) >= 500) logError(`${request.method} ${request.url}`, error);
-      if (!response.headersSent) sendJson(response, httpStatusOf(error), errorBody(error));
+      if (!response.headersSent) sendJson(response, httpStatusOf(error), errorBody(error, (text) => catalog.redactor.redact(text)));
       else response.destroy();
     }
   };

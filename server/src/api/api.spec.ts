@@ -107,6 +107,8 @@ describe('REST API on exp100', () => {
       expect(one.json.name).toBe(page.json.items[0].name);
       const missing = await api.call('GET', `/api/experiments/${exp}/items/00000000-0000-0000-0000-000000000000`);
       expect(missing.status).toBe(404);
+      expect(missing.json.error.message).toBe("no item '00000000-0000-0000-0000-000000000000' in experiment 'exp100'");
+      expect(JSON.stringify(missing.json)).not.toContain(fx.dir);
     });
   });
 

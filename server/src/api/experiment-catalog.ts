@@ -1,5 +1,6 @@
 import type { ExperimentStore, ExperimentSummary, Kernel } from '@bioimageit/core';
 import { ApiError } from '../api-error.js';
+import { PathRedactor } from '../http/path-redactor.js';
 
 /**
  * The experiments a server exposes, by id: those of the workspace's experiments location plus the
@@ -10,18 +11,24 @@ import { ApiError } from '../api-error.js';
 export class ExperimentCatalog {
   private readonly stores = new Map<string, Promise<ExperimentStore>>();
   private extra: Promise<ExperimentSummary[]> | undefined;
+  /** Hides the server's folders in error messages: each experiment's folder shows as its name. */
+  readonly redactor = new PathRedactor();
 
   constructor(
     private readonly kernel: Kernel,
     private readonly extraRefs: readonly string[] = [],
-  ) {}
+  ) {
+    this.redactor.add(kernel.config.workspace, '<workspace>');
+  }
 
   /** Every exposed experiment, workspace ones first, each id once. */
   async list(): Promise<ExperimentSummary[]> {
     const own = await this.kernel.listExperiments().catch(() => [] as ExperimentSummary[]);
     const extra = await this.extraSummaries();
     const seen = new Set<string>();
-    return [...own, ...extra].filter((e) => !seen.has(e.id) && seen.add(e.id));
+    const all = [...own, ...extra].filter((e) => !seen.has(e.id) && seen.add(e.id));
+    for (const e of all) if (e.uri.startsWith('file:')) this.redactor.add(e.uri, e.name);
+    return all;
   }
 
   /** The open store of experiment `id`; ApiError NOT_FOUND naming the known ids otherwise. */

@@ -15,7 +15,15 @@ export type ErrorLogger = (message: string, error: unknown) => void;
  * server before the reply is written). Every error becomes a JSON error body with the status of
  * {@link httpStatusOf}.
  */
-export async function dispatchApi(table: RouteTable, resolve: SchemaResolver, request: IncomingMessage, response: ServerResponse, url: URL, log: ErrorLogger): Promise<void> {
+export async function dispatchApi(
+  table: RouteTable,
+  resolve: SchemaResolver,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  log: ErrorLogger,
+  redact: (text: string) => string = (t) => t,
+): Promise<void> {
   const started = performance.now();
   try {
     const { route, params } = table.match(request.method ?? 'GET', url.pathname);
@@ -36,7 +44,7 @@ export async function dispatchApi(table: RouteTable, resolve: SchemaResolver, re
       response.destroy();
       return;
     }
-    sendJson(response, status, errorBody(error), error instanceof ApiError && error.code === 'METHOD_NOT_ALLOWED' ? { Allow: String((error.details['allowed'] as string[]).join(', ')) } : {});
+    sendJson(response, status, errorBody(error, redact), error instanceof ApiError && error.code === 'METHOD_NOT_ALLOWED' ? { Allow: String((error.details['allowed'] as string[]).join(', ')) } : {});
   }
 }
 
