@@ -1,7 +1,8 @@
 {
   "variables": {
     "with_cuda%": "<!(node ./scripts/detect-cuda.mjs)",
-    "cuda_home%": "<!(node ./scripts/detect-cuda.mjs --home)"
+    "cuda_home%": "<!(node ./scripts/detect-cuda.mjs --home)",
+    "fftw_prefix%": "<!(node -p \"process.env.FFTW_PREFIX || ''\")"
   },
   "targets": [
     {
@@ -25,6 +26,10 @@
       "libraries": ["-lfftw3f_omp", "-lfftw3f", "-fopenmp"],
       "ldflags": ["-fopenmp"],
       "conditions": [
+        ["fftw_prefix!=''", {
+          "include_dirs": ["<(fftw_prefix)/include"],
+          "libraries": ["-L<(fftw_prefix)/lib", "-L<(fftw_prefix)/lib64", "-Wl,-rpath,<(fftw_prefix)/lib", "-Wl,-rpath,<(fftw_prefix)/lib64"]
+        }],
         ["with_cuda==1", {
           "defines": ["GPUDECON_CUDA=1"],
           "include_dirs": ["<(cuda_home)/include"],

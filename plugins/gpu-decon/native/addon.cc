@@ -178,7 +178,12 @@ Napi::Array dims_array(Napi::Env env, const Dims& d) {
  */
 Napi::Float32Array new_output(Napi::Env env, long count) {
   const size_t bytes = sizeof(float) * static_cast<size_t>(std::max(1L, count));
-  void* data = huge_alloc(bytes);
+  void* data = nullptr;
+  try {
+    data = huge_alloc(bytes);
+  } catch (const std::bad_alloc&) {
+    range_error(env, "cannot allocate " + std::to_string(bytes) + " bytes for the result");
+  }
   Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, data, bytes, [bytes](Napi::Env e, void* p) {
     huge_free(p);
     Napi::MemoryManagement::AdjustExternalMemory(e, -static_cast<int64_t>(bytes));

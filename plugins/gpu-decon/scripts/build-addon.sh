@@ -5,8 +5,14 @@
 set -eu
 cd "$(dirname "$0")/.."
 FIX="sudo apt-get install -y libfftw3-dev g++ make python3 && npm run build -w plugins/gpu-decon"
+[ -n "${FFTW_PREFIX:-}" ] && FIX="install FFTW 3.3 (single precision, --enable-float --enable-openmp) under $FFTW_PREFIX, or unset FFTW_PREFIX; then npm run build -w plugins/gpu-decon"
+# FFTW_PREFIX=/opt/fftw looks only there (include/, lib/); otherwise the system folders.
 have_fftw() {
-  for dir in /usr/include /usr/local/include ${CPATH:+$(echo "$CPATH" | tr ':' ' ')}; do
+  if [ -n "${FFTW_PREFIX:-}" ]; then
+    [ -f "$FFTW_PREFIX/include/fftw3.h" ] && { [ -e "$FFTW_PREFIX/lib/libfftw3f_omp.so" ] || [ -e "$FFTW_PREFIX/lib64/libfftw3f_omp.so" ]; }
+    return
+  fi
+  for dir in /usr/include /usr/local/include; do
     [ -f "$dir/fftw3.h" ] || continue
     for lib in /usr/lib/x86_64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/lib64 /usr/lib /usr/local/lib; do
       [ -e "$lib/libfftw3f_omp.so" ] && return 0

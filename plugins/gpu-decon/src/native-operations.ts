@@ -51,9 +51,10 @@ const deskew: NativeOperation = async (args, context) => {
 const deconvolve: NativeOperation = async (args, context) => {
   const settings = deconSettings(args);
   const stack = await readStack(args.path('stack'), 'stack');
-  const dz = args.number('dz', 0) || stack.voxel.z || 1;
-  const dx = args.number('dx', 0) || stack.voxel.x || 1;
-  const result = await deconvolveStack(stack, { dz, dx }, args.path('psf'), settings, context, [0, 0.95]);
+  const dz = args.number('dz', 0) || stack.voxel.z;
+  const dx = args.number('dx', 0) || stack.voxel.x;
+  // Without voxel sizes the PSF is taken on the data grid (1 × 1: no resampling unless psf_dz/psf_dx say so).
+  const result = await deconvolveStack(stack, { dz: dz ?? 1, dx: dx ?? 1 }, args.path('psf'), settings, context, [0, 0.95]);
   await writeStack(args.path('out-deconvolved'), result.data, result.shape, dz, dx);
   context.progress(1);
   return deconFacts(result, settings);

@@ -54,17 +54,17 @@ export function toStack(pixels: PixelArray, path: string, role: string): Stack {
   return { data, shape: [kept[0] as number, kept[1] as number, kept[2] as number], voxel: { ...(z !== undefined && { z }), ...(x !== undefined && { x }) } };
 }
 
-/** Writes a float32 z×y×x stack as OME-TIFF with physical sizes in µm (dz between planes, dx = dy). */
-export async function writeStack(path: string, data: Float32Array, shape: readonly [number, number, number], dz: number, dx: number): Promise<void> {
+/**
+ * Writes a float32 z×y×x stack as OME-TIFF with physical sizes in µm (dz between planes, dx = dy);
+ * a size left undefined is not written.
+ */
+export async function writeStack(path: string, data: Float32Array, shape: readonly [number, number, number], dz: number | undefined, dx: number | undefined): Promise<void> {
+  const micron = (value: number | undefined) => (value !== undefined && value > 0 ? { value, unit: 'µm' } : undefined);
+  const z = micron(dz);
+  const x = micron(dx);
   await writeTiff(
     path,
-    {
-      data,
-      shape: [...shape],
-      dtype: 'float32',
-      axes: 'ZYX',
-      physicalSize: { z: { value: dz, unit: 'µm' }, y: { value: dx, unit: 'µm' }, x: { value: dx, unit: 'µm' } },
-    },
+    { data, shape: [...shape], dtype: 'float32', axes: 'ZYX', physicalSize: { ...(z && { z }), ...(x && { x, y: x }) } },
     { ome: true },
   );
 }
