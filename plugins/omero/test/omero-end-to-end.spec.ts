@@ -36,7 +36,7 @@ async function omeroCli(args: string[], env: NodeJS.ProcessEnv): Promise<string>
 
 async function startKernel(credentials: boolean): Promise<Kernel> {
   Object.assign(process.env, pluginEnv(credentials));
-  const config = { ...defaultConfig(bed.dir, 'tester'), plugins: ['@bioimageit/local-fs', pluginDir], tools: { dirs: [path.join(here, 'tools')] } };
+  const config = { ...defaultConfig(bed.dir, 'tester'), experiments: `omero://${bed.server}`, plugins: ['@bioimageit/local-fs', pluginDir], tools: { dirs: [path.join(here, 'tools')] } };
   kernel = await createKernel({ config, env: process.env });
   return kernel;
 }
@@ -79,6 +79,7 @@ describe('OMERO end to end (fake OMERO.web)', () => {
 
     const k = await startKernel(false);
     const uri = `omero://${bed.server}/project/${projectId}`;
+    expect((await k.listExperiments()).map((e) => [e.name, e.uri])).toEqual([['Mitosis screen', uri]]);
     const store = await k.openExperiment(uri);
     expect((await k.query(store, 'Population=p1')).map((i) => i.name)).toEqual(['a.tif', 'c.tif']);
     const outcome = await k.runTool(store, { tool: 'test.copy-image', inputs: [{ name: 'image', dataset: 'data', query: 'Population=p1' }], outputDataset: 'copies' });
