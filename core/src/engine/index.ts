@@ -4,7 +4,7 @@ export type { RunInput, RunRequest, ToolRunRequest, RunOutcome, UnmatchedItem, J
 export { planJobs, type PlanOptions, type JobPlanning } from './plan-jobs.js';
 export { selectInputs, itemStem } from './select-inputs.js';
 export { jobCacheKey, InputChecksums } from './cache-key.js';
-export { chooseRunner } from './choose-runner.js';
+export { chooseRunner, type RunnerChoice } from './choose-runner.js';
 export { CommitBatcher, type BatchLimits } from './commit-batcher.js';
 export { parseProgressLine, progressLineReader, type ProgressReport } from './progress-lines.js';
 export { finalRunStatus, jobIdFor } from './run-record.js';

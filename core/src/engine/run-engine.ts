@@ -77,7 +77,7 @@ export class RunEngine {
     });
     const env = { ...this.options.env, ...request.env };
     if (plans[0] !== undefined) preflight(manifest, params, env, plans[0]);
-    const runner = await chooseRunner(manifest, this.options.runners, hooks, request.runner);
+    const { runner, warning } = await chooseRunner(manifest, this.options.runners, hooks, request.runner);
     const previous = request.resume === true ? await unfinishedRun(store, dataset, manifest) : undefined;
     const runId = previous?.id ?? randomUUID();
     const checksums = new InputChecksums(store);
@@ -110,6 +110,7 @@ export class RunEngine {
       plans,
       [...records],
     );
+    if (warning !== undefined) session.warnings.push(warning);
     try {
       for (let i = 0; i < records.length; i++) await session.announce(i);
       await session.execute();

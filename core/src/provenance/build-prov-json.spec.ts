@@ -7,7 +7,7 @@ import { buildProvJson, writeProvJson } from './build-prov-json.js';
 import { checkProvJson } from './check-prov-json.js';
 import { provIds, provLocal, type ProvJsonDocument } from './prov-json-types.js';
 import type { InMemoryExperimentStore } from './test-support/in-memory-experiment-store.js';
-import { provenanceScenario } from './test-support/provenance-scenario.js';
+import { dockerRun, provenanceScenario } from './test-support/provenance-scenario.js';
 
 let dir: string;
 let store: InMemoryExperimentStore;
@@ -103,5 +103,17 @@ describe('buildProvJson', () => {
     const problems = checkProvJson(broken);
     expect(problems.length).toBeGreaterThan(0);
     expect(problems.every((p) => p.includes(`'${provIds.item('t1')}', which is not an entity`))).toBe(true);
+  });
+});
+
+describe('buildProvJson: runner environment', () => {
+  it('records the environment the runner reported (image id, digests) on the job activity', async () => {
+    store.addRun(dockerRun());
+    const doc = await buildProvJson(store);
+    const activity = doc.activity[provIds.job('run-d', 'd1')] as Record<string, unknown>;
+    expect(activity['bioimageit:runner']).toBe('docker');
+    expect(JSON.parse(activity['bioimageit:environment'] as string)).toMatchObject({ image: 'registry.example.org/lab/threshold:1.2', imageId: 'sha256:0123abcd' });
+    expect((doc.activity[provIds.job('run-a', 'a1')] as Record<string, unknown>)['bioimageit:environment']).toBeUndefined();
+    expect(checkProvJson(doc)).toEqual([]);
   });
 });

@@ -25,7 +25,9 @@ function generatedBy(item: DataItem | undefined, a: ProvenanceActivity): boolean
  *   computed when the item records none —, location, origin, and one `bioimageit:tag_<key>`
  *   attribute per tag);
  * - `activity` per job (per output item for v1 runs) with start/end times, run, status, exit code,
- *   error, runner, host, and one `bioimageit:parameter_<name>` attribute per parameter;
+ *   error, runner, host, the job's runner environment (`bioimageit:environment`: the JSON the
+ *   runner recorded: image id and digests, conda lock, SLURM job id...), and one
+ *   `bioimageit:parameter_<name>` attribute per parameter;
  * - `agent` for each user (prov:Person) and each tool (prov:SoftwareAgent, with version and digest);
  * - `used` (role = the tool's input name), `wasGeneratedBy` (only for items the job made: a cached
  *   job generates nothing, it `wasInformedBy` the job it reused when that job is exported),
@@ -163,6 +165,8 @@ function activityRecord(a: ProvenanceActivity): ProvRecord {
   if (a.cachedFrom !== undefined) record['bioimageit:cachedFrom'] = provIds.job(a.cachedFrom.runId, a.cachedFrom.jobId);
   if (present(run.runner)) record['bioimageit:runner'] = run.runner;
   if (present(run.host)) record['bioimageit:host'] = run.host;
+  const environment = a.job?.environment;
+  if (environment !== undefined && Object.keys(environment).length > 0) record['bioimageit:environment'] = JSON.stringify(environment);
   for (const p of run.parameters) record[`bioimageit:parameter_${provLocal(p.name)}`] = p.value;
   return record;
 }

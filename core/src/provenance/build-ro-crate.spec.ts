@@ -7,7 +7,7 @@ import { buildRoCrate, writeRoCrate } from './build-ro-crate.js';
 import { checkRoCrate } from './check-ro-crate.js';
 import { PROCESS_RUN_CRATE_PROFILE, RO_CRATE_CONTEXT, type RoCrateDocument, type RoCrateEntity } from './ro-crate-types.js';
 import type { InMemoryExperimentStore } from './test-support/in-memory-experiment-store.js';
-import { provenanceScenario } from './test-support/provenance-scenario.js';
+import { dockerRun, provenanceScenario } from './test-support/provenance-scenario.js';
 
 let dir: string;
 let store: InMemoryExperimentStore;
@@ -120,5 +120,25 @@ describe('writeRoCrate target folder', () => {
     await mkdir(empty);
     await writeRoCrate(store, empty, { copyData: false });
     expect(await readdir(empty)).toEqual(['ro-crate-metadata.json']);
+  });
+});
+
+describe('buildRoCrate: containers', () => {
+  it('links a job run in a container to a ContainerImage with name, tag, sha256 and registry digests', async () => {
+    store.addRun(dockerRun());
+    const doc = await buildRoCrate(store);
+    const job = action(doc, 'run-d', 'd1');
+    const image = entity(doc, (job['containerImage'] as { '@id': string })['@id']);
+    expect(image).toEqual({
+      '@id': '#container/sha256%3A0123abcd',
+      '@type': 'ContainerImage',
+      additionalType: { '@id': 'https://w3id.org/ro/terms/workflow-run#DockerImage' },
+      name: 'registry.example.org/lab/threshold',
+      tag: '1.2',
+      sha256: '0123abcd',
+      identifier: ['registry.example.org/lab/threshold@sha256:feed'],
+    });
+    expect(action(doc, 'run-a', 'a1')['containerImage']).toBeUndefined();
+    expect(await checkRoCrate(doc)).toEqual([]);
   });
 });

@@ -36,7 +36,9 @@ export const crateIds = {
  * - one `CreateAction` per job (per output item for v1 runs, which record no jobs) with
  *   `instrument` (the tool as a SoftwareApplication; `identifier` = tool digest), `object` (input
  *   Files, then the run's parameters as PropertyValues), `result` (output Files), `agent` (a
- *   Person: the run's user), `startTime`/`endTime` when recorded, `actionStatus` and `error`;
+ *   Person: the run's user), `startTime`/`endTime` when recorded, `actionStatus` and `error`,
+ *   and `containerImage` (a ContainerImage: name, tag, sha256, registry digests) for a job whose
+ *   runner recorded an image;
  * - a `cached` job is a completed action whose `result` lists the outputs it reused from the
  *   earlier job (said in its description; nothing was executed);
  * - one `File` per input or output item (`contentSize`, `sha256`, `encodingFormat`), all listed
@@ -197,7 +199,33 @@ function actionEntities(
     actionStatus: ref(failed ? 'http://schema.org/FailedActionStatus' : a.status === 'running' ? 'http://schema.org/ActiveActionStatus' : 'http://schema.org/CompletedActionStatus'),
     ...(failed && { error: a.error ?? (a.status === 'cancelled' ? 'cancelled' : `exit code ${String(a.exitCode ?? 'unknown')}`) }),
   };
-  return [tool, { '@id': crateIds.person(user), '@type': 'Person', name: user }, ...parameters, action];
+  const image = containerImage(a.job?.environment);
+  const acted = image === undefined ? action : { ...action, containerImage: ref(image['@id']) };
+  return [tool, { '@id': crateIds.person(user), '@type': 'Person', name: user }, ...parameters, acted, ...(image === undefined ? [] : [image])];
+}
+
+/**
+ * The Process Run Crate `ContainerImage` of a job run in a container, from the environment its
+ * runner recorded (`image` reference, `imageId`, `imageDigests`), or undefined.
+ */
+function containerImage(environment: Readonly<Record<string, unknown>> | undefined): RoCrateEntity | undefined {
+  const reference = environment?.['image'];
+  if (typeof reference !== 'string' || reference === '') return undefined;
+  const imageId = typeof environment?.['imageId'] === 'string' ? (environment['imageId'] as string) : undefined;
+  const at = reference.lastIndexOf('@');
+  const colon = reference.lastIndexOf(':');
+  const named = at >= 0 ? reference.slice(0, at) : colon > reference.lastIndexOf('/') ? reference.slice(0, colon) : reference;
+  const tag = at < 0 && colon > reference.lastIndexOf('/') ? reference.slice(colon + 1) : undefined;
+  const digests = Array.isArray(environment?.['imageDigests']) ? (environment['imageDigests'] as unknown[]).filter((d): d is string => typeof d === 'string') : [];
+  return {
+    '@id': `#container/${encodeURIComponent(imageId ?? reference)}`,
+    '@type': 'ContainerImage',
+    additionalType: ref('https://w3id.org/ro/terms/workflow-run#DockerImage'),
+    name: named,
+    ...(tag !== undefined && { tag }),
+    ...(imageId?.startsWith('sha256:') === true && { sha256: imageId.slice('sha256:'.length) }),
+    ...(digests.length > 0 && { identifier: digests }),
+  };
 }
 
 function describeAction(a: ProvenanceActivity): string {

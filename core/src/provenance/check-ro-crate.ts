@@ -25,8 +25,9 @@ const TOOL_TYPES = ['SoftwareApplication', 'SoftwareSourceCode', 'ComputationalW
 const AGENT_TYPES = ['Person', 'Organization'];
 
 /** Links that may point outside the graph: the spec itself and schema.org terms (action statuses). */
+/** Vocabulary terms referenced by @id that a crate need not describe (schema.org, RO terms such as DockerImage). */
 function externalTerm(id: string): boolean {
-  return id === RO_CRATE_SPEC || /^https?:\/\/schema\.org\//.test(id);
+  return id === RO_CRATE_SPEC || /^https?:\/\/schema\.org\//.test(id) || id.startsWith('https://w3id.org/ro/terms/');
 }
 
 function isAbsoluteUri(id: string): boolean {

@@ -90,3 +90,15 @@ export async function provenanceScenario(root: string): Promise<InMemoryExperime
   );
   return store;
 }
+
+/** A run of the threshold tool in a Docker container (job d1: r2 → t2), as the docker runner records it. */
+export function dockerRun(): RunRecord {
+  const environment = {
+    runner: 'docker',
+    image: 'registry.example.org/lab/threshold:1.2',
+    imageId: 'sha256:0123abcd',
+    imageDigests: ['registry.example.org/lab/threshold@sha256:feed'],
+    network: 'none',
+  };
+  return runRecord({ id: 'run-d', dataset: 'threshold', runner: 'docker', jobs: [jobRecord({ id: 'd1', index: 1, inputs: { i: ['r2'] }, outputs: ['t2'], environment })] });
+}
