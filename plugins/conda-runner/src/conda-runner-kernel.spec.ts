@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKernel, defaultConfig, type Kernel } from '@bioimageit/core';
 import { lockLines, type LockedPackage } from './conda-lock.js';
+import { lockDigest } from './lock-provenance.js';
 import { hasCph, stampToolBody, testChannel, type ChannelFixture } from './test-support/test-packages.js';
 
 const cph = await hasCph();
@@ -51,8 +52,17 @@ describe.runIf(cph || process.env['CI'] === 'true')('conda runner in a workspace
     if (ws !== undefined) await rm(ws, { recursive: true, force: true });
   });
 
-  const locksOf = (jobs: readonly { environment?: Readonly<Record<string, unknown>> }[]): LockedPackage[][] =>
-    jobs.map((j) => (j.environment?.['conda'] as { lock: LockedPackage[] }).lock);
+  type CondaFacts = { lock?: LockedPackage[]; lockIn?: string; lockSha256: string; prefix: string; name?: string; createdAt: string };
+  const condaOf = (job: { environment?: Readonly<Record<string, unknown>> }): CondaFacts => job.environment?.['conda'] as CondaFacts;
+  /** Each job's lock, followed to the job that records it (`lockIn`), checked against the job's lockSha256. */
+  const locksOf = (jobs: readonly { id: string; environment?: Readonly<Record<string, unknown>> }[]): string[][] =>
+    jobs.map((j) => {
+      const facts = condaOf(j);
+      const holder = facts.lock !== undefined ? facts : condaOf(jobs.find((k) => k.id === facts.lockIn) ?? {});
+      expect(holder.lockSha256).toBe(facts.lockSha256);
+      expect(facts.lockSha256).toBe(lockDigest(holder.lock ?? []));
+      return lockLines(holder.lock ?? []);
+    });
 
   it('runs the tool in its environment over every item, records the lock in the run, and reuses the environment', async () => {
     const store = await kernel.createExperiment({ name: 'Plate', author: 'tester' });
@@ -61,7 +71,8 @@ describe.runIf(cph || process.env['CI'] === 'true')('conda runner in a workspace
     expect(record.status).toBe('succeeded');
     expect(record.runner).toBe('conda');
     expect(record.jobs).toHaveLength(3);
-    expect(locksOf(record.jobs).map(lockLines)).toEqual(Array(3).fill(['biit-lib=2.0.0=0', 'biit-stamp=1.0.0=0']));
+    expect(locksOf(record.jobs)).toEqual(Array(3).fill(['biit-lib=2.0.0=0', 'biit-stamp=1.0.0=0']));
+    expect(record.jobs.map((j) => condaOf(j).lockIn)).toEqual([undefined, 'job-0001', 'job-0001']); // the whole list once per run
     const items = await store.items('stamped');
     const prefix = (record.jobs[0]?.environment?.['conda'] as { prefix: string }).prefix;
     expect(path.dirname(prefix)).toBe(path.join(ws, '.bioimageit', 'envs'));
@@ -71,12 +82,13 @@ describe.runIf(cph || process.env['CI'] === 'true')('conda runner in a workspace
       expect(text).toContain(`prefix,${prefix}`);
     }
     const stored = (await store.listRuns('stamped')).at(-1);
-    expect(locksOf(stored?.jobs ?? []).map(lockLines)).toEqual(Array(3).fill(['biit-lib=2.0.0=0', 'biit-stamp=1.0.0=0']));
+    expect(locksOf(stored?.jobs ?? [])).toEqual(Array(3).fill(['biit-lib=2.0.0=0', 'biit-stamp=1.0.0=0']));
 
     const requests = new Map(fixture.channel.requests);
     const second = await kernel.runTool(store, { tool: 'test.stamp', inputs: [{ name: 'i' }], outputDataset: 'stamped-again', cache: false });
     expect(second.record.jobs.map((j) => j.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
-    expect((second.record.jobs[0]?.environment?.['conda'] as { createdAt: string }).createdAt).toBe((record.jobs[0]?.environment?.['conda'] as { createdAt: string }).createdAt);
+    expect(condaOf(second.record.jobs[0] ?? {}).createdAt).toBe(condaOf(record.jobs[0] ?? {}).createdAt);
+    expect(locksOf(second.record.jobs)).toEqual(Array(3).fill(['biit-lib=2.0.0=0', 'biit-stamp=1.0.0=0'])); // a new run records it again
     expect(fixture.channel.requests).toEqual(requests);
     expect((await readdir(path.join(ws, '.bioimageit', 'envs'))).filter((n) => !n.startsWith('.'))).toEqual([path.basename(prefix)]);
   });
@@ -85,8 +97,8 @@ describe.runIf(cph || process.env['CI'] === 'true')('conda runner in a workspace
     const store = await kernel.openExperiment('Plate');
     const { record } = await kernel.runTool(store, { tool: 'biitstamp_v1.0.0', inputs: [{ name: 'i' }], outputDataset: 'v1stamped' });
     expect(record).toMatchObject({ status: 'succeeded', runner: 'conda' });
-    const facts = record.jobs.map((j) => j.environment?.['conda'] as { prefix: string; name: string; lock: LockedPackage[] });
-    expect(facts.map((f) => lockLines(f.lock))).toEqual(Array(3).fill(['biit-lib=2.0.0=0', 'biit-stamp=1.0.0=0']));
+    const facts = record.jobs.map(condaOf);
+    expect(locksOf(record.jobs)).toEqual(Array(3).fill(['biit-lib=2.0.0=0', 'biit-stamp=1.0.0=0']));
     expect(facts[0]?.name).toBe('biitstamp');
     expect((await readdir(path.join(ws, '.bioimageit', 'envs'))).filter((n) => !n.startsWith('.'))).toEqual([path.basename(facts[0]?.prefix ?? '')]);
     const text = await readFile(fileURLToPath((await store.items('v1stamped'))[0]?.dataUri ?? ''), 'utf8');

@@ -9,6 +9,8 @@ import { stderrProgress, type EnvironmentProgress } from './environment-progress
 import { condaPlatform, environmentSpecOf, type ExistingEnvironmentSpec, type SolvedEnvironmentSpec } from './environment-spec.js';
 import { EnvironmentManager, type EnvironmentRecord } from './environment-manager.js';
 import { ExistingEnvironments } from './existing-environments.js';
+import type { LockedPackage } from './conda-lock.js';
+import { LockProvenance } from './lock-provenance.js';
 
 /** Options of a {@link CondaRunner}. */
 export interface CondaRunnerOptions {
@@ -28,10 +30,11 @@ interface Backend {
   readonly existing: ExistingEnvironments;
 }
 
-/** An environment a job runs in, and the facts provenance records about it. */
+/** An environment a job runs in, the facts provenance records about it, and its lock. */
 interface JobEnvironment {
   readonly prefix: string;
   readonly facts: Record<string, unknown>;
+  readonly lock: readonly LockedPackage[];
 }
 
 /**
@@ -48,8 +51,9 @@ interface JobEnvironment {
  *   variables (computed once per prefix).
  * - Processes, logs, timeouts and cancellation are the local runner's (clean environment, argv
  *   literal, process group killed).
- * - `environment` in the result names the prefix, its hash, what created it, the specs and
- *   channels and the exact lock (name, version, build, channel of every package).
+ * - `environment.conda` in the result names the prefix, its hash, what created it, the specs and
+ *   channels, the lock's sha256, and the exact lock (name, version, build, channel of every
+ *   package) in the first job of each run that used it (see {@link LockProvenance}).
  *
  * Throws RunnerError UNAVAILABLE when the tool has no conda requirement, the environment cannot
  * be solved (naming the package), a channel is down (naming it), or a named environment is
@@ -63,6 +67,7 @@ export class CondaRunner implements Runner {
   private readonly platform = condaPlatform();
   private backend?: Promise<Backend>;
   private readonly activations = new Map<string, Promise<Record<string, string>>>();
+  private readonly locks = new LockProvenance();
 
   constructor(private readonly options: CondaRunnerOptions) {
     this.host = options.hostEnv ?? process.env;
@@ -86,7 +91,8 @@ export class CondaRunner implements Runner {
     const backend = await this.backendReady();
     const spec = await environmentSpecOf(tool, this.options.settings, this.platform);
     const environment = spec.kind === 'solved' ? await this.solvedEnvironment(backend, spec, label, signal, job.id) : await this.existingEnvironment(backend, spec, `job '${job.id}' (${label})`);
-    const facts = (local: Readonly<Record<string, unknown>>): Record<string, unknown> => ({ ...local, runner: this.id, conda: environment.facts });
+    const conda = { ...environment.facts, ...this.locks.factsFor(job, environment.lock) };
+    const facts = (local: Readonly<Record<string, unknown>>): Record<string, unknown> => ({ ...local, runner: this.id, conda });
     try {
       const result = backend.command !== undefined
         ? await this.local.run({ ...job, argv: runArgv(backend.command, environment.prefix, job.argv) }, signal)
@@ -120,12 +126,12 @@ export class CondaRunner implements Runner {
 
   private async solvedEnvironment(backend: Backend, spec: SolvedEnvironmentSpec, label: string, signal: AbortSignal, jobId: string): Promise<JobEnvironment> {
     const { record } = await backend.manager.ensure(spec, label, signal, jobId);
-    return { prefix: record.prefix, facts: factsOf(record, spec.label) };
+    return { prefix: record.prefix, facts: factsOf(record, spec.label), lock: record.lock };
   }
 
   private async existingEnvironment(backend: Backend, spec: ExistingEnvironmentSpec, label: string): Promise<JobEnvironment> {
     const { prefix, lock } = await backend.existing.resolve(spec, label);
-    return { prefix, facts: { prefix, ...(spec.name !== undefined && { name: spec.name }), managed: false, lock } };
+    return { prefix, facts: { prefix, ...(spec.name !== undefined && { name: spec.name }), managed: false }, lock };
   }
 
   private activation(prefix: string): Promise<Record<string, string>> {
@@ -152,6 +158,5 @@ function factsOf(record: EnvironmentRecord, label: string | undefined): Record<s
     ...(record.pip.length > 0 && { pip: record.pip }),
     createdBy: record.createdBy,
     createdAt: record.createdAt,
-    lock: record.lock,
   };
 }

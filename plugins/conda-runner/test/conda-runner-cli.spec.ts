@@ -59,9 +59,11 @@ describe.runIf(cph || process.env['CI'] === 'true')('bioimageit run with the con
   it('creates the environment with progress on stderr, runs the tool in it and prints the lock in the run', async () => {
     const result = await cli(['run', 'test.stamp', '-e', 'exp', '-o', 'stamped', '--json']);
     expect(result.code, result.stderr).toBe(0);
-    const { run } = JSON.parse(result.stdout) as { run: { runner: string; status: string; jobs: { environment?: { conda?: { lock: LockedPackage[]; hash: string } } }[] } };
+    type Conda = { lock?: LockedPackage[]; lockIn?: string; lockSha256: string; hash: string };
+    const { run } = JSON.parse(result.stdout) as { run: { runner: string; status: string; jobs: { id: string; environment?: { conda?: Conda } }[] } };
     expect(run).toMatchObject({ runner: 'conda', status: 'succeeded' });
-    expect(run.jobs.map((j) => lockLines(j.environment?.conda?.lock ?? []))).toEqual(Array(2).fill(['biit-lib=2.0.0=0', 'biit-stamp=1.0.0=0']));
+    expect(lockLines(run.jobs[0]?.environment?.conda?.lock ?? [])).toEqual(['biit-lib=2.0.0=0', 'biit-stamp=1.0.0=0']);
+    expect(run.jobs[1]?.environment?.conda).toMatchObject({ lockIn: run.jobs[0]?.id, lockSha256: run.jobs[0]?.environment?.conda?.lockSha256 });
     const hash = run.jobs[0]?.environment?.conda?.hash as string;
     expect(result.stderr).toContain(`conda env ${hash.slice(0, 8)}: solving [biit-stamp]`);
     expect(result.stderr).toContain(`conda env ${hash.slice(0, 8)}: ready at ${path.join(workspace, '.bioimageit', 'envs', hash)}`);
