@@ -1,4 +1,4 @@
-import { StorageError, type Tags, type TagUpdate } from '@bioimageit/core';
+import type { Tags, TagUpdate } from '@bioimageit/core';
 import { mapLimit } from '../client/map-limit.js';
 import { outputPairs, parseItemId } from './item-records.js';
 import { NS_CLIENT, NS_OUTPUT } from './omero-model.js';
@@ -21,20 +21,11 @@ function applied(tags: Tags, set: Tags = {}, remove: readonly string[] = []): Ta
  */
 export async function applyTagUpdates(store: OmeroExperimentStore, updates: readonly TagUpdate[]): Promise<void> {
   const { repo } = store.ctx;
-  const missing = (id: string) => new StorageError('NOT_FOUND', `no item '${id}' in experiment ${store.uri}`, { details: { item: id, experiment: store.uri } });
   const refs = updates.map((u) => ({ update: u, ref: parseItemId(u.itemId) }));
-  const unparsed = refs.find((r) => r.ref === undefined);
-  if (unparsed) throw missing(unparsed.update.itemId);
   await store.serialized('tags', async () => {
-    const layout = await store.layout();
+    const outputs = await store.checkItemIds(updates.map((u) => u.itemId));
     const images = refs.filter((r) => r.ref!.kind === 'image');
     const files = refs.filter((r) => r.ref!.kind === 'file');
-    const members = images.length > 0 ? await store.rawImageIds(layout, images.map((r) => r.ref!.id)) : new Set<number>();
-    const absent = images.find((r) => !members.has(r.ref!.id));
-    if (absent) throw missing(absent.update.itemId);
-    const outputs = files.length > 0 ? await store.outputs() : [];
-    const absentFile = files.find((r) => !outputs.some((o) => o.record.fileAnnotation === r.ref!.id));
-    if (absentFile) throw missing(absentFile.update.itemId);
 
     const imageIds = [...new Set(images.map((r) => r.ref!.id))];
     const anns = imageIds.length === 0 ? new Map() : byImage(await repo.annotations('image', imageIds, 'map', NS_CLIENT));
@@ -56,10 +47,14 @@ export async function applyTagUpdates(store: OmeroExperimentStore, updates: read
       }
     });
 
-    for (const { update, ref } of files) {
-      const output = (await store.outputs()).find((o) => o.record.fileAnnotation === ref!.id)!;
-      const record = { ...output.record, ownTags: applied(output.record.ownTags, update.set, update.remove) };
-      await repo.updateMap('dataset', output.dataset.datasetId, output.annId, NS_OUTPUT, outputPairs(record));
+    const own = new Map<string, Tags>();
+    for (const { update } of files) {
+      const output = outputs.get(update.itemId)!;
+      own.set(update.itemId, applied(own.get(update.itemId) ?? output.record.ownTags, update.set, update.remove));
+    }
+    for (const [itemId, ownTags] of own) {
+      const output = outputs.get(itemId)!;
+      await repo.updateMap('dataset', output.dataset.datasetId, output.annId, NS_OUTPUT, outputPairs({ ...output.record, ownTags }));
     }
   });
 }

@@ -6,6 +6,7 @@ import { uniqueName } from './name-rules.js';
 import { NS_OUTPUT, type ParentKind } from './omero-model.js';
 import type { OmeroExperimentStore } from './omero-experiment-store.js';
 import { listOutputs, processedItem, rawTags, type StoredOutput } from './processed-items.js';
+import { omeroUri } from './omero-uri.js';
 
 const MIME: Record<string, string> = { imagetiff: 'image/tiff', imagepng: 'image/png', tablecsv: 'text/csv', numbercsv: 'text/csv' };
 
@@ -13,16 +14,15 @@ const MIME: Record<string, string> = { imagetiff: 'image/tiff', imagepng: 'image
  * Commits job outputs into processed Dataset `target`: each file is attached as a FileAnnotation
  * to its source Images (the raw roots of its inputs) and to the processed Dataset, then described
  * by a MapAnnotation in our namespace (name, format, checksum, tags, origin, run, tool) on the
- * Dataset and, as provenance, on each source Image. Every origin input is checked first
- * (NOT_FOUND naming it, nothing written). All or none: when a step fails, what this call created
+ * Dataset and, as provenance, on each source Image. Every origin input is checked first, without
+ * fetching it (NOT_FOUND naming it, nothing written). All or none: when a step fails, what this call created
  * is deleted again.
  */
 export async function commitOutputs(store: OmeroExperimentStore, target: ProcessedDataset, items: readonly NewProcessedItem[]): Promise<DataItem[]> {
   if (items.length === 0) return [];
   const { repo, server } = store.ctx;
   const layout = await store.layout();
-  const inputIds = [...new Set(items.flatMap((i) => i.origin.inputs.map((x) => x.id)))];
-  const inputs = new Map((await store.resolveItems(inputIds)).map((item) => [item.id, item]));
+  await store.checkItemIds([...new Set(items.flatMap((i) => i.origin.inputs.map((x) => x.id)))]);
   const outputs = await listOutputs(repo, layout.processed);
   const byFile = new Map(outputs.map((o) => [`file-${o.record.fileAnnotation}`, o]));
   const taken = new Set(outputs.filter((o) => o.dataset.datasetId === target.datasetId).map((o) => o.record.name));
@@ -33,8 +33,8 @@ export async function commitOutputs(store: OmeroExperimentStore, target: Process
     for (const item of items) {
       const name = uniqueName(item.name, taken);
       const originInputs: OriginInput[] = item.origin.inputs.map((x) => {
-        const input = inputs.get(x.id)!;
-        return { name: x.name, id: input.id, uri: input.uri, type: input.origin.type };
+        const ref = parseItemId(x.id)!;
+        return { name: x.name, id: x.id, uri: omeroUri(server, ref.kind === 'image' ? 'image' : 'annotation', ref.id), type: ref.kind === 'image' ? 'raw' : 'processed' };
       });
       const roots = [...new Set(originInputs.map((x) => rootImage(x.id, byFile)).filter((r): r is number => r !== undefined))];
       const parentOwn: Tags = Object.assign({}, ...originInputs.map((x) => byFile.get(x.id)?.record.ownTags ?? {}));

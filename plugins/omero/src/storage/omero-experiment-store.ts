@@ -148,6 +148,28 @@ export class OmeroExperimentStore implements ExperimentStore {
     this.members = undefined;
   }
 
+  /**
+   * Checks that every id names an item of this experiment without fetching the items: raw ids
+   * against the raw Datasets' images, processed ids against the output records. NOT_FOUND names
+   * the first unknown id. Resolves with the output records (for processed ids) by item id.
+   */
+  async checkItemIds(ids: readonly string[]): Promise<Map<string, StoredOutput>> {
+    const missing = (id: string) => new StorageError('NOT_FOUND', `no item '${id}' in experiment ${this.uri}`, { details: { item: id, experiment: this.uri } });
+    const refs = ids.map((id) => ({ id, ref: parseItemId(id) }));
+    const unparsed = refs.find((r) => r.ref === undefined);
+    if (unparsed) throw missing(unparsed.id);
+    const layout = await this.layout();
+    const images = refs.filter((r) => r.ref!.kind === 'image');
+    const members = images.length > 0 ? await this.rawImageIds(layout, images.map((r) => r.ref!.id)) : new Set<number>();
+    const absent = images.find((r) => !members.has(r.ref!.id));
+    if (absent) throw missing(absent.id);
+    const files = refs.filter((r) => r.ref!.kind === 'file');
+    const outputs = new Map((files.length > 0 ? await listOutputs(this.ctx.repo, layout.processed) : []).map((o) => [`file-${o.record.fileAnnotation}`, o]));
+    const absentFile = files.find((r) => !outputs.has(r.id));
+    if (absentFile) throw missing(absentFile.id);
+    return outputs;
+  }
+
   /** Stored outputs by processed item id (for tag edits and thumbnails). */
   async outputs(): Promise<StoredOutput[]> {
     return listOutputs(this.ctx.repo, (await this.layout()).processed);
