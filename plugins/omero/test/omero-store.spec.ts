@@ -26,7 +26,7 @@ async function withOutput(): Promise<{ store: ExperimentStore; rawId: string; ou
   await store.saveRun(sampleRunRecord('seg', 'run-1'));
   const dir = await store.createStagingDir('job');
   const out = await file(path.relative(bed.dir, path.join(dir, 'o_a.tif')), 'mask a');
-  const [processed] = await store.commitProcessedItems('seg', [{ ...out, name: 'o_a.tif', format: 'imagetiff', metadata: {}, tags: { Quality: 'good' }, author: 'amy', date: '2024-01-02', origin: { runId: 'run-1', inputs: [{ name: 'i', id: raw!.id }], output: { name: 'o', label: 'Mask' } } }]);
+  const [processed] = await store.commitProcessedItems('seg', [{ ...out, name: 'o_a.tif', format: 'imagetiff', metadata: {}, tags: { Quality: 'good' }, author: 'amy', date: '2024-01-02', origin: { runId: 'run-1', inputs: [{ name: 'i', id: raw!.id }], output: { name: 'o', label: 'Mask' }, job: { id: 'job-1', cacheKey: 'k1' } } }]);
   return { store, rawId: raw!.id, outId: processed!.id, imageId: Number(raw!.id.slice('image-'.length)) };
 }
 
