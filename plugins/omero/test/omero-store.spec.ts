@@ -51,6 +51,22 @@ describe('OMERO experiment store', () => {
     expect(JSON.parse(provenance['origin']!)).toMatchObject({ type: 'processed', inputs: [{ id: `image-${imageId}`, type: 'raw' }] });
   });
 
+  it('imports all or none: when one file fails, the images already imported are deleted again', async () => {
+    const store = await bed.backend().createExperiment(bed.location, { name: 'E', author: 'amy', keys: [] });
+    const item = async (name: string) => ({ ...(await file(name, `content of ${name}`)), name, mode: 'copy' as const, format: 'imagetiff', metadata: {}, tags: { k: name }, author: 'amy', date: '2024-01-01' });
+    const items = [await item('good.tif'), await item('bad.tif')];
+    process.env['FAKE_OMERO_CLI_FAIL'] = 'bad.tif';
+    try {
+      const error = await store.addRawItems(items).catch((e: unknown) => e as Error);
+      expect(error.message).toMatch(/^omero import of .*bad\.tif into Dataset \d+ failed \(exit status 1\): ERROR: import failed: Ice.ConnectionRefusedException$/);
+    } finally {
+      delete process.env['FAKE_OMERO_CLI_FAIL'];
+    }
+    expect(await store.items()).toEqual([]);
+    expect(bed.fake.state.images.size).toBe(0);
+    expect([...bed.fake.state.annotations.values()].filter((a) => a.ns === NS_CLIENT || a.ns === NS_ITEM)).toEqual([]);
+  });
+
   it('replaces a run record file and keeps job logs as attachments of the processed dataset', async () => {
     const { store } = await withOutput();
     await store.saveRun({ ...sampleRunRecord('seg', 'run-1'), status: 'succeeded', end: '2024-05-06T10:01:00.000Z' });

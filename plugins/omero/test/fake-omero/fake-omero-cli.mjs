@@ -2,6 +2,7 @@
 // A stand-in for the OMERO CLI's `omero import` in tests: joins the session given with -k on the
 // fake OMERO.web (which plays the OMERO server too) and creates one Image from the file, printing
 // `Image:<id>` on stdout as the real CLI does. Usage: import -s HOST -p PORT -k KEY -d DATASET -n NAME -- FILE
+// FAKE_OMERO_CLI_FAIL=<text> makes the import of a file whose path contains <text> fail.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 
@@ -17,7 +18,7 @@ for (let i = 1; i < argv.length; i++) {
   else if (argv[i].startsWith('-')) opts[argv[i]] = argv[++i];
   else file = argv[i];
 }
-if (process.env.FAKE_OMERO_CLI_FAIL) {
+if (process.env.FAKE_OMERO_CLI_FAIL && file.includes(process.env.FAKE_OMERO_CLI_FAIL)) {
   process.stderr.write('ERROR: import failed: Ice.ConnectionRefusedException\n');
   process.exit(1);
 }
