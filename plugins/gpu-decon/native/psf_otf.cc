@@ -21,8 +21,11 @@ double border_median(const float* psf, const Dims& d) {
   return *mid;
 }
 
+/** Ring width in pixels: narrow enough to follow a small PSF's profile, wide enough to average noise. */
+constexpr double kRing = 0.5;
+
 void radial_average(std::vector<float>& v, const Dims& d, long cy, long cx) {
-  const long bins = static_cast<long>(std::ceil(std::hypot(static_cast<double>(d.y), static_cast<double>(d.x)))) + 2;
+  const long bins = static_cast<long>(std::ceil(std::hypot(static_cast<double>(d.y), static_cast<double>(d.x)) / kRing)) + 2;
   std::vector<double> sum(bins), weight(bins);
   for (long z = 0; z < d.z; ++z) {
     float* plane = v.data() + z * d.y * d.x;
@@ -30,7 +33,7 @@ void radial_average(std::vector<float>& v, const Dims& d, long cy, long cx) {
     std::fill(weight.begin(), weight.end(), 0.0);
     for (long y = 0; y < d.y; ++y)
       for (long x = 0; x < d.x; ++x) {
-        const double r = std::hypot(static_cast<double>(y - cy), static_cast<double>(x - cx));
+        const double r = std::hypot(static_cast<double>(y - cy), static_cast<double>(x - cx)) / kRing;
         const long i = static_cast<long>(r);
         const double f = r - i;
         sum[i] += (1 - f) * plane[y * d.x + x];
@@ -41,7 +44,7 @@ void radial_average(std::vector<float>& v, const Dims& d, long cy, long cx) {
     for (long i = 0; i < bins; ++i) sum[i] = weight[i] > 0 ? sum[i] / weight[i] : 0;
     for (long y = 0; y < d.y; ++y)
       for (long x = 0; x < d.x; ++x) {
-        const double r = std::hypot(static_cast<double>(y - cy), static_cast<double>(x - cx));
+        const double r = std::hypot(static_cast<double>(y - cy), static_cast<double>(x - cx)) / kRing;
         const long i = static_cast<long>(r);
         const double f = r - i;
         plane[y * d.x + x] = static_cast<float>((1 - f) * sum[i] + f * sum[i + 1]);

@@ -146,8 +146,10 @@ void rl_iterate_cpu(const RLProblem& p, const DeconOptions& options, DeconReport
   const long region_count = p.region.count();
   HugePtr<float> previous, change;
   if (options.accelerate) {
+    // Both are read before the first write (0 * garbage could be NaN): start from x and from no change.
     previous = huge_array<float>(region_count);
     change = huge_array<float>(region_count);
+    std::memcpy(previous.get(), p.x, sizeof(float) * region_count);
     std::memset(change.get(), 0, sizeof(float) * region_count);
   }
   float* w = work.get();

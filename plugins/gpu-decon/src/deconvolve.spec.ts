@@ -71,6 +71,47 @@ describe.skipIf(addon === undefined || (missingPython !== undefined && process.e
     expect(min).toBeGreaterThanOrEqual(0);
   });
 
+  it('PSF cleaning: a constant PSF offset is estimated and removed, radial averaging keeps a symmetric PSF', async () => {
+    const clean = await addon!.deconvolve({ ...base(), iterations: 5 }).promise;
+    let max = 0;
+    for (const v of psf) max = Math.max(max, v);
+    const offset = Float32Array.from(psf, (v) => v + 0.01 * max);
+    const shifted = await addon!.deconvolve({ ...base(), psf: offset, iterations: 5 }).promise;
+    const estimated = await addon!.deconvolve({ ...base(), psf: offset, psfBackground: -1, iterations: 5 }).promise;
+    // The border median is the offset plus the (small) Gaussian tail at the border.
+    expect(estimated.psfBackground).toBeGreaterThanOrEqual(0.01 * max * (1 - 1e-6));
+    expect(estimated.psfBackground).toBeLessThan(0.0125 * max);
+    // Removing the estimate brings the result back near the clean PSF's (the tail below the border
+    // median goes too), far closer than deconvolving with the raised PSF.
+    const corrected = relativeL2(estimated.data, clean.data);
+    expect(corrected).toBeLessThan(1e-2);
+    expect(corrected).toBeLessThan(relativeL2(shifted.data, clean.data) / 5);
+    const radial = await addon!.deconvolve({ ...base(), radialPsf: true, iterations: 5 }).promise;
+    expect(relativeL2(radial.data, clean.data)).toBeLessThan(2e-2);
+    // A perturbation that averages to zero on every ring (odd in x) is removed by radial averaging.
+    const [pz, py, px] = psfShape;
+    const odd = psf.slice();
+    for (let z = 0; z < pz; z++) for (let y = 0; y < py; y++) for (let x = 0; x < px; x++) odd[(z * py + y) * px + x]! *= 1 + 0.3 * Math.sin((x - (px - 1) / 2) / 2);
+    const symmetrised = await addon!.deconvolve({ ...base(), psf: odd, radialPsf: true, iterations: 5 }).promise;
+    const asymmetric = await addon!.deconvolve({ ...base(), psf: odd, iterations: 5 }).promise;
+    expect(relativeL2(symmetrised.data, radial.data)).toBeLessThan(relativeL2(asymmetric.data, clean.data) / 10);
+    // A scaled PSF gives the same result (normalised to unit sum).
+    const scaled = await addon!.deconvolve({ ...base(), psf: Float32Array.from(psf, (v) => v * 37), iterations: 5 }).promise;
+    expect(relativeL2(scaled.data, clean.data)).toBeLessThan(1e-5);
+  });
+
+  it('image background: a fixed value or the median of the last plane is subtracted (clamped at 0)', async () => {
+    const raised = Float32Array.from(image, (v) => v + 2);
+    const plane = shape[1] * shape[2];
+    const last = [...raised.subarray(raised.length - plane)].sort((a, b) => a - b)[Math.floor(plane / 2)]!;
+    const auto = await addon!.deconvolve({ ...base(), image: raised, background: -1, iterations: 3 }).promise;
+    expect(auto.background).toBeCloseTo(last, 5);
+    const fixed = await addon!.deconvolve({ ...base(), image: raised, background: last, iterations: 3 }).promise;
+    expect(relativeL2(auto.data, fixed.data)).toBe(0);
+    expect(auto.fluxIn).toBeLessThan(fixed.fluxIn + 1e-3);
+    expect(auto.fluxIn).toBeLessThan(sum(raised) - (last - 2) * raised.length);
+  });
+
   it('a uint16 stack gives the same result as the same values in float32', async () => {
     const counts = Uint16Array.from(image, (v) => Math.round(v * 1000));
     const floats = Float32Array.from(counts);

@@ -254,6 +254,7 @@ void rl_iterate_cuda(const RLProblem& p, const DeconOptions& options, DeconRepor
     previous = std::make_unique<DeviceArray<float>>(static_cast<size_t>(region_count));
     change = std::make_unique<DeviceArray<float>>(static_cast<size_t>(region_count));
     check(cudaMemset(change->ptr, 0, sizeof(float) * region_count), "clear change");
+    check(cudaMemcpy(previous->ptr, x.ptr, sizeof(float) * region_count, cudaMemcpyDeviceToDevice), "copy estimate");
   }
 
   const auto start = std::chrono::steady_clock::now();
