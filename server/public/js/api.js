@@ -40,6 +40,7 @@ export const api = {
   },
   item: (exp, id) => call('GET', `/api/experiments/${enc(exp)}/items/${enc(id)}`),
   editTags: (exp, id, edit) => call('PATCH', `/api/experiments/${enc(exp)}/items/${enc(id)}/tags`, edit),
+  editTagsByQuery: (exp, edit) => call('POST', `/api/experiments/${enc(exp)}/tags`, edit),
   imageInfo: (exp, id) => call('GET', `/api/experiments/${enc(exp)}/items/${enc(id)}/image`),
   previewUrl: (exp, id, { z = 0, projection = 'none', size = 512 } = {}) =>
     `/api/experiments/${enc(exp)}/items/${enc(id)}/preview.png?` + new URLSearchParams(projection === 'max' ? { projection, size: String(size) } : { z: String(z), size: String(size) }),

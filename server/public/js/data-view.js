@@ -29,6 +29,20 @@ export class DataView {
     this.prev = h('button', { type: 'button', class: 'button', onclick: () => this.load({ offset: Math.max(0, this.state.offset - this.state.limit) }) }, '← Previous');
     this.next = h('button', { type: 'button', class: 'button', onclick: () => this.load({ offset: this.state.offset + this.state.limit }) }, 'Next →');
     this.pageLabel = h('span', { class: 'page-label' });
+    this.bulkKey = h('input', { id: 'bulk-key', class: 'mono', placeholder: 'key', autocomplete: 'off', size: '12' });
+    this.bulkValue = h('input', { id: 'bulk-value', class: 'mono', placeholder: 'value (empty: remove)', size: '18', autocomplete: 'off' });
+    this.bulkButton = h('button', { type: 'submit', class: 'button' }, 'Apply');
+    this.bulk = h(
+      'form',
+      { class: 'bulk-tags', 'aria-label': 'Tag every selected item', onsubmit: (e) => this.tagAll(e) },
+      h('span', { class: 'bulk-title', id: 'bulk-title' }),
+      h('label', { for: 'bulk-key', class: 'sr-only' }, 'Tag key'),
+      this.bulkKey,
+      h('span', { 'aria-hidden': 'true' }, '='),
+      h('label', { for: 'bulk-value', class: 'sr-only' }, 'Tag value'),
+      this.bulkValue,
+      this.bulkButton,
+    );
     replace(
       root,
       h(
@@ -41,7 +55,7 @@ export class DataView {
       ),
       h('p', { class: 'hint', id: 'query-help' }, 'Query language: ', h('code', {}, 'Population=population1 AND number>2'), ', ', h('code', {}, "Well ~ '^B'"), ', ', h('code', {}, 'number in (001, 005)'), '. Press / to focus the query. Enter or double-click a tag cell to edit it.'),
       this.table.element,
-      h('div', { class: 'pager' }, this.prev, this.pageLabel, this.next),
+      h('div', { class: 'pager' }, this.bulk, this.prev, this.pageLabel, this.next),
     );
   }
 
@@ -74,8 +88,30 @@ export class DataView {
     this.table.render(this.experiment.id, this.page, this.state.sort, this.extraKeys);
     this.count.textContent = `${formatCount(total)} item${total === 1 ? '' : 's'}${this.state.where.trim() ? ' match' : ''}`;
     this.pageLabel.textContent = total === 0 ? '' : `${formatCount(offset + 1)}–${formatCount(offset + items.length)} of ${formatCount(total)}`;
+    this.bulk.querySelector('#bulk-title').textContent = `Tag all ${formatCount(total)} item${total === 1 ? '' : 's'}${this.state.where.trim() ? ' matching the query' : ''}:`;
+    this.bulkButton.disabled = total === 0;
     this.prev.disabled = offset === 0;
     this.next.disabled = offset + items.length >= total;
+  }
+
+  /** Sets (or, with an empty value, removes) one tag on every item the current query selects, in one atomic edit. */
+  async tagAll(event) {
+    event.preventDefault();
+    const key = this.bulkKey.value.trim();
+    if (key === '') {
+      toast('Give the tag key to set', 'error');
+      this.bulkKey.focus();
+      return;
+    }
+    const value = this.bulkValue.value;
+    const edit = { dataset: this.state.dataset, where: this.state.where, ...(value === '' ? { remove: [key] } : { set: { [key]: value } }) };
+    try {
+      const result = await api.editTagsByQuery(this.experiment.id, edit);
+      toast(`${value === '' ? `Removed ${key} from` : `Set ${key} = ${value} on`} ${formatCount(result.changed)} of ${formatCount(result.selected)} item${result.selected === 1 ? '' : 's'}`);
+      await this.load({});
+    } catch (error) {
+      toast(error instanceof ApiFailure ? error.message : String(error), 'error');
+    }
   }
 
   focusQuery() {

@@ -86,6 +86,14 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
     await page.keyboard.press('Enter');
     await expect.poll(countText).toBe('1 item match');
     await shot('3-tag-edited');
+    await page.locator('.query-input').fill('Population=population2 AND number<=10');
+    await page.keyboard.press('Enter');
+    await expect.poll(countText).toBe('5 items match');
+    await page.locator('#bulk-key').fill('Treatment');
+    await page.locator('#bulk-value').fill('control');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#toast').textContent()).toBe('Set Treatment = control on 5 of 5 items');
+    expect(await page.locator('table.items td[data-key="Treatment"]').allTextContents()).toEqual(['control', 'control', 'control', 'control', 'control']);
   });
 
   it('previews a z-stack with the z slider and the maximum projection', async () => {
