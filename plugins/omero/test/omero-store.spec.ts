@@ -67,6 +67,23 @@ describe('OMERO experiment store', () => {
     expect([...bed.fake.state.annotations.values()].filter((a) => a.ns === NS_CLIENT || a.ns === NS_ITEM)).toEqual([]);
   });
 
+  it('commits outputs all or none: a failed upload removes the outputs this call attached', async () => {
+    const { store, rawId } = await withOutput();
+    const dir = await store.createStagingDir('job 2');
+    const outputs = await Promise.all(['p.tif', 'q.tif'].map(async (name) => ({
+      ...(await file(path.relative(bed.dir, path.join(dir, name)), `out ${name}`)), name, format: 'imagetiff', metadata: {}, author: 'amy', date: '2024-01-02',
+      origin: { runId: 'run-1', inputs: [{ name: 'i', id: rawId }], output: { name: 'o', label: 'Mask' }, job: { id: `job-${name}`, cacheKey: name } },
+    })));
+    const filesBefore = [...bed.fake.state.annotations.values()].filter((a) => a.kind === 'FileAnnotationI').length;
+    let uploads = 0;
+    bed.fake.inject((m, p) => p === '/webclient/annotate_file/' && ++uploads === 2, 1, 502);
+    const error = await store.commitProcessedItems('seg', outputs).catch((e: unknown) => e as Error);
+    expect(error.message).toContain('POST /webclient/annotate_file/ answered 502');
+    expect((await store.items('seg')).map((i) => i.name)).toEqual(['o_a.tif']);
+    expect([...bed.fake.state.annotations.values()].filter((a) => a.kind === 'FileAnnotationI')).toHaveLength(filesBefore);
+    expect([...bed.fake.state.annotations.values()].filter((a) => a.ns === NS_OUTPUT)).toHaveLength(2);
+  });
+
   it('replaces a run record file and keeps job logs as attachments of the processed dataset', async () => {
     const { store } = await withOutput();
     await store.saveRun({ ...sampleRunRecord('seg', 'run-1'), status: 'succeeded', end: '2024-05-06T10:01:00.000Z' });
