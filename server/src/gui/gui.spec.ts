@@ -79,6 +79,10 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
     await page.keyboard.type('B02');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator(`tr[data-id="${itemId}"] td[data-key="Well"]`).textContent()).toBe('B02');
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.evaluate('document.activeElement.dataset.key')).toBe('number');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate('document.activeElement.closest("tr").rowIndex')).toBe(2);
     const item = (await (await fetch(`${fx.base}/api/experiments/${fx.experimentId}/items/${itemId}`)).json()) as { tags: Record<string, string> };
     expect(item.tags.Well).toBe('B02');
     expect(await page.evaluate('window.untouched')).toBe(true);
