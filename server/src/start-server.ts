@@ -100,7 +100,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       }
       if (request.method !== 'GET' && request.method !== 'HEAD') throw new ApiError('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${url.pathname} (allowed: GET, HEAD)`, { details: { allowed: ['GET', 'HEAD'] } });
       const given = url.searchParams.get('token');
-      if (url.pathname === '/' && given !== null) return login(response, guard, given);
+      if (url.pathname === '/' && given !== null && guard.tokenRequired) return login(response, guard, given);
       await files.serve(url.pathname, response, request.method === 'HEAD');
     } catch (error) {
       if (httpStatusOf(error) >= 500) logError(`${request.method} ${request.url}`, error);

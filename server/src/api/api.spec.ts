@@ -326,6 +326,7 @@ describe('REST API on exp100', () => {
       expect((await fetch(`${fx.base}/js/app.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);
       expect((await fetch(`${fx.base}/nope.js`)).status).toBe(404);
       expect((await fetch(`${fx.base}/`, { method: 'POST' })).status).toBe(405);
+      expect((await fetch(`${fx.base}/?token=anything`, { redirect: 'manual' })).status).toBe(200);
     });
 
     it('refuses path traversal in GUI paths with 403', async () => {
