@@ -57,7 +57,7 @@ describe('OMERO experiment store', () => {
     const items = [await item('good.tif'), await item('bad.tif')];
     process.env['FAKE_OMERO_CLI_FAIL'] = 'bad.tif';
     try {
-      const error = await store.addRawItems(items).catch((e: unknown) => e as Error);
+      const error = (await store.addRawItems(items).then(() => new Error('no error'), (e: unknown) => e)) as Error;
       expect(error.message).toMatch(/^omero import of .*bad\.tif into Dataset \d+ failed \(exit status 1\): ERROR: import failed: Ice.ConnectionRefusedException$/);
     } finally {
       delete process.env['FAKE_OMERO_CLI_FAIL'];
@@ -77,7 +77,7 @@ describe('OMERO experiment store', () => {
     const filesBefore = [...bed.fake.state.annotations.values()].filter((a) => a.kind === 'FileAnnotationI').length;
     let uploads = 0;
     bed.fake.inject((m, p) => p === '/webclient/annotate_file/' && ++uploads === 2, 1, 502);
-    const error = await store.commitProcessedItems('seg', outputs).catch((e: unknown) => e as Error);
+    const error = (await store.commitProcessedItems('seg', outputs).then(() => new Error('no error'), (e: unknown) => e)) as Error;
     expect(error.message).toContain('POST /webclient/annotate_file/ answered 502');
     expect((await store.items('seg')).map((i) => i.name)).toEqual(['o_a.tif']);
     expect([...bed.fake.state.annotations.values()].filter((a) => a.kind === 'FileAnnotationI')).toHaveLength(filesBefore);
