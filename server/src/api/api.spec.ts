@@ -228,6 +228,17 @@ describe('REST API on exp100', () => {
       expect(otherExperiment).toEqual([]);
     });
 
+    it('tells concurrent starts apart: each request gets its own run', async () => {
+      const start = (query: string, outputDataset: string) =>
+        api.call('POST', `/api/experiments/${exp}/runs`, { tool: 'bioimageit.threshold', inputs: [{ name: 'image', query }], outputDataset, cache: false });
+      const [a, b] = await Promise.all([start('Population=population2 AND number<=4', 'masks-a'), start('Population=population2 AND number<=8', 'masks-b')]);
+      expect([a.status, b.status]).toEqual([202, 202]);
+      expect(a.json.runId).not.toBe(b.json.runId);
+      expect([a.json.dataset, a.json.jobCount, b.json.dataset, b.json.jobCount]).toEqual(['masks-a', 2, 'masks-b', 4]);
+      const [doneA, doneB] = await Promise.all([fx.server.context.runs.settled(a.json.runId), fx.server.context.runs.settled(b.json.runId)]);
+      expect([doneA?.status, doneA?.finished, doneB?.status, doneB?.finished]).toEqual(['succeeded', 2, 'succeeded', 4]);
+    });
+
     it('refuses a log path that leaves the dataset folder (403)', async () => {
       const store = await fx.server.context.catalog.open(exp);
       const run = (await store.listRuns('masks'))[0];
