@@ -97,10 +97,21 @@ describe.skipIf(addon === undefined)('native runner', () => {
     expect(readFileSync(join(dir, 'err.log'), 'utf8')).toMatch(/PSF .*two-channels\.tif has axes CZYX \[2, 3, 4, 4\]/);
   });
 
-  it('refuses jobs of other tools with RunnerError UNAVAILABLE', async () => {
+  it('runs other host executables as local processes and refuses tools of another plugin', async () => {
+    const result = await runner.run(
+      { id: 'j1', argv: ['sh', '-c', 'echo hi'], env: {}, cwd: dir, stdoutPath: join(dir, 'o.log'), stderrPath: join(dir, 'e.log') },
+      new AbortController().signal,
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.environment).toMatchObject({ runner: 'native', process: 'local' });
+    expect(readFileSync(join(dir, 'o.log'), 'utf8')).toBe('hi\n');
+    const other = { ...(await source.getTool('gpu-decon.deskew')), id: 'x.y', requirements: { native: { plugin: 'other' } } };
     await expect(
-      runner.run({ id: 'j1', argv: ['sh', '-c', 'true'], env: {}, cwd: dir, stdoutPath: join(dir, 'o'), stderrPath: join(dir, 'e') }, new AbortController().signal),
-    ).rejects.toMatchObject({ area: 'runner', code: 'UNAVAILABLE', message: expect.stringMatching(/only runs gpu-decon tools.*job j1/) });
+      runner.run({ id: 'j2', argv: ['x'], env: {}, cwd: dir, stdoutPath: join(dir, 'o'), stderrPath: join(dir, 'e'), tool: other }, new AbortController().signal),
+    ).rejects.toMatchObject({ area: 'runner', code: 'UNAVAILABLE', message: expect.stringMatching(/not those of 'other' \(job j2, tool x.y\)/) });
+    await expect(
+      runner.run({ id: 'j3', argv: ['gpu-decon', 'sharpen'], env: {}, cwd: dir, stdoutPath: join(dir, 'o'), stderrPath: join(dir, 'e') }, new AbortController().signal),
+    ).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/'gpu-decon sharpen', which is not a gpu-decon operation \(deskew, deconvolve, llsm\)/) });
   });
 
   it('cancels a running deconvolution (CANCELLED) and stops it at its time limit (TIMEOUT)', async () => {

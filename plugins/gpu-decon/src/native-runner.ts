@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { hostname } from 'node:os';
-import { isBioImageItError, RunnerError, type Runner, type RunnerJob, type RunnerResult } from '@bioimageit/core';
+import { isBioImageItError, LocalRunner, RunnerError, type Runner, type RunnerJob, type RunnerResult } from '@bioimageit/core';
 import { PLUGIN_ID, TOOLS_VERSION } from './gpu-decon-tools.js';
 import type { NativeAddon } from './native-addon.js';
 import { NATIVE_OPERATIONS } from './native-operations.js';
@@ -31,19 +31,27 @@ function closeLog(stream: WriteStream): Promise<void> {
  * Runner `native`: runs the gpu-decon tools in this process through the addon (work on libuv
  * worker threads, the event loop stays free). It reads the job's argv back into parameters,
  * writes `progress: N%` lines and messages to the job's stdout log (and to `onOutput`), and a
- * failure message to stderr with exit code 1. Jobs of other tools are refused with RunnerError
- * UNAVAILABLE; an abort rejects with CANCELLED, `timeoutMs` with TIMEOUT, once the native work
- * has stopped.
+ * failure message to stderr with exit code 1. An abort rejects with CANCELLED, `timeoutMs` with
+ * TIMEOUT, once the native work has stopped.
+ *
+ * Other host executables (`requirements.native.executables`, or any argv when a user picks
+ * `--runner native`) run as local processes through `processes` (core's LocalRunner), so the
+ * runner keeps the whole Runner contract; their environment says `runner: native`,
+ * `process: local`. Tools of another plugin (`requirements.native.plugin`) are refused with
+ * RunnerError UNAVAILABLE.
  */
 export class NativeRunner implements Runner {
   readonly id = 'native';
   private readonly environment: Readonly<Record<string, unknown>>;
+  private processes: Runner | undefined;
 
   constructor(
     private readonly addon: NativeAddon,
     private readonly options: NativeRunnerOptions = {},
     private readonly operations: Readonly<Record<string, NativeOperation>> = NATIVE_OPERATIONS,
+    processes?: Runner,
   ) {
+    this.processes = processes;
     const info = addon.info();
     this.environment = Object.freeze({
       runner: 'native',
@@ -60,9 +68,15 @@ export class NativeRunner implements Runner {
 
   async run(job: RunnerJob, signal: AbortSignal): Promise<RunnerResult> {
     const plugin = job.tool?.requirements.native?.plugin;
+    if (plugin !== undefined && plugin !== PLUGIN_ID) {
+      throw new RunnerError('UNAVAILABLE', `runner 'native' runs the tools of plugin '${PLUGIN_ID}', not those of '${plugin}' (job ${job.id}, tool ${job.tool?.id ?? '?'})`, {
+        details: { job: job.id, tool: job.tool?.id, plugin },
+      });
+    }
+    if (job.argv[0] !== PLUGIN_ID && plugin === undefined) return this.runProcess(job, signal);
     const operation = this.operations[job.argv[1] ?? ''];
-    if ((plugin !== undefined && plugin !== PLUGIN_ID) || job.argv[0] !== PLUGIN_ID || operation === undefined) {
-      throw new RunnerError('UNAVAILABLE', `runner 'native' only runs ${PLUGIN_ID} tools (${Object.keys(this.operations).join(', ')}); job ${job.id} asks for '${job.argv.slice(0, 2).join(' ')}'`, {
+    if (job.argv[0] !== PLUGIN_ID || operation === undefined) {
+      throw new RunnerError('UNAVAILABLE', `job ${job.id} asks for '${job.argv.slice(0, 2).join(' ')}', which is not a ${PLUGIN_ID} operation (${Object.keys(this.operations).join(', ')})`, {
         details: { job: job.id, tool: job.tool?.id },
       });
     }
@@ -122,5 +136,12 @@ export class NativeRunner implements Runner {
     }
     await Promise.all([closeLog(stdout), closeLog(stderr)]);
     return { exitCode, environment: { ...this.environment, threads: context.threads, ...facts } };
+  }
+
+  /** A host executable, run as a local process (core's LocalRunner). */
+  private async runProcess(job: RunnerJob, signal: AbortSignal): Promise<RunnerResult> {
+    this.processes ??= new LocalRunner();
+    const result = await this.processes.run(job, signal);
+    return { ...result, environment: { ...result.environment, runner: 'native', process: this.processes.id } };
   }
 }
