@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RunnerError } from '@bioimageit/core';
+import { writeStateVariables } from './activation.js';
 import { runArgv, type CondaCommand } from './conda-command.js';
 import type { CreationPaths, CreationReport, EnvironmentCreator } from './environment-creator.js';
 import type { SolvedEnvironmentSpec } from './environment-spec.js';
@@ -61,6 +62,7 @@ export class CommandEnvironmentCreator implements EnvironmentCreator {
     }
     report('solving', `${path.basename(this.command.path)} create -p ${paths.prefix}`);
     await this.execute(argv, log, label, spec);
+    if (spec.variables !== undefined) await writeStateVariables(paths.prefix, spec.variables);
     if (spec.init !== undefined) {
       report('initializing', `running init: ${spec.init}`);
       await this.execute(runArgv(this.command, paths.prefix, spec.init.split(/\s+/)), log, label, spec);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { RunnerError } from '@bioimageit/core';
-import { activatedVariables } from './activation.js';
+import { activatedVariables, writeStateVariables } from './activation.js';
 import { appendHistory, specName, writePrefixRecord } from './conda-meta-writer.js';
 import type { CreationPaths, CreationReport, EnvironmentCreator } from './environment-creator.js';
 import type { SolvedEnvironmentSpec } from './environment-spec.js';
@@ -125,6 +125,7 @@ export class EmbeddedEnvironmentCreator implements EnvironmentCreator {
     }
     await appendHistory(target, records, spec.specs);
     await rename(target, paths.prefix);
+    if (spec.variables !== undefined) await writeStateVariables(paths.prefix, spec.variables);
     await this.postLink(records, paths.prefix, label, report);
     if (spec.init !== undefined) {
       report('initializing', `running init: ${spec.init}`);

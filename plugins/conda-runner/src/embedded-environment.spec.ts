@@ -234,6 +234,19 @@ describe.runIf(cph || process.env['CI'] === 'true')('conda runner, embedded path
     expect(missing.message).toContain(`conda environment 'absent-env' does not exist (looked in ${path.join(root, 'nowhere')}, ${named})`);
   });
 
+  it('makes an environment from an environment file next to the manifest, with its variables', async () => {
+    const folder = path.join(root, 'file-tool');
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, 'environment.yml'), `name: stamp\nchannels:\n  - ${fixture.channel.url}\ndependencies:\n  - biit-stamp\nvariables:\n  BIIT_FROM_FILE: "set by the file"\n`);
+    const job = await stampJob();
+    const tool = { ...(job.tool as NonNullable<RunnerJob['tool']>), source: path.join(folder, 'stamp.tool.json'), requirements: { conda: { file: 'environment.yml' } } };
+    const result = await runner(path.join(root, 'envs-file')).run({ ...job, argv: ['sh', '-c', 'echo "$BIIT_FROM_FILE|$BIIT_ACTIVATED"'], tool }, never);
+    expect(await readFile(job.stdoutPath, 'utf8')).toBe('set by the file|activate.d of biit-lib 2.0.0\n');
+    expect(conda(result.environment)).toMatchObject({ name: 'stamp', specs: ['biit-stamp'] });
+    const state = JSON.parse(await readFile(path.join(conda(result.environment).prefix, 'conda-meta', 'state'), 'utf8')) as unknown;
+    expect(state).toEqual({ env_vars: { BIIT_FROM_FILE: 'set by the file' } });
+  });
+
   it('records the environment in a timed-out job too', async () => {
     const job = { ...(await stampJob()), argv: ['sleep', '30'], timeoutMs: 300 };
     const error = (await runner(path.join(root, 'envs-main')).run(job, never).catch((e: unknown) => e)) as RunnerError;

@@ -14,7 +14,8 @@ export interface CreationPaths {
 
 /**
  * Makes a conda environment for a requirement set. Two implementations produce the same layout
- * (`bin/`, `conda-meta/<dist>.json` records, `conda-meta/history`): {@link CommandEnvironmentCreator}
+ * (`bin/`, `conda-meta/<dist>.json` records, `conda-meta/history`, the spec's variables in
+ * `conda-meta/state` before `init` runs): {@link CommandEnvironmentCreator}
  * delegates to micromamba/mamba/conda, {@link EmbeddedEnvironmentCreator} solves with rattler and
  * installs itself. The caller (EnvironmentManager) serializes creations, checks the result and
  * removes everything on failure; an implementation throws RunnerError UNAVAILABLE naming the

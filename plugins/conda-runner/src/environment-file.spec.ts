@@ -26,6 +26,7 @@ describe('parseEnvironmentFile', () => {
       channels: ['conda-forge', 'bioconda'],
       dependencies: ['python=3.11', 'numpy >=1.24', 'conda-forge::tifffile', 'pip'],
       pip: ['cellpose==3.0.1', 'git+https://example.org/x.git#egg=x'],
+      variables: {},
     });
   });
 
@@ -34,7 +35,14 @@ describe('parseEnvironmentFile', () => {
       channels: ['conda-forge', 'defaults'],
       dependencies: ['python', 'scipy<2'],
       pip: [],
+      variables: {},
     });
+  });
+
+  it('reads variables as a block or flow mapping and skips what other keys nest', () => {
+    const block = parseEnvironmentFile('dependencies:\n  - x\nvariables:\n  OMP_NUM_THREADS: 1\n  MODEL_DIR: "/data/models"\nextra:\n  anything: [1, 2]\n', 'e.yml');
+    expect(block.variables).toEqual({ OMP_NUM_THREADS: '1', MODEL_DIR: '/data/models' });
+    expect(parseEnvironmentFile('variables: {A: 1, B: two}\n', 'e.yml').variables).toEqual({ A: '1', B: 'two' });
   });
 
   it('names the file and line of what it cannot read', () => {

@@ -8,6 +8,8 @@ export interface EnvironmentFile {
   readonly dependencies: readonly string[];
   /** Specs under `- pip:`: installed by pip after the conda packages (conda command only). */
   readonly pip: readonly string[];
+  /** `variables:`: set in the environment on activation (conda's `conda-meta/state` env_vars). */
+  readonly variables: Readonly<Record<string, string>>;
 }
 
 const unquote = (text: string): string => {
@@ -33,13 +35,20 @@ const inlineList = (value: string): string[] =>
 
 /**
  * Parses the YAML subset conda environment files use: `name:`, `channels:` and `dependencies:`
- * as block lists (`- item`) or flow lists (`[a, b]`), a nested `- pip:` list, comments and quotes.
- * Other top-level keys (`prefix`, `variables`) are ignored. Throws ToolError BAD_MANIFEST naming
+ * as block lists (`- item`) or flow lists (`[a, b]`), a nested `- pip:` list, `variables:` as a
+ * block (`  KEY: value`) or flow (`{KEY: value}`) mapping, comments and quotes. Other top-level
+ * keys (`prefix`) and what is nested under them are ignored. Throws ToolError BAD_MANIFEST naming
  * the file and line of anything else.
  */
 export function parseEnvironmentFile(text: string, file: string): EnvironmentFile {
   let name: string | undefined;
   const lists: Record<'channels' | 'dependencies' | 'pip', string[]> = { channels: [], dependencies: [], pip: [] };
+  const variables: Record<string, string> = {};
+  const setVariable = (entry: string, lineNo: number): void => {
+    const colon = entry.indexOf(':');
+    if (colon <= 0) throw bad(lineNo, `expected 'NAME: value' in variables but found '${entry}'`);
+    variables[unquote(entry.slice(0, colon))] = unquote(entry.slice(colon + 1));
+  };
   let section: string | undefined;
   let pipIndent: number | undefined;
   const bad = (line: number, why: string): ToolError =>
@@ -60,8 +69,13 @@ export function parseEnvironmentFile(text: string, file: string): EnvironmentFil
       if (key === 'name') name = unquote(value);
       else if ((key === 'channels' || key === 'dependencies') && value.startsWith('[') && value.endsWith(']')) lists[key].push(...inlineList(value));
       else if ((key === 'channels' || key === 'dependencies') && value !== '') throw bad(lineNo, `'${key}' must be a list`);
+      else if (key === 'variables' && value.startsWith('{') && value.endsWith('}')) {
+        for (const entry of value.slice(1, -1).split(',')) if (entry.trim() !== '') setVariable(entry, lineNo);
+      }
       return;
     }
+    if (section === 'variables') return setVariable(body, lineNo);
+    if (section !== 'channels' && section !== 'dependencies' && section !== undefined) return;
     if (!body.startsWith('-')) throw bad(lineNo, `expected a list item ('- ...') but found '${body}'`);
     const item = body.slice(1).trim();
     if (section === 'dependencies') {
@@ -81,5 +95,5 @@ export function parseEnvironmentFile(text: string, file: string): EnvironmentFil
     } else if (section === 'channels') lists.channels.push(unquote(item));
     else if (section === undefined) throw bad(lineNo, 'a list item outside any key');
   });
-  return { ...(name !== undefined && name !== '' && { name }), channels: lists.channels, dependencies: lists.dependencies, pip: lists.pip };
+  return { ...(name !== undefined && name !== '' && { name }), channels: lists.channels, dependencies: lists.dependencies, pip: lists.pip, variables };
 }

@@ -22,6 +22,8 @@ export interface EnvironmentRecord {
   readonly channels: readonly string[];
   readonly pip: readonly string[];
   readonly init?: string;
+  /** Variables set on activation (`conda-meta/state`). */
+  readonly variables?: Readonly<Record<string, string>>;
   /** What made it: `embedded (...)` or `micromamba 1.5.8 (/usr/bin/micromamba)`. */
   readonly createdBy: string;
   readonly createdAt: string;
@@ -154,6 +156,7 @@ export class EnvironmentManager {
         channels: redactJson(spec.channels),
         pip: spec.pip,
         ...(spec.init !== undefined && { init: spec.init }),
+        ...(spec.variables !== undefined && { variables: redactJson(spec.variables) }),
         createdBy: await this.creator.describe(),
         createdAt: new Date().toISOString(),
         lock: await readLock(prefix),

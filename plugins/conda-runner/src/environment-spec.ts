@@ -19,6 +19,8 @@ export interface SolvedEnvironmentSpec {
   readonly pip: readonly string[];
   /** Command run once in the new environment (v1's `init`). */
   readonly init?: string;
+  /** Variables the environment sets on activation (an environment file's `variables:`). */
+  readonly variables?: Readonly<Record<string, string>>;
   /** Platform solved for (`linux-64`). */
   readonly platform: string;
   /** The requirement's own name for the environment (v1's `env`), for display only. */
@@ -44,7 +46,8 @@ const normalizeSpec = (spec: string): string => spec.trim().replace(/\s+/g, ' ')
 
 /** The digest naming a requirement set's prefix (see {@link SolvedEnvironmentSpec.hash}). */
 export function environmentHash(spec: Omit<SolvedEnvironmentSpec, 'hash' | 'kind' | 'label'>): string {
-  const canonical = JSON.stringify({ v: 1, platform: spec.platform, channels: spec.channels, specs: spec.specs, pip: spec.pip, init: spec.init ?? null });
+  const variables = Object.entries(spec.variables ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const canonical = JSON.stringify({ v: 1, platform: spec.platform, channels: spec.channels, specs: spec.specs, pip: spec.pip, init: spec.init ?? null, variables });
   return createHash('sha256').update(canonical).digest('hex').slice(0, ENV_HASH_LENGTH);
 }
 
@@ -68,6 +71,7 @@ export async function environmentSpecOf(tool: ToolManifest, settings: CondaSetti
   const specs = (requirement.packages ?? []).map(normalizeSpec).filter((s) => s !== '');
   const channels: string[] = [];
   let pip: string[] = [];
+  let variables: Readonly<Record<string, string>> = {};
   let label = requirement.env;
   if (requirement.file !== undefined) {
     const file = path.resolve(path.dirname(tool.source), requirement.file);
@@ -78,6 +82,7 @@ export async function environmentSpecOf(tool: ToolManifest, settings: CondaSetti
     specs.push(...parsed.dependencies.map(normalizeSpec));
     channels.push(...parsed.channels);
     pip = [...parsed.pip];
+    variables = parsed.variables;
     label ??= parsed.name;
   }
   if (specs.length === 0 && pip.length === 0) {
@@ -96,6 +101,7 @@ export async function environmentSpecOf(tool: ToolManifest, settings: CondaSetti
     channels: urls,
     pip,
     ...(requirement.init !== undefined && requirement.init.trim() !== '' && { init: requirement.init.trim() }),
+    ...(Object.keys(variables).length > 0 && { variables }),
     platform,
   };
   return { kind: 'solved', ...body, ...(label !== undefined && label !== '' && { label }), hash: environmentHash(body) };
