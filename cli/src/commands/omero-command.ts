@@ -2,9 +2,16 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../usage-error.js';
 
-// The registration module of @bioimageit/omero is light (its HTTP client loads only when a command
-// runs); without the package the rest of the CLI still works and `omero` says what is missing.
-const omero = await import('@bioimageit/omero/cli').catch((error: unknown) => error as Error);
+/** What @bioimageit/omero/cli exports (see plugins/omero/src/cli/omero-command.ts). */
+interface OmeroCommands {
+  registerOmeroCommand(program: Command, io: { out(text: string): void; err(text: string): void; readonly env: NodeJS.ProcessEnv; readonly cwd: string }): void;
+}
+
+// Loaded at startup when installed: its registration module is light (the HTTP client loads only
+// when a command runs). A specifier in a variable keeps the CLI's build free of the plugin's build
+// output; without the package the rest of the CLI works and `omero` says what is missing.
+const specifier = '@bioimageit/omero/cli';
+const omero = await (import(specifier) as Promise<OmeroCommands>).catch((error: unknown) => error as Error);
 
 /**
  * `bioimageit omero login|logout|ls|tag|pull`: the commands of @bioimageit/omero, writing through
