@@ -16,7 +16,9 @@ export interface RunnerChoice {
  * 2. else the first `resolveRunner` tap that returns one;
  * 3. else the runner matching the tool's requirements, when one is installed and can start
  *    (`docker` for a docker image, `conda` for a conda environment);
- * 4. else `local`: the tool runs on this host with what is on PATH (how v1 wrappers declaring a
+ * 4. else `native` for a tool whose code a plugin provides in-process (`requirements.native.plugin`,
+ *    gpu-decon), when that runner is declared (a plugin that cannot activate rejects with its fix);
+ * 5. else `local`: the tool runs on this host with what is on PATH (how v1 wrappers declaring a
  *    conda `base` environment run where no conda runner is installed). Falling back from a docker
  *    image, conda packages or an environment file, or from an installed runner that cannot
  *    start (a daemon that is down), comes with a `warning` saying so and how to fix it; the
@@ -40,6 +42,7 @@ export async function chooseRunner(manifest: ToolManifest, runners: RunnerRegist
       reasons.push(`the '${id}' runner cannot start: ${(error as Error).message.split('\n')[0]}`);
     }
   }
+  if (manifest.requirements.native?.plugin !== undefined && runners.has('native')) return { runner: await runners.get('native') };
   const runner = await runners.get('local');
   if (reasons.length === 0) return { runner };
   const declared = manifest.requirements.docker !== undefined ? `docker image '${manifest.requirements.docker.image}'` : 'a conda environment';
