@@ -106,6 +106,14 @@ describe.skipIf(addon === undefined)('bioimageit run gpu-decon.llsm (built CLI, 
     const logs = run('runs', 'show', summary!.id, '-e', 'LLS', '--log', '1');
     expect(logs.stdout).toMatch(/deskewed 32×40×56 -> 32×40×/);
     expect(logs.stdout).toMatch(/progress: 100%/);
+    const crate = join(ws, 'crate');
+    const exported = run('provenance', 'export', '-e', 'LLS', '--ro-crate', crate, '--prov', join(ws, 'prov.json'), '--check');
+    expect(exported.code, `${exported.stdout}\n${exported.stderr}`).toBe(0);
+    const metadata = readFileSync(join(crate, 'ro-crate-metadata.json'), 'utf8');
+    expect(metadata).toMatch(/gpu-decon\.llsm/);
+    expect(metadata).toMatch(/_mip\.png/);
+    expect(metadata).toMatch(/_deconvolved\.ome\.tif/);
+    expect(readFileSync(join(ws, 'prov.json'), 'utf8')).toMatch(/gpu-decon\.llsm/);
   });
 
   it('a bad parameter is refused before any job runs, naming the parameter and its range', () => {
