@@ -41,6 +41,7 @@ async function showView(view, runId) {
     tab.tabIndex = selected ? 0 : -1;
     $(`view-${name}`).hidden = !selected;
   }
+  if (view !== 'data') panel.hide();
   history.replaceState(null, '', `#/${encodeURIComponent(experiment.id)}/${view}`);
   if (view === 'tools') await toolsView.show(experiment);
   if (view === 'runs') await runsView.show(experiment, runId);
@@ -100,7 +101,7 @@ document.addEventListener('keydown', (e) => {
   if (e.key === '/' && !typing && experiment) {
     e.preventDefault();
     showView('data').then(() => dataView.focusQuery());
-  } else if (e.key === 'Escape' && !typing && !$('detail').hidden) {
+  } else if (e.key === 'Escape' && !$('detail').hidden && (!typing || $('detail').contains(document.activeElement))) {
     panel.hide();
   }
 });

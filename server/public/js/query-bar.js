@@ -58,12 +58,7 @@ export class QueryBar {
     this.input.setAttribute('aria-errormessage', this.message.id);
     replace(this.message, message);
     if (typeof column === 'number' && column >= 1) {
-      const style = getComputedStyle(this.input);
-      const pad = parseFloat(style.paddingLeft) + parseFloat(style.borderLeftWidth);
-      const charWidth = measureChar(style.font);
-      this.caret.style.left = `${pad + (column - 1) * charWidth - this.input.scrollLeft}px`;
-      this.caret.hidden = false;
-      this.caret.dataset.column = String(column);
+      placeCaret(this.input, this.caret, column);
       const at = Math.min(column - 1, this.input.value.length);
       this.input.setSelectionRange(at, Math.min(at + 1, this.input.value.length));
     }
@@ -74,6 +69,18 @@ export class QueryBar {
     this.caret.hidden = true;
     replace(this.message);
   }
+}
+
+/**
+ * Shows `caret` (absolutely positioned in the input's parent) under 1-based `column` of a
+ * monospace `input`'s text, taking its padding, border and horizontal scroll into account.
+ */
+export function placeCaret(input, caret, column) {
+  const style = getComputedStyle(input);
+  const pad = parseFloat(style.paddingLeft) + parseFloat(style.borderLeftWidth);
+  caret.style.left = `${input.offsetLeft + pad + (column - 1) * measureChar(style.font) - input.scrollLeft}px`;
+  caret.hidden = false;
+  caret.dataset.column = String(column);
 }
 
 let canvas;

@@ -1,5 +1,6 @@
 import { api, ApiFailure } from './api.js';
 import { formatCount, h, replace } from './dom.js';
+import { placeCaret } from './query-bar.js';
 
 /**
  * Builds the run form of one tool from GET /api/tools/{id}: per data input a dataset and a query
@@ -88,6 +89,7 @@ function dataInputControls(input, experiment) {
   const dataset = h('select', { id: `${id}-dataset`, 'aria-label': `${input.label}: dataset` }, experiment.datasets.map((d) => h('option', { value: d.name }, d.name)));
   const query = h('input', { id: `${id}-query`, class: 'mono', placeholder: 'query (empty: all items)', spellcheck: 'false', autocomplete: 'off' });
   const count = h('output', { class: 'match-count', id: `${id}-count`, 'aria-live': 'polite' });
+  const caret = h('div', { class: 'query-caret', 'aria-hidden': 'true', hidden: true }, '▲');
   let timer;
   const refresh = () => {
     clearTimeout(timer);
@@ -96,9 +98,13 @@ function dataInputControls(input, experiment) {
         const page = await api.items(experiment.id, { dataset: dataset.value, where: query.value, limit: 1 });
         count.textContent = `${formatCount(page.total)} item${page.total === 1 ? '' : 's'} selected`;
         count.classList.remove('bad');
+        query.removeAttribute('aria-invalid');
+        caret.hidden = true;
       } catch (error) {
         count.textContent = error instanceof ApiFailure ? error.message : String(error);
         count.classList.add('bad');
+        query.setAttribute('aria-invalid', 'true');
+        if (error instanceof ApiFailure && typeof error.details.column === 'number') placeCaret(query, caret, error.details.column);
       }
     }, 250);
   };
@@ -106,7 +112,12 @@ function dataInputControls(input, experiment) {
   dataset.addEventListener('change', refresh);
   refresh();
   return {
-    element: h('div', { class: 'data-input' }, h('div', { class: 'field' }, h('label', { for: `${id}-query` }, `${input.label}${input.format ? ` (${input.format})` : ''}`), h('div', { class: 'row' }, dataset, query)), count),
+    element: h(
+      'div',
+      { class: 'data-input' },
+      h('div', { class: 'field' }, h('label', { for: `${id}-query` }, `${input.label}${input.format ? ` (${input.format})` : ''}`), h('div', { class: 'row query-field' }, dataset, query, caret)),
+      count,
+    ),
     value: () => ({ name: input.name, dataset: dataset.value, query: query.value }),
     problems: () => (count.classList.contains('bad') ? [`${input.label}: ${count.textContent}`] : []),
   };

@@ -97,7 +97,7 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
     await page.locator('#bulk-value').fill('control');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#toast').textContent()).toBe('Set Treatment = control on 5 of 5 items');
-    expect(await page.locator('table.items td[data-key="Treatment"]').allTextContents()).toEqual(['control', 'control', 'control', 'control', 'control']);
+    await expect.poll(() => page.locator('table.items td[data-key="Treatment"]').allTextContents()).toEqual(['control', 'control', 'control', 'control', 'control']);
   });
 
   it('previews a z-stack with the z slider and the maximum projection', async () => {
@@ -120,6 +120,7 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
     expect(await page.locator('#z-value').textContent()).toBe('max projection');
     expect(await image.getAttribute('src')).toContain('projection=max');
     await page.keyboard.press('Escape');
+    expect(await page.locator('#detail').isHidden()).toBe(true);
   });
 
   it('runs a tool from its generated form and follows its progress bar to the end', async () => {
@@ -131,8 +132,12 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
     await page.locator('#param-method').waitFor();
     expect(await page.locator('#group-by').count()).toBe(0);
     expect(await page.locator('#param-method option').allTextContents()).toEqual(['Otsu (automatic)', 'Fixed value']);
+    await page.locator('#input-image-query').fill('Population=population1 AND number<');
+    await expect.poll(() => page.locator('#input-image-count').textContent()).toMatch(/^query error at column \d+/);
+    expect(Number(await page.locator('.data-input .query-caret').getAttribute('data-column'))).toBeGreaterThan(30);
     await page.locator('#input-image-query').fill('Population=population1 AND number<10');
     await expect.poll(() => page.locator('#input-image-count').textContent()).toBe('5 items selected');
+    expect(await page.locator('.data-input .query-caret').isHidden()).toBe(true);
     await page.locator('#output-dataset').fill('masks');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const panel = page.locator('.progress-panel').first();
