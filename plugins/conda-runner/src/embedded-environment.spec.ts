@@ -247,6 +247,21 @@ describe.runIf(cph || process.env['CI'] === 'true')('conda runner, embedded path
     expect(state).toEqual({ env_vars: { BIIT_FROM_FILE: 'set by the file' } });
   });
 
+  it('solves and installs from a local channel folder (file://) as well', async () => {
+    const folder = path.join(fixture.work, 'channel');
+    const job = await stampJob();
+    const tool = { ...(job.tool as NonNullable<RunnerJob['tool']>), requirements: { conda: { packages: ['biit-stamp'], channels: [folder] } } };
+    const before = new Map(fixture.channel.requests);
+    const result = await runner(path.join(root, 'envs-local')).run({ ...job, tool }, never);
+    expect(result.exitCode).toBe(0);
+    const facts = conda(result.environment);
+    expect(facts.lock.map((p) => [p.name, p.channel, p.url])).toEqual([
+      ['biit-lib', `file://${folder}`, `file://${folder}/noarch/biit-lib-2.0.0-0.tar.bz2`],
+      ['biit-stamp', `file://${folder}`, `file://${folder}/linux-64/biit-stamp-1.0.0-0.tar.bz2`],
+    ]);
+    expect(fixture.channel.requests).toEqual(before); // nothing went through the HTTP channel
+  });
+
   it('records the environment in a timed-out job too', async () => {
     const job = { ...(await stampJob()), argv: ['sleep', '30'], timeoutMs: 300 };
     const error = (await runner(path.join(root, 'envs-main')).run(job, never).catch((e: unknown) => e)) as RunnerError;

@@ -1,5 +1,6 @@
 import { RunnerError } from '@bioimageit/core';
 import type { SolvedEnvironmentSpec } from './environment-spec.js';
+import { serveLocalChannels, type ServedChannels } from './local-channels.js';
 import { detectVirtualPackages, isVirtualPackage, type VirtualPackage } from './virtual-packages.js';
 
 /** One package of a solution: where to get it and exactly which build it is. */
@@ -61,9 +62,11 @@ let rattler: Promise<RattlerModule> | undefined;
 /**
  * Solves a requirement set with rattler (WASM) against its channels for this platform and
  * `noarch`, with this machine's virtual packages installed. Virtual packages are left out of the
- * result. Throws RunnerError UNAVAILABLE: naming the spec that cannot be satisfied (`details.package`)
- * with the solver's explanation, or naming the channel that cannot be reached or does not answer
- * within `timeoutMs` (`details.channel`).
+ * result. Local channel folders (`file://`) are served on 127.0.0.1 for the solve (rattler's WASM
+ * build fetches over HTTP only) and keep their `file://` URLs in the result. Throws RunnerError
+ * UNAVAILABLE: naming the spec that cannot be satisfied (`details.package`) with the solver's
+ * explanation, or naming the channel that cannot be reached or does not answer within
+ * `timeoutMs` (`details.channel`).
  */
 export async function solveWithRattler(
   spec: SolvedEnvironmentSpec,
@@ -82,14 +85,31 @@ export async function solveWithRattler(
     subdir: spec.platform,
     filename: `${v.name}-${v.version}-${v.build}.tar.bz2`,
   }));
-  let solved: Awaited<ReturnType<RattlerModule['simpleSolve']>>;
+  const served = await serveLocalChannels(spec.channels);
+  try {
+    return toRecords(await solveOrExplain(spec, served, subdirs, locked, label, timeoutMs, simpleSolve), served);
+  } finally {
+    await served.close();
+  }
+}
+
+/** Runs the solver; turns its failures into errors naming the package or the channel at fault. */
+async function solveOrExplain(
+  spec: SolvedEnvironmentSpec,
+  served: ServedChannels,
+  subdirs: readonly string[],
+  locked: readonly Record<string, string>[],
+  label: string,
+  timeoutMs: number,
+  simpleSolve: RattlerModule['simpleSolve'],
+): Promise<Awaited<ReturnType<RattlerModule['simpleSolve']>>> {
   try {
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer from the channels within ${timeoutMs / 1000} s (error sending request)`)), timeoutMs);
     });
     try {
-      solved = await Promise.race([simpleSolve([...spec.specs], [...spec.channels], subdirs as Parameters<RattlerModule['simpleSolve']>[2], locked), limit]);
+      return await Promise.race([simpleSolve([...spec.specs], [...served.channels], subdirs as Parameters<RattlerModule['simpleSolve']>[2], locked), limit]);
     } finally {
       clearTimeout(timer);
     }
@@ -103,16 +123,21 @@ export async function solveWithRattler(
         details: { specs: spec.specs, channels: spec.channels, ...(culprit !== undefined && { package: culprit }) },
       });
     }
-    const down = await unreachableChannel(spec.channels, subdirs, Math.min(10_000, timeoutMs));
+    const down = await unreachableChannel(served.channels, subdirs, Math.min(10_000, timeoutMs));
     if (down !== undefined) {
-      throw new RunnerError('UNAVAILABLE', `${label}: conda channel ${down.channel} cannot be reached (${down.why})`, {
-        details: { channel: down.channel, specs: spec.specs },
+      const channel = served.toOriginal(down.channel);
+      throw new RunnerError('UNAVAILABLE', `${label}: conda channel ${channel} cannot be reached (${down.why})`, {
+        details: { channel, specs: spec.specs },
       });
     }
     throw new RunnerError('UNAVAILABLE', `${label}: solving conda environment [${spec.specs.join(', ')}] over ${channels} failed: ${message}`, {
       details: { specs: spec.specs, channels: spec.channels },
     });
   }
+}
+
+/** The solver's packages as records, virtual packages left out, local channels' URLs given back. */
+function toRecords(solved: Awaited<ReturnType<RattlerModule['simpleSolve']>>, served: ServedChannels): SolvedRecord[] {
   return solved
     .filter((p) => !isVirtualPackage(p.packageName))
     .map((p) => {
@@ -121,9 +146,9 @@ export async function solveWithRattler(
         version: p.version,
         build: p.build,
         buildNumber: Number(p.buildNumber ?? 0),
-        channel: (p.repoName ?? p.url.slice(0, p.url.lastIndexOf('/', p.url.lastIndexOf('/') - 1))).replace(/\/+$/, ''),
+        channel: served.toOriginal(p.repoName ?? p.url.slice(0, p.url.lastIndexOf('/', p.url.lastIndexOf('/') - 1) + 1)).replace(/\/+$/, ''),
         subdir: p.subdir ?? p.url.split('/').slice(-2, -1)[0] ?? 'noarch',
-        url: p.url,
+        url: served.toOriginal(p.url),
         filename: p.filename,
         ...(p.sha256 !== undefined && { sha256: p.sha256 }),
         ...(p.md5 !== undefined && { md5: p.md5 }),
