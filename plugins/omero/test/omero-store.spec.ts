@@ -84,6 +84,19 @@ describe('OMERO experiment store', () => {
     expect([...bed.fake.state.annotations.values()].filter((a) => a.ns === NS_OUTPUT)).toHaveLength(2);
   });
 
+  it('lists and creates experiments in the group a location names', async () => {
+    bed.fake.state.addProject('In 4', 4, 3);
+    bed.fake.state.addProject('In 5', 5, 3);
+    const backend = bed.backend();
+    expect((await backend.listExperiments(`${bed.location}/group/4`)).map((e) => e.name)).toEqual(['In 4']);
+    const store = await backend.createExperiment(`${bed.location}/group/4`, { name: 'New in 4', author: 'amy', keys: [] });
+    const project = bed.fake.state.projects.get(Number((await store.info()).id))!;
+    expect(project.groupId).toBe(4);
+    expect([...bed.fake.state.datasets.values()].map((d) => d.groupId)).toEqual([4]);
+    expect((await backend.listExperiments(bed.location)).map((e) => e.name).sort()).toEqual(['In 4', 'In 5', 'New in 4']);
+    expect((await backend.listExperiments(`${bed.location}/project/1`).catch((e: unknown) => e as Error)) as Error).toBeInstanceOf(Error);
+  });
+
   it('replaces a run record file and keeps job logs as attachments of the processed dataset', async () => {
     const { store } = await withOutput();
     await store.saveRun({ ...sampleRunRecord('seg', 'run-1'), status: 'succeeded', end: '2024-05-06T10:01:00.000Z' });
