@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { StorageError } from '@bioimageit/core';
 import { discoverApi, type ApiPaths, type IceServer } from './api-discovery.js';
+import { KeepAlive } from './keep-alive.js';
 import { mapLimit } from './map-limit.js';
 import { isNotLoggedIn, replyError, replyMessage } from './omero-failure.js';
 import { OmeroHttp, type HttpReply, type HttpRequest, type OmeroHttpOptions } from './omero-http.js';
@@ -69,7 +70,7 @@ export class OmeroClient {
   private connecting?: Promise<EventContext>;
   private generation = 0;
   private sessionKey?: string;
-  private keepAlive?: NodeJS.Timeout;
+  private keepAlive?: KeepAlive;
 
   constructor(private readonly options: OmeroClientOptions) {
     this.redactor = options.redactor ?? new Redactor();
@@ -160,30 +161,13 @@ export class OmeroClient {
     return context;
   }
 
-  /**
-   * Pings `/webclient/keepalive_ping/` every `keepAliveMs` (default 60 s, as OMERO.web's own pages
-   * do) while connected, so a session outlives long jobs that make no requests (OMERO closes idle
-   * sessions after 10 minutes). The timer never keeps the process alive; failures are ignored (the
-   * next real request renews the session).
-   */
   private startKeepAlive(): void {
-    const every = this.options.keepAliveMs ?? 60_000;
-    if (this.keepAlive !== undefined || every <= 0) return;
-    this.keepAlive = setInterval(() => {
-      if (this.context === undefined) return;
-      void this.http.send({ method: 'GET', path: '/webclient/keepalive_ping/', retries: 0 }).then(
-        (reply) => {
-          if (reply.body.toString('utf8').trim() !== 'OK') this.context = undefined;
-        },
-        () => undefined,
-      );
-    }, every);
-    this.keepAlive.unref();
+    this.keepAlive ??= new KeepAlive(this.http, this.options.keepAliveMs ?? 60_000, () => this.context !== undefined, () => (this.context = undefined));
   }
 
   /** Stops the keep-alive pings (the session is left open). */
   close(): void {
-    if (this.keepAlive !== undefined) clearInterval(this.keepAlive);
+    this.keepAlive?.stop();
     this.keepAlive = undefined;
   }
 
@@ -216,25 +200,13 @@ export class OmeroClient {
     const needsLogin = LOGIN_REQUIRED.test(req.path);
     if (needsLogin) await this.connect();
     const generation = this.generation;
-    let reply = await this.bufferFailure(await this.http.send(req));
+    let reply = await this.http.readFailure(await this.http.send(req));
     if (needsLogin && isNotLoggedIn(reply)) {
       await this.renew(generation);
-      reply = await this.bufferFailure(await this.http.send(req));
+      reply = await this.http.readFailure(await this.http.send(req));
     }
     if (reply.status < 200 || reply.status >= 300) throw replyError(this.origin, req, reply, this.redactor, what);
     return reply;
-  }
-
-  /** A streamed reply that failed, with its (small) error body read, so it can be told apart. */
-  private async bufferFailure(reply: HttpReply): Promise<HttpReply> {
-    if (reply.stream === undefined || (reply.status >= 200 && reply.status < 300)) return reply;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of reply.stream) {
-      if (size < 65_536) chunks.push(chunk as Buffer);
-      size += (chunk as Buffer).length;
-    }
-    return { status: reply.status, headers: reply.headers, body: Buffer.concat(chunks) };
   }
 
   /** Re-logs in after an expiry seen at `generation`, once for all requests that saw it. */

@@ -152,6 +152,18 @@ export class OmeroHttp {
     return { status: res.status, headers: flat, body: Buffer.from(res.data as ArrayBuffer) };
   }
 
+  /** A streamed reply that failed, with its (small) error body read, so it can be told apart; others unchanged. */
+  async readFailure(reply: HttpReply): Promise<HttpReply> {
+    if (reply.stream === undefined || (reply.status >= 200 && reply.status < 300)) return reply;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of reply.stream) {
+      if (size < 65_536) chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+    return { status: reply.status, headers: reply.headers, body: Buffer.concat(chunks) };
+  }
+
   /** The value of cookie `name` for the server, if the jar holds one. */
   async cookie(name: string): Promise<string | undefined> {
     const cookies = await this.jar.getCookies(this.url('/'));
