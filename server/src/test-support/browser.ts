@@ -16,12 +16,12 @@ export function findChromium(): string | undefined {
   }
 }
 
-/** Launches headless Chromium with the flags of the feasibility notes (no sandbox, GPU, network services). */
+/** Launches headless Chromium with the flags of the feasibility notes (no sandbox, GPU, network services), plus --disable-dev-shm-usage for containers with a small /dev/shm. */
 export async function launchChromium(executablePath: string): Promise<Browser> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   return chromium.launch({
     executablePath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
 }
