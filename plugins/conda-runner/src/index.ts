@@ -7,6 +7,7 @@ export { condaSettings, channelUrl, CONDA_SETTING_VARIABLES, DEFAULT_CHANNEL_ALI
 export { environmentSpecOf, environmentHash, condaPlatform, type EnvironmentSpec, type SolvedEnvironmentSpec, type ExistingEnvironmentSpec } from './environment-spec.js';
 export { parseEnvironmentFile, type EnvironmentFile } from './environment-file.js';
 export { readLock, lockLines, type LockedPackage } from './conda-lock.js';
+export { listEnvironments, removeEnvironment, type EnvironmentEntry } from './environment-inventory.js';
 export { EnvironmentManager, RECORD_DIR, RECORD_FILE, type EnvironmentRecord, type ReadyEnvironment } from './environment-manager.js';
 export type { EnvironmentCreator, CreationPaths, CreationReport } from './environment-creator.js';
 export { EmbeddedEnvironmentCreator, type EmbeddedCreatorOptions } from './embedded-environment-creator.js';
