@@ -11,6 +11,8 @@ export interface ApiContext {
   readonly state: FakeState;
   readonly auth: FakeAuth;
   readonly origin: string;
+  /** Port of the fake's stand-in for the OMERO server's Ice endpoint (where `omero import` connects). */
+  readonly icePort: number;
   /** omero-web version rules: JSON-body login only from 5.29. */
   readonly jsonLogin: boolean;
   /** The CSRF secret of the request's cookie (a new one when absent) and its Set-Cookie header. */
@@ -58,7 +60,7 @@ export function apiRoute(ctx: ApiContext, req: FakeRequest): FakeResponse | unde
   const { state, origin } = ctx;
   if (p === '/api/') return apiJson(200, withOrigin(fixture('api-versions'), origin));
   if (p === '/api/v0/') return apiJson(200, withOrigin(fixture('api-v0-base'), origin));
-  if (p === '/api/v0/servers/') return apiJson(200, { data: [{ id: 1, host: '127.0.0.1', port: Number(new URL(origin).port), server: 'omero' }] });
+  if (p === '/api/v0/servers/') return apiJson(200, { data: [{ id: 1, host: '127.0.0.1', port: ctx.icePort, server: 'omero' }] });
   if (p === '/api/v0/token/') {
     const { secret, setCookie } = ctx.csrfCookie(req);
     const response = apiJson(200, { data: ctx.mask(secret) });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// A stand-in for the OMERO CLI's `omero import` in tests: joins the session given with -k on the
-// fake OMERO.web (which plays the OMERO server too) and creates one Image from the file, printing
+// A stand-in for the OMERO CLI's `omero import` in tests: joins the session given with -k at the
+// fake's stand-in for the OMERO server (-s/-p, from /api/v0/servers/) and creates one Image, printing
 // `Image:<id>` on stdout as the real CLI does. Usage: import -s HOST -p PORT -k KEY -d DATASET -n NAME -- FILE
 // FAKE_OMERO_CLI_FAIL=<text> makes the import of a file whose path contains <text> fail.
 import { readFile } from 'node:fs/promises';

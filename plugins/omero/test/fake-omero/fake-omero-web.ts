@@ -52,6 +52,9 @@ export class FakeOmeroWeb {
   readonly requests: LoggedRequest[] = [];
   readonly faults: Fault[] = [];
   private server?: Server;
+  /** Plain-HTTP stand-in for the OMERO server's Ice port: only the fake `omero import` talks to it. */
+  private ice?: Server;
+  private icePort = 0;
   private origin = '';
 
   constructor(private readonly options: FakeOmeroWebOptions = {}) {
@@ -85,12 +88,25 @@ export class FakeOmeroWeb {
     this.server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler) : createServer(handler);
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.origin = `${tls ? 'https' : 'http'}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.ice = createServer((req, res) => void this.handleImport(req, res));
+    await new Promise<void>((resolve) => this.ice!.listen(0, '127.0.0.1', resolve));
+    this.icePort = (this.ice.address() as AddressInfo).port;
     return this.origin;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    for (const server of [this.server, this.ice]) {
+      server?.closeAllConnections();
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    }
+  }
+
+  private async handleImport(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const request: FakeRequest = { method: req.method ?? 'GET', url, headers: req.headers, body: Buffer.concat(chunks), cookies: {}, form: new URLSearchParams(), files: [] };
+    this.send(res, url.pathname === '/__fake__/import/' && request.method === 'POST' ? this.fakeImport(request) : text(404, ''));
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -134,12 +150,11 @@ export class FakeOmeroWeb {
   private route(req: FakeRequest): FakeResponse {
     const p = req.url.pathname;
     if (!p.endsWith('/')) return { status: 301, headers: { location: `${p}/${req.url.search}`, 'content-type': 'text/html; charset=utf-8' }, body: '' };
-    if (p === '/__fake__/import/') return this.fakeImport(req);
     const csrf = this.auth.csrfFailure(req, this.options.secure === true || this.options.tls !== undefined, req.url.host);
     if (csrf !== undefined) return json(403, { message: csrf });
     req.session = this.auth.join(req.cookies['sessionid']);
     if (p.startsWith('/api/')) {
-      const ctx = { state: this.state, auth: this.auth, origin: this.origin, jsonLogin: this.options.jsonLogin !== false, csrfCookie: (r: FakeRequest) => this.csrfCookie(r), mask: maskSecret };
+      const ctx = { state: this.state, auth: this.auth, origin: this.origin, icePort: this.icePort, jsonLogin: this.options.jsonLogin !== false, csrfCookie: (r: FakeRequest) => this.csrfCookie(r), mask: maskSecret };
       return apiRoute(ctx, req) ?? text(404, '<h1>Not Found</h1>');
     }
     if (p === '/webclient/login/' && req.method === 'GET') {
