@@ -1,12 +1,12 @@
-import type { SlurmCli } from './slurm-cli.js';
+import type { CancelMode, SlurmCli } from './slurm-cli.js';
 
 /**
- * Coalesces cancellations: keys asked for within the same tick go out as one scancel call (and
- * SIGKILLs as one more), so cancelling a run of hundreds of jobs costs a couple of commands, not
- * hundreds. Failures are retried by the callers' own escalation; they are reported to `onError`.
+ * Coalesces cancellations: keys asked for within the same tick go out as one scancel call per
+ * mode, so cancelling a run of hundreds of jobs costs a few commands, not hundreds. Failures are
+ * covered by the callers' own escalation; they are reported to `onError`.
  */
 export class CancelQueue {
-  private readonly pending = { term: new Set<string>(), kill: new Set<string>() };
+  private readonly pending = new Map<CancelMode, Set<string>>();
   private scheduled = false;
 
   constructor(
@@ -14,9 +14,14 @@ export class CancelQueue {
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {}
 
-  /** Asks SLURM to cancel `key` (SIGTERM, then SIGKILL after the cluster's KillWait), or to SIGKILL it now. */
-  cancel(key: string, kill = false): void {
-    (kill ? this.pending.kill : this.pending.term).add(key);
+  /** Asks SLURM to stop `key` (see SlurmCli.cancel for the modes). */
+  cancel(key: string, how: CancelMode = 'cancel'): void {
+    let keys = this.pending.get(how);
+    if (keys === undefined) {
+      keys = new Set();
+      this.pending.set(how, keys);
+    }
+    keys.add(key);
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => void this.flush());
@@ -24,13 +29,8 @@ export class CancelQueue {
 
   private async flush(): Promise<void> {
     this.scheduled = false;
-    const term = [...this.pending.term];
-    const kill = [...this.pending.kill];
-    this.pending.term.clear();
-    this.pending.kill.clear();
-    await Promise.all([
-      term.length > 0 ? this.cli.cancel(term).catch(this.onError) : undefined,
-      kill.length > 0 ? this.cli.cancel(kill, true).catch(this.onError) : undefined,
-    ]);
+    const batches = [...this.pending].map(([how, keys]) => [how, [...keys]] as const);
+    this.pending.clear();
+    await Promise.all(batches.map(([how, keys]) => this.cli.cancel(keys, how).catch(this.onError)));
   }
 }

@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -57,6 +58,39 @@ describe('job scripts', () => {
     const none = await runScript(jobScript(spec()), { SLURM_ARRAY_TASK_ID: '9' });
     expect(none.status).toBe(SCRIPT_SETUP_FAILURE);
     expect(none.stderr).toContain("no task '9'");
+  });
+
+  it('kills what the tool left running in its process group once it exits', async () => {
+    const cwd = path.join(dir, 'a');
+    const leak = path.join(cwd, 'leaked.txt');
+    const task = { cwd, argv: ['sh', '-c', '(sleep 1; echo leaked > leaked.txt) & echo started'], env: { PATH: '/usr/bin:/bin' } };
+    const out = await runScript(jobScript(spec({ array: false, tasks: [task] })), {});
+    expect([out.status, out.stdout]).toEqual([0, 'started\n']);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(existsSync(leak)).toBe(false);
+  });
+
+  it("dies of the tool's death signal, so SLURM records the signal", async () => {
+    const task = { cwd: path.join(dir, 'a'), argv: ['sh', '-c', 'kill -9 $$'], env: { PATH: '/usr/bin:/bin' } };
+    await writeFile(path.join(dir, 'job.sh'), jobScript(spec({ array: false, tasks: [task] })));
+    const out = spawnSync('/bin/sh', [path.join(dir, 'job.sh')], { encoding: 'utf8' });
+    expect([out.status, out.signal]).toEqual([null, 'SIGKILL']);
+  });
+
+  it('forwards SIGTERM (scancel) to every process of the tool and ends only when they are gone', async () => {
+    const cwd = path.join(dir, 'a');
+    const task = { cwd, argv: ['sh', '-c', '(sleep 2; echo leaked > term-leaked.txt) & echo started > term-started.txt; sleep 30'], env: { PATH: '/usr/bin:/bin' } };
+    const file = path.join(dir, 'job.sh');
+    await writeFile(file, jobScript(spec({ array: false, tasks: [task] })));
+    const child = spawn('/bin/sh', [file], { stdio: 'ignore' });
+    const ended = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    for (let i = 0; i < 100 && !existsSync(path.join(cwd, 'term-started.txt')); i++) await new Promise((r) => setTimeout(r, 20));
+    const t0 = Date.now();
+    child.kill('SIGTERM');
+    expect(await ended).toBe('SIGTERM');
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(existsSync(path.join(cwd, 'term-leaked.txt'))).toBe(false);
   });
 
   it('runs a plain job without looking at the task id, and fails with 125 when its folder is missing', async () => {

@@ -106,21 +106,41 @@ export function sbatchOptions(spec: BatchSpec): string[] {
   return options;
 }
 
-/** The lines that start one task: enter its folder, then replace the shell by the tool with a clean environment. */
+/** Signals a tool may die of that the job shell re-raises on itself, so SLURM records the signal. */
+const FATAL_SIGNALS = [1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25];
+
+/**
+ * The lines that run one task: enter its folder, start the tool with a clean environment in a
+ * process group of its own (`setsid`), forward SIGTERM/SIGINT/SIGHUP (scancel) to that whole group,
+ * wait for the tool, SIGKILL whatever it left running in its group, and end the way the tool
+ * ended: its exit code, or its death signal raised again on the job shell.
+ */
 function taskLines(task: ScriptTask, indent: string): string[] {
   const runtime = RUNTIME_VARIABLES.map((name) => `\${${name}+"${name}=$${name}"}`);
   const declared = Object.entries(task.env).map(([name, value]) => shellQuote(`${name}=${value}`));
+  const signalled = FATAL_SIGNALS.map((n) => 128 + n).join('|');
   return [
-    `${indent}cd -- ${shellQuote(task.cwd)} || exit ${SCRIPT_SETUP_FAILURE}`,
-    `${indent}exec env -i -- ${[...runtime, ...declared, ...task.argv.map(shellQuote)].join(' ')}`,
-  ];
+    `cd -- ${shellQuote(task.cwd)} || exit ${SCRIPT_SETUP_FAILURE}`,
+    `setsid -w env -i -- ${[...runtime, ...declared, ...task.argv.map(shellQuote)].join(' ')} &`,
+    'tool=$!',
+    `trap 'kill -s TERM -- "-$tool" 2>/dev/null' TERM INT HUP`,
+    'wait "$tool"; status=$?',
+    'while kill -0 "$tool" 2>/dev/null; do wait "$tool"; status=$?; done',
+    'kill -s KILL -- "-$tool" 2>/dev/null',
+    'trap - TERM INT HUP',
+    `case $status in ${signalled}) kill -$((status - 128)) $$ ;; esac`,
+    'exit "$status"',
+  ].map((line) => `${indent}${line}`);
 }
 
 /**
  * The job script of a batch: POSIX sh that runs the task SLURM assigns (by
- * `SLURM_ARRAY_TASK_ID` in an array job) with `exec env -i`, so the tool's exit status and the
- * signal that killed it are the job's own. Every argv element and variable is single-quoted
- * (see shellQuote): the tool receives its argv literally, as from the local runner.
+ * `SLURM_ARRAY_TASK_ID` in an array job) with `env -i` in its own process group, so that
+ * cancelling the job stops everything the tool started, whatever SLURM's process tracking (with
+ * `proctrack/linuxproc`, processes whose parent died escape it). The job ends with the tool's exit
+ * code, or dies of the same signal; an exit code above 128 that matches a fatal signal reads as
+ * that signal, as in any shell. Every argv element and variable is single-quoted (see
+ * shellQuote): the tool receives its argv literally, as from the local runner.
  */
 export function jobScript(spec: BatchSpec): string {
   const header = [

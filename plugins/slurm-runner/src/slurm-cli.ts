@@ -14,6 +14,9 @@ interface CommandOutput {
   readonly code: number;
 }
 
+/** How {@link SlurmCli.cancel} stops jobs. */
+export type CancelMode = 'cancel' | 'term' | 'kill';
+
 /** A job's final state as accounting (sacct) remembers it, when the controller has forgotten it. */
 export interface AccountedJob {
   readonly state: string;
@@ -80,14 +83,17 @@ export class SlurmCli {
   }
 
   /**
-   * Cancels jobs or array tasks (`12345`, `12345_7`). `kill`: send SIGKILL to every process of
-   * the jobs, batch script included, instead of the normal SIGTERM-then-SIGKILL cancellation.
+   * Stops jobs or array tasks (`12345`, `12345_7`). `cancel`: SLURM's normal cancellation
+   * (SIGTERM to every process it tracks, SIGKILL after the cluster's KillWait; the job ends
+   * CANCELLED). `term`: SIGTERM to the batch shell only (`--batch`), which forwards it to the tool's
+   * whole process group at once (see jobScript). `kill`: SIGKILL to every process of the jobs.
    * Jobs that already ended are not an error.
    */
-  async cancel(keys: readonly string[], kill = false): Promise<void> {
+  async cancel(keys: readonly string[], how: CancelMode = 'cancel'): Promise<void> {
     if (keys.length === 0) return;
-    const out = await this.run('scancel', [...(kill ? ['--signal=KILL', '--full'] : []), ...keys]);
-    if (out.code !== 0 && !/already completing or completed|invalid job id/i.test(out.stderr)) throw this.failure('scancel', out);
+    const flags = how === 'kill' ? ['--signal=KILL', '--full'] : how === 'term' ? ['--signal=TERM', '--batch'] : [];
+    const out = await this.run('scancel', [...flags, ...keys]);
+    if (out.code !== 0 && !/already completing or completed|invalid job id|job is pending/i.test(out.stderr)) throw this.failure('scancel', out);
   }
 
   /** Resolves when the controller answers `scontrol ping`; RunnerError UNAVAILABLE otherwise. */

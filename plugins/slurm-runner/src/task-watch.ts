@@ -6,6 +6,9 @@ import { isTerminalState, type DecodedExit, type QueueEntry } from './slurm-stat
 /** setTimeout's largest delay; longer limits would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** How long after SIGTERM a task never seen running is also cancelled (it may still be queued). */
+const QUEUED_CANCEL_DELAY_MS = 300;
+
 /** Why the runner stopped a task, if it did. */
 export type StopReason = 'timeout' | 'cancel';
 
@@ -39,9 +42,10 @@ export interface TaskWatchContext {
 
 /**
  * Follows one submitted task until it reached a terminal state. An aborted signal or the run-time
- * limit (counted from the first poll that sees the task RUNNING, so queueing time is free) sends
- * scancel, then SIGKILL after the grace period, and the watch still waits for the terminal state:
- * it settles only once SLURM says nothing of the task runs any more (COMPLETING counts as running).
+ * limit (counted from the first poll that sees the task RUNNING, so queueing time is free) stops
+ * it: SIGTERM to its batch shell when it runs (plain scancel when queued), scancel after the grace
+ * period, SIGKILL after another; the watch still waits for the terminal state: it settles only
+ * once SLURM says nothing of the task runs any more (COMPLETING counts as running).
  */
 export function watchTask(ctx: TaskWatchContext): Promise<TaskEnding> {
   return new Promise<TaskEnding>((resolve) => {
@@ -54,11 +58,20 @@ export function watchTask(ctx: TaskWatchContext): Promise<TaskEnding> {
     const stop = (why: StopReason): void => {
       if (stopped !== undefined || settled) return;
       stopped = why;
-      ctx.cancels.cancel(ctx.key);
+      // First SIGTERM to the batch shell, which signals the tool's whole process group at once
+      // (SLURM's own cancellation signals processes one by one, so a child can outlive its
+      // parent by a few instructions). SLURM refuses signals to a queued job, so one not seen
+      // running yet also gets a plain scancel shortly after. Then scancel, then SIGKILL.
+      ctx.cancels.cancel(ctx.key, 'term');
       ctx.monitor.soon();
+      if (runningSince === undefined) setTimeout(() => !settled && ctx.cancels.cancel(ctx.key, 'cancel'), QUEUED_CANCEL_DELAY_MS);
       kill = setTimeout(() => {
-        ctx.cancels.cancel(ctx.key, true);
+        ctx.cancels.cancel(ctx.key, 'cancel');
         ctx.monitor.soon();
+        kill = setTimeout(() => {
+          ctx.cancels.cancel(ctx.key, 'kill');
+          ctx.monitor.soon();
+        }, ctx.killGraceMs);
       }, ctx.killGraceMs);
     };
     const onAbort = (): void => stop('cancel');

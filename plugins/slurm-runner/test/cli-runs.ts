@@ -82,7 +82,7 @@ export function describeCliRuns(context: () => ClusterContext): void {
         inputs: [{ name: 'i', type: 'data' }],
         outputs: [{ name: 'o', format: 'imagetiff' }],
         command: {
-          argv: ['sh', '-c', 'case "$1" in *_001.tif|*_003.tif) ;; *) if [ -e "$3" ]; then sleep 60; fi;; esac; echo "$1" >> "$4"; cp "$1" "$2"', 'sh', '{inputs.i}', '{outputs.o}', '{env.marker}', '{env.counter}'],
+          argv: ['sh', '-c', 'case "$1" in *_001.tif|*_003.tif) ;; *) if [ -e "$3" ]; then sleep 60 || exit 1; fi;; esac; echo "$1" >> "$4"; cp "$1" "$2"', 'sh', '{inputs.i}', '{outputs.o}', '{env.marker}', '{env.counter}'],
         },
       };
       await writeFile(path.join(ws.path, 'tools', 'test.resumable.tool.json'), JSON.stringify(tool));
@@ -119,6 +119,6 @@ export function describeCliRuns(context: () => ClusterContext): void {
       expect(ranAfter.length).toBe(record.jobs.length - 2);
       expect(ranAfter.some((l) => /_00[13]\.tif$/.test(l))).toBe(false);
       expect(await outputs()).toHaveLength(record.jobs.length);
-    });
+    }, 180_000);
   });
 }

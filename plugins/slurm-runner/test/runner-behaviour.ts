@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { RunnerError, type RunnerJob, type ToolManifest } from '@bioimageit/core';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { SlurmRunner } from '../src/slurm-runner.js';
@@ -40,7 +42,7 @@ export function describeRunnerBehaviour(context: () => ClusterContext): void {
       const script = String(results[0]?.environment['script']);
       const text = await readFile(script, 'utf8');
       expect(text).toContain("'--array=0-3'");
-      expect(text).toContain('exec env -i --');
+      expect(text).toContain('setsid -w env -i --');
       for (const [i, j] of jobs.entries()) expect(await readFile(j.stdoutPath, 'utf8')).toBe(`task-${i}\n`);
 
       const cleaned = runner();
@@ -79,11 +81,11 @@ export function describeRunnerBehaviour(context: () => ClusterContext): void {
     it('says so when someone else cancels the job with scancel', async () => {
       const { cluster } = context();
       const r = runner();
-      const j = await job(['sleep', '30']);
+      const j = await job(['sleep', '30'], { tool: { ...toolWith({}), id: 'test.external-cancel' } });
       const pending = r.run(j, new AbortController().signal).catch((e: unknown) => e);
       let key: string | undefined;
       for (let i = 0; i < 200 && key === undefined; i++) {
-        key = (await cluster.activeJobs()).find((l) => l.endsWith('RUNNING'))?.split(' ')[0];
+        key = (await cluster.activeJobs('biit-test.external-cancel')).find((l) => l.endsWith('RUNNING'))?.split(' ')[0];
         await sleep(100);
       }
       expect(key).toBeDefined();
@@ -93,6 +95,31 @@ export function describeRunnerBehaviour(context: () => ClusterContext): void {
       expect(error.code).toBe('CANCELLED');
       expect(error.message).toContain('cancelled outside BioImageIT');
       expect(error.message).toContain(key);
+    });
+
+    it('cancels a job still waiting in the queue', async () => {
+      const { cluster } = context();
+      const r = runner({ extraArgs: ['--begin=now+3600'], checkWorkspace: false });
+      const j = await job(['echo', 'never'], { tool: { ...toolWith({}), id: 'test.queued-cancel' } });
+      const controller = new AbortController();
+      const pending = r.run(j, controller.signal).catch((e: unknown) => e);
+      try {
+        let queued = false;
+        for (let i = 0; i < 200 && !queued; i++) {
+          queued = (await cluster.activeJobs('biit-test.queued-cancel')).some((l) => l.endsWith('PENDING'));
+          if (!queued) await sleep(100);
+        }
+        expect(queued).toBe(true);
+        const t0 = Date.now();
+        controller.abort();
+        const error = (await pending) as RunnerError;
+        expect([error.code, error.details['state']]).toEqual(['CANCELLED', 'CANCELLED']);
+        expect(Date.now() - t0).toBeLessThan(5000);
+        expect(await cluster.activeJobs('biit-test.queued-cancel')).toEqual([]);
+        expect(await readFile(j.stdoutPath, 'utf8')).toBe('');
+      } finally {
+        await promisify(execFile)('scancel', ['--name=biit-test.queued-cancel'], { env: cluster.env });
+      }
     });
 
     it('checks once that the workspace is visible to jobs, and names input files jobs cannot read', async () => {

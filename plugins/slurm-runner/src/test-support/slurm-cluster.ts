@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,8 +12,8 @@ export interface TestCluster {
   readonly dir: string;
   /** Environment for SLURM commands: this process's, plus SLURM_CONF. */
   readonly env: NodeJS.ProcessEnv;
-  /** Jobs this cluster still lists as pending or running (`squeue`). */
-  activeJobs(): Promise<string[]>;
+  /** Jobs this cluster still lists as pending, running or completing, as `<id> <state>` lines; `name`: only jobs of that name. */
+  activeJobs(name?: string): Promise<string[]>;
   /** Stops the daemons by their PIDs and removes the folder. */
   stop(): Promise<void>;
 }
@@ -49,6 +49,26 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * SIGKILLs every process (but this one) whose working folder lies in `dir`: slurmstepds and job
+ * processes a stopped cluster left behind. Linux only (reads /proc).
+ */
+async function killProcessesIn(dir: string): Promise<void> {
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => '');
+    if (cwd === dir || cwd.startsWith(`${dir}/`)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
 /** Ports of the test cluster (reserved for this package's tests on the team's machines). */
 export const TEST_CLUSTER_PORTS = { slurmctld: 16817, slurmd: 16818 } as const;
 
@@ -67,6 +87,14 @@ export async function startTestCluster(options: { readonly cpus?: number; readon
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: sbin, SLURM_CONF: path.join(dir, 'slurm.conf') };
   const pids = ['slurmd.pid', 'slurmctld.pid', 'munged.pid'].map((f) => path.join(dir, f));
   const stop = async (): Promise<void> => {
+    // Jobs still queued or running would outlive slurmd (their slurmstepd keeps going): cancel them
+    // and give the node a few seconds to end them, then stop the daemons, then sweep.
+    await run('scancel', ['--full', `--partition=debug`], { env }).catch(() => undefined);
+    for (let i = 0; i < 50; i++) {
+      const left = await run('squeue', ['-h', '-o', '%i'], { env }).then((r) => r.stdout.trim(), () => '');
+      if (left === '') break;
+      await sleep(100);
+    }
     for (const file of pids) {
       const pid = await pidOf(file);
       if (pid === undefined) continue;
@@ -78,6 +106,7 @@ export async function startTestCluster(options: { readonly cpus?: number; readon
       for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
       if (alive(pid)) process.kill(pid, 'SIGKILL');
     }
+    await killProcessesIn(dir);
     await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -140,8 +169,8 @@ export async function startTestCluster(options: { readonly cpus?: number; readon
   return {
     dir,
     env,
-    async activeJobs() {
-      const out = await run('squeue', ['-h', '-r', '-o', '%i %T'], { env });
+    async activeJobs(name) {
+      const out = await run('squeue', ['-h', '-r', '-o', '%i %T', ...(name === undefined ? [] : [`--name=${name}`])], { env });
       return out.stdout.split('\n').filter((l) => l.trim() !== '');
     },
     stop,
