@@ -17,13 +17,19 @@ export interface ItemPageResult {
   readonly items: readonly DataItem[];
 }
 
+/** Selections kept per dataset state (distinct query + sort texts). */
+const RESULTS_PER_DATASET = 16;
+
 /**
- * Selects pages of items: the query is parsed once per distinct text (a small cache, because a
- * table asks for the same filter page after page), the dataset's items come from the store (its
- * index), and only the page is returned. Throws QueryError (with the column) for a bad query.
+ * Selects pages of items: the query is parsed once per distinct text, the dataset's items come
+ * from the store (its index), and only the page is returned. A table asks for the same filter page
+ * after page, so the selection (filtered and sorted) is also kept, keyed by the very array the
+ * store returned: only a frozen array is trusted, since it cannot change in place, so any write
+ * to the dataset (a new array) starts afresh. Throws QueryError (with the column) for a bad query.
  */
 export class ItemPager {
   private readonly parsed = new Map<string, QueryPredicate>();
+  private readonly selections = new WeakMap<readonly DataItem[], Map<string, readonly DataItem[]>>();
   private readonly keyCache = new WeakMap<ExperimentStore, { readonly keys: readonly string[]; readonly at: number }>();
 
   constructor(private readonly keysTtlMs = 2_000) {}
@@ -50,10 +56,25 @@ export class ItemPager {
 
   async page(store: ExperimentStore, request: ItemPageRequest): Promise<ItemPageResult> {
     const all = await store.items(request.dataset);
+    const hits = this.select(all, request);
+    return { total: hits.length, items: hits.slice(request.offset, request.offset + request.limit) };
+  }
+
+  private select(all: readonly DataItem[], request: ItemPageRequest): readonly DataItem[] {
+    const key = `${request.sort ?? ''}\u0000${request.descending === true ? 'desc' : 'asc'}\u0000${request.where}`;
+    const kept = Object.isFrozen(all) ? this.selections.get(all) : undefined;
+    const cached = kept?.get(key);
+    if (cached !== undefined) return cached;
     const matches = request.where.trim() === '' ? undefined : this.predicate(request.where);
     let hits: readonly DataItem[] = matches === undefined ? all : all.filter((item) => matches(item));
     if (request.sort !== undefined) hits = sortItems(hits, request.sort, request.descending === true);
-    return { total: hits.length, items: hits.slice(request.offset, request.offset + request.limit) };
+    if (Object.isFrozen(all)) {
+      const entries = kept ?? new Map<string, readonly DataItem[]>();
+      if (entries.size >= RESULTS_PER_DATASET) entries.delete(entries.keys().next().value as string);
+      entries.set(key, hits);
+      this.selections.set(all, entries);
+    }
+    return hits;
   }
 
   private predicate(where: string): QueryPredicate {
