@@ -418,6 +418,12 @@ Napi::Value WisdomFile(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), wisdom_path(info[0].As<Napi::String>().Utf8Value()));
 }
 
+Napi::Value ReleaseBuffers(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(release_pooled_buffers()));
+}
+
+Napi::Value PooledBytes(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(pooled_bytes())); }
+
 Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("deconvolve", Napi::Function::New(env, Deconvolve));
   exports.Set("deskew", Napi::Function::New(env, Deskew));
@@ -426,6 +432,8 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("wisdomFile", Napi::Function::New(env, WisdomFile));
   exports.Set("triadBandwidth", Napi::Function::New(env, TriadBandwidth));
+  exports.Set("releaseBuffers", Napi::Function::New(env, ReleaseBuffers));
+  exports.Set("pooledBytes", Napi::Function::New(env, PooledBytes));
   return exports;
 }
 }  // namespace

@@ -48,6 +48,22 @@ describe.skipIf(addon === undefined)('addon runtime behaviour', () => {
     expect(second[0]!.ms).toBeLessThan(first[0]!.ms);
   });
 
+  it('recycles large work buffers across calls of one shape and frees them on request', async () => {
+    addon!.releaseBuffers();
+    const shape: [number, number, number] = [48, 96, 96];
+    const image = new Float32Array(48 * 96 * 96).fill(1);
+    const psf = new Float32Array(125).fill(1);
+    const call = () => addon!.deconvolve({ image, shape, psf, psfShape: [5, 5, 5], iterations: 1, planner: 'estimate', accelerate: true }).promise;
+    await call();
+    const pooled = addon!.pooledBytes();
+    // The work buffer, the OTF (about 2 MB each on a 50×98×98 or larger grid) and the two acceleration buffers come back.
+    expect(pooled).toBeGreaterThanOrEqual(4 * 48 * 96 * 96 * 4);
+    await call();
+    expect(addon!.pooledBytes()).toBe(pooled);
+    expect(addon!.releaseBuffers()).toBe(pooled);
+    expect(addon!.pooledBytes()).toBe(0);
+  });
+
   it('runNative turns an abort into RunnerError CANCELLED and bad arguments into ToolError BAD_PARAMETER', async () => {
     const shape: [number, number, number] = [16, 32, 32];
     const image = new Float32Array(16 * 32 * 32).fill(1);

@@ -112,6 +112,13 @@ export interface NativeAddon {
   info(): NativeInfo;
   /** Median triad bandwidth in bytes/s over arrays totalling `mb` megabytes (benchmark probe; blocks the thread). */
   triadBandwidth(mb?: number, threads?: number): number;
+  /**
+   * Frees the recycled buffers (large buffers freed by earlier calls are kept, up to
+   * GPUDECON_POOL_MB, default 2048, for the next call of the same size); returns the bytes freed.
+   */
+  releaseBuffers(): number;
+  /** Bytes held by the buffer pool. */
+  pooledBytes(): number;
   /** The wisdom file used for a wisdom folder. */
   wisdomFile(dir: string): string;
 }
