@@ -4,6 +4,9 @@ import type { Browser, Page } from 'playwright-core';
 import { findChromium, launchChromium, SCREENSHOTS } from '../test-support/browser.js';
 import { serveFixture, type ServedFixture } from '../test-support/fixture-workspace.js';
 
+/** Waits for the GUI (polling `read`): generous, since CI runs many suites at once on few cores. */
+const until = <T>(read: () => Promise<T> | T, timeout = 15_000) => expect.poll(read, { timeout, interval: 100 });
+
 const chromiumPath = findChromium();
 if (chromiumPath === undefined) {
   if (process.env['CI'] === 'true') throw new Error('Chromium is required in CI (apt-get install chromium) for the GUI tests');
@@ -52,7 +55,7 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
     expect(await page.evaluate("document.activeElement?.classList.contains('query-input')")).toBe(true);
     await page.keyboard.type('Population=population1 AND number>2');
     await page.keyboard.press('Enter');
-    await expect.poll(countText).toBe('49 items match');
+    await until(countText).toBe('49 items match');
     expect(await page.locator('table.items tbody tr').count()).toBe(49);
     await page.locator('.query-input').fill('Population=population1 AND (number>2');
     await page.keyboard.press('Enter');
@@ -64,7 +67,7 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
     await shot('2-query-error');
     await page.locator('.query-input').fill('Population=population1 AND number>2');
     await page.keyboard.press('Enter');
-    await expect.poll(countText).toBe('49 items match');
+    await until(countText).toBe('49 items match');
   });
 
   it('edits a tag inline (keyboard only, no reload) and the API sees it', async () => {
@@ -78,7 +81,7 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
     await page.keyboard.press('Enter');
     await page.keyboard.type('B02');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.locator(`tr[data-id="${itemId}"] td[data-key="Well"]`).textContent()).toBe('B02');
+    await until(() => page.locator(`tr[data-id="${itemId}"] td[data-key="Well"]`).textContent()).toBe('B02');
     await page.keyboard.press('ArrowLeft');
     expect(await page.evaluate('document.activeElement.dataset.key')).toBe('number');
     await page.keyboard.press('ArrowDown');
@@ -88,33 +91,33 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
     expect(await page.evaluate('window.untouched')).toBe(true);
     await page.locator('.query-input').fill('Well=B02');
     await page.keyboard.press('Enter');
-    await expect.poll(countText).toBe('1 item match');
+    await until(countText).toBe('1 item match');
     await shot('3-tag-edited');
     await page.locator('.query-input').fill('Population=population2 AND number<=10');
     await page.keyboard.press('Enter');
-    await expect.poll(countText).toBe('5 items match');
+    await until(countText).toBe('5 items match');
     await page.locator('#bulk-key').fill('Treatment');
     await page.locator('#bulk-value').fill('control');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.locator('#toast').textContent()).toBe('Set Treatment = control on 5 of 5 items');
-    await expect.poll(() => page.locator('table.items td[data-key="Treatment"]').allTextContents()).toEqual(['control', 'control', 'control', 'control', 'control']);
+    await until(() => page.locator('#toast').textContent()).toBe('Set Treatment = control on 5 of 5 items');
+    await until(() => page.locator('table.items td[data-key="Treatment"]').allTextContents()).toEqual(['control', 'control', 'control', 'control', 'control']);
   });
 
   it('previews a z-stack with the z slider and the maximum projection', async () => {
     await page.locator('.query-input').fill('Population=stacks');
     await page.keyboard.press('Enter');
-    await expect.poll(countText).toBe('1 item match');
+    await until(countText).toBe('1 item match');
     await page.locator('table.items tbody tr td.name button').first().click();
     const image = page.locator('.preview-image');
     await image.waitFor();
-    await expect.poll(() => image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(512);
+    await until(() => image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(512);
     const before = await image.getAttribute('src');
     expect(await page.locator('#z-value').textContent()).toBe('z 3 / 5');
     await page.locator('#z-slider').focus();
     await page.keyboard.press('ArrowRight');
     expect(await page.locator('#z-value').textContent()).toBe('z 4 / 5');
     expect(await image.getAttribute('src')).not.toBe(before);
-    await expect.poll(() => image.evaluate((img) => (img as unknown as { complete: boolean }).complete)).toBe(true);
+    await until(() => image.evaluate((img) => (img as unknown as { complete: boolean }).complete)).toBe(true);
     await shot('4-item-preview');
     await page.locator('#mip').check();
     expect(await page.locator('#z-value').textContent()).toBe('max projection');
@@ -133,16 +136,16 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
     expect(await page.locator('#group-by').count()).toBe(0);
     expect(await page.locator('#param-method option').allTextContents()).toEqual(['Otsu (automatic)', 'Fixed value']);
     await page.locator('#input-image-query').fill('Population=population1 AND number<');
-    await expect.poll(() => page.locator('#input-image-count').textContent()).toMatch(/^query error at column \d+/);
+    await until(() => page.locator('#input-image-count').textContent()).toMatch(/^query error at column \d+/);
     expect(Number(await page.locator('.data-input .query-caret').getAttribute('data-column'))).toBeGreaterThan(30);
     await page.locator('#input-image-query').fill('Population=population1 AND number<10');
-    await expect.poll(() => page.locator('#input-image-count').textContent()).toBe('5 items selected');
+    await until(() => page.locator('#input-image-count').textContent()).toBe('5 items selected');
     expect(await page.locator('.data-input .query-caret').isHidden()).toBe(true);
     await page.locator('#output-dataset').fill('masks');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const panel = page.locator('.progress-panel').first();
     await panel.waitFor();
-    await expect.poll(() => panel.getAttribute('data-status'), { timeout: 30_000 }).not.toBe('running');
+    await until(() => panel.getAttribute('data-status'), 60_000).not.toBe('running');
     const runs = (await (await fetch(`${fx.base}/api/experiments/${fx.experimentId}/runs`)).json()) as { id: string }[];
     const last = (await (await fetch(`${fx.base}/api/experiments/${fx.experimentId}/runs/${runs.at(-1)?.id}`)).json()) as { record: { jobs: unknown[] } };
     expect(await panel.getAttribute('data-status'), JSON.stringify(last.record.jobs[0])).toBe('succeeded');
@@ -153,7 +156,7 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
 
   it('opens an output and shows how it was made: input → run → output', async () => {
     await page.getByRole('button', { name: 'Show outputs (masks)' }).click();
-    await expect.poll(countText).toBe('5 items');
+    await until(countText).toBe('5 items');
     await page.locator('table.items tbody tr td.name button').first().click();
     const graph = page.locator('svg.lineage');
     await graph.waitFor();
@@ -163,7 +166,7 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
     await graph.scrollIntoViewIfNeeded();
     await shot('6-provenance');
     await graph.locator('.node.item:not(.root)').click();
-    await expect.poll(() => page.locator('#detail-title').textContent()).toMatch(/^population1_/);
+    await until(() => page.locator('#detail-title').textContent()).toMatch(/^population1_/);
   });
 
   it('lists the run in the history with its jobs and logs', async () => {
@@ -175,7 +178,7 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
     await page.locator('table.jobs tbody tr').first().waitFor();
     expect(await page.locator('table.jobs tbody tr').count()).toBe(5);
     await page.locator('table.jobs tbody tr').first().getByRole('button', { name: 'stdout' }).click();
-    await expect.poll(() => page.locator('pre.log').textContent()).toContain('threshold (otsu)');
+    await until(() => page.locator('pre.log').textContent()).toContain('threshold (otsu)');
     await shot('7-run-history');
     expect(pageErrors, pageErrors.join("\n")).toEqual([]);
   });
@@ -208,7 +211,7 @@ describe.skipIf(chromiumPath === undefined)('browser GUI with a token', () => {
   it('without the token the GUI says how to get in, and the API answers 401', async () => {
     const page = await browser.newPage();
     await page.goto(fx.server.url);
-    await expect.poll(() => page.locator('#toast').textContent()).toContain('This server needs a token');
+    await until(() => page.locator('#toast').textContent()).toContain('This server needs a token');
     expect((await fetch(`${fx.base}/api/experiments`)).status).toBe(401);
     await page.close();
   });
