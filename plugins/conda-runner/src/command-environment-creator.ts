@@ -50,7 +50,7 @@ export class CommandEnvironmentCreator implements EnvironmentCreator {
     return `${path.basename(this.command.path)} ${this.command.version} (${this.command.path})`;
   }
 
-  async create(spec: SolvedEnvironmentSpec, paths: CreationPaths, report: CreationReport, label: string): Promise<void> {
+  async create(spec: SolvedEnvironmentSpec, paths: CreationPaths, report: CreationReport, label: string, signal?: AbortSignal): Promise<void> {
     const log = path.join(paths.staging, 'create.log');
     let argv: string[];
     if (spec.pip.length > 0) {
@@ -61,19 +61,19 @@ export class CommandEnvironmentCreator implements EnvironmentCreator {
       argv = [this.command.path, 'create', '--yes', '-p', paths.prefix, '--override-channels', ...spec.channels.flatMap((c) => ['-c', c]), ...spec.specs];
     }
     report('solving', `${path.basename(this.command.path)} create -p ${paths.prefix}`);
-    await this.execute(argv, log, label, spec);
+    await this.execute(argv, log, label, spec, signal);
     if (spec.variables !== undefined) await writeStateVariables(paths.prefix, spec.variables);
     if (spec.init !== undefined) {
       report('initializing', `running init: ${spec.init}`);
-      await this.execute(runArgv(this.command, paths.prefix, spec.init.split(/\s+/)), log, label, spec);
+      await this.execute(runArgv(this.command, paths.prefix, spec.init.split(/\s+/)), log, label, spec, signal);
     }
   }
 
-  private execute(argv: readonly string[], log: string, label: string, spec: SolvedEnvironmentSpec): Promise<void> {
+  private execute(argv: readonly string[], log: string, label: string, spec: SolvedEnvironmentSpec, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       const out = createWriteStream(log, { flags: 'a' });
       const env = { ...this.hostEnv } as NodeJS.ProcessEnv;
-      const child = spawn(argv[0] as string, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(argv[0] as string, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'], ...(signal !== undefined && { signal, killSignal: 'SIGTERM' as const }) });
       let tail = '';
       const keep = (chunk: Buffer): void => {
         out.write(chunk);
@@ -92,10 +92,12 @@ export class CommandEnvironmentCreator implements EnvironmentCreator {
           }),
         );
       };
-      child.once('error', (e) => fail(`cannot start: ${e.message}`, e));
-      child.once('exit', (code, signal) => {
+      child.once('error', (e) => (signal?.aborted === true ? (out.end(), reject(signal.reason)) : fail(`cannot start: ${e.message}`, e)));
+      const aborted = signal;
+      child.once('exit', (code, exitSignal) => {
         if (code === 0) out.end(() => resolve());
-        else fail(signal ?? `exit code ${code}`);
+        else if (aborted?.aborted === true) out.end(() => reject(aborted.reason));
+        else fail(exitSignal ?? `exit code ${code}`);
       });
     });
   }

@@ -54,10 +54,21 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, 
   return results;
 }
 
-/** Runs argv (no shell) with `env` in `cwd`; rejects with the end of its output when it fails. */
-export function runQuiet(argv: readonly string[], env: Record<string, string>, cwd: string, what: string): Promise<void> {
+/** Resolves or rejects as `promise` does, or rejects with the signal's reason as soon as it is aborted. */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** Runs argv (no shell) with `env` in `cwd`; rejects with the end of its output when it fails. Aborting `signal` kills it. */
+export function runQuiet(argv: readonly string[], env: Record<string, string>, cwd: string, what: string, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0] as string, argv.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0] as string, argv.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], ...(signal !== undefined && { signal }) });
     let output = '';
     const keep = (c: Buffer): void => void (output = (output + c.toString()).slice(-2000));
     child.stdout.on('data', keep);
@@ -86,7 +97,7 @@ export class EmbeddedEnvironmentCreator implements EnvironmentCreator {
     return 'embedded (rattler solver, BioImageIT installer)';
   }
 
-  async create(spec: SolvedEnvironmentSpec, paths: CreationPaths, report: CreationReport, label: string): Promise<void> {
+  async create(spec: SolvedEnvironmentSpec, paths: CreationPaths, report: CreationReport, label: string, signal?: AbortSignal): Promise<void> {
     if (spec.pip.length > 0) {
       throw new RunnerError('UNAVAILABLE', `${label}: pip packages (${spec.pip.join(', ')}) need a conda command (micromamba, mamba or conda; set BIOIMAGEIT_CONDA_COMMAND)`, {
         details: { pip: spec.pip },
@@ -94,12 +105,13 @@ export class EmbeddedEnvironmentCreator implements EnvironmentCreator {
     }
     await this.cache.sweep();
     report('solving', `solving [${spec.specs.join(', ')}] over ${spec.channels.join(', ')}`);
-    const records = installOrder(await (this.options.solve ?? solveWithRattler)(spec, label));
+    const records = installOrder(await abortable((this.options.solve ?? solveWithRattler)(spec, label), signal));
     const total = records.length;
     let fetched = 0;
     const folders = await mapLimit(records, this.options.downloads ?? 4, async (record) => {
-      const archive = await this.cache.archive(record);
-      const folder = await this.cache.extracted(record, archive);
+      signal?.throwIfAborted();
+      const archive = await this.cache.archive(record, signal);
+      const folder = await this.cache.extracted(record, archive, signal);
       report('downloading', `downloaded and extracted ${record.filename}`, ++fetched, total);
       return folder;
     });
@@ -109,6 +121,7 @@ export class EmbeddedEnvironmentCreator implements EnvironmentCreator {
     const pythonVersion = python?.version.split('.').slice(0, 2).join('.');
     const requested = new Map(spec.specs.map((s) => [specName(s), s]));
     for (const [i, record] of records.entries()) {
+      signal?.throwIfAborted();
       const folder = folders[i] as string;
       const noarch = await this.noarchOf(folder);
       try {
@@ -126,11 +139,11 @@ export class EmbeddedEnvironmentCreator implements EnvironmentCreator {
     await appendHistory(target, records, spec.specs);
     await rename(target, paths.prefix);
     if (spec.variables !== undefined) await writeStateVariables(paths.prefix, spec.variables);
-    await this.postLink(records, paths.prefix, label, report);
+    await this.postLink(records, paths.prefix, label, report, signal);
     if (spec.init !== undefined) {
       report('initializing', `running init: ${spec.init}`);
       const env = { ...this.options.baseEnv, ...(await activatedVariables(paths.prefix, this.options.baseEnv)) };
-      await runQuiet(spec.init.split(/\s+/), env, paths.prefix, `init '${spec.init}'`).catch((e: unknown) => {
+      await runQuiet(spec.init.split(/\s+/), env, paths.prefix, `init '${spec.init}'`, signal).catch((e: unknown) => {
         throw new RunnerError('UNAVAILABLE', `${label}: ${e instanceof Error ? e.message : String(e)}`, { cause: e, details: { init: spec.init } });
       });
     }
@@ -142,7 +155,7 @@ export class EmbeddedEnvironmentCreator implements EnvironmentCreator {
   }
 
   /** Runs `bin/.<name>-post-link.sh` of each package that has one, as conda does (PREFIX, PKG_* set, the prefix's bin first on PATH). */
-  private async postLink(records: readonly SolvedRecord[], prefix: string, label: string, report: CreationReport): Promise<void> {
+  private async postLink(records: readonly SolvedRecord[], prefix: string, label: string, report: CreationReport, signal?: AbortSignal): Promise<void> {
     const bin = path.join(prefix, 'bin');
     const present = new Set(await readdir(bin).catch(() => [] as string[]));
     for (const record of records) {
@@ -157,7 +170,7 @@ export class EmbeddedEnvironmentCreator implements EnvironmentCreator {
         PKG_VERSION: record.version,
         PKG_BUILDNUM: String(record.buildNumber),
       };
-      await runQuiet(['sh', path.join(bin, script)], env, prefix, `post-link script of ${record.name}`).catch((e: unknown) => {
+      await runQuiet(['sh', path.join(bin, script)], env, prefix, `post-link script of ${record.name}`, signal).catch((e: unknown) => {
         throw new RunnerError('UNAVAILABLE', `${label}: ${e instanceof Error ? e.message : String(e)}`, { cause: e, details: { package: record.name } });
       });
     }

@@ -25,6 +25,10 @@ export interface EnvironmentCreator {
   readonly kind: 'command' | 'embedded';
   /** What makes the environments, for provenance: `micromamba 1.5.8 (/usr/bin/micromamba)`. */
   describe(): Promise<string>;
-  /** Creates the environment so that `paths.prefix` exists and is complete when this resolves. */
-  create(spec: SolvedEnvironmentSpec, paths: CreationPaths, report: CreationReport, label: string): Promise<void>;
+  /**
+   * Creates the environment so that `paths.prefix` exists and is complete when this resolves.
+   * Aborting `signal` stops it soon (processes killed, downloads aborted) with a rejection; the
+   * caller removes what was made.
+   */
+  create(spec: SolvedEnvironmentSpec, paths: CreationPaths, report: CreationReport, label: string, signal?: AbortSignal): Promise<void>;
 }

@@ -20,16 +20,18 @@ const spec: SolvedEnvironmentSpec = { kind: 'solved', ...body, hash: environment
 class FakeCreator implements EnvironmentCreator {
   readonly kind = 'embedded' as const;
   calls = 0;
+  aborted = false;
   gate?: Promise<void>;
   failWith?: Error;
   async describe(): Promise<string> {
     return 'fake creator';
   }
-  async create(_: SolvedEnvironmentSpec, paths: CreationPaths): Promise<void> {
+  async create(_: SolvedEnvironmentSpec, paths: CreationPaths, _report: unknown, _label: string, signal?: AbortSignal): Promise<void> {
     this.calls++;
     await mkdir(path.join(paths.prefix, 'conda-meta'), { recursive: true });
     await writeFile(path.join(paths.staging, 'work.txt'), 'temporary');
-    await this.gate;
+    signal?.addEventListener('abort', () => (this.aborted = true), { once: true });
+    await (signal === undefined ? this.gate : Promise.race([this.gate, new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))]));
     if (this.failWith !== undefined) throw this.failWith;
     await writeFile(path.join(paths.prefix, 'conda-meta', 'x-1-0.json'), JSON.stringify({ name: 'x', version: '1', build: '0', channel: 'http://127.0.0.1:1' }));
   }
@@ -84,7 +86,35 @@ describe('EnvironmentManager', () => {
     expect(error.message).toBe(`job 'job-0007' was cancelled while waiting for conda environment ${spec.hash}`);
     open();
     expect((await other).record.lock.map((p) => p.name)).toEqual(['x']);
+    expect(creator.aborted).toBe(false);
     expect(creator.calls).toBe(1);
     expect(await readdir(envs)).toEqual([spec.hash]);
+  });
+});
+
+describe('EnvironmentManager, every waiter cancelled', () => {
+  it('stops the creation, removes what it made, and does not remember it as a failure', async () => {
+    const creator = new FakeCreator();
+    let open!: () => void;
+    creator.gate = new Promise((resolve) => (open = resolve));
+    const manager = new EnvironmentManager(envs, creator);
+    const one = new AbortController();
+    const two = new AbortController();
+    const first = manager.ensure(spec, "tool 't'", one.signal, 'job-0001').catch((e: unknown) => e);
+    const second = manager.ensure(spec, "tool 't'", two.signal, 'job-0002').catch((e: unknown) => e);
+    for (let i = 0; i < 200 && creator.calls === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    one.abort();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(creator.aborted).toBe(false); // job-0002 still waits
+    two.abort();
+    expect(((await first) as RunnerError).code).toBe('CANCELLED');
+    expect(((await second) as RunnerError).code).toBe('CANCELLED');
+    for (let i = 0; i < 100 && (await readdir(envs)).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(creator.aborted).toBe(true);
+    expect(await readdir(envs)).toEqual([]);
+    open();
+    creator.gate = undefined;
+    expect((await manager.ensure(spec, "tool 't'")).created).toBe(true);
+    expect(creator.calls).toBe(2);
   });
 });

@@ -37,6 +37,16 @@ export interface ReadyEnvironment {
   readonly created: boolean;
 }
 
+/** A creation in progress (or finished) and who waits for it. */
+interface Pending {
+  readonly promise: Promise<EnvironmentRecord>;
+  /** Stops the creation (when the last waiter gives up). */
+  readonly stop: AbortController;
+  /** Callers waiting with a signal; a caller without one counts as infinitely many. */
+  waiters: number;
+  failedAt?: number;
+}
+
 /** How long a failed creation is remembered, so the other jobs of a run fail fast instead of retrying. */
 const FAILURE_MEMORY_MS = 60_000;
 
@@ -52,7 +62,7 @@ const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => f
  * channel URLs never reach the record, the progress display or the errors (see `redactText`).
  */
 export class EnvironmentManager {
-  private readonly pending = new Map<string, { promise: Promise<EnvironmentRecord>; failedAt?: number }>();
+  private readonly pending = new Map<string, Pending>();
 
   constructor(
     readonly envsDir: string,
@@ -68,42 +78,60 @@ export class EnvironmentManager {
   /**
    * The ready environment of `spec`, creating it when needed. `label` names the tool in creation
    * errors (shared by every job waiting for the same creation), `jobId` the job in a
-   * cancellation. Aborting `signal` stops waiting (RunnerError CANCELLED); a creation already
-   * started continues for the others. An environment removed from disk while this manager lives
-   * is made again. Throws the creator's RunnerError UNAVAILABLE on failure.
+   * cancellation. Aborting `signal` stops waiting (RunnerError CANCELLED); the creation goes on
+   * while another caller still waits for it, and is stopped (its process killed, its downloads
+   * aborted, everything it made removed) once every caller has given up, so that an interrupted
+   * command exits at once. An environment removed from disk while this manager lives is made
+   * again. Throws the creator's RunnerError UNAVAILABLE on failure.
    */
   async ensure(spec: SolvedEnvironmentSpec, label: string, signal?: AbortSignal, jobId?: string): Promise<ReadyEnvironment> {
     const known = this.pending.get(spec.hash);
     if (known !== undefined && (known.failedAt === undefined || Date.now() - known.failedAt < FAILURE_MEMORY_MS)) {
-      const record = await this.abortable(known.promise, spec, signal, jobId);
+      const record = await this.wait(known, spec, signal, jobId);
       if (await exists(path.join(record.prefix, RECORD_DIR, RECORD_FILE))) return { record, created: false };
       if (this.pending.get(spec.hash) === known) this.pending.delete(spec.hash);
       return this.ensure(spec, label, signal, jobId);
     }
     let created = false;
-    const entry: { promise: Promise<EnvironmentRecord>; failedAt?: number } = {
+    const stop = new AbortController();
+    const entry: Pending = {
+      waiters: 0,
+      stop,
       promise: this.readRecord(spec).then(async (ready) => {
         if (ready !== undefined) return ready;
-        const made = await this.createLocked(spec, label);
+        const made = await this.createLocked(spec, label, stop.signal);
         created = made.created;
         return made.record;
       }),
     };
-    entry.promise.catch(() => (entry.failedAt = Date.now()));
+    entry.promise.then(
+      () => undefined,
+      () => {
+        // A creation stopped because nobody waits any more is not a failure to remember.
+        if (stop.signal.aborted && this.pending.get(spec.hash) === entry) this.pending.delete(spec.hash);
+        else entry.failedAt = Date.now();
+      },
+    );
     this.pending.set(spec.hash, entry);
-    const record = await this.abortable(entry.promise, spec, signal, jobId);
+    const record = await this.wait(entry, spec, signal, jobId);
     return { record, created };
   }
 
-  private async abortable<T>(promise: Promise<T>, spec: SolvedEnvironmentSpec, signal: AbortSignal | undefined, jobId: string | undefined): Promise<T> {
-    if (signal === undefined) return promise;
+  /** Waits for a creation as one of its waiters; the last waiter to abort stops it. */
+  private async wait(entry: Pending, spec: SolvedEnvironmentSpec, signal: AbortSignal | undefined, jobId: string | undefined): Promise<EnvironmentRecord> {
     const cancelled = (): RunnerError =>
       new RunnerError('CANCELLED', `job '${jobId ?? '?'}' was cancelled while waiting for conda environment ${spec.hash}`, { details: { jobId, started: false, environment: spec.hash } });
-    if (signal.aborted) throw cancelled();
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => reject(cancelled());
+    if (signal?.aborted === true) throw cancelled();
+    entry.waiters += signal === undefined ? Number.POSITIVE_INFINITY : 1;
+    if (signal === undefined) return entry.promise;
+    return new Promise<EnvironmentRecord>((resolve, reject) => {
+      const onAbort = (): void => {
+        entry.waiters -= 1;
+        if (entry.waiters === 0) entry.stop.abort(cancelled());
+        reject(cancelled());
+      };
       signal.addEventListener('abort', onAbort, { once: true });
-      promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      entry.promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
     });
   }
 
@@ -119,7 +147,7 @@ export class EnvironmentManager {
     }
   }
 
-  private async createLocked(spec: SolvedEnvironmentSpec, label: string): Promise<{ record: EnvironmentRecord; created: boolean }> {
+  private async createLocked(spec: SolvedEnvironmentSpec, label: string, signal: AbortSignal): Promise<{ record: EnvironmentRecord; created: boolean }> {
     await mkdir(this.envsDir, { recursive: true });
     const report = (phase: Parameters<EnvironmentProgress>[0]['phase'], message: string, done?: number, total?: number): void => {
       try {
@@ -133,18 +161,20 @@ export class EnvironmentManager {
       async () => {
         const ready = await this.readRecord(spec);
         if (ready !== undefined) return { record: ready, created: false };
-        return { record: await this.create(spec, label, report), created: true };
+        return { record: await this.create(spec, label, report, signal), created: true };
       },
-      { onWait: (owner) => report('waiting', `waiting for ${owner}, which is creating this environment`) },
+      { signal, onWait: (owner) => report('waiting', `waiting for ${owner}, which is creating this environment`) },
     );
   }
 
-  private async create(spec: SolvedEnvironmentSpec, label: string, report: CreationReport): Promise<EnvironmentRecord> {
+  private async create(spec: SolvedEnvironmentSpec, label: string, report: CreationReport, signal: AbortSignal): Promise<EnvironmentRecord> {
     const prefix = this.prefixOf(spec);
     await this.removeLeftovers(spec);
     const staging = await mkdtemp(path.join(this.envsDir, `.staging-${spec.hash}-`));
     try {
-      await this.creator.create(spec, { prefix, staging }, report, label);
+      signal.throwIfAborted();
+      await this.creator.create(spec, { prefix, staging }, report, label, signal);
+      signal.throwIfAborted();
       if (!(await exists(path.join(prefix, 'conda-meta')))) {
         throw new RunnerError('UNAVAILABLE', `${label}: creating conda environment ${prefix} left no conda-meta folder`, { details: { prefix } });
       }
@@ -166,6 +196,10 @@ export class EnvironmentManager {
       return record;
     } catch (e) {
       await rm(prefix, { recursive: true, force: true });
+      if (signal.aborted) {
+        report('failed', 'stopped: every job waiting for it was cancelled');
+        throw signal.reason;
+      }
       report('failed', e instanceof Error ? e.message : String(e));
       throw redactError(e);
     } finally {

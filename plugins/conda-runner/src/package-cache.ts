@@ -38,9 +38,9 @@ async function checksumMismatch(file: string, record: SolvedRecord): Promise<str
 const exists = (file: string): Promise<boolean> => stat(file).then(() => true, () => false);
 
 /** Runs a command (argv, no shell), rejecting with its stderr when it fails. */
-function execute(argv: readonly string[], what: string): Promise<void> {
+function execute(argv: readonly string[], what: string, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], ...(signal !== undefined && { signal }) });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
     child.once('error', (e) => reject(new Error(`${what}: cannot start ${argv[0]}: ${e.message}`)));
@@ -139,23 +139,25 @@ export class PackageCache {
    * conda-package-handling is installed.
    * Throws RunnerError UNAVAILABLE naming the archive when extraction fails.
    */
-  async extracted(record: SolvedRecord, archive: string): Promise<string> {
+  async extracted(record: SolvedRecord, archive: string, signal?: AbortSignal): Promise<string> {
     const folder = path.join(this.dir, distName(record.filename));
     const marker = path.join(folder, 'info', 'repodata_record.json');
     if (await extractedFrom(marker, record)) return folder;
     // One extraction of a package at a time, across processes sharing the cache.
     return withFileLock(`${folder}.lock`, async () => {
+      signal?.throwIfAborted();
       if (await extractedFrom(marker, record)) return folder;
       const temp = await mkdtemp(`${folder}.extract-`);
       try {
         if (record.filename.endsWith('.conda')) await this.unpackConda(archive, temp, record.filename);
-        else await execute(['tar', '-xjf', archive, '-C', temp], `extracting ${record.filename}`);
+        else await execute(['tar', '-xjf', archive, '-C', temp], `extracting ${record.filename}`, signal);
         await writeFile(path.join(temp, 'info', 'repodata_record.json'), `${JSON.stringify(await repodataRecord(temp, record), null, 2)}\n`);
         await rm(folder, { recursive: true, force: true }); // half-extracted by a crash, or another archive of the same name
         await rename(temp, folder);
         return folder;
       } catch (e) {
         await rm(temp, { recursive: true, force: true });
+        if (signal?.aborted === true) throw signal.reason;
         throw new RunnerError('UNAVAILABLE', `cannot extract conda package ${archive}: ${e instanceof Error ? e.message : String(e)}`, {
           cause: e,
           details: { package: record.name, archive },
