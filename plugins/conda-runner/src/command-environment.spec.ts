@@ -80,6 +80,34 @@ describe('conda runner, command path against a TEST DOUBLE of micromamba/conda (
     expect(await readdir(envs)).toEqual([]);
   });
 
+  it('kills the command and removes the half-made prefix when the only waiting job is cancelled', async () => {
+    const bin = path.join(root, 'bin-slow');
+    const command = await writeCondaCommandDouble(bin, 'micromamba', '1.5.8');
+    const envs = path.join(root, 'envs-slow');
+    const runner = new CondaRunner({ settings: settings(command, envs), progress: () => undefined });
+    const controller = new AbortController();
+    const pending = runner.run(await job(['double-tool'], tool(['biit-x', 'slow-pkg'])), controller.signal).catch((e: unknown) => e);
+    let pid = 0;
+    for (let i = 0; i < 400 && pid === 0; i++) {
+      pid = Number(await readFile(path.join(bin, 'slow.pid'), 'utf8').catch(() => '0'));
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(pid).toBeGreaterThan(0);
+    controller.abort();
+    expect(((await pending) as RunnerError).code).toBe('CANCELLED');
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 200 && (alive() || (await readdir(envs)).length > 0); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(alive()).toBe(false);
+    expect(await readdir(envs)).toEqual([]);
+  });
+
   it('reports a configured command that does not exist', async () => {
     const runner = new CondaRunner({ settings: settings(path.join(root, 'no', 'micromamba'), path.join(root, 'envs-none')), progress: () => undefined });
     const error = (await runner.run(await job(['double-tool'], tool(['x'])), never).catch((e: unknown) => e)) as RunnerError;

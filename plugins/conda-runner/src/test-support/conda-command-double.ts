@@ -6,9 +6,11 @@ import path from 'node:path';
  * command where none is installed, so that the runner's command path (argv it builds, lock read
  * from `conda-meta`, error handling, cleanup) is exercised. It answers `--version`,
  * `create --yes -p PREFIX [--override-channels] [-c URL]... SPEC...` (writes one conda-meta record
- * per spec, named by the spec's package name and a `bin/double-tool`, fails like libmamba on the spec `missing-pkg` after leaving a
+ * per spec, named by the spec's package name, and a `bin/double-tool`; becomes `sleep 30` on the
+ * spec `slow-pkg`, its pid in `slow.pid`; fails like libmamba on the spec `missing-pkg`, leaving a
  * half-made prefix) and `run [--no-capture-output] -p PREFIX ARGV...` (sets CONDA_PREFIX and PATH,
- * then execs ARGV). Every call is appended to `calls.log` next to it, each argument ended by a unit separator (0x1f).
+ * then execs ARGV). Every call is appended to `calls.log` next to it, each argument ended by a
+ * unit separator (0x1f).
  */
 const SCRIPT = String.raw`#!/bin/sh
 # TEST DOUBLE for conda-runner specs (see conda-command-double.ts): installs nothing real.
@@ -28,6 +30,10 @@ case "$1" in
     done
     mkdir -p "$prefix/conda-meta" "$prefix/bin"
     for s in $names; do
+      if [ "$s" = slow-pkg ]; then
+        echo "$$" > "$here/slow.pid"
+        exec sleep 30
+      fi
       if [ "$s" = missing-pkg ]; then
         echo "error    libmamba Could not solve for environment specs" >&2
         echo "    The following package could not be installed" >&2
