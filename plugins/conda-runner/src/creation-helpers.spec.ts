@@ -92,4 +92,12 @@ describe('stderrProgress', () => {
     show({ hash: 'abcdef0123', phase: 'ready', message: 'ready' });
     expect(lines).toEqual(['conda env abcdef01: solving [x]\n', 'conda env abcdef01: got 1 (1/3)\n', 'conda env abcdef01: got 3 (3/3)\n', 'conda env abcdef01: ready\n']);
   });
+
+  it('redraws one line on a terminal and ends it when the environment is ready', () => {
+    const writes: string[] = [];
+    const show = stderrProgress({ isTTY: true, write: (s: string) => writes.push(s) } as unknown as NodeJS.WriteStream);
+    show({ hash: 'abcdef0123', phase: 'downloading', message: 'got 1', done: 1, total: 2 });
+    show({ hash: 'abcdef0123', phase: 'ready', message: 'ready' });
+    expect(writes).toEqual(['\r\x1b[2Kconda env abcdef01: got 1 (1/2)', '\r\x1b[2Kconda env abcdef01: ready\n']);
+  });
 });
