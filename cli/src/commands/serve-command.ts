@@ -1,11 +1,23 @@
+import type { Kernel } from '@bioimageit/core';
 import type { Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { UsageError } from '../usage-error.js';
 
+/** What the command uses of @bioimageit/server (see server/src/serve-command-action.ts). */
+interface ServerPackage {
+  serveCommandAction(
+    flags: { host: string; port: string; token?: string; experiment?: readonly string[] },
+    host: { kernel: Kernel; cwd: string; env: NodeJS.ProcessEnv; out(text: string): void; stopped: Promise<unknown> },
+  ): Promise<unknown>;
+}
+
+// A variable specifier: the CLI builds without the server package built, and loads it only when
+// `serve` runs, so the rest of the CLI works without it.
+const specifier = '@bioimageit/server';
+
 /**
  * `bioimageit serve [--host 127.0.0.1] [--port 8765] [--token T] [-e EXP...]`: the REST API and
- * browser GUI of @bioimageit/server on the workspace, until Ctrl-C. The server package is loaded
- * only by this command, so the rest of the CLI works without it.
+ * browser GUI of @bioimageit/server on the workspace, until Ctrl-C (SIGINT) or SIGTERM.
  */
 export function registerServeCommand(program: Command, ctx: CliContext): void {
   program
@@ -18,8 +30,8 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     .action(async (flags: { host: string; port: string; token?: string; experiment?: string[] }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       if (!/^\d{1,5}$/.test(flags.port) || Number(flags.port) > 65535) throw new UsageError(`--port must be a number 0..65535 (got '${flags.port}')`);
-      const server = await import('@bioimageit/server').catch((error: unknown) => {
-        throw new UsageError(`'serve' needs the @bioimageit/server package (npm install @bioimageit/server): ${(error as Error).message}`);
+      const server = await (import(specifier) as Promise<ServerPackage>).catch((error: unknown) => {
+        throw new UsageError(`'serve' needs the @bioimageit/server package (npm install @bioimageit/server): ${(error as Error).message.split('\n')[0]}`);
       });
       const kernel = await ctx.getKernel(g);
       let stop!: () => void;
