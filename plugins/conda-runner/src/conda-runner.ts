@@ -99,10 +99,13 @@ export class CondaRunner implements Runner {
         : await this.local.run({ ...job, env: { ...(await this.activation(environment.prefix)), ...job.env, ...this.pathFor(environment.prefix, job) } }, signal);
       return { ...result, environment: facts(result.environment) };
     } catch (e) {
-      // TIMEOUT and CANCELLED carry the environment the job ran in: make it this runner's.
-      const ran = e instanceof RunnerError ? e.details['environment'] : undefined;
-      if (!(e instanceof RunnerError) || typeof ran !== 'object' || ran === null) throw e;
-      throw new RunnerError(e.code, e.message, { cause: e.cause, details: { ...e.details, environment: facts(ran as Record<string, unknown>) } });
+      // Every runner error of a job that reached its environment carries that environment (the
+      // local runner's facts, when it has them, made this runner's): the job's record then holds
+      // the lock, or the lockIn that other jobs of the run point to.
+      if (!(e instanceof RunnerError)) throw e;
+      const ran = e.details['environment'];
+      const local = typeof ran === 'object' && ran !== null ? (ran as Record<string, unknown>) : {};
+      throw new RunnerError(e.code, e.message, { cause: e.cause, details: { ...e.details, environment: facts(local) } });
     }
   }
 

@@ -271,6 +271,14 @@ describe.runIf(cph || process.env['CI'] === 'true')('conda runner, embedded path
     expect(lockLines(conda(environment).lock)).toEqual(['biit-lib=2.0.0=0', 'biit-stamp=1.0.0=0']);
   });
 
+  it('records the environment in a job whose command does not exist', async () => {
+    const job = { ...(await stampJob()), argv: ['no-such-tool-anywhere'] };
+    const error = (await runner(path.join(root, 'envs-main')).run(job, never).catch((e: unknown) => e)) as RunnerError;
+    expect(error.code).toBe('UNAVAILABLE');
+    expect(error.message).toContain("'no-such-tool-anywhere' was not found");
+    expect(lockLines(conda(error.details['environment'] as Record<string, unknown>).lock)).toEqual(['biit-lib=2.0.0=0', 'biit-stamp=1.0.0=0']);
+  });
+
   it('refuses a job whose tool declares no conda requirement', async () => {
     const job = await stampJob();
     const error = (await runner(path.join(root, 'envs-none')).run({ ...job, tool: { ...(job.tool as NonNullable<RunnerJob['tool']>), requirements: {} } }, never).catch((e: unknown) => e)) as RunnerError;
