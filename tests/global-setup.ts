@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
-const packages = ['core', 'plugins/local-fs', 'plugins/thumbnails', 'cli'];
-const outputs = ['core/dist/index.js', 'plugins/local-fs/dist/local-fs-module.js', 'plugins/thumbnails/dist/thumbnails-module.js', 'cli/dist/main.js'];
+const packages = ['core', 'plugins/local-fs', 'plugins/thumbnails', 'server', 'cli'];
+const outputs = ['core/dist/index.js', 'plugins/local-fs/dist/local-fs-module.js', 'plugins/thumbnails/dist/thumbnails-module.js', 'server/dist/index.js', 'cli/dist/main.js'];
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -20,7 +20,7 @@ function newestSource(dir: string): number {
 /**
  * Vitest global setup: the process tests start the built CLI, so rebuild when `dist/` is missing
  * or older than the sources (`npm test` builds every package before vitest; a bare `npx vitest`
- * lands here and rebuilds only these four, so a plugin being edited cannot block other suites).
+ * lands here and rebuilds only these, so a plugin being edited cannot block other suites).
  */
 export default function setup(): void {
   const built = outputs.map((o) => join(repo, o));
