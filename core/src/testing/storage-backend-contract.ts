@@ -7,7 +7,7 @@ import { StorageError, type StorageErrorCode } from '../errors/area-errors.js';
 import type { StorageBackend, ExperimentStore } from '../extension-points/storage-backend.js';
 import type { DataItem, ProcessedOrigin, Tags } from '../model/data-item.js';
 import type { NewRawItem } from '../model/experiment.js';
-import type { NewProcessedItem, RunRecord } from '../model/run.js';
+import type { NewProcessedItem } from '../model/run.js';
 import { sampleRunRecord as runRecord } from './sample-run-record.js';
 import { describeThumbnailCases } from './storage-thumbnail-cases.js';
 
