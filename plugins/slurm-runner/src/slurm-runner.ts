@@ -35,9 +35,10 @@ const cancelled = (job: RunnerJob, details: Record<string, unknown>): RunnerErro
  * - Jobs of one run (`runId`) that arrive together, with the same resources, are submitted as one
  *   array job (setting `array`, default on); other jobs, or all with `array: false`, one sbatch each.
  * - The job script lives in a `.bioimageit-slurm-*` folder next to the job's staging folder (the
- *   workspace, which the cluster must share); it enters the job's folder and `exec`s the tool with
- *   `env -i`: argv literal (single-quoted, see shellQuote), environment = PATH, HOME, LANG, USER,
- *   TMPDIR, `passEnv`, the job's `env` and SLURM's job facts (RUNTIME_VARIABLES), nothing else.
+ *   workspace, which the cluster must share); it enters the job's folder and starts the tool with
+ *   `env -i` in a process group of its own: argv literal (single-quoted, see shellQuote),
+ *   environment = PATH, HOME, LANG, USER, TMPDIR, `passEnv`, the job's `env` and SLURM's job facts
+ *   (RUNTIME_VARIABLES), nothing else; what the tool leaves running when it exits is killed.
  *   sbatch runs with only SLURM-related variables, so the caller's environment (tokens...) never
  *   reaches the controller.
  * - Resources come from the tool manifest (`--cpus-per-task`, `--mem`, `--gres=gpu:N`, `--time`
@@ -45,7 +46,8 @@ const cancelled = (job: RunnerJob, details: Record<string, unknown>): RunnerErro
  * - One squeue call per poll watches every job (SlurmMonitor); output files are copied into the
  *   job's log files (live when someone listens to `onOutput`).
  * - `timeoutMs` (counted from the first poll seeing the job RUNNING) and an aborted signal send
- *   scancel, then SIGKILL after `killGraceMs`; TIMEOUT/CANCELLED reject once SLURM reports the job
+ *   SIGTERM to the job shell (which signals the tool's whole process group), scancel after
+ *   `killGraceMs`, SIGKILL after another; TIMEOUT/CANCELLED reject once SLURM reports the job
  *   ended. Exit codes resolve; SLURM's own endings (time limit, out of memory, node failure,
  *   cancelled by someone else) reject with a RunnerError saying so.
  * - Before its first job in a folder the runner checks with a probe job that the folder (the whole
@@ -55,6 +57,7 @@ const cancelled = (job: RunnerJob, details: Record<string, unknown>): RunnerErro
  */
 export class SlurmRunner implements Runner {
   readonly id = 'slurm';
+  readonly settings: SlurmSettings;
   readonly cli: SlurmCli;
   readonly monitor: SlurmMonitor;
   readonly probe: WorkspaceProbe;
@@ -74,8 +77,6 @@ export class SlurmRunner implements Runner {
     this.base = Object.freeze(baseEnvironment(this.host));
     this.settings = settings;
   }
-
-  readonly settings: SlurmSettings;
 
   /** Runs one job on the cluster; see the class documentation for what resolves and what rejects. */
   async run(job: RunnerJob, signal: AbortSignal): Promise<RunnerResult> {
@@ -128,8 +129,9 @@ export class SlurmRunner implements Runner {
         ...(job.onOutput !== undefined && { onRunning: () => void forwarder.pump().catch(() => undefined) }),
       });
       await logs.close();
+      const stderrTail = logs.stderrTail;
       logs = undefined;
-      return taskOutcome(job, submitted, ending, { host: os.hostname(), user: this.base['USER'], resources: resourcesOf(job), keepScripts: this.settings.keepScripts });
+      return taskOutcome(job, submitted, ending, { host: os.hostname(), user: this.base['USER'], resources: resourcesOf(job), keepScripts: this.settings.keepScripts, stderrTail });
     } catch (error) {
       if (logs !== undefined) await logs.close().catch(() => undefined);
       if (error instanceof RunnerError) throw error;

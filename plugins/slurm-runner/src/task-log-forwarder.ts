@@ -1,5 +1,8 @@
 import { open, type FileHandle } from 'node:fs/promises';
 
+/** Characters of stderr kept for {@link TaskLogForwarder.stderrTail}. */
+const TAIL_CHARS = 4096;
+
 /** Bytes read from a SLURM output file per read call. */
 const CHUNK = 1024 * 1024;
 
@@ -19,6 +22,7 @@ interface Stream {
  */
 export class TaskLogForwarder {
   private queue: Promise<void> = Promise.resolve();
+  private tail = '';
 
   private constructor(
     private readonly streams: readonly Stream[],
@@ -46,6 +50,11 @@ export class TaskLogForwarder {
       ],
       onOutput,
     );
+  }
+
+  /** The last few KB the task wrote to stderr (where slurmstepd reports why it killed a job). */
+  get stderrTail(): string {
+    return this.tail;
   }
 
   /** Copies what the task wrote since the last pump; calls are serialized. */
@@ -89,6 +98,7 @@ export class TaskLogForwarder {
           }
         }
         await stream.target.write(chunk);
+        if (stream.name === 'stderr') this.tail = (this.tail + chunk.toString('utf8')).slice(-TAIL_CHARS);
         stream.offset += bytesRead;
       }
     } finally {

@@ -66,8 +66,20 @@ describe('taskOutcome', () => {
 
   it("explains endings SLURM imposed: memory, time limit, someone else's scancel, node failure", () => {
     const oom = rejection(ended('OUT_OF_MEMORY', 9, 'OutOfMemory'));
-    expect([oom.code, oom.message]).toEqual(['NON_ZERO_EXIT', "job 'j-1' (SLURM job 41_2) ran out of memory (it used more than the --mem SLURM granted) and was killed (OutOfMemory)"]);
-    expect(oom.details).toMatchObject({ exitCode: null, signal: 'SIGKILL', state: 'OUT_OF_MEMORY' });
+    expect([oom.code, oom.message]).toEqual(['NON_ZERO_EXIT', "job 'j-1' (SLURM job 41_2) ran out of memory (it used more than the --mem SLURM granted) and was killed"]);
+    expect(oom.details).toMatchObject({ exitCode: null, signal: 'SIGKILL', state: 'OUT_OF_MEMORY', memoryExceeded: true });
+    const stderrTail = 'reading...\nslurmstepd-node7: error: StepId=41.batch exceeded memory limit (430206976 > 67108864), being killed\nslurmstepd-node7: error: *** JOB 41 ON node7 CANCELLED ***\n';
+    const polled = (() => {
+      try {
+        taskOutcome(job, submitted, ended('FAILED', 9, 'JobLaunchFailure'), { ...facts, stderrTail });
+      } catch (error) {
+        return error as RunnerError;
+      }
+      throw new Error('resolved');
+    })();
+    expect(polled.message).toBe("job 'j-1' (SLURM job 41_2) ran out of memory (it used more than the --mem SLURM granted) and was killed: StepId=41.batch exceeded memory limit (430206976 > 67108864), being killed");
+    const toolSaidIt = taskOutcome(job, submitted, ended('FAILED', 1 << 8), { ...facts, stderrTail: 'my tool: error: exceeded memory limit of its cache\n' });
+    expect(toolSaidIt.exitCode).toBe(1);
     expect(rejection(ended('TIMEOUT', 15)).code).toBe('TIMEOUT');
     expect(rejection(ended('CANCELLED', 15)).message).toContain('cancelled outside BioImageIT');
     expect(rejection(ended('NODE_FAIL')).code).toBe('UNAVAILABLE');

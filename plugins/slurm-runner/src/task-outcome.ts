@@ -11,6 +11,16 @@ export interface SubmitFacts {
   readonly resources: TaskResources;
   /** True when the job script is kept (its path is then recorded). */
   readonly keepScripts: boolean;
+  /** The end of what the job wrote to stderr, where slurmstepd explains kills (memory limits). */
+  readonly stderrTail?: string;
+}
+
+/** slurmstepd's words for a job killed over its memory limit (accounting poll or cgroup OOM killer). */
+const MEMORY_KILL = /^slurmstepd[^:\n]*: error: ([^\n]*(?:exceeded (?:job |step )?memory limit|oom-kill event)[^\n]*)$/im;
+
+/** The line in which slurmstepd says it killed the job for memory, if it did. */
+export function memoryKillMessage(stderrTail: string | undefined): string | undefined {
+  return stderrTail === undefined ? undefined : MEMORY_KILL.exec(stderrTail)?.[1]?.trim();
 }
 
 /** SLURM's way of saying "no value" in squeue columns. */
@@ -47,7 +57,6 @@ export function slurmEnvironment(submitted: SubmittedTask, ending: TaskEnding, f
 /** States in which SLURM, not the tool, ended the job; each gets its own explanation. */
 const SCHEDULER_ENDINGS: Readonly<Record<string, { readonly code: RunnerErrorCode; readonly why: string }>> = {
   TIMEOUT: { code: 'TIMEOUT', why: 'reached its SLURM time limit and was killed' },
-  OUT_OF_MEMORY: { code: 'NON_ZERO_EXIT', why: 'ran out of memory (it used more than the --mem SLURM granted) and was killed' },
   CANCELLED: { code: 'CANCELLED', why: 'was cancelled outside BioImageIT (scancel by a user or an administrator)' },
   NODE_FAIL: { code: 'UNAVAILABLE', why: 'was lost because its node failed' },
   BOOT_FAIL: { code: 'UNAVAILABLE', why: 'could not start because its node failed to boot' },
@@ -59,8 +68,10 @@ const SCHEDULER_ENDINGS: Readonly<Record<string, { readonly code: RunnerErrorCod
 
 /**
  * Turns how a task ended into the job's result: COMPLETED and FAILED resolve with the tool's exit
- * code (or the signal that killed it); a stop the runner made rejects TIMEOUT or CANCELLED; an
- * ending SLURM imposed rejects with a message naming the SLURM job, its state and reason.
+ * code (or the signal that killed it); a stop the runner made rejects TIMEOUT or CANCELLED; a kill
+ * for memory (state OUT_OF_MEMORY, or slurmstepd's "exceeded memory limit" / "oom-kill" line in
+ * the job's stderr) rejects NON_ZERO_EXIT saying so; another ending SLURM imposed rejects with a
+ * message naming the SLURM job, its state and reason.
  */
 export function taskOutcome(job: RunnerJob, submitted: SubmittedTask, ending: TaskEnding, facts: SubmitFacts): RunnerResult {
   const environment = slurmEnvironment(submitted, ending, facts);
@@ -76,6 +87,11 @@ export function taskOutcome(job: RunnerJob, submitted: SubmittedTask, ending: Ta
   if (ending.stopped === 'cancel') throw new RunnerError('CANCELLED', `job '${job.id}' was cancelled (scancel ${submitted.key})`, { details: { ...details, started: true } });
   if (state === undefined || exit === undefined) {
     throw new RunnerError('UNAVAILABLE', `${named}: its result is unknown: the controller no longer lists it and accounting (sacct) has no record of it`, { details });
+  }
+  const memory = state === 'COMPLETED' ? undefined : memoryKillMessage(facts.stderrTail);
+  if (memory !== undefined || state === 'OUT_OF_MEMORY') {
+    const said = memory === undefined ? '' : `: ${memory}`;
+    throw new RunnerError('NON_ZERO_EXIT', `${named} ran out of memory (it used more than the --mem SLURM granted) and was killed${said}`, { details: { ...details, memoryExceeded: true } });
   }
   if (state === 'COMPLETED' || state === 'FAILED') {
     return exit.signal === undefined ? { exitCode: exit.exitCode, environment } : { exitCode: null, signal: exit.signal, environment };

@@ -93,7 +93,10 @@ export function describeCliRuns(context: () => ClusterContext): void {
       const committed = path.join(ws.exp, 'resumed');
       const until = Date.now() + 60_000;
       const outputs = async (): Promise<string[]> => (await readdir(committed).catch(() => [])).filter((f) => f.endsWith('.tif'));
-      while ((await outputs()).length < 2) {
+      // Committed means listed in the dataset file (local-fs's commit point), not just moved there.
+      const listed = async (): Promise<number> =>
+        ((JSON.parse(await readFile(path.join(committed, 'processed_dataset.md.json'), 'utf8').catch(() => '{}')) as { urls?: unknown[] }).urls ?? []).length;
+      while ((await listed()) < 2) {
         if (Date.now() > until) {
           first.kill('SIGKILL');
           throw new Error(`the fast jobs were never committed:\n${(await first.done).stderr}`);

@@ -90,6 +90,18 @@ export function describeKernelRuns(context: () => ClusterContext): void {
       expect(record.jobs.filter((j) => j.status === 'succeeded')).toHaveLength(2);
     });
 
+    it('records a job killed over its memory limit as failed, with the reason', async () => {
+      const { record } = await kernel.runTool(store, { tool: 'test.greedy', inputs: [{ name: 'i', query: 'Population=population2 AND number<=2' }], outputDataset: 'greedy', runner: 'slurm', jobs: 2 });
+      expect(record.status).toBe('failed');
+      expect(record.jobs.length).toBeGreaterThan(0);
+      for (const job of record.jobs) {
+        expect(job.status).toBe('failed');
+        expect(job.error).toMatch(/ran out of memory \(it used more than the --mem SLURM granted\) and was killed: .*exceeded memory limit/);
+        expect((job.environment as Record<string, unknown>)['requested']).toEqual({ memoryMb: 64 });
+      }
+      expect(await store.items('greedy')).toHaveLength(0);
+    });
+
     it('cancels a run: scancel reaches every running and pending task, nothing stays queued, nothing is committed', async () => {
       const { cluster } = context();
       const controller = new AbortController();

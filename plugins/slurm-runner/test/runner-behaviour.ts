@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -61,6 +61,19 @@ export function describeRunnerBehaviour(context: () => ClusterContext): void {
       expect(result.environment['requested']).toEqual({ cpus: 2, memoryMb: 64 });
       expect(result.environment['partition']).toBe('debug');
       expect(typeof result.environment['node']).toBe('string');
+    });
+
+    it('reports a tool killed for using more memory than the tool asked for as failed, with the reason', async () => {
+      const python = execFileSync('sh', ['-c', 'command -p -v python3'], { encoding: 'utf8' }).trim();
+      const greedy = await job([python, '-c', 'import time; b = b"x" * (400 * 1024 * 1024); time.sleep(20)'], { tool: toolWith({ memoryMb: 64 }) });
+      const t0 = Date.now();
+      const error = (await runner().run(greedy, new AbortController().signal).catch((e: unknown) => e)) as RunnerError;
+      expect(error).toBeInstanceOf(RunnerError);
+      expect(error.code).toBe('NON_ZERO_EXIT');
+      expect(error.message).toMatch(/^job 'job-\d+' \(SLURM job \d+\) ran out of memory \(it used more than the --mem SLURM granted\) and was killed: .*exceeded memory limit \(\d+ > 67108864\)/);
+      expect(error.details['memoryExceeded']).toBe(true);
+      expect((error.details['environment'] as Record<string, unknown>)['requested']).toEqual({ memoryMb: 64 });
+      expect(Date.now() - t0).toBeLessThan(15_000);
     });
 
     it('resolves a job killed by a signal with that signal', async () => {

@@ -23,7 +23,7 @@ describe.skipIf(skip)('slurm runner on a one-node cluster (munged + slurmctld + 
   beforeAll(async () => {
     // 8 slots on a 2-core machine: test jobs mostly sleep, and a run's slow tasks must not keep
     // its fast ones from starting (array task order follows the order jobs reached the runner).
-    cluster = await startTestCluster({ cpus: 8 });
+    cluster = await startTestCluster({ cpus: 8, enforceMemory: true });
     root = path.join(cluster.dir, 'workspace');
     await mkdir(root);
   });

@@ -35,6 +35,18 @@ export const SLEEPER = {
   command: { argv: ['sh', '-c', 'sleep 60; cp "$1" "$2"', 'sh', '{inputs.i}', '{outputs.o}'] },
 };
 
+/** A native tool asking SLURM for 64 MB and allocating 400 MB (memory limit target). */
+export const GREEDY = {
+  id: 'test.greedy',
+  name: 'greedy',
+  version: '1.0.0',
+  description: 'allocates 400 MB while asking for 64 MB',
+  inputs: [{ name: 'i', type: 'data' }],
+  outputs: [{ name: 'o', format: 'imagetiff' }],
+  command: { argv: ['{env.python}', '-c', 'import shutil, sys, time; b = b"x" * (400 * 1024 * 1024); time.sleep(10); shutil.copy(sys.argv[1], sys.argv[2])', '{inputs.i}', '{outputs.o}'] },
+  resources: { memoryMb: 64 },
+};
+
 /** A workspace (inside the cluster's shared folder) holding a copy of exp100 and the test tools. */
 export interface SlurmWorkspace {
   readonly path: string;
@@ -49,7 +61,7 @@ export async function slurmWorkspace(context: ClusterContext, prefix: string): P
   const exp = path.join(workspace, 'exp100');
   await cp(path.join(V1_FIXTURES, 'exp100'), exp, { recursive: true });
   await mkdir(path.join(workspace, 'tools'));
-  for (const tool of [PICKY_COPY, SLEEPER]) await writeFile(path.join(workspace, 'tools', `${tool.id}.tool.json`), JSON.stringify(tool));
+  for (const tool of [PICKY_COPY, SLEEPER, GREEDY]) await writeFile(path.join(workspace, 'tools', `${tool.id}.tool.json`), JSON.stringify(tool));
   const config = {
     user: { name: 'tester' },
     plugins: ['@bioimageit/local-fs', '@bioimageit/slurm-runner'],

@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,14 +73,28 @@ async function killProcessesIn(dir: string): Promise<void> {
 /** Ports of the test cluster (reserved for this package's tests on the team's machines). */
 export const TEST_CLUSTER_PORTS = { slurmctld: 16817, slurmd: 16818 } as const;
 
+/** Rejects, naming the port, when something already listens on one of the cluster's ports. */
+async function checkPortsFree(): Promise<void> {
+  for (const port of Object.values(TEST_CLUSTER_PORTS)) {
+    await new Promise<void>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(new Error(`port ${port} on 127.0.0.1 is in use (${error.code ?? error.message}): is another SLURM test cluster still running?`)),
+      );
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+    });
+  }
+}
+
 /**
  * Starts a one-node cluster on 127.0.0.1 in a new temp folder: a munge key and munged on a private
  * socket, slurm.conf (node = this host with its CPU count, partition `debug`, no accounting), then
  * slurmctld and slurmd; resolves when the node is idle. `cpus` overrides the node's CPU count (more
- * slots than cores, for throughput of trivial jobs). Throws with the daemons' logs when they do not
- * come up within 30 s.
+ * slots than cores, for throughput of trivial jobs); `enforceMemory` makes `--mem` a limit SLURM
+ * enforces. Throws with the daemons' logs when they do not come up within 30 s.
  */
-export async function startTestCluster(options: { readonly cpus?: number; readonly schedulerParameters?: string } = {}): Promise<TestCluster> {
+export async function startTestCluster(options: { readonly cpus?: number; readonly schedulerParameters?: string; readonly enforceMemory?: boolean } = {}): Promise<TestCluster> {
+  await checkPortsFree();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bioimageit-slurm-'));
   await chmod(dir, 0o755);
   for (const sub of ['spool-ctld', 'spool-d', 'log']) await mkdir(path.join(dir, sub));
@@ -126,11 +141,15 @@ export async function startTestCluster(options: { readonly cpus?: number; readon
       'MpiDefault=none',
       'ProctrackType=proctrack/linuxproc',
       'TaskPlugin=task/none',
-      'JobAcctGatherType=jobacct_gather/none',
+      // enforceMemory: --mem is a limit, checked every second; a job above it is killed and ends
+      // OUT_OF_MEMORY (as on clusters that track memory); jobs without --mem get 200 MB per CPU.
+      ...(options.enforceMemory === true
+        ? ['JobAcctGatherType=jobacct_gather/linux', 'JobAcctGatherFrequency=task=1', 'JobAcctGatherParams=OverMemoryKill', 'DefMemPerCPU=200']
+        : ['JobAcctGatherType=jobacct_gather/none']),
       'AccountingStorageType=accounting_storage/none',
       'JobCompType=jobcomp/none',
       'SelectType=select/cons_tres',
-      'SelectTypeParameters=CR_Core',
+      `SelectTypeParameters=${options.enforceMemory === true ? 'CR_Core_Memory' : 'CR_Core'}`,
       'ReturnToService=2',
       // Schedule a batch job when it is submitted and when a slot frees, not on the next 3 s tick
       // (the default batch_sched_delay): a test cluster should answer in well under a second.
