@@ -15,12 +15,18 @@ export function sanitizeLabel(label: string): string {
 
 /**
  * Creates a fresh folder `<stagingDir>/<label>-<random>` (mode 0700, through mkdtemp, so two
- * calls never share one) and returns its absolute path. The caller removes it.
+ * calls never share one) and returns its absolute path. The caller removes it. `stagingDir` is
+ * created when missing: tried without it first, since a run's jobs find it there (one system
+ * call per job instead of two).
  */
 export async function createStagingFolder(stagingDir: string, label: string): Promise<string> {
+  const prefix = path.join(stagingDir, `${sanitizeLabel(label)}-`);
   try {
-    await mkdir(stagingDir, { recursive: true });
-    return await mkdtemp(path.join(stagingDir, `${sanitizeLabel(label)}-`));
+    return await mkdtemp(prefix).catch(async (error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(stagingDir, { recursive: true });
+      return mkdtemp(prefix);
+    });
   } catch (error) {
     throw storageFailure(error, 'create a staging folder in', stagingDir);
   }
