@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { RunRecord } from '@bioimageit/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterContext } from './cluster-context.js';
-import { REPO, slurmWorkspace, type SlurmWorkspace } from './slurm-workspace.js';
+import { nativeTool, REPO, slurmWorkspace, type SlurmWorkspace } from './slurm-workspace.js';
 
 const run = promisify(execFile);
 
@@ -74,17 +74,16 @@ export function describeCliRuns(context: () => ClusterContext): void {
       const marker = path.join(ws.path, 'slow.marker');
       const counter = path.join(ws.path, 'executions.log');
       await writeFile(marker, '');
-      const tool = {
-        id: 'test.resumable',
-        name: 'resumable',
-        version: '1.0.0',
-        description: 'copies; inputs other than 001 and 003 take a minute while the marker file exists',
-        inputs: [{ name: 'i', type: 'data' }],
-        outputs: [{ name: 'o', format: 'imagetiff' }],
-        command: {
-          argv: ['sh', '-c', 'case "$1" in *_001.tif|*_003.tif) ;; *) if [ -e "$3" ]; then sleep 60 || exit 1; fi;; esac; echo "$1" >> "$4"; cp "$1" "$2"', 'sh', '{inputs.i}', '{outputs.o}', '{env.marker}', '{env.counter}'],
-        },
-      };
+      const tool = nativeTool('test.resumable', 'copies; inputs other than 001 and 003 take a minute while the marker file exists', [
+        'sh',
+        '-c',
+        'case "$1" in *_001.tif|*_003.tif) ;; *) if [ -e "$3" ]; then sleep 60 || exit 1; fi;; esac; echo "$1" >> "$4"; cp "$1" "$2"',
+        'sh',
+        '{inputs.i}',
+        '{outputs.o}',
+        '{env.marker}',
+        '{env.counter}',
+      ]);
       await writeFile(path.join(ws.path, 'tools', 'test.resumable.tool.json'), JSON.stringify(tool));
       const config = JSON.parse(await readFile(path.join(ws.path, 'bioimageit.config.json'), 'utf8')) as { env: Record<string, string> };
       await writeFile(path.join(ws.path, 'bioimageit.config.json'), JSON.stringify({ ...config, env: { ...config.env, marker, counter } }));

@@ -13,39 +13,31 @@ export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 /** Debian's python3, which has numpy and tifffile (the first python3 on PATH may not). */
 const systemPython = (): string => execFileSync('sh', ['-c', 'command -p -v python3'], { encoding: 'utf8' }).trim();
 
-/** A native tool exiting 3 (after writing to stderr) for inputs named `*_003.tif`, copying the others. */
-export const PICKY_COPY = {
-  id: 'test.picky-copy',
-  name: 'picky copy',
-  version: '1.0.0',
-  description: 'copies its input, fails with exit code 3 on *_003.tif',
-  inputs: [{ name: 'i', type: 'data' }],
-  outputs: [{ name: 'o', format: 'imagetiff' }],
-  command: { argv: ['sh', '-c', 'case "$1" in *_003.tif) echo "refusing $1" >&2; exit 3;; esac; cp "$1" "$2"', 'sh', '{inputs.i}', '{outputs.o}'] },
-};
+/** A native test tool with one data input `i` and one TIFF output `o`. */
+export function nativeTool(id: string, description: string, argv: readonly string[], extra: Record<string, unknown> = {}): Record<string, unknown> & { id: string } {
+  return { id, name: id, version: '1.0.0', description, inputs: [{ name: 'i', type: 'data' }], outputs: [{ name: 'o', format: 'imagetiff' }], command: { argv }, ...extra };
+}
 
-/** A native tool that sleeps for a minute (cancellation target). */
-export const SLEEPER = {
-  id: 'test.sleeper',
-  name: 'sleeper',
-  version: '1.0.0',
-  description: 'sleeps 60 s, then copies',
-  inputs: [{ name: 'i', type: 'data' }],
-  outputs: [{ name: 'o', format: 'imagetiff' }],
-  command: { argv: ['sh', '-c', 'sleep 60; cp "$1" "$2"', 'sh', '{inputs.i}', '{outputs.o}'] },
-};
+/** Exits 3 (after writing to stderr) for inputs named `*_003.tif`, copies the others. */
+export const PICKY_COPY = nativeTool('test.picky-copy', 'copies its input, fails with exit code 3 on *_003.tif', [
+  'sh',
+  '-c',
+  'case "$1" in *_003.tif) echo "refusing $1" >&2; exit 3;; esac; cp "$1" "$2"',
+  'sh',
+  '{inputs.i}',
+  '{outputs.o}',
+]);
 
-/** A native tool asking SLURM for 64 MB and allocating 400 MB (memory limit target). */
-export const GREEDY = {
-  id: 'test.greedy',
-  name: 'greedy',
-  version: '1.0.0',
-  description: 'allocates 400 MB while asking for 64 MB',
-  inputs: [{ name: 'i', type: 'data' }],
-  outputs: [{ name: 'o', format: 'imagetiff' }],
-  command: { argv: ['{env.python}', '-c', 'import shutil, sys, time; b = b"x" * (400 * 1024 * 1024); time.sleep(10); shutil.copy(sys.argv[1], sys.argv[2])', '{inputs.i}', '{outputs.o}'] },
-  resources: { memoryMb: 64 },
-};
+/** Sleeps for a minute, then copies (cancellation target). */
+export const SLEEPER = nativeTool('test.sleeper', 'sleeps 60 s, then copies', ['sh', '-c', 'sleep 60; cp "$1" "$2"', 'sh', '{inputs.i}', '{outputs.o}']);
+
+/** Asks SLURM for 64 MB and allocates 400 MB (memory limit target). */
+export const GREEDY = nativeTool(
+  'test.greedy',
+  'allocates 400 MB while asking for 64 MB',
+  ['{env.python}', '-c', 'import shutil, sys, time; b = b"x" * (400 * 1024 * 1024); time.sleep(10); shutil.copy(sys.argv[1], sys.argv[2])', '{inputs.i}', '{outputs.o}'],
+  { resources: { memoryMb: 64 } },
+);
 
 /** A workspace (inside the cluster's shared folder) holding a copy of exp100 and the test tools. */
 export interface SlurmWorkspace {
