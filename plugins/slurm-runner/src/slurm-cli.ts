@@ -5,7 +5,7 @@ import { decodeExitPair, parseQueueLine, QUEUE_FORMAT, type DecodedExit, type Qu
 import type { SlurmSettings } from './slurm-settings.js';
 
 /** The SLURM client commands the runner uses. */
-export type SlurmCommand = 'sbatch' | 'squeue' | 'scancel' | 'scontrol' | 'sacct';
+export type SlurmCommand = 'sbatch' | 'squeue' | 'scancel' | 'sacct';
 
 /** What a SLURM command printed and how it exited. */
 interface CommandOutput {
@@ -94,15 +94,6 @@ export class SlurmCli {
     const flags = how === 'kill' ? ['--signal=KILL', '--full'] : how === 'term' ? ['--signal=TERM', '--batch'] : [];
     const out = await this.run('scancel', [...flags, ...keys]);
     if (out.code !== 0 && !/already completing or completed|invalid job id|job is pending/i.test(out.stderr)) throw this.failure('scancel', out);
-  }
-
-  /** Resolves when the controller answers `scontrol ping`; RunnerError UNAVAILABLE otherwise. */
-  async ping(): Promise<void> {
-    const out = await this.run('scontrol', ['ping']);
-    if (out.code !== 0 || !/\bUP\b/.test(out.stdout)) {
-      const said = `${out.stdout} ${out.stderr}`.trim().replace(/\s+/g, ' ');
-      throw new RunnerError('UNAVAILABLE', `the SLURM controller does not answer (scontrol ping: ${said || `exit ${out.code}`})`, { details: { command: 'scontrol ping' } });
-    }
   }
 
   /** A finished job's state from accounting (sacct); `undefined` where accounting is disabled or silent. */

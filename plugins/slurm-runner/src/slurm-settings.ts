@@ -30,7 +30,7 @@ export interface SlurmSettings {
   readonly checkWorkspace: boolean;
   /** Keep job scripts and SLURM output files after jobs end (default false; for debugging). */
   readonly keepScripts: boolean;
-  /** Folder holding sbatch, squeue, scancel, scontrol and sacct; absent: found on PATH. */
+  /** Folder holding sbatch, squeue, scancel and sacct; absent: found on PATH. */
   readonly binDir?: string;
 }
 
