@@ -127,4 +127,95 @@ RealPlans get_real_plans(const Dims& grid, int threads, bool measure, const std:
   return plans;
 }
 
+namespace {
+using PrunedKey = std::tuple<long, long, long, long, long, int, bool>;
+
+std::map<PrunedKey, PrunedPlans>& pruned_cache() {
+  static std::map<PrunedKey, PrunedPlans> plans;
+  return plans;
+}
+
+fftwf_iodim dim(long n, long is, long os) {
+  fftwf_iodim d;
+  d.n = static_cast<int>(n);
+  d.is = static_cast<int>(is);
+  d.os = static_cast<int>(os);
+  return d;
+}
+
+/** The six 1-D passes; returns false when one cannot be made under `flags` (e.g. WISDOM_ONLY). */
+bool make_pruned(PrunedPlans& p, const Dims& g, const Dims& r, float* real, unsigned flags) {
+  auto* cplx = reinterpret_cast<fftwf_complex*>(real);
+  const long row = padded_row(g.x), c = g.x / 2 + 1, plane = g.y * c;
+  fftwf_iodim x_len = dim(g.x, 1, 1);
+  fftwf_iodim x_rows[2] = {dim(r.z, g.y * row, plane), dim(r.y, row, c)};
+  fftwf_iodim x_rows_back[2] = {dim(r.z, plane, g.y * row), dim(r.y, c, row)};
+  fftwf_iodim y_len = dim(g.y, c, c);
+  fftwf_iodim y_cols[2] = {dim(r.z, plane, plane), dim(c, 1, 1)};
+  fftwf_iodim z_len = dim(g.z, plane, plane);
+  fftwf_iodim z_cols[1] = {dim(plane, 1, 1)};
+  if (p.x_forward == nullptr) p.x_forward = fftwf_plan_guru_dft_r2c(1, &x_len, 2, x_rows, real, cplx, flags);
+  if (p.y_forward == nullptr) p.y_forward = fftwf_plan_guru_dft(1, &y_len, 2, y_cols, cplx, cplx, FFTW_FORWARD, flags);
+  if (p.z_forward == nullptr) p.z_forward = fftwf_plan_guru_dft(1, &z_len, 1, z_cols, cplx, cplx, FFTW_FORWARD, flags);
+  if (p.z_backward == nullptr) p.z_backward = fftwf_plan_guru_dft(1, &z_len, 1, z_cols, cplx, cplx, FFTW_BACKWARD, flags);
+  if (p.y_backward == nullptr) p.y_backward = fftwf_plan_guru_dft(1, &y_len, 2, y_cols, cplx, cplx, FFTW_BACKWARD, flags);
+  if (p.x_backward == nullptr) p.x_backward = fftwf_plan_guru_dft_c2r(1, &x_len, 2, x_rows_back, cplx, real, flags);
+  return p.x_forward && p.y_forward && p.z_forward && p.z_backward && p.y_backward && p.x_backward;
+}
+}  // namespace
+
+void PrunedPlans::forward(float* buffer) const {
+  auto* cplx = reinterpret_cast<fftwf_complex*>(buffer);
+  fftwf_execute_dft_r2c(x_forward, buffer, cplx);
+  fftwf_execute_dft(y_forward, cplx, cplx);
+  fftwf_execute_dft(z_forward, cplx, cplx);
+}
+
+void PrunedPlans::backward(float* buffer) const {
+  auto* cplx = reinterpret_cast<fftwf_complex*>(buffer);
+  fftwf_execute_dft(z_backward, cplx, cplx);
+  fftwf_execute_dft(y_backward, cplx, cplx);
+  fftwf_execute_dft_c2r(x_backward, cplx, buffer);
+}
+
+PrunedPlans get_pruned_plans(const Dims& grid, const Dims& region, int threads, bool measure, const std::string& wisdom_dir) {
+  std::lock_guard<std::mutex> guard(planner_lock());
+  const PrunedKey key{grid.z, grid.y, grid.x, region.z, region.y, threads, measure};
+  auto found = pruned_cache().find(key);
+  if (found != pruned_cache().end()) {
+    PrunedPlans plans = found->second;
+    plans.source = PlanSource::Memory;
+    plans.plan_ms = 0;
+    return plans;
+  }
+  ensure_threads();
+  fftwf_plan_with_nthreads(threads);
+  const auto start = std::chrono::steady_clock::now();
+  const long floats = grid.z * grid.y * padded_row(grid.x);
+  float* scratch = static_cast<float*>(fftwf_malloc(sizeof(float) * floats));
+  if (scratch == nullptr) throw std::runtime_error("out of memory planning an FFT of " + std::to_string(floats) + " floats");
+  PrunedPlans plans;
+  bool ok = false;
+  if (measure) {
+    const std::string path = wisdom_path(wisdom_dir);
+    load_wisdom_once(path);
+    plans.source = PlanSource::Wisdom;
+    if (!make_pruned(plans, grid, region, scratch, FFTW_MEASURE | FFTW_WISDOM_ONLY)) {
+      ok = make_pruned(plans, grid, region, scratch, FFTW_MEASURE);
+      plans.source = PlanSource::Measured;
+      save_wisdom(wisdom_dir, path);
+    } else {
+      ok = true;
+    }
+  } else {
+    ok = make_pruned(plans, grid, region, scratch, FFTW_ESTIMATE);
+    plans.source = PlanSource::Estimated;
+  }
+  fftwf_free(scratch);
+  if (!ok) throw std::runtime_error("FFTW could not plan the pruned transforms of a " + std::to_string(grid.z) + "x" + std::to_string(grid.y) + "x" + std::to_string(grid.x) + " grid");
+  plans.plan_ms = ms_since(start);
+  pruned_cache()[key] = plans;
+  return plans;
+}
+
 }  // namespace gpudecon

@@ -30,6 +30,26 @@ struct RealPlans {
  */
 RealPlans get_real_plans(const Dims& grid, int threads, bool measure, const std::string& wisdom_dir);
 
+/**
+ * A 3-D in-place real transform as three 1-D passes (x rows, y columns, z columns) for a grid whose
+ * data sit in `region` (at the origin; region == grid for circular problems): the forward
+ * transform skips the x transforms of rows and the y transforms of planes that hold only zeros,
+ * and the backward transform computes only the region's rows. Same results as the 3-D plans
+ * inside the region; the caller must zero every float of the rows outside the region before
+ * `forward`.
+ */
+struct PrunedPlans {
+  fftwf_plan x_forward = nullptr, y_forward = nullptr, z_forward = nullptr;
+  fftwf_plan z_backward = nullptr, y_backward = nullptr, x_backward = nullptr;
+  PlanSource source = PlanSource::Memory;
+  double plan_ms = 0;
+  void forward(float* buffer) const;
+  void backward(float* buffer) const;
+};
+
+/** Pruned plans for `grid` with data in `region` (see PrunedPlans); cached and wisdom-backed like get_real_plans. */
+PrunedPlans get_pruned_plans(const Dims& grid, const Dims& region, int threads, bool measure, const std::string& wisdom_dir);
+
 /** Row stride in floats of an in-place r2c buffer whose last axis has n samples. */
 inline long padded_row(long n) { return 2 * (n / 2 + 1); }
 
