@@ -89,21 +89,22 @@ export class SlurmRunner implements Runner {
       });
     });
     if (this.settings.checkWorkspace) {
-      await abortable(this.probe.ensureVisible(path.dirname(job.cwd), job.inputPaths ?? []), signal, () => cancelled(job, { started: false })).catch((error: unknown) => {
+      await abortable(this.probe.ensureVisible(path.dirname(path.resolve(job.cwd)), job.inputPaths ?? []), signal, () => cancelled(job, { started: false })).catch((error: unknown) => {
         if (!(error instanceof RunnerError) || error.code === 'CANCELLED') throw error;
         throw new RunnerError(error.code, `job '${job.id}': ${error.message}`, { cause: error, details: { jobId: job.id, ...error.details } });
       });
     }
     const tmp = await this.tempDir(job);
+    const cwd = path.resolve(job.cwd);
     try {
       const submitted = await this.submitter.enqueue(
         {
           jobId: job.id,
-          groupKey: `${job.runId ?? `job:${job.id}`}|${path.dirname(job.cwd)}|${JSON.stringify(resourcesOf(job))}`,
+          groupKey: `${job.runId ?? `job:${job.id}`}|${path.dirname(cwd)}|${JSON.stringify(resourcesOf(job))}`,
           name: job.tool?.id ?? 'job',
-          task: { cwd: job.cwd, argv: job.argv, env: jobEnvironment(this.base, this.host, job, tmp.path) },
+          task: { cwd, argv: job.argv, env: jobEnvironment(this.base, this.host, job, path.resolve(tmp.path)) },
           resources: resourcesOf(job),
-          folder: path.dirname(job.cwd),
+          folder: path.dirname(cwd),
         },
         signal,
       );
@@ -116,7 +117,13 @@ export class SlurmRunner implements Runner {
   private async follow(job: RunnerJob, submitted: SubmittedTask, signal: AbortSignal): Promise<RunnerResult> {
     let logs: TaskLogForwarder | undefined;
     try {
-      logs = await TaskLogForwarder.open(submitted.outputs, job, job.onOutput);
+      logs = await TaskLogForwarder.open(submitted.outputs, job, job.onOutput).catch((error: unknown) => {
+        this.cancels.cancel(submitted.key, 'cancel');
+        throw new RunnerError('UNAVAILABLE', `job '${job.id}': cannot open its log files, SLURM job ${submitted.key} cancelled: ${(error as Error).message}`, {
+          cause: error,
+          details: { jobId: job.id, slurmJobId: submitted.key, stdoutPath: job.stdoutPath, stderrPath: job.stderrPath },
+        });
+      });
       const forwarder = logs;
       const ending = await watchTask({
         key: submitted.key,
