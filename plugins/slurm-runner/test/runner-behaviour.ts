@@ -51,6 +51,40 @@ export function describeRunnerBehaviour(context: () => ClusterContext): void {
       expect((await readdir(folder)).filter((f) => f.startsWith('.bioimageit-slurm-')).length).toBe(1);
     });
 
+    it('runs at most arrayParallel tasks of an array at once', async () => {
+      const log = path.join(folder, 'parallel.log');
+      const script = `echo "start $(date +%s%N)" >> '${log}'; sleep 0.5; echo "end $(date +%s%N)" >> '${log}'`;
+      const jobs = await Promise.all([0, 1, 2].map(() => job(['sh', '-c', script], { runId: 'throttled-run' })));
+      const throttled = runner({ arrayParallel: 1 });
+      const results = await Promise.all(jobs.map((j) => throttled.run(j, new AbortController().signal)));
+      expect(results.map((r) => r.environment['arraySize'])).toEqual([3, 3, 3]);
+      const events = (await readFile(log, 'utf8')).trim().split('\n').map((l) => l.split(' ') as [string, string]);
+      events.sort((a, b) => (BigInt(a[1]) < BigInt(b[1]) ? -1 : 1));
+      let running = 0;
+      let most = 0;
+      for (const [kind] of events) {
+        running += kind === 'start' ? 1 : -1;
+        most = Math.max(most, running);
+      }
+      expect(events).toHaveLength(6);
+      expect(most).toBe(1);
+    });
+
+    it("keeps spaces and '%' in folder names out of SLURM's file-name patterns", async () => {
+      const odd = await mkdtemp(path.join(context().root, 'odd name %j %a '));
+      const cwd = path.join(odd, 'job %x');
+      await mkdir(cwd);
+      const jobs = [0, 1].map((i): RunnerJob => ({ id: `odd-${i}`, argv: ['sh', '-c', `pwd; echo task-${i} >&2`], env: {}, cwd, stdoutPath: path.join(odd, `o${i}.log`), stderrPath: path.join(odd, `e${i}.log`), runId: 'odd-run' }));
+      const r = runner();
+      const results = await Promise.all(jobs.map((j) => r.run(j, new AbortController().signal)));
+      expect(results.map((x) => x.exitCode)).toEqual([0, 0]);
+      expect(results[0]?.environment['arraySize']).toBe(2);
+      for (const [i, j] of jobs.entries()) {
+        expect(await readFile(j.stdoutPath, 'utf8')).toBe(`${cwd}\n`);
+        expect(await readFile(j.stderrPath, 'utf8')).toBe(`task-${i}\n`);
+      }
+    });
+
     it("asks SLURM for the tool's resources and gives the tool SLURM's facts", async () => {
       const j = await job(['sh', '-c', 'echo "$SLURM_CPUS_PER_TASK|$SLURM_JOB_ID"'], { tool: toolWith({ cpus: 2, memoryMb: 64 }) });
       const result = await runner().run(j, new AbortController().signal);
