@@ -50,9 +50,22 @@ void apodize(float* y, const Dims& d, long napodize, long nz_blend, int threads)
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (long i = 0; i < plane; ++i) apodize_line(y + i, d.z, plane, nz_blend);
   }
-  const long count = d.count();
+  // Apodizing moves values only near the edges; clamp what it may have made negative.
+  const auto clamp = [](float* v) { *v = std::max(*v, 0.f); };
+  const long a = std::min(napodize, std::max(d.x, d.y) / 2), b = std::min(nz_blend, d.z / 2);
 #pragma omp parallel for schedule(static) num_threads(threads)
-  for (long i = 0; i < count; ++i) y[i] = std::max(y[i], 0.f);
+  for (long z = 0; z < d.z; ++z) {
+    const bool end_plane = z < b || z >= d.z - b;
+    for (long row = 0; row < d.y; ++row) {
+      float* r = y + (z * d.y + row) * d.x;
+      if (end_plane || row < a || row >= d.y - a) {
+        for (long x = 0; x < d.x; ++x) clamp(r + x);
+      } else {
+        for (long x = 0; x < std::min(a, d.x); ++x) clamp(r + x);
+        for (long x = std::max(a, d.x - a); x < d.x; ++x) clamp(r + x);
+      }
+    }
+  }
 }
 
 double sum(const float* v, long n) {
@@ -86,7 +99,13 @@ DeconReport deconvolve(const VolumeView& image, const float* psf, const Dims& ps
       const long z = zy / region.y, row = zy % region.y;
       const long in = (z * image.dims.y + row) * image.dims.x;
       float* dst = cleaned.get() + zy * region.x;
-      for (long x = 0; x < region.x; ++x) dst[x] = std::max(image.at(in + x) - bg, 0.f);
+      if (image.type == SampleType::Float32) {
+        const float* src = static_cast<const float*>(image.data) + in;
+        for (long x = 0; x < region.x; ++x) dst[x] = std::max(src[x] - bg, 0.f);
+      } else {
+        const uint16_t* src = static_cast<const uint16_t*>(image.data) + in;
+        for (long x = 0; x < region.x; ++x) dst[x] = std::max(static_cast<float>(src[x]) - bg, 0.f);
+      }
     }
     if (options.wrap) apodize(cleaned.get(), region, options.napodize, options.nz_blend, threads);
     y = cleaned.get();
@@ -103,11 +122,10 @@ DeconReport deconvolve(const VolumeView& image, const float* psf, const Dims& ps
 
   // Initial estimate: the observation (wrap, as cudaDecon) or its mean (padded: skimage's
   // constant start, whose value RL forgets after one iteration).
-  if (options.wrap) {
-    std::copy(y, y + region.count(), out);
-  } else {
-    std::fill(out, out + region.count(), static_cast<float>(mean));
-  }
+  const long count = region.count();
+  const float start = static_cast<float>(mean);
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (long i = 0; i < count; ++i) out[i] = options.wrap ? y[i] : start;
   RLProblem problem;
   problem.y = y;
   problem.x = out;
