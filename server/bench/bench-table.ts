@@ -12,12 +12,12 @@
  * (`--keep` leaves the written experiment in server/.bench/, `--reuse` benchmarks a kept one again;
  * run from the repository root, where tsx finds the decorator settings.)
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKernel, defaultConfig } from '@bioimageit/core';
+import { writeSyntheticV1Experiment } from '@bioimageit/core/testing';
 import { startServer } from '../src/index.js';
 
 const args = process.argv.slice(2);
@@ -28,36 +28,6 @@ const flag = (name: string): string | undefined => {
 const count = Number(flag('--items') ?? 100_000);
 const repeats = Number(flag('--repeats') ?? 40);
 const root = fileURLToPath(new URL('../.bench/', import.meta.url));
-
-/** Writes a v1-layout experiment with `n` items directly (as a long-lived workspace holds them). */
-async function writeExperiment(dir: string, n: number): Promise<void> {
-  const data = join(dir, 'data');
-  await mkdir(data, { recursive: true });
-  const urls: { uuid: string; url: string }[] = [];
-  let pending: Promise<void>[] = [];
-  for (let i = 0; i < n; i++) {
-    const stem = `population${(i % 2) + 1}_${String(i).padStart(6, '0')}`;
-    const uuid = randomUUID();
-    urls.push({ uuid, url: `${stem}.md.json` });
-    const md = {
-      uuid,
-      origin: { type: 'raw' },
-      common: { name: `${stem}.tif`, author: 'bench', date: '2026-11-25', format: 'imagetiff', url: `${stem}.tif` },
-      metadata: {},
-      key_value_pairs: { Population: `population${(i % 2) + 1}`, number: String(i % 1000).padStart(3, '0'), Well: `W${i % 96}` },
-    };
-    pending.push(writeFile(join(data, `${stem}.md.json`), JSON.stringify(md)));
-    if (pending.length >= 512) {
-      await Promise.all(pending);
-      pending = [];
-    }
-  }
-  await Promise.all(pending);
-  const rawUuid = randomUUID();
-  await writeFile(join(data, 'raw_dataset.md.json'), JSON.stringify({ uuid: rawUuid, name: 'data', urls }));
-  const info = { name: 'big', author: 'bench', date: '2026-11-25' };
-  await writeFile(join(dir, 'experiment.md.json'), JSON.stringify({ uuid: randomUUID(), information: info, raw_dataset: { name: 'data', url: 'data/raw_dataset.md.json', uuid: rawUuid }, processed_datasets: [], keys: ['Population', 'number', 'Well'] }));
-}
 
 /** One timed page: milliseconds, the total the query selects, the rows returned; `transport` = client time minus Server-Timing. */
 interface Sample {
@@ -73,7 +43,7 @@ const dir = join(root, 'big');
 if (!(args.includes('--reuse') && existsSync(join(dir, 'experiment.md.json')))) {
   await rm(root, { recursive: true, force: true });
   const t0 = performance.now();
-  await writeExperiment(dir, count);
+  await writeSyntheticV1Experiment(dir, count);
   console.log(`wrote ${count.toLocaleString('en')} items in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 

@@ -11,11 +11,11 @@
  * further wait in `kernel.dispose()` until every one is stored (what a CLI command waits for).
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createKernel, defaultConfig, encodeTiff, type Kernel } from '@bioimageit/core';
+import { writeSyntheticV1Experiment } from '@bioimageit/core/testing';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -51,39 +51,6 @@ async function importAndTag(kernel: Kernel, sources: string, name: string): Prom
   return { seconds, items: report.imported.length };
 }
 
-/** Writes a v1-layout experiment with `count` items directly (as v1 or a long-lived workspace would hold). */
-async function writeLargeExperiment(dir: string, count: number): Promise<void> {
-  const data = join(dir, 'data');
-  await mkdir(data, { recursive: true });
-  const urls: { uuid: string; url: string }[] = [];
-  const pending: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) {
-    const stem = `population${(i % 2) + 1}_${String(i).padStart(6, '0')}`;
-    const uuid = randomUUID();
-    urls.push({ uuid, url: `${stem}.md.json` });
-    const md = {
-      uuid,
-      origin: { type: 'raw' },
-      common: { name: `${stem}.tif`, author: 'bench', date: '2026-11-25', format: 'imagetiff', url: `${stem}.tif` },
-      metadata: {},
-      key_value_pairs: { Population: `population${(i % 2) + 1}`, number: String(i % 1000).padStart(3, '0'), Well: `W${i % 96}` },
-    };
-    pending.push(writeFile(join(data, `${stem}.md.json`), JSON.stringify(md, null, 4)));
-    if (pending.length >= 512) await Promise.all(pending.splice(0));
-  }
-  await Promise.all(pending);
-  const rawUuid = randomUUID();
-  await writeFile(join(data, 'raw_dataset.md.json'), JSON.stringify({ uuid: rawUuid, name: 'data', urls }, null, 4));
-  await writeFile(
-    join(dir, 'experiment.md.json'),
-    JSON.stringify(
-      { uuid: randomUUID(), information: { name: 'big', author: 'bench', date: '2026-11-25' }, raw_dataset: { name: 'data', url: 'data/raw_dataset.md.json', uuid: rawUuid }, processed_datasets: [], keys: ['Population', 'number', 'Well'] },
-      null,
-      4,
-    ),
-  );
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
@@ -106,7 +73,7 @@ try {
   }
   const kernel = await createKernel({ config: benchConfig(workspace) });
   const big = join(workspace, 'big');
-  await writeLargeExperiment(big, queryItems);
+  await writeSyntheticV1Experiment(big, queryItems);
   const t0 = performance.now();
   const store = await kernel.openExperiment(big);
   const where = 'Population=population1 AND number>500 AND Well in (W2, W4, W6)';

@@ -6,3 +6,4 @@ export { describeStorageBackendContract, type StorageBackendFixture } from './st
 export { describeRunnerContract, type RunnerFixture } from './runner-contract.js';
 export { tinyPng } from './storage-thumbnail-cases.js';
 export { sampleRunRecord } from './sample-run-record.js';
+export { writeSyntheticV1Experiment } from './synthetic-v1-experiment.js';
