@@ -14,9 +14,11 @@
         "native/deskew.cc",
         "native/fft_grid.cc",
         "native/fft_plans.cc",
+        "native/fused_plans.cc",
         "native/huge_buffer.cc",
         "native/psf_otf.cc",
-        "native/rl_cpu.cc"
+        "native/rl_cpu.cc",
+        "native/rl_fused.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

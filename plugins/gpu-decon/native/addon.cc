@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "bench_probe.h"
@@ -172,9 +173,22 @@ Napi::Array dims_array(Napi::Env env, const Dims& d) {
   return a;
 }
 
+/** A result buffer handed to JavaScript; `recycled` once recycle() gave it back to the pool early. */
+struct OutputBuffer {
+  void* data;
+  size_t bytes;
+  bool recycled = false;
+};
+
+/** Result buffers still owned by a JavaScript ArrayBuffer, by address (JavaScript thread only). */
+std::unordered_map<void*, OutputBuffer*>& live_outputs() {
+  static std::unordered_map<void*, OutputBuffer*> live;
+  return live;
+}
+
 /**
- * An uninitialised Float32Array of `count` values in a huge-page buffer (filled by the worker, handed
- * to JavaScript without a copy, freed by the garbage collector; its size is reported to V8).
+ * An uninitialised Float32Array of `count` values in a pooled buffer (filled by the worker, handed
+ * to JavaScript without a copy, back to the pool when collected or recycled; its size is reported to V8).
  */
 Napi::Float32Array new_output(Napi::Env env, long count) {
   const size_t bytes = sizeof(float) * static_cast<size_t>(std::max(1L, count));
@@ -184,12 +198,45 @@ Napi::Float32Array new_output(Napi::Env env, long count) {
   } catch (const std::bad_alloc&) {
     range_error(env, "cannot allocate " + std::to_string(bytes) + " bytes for the result");
   }
-  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, data, bytes, [bytes](Napi::Env e, void* p) {
-    huge_free(p);
-    Napi::MemoryManagement::AdjustExternalMemory(e, -static_cast<int64_t>(bytes));
-  });
+  auto* state = new OutputBuffer{data, bytes};
+  live_outputs()[data] = state;
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(
+      env, data, bytes,
+      [](Napi::Env e, void* p, OutputBuffer* st) {
+        if (!st->recycled) {
+          auto found = live_outputs().find(p);
+          if (found != live_outputs().end() && found->second == st) live_outputs().erase(found);
+          huge_free(p);
+          Napi::MemoryManagement::AdjustExternalMemory(e, -static_cast<int64_t>(st->bytes));
+        }
+        delete st;
+      },
+      state);
   Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes));
   return Napi::Float32Array::New(env, static_cast<size_t>(count), buffer, 0);
+}
+
+/**
+ * recycle(array): gives a result array of this addon back to the buffer pool now instead of when
+ * the garbage collector finds it, so the next call of the same size writes to warm pages. The
+ * array's ArrayBuffer is detached (length 0 afterwards). Returns the bytes recycled: 0 for an
+ * array this addon did not allocate (e.g. a caller's `out`) or one already recycled.
+ */
+Napi::Value Recycle(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsTypedArray()) type_error(env, "recycle(array) needs a typed array returned by this addon");
+  Napi::ArrayBuffer buffer = info[0].As<Napi::TypedArray>().ArrayBuffer();
+  auto found = live_outputs().find(buffer.Data());
+  if (buffer.ByteLength() == 0 || found == live_outputs().end() || found->second->bytes != buffer.ByteLength()) {
+    return Napi::Number::New(env, 0);
+  }
+  OutputBuffer* state = found->second;
+  buffer.Detach();
+  state->recycled = true;
+  live_outputs().erase(found);
+  huge_free(state->data);
+  Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(state->bytes));
+  return Napi::Number::New(env, static_cast<double>(state->bytes));
 }
 
 /**
@@ -434,6 +481,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("triadBandwidth", Napi::Function::New(env, TriadBandwidth));
   exports.Set("releaseBuffers", Napi::Function::New(env, ReleaseBuffers));
   exports.Set("pooledBytes", Napi::Function::New(env, PooledBytes));
+  exports.Set("recycle", Napi::Function::New(env, Recycle));
   return exports;
 }
 }  // namespace

@@ -218,4 +218,14 @@ PrunedPlans get_pruned_plans(const Dims& grid, const Dims& region, int threads, 
   return plans;
 }
 
+std::mutex& fft_planner_mutex() { return planner_lock(); }
+
+void fft_prepare_planner(const std::string& wisdom_dir, int threads) {
+  ensure_threads();
+  fftwf_plan_with_nthreads(threads);
+  load_wisdom_once(wisdom_path(wisdom_dir));
+}
+
+void fft_store_wisdom(const std::string& wisdom_dir) { save_wisdom(wisdom_dir, wisdom_path(wisdom_dir)); }
+
 }  // namespace gpudecon

@@ -2,6 +2,7 @@
 #pragma once
 #include <fftw3.h>
 
+#include <mutex>
 #include <string>
 
 #include "job_control.h"
@@ -55,6 +56,15 @@ inline long padded_row(long n) { return 2 * (n / 2 + 1); }
 
 /** The wisdom file used for `wisdom_dir` (empty when wisdom_dir is empty). */
 std::string wisdom_path(const std::string& wisdom_dir);
+
+/** The lock serializing every FFTW planner call of this process (hold it while planning). */
+std::mutex& fft_planner_mutex();
+
+/** With the planner lock held: FFTW threads initialised, `threads` per new plan, the wisdom file of `wisdom_dir` loaded once. */
+void fft_prepare_planner(const std::string& wisdom_dir, int threads);
+
+/** With the planner lock held: writes the process's wisdom to the file of `wisdom_dir` (atomically; no-op when empty). */
+void fft_store_wisdom(const std::string& wisdom_dir);
 
 /** FFTW's version string (fftwf_version). */
 const char* fftw_version_string();

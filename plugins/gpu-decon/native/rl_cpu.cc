@@ -22,6 +22,15 @@ bool prune_enabled() {
   return enabled;
 }
 
+/** GPUDECON_FUSED=0 goes back to whole-volume transforms and element-wise passes (for comparison). */
+bool fused_enabled() {
+  static const bool enabled = [] {
+    const char* v = std::getenv("GPUDECON_FUSED");
+    return v == nullptr || v[0] != '0';
+  }();
+  return enabled;
+}
+
 double ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
@@ -140,6 +149,10 @@ void predict(const Layout& l, float* work, float* x, float* previous, float lamb
 }  // namespace
 
 void rl_iterate_cpu(const RLProblem& p, const DeconOptions& options, DeconReport& report, const JobControl& control) {
+  if (fused_enabled()) {
+    rl_iterate_fused(p, options, report, control);
+    return;
+  }
   const int threads = std::max(1, options.threads);
   const Layout l{p.region, p.grid, padded_row(p.grid.x)};
   // Transforms run as three 1-D passes (x rows, y columns, z columns); on padded grids they skip

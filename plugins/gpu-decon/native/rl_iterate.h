@@ -18,6 +18,12 @@ struct RLProblem {
 /** CPU iterations with FFTW (in-place real transforms) and OpenMP fused element-wise passes. */
 void rl_iterate_cpu(const RLProblem& problem, const DeconOptions& options, DeconReport& report, const JobControl& control);
 
+/**
+ * The CPU iterations with the element-wise passes fused into cache-sized transform pieces (four
+ * sweeps of the volume per plain iteration); rl_iterate_cpu uses it unless GPUDECON_FUSED=0.
+ */
+void rl_iterate_fused(const RLProblem& problem, const DeconOptions& options, DeconReport& report, const JobControl& control);
+
 /** True when the CUDA path is compiled in. */
 bool cuda_compiled();
 

@@ -117,16 +117,23 @@ for (let r = 0; r < runs; r++) {
 
 // Deskew of a uint16 stack of the same shape (dz 0.4 µm, dx 0.104 µm, θ 31.5°).
 const stack = Uint16Array.from(data, (v) => Math.round(v * 4000));
+// As a series of deskew tool runs does it: each call allocates its result (no `out`), the tool
+// writes it and gives it back with recycle(), so the next stack of that shape reuses its pages.
+// The first call of the process pays first-touch page faults and is reported on its own.
 const deskewTimes = [];
 const reusedTimes = [];
 let deskewed;
-for (let r = 0; r < Math.max(5, runs); r++) {
+let deskewCold;
+for (let r = 0; r < Math.max(6, runs + 1); r++) {
   let t = performance.now();
   deskewed = await addon.deskew({ image: stack, shape, dz: 0.4, dx: 0.104, angle: 31.5, threads }).promise;
-  deskewTimes.push((performance.now() - t) / 1000);
+  const elapsed = (performance.now() - t) / 1000;
+  if (r === 0) deskewCold = elapsed;
+  else deskewTimes.push(elapsed);
   t = performance.now();
   await addon.deskew({ image: stack, shape, dz: 0.4, dx: 0.104, angle: 31.5, threads, out: deskewed.data }).promise;
   reusedTimes.push((performance.now() - t) / 1000);
+  deskewed = { shape: deskewed.shape, bytes: deskewed.data.byteLength, recycled: addon.recycle(deskewed.data) };
 }
 const bandwidthAfter = addon.triadBandwidth(320, threads);
 console.log(`after the series: triad ${(bandwidthAfter / 1e9).toFixed(1)} GB/s; ${load()}`);
@@ -151,12 +158,12 @@ console.log('');
 console.log(`distance from the bandwidth floor (68 B/voxel/iteration at ${(bandwidth / 1e9).toFixed(1)} GB/s): padded ${(T.padded / floor(plans.padded.grid)).toFixed(2)}×, wrap ${(T.wrap / floor(plans.wrap.grid)).toFixed(2)}×`);
 if (skError !== undefined) console.log(`padded vs skimage: relative L2 ${skError.toExponential(2)}; flux out/in ${(padded.fluxOut / padded.fluxIn).toFixed(7)}`);
 if (paired.length > 0) console.log(`skimage ÷ padded, same round: ${paired.map((p) => p.toFixed(2) + '×').join(', ')}`);
-const deskewBytes = stack.byteLength + deskewed.data.byteLength;
+const deskewBytes = stack.byteLength + deskewed.bytes;
 const deskewFloor = deskewBytes / Math.max(bandwidth, bandwidthAfter);
 const tDeskew = median(deskewTimes);
 const tReused = median(reusedTimes);
 console.log(`deskew ${shape.join('×')} uint16 -> ${deskewed.shape.join('×')} float32 (${(deskewBytes / 1e6).toFixed(0)} MB moved; streaming floor ${fmt(deskewFloor)} at the better triad):`);
-console.log(`  into a new buffer ${fmt(tDeskew)} (${(tDeskew / deskewFloor).toFixed(2)}× the floor; includes first-touch page faults), into a reused buffer (out) ${fmt(tReused)} (${(tReused / deskewFloor).toFixed(2)}×)`);
+console.log(`  tool run (new result, recycled after use) ${fmt(tDeskew)} (${(tDeskew / deskewFloor).toFixed(2)}× the floor, median of ${deskewTimes.length} after the first); first call of the process ${fmt(deskewCold)} (${(deskewCold / deskewFloor).toFixed(2)}×: first-touch page faults); into the caller's buffer (out) ${fmt(tReused)} (${(tReused / deskewFloor).toFixed(2)}×)`);
 console.log('');
 const large = shape[0] >= 128 && shape[1] >= 512;
 if (large) {
@@ -166,4 +173,5 @@ if (large) {
 }
 target('second process plans in < 0.5 s (wisdom)', wisdomPlans.every((p) => p.source === 'wisdom' && p.ms < 500), wisdomPlans.map((p) => `${p.source} ${fmt(p.ms / 1000)}`).join(', '));
 target('deskew (reused output buffer) within 2x of streaming its bytes at triad bandwidth', tReused <= 2 * deskewFloor, `${(tReused / deskewFloor).toFixed(2)}×`);
-target('deskew (new output buffer) within 2x of streaming its bytes at triad bandwidth', tDeskew <= 2 * deskewFloor, `${(tDeskew / deskewFloor).toFixed(2)}×`);
+target('deskew (tool run: new result, recycled; 2nd+ stack of a series) within 2x of streaming its bytes', tDeskew <= 2 * deskewFloor, `${(tDeskew / deskewFloor).toFixed(2)}×`);
+target('deskew (first call of a process: fresh pages) within 2x of streaming its bytes', deskewCold <= 2 * deskewFloor, `${(deskewCold / deskewFloor).toFixed(2)}×`);

@@ -119,6 +119,13 @@ export interface NativeAddon {
   releaseBuffers(): number;
   /** Bytes held by the buffer pool. */
   pooledBytes(): number;
+  /**
+   * Gives a result array of this addon (from deconvolve, deskew, rotate) back to the buffer pool now
+   * instead of when the garbage collector finds it, so the next call of that size writes to warm
+   * pages. The array is detached (length 0) afterwards; never recycle one a running call uses.
+   * Returns the bytes recycled (0 for an array the addon did not allocate, or one already recycled).
+   */
+  recycle(array: Float32Array): number;
   /** The wisdom file used for a wisdom folder. */
   wisdomFile(dir: string): string;
 }

@@ -42,8 +42,14 @@ const deskew: NativeOperation = async (args, context) => {
   const stack = await readStack(args.path('stack'), 'stack');
   let volume = await deskewStack(stack, args, context);
   context.progress(0.7);
-  if (args.bool('rotate')) volume = await rotateStack(volume, args, context);
+  if (args.bool('rotate')) {
+    const deskewed = volume;
+    volume = await rotateStack(deskewed, args, context);
+    context.addon.recycle(deskewed.data);
+  }
   await writeStack(args.path('out-deskewed'), volume.data, volume.shape, volume.dz, args.positive('dx'));
+  // Written: its buffer goes back to the pool for the next stack of a series (warm pages).
+  context.addon.recycle(volume.data);
   context.progress(1);
   return { outputShape: volume.shape, dz: volume.dz };
 };
@@ -56,6 +62,7 @@ const deconvolve: NativeOperation = async (args, context) => {
   // Without voxel sizes the PSF is taken on the data grid (1 × 1: no resampling unless psf_dz/psf_dx say so).
   const result = await deconvolveStack(stack, { dz: dz ?? 1, dx: dx ?? 1 }, args.path('psf'), settings, context, [0, 0.95]);
   await writeStack(args.path('out-deconvolved'), result.data, result.shape, dz, dx);
+  context.addon.recycle(result.data);
   context.progress(1);
   return deconFacts(result, settings);
 };
@@ -68,8 +75,12 @@ const llsm: NativeOperation = async (args, context) => {
   await writeStack(args.path('out-deskewed'), deskewed.data, deskewed.shape, deskewed.dz, dx);
   context.progress(0.1);
   const result = await deconvolveStack({ data: deskewed.data, shape: deskewed.shape, voxel: {} }, { dz: deskewed.dz, dx }, args.path('psf'), settings, context, [0.1, 0.9]);
+  context.addon.recycle(deskewed.data);
   let volume: Deskewed = { data: result.data, shape: result.shape, dz: deskewed.dz };
-  if (args.bool('rotate')) volume = await rotateStack(volume, args, context);
+  if (args.bool('rotate')) {
+    volume = await rotateStack(volume, args, context);
+    context.addon.recycle(result.data);
+  }
   await writeStack(args.path('out-deconvolved'), volume.data, volume.shape, volume.dz, dx);
   const projections = await runNative(
     () => context.addon.maxProjections({ image: volume.data, shape: volume.shape, threads: context.threads }),
@@ -78,6 +89,7 @@ const llsm: NativeOperation = async (args, context) => {
   );
   const montage = mipMontage(projections, volume.shape, volume.dz / dx);
   await writeFile(args.path('out-mip'), encodeGrayPng(montage.pixels, montage.width, montage.height));
+  context.addon.recycle(volume.data);
   context.progress(1);
   return { ...deconFacts(result, settings), deskewedShape: deskewed.shape, outputShape: volume.shape };
 };
