@@ -41,18 +41,20 @@ bool make(FusedPlans& p, const Dims& g, const Dims& r, float* real, unsigned fla
   fftwf_iodim x_len = dim(g.x, 1, 1);
   fftwf_iodim rows = dim(r.y, row, c);
   fftwf_iodim rows_back = dim(r.y, c, row);
+  fftwf_iodim all_rows = dim(g.y, row, c);
   fftwf_iodim y_len = dim(g.y, c, c);
   fftwf_iodim y_cols = dim(c, 1, 1);
   fftwf_iodim z_len = dim(g.z, plane, plane);
   fftwf_iodim z_cols = dim(p.block, 1, 1);
   fftwf_iodim z_tail = dim(p.tail, 1, 1);
   if (!p.rows_forward) p.rows_forward = fftwf_plan_guru_dft_r2c(1, &x_len, 1, &rows, real, cplx, flags);
+  if (!p.all_rows_forward) p.all_rows_forward = fftwf_plan_guru_dft_r2c(1, &x_len, 1, &all_rows, real, cplx, flags);
   if (!p.rows_backward) p.rows_backward = fftwf_plan_guru_dft_c2r(1, &x_len, 1, &rows_back, cplx, real, flags);
   if (!p.cols_forward) p.cols_forward = fftwf_plan_guru_dft(1, &y_len, 1, &y_cols, cplx, cplx, FFTW_FORWARD, flags);
   if (!p.cols_backward) p.cols_backward = fftwf_plan_guru_dft(1, &y_len, 1, &y_cols, cplx, cplx, FFTW_BACKWARD, flags);
   if (!p.z_forward) p.z_forward = fftwf_plan_guru_dft(1, &z_len, 1, &z_cols, cplx, cplx, FFTW_FORWARD, flags);
   if (!p.z_backward) p.z_backward = fftwf_plan_guru_dft(1, &z_len, 1, &z_cols, cplx, cplx, FFTW_BACKWARD, flags);
-  bool ok = p.rows_forward && p.rows_backward && p.cols_forward && p.cols_backward && p.z_forward && p.z_backward;
+  bool ok = p.rows_forward && p.all_rows_forward && p.rows_backward && p.cols_forward && p.cols_backward && p.z_forward && p.z_backward;
   if (p.tail > 0) {
     if (!p.z_tail_forward) p.z_tail_forward = fftwf_plan_guru_dft(1, &z_len, 1, &z_tail, cplx, cplx, FFTW_FORWARD, flags);
     if (!p.z_tail_backward) p.z_tail_backward = fftwf_plan_guru_dft(1, &z_len, 1, &z_tail, cplx, cplx, FFTW_BACKWARD, flags);

@@ -20,6 +20,8 @@ namespace gpudecon {
  */
 struct FusedPlans {
   fftwf_plan rows_forward = nullptr, rows_backward = nullptr;
+  /** The x rows of a whole plane (all grid.y rows: the OTF, whose PSF wraps around). */
+  fftwf_plan all_rows_forward = nullptr;
   fftwf_plan cols_forward = nullptr, cols_backward = nullptr;
   fftwf_plan z_forward = nullptr, z_backward = nullptr;
   fftwf_plan z_tail_forward = nullptr, z_tail_backward = nullptr;

@@ -88,7 +88,7 @@ PreparedPsf prepare_psf(const float* psf, const Dims& dims, const PsfOptions& op
   return out;
 }
 
-void build_otf(const PreparedPsf& psf, const Dims& grid, const RealPlans& plans, float* work, fftwf_complex* otf, int threads) {
+double place_psf(const PreparedPsf& psf, const Dims& grid, float* work, int threads) {
   const long row = padded_row(grid.x);
   const long floats = grid.z * grid.y * row;
 #pragma omp parallel for schedule(static) num_threads(threads)
@@ -110,6 +110,11 @@ void build_otf(const PreparedPsf& psf, const Dims& grid, const RealPlans& plans,
       }
     }
   }
+  return placed;
+}
+
+void build_otf(const PreparedPsf& psf, const Dims& grid, const RealPlans& plans, float* work, fftwf_complex* otf, int threads) {
+  const double placed = place_psf(psf, grid, work, threads);
   auto* spectrum = reinterpret_cast<fftwf_complex*>(work);
   fftwf_execute_dft_r2c(plans.forward, work, spectrum);
   const long complex_count = grid.z * grid.y * (grid.x / 2 + 1);

@@ -33,6 +33,12 @@ struct PreparedPsf {
 PreparedPsf prepare_psf(const float* psf, const Dims& dims, const PsfOptions& options);
 
 /**
+ * Zeroes `work` (an in-place r2c buffer of `grid`) and adds the PSF with its centre at the origin
+ * (wrapped around), cropped to the grid; returns the sum of what was placed.
+ */
+double place_psf(const PreparedPsf& psf, const Dims& grid, float* work, int threads);
+
+/**
  * Writes the half-spectrum OTF of `psf` on `grid` (grid.z*grid.y*(grid.x/2+1) complex values) to
  * `otf`, with the PSF centre at the origin and the 1/N normalisation of the inverse FFT folded in.
  * A PSF larger than the grid is cropped around its centre (and renormalised). `work` is an FFT
