@@ -187,14 +187,34 @@ std::unordered_map<void*, OutputBuffer*>& live_outputs() {
 }
 
 /**
+ * Bytes given back by recycle() that V8 still counts as external memory: the process still holds
+ * them (in the pool), and a result that reuses them does not add them again. Reporting a recycled
+ * buffer's bytes again on every reuse would make V8 run a full garbage collection on each call.
+ */
+size_t& recycled_reported() {
+  static size_t bytes = 0;
+  return bytes;
+}
+
+/** Stops counting recycled bytes the pool no longer holds (evicted, released, or taken for work buffers). */
+void sync_recycled(Napi::Env env) {
+  const size_t pooled = pooled_bytes();
+  if (recycled_reported() > pooled) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(recycled_reported() - pooled));
+    recycled_reported() = pooled;
+  }
+}
+
+/**
  * An uninitialised Float32Array of `count` values in a pooled buffer (filled by the worker, handed
  * to JavaScript without a copy, back to the pool when collected or recycled; its size is reported to V8).
  */
 Napi::Float32Array new_output(Napi::Env env, long count) {
   const size_t bytes = sizeof(float) * static_cast<size_t>(std::max(1L, count));
   void* data = nullptr;
+  bool from_pool = false;
   try {
-    data = huge_alloc(bytes);
+    data = huge_alloc(bytes, &from_pool);
   } catch (const std::bad_alloc&) {
     range_error(env, "cannot allocate " + std::to_string(bytes) + " bytes for the result");
   }
@@ -212,7 +232,12 @@ Napi::Float32Array new_output(Napi::Env env, long count) {
         delete st;
       },
       state);
-  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes));
+  if (from_pool && recycled_reported() >= bytes) {
+    recycled_reported() -= bytes;  // already counted
+  } else {
+    Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes));
+  }
+  sync_recycled(env);
   return Napi::Float32Array::New(env, static_cast<size_t>(count), buffer, 0);
 }
 
@@ -235,7 +260,8 @@ Napi::Value Recycle(const Napi::CallbackInfo& info) {
   state->recycled = true;
   live_outputs().erase(found);
   huge_free(state->data);
-  Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(state->bytes));
+  recycled_reported() += state->bytes;
+  sync_recycled(env);
   return Napi::Number::New(env, static_cast<double>(state->bytes));
 }
 
@@ -466,7 +492,9 @@ Napi::Value WisdomFile(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value ReleaseBuffers(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(release_pooled_buffers()));
+  const size_t released = release_pooled_buffers();
+  sync_recycled(info.Env());
+  return Napi::Number::New(info.Env(), static_cast<double>(released));
 }
 
 Napi::Value PooledBytes(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(pooled_bytes())); }

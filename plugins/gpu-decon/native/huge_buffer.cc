@@ -51,7 +51,8 @@ size_t rounded_size(size_t bytes) {
 }
 }  // namespace
 
-void* huge_alloc(size_t bytes) {
+void* huge_alloc(size_t bytes, bool* from_pool) {
+  if (from_pool != nullptr) *from_pool = false;
   if (bytes == 0) bytes = 1;
   const size_t size = rounded_size(bytes);
   Pool& p = pool();
@@ -62,6 +63,7 @@ void* huge_alloc(size_t bytes) {
         void* found = it->second;
         p.free_bytes -= size;
         p.free.erase(it);
+        if (from_pool != nullptr) *from_pool = true;
         return found;
       }
     }

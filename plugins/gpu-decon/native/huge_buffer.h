@@ -10,8 +10,9 @@ namespace gpudecon {
 /**
  * A buffer of at least `bytes` (64-byte aligned; 2 MiB aligned when large), from the pool when one
  * of the same size is free, else newly allocated. Contents are undefined. Throws std::bad_alloc.
+ * `from_pool` (optional) tells which.
  */
-void* huge_alloc(size_t bytes);
+void* huge_alloc(size_t bytes, bool* from_pool = nullptr);
 
 /** Returns a buffer from huge_alloc to the pool (or frees it when the pool is full). */
 void huge_free(void* p);
