@@ -54,6 +54,15 @@ bool make(FusedPlans& p, const Dims& g, const Dims& r, float* real, unsigned fla
   if (!p.cols_backward) p.cols_backward = fftwf_plan_guru_dft(1, &y_len, 1, &y_cols, cplx, cplx, FFTW_BACKWARD, flags);
   if (!p.z_forward) p.z_forward = fftwf_plan_guru_dft(1, &z_len, 1, &z_cols, cplx, cplx, FFTW_FORWARD, flags);
   if (!p.z_backward) p.z_backward = fftwf_plan_guru_dft(1, &z_len, 1, &z_cols, cplx, cplx, FFTW_BACKWARD, flags);
+  if (p.y_block > 0) {
+    fftwf_iodim yb = dim(p.y_block, 1, 1);
+    fftwf_iodim yt = dim(p.y_tail, 1, 1);
+    if (!p.y_block_forward) p.y_block_forward = fftwf_plan_guru_dft(1, &y_len, 1, &yb, cplx, cplx, FFTW_FORWARD, flags);
+    if (!p.y_block_backward) p.y_block_backward = fftwf_plan_guru_dft(1, &y_len, 1, &yb, cplx, cplx, FFTW_BACKWARD, flags);
+    if (p.y_tail > 0 && !p.y_tail_forward) p.y_tail_forward = fftwf_plan_guru_dft(1, &y_len, 1, &yt, cplx, cplx, FFTW_FORWARD, flags);
+    if (p.y_tail > 0 && !p.y_tail_backward) p.y_tail_backward = fftwf_plan_guru_dft(1, &y_len, 1, &yt, cplx, cplx, FFTW_BACKWARD, flags);
+    if (!p.y_block_forward || !p.y_block_backward || (p.y_tail > 0 && (!p.y_tail_forward || !p.y_tail_backward))) return false;
+  }
   bool ok = p.rows_forward && p.all_rows_forward && p.rows_backward && p.cols_forward && p.cols_backward && p.z_forward && p.z_backward;
   if (p.tail > 0) {
     if (!p.z_tail_forward) p.z_tail_forward = fftwf_plan_guru_dft(1, &z_len, 1, &z_tail, cplx, cplx, FFTW_FORWARD, flags);
@@ -70,7 +79,7 @@ FusedPlans get_fused_plans(const Dims& grid, const Dims& region, float* buffer, 
   // like the buffer, FFTW must not assume SIMD alignment.
   const long c = grid.x / 2 + 1, plane_bytes = grid.y * c * 8, block = block_columns();
   const bool aligned = plane_bytes % 64 == 0 && (block * 8) % 64 == 0 && reinterpret_cast<uintptr_t>(buffer) % 64 == 0;
-  const Key key{grid.z, grid.y, grid.x, region.y, block, 0, measure, aligned};
+  const Key key{grid.z, grid.y, grid.x, region.y, block, std::getenv("GPUDECON_YBLOCK") ? std::atol(std::getenv("GPUDECON_YBLOCK")) : 0, measure, aligned};
   auto found = cache().find(key);
   if (found != cache().end()) {
     FusedPlans plans = found->second;
@@ -83,6 +92,12 @@ FusedPlans get_fused_plans(const Dims& grid, const Dims& region, float* buffer, 
   FusedPlans plans;
   plans.block = std::min(block, grid.y * c);
   plans.tail = (grid.y * c) % plans.block;
+  static const long y_block = [] {
+    const char* v = std::getenv("GPUDECON_YBLOCK");
+    return v == nullptr ? 0L : std::atol(v);
+  }();
+  plans.y_block = y_block > 0 && y_block < c ? y_block : 0;
+  plans.y_tail = plans.y_block > 0 ? c % plans.y_block : 0;
   const unsigned base = aligned ? 0u : static_cast<unsigned>(FFTW_UNALIGNED);
   bool ok = false;
   if (measure) {

@@ -23,6 +23,9 @@ struct FusedPlans {
   /** The x rows of a whole plane (all grid.y rows: the OTF, whose PSF wraps around). */
   fftwf_plan all_rows_forward = nullptr;
   fftwf_plan cols_forward = nullptr, cols_backward = nullptr;
+  /** The y transforms of `y_block` adjacent columns of a plane (and `y_tail` in the last block); 0: whole planes. */
+  fftwf_plan y_block_forward = nullptr, y_block_backward = nullptr, y_tail_forward = nullptr, y_tail_backward = nullptr;
+  long y_block = 0, y_tail = 0;
   fftwf_plan z_forward = nullptr, z_backward = nullptr;
   fftwf_plan z_tail_forward = nullptr, z_tail_backward = nullptr;
   /** Complex columns per z piece; `tail` columns in the last one (0: none). */

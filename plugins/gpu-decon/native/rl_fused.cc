@@ -22,6 +22,18 @@ struct Sweeps {
   float* work;
   int threads;
   long row() const { return padded_row(grid.x); }
+
+  /** The y transforms of one plane, whole or in blocks of columns that stay in L1/L2. */
+  void y_transform(fftwf_complex* cp, bool forward) const {
+    if (plans.y_block == 0) {
+      fftwf_execute_dft(forward ? plans.cols_forward : plans.cols_backward, cp, cp);
+      return;
+    }
+    const long c = grid.x / 2 + 1;
+    long j = 0;
+    for (; j + plans.y_block <= c; j += plans.y_block) fftwf_execute_dft(forward ? plans.y_block_forward : plans.y_block_backward, cp + j, cp + j);
+    if (j < c) fftwf_execute_dft(forward ? plans.y_tail_forward : plans.y_tail_backward, cp + j, cp + j);
+  }
   long plane_floats() const { return grid.y * row(); }
 
   /**
@@ -42,7 +54,7 @@ struct Sweeps {
         continue;
       }
       if (inverse) {
-        fftwf_execute_dft(plans.cols_backward, cp, cp);
+        y_transform(cp, false);
         fftwf_execute_dft_c2r(plans.rows_backward, cp, p);
       }
       for (long y = 0; y < region.y; ++y) {
@@ -53,7 +65,7 @@ struct Sweeps {
       if (!forward) continue;
       if (region.y < grid.y) std::memset(p + region.y * row_floats, 0, sizeof(float) * (grid.y - region.y) * row_floats);
       fftwf_execute_dft_r2c(plans.rows_forward, p, cp);
-      fftwf_execute_dft(plans.cols_forward, cp, cp);
+      y_transform(cp, true);
     }
   }
 
@@ -80,7 +92,7 @@ struct Sweeps {
       }
       if (!any) continue;  // zeros transform to zeros
       fftwf_execute_dft_r2c(plans.all_rows_forward, p, cp);
-      fftwf_execute_dft(plans.cols_forward, cp, cp);
+      y_transform(cp, true);
     }
     const long cplane = grid.y * (grid.x / 2 + 1), block = plans.block;
     const long blocks = (cplane + block - 1) / block;
