@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StorageError } from '../errors/area-errors.js';
 import type { RunRecord } from '../model/run.js';
+import { RunnerRegistry } from '../registry/registries.js';
 import { engineFixture, shellTool, type EngineFixture } from './test-support/engine-fixture.js';
 
 let f: EngineFixture;
@@ -135,5 +136,33 @@ describe('RunEngine: pairing and groups', () => {
     expect(whole.record.jobs).toHaveLength(1);
     expect((await f.store.items('all')).map((i) => i.name)).toEqual(['o_all.txt']);
     expect(existsSync(join(f.root, '.staging')) ? await readdir(join(f.root, '.staging')) : []).toEqual([]);
+  });
+
+  it("runs as many jobs at once as the runner suggests when the run names no number", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const runners = new RunnerRegistry();
+    runners.register({
+      id: 'queue',
+      defaultConcurrency: 3,
+      async run() {
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 40));
+        inFlight--;
+        return { exitCode: 0, environment: { runner: 'queue' } };
+      },
+    });
+    const g = await engineFixture({ runners });
+    try {
+      for (let i = 1; i <= 6; i++) await g.addItem(`p_${i}.csv`, `a\n${i}\n`, { n: String(i) });
+      const tool = g.tool({ id: 'test.none', inputs: [{ name: 'i', type: 'data' }], outputs: [], command: { argv: ['true'] } });
+      await g.engine.run(g.store, { tool, inputs: [{ name: 'i' }], outputDataset: 'suggested', runner: 'queue' });
+      expect(most).toBe(3);
+      most = 0;
+      await g.engine.run(g.store, { tool, inputs: [{ name: 'i' }], outputDataset: 'named', runner: 'queue', jobs: 1, cache: false });
+      expect(most).toBe(1);
+    } finally {
+      await g.cleanup();
+    }
   });
 });

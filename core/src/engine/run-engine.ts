@@ -106,7 +106,7 @@ export class RunEngine {
     await store.saveRun(base);
     const signal = request.signal ?? new AbortController().signal;
     const session = new RunSession(
-      { runId, dataset, manifest, params, env, runner, store, formats: this.options.formats, hooks, author: this.options.user, date: today(), signal, concurrency: request.jobs ?? 1, ...(this.options.batch && { batch: this.options.batch }) },
+      { runId, dataset, manifest, params, env, runner, store, formats: this.options.formats, hooks, author: this.options.user, date: today(), signal, concurrency: request.jobs ?? runner.defaultConcurrency ?? 1, ...(this.options.batch && { batch: this.options.batch }) },
       plans,
       [...records],
     );

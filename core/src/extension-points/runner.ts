@@ -74,6 +74,11 @@ export interface RunnerResult {
 export const Runner = Symbol.for('@bioimageit/core/Runner');
 export interface Runner {
   readonly id: string;
+  /**
+   * Optional. How many jobs the engine hands this runner at once when the run names no number
+   * (`--jobs`); absent: 1. A scheduler (SLURM) sets it high so that a run's jobs queue together.
+   */
+  readonly defaultConcurrency?: number;
   run(job: RunnerJob, signal: AbortSignal): Promise<RunnerResult>;
 }
 

@@ -78,6 +78,11 @@ export class SlurmRunner implements Runner {
     this.settings = settings;
   }
 
+  /** Jobs handed over at once when a run names no `--jobs`: `defaultJobs` (a run's jobs queue together). */
+  get defaultConcurrency(): number {
+    return this.settings.defaultJobs;
+  }
+
   /** Runs one job on the cluster; see the class documentation for what resolves and what rejects. */
   async run(job: RunnerJob, signal: AbortSignal): Promise<RunnerResult> {
     if (signal.aborted) throw cancelled(job, { started: false });

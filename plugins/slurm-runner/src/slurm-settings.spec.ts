@@ -5,7 +5,7 @@ import { DEFAULT_SLURM_SETTINGS, parseSlurmSettings, resolveSlurmSettings } from
 describe('slurm settings', () => {
   it('defaults to array jobs, gentle polling and the workspace check', () => {
     expect(resolveSlurmSettings({}, {})).toEqual(DEFAULT_SLURM_SETTINGS);
-    expect(DEFAULT_SLURM_SETTINGS).toMatchObject({ array: true, pollMinMs: 500, pollMaxMs: 10_000, checkWorkspace: true });
+    expect(DEFAULT_SLURM_SETTINGS).toMatchObject({ array: true, pollMinMs: 500, pollMaxMs: 10_000, checkWorkspace: true, defaultJobs: 64 });
   });
 
   it('reads BIOIMAGEIT_SLURM_* variables over the given options', () => {
@@ -22,6 +22,7 @@ describe('slurm settings', () => {
     );
     expect(settings).toMatchObject({ partition: 'gpu', account: 'lab-42', array: false, arrayParallel: 8, extraArgs: ['--constraint=avx2', '--exclusive'], pollMinMs: 200, pollMaxMs: 3000 });
     expect(resolveSlurmSettings({}, { BIOIMAGEIT_SLURM_SBATCH_ARGS: '--qos=long  --nice=10' }).extraArgs).toEqual(['--qos=long', '--nice=10']);
+    expect(resolveSlurmSettings({}, { BIOIMAGEIT_SLURM_JOBS: '200' }).defaultJobs).toBe(200);
   });
 
   it('names the variable or field of a bad value', () => {
@@ -42,5 +43,6 @@ describe('slurm settings', () => {
     expect(thrown(() => parseSlurmSettings({ pollMinMs: 5000, pollMaxMs: 1000 }, 'options')).message).toMatch(/pollMaxMs/);
     expect(thrown(() => parseSlurmSettings({ nodes: 3 }, 'options')).message).toMatch(/'nodes' is not a known setting/);
     expect(thrown(() => parseSlurmSettings({ binDir: 'bin' }, 'options')).message).toMatch(/absolute/);
+    expect(thrown(() => resolveSlurmSettings({}, { BIOIMAGEIT_SLURM_JOBS: '0' })).message).toMatch(/defaultJobs.*integer >= 1/);
   });
 });

@@ -32,6 +32,8 @@ export interface SlurmSettings {
   readonly keepScripts: boolean;
   /** Folder holding sbatch, squeue, scancel and sacct; absent: found on PATH. */
   readonly binDir?: string;
+  /** Jobs of a run handed to SLURM at once when the run names no number (`--jobs`; default 64). */
+  readonly defaultJobs: number;
 }
 
 /** Defaults of every setting. */
@@ -46,6 +48,7 @@ export const DEFAULT_SLURM_SETTINGS: SlurmSettings = Object.freeze({
   killGraceMs: 10_000,
   checkWorkspace: true,
   keepScripts: false,
+  defaultJobs: 64,
 });
 
 /**
@@ -72,6 +75,7 @@ export const SLURM_SETTING_VARIABLES = {
   BIOIMAGEIT_SLURM_CHECK_WORKSPACE: 'checkWorkspace',
   BIOIMAGEIT_SLURM_KEEP_SCRIPTS: 'keepScripts',
   BIOIMAGEIT_SLURM_BIN_DIR: 'binDir',
+  BIOIMAGEIT_SLURM_JOBS: 'defaultJobs',
 } as const satisfies Record<string, keyof SlurmSettings>;
 
 type Raw = Readonly<Record<string, unknown>>;
@@ -116,6 +120,7 @@ export function parseSlurmSettings(raw: Raw, source: string, base: SlurmSettings
     ['pollMinMs', 10],
     ['pollMaxMs', 10],
     ['killGraceMs', 0],
+    ['defaultJobs', 1],
   ];
   for (const [field, min] of ints) {
     const value = raw[field];
@@ -167,6 +172,7 @@ function typedValue(field: keyof SlurmSettings, text: string, variable: string):
     case 'pollMinMs':
     case 'pollMaxMs':
     case 'killGraceMs':
+    case 'defaultJobs':
       return /^\d+$/.test(text) ? Number(text) : text;
     default:
       return text;
