@@ -119,7 +119,8 @@ struct Sweeps {
     const long blocks = (plane + block - 1) / block;
     const float sign = conjugate ? -1.f : 1.f;
     auto* spectrum = reinterpret_cast<fftwf_complex*>(work);
-#pragma omp parallel for schedule(static) num_threads(threads)
+    // Dynamic chunks: on a shared host a descheduled thread does not hold the other one up.
+#pragma omp parallel for schedule(dynamic, 16) num_threads(threads)
     for (long b = 0; b < blocks; ++b) {
       const long j0 = b * block;
       const long n = std::min(block, plane - j0);
