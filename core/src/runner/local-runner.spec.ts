@@ -106,11 +106,12 @@ describe('LocalRunner: working directory, logs and TMPDIR', () => {
     expect((await rejection(new LocalRunner().run({ ...j, cwd: file }, never))).message).toContain(file);
   });
 
-  it('rejects UNAVAILABLE when a log file cannot be opened', async () => {
+  it.each(['helper', 'in-process'] as const)('rejects UNAVAILABLE when a log file cannot be opened, leaving no temp folder (%s spawn)', async (spawn) => {
     const j = await job(['echo', 'x'], { stdoutPath: path.join(scratch, 'missing-dir', 'out.log') });
-    const error = await rejection(new LocalRunner().run(j, never));
+    const error = await rejection(new LocalRunner({ spawn }).run(j, never));
     expect(error.code).toBe('UNAVAILABLE');
     expect(error.message).toContain('log');
+    expect(await readdir(j.cwd)).toEqual([]);
   });
 
   it('interleaves stdout and stderr in one file when both paths are the same', async () => {

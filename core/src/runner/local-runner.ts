@@ -159,7 +159,11 @@ export class LocalRunner implements Runner {
         if (timer !== undefined) clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
         killer.sweep();
-        if ('logsError' in ending) return reject(logsUnavailable(job, ending.logsError));
+        if ('logsError' in ending) {
+          const error = logsUnavailable(job, ending.logsError);
+          void tmp.release().then(() => reject(error));
+          return;
+        }
         this.finish(job, command, executable, tmp, logs, ending, reason, startedAt, t0).then(resolve, reject);
       });
     });
