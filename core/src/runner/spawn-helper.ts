@@ -36,6 +36,8 @@ export interface HelperProcess {
 }
 
 interface Pending {
+  /** The helper process the job was handed to. */
+  readonly helper: ChildProcess;
   readonly started: { resolve(pid: number): void; reject(e: Error): void };
   readonly exited: { resolve(v: { exitCode: number | null; signal: NodeJS.Signals | null }): void; reject(e: Error): void };
 }
@@ -73,7 +75,7 @@ export class SpawnHelper {
     const exitedP = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => (exited = { resolve, reject }));
     startedP.catch(() => undefined);
     exitedP.catch(() => undefined);
-    this.pending.set(id, { started, exited });
+    this.pending.set(id, { helper: child, started, exited });
     this.hold();
     const sent = child.send({ t: 'spawn', id, ...request }, (error) => {
       if (error !== null) this.settleFailure(id, new HelperSpawnFailure('helper', `the spawn helper did not take the job: ${error.message}`));
@@ -106,11 +108,11 @@ export class SpawnHelper {
     child.on('message', (m: HelperMessage) => this.onMessage(m));
     child.once('exit', () => {
       if (this.child === child) this.child = undefined;
-      this.failAll('the spawn helper exited');
+      this.failAll('the spawn helper exited', child);
     });
     child.once('error', () => {
       if (this.child === child) this.child = undefined;
-      this.failAll('the spawn helper could not start');
+      this.failAll('the spawn helper could not start', child);
     });
     this.child = child;
     this.release();
@@ -142,8 +144,11 @@ export class SpawnHelper {
     this.release();
   }
 
-  private failAll(why: string): void {
-    for (const id of [...this.pending.keys()]) this.settleFailure(id, new HelperSpawnFailure('helper', why));
+  /** Fails the jobs handed to `helper` (every job when absent). */
+  private failAll(why: string, helper?: ChildProcess): void {
+    for (const [id, job] of [...this.pending]) {
+      if (helper === undefined || job.helper === helper) this.settleFailure(id, new HelperSpawnFailure('helper', why));
+    }
   }
 
   /** Keeps this process alive while a job is in flight. */
