@@ -80,6 +80,16 @@ std::string wisdom_path(const std::string& wisdom_dir) {
 
 const char* fftw_version_string() { return fftwf_version; }
 
+namespace {
+/** A buffer the size of `grid`'s in-place r2c volume for the planner to measure on (free with fftwf_free). */
+float* planning_scratch(const Dims& grid) {
+  const long floats = grid.z * grid.y * padded_row(grid.x);
+  float* scratch = static_cast<float*>(fftwf_malloc(sizeof(float) * floats));
+  if (scratch == nullptr) throw std::runtime_error("out of memory planning an FFT of " + std::to_string(floats) + " floats");
+  return scratch;
+}
+}  // namespace
+
 RealPlans get_real_plans(const Dims& grid, int threads, bool measure, const std::string& wisdom_dir) {
   std::lock_guard<std::mutex> guard(planner_lock());
   const Key key{grid.z, grid.y, grid.x, threads, measure};
@@ -93,9 +103,7 @@ RealPlans get_real_plans(const Dims& grid, int threads, bool measure, const std:
   ensure_threads();
   fftwf_plan_with_nthreads(threads);
   const auto start = std::chrono::steady_clock::now();
-  const long floats = grid.z * grid.y * padded_row(grid.x);
-  float* scratch = static_cast<float*>(fftwf_malloc(sizeof(float) * floats));
-  if (scratch == nullptr) throw std::runtime_error("out of memory planning an FFT of " + std::to_string(floats) + " floats");
+  float* scratch = planning_scratch(grid);
   auto* spectrum = reinterpret_cast<fftwf_complex*>(scratch);
   const int nz = static_cast<int>(grid.z), ny = static_cast<int>(grid.y), nx = static_cast<int>(grid.x);
   RealPlans plans;
@@ -135,25 +143,17 @@ std::map<PrunedKey, PrunedPlans>& pruned_cache() {
   return plans;
 }
 
-fftwf_iodim dim(long n, long is, long os) {
-  fftwf_iodim d;
-  d.n = static_cast<int>(n);
-  d.is = static_cast<int>(is);
-  d.os = static_cast<int>(os);
-  return d;
-}
-
 /** The six 1-D passes; returns false when one cannot be made under `flags` (e.g. WISDOM_ONLY). */
 bool make_pruned(PrunedPlans& p, const Dims& g, const Dims& r, float* real, unsigned flags) {
   auto* cplx = reinterpret_cast<fftwf_complex*>(real);
   const long row = padded_row(g.x), c = g.x / 2 + 1, plane = g.y * c;
-  fftwf_iodim x_len = dim(g.x, 1, 1);
-  fftwf_iodim x_rows[2] = {dim(r.z, g.y * row, plane), dim(r.y, row, c)};
-  fftwf_iodim x_rows_back[2] = {dim(r.z, plane, g.y * row), dim(r.y, c, row)};
-  fftwf_iodim y_len = dim(g.y, c, c);
-  fftwf_iodim y_cols[2] = {dim(r.z, plane, plane), dim(c, 1, 1)};
-  fftwf_iodim z_len = dim(g.z, plane, plane);
-  fftwf_iodim z_cols[1] = {dim(plane, 1, 1)};
+  fftwf_iodim x_len = fft_iodim(g.x, 1, 1);
+  fftwf_iodim x_rows[2] = {fft_iodim(r.z, g.y * row, plane), fft_iodim(r.y, row, c)};
+  fftwf_iodim x_rows_back[2] = {fft_iodim(r.z, plane, g.y * row), fft_iodim(r.y, c, row)};
+  fftwf_iodim y_len = fft_iodim(g.y, c, c);
+  fftwf_iodim y_cols[2] = {fft_iodim(r.z, plane, plane), fft_iodim(c, 1, 1)};
+  fftwf_iodim z_len = fft_iodim(g.z, plane, plane);
+  fftwf_iodim z_cols[1] = {fft_iodim(plane, 1, 1)};
   if (p.x_forward == nullptr) p.x_forward = fftwf_plan_guru_dft_r2c(1, &x_len, 2, x_rows, real, cplx, flags);
   if (p.y_forward == nullptr) p.y_forward = fftwf_plan_guru_dft(1, &y_len, 2, y_cols, cplx, cplx, FFTW_FORWARD, flags);
   if (p.z_forward == nullptr) p.z_forward = fftwf_plan_guru_dft(1, &z_len, 1, z_cols, cplx, cplx, FFTW_FORWARD, flags);
@@ -191,9 +191,7 @@ PrunedPlans get_pruned_plans(const Dims& grid, const Dims& region, int threads, 
   ensure_threads();
   fftwf_plan_with_nthreads(threads);
   const auto start = std::chrono::steady_clock::now();
-  const long floats = grid.z * grid.y * padded_row(grid.x);
-  float* scratch = static_cast<float*>(fftwf_malloc(sizeof(float) * floats));
-  if (scratch == nullptr) throw std::runtime_error("out of memory planning an FFT of " + std::to_string(floats) + " floats");
+  float* scratch = planning_scratch(grid);
   PrunedPlans plans;
   bool ok = false;
   if (measure) {

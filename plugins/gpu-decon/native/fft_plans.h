@@ -54,6 +54,15 @@ PrunedPlans get_pruned_plans(const Dims& grid, const Dims& region, int threads, 
 /** Row stride in floats of an in-place r2c buffer whose last axis has n samples. */
 inline long padded_row(long n) { return 2 * (n / 2 + 1); }
 
+/** One dimension of an FFTW guru plan: length `n`, input and output strides `is`, `os`. */
+inline fftwf_iodim fft_iodim(long n, long is, long os) {
+  fftwf_iodim d;
+  d.n = static_cast<int>(n);
+  d.is = static_cast<int>(is);
+  d.os = static_cast<int>(os);
+  return d;
+}
+
 /** The wisdom file used for `wisdom_dir` (empty when wisdom_dir is empty). */
 std::string wisdom_path(const std::string& wisdom_dir);
 

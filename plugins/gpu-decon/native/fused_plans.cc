@@ -26,27 +26,19 @@ long block_columns() {
   return block;
 }
 
-fftwf_iodim dim(long n, long is, long os) {
-  fftwf_iodim d;
-  d.n = static_cast<int>(n);
-  d.is = static_cast<int>(is);
-  d.os = static_cast<int>(os);
-  return d;
-}
-
 /** Makes the plans still missing; false when one cannot be made under `flags` (e.g. WISDOM_ONLY). */
 bool make(FusedPlans& p, const Dims& g, const Dims& r, float* real, unsigned flags) {
   auto* cplx = reinterpret_cast<fftwf_complex*>(real);
   const long row = padded_row(g.x), c = g.x / 2 + 1, plane = g.y * c;
-  fftwf_iodim x_len = dim(g.x, 1, 1);
-  fftwf_iodim rows = dim(r.y, row, c);
-  fftwf_iodim rows_back = dim(r.y, c, row);
-  fftwf_iodim all_rows = dim(g.y, row, c);
-  fftwf_iodim y_len = dim(g.y, c, c);
-  fftwf_iodim y_cols = dim(c, 1, 1);
-  fftwf_iodim z_len = dim(g.z, plane, plane);
-  fftwf_iodim z_cols = dim(p.block, 1, 1);
-  fftwf_iodim z_tail = dim(p.tail, 1, 1);
+  fftwf_iodim x_len = fft_iodim(g.x, 1, 1);
+  fftwf_iodim rows = fft_iodim(r.y, row, c);
+  fftwf_iodim rows_back = fft_iodim(r.y, c, row);
+  fftwf_iodim all_rows = fft_iodim(g.y, row, c);
+  fftwf_iodim y_len = fft_iodim(g.y, c, c);
+  fftwf_iodim y_cols = fft_iodim(c, 1, 1);
+  fftwf_iodim z_len = fft_iodim(g.z, plane, plane);
+  fftwf_iodim z_cols = fft_iodim(p.block, 1, 1);
+  fftwf_iodim z_tail = fft_iodim(p.tail, 1, 1);
   if (!p.rows_forward) p.rows_forward = fftwf_plan_guru_dft_r2c(1, &x_len, 1, &rows, real, cplx, flags);
   if (!p.all_rows_forward) p.all_rows_forward = fftwf_plan_guru_dft_r2c(1, &x_len, 1, &all_rows, real, cplx, flags);
   if (!p.rows_backward) p.rows_backward = fftwf_plan_guru_dft_c2r(1, &x_len, 1, &rows_back, cplx, real, flags);
@@ -55,8 +47,8 @@ bool make(FusedPlans& p, const Dims& g, const Dims& r, float* real, unsigned fla
   if (!p.z_forward) p.z_forward = fftwf_plan_guru_dft(1, &z_len, 1, &z_cols, cplx, cplx, FFTW_FORWARD, flags);
   if (!p.z_backward) p.z_backward = fftwf_plan_guru_dft(1, &z_len, 1, &z_cols, cplx, cplx, FFTW_BACKWARD, flags);
   if (p.y_block > 0) {
-    fftwf_iodim yb = dim(p.y_block, 1, 1);
-    fftwf_iodim yt = dim(p.y_tail, 1, 1);
+    fftwf_iodim yb = fft_iodim(p.y_block, 1, 1);
+    fftwf_iodim yt = fft_iodim(p.y_tail, 1, 1);
     if (!p.y_block_forward) p.y_block_forward = fftwf_plan_guru_dft(1, &y_len, 1, &yb, cplx, cplx, FFTW_FORWARD, flags);
     if (!p.y_block_backward) p.y_block_backward = fftwf_plan_guru_dft(1, &y_len, 1, &yb, cplx, cplx, FFTW_BACKWARD, flags);
     if (p.y_tail > 0 && !p.y_tail_forward) p.y_tail_forward = fftwf_plan_guru_dft(1, &y_len, 1, &yt, cplx, cplx, FFTW_FORWARD, flags);
