@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKernel } from '@bioimageit/core';
 import { lockLines, type LockedPackage } from '../src/conda-lock.js';
+import { condaCliWorkspace } from './cli-workspace.js';
 import { hasCph, stampToolBody, testChannel, type ChannelFixture } from '../src/test-support/test-packages.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -37,18 +36,8 @@ describe.runIf(cph || process.env['CI'] === 'true')('bioimageit run with the con
 
   beforeAll(async () => {
     fixture = await testChannel();
-    workspace = await mkdtemp(path.join(tmpdir(), 'biit-conda-cli-'));
-    await mkdir(path.join(workspace, 'tools'));
-    await mkdir(path.join(workspace, 'incoming'));
     const tools = [stampToolBody(fixture.channel.url), stampToolBody(fixture.channel.url, ['biit-stamp', 'biit-lib <2'], 'test.unsolvable')];
-    for (const t of tools) await writeFile(path.join(workspace, 'tools', `${String(t['id'])}.tool.json`), JSON.stringify(t));
-    const config = { user: { name: 'tester' }, experiments: '.', plugins: ['@bioimageit/local-fs', '@bioimageit/conda-runner'], tools: { dirs: ['tools'] } };
-    await writeFile(path.join(workspace, 'bioimageit.config.json'), JSON.stringify(config));
-    for (const n of [1, 2]) await writeFile(path.join(workspace, 'incoming', `t${n}.csv`), `a,b\n${n},${n}\n`);
-    const kernel = await createKernel({ workspace, env: {} });
-    const store = await kernel.createExperiment({ name: 'exp', author: 'tester' });
-    await kernel.importData(store, path.join(workspace, 'incoming'), { author: 'tester' });
-    await kernel.dispose();
+    workspace = await condaCliWorkspace('biit-conda-cli-', tools);
   });
 
   afterAll(async () => {

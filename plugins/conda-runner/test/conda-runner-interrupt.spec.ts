@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKernel } from '@bioimageit/core';
+import { condaCliWorkspace } from './cli-workspace.js';
 import { hasCph, stampToolBody, testChannel, type ChannelFixture } from '../src/test-support/test-packages.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -30,18 +29,8 @@ describe.runIf(cph || process.env['CI'] === 'true')('Ctrl-C while bioimageit run
       );
     });
     await new Promise<void>((r) => gate.listen(0, '127.0.0.1', r));
-    workspace = await mkdtemp(path.join(tmpdir(), 'biit-conda-interrupt-'));
-    await mkdir(path.join(workspace, 'tools'));
-    await mkdir(path.join(workspace, 'incoming'));
     const channel = `http://127.0.0.1:${(gate.address() as AddressInfo).port}/`;
-    await writeFile(path.join(workspace, 'tools', 'stamp.tool.json'), JSON.stringify(stampToolBody(channel)));
-    const config = { user: { name: 'tester' }, experiments: '.', plugins: ['@bioimageit/local-fs', '@bioimageit/conda-runner'], tools: { dirs: ['tools'] } };
-    await writeFile(path.join(workspace, 'bioimageit.config.json'), JSON.stringify(config));
-    for (const n of [1, 2]) await writeFile(path.join(workspace, 'incoming', `t${n}.csv`), `a,b\n${n},${n}\n`);
-    const kernel = await createKernel({ workspace, env: {} });
-    const store = await kernel.createExperiment({ name: 'exp', author: 'tester' });
-    await kernel.importData(store, path.join(workspace, 'incoming'), { author: 'tester' });
-    await kernel.dispose();
+    workspace = await condaCliWorkspace('biit-conda-interrupt-', [stampToolBody(channel)]);
   });
 
   afterAll(async () => {
