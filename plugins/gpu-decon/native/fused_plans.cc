@@ -29,7 +29,7 @@ long block_columns() {
 /** Makes the plans still missing; false when one cannot be made under `flags` (e.g. WISDOM_ONLY). */
 bool make(FusedPlans& p, const Dims& g, const Dims& r, float* real, unsigned flags) {
   auto* cplx = reinterpret_cast<fftwf_complex*>(real);
-  const long row = padded_row(g.x), c = g.x / 2 + 1, plane = g.y * c;
+  const long row = padded_row(g.x), c = g.x / 2 + 1, plane = fused_plane_stride(g);
   fftwf_iodim x_len = fft_iodim(g.x, 1, 1);
   fftwf_iodim rows = fft_iodim(r.y, row, c);
   fftwf_iodim rows_back = fft_iodim(r.y, c, row);
@@ -65,11 +65,17 @@ bool make(FusedPlans& p, const Dims& g, const Dims& r, float* real, unsigned fla
 }
 }  // namespace
 
+long fused_plane_stride(const Dims& grid) {
+  const long plane = grid.y * (grid.x / 2 + 1);  // complex values of 8 bytes: 8 per line
+  const long lines = (plane + 7) / 8;
+  return (lines % 2 == 1 ? lines : lines + 1) * 8;
+}
+
 FusedPlans get_fused_plans(const Dims& grid, const Dims& region, float* buffer, bool measure, const std::string& wisdom_dir) {
   std::lock_guard<std::mutex> guard(fft_planner_mutex());
   // Plans are executed on every plane and column block: when those addresses are not all aligned
   // like the buffer, FFTW must not assume SIMD alignment.
-  const long c = grid.x / 2 + 1, plane_bytes = grid.y * c * 8, block = block_columns();
+  const long c = grid.x / 2 + 1, plane_bytes = fused_plane_stride(grid) * 8, block = block_columns();
   const bool aligned = plane_bytes % 64 == 0 && (block * 8) % 64 == 0 && reinterpret_cast<uintptr_t>(buffer) % 64 == 0;
   const Key key{grid.z, grid.y, grid.x, region.y, block, std::getenv("GPUDECON_YBLOCK") ? std::atol(std::getenv("GPUDECON_YBLOCK")) : 0, measure, aligned};
   auto found = cache().find(key);

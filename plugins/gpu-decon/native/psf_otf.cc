@@ -88,9 +88,10 @@ PreparedPsf prepare_psf(const float* psf, const Dims& dims, const PsfOptions& op
   return out;
 }
 
-double place_psf(const PreparedPsf& psf, const Dims& grid, float* work, int threads) {
+double place_psf(const PreparedPsf& psf, const Dims& grid, float* work, int threads, long plane_floats) {
   const long row = padded_row(grid.x);
-  const long floats = grid.z * grid.y * row;
+  const long plane = plane_floats > 0 ? plane_floats : grid.y * row;
+  const long floats = grid.z * plane;
 #pragma omp parallel for schedule(static) num_threads(threads)
   for (long i = 0; i < floats; ++i) work[i] = 0.f;
   const Dims& d = psf.dims;
@@ -105,7 +106,7 @@ double place_psf(const PreparedPsf& psf, const Dims& grid, float* work, int thre
         const long gx = wrap_index(x - psf.cx, grid.x);
         if (gx < 0) continue;
         const float v = psf.values[(z * d.y + y) * d.x + x];
-        work[(gz * grid.y + gy) * row + gx] += v;
+        work[gz * plane + gy * row + gx] += v;
         placed += v;
       }
     }

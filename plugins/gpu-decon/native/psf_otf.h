@@ -33,10 +33,11 @@ struct PreparedPsf {
 PreparedPsf prepare_psf(const float* psf, const Dims& dims, const PsfOptions& options);
 
 /**
- * Zeroes `work` (an in-place r2c buffer of `grid`) and adds the PSF with its centre at the origin
- * (wrapped around), cropped to the grid; returns the sum of what was placed.
+ * Zeroes `work` (an in-place r2c buffer of `grid`, z planes `plane_floats` apart; 0: unpadded,
+ * grid.y·padded_row(grid.x)) and adds the PSF with its centre at the origin (wrapped around),
+ * cropped to the grid; returns the sum of what was placed.
  */
-double place_psf(const PreparedPsf& psf, const Dims& grid, float* work, int threads);
+double place_psf(const PreparedPsf& psf, const Dims& grid, float* work, int threads, long plane_floats = 0);
 
 /**
  * Writes the half-spectrum OTF of `psf` on `grid` (grid.z*grid.y*(grid.x/2+1) complex values) to

@@ -34,7 +34,8 @@ struct Sweeps {
     for (; j + plans.y_block <= c; j += plans.y_block) fftwf_execute_dft(forward ? plans.y_block_forward : plans.y_block_backward, cp + j, cp + j);
     if (j < c) fftwf_execute_dft(forward ? plans.y_tail_forward : plans.y_tail_backward, cp + j, cp + j);
   }
-  long plane_floats() const { return grid.y * row(); }
+  /** Floats from one z plane to the next (padded, see fused_plane_stride). */
+  long plane_floats() const { return 2 * fused_plane_stride(grid); }
 
   /**
    * For every z plane of the grid: `inverse` undoes the y and x transforms of the region's rows;
@@ -74,7 +75,7 @@ struct Sweeps {
    * the planes it touches), then along z block by block straight into `otf`, scaled by 1/(N·sum).
    */
   void otf(const PreparedPsf& psf, fftwf_complex* otf) const {
-    const double placed = place_psf(psf, grid, work, threads);
+    const double placed = place_psf(psf, grid, work, threads, plane_floats());
     const long row_floats = row(), plane = plane_floats();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (long z = 0; z < grid.z; ++z) {
@@ -94,14 +95,14 @@ struct Sweeps {
       fftwf_execute_dft_r2c(plans.all_rows_forward, p, cp);
       y_transform(cp, true);
     }
-    const long cplane = grid.y * (grid.x / 2 + 1), block = plans.block;
-    const long blocks = (cplane + block - 1) / block;
+    const long columns = grid.y * (grid.x / 2 + 1), cplane = fused_plane_stride(grid), block = plans.block;
+    const long blocks = (columns + block - 1) / block;
     const float scale = static_cast<float>(1.0 / (static_cast<double>(grid.z) * grid.y * grid.x * placed));
     auto* spectrum = reinterpret_cast<fftwf_complex*>(work);
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (long b = 0; b < blocks; ++b) {
       const long j0 = b * block;
-      const long n = std::min(block, cplane - j0);
+      const long n = std::min(block, columns - j0);
       fftwf_complex* s = spectrum + j0;
       fftwf_execute_dft(n != block ? plans.z_tail_forward : plans.z_forward, s, s);
       for (long z = 0; z < grid.z; ++z) {
@@ -115,15 +116,15 @@ struct Sweeps {
 
   /** z transform, product with the OTF (conjugated for the adjoint), inverse z transform, block by block. */
   void columns(const fftwf_complex* otf, bool conjugate) const {
-    const long plane = grid.y * (grid.x / 2 + 1), block = plans.block;
-    const long blocks = (plane + block - 1) / block;
+    const long columns = grid.y * (grid.x / 2 + 1), plane = fused_plane_stride(grid), block = plans.block;
+    const long blocks = (columns + block - 1) / block;
     const float sign = conjugate ? -1.f : 1.f;
     auto* spectrum = reinterpret_cast<fftwf_complex*>(work);
     // Dynamic chunks: on a shared host a descheduled thread does not hold the other one up.
 #pragma omp parallel for schedule(dynamic, 16) num_threads(threads)
     for (long b = 0; b < blocks; ++b) {
       const long j0 = b * block;
-      const long n = std::min(block, plane - j0);
+      const long n = std::min(block, columns - j0);
       const bool tail = n != block;
       fftwf_complex* s = spectrum + j0;
       fftwf_execute_dft(tail ? plans.z_tail_forward : plans.z_forward, s, s);
@@ -145,14 +146,13 @@ struct Sweeps {
 
 void rl_iterate_fused(const RLProblem& p, const DeconOptions& options, DeconReport& report, const JobControl& control) {
   const int threads = std::max(1, options.threads);
-  const long row = padded_row(p.grid.x);
-  auto work = huge_array<float>(p.grid.z * p.grid.y * row);
+  auto work = huge_array<float>(p.grid.z * 2 * fused_plane_stride(p.grid));
   const FusedPlans plans = get_fused_plans(p.grid, p.region, work.get(), options.measure, options.wisdom_dir);
   report.plan_source = plan_source_name(plans.source);
   report.plan_ms = plans.plan_ms;
   control.check();
 
-  const long complex_count = p.grid.z * p.grid.y * (p.grid.x / 2 + 1);
+  const long complex_count = p.grid.z * fused_plane_stride(p.grid);
   auto otf = huge_array<fftwf_complex>(complex_count);
   const auto otf_start = std::chrono::steady_clock::now();
   const Sweeps sweeps{plans, p.region, p.grid, work.get(), threads};
