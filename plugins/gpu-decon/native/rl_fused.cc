@@ -73,6 +73,8 @@ struct Sweeps {
   /**
    * The OTF: the PSF placed at the origin of the zeroed buffer, transformed plane by plane (only
    * the planes it touches), then along z block by block straight into `otf`, scaled by 1/(N·sum).
+   * `otf` is stored block by block (block b's grid.z × n values contiguous, from j0·grid.z), so
+   * the column sweeps read it as one stream instead of grid.z short pieces a plane apart.
    */
   void otf(const PreparedPsf& psf, fftwf_complex* otf) const {
     const double placed = place_psf(psf, grid, work, threads, plane_floats());
@@ -107,8 +109,8 @@ struct Sweeps {
       fftwf_execute_dft(n != block ? plans.z_tail_forward : plans.z_forward, s, s);
       for (long z = 0; z < grid.z; ++z) {
         for (long i = 0; i < n; ++i) {
-          otf[j0 + z * cplane + i][0] = s[z * cplane + i][0] * scale;
-          otf[j0 + z * cplane + i][1] = s[z * cplane + i][1] * scale;
+          otf[j0 * grid.z + z * n + i][0] = s[z * cplane + i][0] * scale;
+          otf[j0 * grid.z + z * n + i][1] = s[z * cplane + i][1] * scale;
         }
       }
     }
@@ -130,7 +132,7 @@ struct Sweeps {
       fftwf_execute_dft(tail ? plans.z_tail_forward : plans.z_forward, s, s);
       for (long z = 0; z < grid.z; ++z) {
         float* v = reinterpret_cast<float*>(s + z * plane);
-        const float* o = reinterpret_cast<const float*>(otf + j0 + z * plane);
+        const float* o = reinterpret_cast<const float*>(otf + j0 * grid.z + z * n);
         for (long i = 0; i < n; ++i) {
           const float a = v[2 * i], bb = v[2 * i + 1];
           const float c = o[2 * i], d = sign * o[2 * i + 1];
@@ -152,8 +154,7 @@ void rl_iterate_fused(const RLProblem& p, const DeconOptions& options, DeconRepo
   report.plan_ms = plans.plan_ms;
   control.check();
 
-  const long complex_count = p.grid.z * fused_plane_stride(p.grid);
-  auto otf = huge_array<fftwf_complex>(complex_count);
+  auto otf = huge_array<fftwf_complex>(p.grid.z * p.grid.y * (p.grid.x / 2 + 1));
   const auto otf_start = std::chrono::steady_clock::now();
   const Sweeps sweeps{plans, p.region, p.grid, work.get(), threads};
   sweeps.otf(*p.psf, otf.get());
