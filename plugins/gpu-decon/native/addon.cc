@@ -267,11 +267,19 @@ Napi::Value Recycle(const Napi::CallbackInfo& info) {
 
 /**
  * The caller's `out` Float32Array when given (reused across calls: no allocation, no page faults),
- * checked to hold exactly `count` values; else a new output buffer.
+ * checked to hold exactly `count` values; else `reuse` when it is a Float32Array of exactly
+ * `count` values (any other `reuse` is ignored: "this one if it fits"); else a new output buffer.
  */
 Napi::Float32Array output_for(Napi::Env env, const Napi::Object& options, long count) {
   Napi::Value out = options.Get("out");
-  if (out.IsUndefined() || out.IsNull()) return new_output(env, count);
+  if (out.IsUndefined() || out.IsNull()) {
+    Napi::Value reuse = options.Get("reuse");
+    if (reuse.IsTypedArray() && reuse.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array &&
+        static_cast<long>(reuse.As<Napi::Float32Array>().ElementLength()) == count && count > 0) {
+      return reuse.As<Napi::Float32Array>();
+    }
+    return new_output(env, count);
+  }
   if (!out.IsTypedArray() || out.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) type_error(env, "out must be a Float32Array");
   Napi::Float32Array array = out.As<Napi::Float32Array>();
   if (static_cast<long>(array.ElementLength()) != count) {
@@ -286,7 +294,7 @@ void check_disjoint(Napi::Env env, const Napi::Float32Array& out, const VolumeVi
   const char* b = static_cast<const char*>(input.data);
   const size_t a_len = out.ByteLength();
   const size_t b_len = static_cast<size_t>(input.dims.count()) * (input.type == SampleType::Float32 ? 4 : 2);
-  if (a < b + b_len && b < a + a_len) range_error(env, std::string("out must not share memory with ") + name);
+  if (a < b + b_len && b < a + a_len) range_error(env, std::string("the output (out or reuse) must not share memory with ") + name);
 }
 
 bool resolve_cuda(Napi::Env env, const std::string& device) {
@@ -486,6 +494,18 @@ Napi::Value TriadBandwidth(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, triad_bandwidth(static_cast<long>(mb * 1e6 / 12), 7, threads));
 }
 
+Napi::Value FreshStreamTime(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint16_array || !info[1].IsNumber()) {
+    type_error(env, "freshStreamTime(input: Uint16Array, outputBytes: number, threads?) needs a Uint16Array and a byte count");
+  }
+  auto input = info[0].As<Napi::Uint16Array>();
+  const double bytes = info[1].As<Napi::Number>().DoubleValue();
+  const int threads = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : default_threads();
+  if (input.ElementLength() == 0 || !(bytes >= 4 && bytes <= 64e9) || threads < 1) range_error(env, "freshStreamTime: empty input, outputBytes outside [4, 64e9] or threads < 1");
+  return Napi::Number::New(env, fresh_stream_seconds(input.Data(), static_cast<long>(input.ElementLength()), static_cast<long>(bytes / 4), threads));
+}
+
 Napi::Value WisdomFile(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsString()) type_error(info.Env(), "wisdomFile(dir) needs a folder");
   return Napi::String::New(info.Env(), wisdom_path(info[0].As<Napi::String>().Utf8Value()));
@@ -507,6 +527,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("wisdomFile", Napi::Function::New(env, WisdomFile));
   exports.Set("triadBandwidth", Napi::Function::New(env, TriadBandwidth));
+  exports.Set("freshStreamTime", Napi::Function::New(env, FreshStreamTime));
   exports.Set("releaseBuffers", Napi::Function::New(env, ReleaseBuffers));
   exports.Set("pooledBytes", Napi::Function::New(env, PooledBytes));
   exports.Set("recycle", Napi::Function::New(env, Recycle));

@@ -86,6 +86,30 @@ describe.skipIf(addon === undefined)('addon runtime behaviour', () => {
     addon!.releaseBuffers();
   });
 
+  it('reuse: an earlier result of exactly the output size is rewritten in place; another size or type is ignored', async () => {
+    const shape: [number, number, number] = [20, 64, 64];
+    const args = { shape, dz: 0.4, dx: 0.104, angle: 31.5 };
+    const first = await addon!.deskew({ ...args, image: new Uint16Array(20 * 64 * 64).fill(9) }).promise;
+    const again = await addon!.deskew({ ...args, image: new Uint16Array(20 * 64 * 64).fill(4), reuse: first.data }).promise;
+    expect(again.data).toBe(first.data);
+    expect(again.data.reduce((m, v) => Math.max(m, v), 0)).toBe(4);
+    // Too small, or not a Float32Array: a new result, the offered array untouched.
+    const small = new Float32Array(16).fill(-1);
+    const other = await addon!.deskew({ ...args, image: new Uint16Array(20 * 64 * 64).fill(2), reuse: small }).promise;
+    expect(other.data).not.toBe(small);
+    expect(other.data.length).toBe(first.data.length);
+    expect(small.every((v) => v === -1)).toBe(true);
+    const notFloat = await addon!.deskew({ ...args, image: new Uint16Array(20 * 64 * 64).fill(2), reuse: new Float64Array(4) as unknown as Float32Array }).promise;
+    expect(notFloat.data.length).toBe(first.data.length);
+    // Like out, it must not overlap an input.
+    const image = new Float32Array(20 * 64 * 64).fill(1);
+    const result = await addon!.deconvolve({ image, shape, psf: new Float32Array(27).fill(1), psfShape: [3, 3, 3], iterations: 1, planner: 'estimate' }).promise;
+    expect(() => addon!.deconvolve({ image: result.data, shape, psf: new Float32Array(27).fill(1), psfShape: [3, 3, 3], reuse: result.data })).toThrow(
+      /output \(out or reuse\) must not share memory with image/,
+    );
+    for (const array of [first.data, other.data, notFloat.data, result.data]) addon!.recycle(array);
+  });
+
   it('runNative turns an abort into RunnerError CANCELLED and bad arguments into ToolError BAD_PARAMETER', async () => {
     const shape: [number, number, number] = [16, 32, 32];
     const image = new Float32Array(16 * 32 * 32).fill(1);

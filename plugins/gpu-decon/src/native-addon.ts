@@ -38,6 +38,8 @@ export interface NativeDeconOptions extends NativeVolume {
   readonly onProgress?: (done: number, total: number) => void;
   /** Where to write the result (exactly the output's size): reusing it across calls avoids fresh pages. */
   readonly out?: Float32Array;
+  /** Written instead of a new result when it has exactly the output's size (else ignored): see NativeDeskewOptions.reuse. */
+  readonly reuse?: Float32Array;
 }
 
 /** A finished deconvolution as the addon reports it. */
@@ -68,6 +70,12 @@ export interface NativeDeskewOptions extends NativeVolume {
   readonly threads?: number;
   /** Where to write the result (nz·ny·width values), reused across calls. */
   readonly out?: Float32Array;
+  /**
+   * An earlier result to write into when it has exactly the output's size (else ignored and a new
+   * result is made): a series of stacks of one shape then touches no new memory and makes V8 see
+   * no new external buffer (each new one of hundreds of MB costs a garbage collection).
+   */
+  readonly reuse?: Float32Array;
 }
 
 export interface NativeDeskewResult {
@@ -112,6 +120,11 @@ export interface NativeAddon {
   info(): NativeInfo;
   /** Median triad bandwidth in bytes/s over arrays totalling `mb` megabytes (benchmark probe; blocks the thread). */
   triadBandwidth(mb?: number, threads?: number): number;
+  /**
+   * Seconds to stream `input` into `outputBytes` of newly allocated memory (benchmark probe: the
+   * cost any first call returning a new result pays, fresh pages included; blocks the thread).
+   */
+  freshStreamTime(input: Uint16Array, outputBytes: number, threads?: number): number;
   /**
    * Frees the recycled buffers (large buffers freed by earlier calls are kept, up to
    * GPUDECON_POOL_MB, default 2048, for the next call of the same size); returns the bytes freed.

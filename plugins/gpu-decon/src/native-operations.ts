@@ -5,25 +5,43 @@ import { formatShape, type NativeOperation, type OperationContext } from './oper
 import { encodeGrayPng } from './png-encoder.js';
 import { runNative } from './run-native.js';
 import type { ToolArgs } from './tool-args.js';
+import { ResultSlot } from './result-slot.js';
 import { readStack, writeStack, type Stack } from './volume-io.js';
+
+/** The last deskewed stack's array, rewritten by the next deskew of that size (a series of stacks). */
+const deskewSlot = new ResultSlot();
 
 interface Deskewed {
   readonly data: Float32Array;
   readonly shape: [number, number, number];
   readonly dz: number;
+  /** What this job took from deskewSlot (give it back with the result). */
+  readonly taken?: Float32Array;
 }
 
 async function deskewStack(stack: Stack, args: ToolArgs, context: OperationContext): Promise<Deskewed> {
   const dz = args.positive('dz');
   const dx = args.positive('dx');
   const angle = args.number('angle', -179, 179);
-  const result = await runNative(
-    () => context.addon.deskew({ image: stack.data, shape: stack.shape, dz, dx, angle, threads: context.threads }),
-    `deskewing ${formatShape(stack.shape)}`,
-    context.signal,
-  );
+  const reuse = deskewSlot.take();
+  let result;
+  try {
+    result = await runNative(
+      () => context.addon.deskew({ image: stack.data, shape: stack.shape, dz, dx, angle, threads: context.threads, ...(reuse && { reuse }) }),
+      `deskewing ${formatShape(stack.shape)}`,
+      context.signal,
+    );
+  } catch (error) {
+    if (reuse !== undefined) deskewSlot.give(context.addon, reuse);
+    throw error;
+  }
   context.log(`deskewed ${formatShape(stack.shape)} -> ${formatShape(result.shape)}: shear ${result.shear.toFixed(4)} px/plane, dz ${result.dz.toFixed(5)} µm`);
-  return result;
+  return { data: result.data, shape: result.shape, dz: result.dz, ...(reuse && { taken: reuse }) };
+}
+
+/** A deskewed stack no longer read: kept for the next deskew of the series. */
+function doneWithDeskewed(volume: Deskewed, context: OperationContext): void {
+  deskewSlot.give(context.addon, volume.data, volume.taken);
 }
 
 async function rotateStack(volume: Deskewed, args: ToolArgs, context: OperationContext): Promise<Deskewed> {
@@ -40,16 +58,17 @@ async function rotateStack(volume: Deskewed, args: ToolArgs, context: OperationC
 
 const deskew: NativeOperation = async (args, context) => {
   const stack = await readStack(args.path('stack'), 'stack');
-  let volume = await deskewStack(stack, args, context);
+  const deskewed = await deskewStack(stack, args, context);
   context.progress(0.7);
-  if (args.bool('rotate')) {
-    const deskewed = volume;
-    volume = await rotateStack(deskewed, args, context);
-    context.addon.recycle(deskewed.data);
+  let volume = deskewed;
+  try {
+    if (args.bool('rotate')) volume = await rotateStack(deskewed, args, context);
+    await writeStack(args.path('out-deskewed'), volume.data, volume.shape, volume.dz, args.positive('dx'));
+  } finally {
+    // Written (or failed): the deskewed array is kept for the next stack of a series; a rotated one goes back to the pool.
+    if (volume !== deskewed) context.addon.recycle(volume.data);
+    doneWithDeskewed(deskewed, context);
   }
-  await writeStack(args.path('out-deskewed'), volume.data, volume.shape, volume.dz, args.positive('dx'));
-  // Written: its buffer goes back to the pool for the next stack of a series (warm pages).
-  context.addon.recycle(volume.data);
   context.progress(1);
   return { outputShape: volume.shape, dz: volume.dz };
 };
@@ -74,8 +93,12 @@ const llsm: NativeOperation = async (args, context) => {
   const deskewed = await deskewStack(stack, args, context);
   await writeStack(args.path('out-deskewed'), deskewed.data, deskewed.shape, deskewed.dz, dx);
   context.progress(0.1);
-  const result = await deconvolveStack({ data: deskewed.data, shape: deskewed.shape, voxel: {} }, { dz: deskewed.dz, dx }, args.path('psf'), settings, context, [0.1, 0.9]);
-  context.addon.recycle(deskewed.data);
+  let result;
+  try {
+    result = await deconvolveStack({ data: deskewed.data, shape: deskewed.shape, voxel: {} }, { dz: deskewed.dz, dx }, args.path('psf'), settings, context, [0.1, 0.9]);
+  } finally {
+    doneWithDeskewed(deskewed, context);
+  }
   let volume: Deskewed = { data: result.data, shape: result.shape, dz: deskewed.dz };
   if (args.bool('rotate')) {
     volume = await rotateStack(volume, args, context);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expandArgv, validateParams, writeTiff, type RunnerJob, type ToolManifest } from '@bioimageit/core';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GpuDeconToolSource } from './gpu-decon-tool-source.js';
 import { NativeRunner } from './native-runner.js';
 import { addonOrSkip } from './test-support/addon-or-skip.js';
+import { readStack } from './volume-io.js';
 import { pythonMissing, PYTHON } from './test-support/python-reference.js';
 
 const addon = addonOrSkip();
@@ -76,6 +77,27 @@ describe.skipIf(addon === undefined)('native runner', () => {
     const png = readFileSync(join(dir, 'mip.png'));
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     expect(png.readUInt32BE(16)).toBe(deconvolved.shape[2]! + 2 + Math.round((deconvolved.shape[0]! * 0.3 * Math.sin((31.5 * Math.PI) / 180)) / 0.1));
+  });
+
+  it('a series of deskew jobs (one after another, and two at once) each writes its own stack, never a neighbour\'s', async () => {
+    const tool = await source.getTool('gpu-decon.deskew');
+    const [nz, ny, nx] = [24, 32, 48];
+    const stacks = [3, 11, 29].map((seed) => Uint16Array.from({ length: nz * ny * nx }, (_, i) => ((i * seed) % 997) + seed));
+    const run = async (k: number, name: string): Promise<void> => {
+      const sub = join(dir, name);
+      mkdirSync(sub, { recursive: true });
+      await writeTiff(join(sub, 'in.tif'), { data: stacks[k]!, shape: [nz, ny, nx], dtype: 'uint16', axes: 'ZYX' });
+      const argv = expandArgv(tool, { inputs: { stack: join(sub, 'in.tif') }, outputs: { deskewed: 'deskewed.ome.tif' }, params: validateParams(tool, { dz: '0.3', dx: '0.1' }) });
+      const result = await runner.run({ id: name, argv, env: {}, cwd: sub, stdoutPath: join(sub, 'o.log'), stderrPath: join(sub, 'e.log'), tool }, new AbortController().signal);
+      expect(result.exitCode).toBe(0);
+    };
+    const expected = async (k: number): Promise<Float32Array> =>
+      (await addon!.deskew({ image: stacks[k]!, shape: [nz, ny, nx], dz: 0.3, dx: 0.1, angle: 31.5 }).promise).data;
+    const written = async (name: string): Promise<Float32Array> => (await readStack(join(dir, name, 'deskewed.ome.tif'), 'stack')).data as Float32Array;
+    await run(0, 's0');
+    await run(1, 's1');
+    await Promise.all([run(2, 'p2'), run(0, 'p0')]);
+    for (const [name, k] of [['s0', 0], ['s1', 1], ['p2', 2], ['p0', 0]] as const) expect(await written(name)).toEqual(await expected(k));
   });
 
   it('a bad parameter is a failed job (exit 1) whose stderr names the parameter', async () => {
