@@ -10,7 +10,11 @@ import { ToolArgs } from './tool-args.js';
 
 /** Settings of the native runner (from the plugin's options). */
 export interface NativeRunnerOptions {
-  /** Worker threads per job (default: the job's `resources.cpus`, else every core). */
+  /**
+   * Worker threads per job (default: the job's `resources.cpus`, else this machine's cores shared
+   * among the native jobs running at the moment of each addon call, so `--jobs 2` does not run
+   * twice as many OpenMP threads as there are cores).
+   */
   readonly threads?: number;
   /** FFTW wisdom folder (default {@link defaultWisdomDir}). */
   readonly wisdomDir?: string;
@@ -44,6 +48,8 @@ export class NativeRunner implements Runner {
   readonly id = 'native';
   private readonly environment: Readonly<Record<string, unknown>>;
   private processes: Runner | undefined;
+  /** Native operations running now (they share the cores when no thread count is set). */
+  private active = 0;
 
   constructor(
     private readonly addon: NativeAddon,
@@ -103,10 +109,19 @@ export class NativeRunner implements Runner {
           }, job.timeoutMs)
         : undefined;
     let lastPercent = -1;
+    const fixed = this.options.threads ?? job.tool?.resources.cpus;
+    const running = (): number => Math.max(1, this.active);
+    const cores = this.addon.info().threads;
+    let threadsUsed = 0;
     const context: OperationContext = {
       addon: this.addon,
       signal: controller.signal,
-      threads: this.options.threads ?? job.tool?.resources.cpus ?? this.addon.info().threads,
+      // Read at each addon call: a fixed count, or this job's share of the cores right now.
+      get threads(): number {
+        const share = fixed ?? Math.max(1, Math.floor(cores / running()));
+        threadsUsed = Math.max(threadsUsed, share);
+        return share;
+      },
       wisdomDir: this.options.wisdomDir ?? defaultWisdomDir(),
       log: (line) => emit(stdout, 'stdout', `${line}\n`),
       progress: (fraction) => {
@@ -117,6 +132,7 @@ export class NativeRunner implements Runner {
     };
     let exitCode = 0;
     let facts: Record<string, unknown> = {};
+    this.active++;
     try {
       facts = await operation(ToolArgs.parse(job.argv, job.cwd), context);
     } catch (error) {
@@ -131,11 +147,13 @@ export class NativeRunner implements Runner {
       const message = isBioImageItError(error) || !(error instanceof Error) ? String((error as Error).message ?? error) : (error.stack ?? error.message);
       emit(stderr, 'stderr', `${job.argv.slice(0, 2).join(' ')}: ${message}\n`);
     } finally {
+      this.active--;
       if (timer !== undefined) clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
     }
     await Promise.all([closeLog(stdout), closeLog(stderr)]);
-    return { exitCode, environment: { ...this.environment, threads: context.threads, ...facts } };
+    // The most threads any of its addon calls used.
+    return { exitCode, environment: { ...this.environment, threads: threadsUsed || (fixed ?? cores), ...facts } };
   }
 
   /** A host executable, run as a local process (core's LocalRunner). */
