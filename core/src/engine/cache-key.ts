@@ -29,19 +29,21 @@ export class InputChecksums {
 /**
  * The content key of a job: lower-case hex sha256 of the canonical JSON of the tool digest, the
  * typed parameters and, per input name, the sorted sha256s of the items bound to it (`grouped` is
- * added for group jobs, whose inputs reach the tool as list files). Two jobs with the same key
- * compute the same outputs, so the second is served from the first's.
+ * added for group jobs, whose inputs reach the tool as list files; `environment` when the runner
+ * gives an environment key, see Runner.environmentKey). Two jobs with the same key compute the
+ * same outputs, so the second is served from the first's.
  */
 export async function jobCacheKey(
   toolDigest: string,
   params: Readonly<Record<string, ToolParamValue>>,
   plan: JobPlan,
   checksums: InputChecksums,
+  environment?: string,
 ): Promise<string> {
   const inputs: Record<string, string[]> = {};
   for (const [name, items] of Object.entries(plan.bindings)) {
     inputs[name] = (await Promise.all(items.map((item) => checksums.of(item)))).sort();
   }
-  const body = { tool: toolDigest, params, inputs, ...(plan.grouped && { grouped: true }) };
+  const body = { tool: toolDigest, params, inputs, ...(plan.grouped && { grouped: true }), ...(environment !== undefined && { environment }) };
   return createHash('sha256').update(canonicalJson(body), 'utf8').digest('hex');
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { StorageError, RunnerError } from '../errors/area-errors.js';
 import { BioImageItError } from '../errors/bioimageit-error.js';
 import type { ExperimentStore } from '../extension-points/storage-backend.js';
+import type { Runner } from '../extension-points/runner.js';
 import type { KernelHooks, RunEvent } from '../hooks/kernel-hooks.js';
 import type { JobRecord, RunRecord } from '../model/run.js';
 import type { FormatRegistry, RunnerRegistry } from '../registry/registries.js';
@@ -81,7 +82,8 @@ export class RunEngine {
     const previous = request.resume === true ? await unfinishedRun(store, dataset, manifest) : undefined;
     const runId = previous?.id ?? randomUUID();
     const checksums = new InputChecksums(store);
-    const keys = await mapLimit(plans, 8, (plan) => jobCacheKey(manifest.digest, params, plan, checksums));
+    const { key: environmentKey, warning: environmentWarning } = await runnerEnvironmentKey(runner, manifest, request.signal);
+    const keys = await mapLimit(plans, 8, (plan) => jobCacheKey(manifest.digest, params, plan, checksums, environmentKey));
     const event: RunEvent = { runId, toolId: manifest.id, experimentUri: store.uri, jobCount: plans.length, dataset, runner: runner.id };
     await hooks.beforeRun.promise(event);
     await store.ensureProcessedDataset(dataset);
@@ -111,6 +113,7 @@ export class RunEngine {
       [...records],
     );
     if (warning !== undefined) session.warnings.push(warning);
+    if (environmentWarning !== undefined) session.warnings.push(environmentWarning);
     try {
       for (let i = 0; i < records.length; i++) await session.announce(i);
       await session.execute();
@@ -150,6 +153,17 @@ async function unfinishedRun(store: ExperimentStore, dataset: string, manifest: 
     throw error;
   }
   return runs.filter((r) => r.status === 'running' && r.tool.id === manifest.id && r.tool.digest === manifest.digest).at(-1);
+}
+
+/** The runner's environment key for the tool (Runner.environmentKey); a failure becomes a warning and no key. */
+async function runnerEnvironmentKey(runner: Runner, tool: ToolManifest, signal?: AbortSignal): Promise<{ key?: string; warning?: string }> {
+  if (runner.environmentKey === undefined) return {};
+  try {
+    const key = await runner.environmentKey(tool, signal);
+    return key === undefined ? {} : { key };
+  } catch (error) {
+    return { warning: `runner '${runner.id}' could not tell the environment of tool '${tool.id}' (${(error as Error).message}); cache keys leave it out` };
+  }
 }
 
 function initialJob(plan: JobPlan, cacheKey: string, runId: string, committed: ReadonlyMap<string, readonly CommittedJob[]>, cache: boolean, outputCount: number): JobRecord {

@@ -79,6 +79,16 @@ export interface Runner {
    * (`--jobs`); absent: 1. A scheduler (SLURM) sets it high so that a run's jobs queue together.
    */
   readonly defaultConcurrency?: number;
+  /**
+   * Optional. A digest of what this runner would run `tool` with, where that can change while the
+   * tool's manifest stays the same: the content id a mutable Docker tag points to now, the
+   * packages of a named conda environment. The job engine adds it to every job's cache key, so a
+   * changed environment recomputes instead of serving outputs made with the old one. Undefined:
+   * nothing beyond the manifest (the key is then what it was without this method). It may prepare
+   * what the run needs anyway (pull an image). A rejection is reported as a run warning and the
+   * key is computed without it (the jobs then meet the same problem and fail with it).
+   */
+  environmentKey?(tool: ToolManifest, signal?: AbortSignal): Promise<string | undefined>;
   run(job: RunnerJob, signal: AbortSignal): Promise<RunnerResult>;
 }
 

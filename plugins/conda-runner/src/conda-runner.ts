@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { baseEnvironment, LocalRunner, RunnerError, type Runner, type RunnerJob, type RunnerResult } from '@bioimageit/core';
+import { baseEnvironment, LocalRunner, RunnerError, type Runner, type RunnerJob, type RunnerResult, type ToolManifest } from '@bioimageit/core';
 import { activatedVariables } from './activation.js';
 import { findCondaCommand, runArgv, type CondaCommand } from './conda-command.js';
 import type { CondaSettings } from './conda-settings.js';
@@ -10,7 +10,7 @@ import { condaPlatform, environmentSpecOf, type ExistingEnvironmentSpec, type So
 import { EnvironmentManager, type EnvironmentRecord } from './environment-manager.js';
 import { ExistingEnvironments } from './existing-environments.js';
 import type { LockedPackage } from './conda-lock.js';
-import { LockProvenance } from './lock-provenance.js';
+import { lockDigest, LockProvenance } from './lock-provenance.js';
 
 /** Options of a {@link CondaRunner}. */
 export interface CondaRunnerOptions {
@@ -107,6 +107,20 @@ export class CondaRunner implements Runner {
       const local = typeof ran === 'object' && ran !== null ? (ran as Record<string, unknown>) : {};
       throw new RunnerError(e.code, e.message, { cause: e.cause, details: { ...e.details, environment: facts(local) } });
     }
+  }
+
+  /**
+   * For a tool that names an existing environment (`env` or `prefix`, no packages): the digest of
+   * that environment's packages now, so a changed environment makes new cache keys. Undefined for
+   * solved environments: their folder is named by the requirement set (part of the tool's digest)
+   * and keeps the lock it was created with.
+   */
+  async environmentKey(tool: ToolManifest): Promise<string | undefined> {
+    const spec = await environmentSpecOf(tool, this.options.settings, this.platform);
+    if (spec.kind === 'solved') return undefined;
+    const backend = await this.backendReady();
+    const { lock } = await backend.existing.resolve(spec, `tool '${tool.id}'`);
+    return `conda:${lockDigest(lock)}`;
   }
 
   /** PATH of a job: the prefix's `bin` first, then the job's own PATH when it declares one, else the activated one. */

@@ -2,7 +2,9 @@ import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RunnerError } from '@bioimageit/core';
+import { createToolManifest, RunnerError, type ToolManifest } from '@bioimageit/core';
+import { CondaRunner } from './conda-runner.js';
+import { DEFAULT_CHANNEL_ALIAS } from './conda-settings.js';
 import { lockLines } from './conda-lock.js';
 import { ExistingEnvironments } from './existing-environments.js';
 
@@ -36,5 +38,26 @@ describe('ExistingEnvironments', () => {
     const existing = new ExistingEnvironments([], undefined);
     const error = (await existing.resolve({ kind: 'existing', prefix: path.join(dir, 'nothing') }, "job 'j' (tool 't')").catch((e: unknown) => e)) as RunnerError;
     expect(error.message).toBe(`job 'j' (tool 't'): ${path.join(dir, 'nothing')} is not a conda environment (no conda-meta folder)`);
+  });
+});
+
+describe('conda runner environment key (Runner.environmentKey)', () => {
+  const tool = (conda: Record<string, unknown>): ToolManifest =>
+    createToolManifest({ id: 'test.seg', name: 'Seg', version: '1.0.0', description: 'd', inputs: [], outputs: [], command: { argv: ['seg'] }, requirements: { conda } }, path.join(dir, 'seg.tool.json'));
+  const runner = (): CondaRunner =>
+    new CondaRunner({ settings: { command: 'embedded', envsDir: path.join(dir, 'envs'), defaultChannels: [], channelAlias: DEFAULT_CHANNEL_ALIAS, namedEnvDirs: [path.join(dir, 'named')] }, progress: () => undefined });
+
+  it("follows a named environment's packages, and leaves solved environments to the tool's digest", async () => {
+    const prefix = path.join(dir, 'named', 'seg');
+    await install(prefix, 'numpy', '1.26.4');
+    const conda = runner();
+    const first = await conda.environmentKey(tool({ env: 'seg' }));
+    expect(first).toMatch(/^conda:[0-9a-f]{64}$/);
+    expect(await conda.environmentKey(tool({ env: prefix }))).toBe(first);
+    await install(prefix, 'scipy', '1.13.0');
+    const second = await conda.environmentKey(tool({ env: 'seg' }));
+    expect(second).not.toBe(first);
+    expect(await conda.environmentKey(tool({ packages: ['numpy 1.26.*'], channels: ['conda-forge'] }))).toBeUndefined();
+    await expect(conda.environmentKey(tool({ env: 'absent' }))).rejects.toThrow(RunnerError);
   });
 });

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { RunnerError, type Runner, type RunnerJob, type RunnerResult } from '@bioimageit/core';
+import { RunnerError, type Runner, type RunnerJob, type RunnerResult, type ToolManifest } from '@bioimageit/core';
 import { ContainerLifecycle, type ContainerExit } from './container-lifecycle.js';
 import { ContainerLogFiles } from './container-log-files.js';
 import { containerSpec, type ContainerSpec } from './container-spec.js';
@@ -52,6 +52,19 @@ export class DockerRunner implements Runner {
   ) {
     this.options = resolveDockerRunnerOptions(options);
     this.images = new ImageProvisioner(client, { pullPolicy: this.options.pullPolicy, onPullProgress: this.options.onPullProgress });
+  }
+
+  /**
+   * The content id the tool's image reference points to now (`docker:sha256:…`; pulled first when
+   * absent and pulling is allowed, as its first job would), so a tag moved to another image makes
+   * new cache keys and the run's containers start from that image. Undefined when the tool has no image and no default is set.
+   */
+  async environmentKey(tool: ToolManifest): Promise<string | undefined> {
+    const image = tool.requirements.docker?.image ?? this.options.defaultImage;
+    if (image === undefined) return undefined;
+    // Checked afresh at each run's start (the jobs of the run then reuse this check).
+    this.images.forget(image);
+    return `docker:${(await this.images.ensure(image)).id}`;
   }
 
   /** Runs one job in a fresh container; see the class documentation for what resolves and what rejects. */

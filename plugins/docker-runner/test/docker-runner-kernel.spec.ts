@@ -127,6 +127,21 @@ describe.skipIf(skipWithoutDockerd())('docker-runner plugin in a kernel, over an
     expect(await dockerd.containersCreated(since)).toBe(0);
   });
 
+  it('recomputes when the tag points to another image, and records the new image id', async () => {
+    const before = (await dockerd.client.json<{ Id: string }>('GET', `/images/${IMAGE}/json`)).Id;
+    await dockerd.importBusybox(IMAGE); // same tag, a new image (docker import stamps its creation time)
+    const after = (await dockerd.client.json<{ Id: string }>('GET', `/images/${IMAGE}/json`)).Id;
+    expect(after).not.toBe(before);
+    const since = new Date();
+    const { record } = await kernel.runTool(store, { tool: digestTool.id, inputs: [{ name: 'table' }], outputDataset: 'digests' });
+    expect(record.jobs.map((j) => j.status)).toEqual(ITEMS.map(() => 'succeeded'));
+    expect(record.jobs.map((j) => j.environment?.['imageId'])).toEqual(ITEMS.map(() => after));
+    expect(await dockerd.containersCreated(since)).toBe(ITEMS.length);
+    // The same image again: served from the run just made.
+    const again = await kernel.runTool(store, { tool: digestTool.id, inputs: [{ name: 'table' }], outputDataset: 'digests' });
+    expect(again.record.jobs.map((j) => j.status)).toEqual(ITEMS.map(() => 'cached'));
+  });
+
   it("records a failing tool's exit code and an out-of-memory kill with its reason", async () => {
     const failed = await kernel.runTool(store, { tool: failingTool.id, inputs: [{ name: 'table', query: 'name~population1_001' }], outputDataset: 'failing' });
     expect(failed.record.status).toBe('failed');
