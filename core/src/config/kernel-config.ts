@@ -36,6 +36,15 @@ export interface KernelConfig {
    * Node scripts (the CLI's bundled tools) start with `{env.node}` whatever the job's PATH holds.
    */
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * Plugin settings, by the names of the environment variables the plugins read
+   * (`{"BIOIMAGEIT_SLURM_PARTITION": "gpu", "DOCKER_HOST": "unix:///run/docker.sock"}`): a
+   * facility keeps them in the workspace instead of every user's shell. A variable set (non-empty)
+   * in the environment wins over the file. Plugins declare the names they read
+   * (`bioimageit.settings` in their package.json); the kernel refuses a name no configured plugin
+   * declares. Plugins read them through {@link settingsEnvironment}.
+   */
+  readonly settings: Readonly<Record<string, string>>;
 }
 
 /**
@@ -58,6 +67,7 @@ export function defaultConfig(workspace: string, userName: string): KernelConfig
     import: { mode: 'copy', batchSize: 500, concurrency: 8 },
     tools: { dirs: [] },
     env: { node: process.execPath },
+    settings: {},
   };
 }
 
@@ -86,7 +96,7 @@ export function mergeConfig(base: KernelConfig, raw: unknown, source: string): K
     new ConfigError('INVALID', `${source}: '${field}' ${why}`, { details: { source, field } });
   if (raw === undefined) return base;
   if (!isObject(raw)) throw bad('(root)', 'must be a JSON object');
-  const known = new Set(['$schema', 'user', 'experiments', 'plugins', 'import', 'tools', 'env', 'workspace']);
+  const known = new Set(['$schema', 'user', 'experiments', 'plugins', 'import', 'tools', 'env', 'settings', 'workspace']);
   for (const key of Object.keys(raw)) if (!known.has(key)) throw bad(key, `is not a known setting (${[...known].slice(1).join(', ')})`);
   let config = base;
   if (raw['user'] !== undefined) {
@@ -127,7 +137,34 @@ export function mergeConfig(base: KernelConfig, raw: unknown, source: string): K
     if (!isObject(env) || !Object.values(env).every((v) => typeof v === 'string')) throw bad('env', 'must be an object of string values (e.g. {"python": "/usr/bin/python3"})');
     config = { ...config, env: { ...config.env, ...(env as Record<string, string>) } };
   }
+  if (raw['settings'] !== undefined) {
+    const given = raw['settings'];
+    if (!isObject(given)) throw bad('settings', 'must be an object of plugin settings by variable name (e.g. {"BIOIMAGEIT_SLURM_PARTITION": "gpu"})');
+    const settings: Record<string, string> = {};
+    for (const [name, value] of Object.entries(given)) {
+      if (!SETTING_NAME.test(name)) throw bad(`settings.${name}`, 'is not a setting name (upper-case letters, digits and _, as the environment variable)');
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw bad(`settings.${name}`, 'must be a string, number or boolean');
+      settings[name] = String(value);
+    }
+    config = { ...config, settings };
+  }
   return config;
+}
+
+/** Names of plugin settings: those of environment variables. */
+export const SETTING_NAME = /^[A-Z][A-Z0-9_]*$/;
+
+/**
+ * The variables a plugin reads its settings from: `env` (default process.env), with the
+ * configuration's {@link KernelConfig.settings} filling the names `env` leaves unset or empty.
+ */
+export function settingsEnvironment(
+  config: Pick<KernelConfig, 'settings'> | undefined,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Record<string, string | undefined> {
+  const merged: Record<string, string | undefined> = { ...env };
+  for (const [name, value] of Object.entries(config?.settings ?? {})) if (merged[name] === undefined || merged[name] === '') merged[name] = value;
+  return merged;
 }
 
 /** Applies the {@link ENV_OVERRIDES} found in `env`. Throws ConfigError INVALID naming the variable. */

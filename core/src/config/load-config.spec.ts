@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CONFIG_FILE } from './kernel-config.js';
+import { CONFIG_FILE, settingsEnvironment } from './kernel-config.js';
 import { loadKernelConfig, writeInitialConfig } from './load-config.js';
 
 let dir: string;
@@ -64,5 +64,32 @@ describe('loadKernelConfig', () => {
   it('refuses to initialize a folder twice', async () => {
     await writeInitialConfig(dir, 'ada');
     await expect(writeInitialConfig(dir, 'ada')).rejects.toThrow(/already a workspace/);
+  });
+});
+
+describe('plugin settings in the config file', () => {
+  let ws: string;
+  beforeEach(async () => {
+    ws = await mkdtemp(join(tmpdir(), 'biit-settings-'));
+  });
+  afterEach(() => rm(ws, { recursive: true, force: true }));
+
+  it('reads settings by variable name; the environment wins when it sets one', async () => {
+    await writeFile(join(ws, CONFIG_FILE), JSON.stringify({ settings: { BIOIMAGEIT_SLURM_PARTITION: 'gpu', BIOIMAGEIT_SLURM_JOBS: 16, BIOIMAGEIT_SLURM_ARRAY: false } }));
+    const config = await loadKernelConfig({ cwd: ws, env: {} });
+    expect(config.settings).toEqual({ BIOIMAGEIT_SLURM_PARTITION: 'gpu', BIOIMAGEIT_SLURM_JOBS: '16', BIOIMAGEIT_SLURM_ARRAY: 'false' });
+    const env = settingsEnvironment(config, { BIOIMAGEIT_SLURM_PARTITION: 'debug', BIOIMAGEIT_SLURM_JOBS: '', HOME: '/home/u' });
+    expect(env).toMatchObject({ BIOIMAGEIT_SLURM_PARTITION: 'debug', BIOIMAGEIT_SLURM_JOBS: '16', BIOIMAGEIT_SLURM_ARRAY: 'false', HOME: '/home/u' });
+    expect(settingsEnvironment(undefined, { A: '1' })).toEqual({ A: '1' });
+  });
+
+  it('names the file and the setting of a bad entry', async () => {
+    const file = join(ws, CONFIG_FILE);
+    await writeFile(file, JSON.stringify({ settings: ['BIOIMAGEIT_SLURM_PARTITION=gpu'] }));
+    await expect(loadKernelConfig({ cwd: ws, env: {} })).rejects.toThrow(`${file}: 'settings' must be an object of plugin settings by variable name`);
+    await writeFile(file, JSON.stringify({ settings: { 'slurm.partition': 'gpu' } }));
+    await expect(loadKernelConfig({ cwd: ws, env: {} })).rejects.toThrow(`${file}: 'settings.slurm.partition' is not a setting name`);
+    await writeFile(file, JSON.stringify({ settings: { BIOIMAGEIT_SLURM_SBATCH_ARGS: ['--gres=gpu:1'] } }));
+    await expect(loadKernelConfig({ cwd: ws, env: {} })).rejects.toThrow(`${file}: 'settings.BIOIMAGEIT_SLURM_SBATCH_ARGS' must be a string, number or boolean`);
   });
 });

@@ -1,7 +1,8 @@
 import { Container, type ContainerModule } from 'inversify';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KernelConfig } from '../config/kernel-config.js';
+import { CONFIG_FILE, KernelConfig, settingsEnvironment } from '../config/kernel-config.js';
+import { ConfigError } from '../errors/area-errors.js';
 import { loadKernelConfig, type LoadConfigOptions } from '../config/load-config.js';
 import { builtinFormatCodecs } from '../formats/index.js';
 import { LocalRunner } from '../runner/index.js';
@@ -59,16 +60,39 @@ export async function createKernel(options: CreateKernelOptions = {}): Promise<K
     runners,
     toolSources,
     hooks,
-    prober: options.prober ?? defaultCapabilityProber(options.env ?? process.env),
+    // Capabilities are probed with the settings too (a DOCKER_HOST given in the config's `settings`).
+    prober: options.prober ?? defaultCapabilityProber(settingsEnvironment(config, options.env ?? process.env)),
     importModule: importPluginModule,
   });
   const bases = options.pluginBases ?? [config.workspace, dirname(fileURLToPath(import.meta.url))];
-  for (const spec of config.plugins) loader.add(await readPluginDescriptor(spec, bases, CORE_VERSION));
+  const declared = new Map<string, string>();
+  const add = (descriptor: PluginDescriptor): void => {
+    for (const name of descriptor.manifest.settings) declared.set(name, descriptor.manifest.id);
+  };
+  for (const spec of config.plugins) {
+    const descriptor = await readPluginDescriptor(spec, bases, CORE_VERSION);
+    loader.add(descriptor);
+    add(descriptor);
+  }
   for (const inline of options.inlinePlugins ?? []) {
     const manifest: PluginManifest = validatePluginManifest(inline.manifest, '(inline plugin)', CORE_VERSION);
     const descriptor: PluginDescriptor = { manifest, packageName: `(inline) ${manifest.id}`, version: '0.0.0', directory: config.workspace };
     loader.add(descriptor, inline.module);
+    add(descriptor);
   }
+  checkSettings(config, declared);
   await loader.activateHookPlugins();
   return new Kernel({ config, hooks, loader, storage, formats, runners, toolSources });
+}
+
+/** Every name in the config's `settings` must be one a configured plugin declares (a typo fails here, not silently). */
+function checkSettings(config: KernelConfig, declared: ReadonlyMap<string, string>): void {
+  for (const name of Object.keys(config.settings)) {
+    if (declared.has(name)) continue;
+    const file = join(config.workspace, CONFIG_FILE);
+    const known = [...declared.keys()].sort();
+    throw new ConfigError('INVALID', `${file}: setting '${name}' is not read by any configured plugin (${known.length > 0 ? `known: ${known.join(', ')}` : 'none of them declares settings'})`, {
+      details: { file, field: `settings.${name}` },
+    });
+  }
 }

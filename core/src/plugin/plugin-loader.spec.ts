@@ -121,3 +121,18 @@ describe('plugin loader', () => {
     await expect(kernel.storage.get('mem')).resolves.toBe(backend);
   });
 });
+
+describe('settings declared by plugins', () => {
+  it('a config setting no configured plugin declares is refused, naming it and the known ones', async () => {
+    await writePlugin('p-settings', manifest('with-settings', 'ws', { settings: ['BIOIMAGEIT_WS_URL', 'BIOIMAGEIT_WS_TOKEN_FILE'] }));
+    const base = { ...defaultConfig(dir, 'tester'), plugins: ['p-settings'] };
+    const kernel = await createKernel({ config: { ...base, settings: { BIOIMAGEIT_WS_URL: 'https://x' } }, pluginBases: [dir] });
+    await kernel.dispose();
+    await expect(createKernel({ config: { ...base, settings: { BIOIMAGEIT_WS_ULR: 'https://x' } }, pluginBases: [dir] })).rejects.toMatchObject({
+      area: 'config',
+      code: 'INVALID',
+      message: `${join(dir, 'bioimageit.config.json')}: setting 'BIOIMAGEIT_WS_ULR' is not read by any configured plugin (known: BIOIMAGEIT_WS_TOKEN_FILE, BIOIMAGEIT_WS_URL)`,
+    });
+    expect(() => validatePluginManifest(manifest('bad', 'x', { settings: ['lower'] }), 'p', '0.1.0')).toThrow(/'bioimageit\.settings' must list setting names/);
+  });
+});

@@ -138,13 +138,15 @@ export class PluginLoader {
     const register = <T>(registry: { register(value: T, owner: string): unknown }) => ({
       register: (value: T) => registry.register(value, owner) as never,
     });
-    for (const c of child.getAll<StorageContribution>(StorageContribution, { optional: true })) c.registerStorage(register(this.deps.storage));
-    for (const c of child.getAll<RunnerContribution>(RunnerContribution, { optional: true })) c.registerRunners(register(this.deps.runners));
-    for (const c of child.getAll<FormatContribution>(FormatContribution, { optional: true })) c.registerFormats(register(this.deps.formats));
-    for (const c of child.getAll<ToolSourceContribution>(ToolSourceContribution, { optional: true })) {
+    // Resolved asynchronously: a plugin may bind contributions (or what they inject) with async
+    // factories, e.g. to connect to a daemon with settings read from the kernel's configuration.
+    for (const c of await child.getAllAsync<StorageContribution>(StorageContribution, { optional: true })) c.registerStorage(register(this.deps.storage));
+    for (const c of await child.getAllAsync<RunnerContribution>(RunnerContribution, { optional: true })) c.registerRunners(register(this.deps.runners));
+    for (const c of await child.getAllAsync<FormatContribution>(FormatContribution, { optional: true })) c.registerFormats(register(this.deps.formats));
+    for (const c of await child.getAllAsync<ToolSourceContribution>(ToolSourceContribution, { optional: true })) {
       c.registerToolSources(register(this.deps.toolSources));
     }
-    for (const c of child.getAll<HookContribution>(HookContribution, { optional: true })) c.apply(this.deps.hooks);
+    for (const c of await child.getAllAsync<HookContribution>(HookContribution, { optional: true })) c.apply(this.deps.hooks);
   }
 }
 

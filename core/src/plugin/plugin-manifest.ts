@@ -31,6 +31,11 @@ export interface PluginManifest {
   readonly module: string;
   readonly contributes: PluginContributes;
   readonly requires: readonly Capability[];
+  /**
+   * Names of the settings (environment variables) the plugin reads, which a workspace may also
+   * give in its config's `settings` (see KernelConfig.settings). Optional; default none.
+   */
+  readonly settings: readonly string[];
 }
 
 /** A manifest plus where it came from. */
@@ -45,6 +50,7 @@ export interface PluginDescriptor {
 
 const ID = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const KEY = /^[a-z][a-z0-9+.-]*$/;
+const SETTING = /^[A-Z][A-Z0-9_]*$/;
 
 /**
  * Validates the raw `bioimageit` field of `packageName`'s package.json and checks it against the
@@ -57,7 +63,7 @@ export function validatePluginManifest(raw: unknown, packageName: string, coreVe
       details: { package: packageName, field },
     });
   if (!isObject(raw)) throw bad('', 'is missing (package.json needs a "bioimageit" object)');
-  const { id, engines, module, contributes, requires } = raw;
+  const { id, engines, module, contributes, requires, settings } = raw;
   if (typeof id !== 'string' || !ID.test(id)) throw bad('id', 'must be a lower-case kebab-case string');
   if (!isObject(engines) || typeof engines['core'] !== 'string') throw bad('engines.core', 'must be a semver range string');
   const range = engines['core'];
@@ -74,7 +80,11 @@ export function validatePluginManifest(raw: unknown, packageName: string, coreVe
   if (!Array.isArray(req) || !req.every((r): r is Capability => (KNOWN_CAPABILITIES as readonly unknown[]).includes(r))) {
     throw bad('requires', `must list capabilities among ${KNOWN_CAPABILITIES.join(', ')}`);
   }
-  return { id, engines: { core: range }, module, contributes: validateContributes(contributes, bad), requires: req };
+  const names = settings ?? [];
+  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string' && SETTING.test(n))) {
+    throw bad('settings', 'must list setting names (environment variable names: upper-case letters, digits and _)');
+  }
+  return { id, engines: { core: range }, module, contributes: validateContributes(contributes, bad), requires: req, settings: names as string[] };
 }
 
 function validateContributes(raw: unknown, bad: (field: string, why: string) => PluginError): PluginContributes {

@@ -1,5 +1,5 @@
 import { inject, injectable, optional } from 'inversify';
-import { KernelConfig, type RunnerContribution, type RunnerRegistrar } from '@bioimageit/core';
+import { KernelConfig, settingsEnvironment, type RunnerContribution, type RunnerRegistrar } from '@bioimageit/core';
 import { CondaRunnerConfig } from './conda-runner-config.js';
 import { condaSettings } from './conda-settings.js';
 import { CondaRunner } from './conda-runner.js';
@@ -19,6 +19,6 @@ export class CondaRunnerContribution implements RunnerContribution {
   /** Called once by the kernel on activation; throws PluginError DUPLICATE_CONTRIBUTION when `conda` is taken. */
   registerRunners(registry: RunnerRegistrar): void {
     const { progress, ...settings } = this.overrides ?? {};
-    registry.register(new CondaRunner({ settings: { ...condaSettings(this.config.workspace), ...settings }, ...(progress !== undefined && { progress }) }));
+    registry.register(new CondaRunner({ settings: { ...condaSettings(this.config.workspace, settingsEnvironment(this.config)), ...settings }, ...(progress !== undefined && { progress }) }));
   }
 }

@@ -46,3 +46,23 @@ describe('docker plugin settings from the environment', () => {
     expect(typeof resolveDockerRunnerOptions({}).onPullProgress).toBe('function');
   });
 });
+
+describe('docker settings declared in package.json (bioimageit.settings)', () => {
+  it('each declared name changes what dockerPluginSettings reads', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { bioimageit: { settings: string[] } };
+    const values: Record<string, string> = {
+      DOCKER_HOST: 'unix:///run/other.sock',
+      BIOIMAGEIT_DOCKER_IMAGE: 'tools/base:1',
+      BIOIMAGEIT_DOCKER_PULL: 'never',
+      BIOIMAGEIT_DOCKER_USER: '1000:1000',
+      BIOIMAGEIT_DOCKER_NETWORK: 'host',
+    };
+    expect([...pkg.bioimageit.settings].sort()).toEqual(Object.keys(values).sort());
+    const plain = JSON.stringify({ ...dockerPluginSettings({}), runner: { ...dockerPluginSettings({}).runner, hostEnv: undefined } });
+    for (const [name, value] of Object.entries(values)) {
+      const set = dockerPluginSettings({ [name]: value });
+      expect(JSON.stringify({ ...set, runner: { ...set.runner, hostEnv: undefined } }), name).not.toBe(plain);
+    }
+  });
+});

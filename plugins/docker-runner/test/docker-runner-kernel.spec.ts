@@ -60,18 +60,29 @@ describe.skipIf(skipWithoutDockerd())('docker-runner plugin in a kernel, over an
     if (!(name in saved)) saved[name] = process.env[name];
     process.env[name] = value;
   };
+  const unsetEnv = (name: string): void => {
+    if (!(name in saved)) saved[name] = process.env[name];
+    delete process.env[name];
+  };
 
   beforeAll(async () => {
     dockerd = await startTestDockerd();
     await dockerd.importBusybox(IMAGE);
-    setEnv('DOCKER_HOST', dockerd.host);
-    setEnv('BIOIMAGEIT_DOCKER_PULL', 'never');
+    // The daemon and the pull policy come from the workspace config's `settings`, not the environment.
+    unsetEnv('DOCKER_HOST');
+    unsetEnv('BIOIMAGEIT_DOCKER_PULL');
     workspace = await mkdtemp(path.join(tmpdir(), 'biit-docker-kernel-'));
     await mkdir(path.join(workspace, 'tools'));
     for (const tool of [digestTool, failingTool, greedyTool, sleepyTool]) await writeFile(path.join(workspace, 'tools', `${tool.id}.tool.json`), JSON.stringify(tool));
     await mkdir(path.join(workspace, 'tools', 'biitdockercopy'));
     await writeFile(path.join(workspace, 'tools', 'biitdockercopy', 'biitdockercopy.xml'), V1_WRAPPER);
-    const config = { user: { name: 'tester' }, experiments: '.', plugins: ['@bioimageit/local-fs', '@bioimageit/docker-runner'], tools: { dirs: ['tools'] } };
+    const config = {
+      user: { name: 'tester' },
+      experiments: '.',
+      plugins: ['@bioimageit/local-fs', '@bioimageit/docker-runner'],
+      tools: { dirs: ['tools'] },
+      settings: { DOCKER_HOST: dockerd.host, BIOIMAGEIT_DOCKER_PULL: 'never' },
+    };
     await writeFile(path.join(workspace, 'bioimageit.config.json'), JSON.stringify(config));
     kernel = await createKernel({ workspace, env: { DOCKER_HOST: dockerd.host } });
     store = await kernel.createExperiment({ name: 'exp', author: 'tester' });
@@ -186,7 +197,7 @@ describe.skipIf(skipWithoutDockerd())('docker-runner plugin in a kernel, over an
   it('fails activation once, with the socket named, when the daemon is down', async () => {
     const dead = path.join(workspace, 'dead.sock');
     await writeFile(dead, ''); // a socket path that exists but where nothing listens
-    setEnv('DOCKER_HOST', `unix://${dead}`);
+    setEnv('DOCKER_HOST', `unix://${dead}`); // the environment wins over the config's settings
     try {
       const other = await createKernel({ workspace, env: { DOCKER_HOST: `unix://${dead}` } });
       const otherStore = await other.openExperiment(store.uri);
@@ -201,7 +212,7 @@ describe.skipIf(skipWithoutDockerd())('docker-runner plugin in a kernel, over an
       expect(other.plugins().find((p) => p.id === 'docker-runner')).toMatchObject({ state: 'failed' });
       await other.dispose();
     } finally {
-      setEnv('DOCKER_HOST', dockerd.host);
+      unsetEnv('DOCKER_HOST');
     }
   });
 });

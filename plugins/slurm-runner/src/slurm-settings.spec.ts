@@ -46,3 +46,12 @@ describe('slurm settings', () => {
     expect(thrown(() => resolveSlurmSettings({}, { BIOIMAGEIT_SLURM_JOBS: '0' })).message).toMatch(/defaultJobs.*integer >= 1/);
   });
 });
+
+describe('settings declared in package.json (bioimageit.settings)', () => {
+  it('are exactly the BIOIMAGEIT_SLURM_* variables the runner reads, so a workspace config may give any of them', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { bioimageit: { settings: string[] } };
+    const { SLURM_SETTING_VARIABLES } = await import('./slurm-settings.js');
+    expect([...pkg.bioimageit.settings].sort()).toEqual(Object.keys(SLURM_SETTING_VARIABLES).sort());
+  });
+});
