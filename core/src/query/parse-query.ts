@@ -67,6 +67,8 @@ function visitFields(node: QueryNode, visit: (field: QueryFieldRef, column: numb
  *   code unit (ISO dates order correctly); they never throw on text;
  * - a tag the item lacks reads as `""` (so `number<5` is true on an item without `number`, by
  *   string order, and `number!=3` is true);
+ * - `~` / `!~` test a JavaScript-syntax regular expression (search, no flags) with LinearRegex, in
+ *   time linear in the value: back-references and lookaround are BAD_REGEX;
  * - an empty or blank query matches every item.
  *
  * Error columns are 1-based; {@link formatQueryError} draws a caret under them.

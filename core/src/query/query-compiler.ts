@@ -1,4 +1,5 @@
 import type { QueryComparisonNode, QueryNode } from './query-ast.js';
+import { LinearRegex } from './linear-regex.js';
 import { queryErrorAt } from './query-errors.js';
 import { fieldReader, type QueryFieldReader, type QueryPredicate } from './query-fields.js';
 
@@ -41,9 +42,13 @@ function ordering(read: QueryFieldReader, op: OrderingOperator, literal: string)
   };
 }
 
-function compileRegex(node: QueryComparisonNode, query: string): RegExp {
+/**
+ * The pattern of a `~`/`!~` comparison, matched in linear time (LinearRegex: JavaScript's syntax
+ * without back-references or lookaround), so no query can stall the process that runs it.
+ */
+function compileRegex(node: QueryComparisonNode, query: string): LinearRegex {
   try {
-    return new RegExp(node.value);
+    return LinearRegex.compile(node.value);
   } catch (cause) {
     const why = cause instanceof Error ? cause.message : String(cause);
     const problem = `invalid regular expression ${JSON.stringify(node.value)}: ${why}`;

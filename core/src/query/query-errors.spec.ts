@@ -55,6 +55,10 @@ describe('query errors', () => {
     expect(bare.cause).toBeInstanceOf(SyntaxError);
     const quoted = failure("k !~ '(x'");
     expect([quoted.code, quoted.column]).toEqual(['BAD_REGEX', 6]);
+    // What needs backtracking is refused with the reason (patterns run in linear time).
+    const backref = failure("name~'(a)\\1'");
+    expect(backref.code).toBe('BAD_REGEX');
+    expect(backref.message).toContain('back-references are not supported (they need backtracking) at position 3');
   });
 
   it('reports an unknown tag when the vocabulary is given', () => {
@@ -81,5 +85,15 @@ describe('query errors', () => {
 
   it('formats nothing for an error without position', () => {
     expect(formatQueryError(new QueryError('SYNTAX', 'hand-made'))).toBe('');
+  });
+});
+
+describe('regular expressions in queries', () => {
+  it('a pattern that makes backtracking explode filters in linear time', async () => {
+    const { filterItems } = await import('./parse-query.js');
+    const item = (name: string, tags: Record<string, string>) => ({ id: name, name, format: 'imagetiff', tags, author: 'a', date: '2026-01-01' });
+    const items = [item('evil', { note: `${'a'.repeat(20_000)}!` }), item('fine', { note: 'aaaa' })];
+    // RegExp would need about 2^20000 steps on the first note; this returns at once.
+    expect(filterItems(items as never, 'note ~ "^(a+)+$"').map((i: { name: string }) => i.name)).toEqual(['fine']);
   });
 });
