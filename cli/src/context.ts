@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, createKernel, defaultConfig, loadKernelConfig, type ExperimentStore, type Kernel } from '@bioimageit/core';
+import { ConfigError, createKernel, defaultConfig, loadKernelConfig, settingsEnvironment, type ExperimentStore, type Kernel } from '@bioimageit/core';
 import type { Output } from './output.js';
 
 /** Options every command accepts. */
@@ -41,6 +41,21 @@ export class CliContext {
       }
     })();
     return this.kernel;
+  }
+
+  /**
+   * The environment with the workspace config's plugin `settings` filled in where it sets none
+   * (see core's settingsEnvironment); the environment alone outside any workspace. For commands
+   * that work without a kernel (`omero`).
+   */
+  async settingsEnvironment(options: GlobalOptions): Promise<NodeJS.ProcessEnv> {
+    try {
+      const config = await loadKernelConfig({ cwd: this.cwd, env: this.env, ...(options.workspace !== undefined && { workspace: options.workspace }) });
+      return settingsEnvironment(config, this.env);
+    } catch (err) {
+      if (err instanceof ConfigError && err.code === 'NO_WORKSPACE') return this.env;
+      throw err;
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../context.js';
+import type { CliContext, GlobalOptions } from '../context.js';
 import { UsageError } from '../usage-error.js';
 
 /** What @bioimageit/omero/cli exports (see plugins/omero/src/cli/omero-command.ts). */
@@ -29,5 +29,13 @@ export function registerOmeroCommand(program: Command, ctx: CliContext): void {
       });
     return;
   }
-  omero.registerOmeroCommand(program, { out: (text) => ctx.output.out(text), err: (text) => ctx.output.err(text), env: ctx.env, cwd: ctx.cwd });
+  // The plugin reads `io.env` when a command runs: a preAction hook first fills in the workspace
+  // config's `settings` (BIOIMAGEIT_OMERO_SERVERS, _CA_FILE...) where the environment sets none.
+  const io = { out: (text: string) => ctx.output.out(text), err: (text: string) => ctx.output.err(text), env: ctx.env, cwd: ctx.cwd };
+  omero.registerOmeroCommand(program, io);
+  program.commands
+    .find((c) => c.name() === 'omero')
+    ?.hook('preAction', async (_omero, action) => {
+      io.env = await ctx.settingsEnvironment(action.optsWithGlobals<GlobalOptions>());
+    });
 }

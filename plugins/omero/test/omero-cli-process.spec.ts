@@ -21,7 +21,7 @@ afterEach(() => bed.cleanup());
 function bioimageit(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [...TSX_CLI, ...args], {
     cwd: repo,
-    env: { PATH: process.env['PATH'], HOME: bed.dir, BIOIMAGEIT_WORKSPACE: bed.dir, BIOIMAGEIT_OMERO_SESSION_FILE: bed.options.sessionFile, BIOIMAGEIT_OMERO_CACHE: bed.options.cacheDir, ...env },
+    env: { PATH: process.env['PATH'], HOME: bed.dir, BIOIMAGEIT_WORKSPACE: bed.dir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -41,7 +41,16 @@ describe('bioimageit omero, as a process', () => {
       const image = state.addImage(dataset.id, name, 3, { name, bytes: tiff });
       state.annotate('image', image.id, { kind: 'MapAnnotationI', ns: NS_CLIENT, ownerId: 3, values: [['Population', `p${i + 1}`]] });
     }
-    await writeFile(path.join(bed.dir, 'bioimageit.config.json'), JSON.stringify({ plugins: ['@bioimageit/local-fs', '@bioimageit/omero'], tools: { dirs: [path.join(here, 'tools')] } }));
+    // The session file and cache come from the workspace config's settings (not the environment):
+    // `omero login` must save the session where the kernel's backend (query, run) then finds it.
+    await writeFile(
+      path.join(bed.dir, 'bioimageit.config.json'),
+      JSON.stringify({
+        plugins: ['@bioimageit/local-fs', '@bioimageit/omero'],
+        tools: { dirs: [path.join(here, 'tools')] },
+        settings: { BIOIMAGEIT_OMERO_SESSION_FILE: bed.options.sessionFile, BIOIMAGEIT_OMERO_CACHE: bed.options.cacheDir },
+      }),
+    );
 
     const login = await bioimageit(['omero', 'login', bed.fake.url], { BIOIMAGEIT_OMERO_USER: 'ben', BIOIMAGEIT_OMERO_PASSWORD: TEST_PASSWORD });
     expect(login.stderr).toBe('');
