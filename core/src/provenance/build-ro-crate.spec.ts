@@ -7,7 +7,7 @@ import { buildRoCrate, writeRoCrate } from './build-ro-crate.js';
 import { checkRoCrate } from './check-ro-crate.js';
 import { PROCESS_RUN_CRATE_PROFILE, RO_CRATE_CONTEXT, type RoCrateDocument, type RoCrateEntity } from './ro-crate-types.js';
 import type { InMemoryExperimentStore } from './test-support/in-memory-experiment-store.js';
-import { dockerRun, provenanceScenario } from './test-support/provenance-scenario.js';
+import { condaRun, dockerRun, provenanceScenario } from './test-support/provenance-scenario.js';
 
 let dir: string;
 let store: InMemoryExperimentStore;
@@ -139,6 +139,29 @@ describe('buildRoCrate: containers', () => {
       identifier: ['registry.example.org/lab/threshold@sha256:feed'],
     });
     expect(action(doc, 'run-a', 'a1')['containerImage']).toBeUndefined();
+    expect(await checkRoCrate(doc)).toEqual([]);
+  });
+
+  it('names the locked conda environment of a conda job as a second instrument, with its packages', async () => {
+    store.addRun(condaRun());
+    const doc = await buildRoCrate(store);
+    for (const job of ['k1', 'k2']) {
+      const instruments = action(doc, 'run-k', job)['instrument'] as { '@id': string }[];
+      expect(instruments.map((i) => i['@id'])).toEqual([expect.stringMatching(/^#tool\//), '#conda-environment/ab12']);
+    }
+    const environment = entity(doc, '#conda-environment/ab12');
+    expect(environment).toMatchObject({ '@type': 'SoftwareApplication', name: 'conda environment /w/.bioimageit/envs/9f2c', identifier: 'sha256:ab12' });
+    const packages = (environment['hasPart'] as { '@id': string }[]).map((p) => entity(doc, p['@id']));
+    expect(packages.map((p) => [p['name'], p['softwareVersion'], p['identifier'], p['url']])).toEqual([
+      ['python', '3.12.3', 'h2628c8c_0_cpython', 'https://conda.anaconda.org/conda-forge/'],
+      ['scikit-image', '0.22.0', 'py312h1d6d2e6_2', 'https://conda.anaconda.org/conda-forge/'],
+    ]);
+    // The job that only points to the lock (lockIn) lists the packages too, read from that job.
+    const other = await provenanceScenario(join(dir, 'exp2'));
+    const run = condaRun();
+    other.addRun({ ...run, jobs: [...(run.jobs ?? [])].reverse() });
+    expect(entity(await buildRoCrate(other, { runs: ['run-k'] }), '#conda-environment/ab12')['hasPart']).toHaveLength(2);
+    expect(action(doc, 'run-a', 'a1')['instrument']).toEqual({ '@id': expect.stringMatching(/^#tool\//) });
     expect(await checkRoCrate(doc)).toEqual([]);
   });
 });

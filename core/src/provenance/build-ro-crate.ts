@@ -38,7 +38,8 @@ export const crateIds = {
  *   Files, then the run's parameters as PropertyValues), `result` (output Files), `agent` (a
  *   Person: the run's user), `startTime`/`endTime` when recorded, `actionStatus` and `error`,
  *   and `containerImage` (a ContainerImage: name, tag, sha256, registry digests) for a job whose
- *   runner recorded an image;
+ *   runner recorded an image; a job of the conda runner gets its locked environment as a second
+ *   `instrument` (a SoftwareApplication listing the packages in `hasPart`);
  * - a `cached` job is a completed action whose `result` lists the outputs it reused from the
  *   earlier job (said in its description; nothing was executed);
  * - one `File` per input or output item (`contentSize`, `sha256`, `encodingFormat`), all listed
@@ -200,8 +201,61 @@ function actionEntities(
     ...(failed && { error: a.error ?? (a.status === 'cancelled' ? 'cancelled' : `exit code ${String(a.exitCode ?? 'unknown')}`) }),
   };
   const image = containerImage(a.job?.environment);
-  const acted = image === undefined ? action : { ...action, containerImage: ref(image['@id']) };
-  return [tool, { '@id': crateIds.person(user), '@type': 'Person', name: user }, ...parameters, acted, ...(image === undefined ? [] : [image])];
+  const conda = condaEnvironment(a);
+  const withImage = image === undefined ? action : { ...action, containerImage: ref(image['@id']) };
+  const acted = conda.length === 0 ? withImage : { ...withImage, instrument: [ref(tool['@id']), ref((conda[0] as RoCrateEntity)['@id'])] };
+  return [tool, { '@id': crateIds.person(user), '@type': 'Person', name: user }, ...parameters, acted, ...(image === undefined ? [] : [image]), ...conda];
+}
+
+interface LockedPackageFacts {
+  readonly name: string;
+  readonly version: string;
+  readonly build?: string;
+  readonly channel?: string;
+}
+
+/** The lock a job's `conda` facts carry, or the one of the job of the same run its `lockIn` names. */
+function condaLock(a: ProvenanceActivity, conda: Readonly<Record<string, unknown>>): readonly LockedPackageFacts[] {
+  const valid = (list: unknown): LockedPackageFacts[] | undefined =>
+    Array.isArray(list) ? list.filter((p): p is LockedPackageFacts => isRecord(p) && typeof p['name'] === 'string' && typeof p['version'] === 'string') : undefined;
+  const own = valid(conda['lock']);
+  if (own !== undefined) return own;
+  const first = a.run.jobs?.find((j) => j.id === conda['lockIn'])?.environment?.['conda'];
+  return (isRecord(first) ? valid(first['lock']) : undefined) ?? [];
+}
+
+/**
+ * The conda environment a job ran in (the conda runner's `conda` facts: `lockSha256`, the lock or
+ * `lockIn`), as a SoftwareApplication whose `hasPart` lists every locked package (name,
+ * `softwareVersion`, build as `identifier`, channel as `url`); the action then names it as a
+ * second `instrument`. Empty for other jobs.
+ */
+function condaEnvironment(a: ProvenanceActivity): RoCrateEntity[] {
+  const conda = a.job?.environment?.['conda'];
+  if (!isRecord(conda) || typeof conda['lockSha256'] !== 'string') return [];
+  const digest = conda['lockSha256'];
+  const packages: RoCrateEntity[] = condaLock(a, conda).map((p) => ({
+    '@id': `#conda-package/${encodeURIComponent(`${p.channel ?? ''}/${p.name}-${p.version}-${p.build ?? ''}`)}`,
+    '@type': 'SoftwareApplication',
+    name: p.name,
+    softwareVersion: p.version,
+    ...(typeof p.build === 'string' && p.build !== '' && { identifier: p.build }),
+    ...(typeof p.channel === 'string' && p.channel !== '' && { url: p.channel }),
+  }));
+  const where = typeof conda['name'] === 'string' ? conda['name'] : typeof conda['prefix'] === 'string' ? conda['prefix'] : undefined;
+  const environment: RoCrateEntity = {
+    '@id': `#conda-environment/${digest}`,
+    '@type': 'SoftwareApplication',
+    name: `conda environment${where !== undefined ? ` ${where}` : ''}`,
+    identifier: `sha256:${digest}`,
+    description: `The locked conda environment the tool ran in (${typeof conda['packages'] === 'number' ? conda['packages'] : packages.length} packages; sha256 of the lock).`,
+    ...(packages.length > 0 && { hasPart: packages.map((p) => ref(p['@id'])) }),
+  };
+  return [environment, ...packages];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

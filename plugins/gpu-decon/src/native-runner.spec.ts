@@ -83,28 +83,36 @@ describe.skipIf(addon === undefined)('native runner', () => {
     const tool = await source.getTool('gpu-decon.deskew');
     const [nz, ny, nx] = [24, 32, 48];
     const stacks = [3, 11, 29].map((seed) => Uint16Array.from({ length: nz * ny * nx }, (_, i) => ((i * seed) % 997) + seed));
-    const run = async (k: number, name: string, on: NativeRunner = runner): Promise<Record<string, unknown>> => {
+    /** Writes stack k for job `name`; the returned function runs the job (so jobs meant to run together start in one tick). */
+    const prepare = async (k: number, name: string, on: NativeRunner = runner): Promise<() => Promise<Record<string, unknown>>> => {
       const sub = join(dir, name);
       mkdirSync(sub, { recursive: true });
       await writeTiff(join(sub, 'in.tif'), { data: stacks[k]!, shape: [nz, ny, nx], dtype: 'uint16', axes: 'ZYX' });
       const argv = expandArgv(tool, { inputs: { stack: join(sub, 'in.tif') }, outputs: { deskewed: 'deskewed.ome.tif' }, params: validateParams(tool, { dz: '0.3', dx: '0.1' }) });
-      const result = await on.run({ id: name, argv, env: {}, cwd: sub, stdoutPath: join(sub, 'o.log'), stderrPath: join(sub, 'e.log'), tool }, new AbortController().signal);
-      expect(result.exitCode).toBe(0);
-      return result.environment ?? {};
+      return async () => {
+        const result = await on.run({ id: name, argv, env: {}, cwd: sub, stdoutPath: join(sub, 'o.log'), stderrPath: join(sub, 'e.log'), tool }, new AbortController().signal);
+        expect(result.exitCode).toBe(0);
+        return result.environment ?? {};
+      };
+    };
+    const run = async (k: number, name: string, on: NativeRunner = runner): Promise<Record<string, unknown>> => (await prepare(k, name, on))();
+    const together = async (jobs: [number, string][], on: NativeRunner = runner): Promise<Record<string, unknown>[]> => {
+      const starts = await Promise.all(jobs.map(([k, name]) => prepare(k, name, on)));
+      return Promise.all(starts.map((start) => start()));
     };
     const expected = async (k: number): Promise<Float32Array> =>
       (await addon!.deskew({ image: stacks[k]!, shape: [nz, ny, nx], dz: 0.3, dx: 0.1, angle: 31.5 }).promise).data;
     const written = async (name: string): Promise<Float32Array> => (await readStack(join(dir, name, 'deskewed.ome.tif'), 'stack')).data as Float32Array;
     await run(0, 's0');
     await run(1, 's1');
-    await Promise.all([run(2, 'p2'), run(0, 'p0')]);
+    await together([[2, 'p2'], [0, 'p0']]);
     for (const [name, k] of [['s0', 0], ['s1', 1], ['p2', 2], ['p0', 0]] as const) expect(await written(name)).toEqual(await expected(k));
     // Without a thread count, jobs running together share the cores instead of each taking all of them.
     const cores = addon!.info().threads;
     const sharing = new NativeRunner(addon!, { wisdomDir: join(dir, 'wisdom') });
     expect((await run(1, 'alone', sharing))['threads']).toBe(cores);
-    const together = await Promise.all([run(1, 't1', sharing), run(2, 't2', sharing)]);
-    expect(together.map((e) => e['threads'])).toEqual([Math.max(1, Math.floor(cores / 2)), Math.max(1, Math.floor(cores / 2))]);
+    const shared = await together([[1, 't1'], [2, 't2']], sharing);
+    expect(shared.map((e) => e['threads'])).toEqual([Math.max(1, Math.floor(cores / 2)), Math.max(1, Math.floor(cores / 2))]);
     for (const [name, k] of [['alone', 1], ['t1', 1], ['t2', 2]] as const) expect(await written(name)).toEqual(await expected(k));
   });
 

@@ -102,3 +102,25 @@ export function dockerRun(): RunRecord {
   };
   return runRecord({ id: 'run-d', dataset: 'threshold', runner: 'docker', jobs: [jobRecord({ id: 'd1', index: 1, inputs: { i: ['r2'] }, outputs: ['t2'], environment })] });
 }
+
+/**
+ * A run of the conda runner over two items: job k1 records the whole lock, job k2 points to it
+ * (`lockIn`), as the runner records them.
+ */
+export function condaRun(): RunRecord {
+  const lock = [
+    { name: 'python', version: '3.12.3', build: 'h2628c8c_0_cpython', channel: 'https://conda.anaconda.org/conda-forge/' },
+    { name: 'scikit-image', version: '0.22.0', build: 'py312h1d6d2e6_2', channel: 'https://conda.anaconda.org/conda-forge/' },
+  ];
+  const base = { runner: 'conda', conda: { prefix: '/w/.bioimageit/envs/9f2c', lockSha256: 'ab12', packages: 2 } };
+  return runRecord({
+    id: 'run-k',
+    dataset: 'threshold',
+    runner: 'conda',
+    jobs: [
+      jobRecord({ id: 'k1', index: 0, inputs: { i: ['r1'] }, outputs: ['t1'], environment: { ...base, conda: { ...base.conda, lock } } }),
+      jobRecord({ id: 'k2', index: 1, inputs: { i: ['r2'] }, outputs: ['t2'], environment: { ...base, conda: { ...base.conda, lockIn: 'k1' } } }),
+    ],
+  });
+}
+
