@@ -65,9 +65,9 @@ export async function createKernel(options: CreateKernelOptions = {}): Promise<K
     importModule: importPluginModule,
   });
   const bases = options.pluginBases ?? [config.workspace, dirname(fileURLToPath(import.meta.url))];
-  const declared = new Map<string, string>();
+  const declared = new Set<string>();
   const add = (descriptor: PluginDescriptor): void => {
-    for (const name of descriptor.manifest.settings) declared.set(name, descriptor.manifest.id);
+    for (const name of descriptor.manifest.settings) declared.add(name);
   };
   for (const spec of config.plugins) {
     const descriptor = await readPluginDescriptor(spec, bases, CORE_VERSION);
@@ -86,11 +86,11 @@ export async function createKernel(options: CreateKernelOptions = {}): Promise<K
 }
 
 /** Every name in the config's `settings` must be one a configured plugin declares (a typo fails here, not silently). */
-function checkSettings(config: KernelConfig, declared: ReadonlyMap<string, string>): void {
+function checkSettings(config: KernelConfig, declared: ReadonlySet<string>): void {
   for (const name of Object.keys(config.settings)) {
     if (declared.has(name)) continue;
     const file = join(config.workspace, CONFIG_FILE);
-    const known = [...declared.keys()].sort();
+    const known = [...declared].sort();
     throw new ConfigError('INVALID', `${file}: setting '${name}' is not read by any configured plugin (${known.length > 0 ? `known: ${known.join(', ')}` : 'none of them declares settings'})`, {
       details: { file, field: `settings.${name}` },
     });

@@ -7,12 +7,12 @@ import { DockerRunnerContribution } from './docker-runner-contribution.js';
 import { dockerPluginSettings } from './docker-runner-options.js';
 
 /**
- * The docker-runner plugin's bindings. Loading it (the kernel does so on the first request for the
- * `docker` runner) reads the settings from the environment, else the workspace config's `settings`
- * (see `dockerPluginSettings`), and asks the
- * daemon for its version once: a daemon that is down fails the activation with one RunnerError
- * UNAVAILABLE naming the socket, instead of an error per job. It then removes containers left by
- * runs of this host whose process died (`kill -9`), see `sweepOrphanContainers`.
+ * The docker-runner plugin's bindings. Activating it (the kernel does so on the first request for
+ * the `docker` runner) reads the settings from the environment, else the workspace config's
+ * `settings` (see `dockerPluginSettings`), and asks the daemon for its version once: a daemon that
+ * is down fails the activation with one RunnerError UNAVAILABLE naming the socket, instead of an
+ * error per job. It then removes containers left by runs of this host whose process died
+ * (`kill -9`), see `sweepOrphanContainers`.
  */
 export default new ContainerModule(({ bind }) => {
   bind(DockerRunner)
