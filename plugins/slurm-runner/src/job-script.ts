@@ -30,6 +30,8 @@ export interface BatchSpec {
   readonly array: boolean;
   readonly resources: TaskResources;
   readonly settings: Pick<SlurmSettings, 'partition' | 'account' | 'qos' | 'extraArgs' | 'arrayParallel'>;
+  /** `--comment`: who submitted it (see ownerComment); absent: none. */
+  readonly owner?: string;
 }
 
 /**
@@ -85,6 +87,7 @@ export function jobName(toolId: string | undefined): string {
 export function sbatchOptions(spec: BatchSpec): string[] {
   const { resources, settings } = spec;
   const options = [`--job-name=${jobName(spec.name)}`, `--chdir=${spec.dir}`];
+  if (spec.owner !== undefined) options.push(`--comment=${spec.owner}`);
   if (spec.array) {
     const out = taskOutputFiles(slurmPattern(spec.dir), 0);
     options.push(`--array=0-${spec.tasks.length - 1}${settings.arrayParallel === undefined ? '' : `%${settings.arrayParallel}`}`);

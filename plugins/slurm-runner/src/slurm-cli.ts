@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { RunnerError } from '@bioimageit/core';
+import type { OwnedJob } from './orphan-jobs.js';
 import { decodeExitPair, parseQueueLine, QUEUE_FORMAT, type DecodedExit, type QueueEntry } from './slurm-state.js';
 import type { SlurmSettings } from './slurm-settings.js';
 
@@ -80,6 +81,17 @@ export class SlurmCli {
       throw this.failure('squeue', out);
     }
     return out.stdout.split('\n').flatMap((line) => parseQueueLine(line) ?? []);
+  }
+
+  /** This user's jobs on the cluster (pending or running), with their comments: one entry per array task. */
+  async ownJobs(): Promise<OwnedJob[]> {
+    const out = await this.run('squeue', ['--noheader', '--me', '--array', '--format=%A|%k']);
+    if (out.code !== 0) throw this.failure('squeue', out);
+    return out.stdout.split('\n').flatMap((line) => {
+      const bar = line.indexOf('|');
+      const jobId = line.slice(0, bar).trim();
+      return bar > 0 && /^\d+$/.test(jobId) ? [{ jobId, comment: line.slice(bar + 1).trim() }] : [];
+    });
   }
 
   /**

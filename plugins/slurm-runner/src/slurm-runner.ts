@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { baseEnvironment, JOB_TMP_PREFIX, jobEnvironment, RunnerError, type HostEnvironment, type Runner, type RunnerJob, type RunnerResult } from '@bioimageit/core';
 import { CancelQueue } from './cancel-queue.js';
+import { orphanedJobs, processAlive } from './orphan-jobs.js';
 import type { TaskResources } from './job-script.js';
 import { SlurmCli } from './slurm-cli.js';
 import { SlurmMonitor } from './slurm-monitor.js';
@@ -42,7 +43,9 @@ const cancelled = (job: RunnerJob, details: Record<string, unknown>): RunnerErro
  *   sbatch runs with only SLURM-related variables, so the caller's environment (tokens...) never
  *   reaches the controller.
  * - Resources come from the tool manifest (`--cpus-per-task`, `--mem`, `--gres=gpu:N`, `--time`
- *   as a backstop), partition/account/QOS/extra options from the settings.
+ *   as a backstop), partition/account/QOS/extra options from the settings; `--comment` names the
+ *   submitting host and pid, and jobs whose submitter on this host died are cancelled before the
+ *   runner's first submission (sweepOrphans).
  * - One squeue call per poll watches every job (SlurmMonitor); output files are copied into the
  *   job's log files (live when someone listens to `onOutput`).
  * - `timeoutMs` (counted from the first poll seeing the job RUNNING) and an aborted signal send
@@ -65,6 +68,7 @@ export class SlurmRunner implements Runner {
   private readonly cancels: CancelQueue;
   private readonly host: HostEnvironment;
   private readonly base: Readonly<Record<string, string>>;
+  private swept?: Promise<void>;
 
   constructor(parts: SlurmRunnerParts) {
     const { settings } = parts;
@@ -76,6 +80,24 @@ export class SlurmRunner implements Runner {
     this.host = parts.hostEnv ?? process.env;
     this.base = Object.freeze(baseEnvironment(this.host));
     this.settings = settings;
+  }
+
+  /**
+   * Once per runner, before its first submission: cancels the jobs that BioImageIT processes of
+   * this host submitted and left on the cluster when they died (`kill -9`), as their `--comment`
+   * tells (see orphanedJobs); their runs are finished with `--resume`. Never fails a run: when
+   * squeue or scancel cannot do it, the reason goes to stderr and the jobs stay.
+   */
+  sweepOrphans(): Promise<void> {
+    this.swept ??= (async () => {
+      const orphans = orphanedJobs(await this.cli.ownJobs(), os.hostname(), processAlive);
+      if (orphans.length === 0) return;
+      await this.cli.cancel(orphans, 'cancel');
+      process.stderr.write(`slurm: cancelled ${orphans.length} job(s) left on the cluster by BioImageIT processes of this host that died: ${orphans.join(', ')}\n`);
+    })().catch((error: unknown) => {
+      process.stderr.write(`slurm: could not look for jobs left by BioImageIT processes that died: ${(error as Error).message}\n`);
+    });
+    return this.swept;
   }
 
   /** Jobs handed over at once when a run names no `--jobs`: `defaultJobs` (a run's jobs queue together). */
@@ -99,6 +121,7 @@ export class SlurmRunner implements Runner {
         throw new RunnerError(error.code, `job '${job.id}': ${error.message}`, { cause: error, details: { jobId: job.id, ...error.details } });
       });
     }
+    await this.sweepOrphans();
     const tmp = await this.tempDir(job);
     const cwd = path.resolve(job.cwd);
     try {

@@ -2,6 +2,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RunnerError } from '@bioimageit/core';
 import { jobScript, sbatchOptions, SCRIPT_FILE, taskOutputFiles, type ScriptTask, type TaskResources } from './job-script.js';
+import { ownerComment } from './orphan-jobs.js';
 import type { SlurmCli } from './slurm-cli.js';
 import type { SlurmMonitor } from './slurm-monitor.js';
 import type { SlurmSettings } from './slurm-settings.js';
@@ -94,7 +95,7 @@ export class SlurmSubmitter {
     try {
       dir = await mkdtemp(path.join(first.folder, '.bioimageit-slurm-'));
       const array = batch.length > 1;
-      const spec = { name: first.name, dir, tasks: batch.map((w) => w.request.task), array, resources: first.resources, settings: this.settings };
+      const spec = { name: first.name, dir, tasks: batch.map((w) => w.request.task), array, resources: first.resources, settings: this.settings, owner: ownerComment() };
       const script = path.join(dir, SCRIPT_FILE);
       await writeFile(script, jobScript(spec));
       await chmod(script, 0o755);

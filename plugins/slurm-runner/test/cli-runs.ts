@@ -1,13 +1,10 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { RunRecord } from '@bioimageit/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterContext } from './cluster-context.js';
 import { nativeTool, REPO, slurmWorkspace, type SlurmWorkspace } from './slurm-workspace.js';
-
-const run = promisify(execFile);
 
 interface CliResult {
   readonly code: number | null;
@@ -104,16 +101,22 @@ export function describeCliRuns(context: () => ClusterContext): void {
       }
       first.kill('SIGKILL');
       await first.done;
-      // What a user does after a crash: the orphaned jobs are still queued or running on the cluster.
+      // The orphaned jobs are still queued or running on the cluster; the resumed run cancels them
+      // before it submits anything (their submitter, on this host, is dead).
       const orphans = (await cluster.activeJobs()).map((line) => line.split(' ')[0] as string);
       expect(orphans.length).toBeGreaterThan(0);
-      await run('scancel', orphans, { env: cluster.env });
       await rm(marker);
       const ranBefore = (await readFile(counter, 'utf8')).split('\n').filter((l) => l !== '');
       expect(ranBefore.map((l) => path.basename(l)).sort()).toEqual(['population1_001.tif', 'population1_003.tif']);
 
       const second = await startCli(ws, [...args, '--resume']).done;
       expect(second.code, second.stderr).toBe(0);
+      expect(second.stderr).toMatch(/slurm: cancelled \d+ job\(s\) left on the cluster by BioImageIT processes of this host that died/);
+      // scancel is asynchronous: the orphans leave the queue within SLURM's kill wait.
+      const orphansLeft = async (): Promise<string[]> =>
+        (await cluster.activeJobs()).filter((line) => / (RUNNING|PENDING)$/.test(line)).map((line) => line.split(' ')[0] as string).filter((id) => orphans.includes(id));
+      for (let i = 0; i < 300 && (await orphansLeft()).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await orphansLeft()).toEqual([]);
       const { run: record, resumed } = JSON.parse(second.stdout) as { run: RunRecord; resumed: boolean };
       expect(resumed).toBe(true);
       expect(record.status).toBe('succeeded');
