@@ -1,43 +1,67 @@
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
 /**
- * The `--comment` every submission carries: `bioimageit:<host>:<pid>` of the process that
- * submitted it, so a later process on the same host can tell jobs whose submitter died.
+ * When process `pid` started, in clock ticks since boot (field 22 of Linux's /proc/PID/stat), or
+ * undefined where that cannot be read (another system, or no such process). With the pid it names
+ * one process for the machine's uptime: pids are reused, often within seconds on a busy host.
  */
-export function ownerComment(host: string = os.hostname(), pid: number = process.pid): string {
-  return `bioimageit:${host}:${pid}`;
+export function processStartTicks(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const start = fields[19];
+    return start !== undefined && /^\d+$/.test(start) ? start : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-/** One line of `squeue --noheader --array --format=%A|%k`: job (array job) id and comment. */
+/**
+ * The `--comment` every submission carries: `bioimageit:<host>:<pid>[:<start ticks>]` of the
+ * process that submitted it, so a later process on the same host can tell jobs whose submitter died.
+ */
+export function ownerComment(host: string = os.hostname(), pid: number = process.pid, start: string | undefined = processStartTicks(pid)): string {
+  return `bioimageit:${host}:${pid}${start === undefined ? '' : `:${start}`}`;
+}
+
+/** One line of `squeue --noheader --array --format=%i|%200k`: job or array task id (`12345_7`) and comment. */
 export interface OwnedJob {
   readonly jobId: string;
   readonly comment: string;
 }
 
 /**
- * Jobs of `jobs` submitted by a BioImageIT process of `host` that is no longer alive (its pid is
- * gone): a CLI killed with `kill -9` leaves them queued or running. Jobs of live processes (this
- * one included), of other hosts, or not ours are left alone; a pid reused by another process
- * counts as alive (never cancel what might still be watched). Array tasks come once, by array id.
+ * Jobs of `jobs` submitted by a BioImageIT process of `host` that is no longer alive: a CLI killed
+ * with `kill -9` leaves them queued or running. `alive(pid, start)` says whether that process (the
+ * pid, and its start time when the comment has one) still exists. Jobs of live processes (this one
+ * included), of other hosts, or not ours are left alone. Each job id comes once.
  */
-export function orphanedJobs(jobs: readonly OwnedJob[], host: string, alive: (pid: number) => boolean): string[] {
+export function orphanedJobs(jobs: readonly OwnedJob[], host: string, alive: (pid: number, start: string | undefined) => boolean): string[] {
   const orphans = new Set<string>();
-  const prefix = `bioimageit:${host}:`;
+  const owner = new RegExp(`^bioimageit:${host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)(?::(\\d+))?$`);
   for (const { jobId, comment } of jobs) {
-    if (!comment.startsWith(prefix)) continue;
-    const pid = Number(comment.slice(prefix.length));
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    const match = owner.exec(comment);
+    if (match === null) continue;
+    const pid = Number(match[1]);
+    if (pid <= 0 || pid === process.pid || alive(pid, match[2])) continue;
     orphans.add(jobId);
   }
   return [...orphans];
 }
 
-/** True when a process with this pid exists (signal 0; EPERM: it exists under another user). */
-export function processAlive(pid: number): boolean {
+/**
+ * True when process `pid` exists (signal 0; EPERM: it exists under another user) and, when `start`
+ * is given and readable here, started at that tick: a reused pid is another process, not alive.
+ */
+export function processAlive(pid: number, start?: string): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  if (start === undefined) return true;
+  const now = processStartTicks(pid);
+  return now === undefined || now === start;
 }

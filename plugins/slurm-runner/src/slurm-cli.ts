@@ -83,14 +83,17 @@ export class SlurmCli {
     return out.stdout.split('\n').flatMap((line) => parseQueueLine(line) ?? []);
   }
 
-  /** This user's jobs on the cluster (pending or running), with their comments: one entry per array task. */
+  /**
+   * This user's jobs on the cluster (pending or running) with their comments: one entry per job
+   * or array task, named as scancel takes it (`12345`, `12345_7`).
+   */
   async ownJobs(): Promise<OwnedJob[]> {
-    const out = await this.run('squeue', ['--noheader', '--me', '--array', '--format=%A|%k']);
+    const out = await this.run('squeue', ['--noheader', '--me', '--array', '--format=%i|%200k']);
     if (out.code !== 0) throw this.failure('squeue', out);
     return out.stdout.split('\n').flatMap((line) => {
       const bar = line.indexOf('|');
       const jobId = line.slice(0, bar).trim();
-      return bar > 0 && /^\d+$/.test(jobId) ? [{ jobId, comment: line.slice(bar + 1).trim() }] : [];
+      return bar > 0 && /^\d+(_\d+)?$/.test(jobId) ? [{ jobId, comment: line.slice(bar + 1).trim() }] : [];
     });
   }
 
