@@ -148,6 +148,13 @@ void predict(const Layout& l, float* work, float* x, float* previous, float lamb
 }
 }  // namespace
 
+AccelerationState acceleration_state(const float* x, long count) {
+  AccelerationState state{huge_array<float>(count), huge_array<float>(count)};
+  std::memcpy(state.previous.get(), x, sizeof(float) * count);
+  std::memset(state.change.get(), 0, sizeof(float) * count);
+  return state;
+}
+
 void rl_iterate_cpu(const RLProblem& p, const DeconOptions& options, DeconReport& report, const JobControl& control) {
   if (fused_enabled()) {
     rl_iterate_fused(p, options, report, control);
@@ -190,14 +197,10 @@ void rl_iterate_cpu(const RLProblem& p, const DeconOptions& options, DeconReport
   report.otf_ms = ms_since(otf_start);
 
   const long region_count = p.region.count();
-  HugePtr<float> previous, change;
-  if (options.accelerate) {
-    // Both are read before the first write (0 * garbage could be NaN): start from x and from no change.
-    previous = huge_array<float>(region_count);
-    change = huge_array<float>(region_count);
-    std::memcpy(previous.get(), p.x, sizeof(float) * region_count);
-    std::memset(change.get(), 0, sizeof(float) * region_count);
-  }
+  AccelerationState accel;
+  if (options.accelerate) accel = acceleration_state(p.x, region_count);
+  HugePtr<float>& previous = accel.previous;
+  HugePtr<float>& change = accel.change;
   float* w = work.get();
   auto* spectrum = reinterpret_cast<fftwf_complex*>(w);
   const auto start = std::chrono::steady_clock::now();

@@ -161,14 +161,10 @@ void rl_iterate_fused(const RLProblem& p, const DeconOptions& options, DeconRepo
   report.otf_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - otf_start).count();
 
   const long nx = p.region.x, region_count = p.region.count();
-  HugePtr<float> previous, change;
-  if (options.accelerate) {
-    // Both are read before the first write (0 * garbage could be NaN): start from x and from no change.
-    previous = huge_array<float>(region_count);
-    change = huge_array<float>(region_count);
-    std::memcpy(previous.get(), p.x, sizeof(float) * region_count);
-    std::memset(change.get(), 0, sizeof(float) * region_count);
-  }
+  AccelerationState accel;
+  if (options.accelerate) accel = acceleration_state(p.x, region_count);
+  HugePtr<float>& previous = accel.previous;
+  HugePtr<float>& change = accel.change;
   float* x = p.x;
   const float* y = p.y;
   const float eps = p.eps, limit = options.ratio_limit;

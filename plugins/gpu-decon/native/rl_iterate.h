@@ -1,6 +1,7 @@
 // Richardson–Lucy iterations on a prepared problem, one implementation per device.
 #pragma once
 #include "decon_problem.h"
+#include "huge_buffer.h"
 
 namespace gpudecon {
 
@@ -14,6 +15,18 @@ struct RLProblem {
   /** Lower bound of the re-blurred estimate in the ratio (guards division by zero). */
   float eps = 1e-12f;
 };
+
+/**
+ * The buffers of first-order Biggs–Andrews acceleration, both region-sized: the previous estimate
+ * (starts as `x`) and the last change (starts at 0). Both are read before their first write, and
+ * 0 × uninitialised memory could be NaN, hence the explicit start values.
+ */
+struct AccelerationState {
+  HugePtr<float> previous, change;
+};
+
+/** The acceleration buffers for an estimate `x` of `count` values (see AccelerationState). */
+AccelerationState acceleration_state(const float* x, long count);
 
 /** CPU iterations with FFTW (in-place real transforms) and OpenMP fused element-wise passes. */
 void rl_iterate_cpu(const RLProblem& problem, const DeconOptions& options, DeconReport& report, const JobControl& control);
