@@ -93,13 +93,7 @@ float* planning_scratch(const Dims& grid) {
 RealPlans get_real_plans(const Dims& grid, int threads, bool measure, const std::string& wisdom_dir) {
   std::lock_guard<std::mutex> guard(planner_lock());
   const Key key{grid.z, grid.y, grid.x, threads, measure};
-  auto found = cache().find(key);
-  if (found != cache().end()) {
-    RealPlans plans = found->second;
-    plans.source = PlanSource::Memory;
-    plans.plan_ms = 0;
-    return plans;
-  }
+  if (RealPlans known; cached_plans(cache(), key, &known)) return known;
   ensure_threads();
   fftwf_plan_with_nthreads(threads);
   const auto start = std::chrono::steady_clock::now();
@@ -181,13 +175,7 @@ void PrunedPlans::backward(float* buffer) const {
 PrunedPlans get_pruned_plans(const Dims& grid, const Dims& region, int threads, bool measure, const std::string& wisdom_dir) {
   std::lock_guard<std::mutex> guard(planner_lock());
   const PrunedKey key{grid.z, grid.y, grid.x, region.z, region.y, threads, measure};
-  auto found = pruned_cache().find(key);
-  if (found != pruned_cache().end()) {
-    PrunedPlans plans = found->second;
-    plans.source = PlanSource::Memory;
-    plans.plan_ms = 0;
-    return plans;
-  }
+  if (PrunedPlans known; cached_plans(pruned_cache(), key, &known)) return known;
   ensure_threads();
   fftwf_plan_with_nthreads(threads);
   const auto start = std::chrono::steady_clock::now();

@@ -63,6 +63,21 @@ inline fftwf_iodim fft_iodim(long n, long is, long os) {
   return d;
 }
 
+/**
+ * A copy of the plans cached under `key` in `cache`, marked as coming from this process's memory
+ * (source Memory, no planning time), in `*out`; false when none is cached. For the plan caches of
+ * every planner (real, pruned, fused), all guarded by the planner lock.
+ */
+template <typename Plans, typename Cache, typename Key>
+bool cached_plans(const Cache& cache, const Key& key, Plans* out) {
+  auto found = cache.find(key);
+  if (found == cache.end()) return false;
+  *out = found->second;
+  out->source = PlanSource::Memory;
+  out->plan_ms = 0;
+  return true;
+}
+
 /** The wisdom file used for `wisdom_dir` (empty when wisdom_dir is empty). */
 std::string wisdom_path(const std::string& wisdom_dir);
 

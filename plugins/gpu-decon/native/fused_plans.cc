@@ -78,13 +78,7 @@ FusedPlans get_fused_plans(const Dims& grid, const Dims& region, float* buffer, 
   const long c = grid.x / 2 + 1, plane_bytes = fused_plane_stride(grid) * 8, block = block_columns();
   const bool aligned = plane_bytes % 64 == 0 && (block * 8) % 64 == 0 && reinterpret_cast<uintptr_t>(buffer) % 64 == 0;
   const Key key{grid.z, grid.y, grid.x, region.y, block, std::getenv("GPUDECON_YBLOCK") ? std::atol(std::getenv("GPUDECON_YBLOCK")) : 0, measure, aligned};
-  auto found = cache().find(key);
-  if (found != cache().end()) {
-    FusedPlans plans = found->second;
-    plans.source = PlanSource::Memory;
-    plans.plan_ms = 0;
-    return plans;
-  }
+  if (FusedPlans known; cached_plans(cache(), key, &known)) return known;
   const auto start = std::chrono::steady_clock::now();
   fft_prepare_planner(measure ? wisdom_dir : "", 1);
   FusedPlans plans;
