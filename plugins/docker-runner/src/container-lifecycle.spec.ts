@@ -5,14 +5,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ContainerLifecycle } from './container-lifecycle.js';
 import { DockerApiError, DockerEngineClient } from './docker-engine-client.js';
+import { streamFrame } from './test-support/stream-frame.js';
 
-const frame = (type: number, text: string): Buffer => {
-  const payload = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header[0] = type;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-};
 
 /** Each test answers the runner's requests with `route` on a fake daemon socket (/version built in). */
 describe('ContainerLifecycle against a fake Engine API', () => {
@@ -55,7 +49,7 @@ describe('ContainerLifecycle against a fake Engine API', () => {
         exit = res;
       } else if (url.pathname.endsWith('/start')) {
         res.writeHead(204).end();
-        attach?.end(Buffer.concat([frame(1, 'out\n'), frame(2, 'err\n')]));
+        attach?.end(Buffer.concat([streamFrame(1, 'out\n'), streamFrame(2, 'err\n')]));
         exit?.end(JSON.stringify({ StatusCode: 0, Error: null }));
       } else res.writeHead(204).end();
     };

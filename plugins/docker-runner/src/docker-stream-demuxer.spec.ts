@@ -2,14 +2,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { DockerStreamDemuxer, type DemuxedStream } from './docker-stream-demuxer.js';
+import { streamFrame } from './test-support/stream-frame.js';
 
-const frame = (type: number, text: string): Buffer => {
-  const payload = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header[0] = type;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-};
 
 async function demux(chunks: Buffer[], slow = false): Promise<Record<DemuxedStream, string>> {
   const out: Record<DemuxedStream, string> = { stdout: '', stderr: '' };
@@ -24,7 +18,7 @@ async function demux(chunks: Buffer[], slow = false): Promise<Record<DemuxedStre
 }
 
 describe('DockerStreamDemuxer', () => {
-  const stream = Buffer.concat([frame(1, 'out one\n'), frame(2, 'err one\n'), frame(1, ''), frame(1, 'out two\n'), frame(0, 'stdin\n')]);
+  const stream = Buffer.concat([streamFrame(1, 'out one\n'), streamFrame(2, 'err one\n'), streamFrame(1, ''), streamFrame(1, 'out two\n'), streamFrame(0, 'stdin\n')]);
 
   it('splits whole frames into stdout and stderr (stdin frames count as stdout)', async () => {
     expect(await demux([stream])).toEqual({ stdout: 'out one\nout two\nstdin\n', stderr: 'err one\n' });
@@ -37,13 +31,13 @@ describe('DockerStreamDemuxer', () => {
 
   it('handles a payload larger than one chunk and keeps the order within a stream', async () => {
     const big = 'x'.repeat(70_000);
-    const whole = Buffer.concat([frame(2, big), frame(1, 'after')]);
+    const whole = Buffer.concat([streamFrame(2, big), streamFrame(1, 'after')]);
     const chunks = [whole.subarray(0, 3), whole.subarray(3, 40_000), whole.subarray(40_000)];
     expect(await demux(chunks)).toEqual({ stdout: 'after', stderr: big });
   });
 
   it('delivers what arrived when the stream ends inside a frame', async () => {
-    const cut = frame(1, 'truncated payload').subarray(0, 8 + 9);
+    const cut = streamFrame(1, 'truncated payload').subarray(0, 8 + 9);
     expect(await demux([cut])).toEqual({ stdout: 'truncated', stderr: '' });
   });
 });
