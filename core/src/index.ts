@@ -20,3 +20,4 @@ export * from './provenance/index.js';
 export * from './engine/index.js';
 export * from './kernel/index.js';
 export { CORE_VERSION } from './version.js';
+export * from './util/process-alive.js';

@@ -1,5 +1,6 @@
 import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import os from 'node:os';
+import { isProcessAlive } from '@bioimageit/core';
 
 /** Who holds a lock file (its JSON content). */
 interface LockOwner {
@@ -8,14 +9,6 @@ interface LockOwner {
   readonly since: string;
 }
 
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 async function readOwner(file: string): Promise<LockOwner | undefined> {
   try {
@@ -68,7 +61,7 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, option
     }
     const owner = await readOwner(file);
     const age = await stat(file).then((s) => Date.now() - s.mtimeMs, () => 0);
-    const deadHere = owner !== undefined && owner.host === host && owner.pid !== process.pid && !isAlive(owner.pid);
+    const deadHere = owner !== undefined && owner.host === host && owner.pid !== process.pid && !isProcessAlive(owner.pid);
     if (deadHere || age > staleMs) {
       await unlink(file).catch(() => undefined);
       continue;

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { isProcessAlive } from '@bioimageit/core';
 import type { DockerEngineClient } from './docker-engine-client.js';
 import { LABELS } from './container-spec.js';
 
@@ -9,15 +10,6 @@ interface ListedContainer {
   readonly Labels?: Readonly<Record<string, string>>;
 }
 
-/** True when a process with this pid exists on this machine. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Removes the docker runner's containers whose owning process (label `org.bioimageit.owner`,
@@ -39,7 +31,7 @@ export async function sweepOrphanContainers(client: DockerEngineClient, host = h
     const owner = container.Labels?.[LABELS.owner] ?? '';
     const colon = owner.lastIndexOf(':');
     const pid = Number(owner.slice(colon + 1));
-    if (colon <= 0 || owner.slice(0, colon) !== host || !Number.isInteger(pid) || pid <= 0 || alive(pid)) continue;
+    if (colon <= 0 || owner.slice(0, colon) !== host || !Number.isInteger(pid) || pid <= 0 || isProcessAlive(pid)) continue;
     try {
       await client.json('DELETE', `/containers/${container.Id}`, { query: { force: true, v: true } });
       removed.push((container.Names?.[0] ?? container.Id).replace(/^\//, ''));

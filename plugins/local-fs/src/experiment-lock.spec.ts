@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireLock, isProcessAlive } from './experiment-lock.js';
+import { isProcessAlive } from '@bioimageit/core';
+import { acquireLock } from './experiment-lock.js';
 
 /** The pid of a process that has exited (and been reaped). */
 async function deadPid(): Promise<number> {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, copyFile, link, mkdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { StorageError } from '@bioimageit/core';
+import { isProcessAlive, StorageError } from '@bioimageit/core';
 import { tempPathFor } from './atomic-write.js';
 import { errnoCode, storageFailure } from './storage-failure.js';
 
@@ -34,15 +34,6 @@ export interface HeldLock {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** True when `pid` names a live process of this host (a process of another user counts as live). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errnoCode(error) === 'EPERM';
-  }
-}
 
 async function readHolder(file: string): Promise<LockHolder | undefined> {
   try {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { isProcessAlive } from '@bioimageit/core';
 
 /**
  * When process `pid` started, in clock ticks since boot (field 22 of Linux's /proc/PID/stat), or
@@ -56,11 +57,7 @@ export function orphanedJobs(jobs: readonly OwnedJob[], host: string, alive: (pi
  * is given and readable here, started at that tick: a reused pid is another process, not alive.
  */
 export function processAlive(pid: number, start?: string): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
+  if (!isProcessAlive(pid)) return false;
   if (start === undefined) return true;
   const now = processStartTicks(pid);
   return now === undefined || now === start;

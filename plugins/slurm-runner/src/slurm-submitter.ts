@@ -53,6 +53,8 @@ interface Waiting {
  */
 export class SlurmSubmitter {
   private readonly batcher: SubmissionBatcher<Waiting>;
+  /** This process as the `--comment` of its submissions (read once: it never changes). */
+  private readonly owner = ownerComment();
 
   constructor(
     private readonly cli: Pick<SlurmCli, 'submit'>,
@@ -95,7 +97,7 @@ export class SlurmSubmitter {
     try {
       dir = await mkdtemp(path.join(first.folder, '.bioimageit-slurm-'));
       const array = batch.length > 1;
-      const spec = { name: first.name, dir, tasks: batch.map((w) => w.request.task), array, resources: first.resources, settings: this.settings, owner: ownerComment() };
+      const spec = { name: first.name, dir, tasks: batch.map((w) => w.request.task), array, resources: first.resources, settings: this.settings, owner: this.owner };
       const script = path.join(dir, SCRIPT_FILE);
       await writeFile(script, jobScript(spec));
       await chmod(script, 0o755);
