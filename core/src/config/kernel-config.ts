@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors/area-errors.js';
+import { isRecord } from '../util/is-record.js';
 
 /** File name of a workspace's configuration; its folder is the workspace. */
 export const CONFIG_FILE = 'bioimageit.config.json';
@@ -95,13 +96,13 @@ export function mergeConfig(base: KernelConfig, raw: unknown, source: string): K
   const bad = (field: string, why: string) =>
     new ConfigError('INVALID', `${source}: '${field}' ${why}`, { details: { source, field } });
   if (raw === undefined) return base;
-  if (!isObject(raw)) throw bad('(root)', 'must be a JSON object');
+  if (!isRecord(raw)) throw bad('(root)', 'must be a JSON object');
   const known = new Set(['$schema', 'user', 'experiments', 'plugins', 'import', 'tools', 'env', 'settings', 'workspace']);
   for (const key of Object.keys(raw)) if (!known.has(key)) throw bad(key, `is not a known setting (${[...known].slice(1).join(', ')})`);
   let config = base;
   if (raw['user'] !== undefined) {
     const user = raw['user'];
-    if (!isObject(user) || typeof user['name'] !== 'string' || user['name'].trim() === '') throw bad('user.name', 'must be a non-empty string');
+    if (!isRecord(user) || typeof user['name'] !== 'string' || user['name'].trim() === '') throw bad('user.name', 'must be a non-empty string');
     config = { ...config, user: { name: user['name'] } };
   }
   if (raw['experiments'] !== undefined) {
@@ -115,7 +116,7 @@ export function mergeConfig(base: KernelConfig, raw: unknown, source: string): K
   }
   if (raw['import'] !== undefined) {
     const imp = raw['import'];
-    if (!isObject(imp)) throw bad('import', 'must be an object');
+    if (!isRecord(imp)) throw bad('import', 'must be an object');
     const mode = imp['mode'] ?? config.import.mode;
     if (mode !== 'copy' && mode !== 'reference') throw bad('import.mode', "must be 'copy' or 'reference'");
     const batchSize = positiveInt(imp['batchSize'] ?? config.import.batchSize, () => bad('import.batchSize', 'must be a positive integer'));
@@ -124,22 +125,22 @@ export function mergeConfig(base: KernelConfig, raw: unknown, source: string): K
   }
   if (raw['tools'] !== undefined) {
     const tools = raw['tools'];
-    const dirs = isObject(tools) ? tools['dirs'] ?? [] : undefined;
+    const dirs = isRecord(tools) ? tools['dirs'] ?? [] : undefined;
     if (!Array.isArray(dirs) || !dirs.every((d) => typeof d === 'string')) throw bad('tools.dirs', 'must be an array of folder paths');
     config = { ...config, tools: { dirs: dirs as string[] } };
   }
   if (raw['env'] !== undefined) {
     // v1's config writes a list of {name, value}; the native form is an object.
     const given = raw['env'];
-    const env = Array.isArray(given) && given.every((e) => isObject(e) && typeof e['name'] === 'string')
+    const env = Array.isArray(given) && given.every((e) => isRecord(e) && typeof e['name'] === 'string')
       ? Object.fromEntries(given.map((e: Record<string, unknown>) => [e['name'], e['value']]))
       : given;
-    if (!isObject(env) || !Object.values(env).every((v) => typeof v === 'string')) throw bad('env', 'must be an object of string values (e.g. {"python": "/usr/bin/python3"})');
+    if (!isRecord(env) || !Object.values(env).every((v) => typeof v === 'string')) throw bad('env', 'must be an object of string values (e.g. {"python": "/usr/bin/python3"})');
     config = { ...config, env: { ...config.env, ...(env as Record<string, string>) } };
   }
   if (raw['settings'] !== undefined) {
     const given = raw['settings'];
-    if (!isObject(given)) throw bad('settings', 'must be an object of plugin settings by variable name (e.g. {"BIOIMAGEIT_SLURM_PARTITION": "gpu"})');
+    if (!isRecord(given)) throw bad('settings', 'must be an object of plugin settings by variable name (e.g. {"BIOIMAGEIT_SLURM_PARTITION": "gpu"})');
     const settings: Record<string, string> = {};
     for (const [name, value] of Object.entries(given)) {
       if (!SETTING_NAME.test(name)) throw bad(`settings.${name}`, 'is not a setting name (upper-case letters, digits and _, as the environment variable)');
@@ -196,8 +197,4 @@ export function applyEnvOverrides(config: KernelConfig, env: NodeJS.ProcessEnv, 
 function positiveInt(value: unknown, fail: () => ConfigError): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw fail();
   return value;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

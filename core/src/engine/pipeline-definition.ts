@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ToolError } from '../errors/area-errors.js';
+import { isRecord } from '../util/is-record.js';
 
 /** One input of a pipeline step: a dataset, or an earlier step (its output dataset). */
 export interface PipelineStepInput {
@@ -38,8 +39,6 @@ export interface Pipeline {
   readonly steps: readonly PipelineStep[];
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Reads and checks a pipeline JSON file. ToolError NOT_FOUND / BAD_MANIFEST naming the file. */
 export async function loadPipelineFile(path: string): Promise<Pipeline> {
@@ -68,7 +67,7 @@ export function parsePipeline(raw: unknown, source: string): Pipeline {
   const fail = (path: string, why: string): never => {
     throw new ToolError('BAD_MANIFEST', `${source}: ${path} ${why}`, { details: { file: source, field: path } });
   };
-  if (!isObject(raw)) return fail('(root)', 'must be a JSON object');
+  if (!isRecord(raw)) return fail('(root)', 'must be a JSON object');
   const steps = raw['steps'];
   if (!Array.isArray(steps) || steps.length === 0) return fail('steps', 'must be a non-empty array');
   const str = (value: unknown, path: string, optional = false): string | undefined => {
@@ -84,7 +83,7 @@ export function parsePipeline(raw: unknown, source: string): Pipeline {
   };
   const parsed = steps.map((step: unknown, s): PipelineStep => {
     const at = `steps[${s}]`;
-    if (!isObject(step)) return fail(at, 'must be an object');
+    if (!isRecord(step)) return fail(at, 'must be an object');
     const v1 = 'output_dataset_name' in step || Array.isArray(step['parameters']);
     const tool = str(step['tool'], `${at}.tool`) as string;
     const name = str(step['name'], `${at}.name`, true) || `step${s + 1}`;
@@ -93,7 +92,7 @@ export function parsePipeline(raw: unknown, source: string): Pipeline {
     if (!Array.isArray(rawInputs)) return fail(`${at}.inputs`, 'must be an array');
     const inputs = rawInputs.map((input: unknown, i): PipelineStepInput => {
       const ip = `${at}.inputs[${i}]`;
-      if (!isObject(input)) return fail(ip, 'must be an object');
+      if (!isRecord(input)) return fail(ip, 'must be an object');
       const dataset = str(input['dataset'], `${ip}.dataset`, true);
       const from = str(input['step'], `${ip}.step`, true);
       if (dataset && from) fail(ip, "names both a 'dataset' and a 'step'; give one");
@@ -135,7 +134,7 @@ export function parsePipeline(raw: unknown, source: string): Pipeline {
 
 function nativeParams(value: unknown, path: string, fail: (path: string, why: string) => never): Record<string, string | number | boolean> {
   if (value === undefined) return {};
-  if (!isObject(value) || !Object.values(value).every((v) => ['string', 'number', 'boolean'].includes(typeof v))) fail(path, 'must be an object of string, number or boolean values');
+  if (!isRecord(value) || !Object.values(value).every((v) => ['string', 'number', 'boolean'].includes(typeof v))) fail(path, 'must be an object of string, number or boolean values');
   return value as Record<string, string | number | boolean>;
 }
 
@@ -143,7 +142,7 @@ function v1Parameters(value: unknown, path: string, fail: (path: string, why: st
   if (!Array.isArray(value)) return fail(path, 'must be an array of {name, value}');
   return Object.fromEntries(
     value.map((p: unknown, i) => {
-      if (!isObject(p) || typeof p['name'] !== 'string' || p['value'] === undefined) return fail(`${path}[${i}]`, 'must be {name, value}');
+      if (!isRecord(p) || typeof p['name'] !== 'string' || p['value'] === undefined) return fail(`${path}[${i}]`, 'must be {name, value}');
       return [p['name'], String(p['value'])];
     }),
   );

@@ -1,5 +1,6 @@
 import semver from 'semver';
 import { PluginError } from '../errors/area-errors.js';
+import { isRecord } from '../util/is-record.js';
 
 /** Capabilities a plugin may require of the machine; checked before its code is imported. */
 export const KNOWN_CAPABILITIES = ['docker', 'cuda', 'network', 'fftw', 'slurm', 'conda'] as const;
@@ -62,10 +63,10 @@ export function validatePluginManifest(raw: unknown, packageName: string, coreVe
     new PluginError('BAD_MANIFEST', `plugin package '${packageName}': manifest field 'bioimageit.${field}' ${why}`, {
       details: { package: packageName, field },
     });
-  if (!isObject(raw)) throw bad('', 'is missing (package.json needs a "bioimageit" object)');
+  if (!isRecord(raw)) throw bad('', 'is missing (package.json needs a "bioimageit" object)');
   const { id, engines, module, contributes, requires, settings } = raw;
   if (typeof id !== 'string' || !ID.test(id)) throw bad('id', 'must be a lower-case kebab-case string');
-  if (!isObject(engines) || typeof engines['core'] !== 'string') throw bad('engines.core', 'must be a semver range string');
+  if (!isRecord(engines) || typeof engines['core'] !== 'string') throw bad('engines.core', 'must be a semver range string');
   const range = engines['core'];
   if (semver.validRange(range) === null) throw bad('engines.core', `'${range}' is not a valid semver range`);
   if (!semver.satisfies(coreVersion, range, { includePrerelease: true })) {
@@ -89,7 +90,7 @@ export function validatePluginManifest(raw: unknown, packageName: string, coreVe
 
 function validateContributes(raw: unknown, bad: (field: string, why: string) => PluginError): PluginContributes {
   if (raw === undefined) return {};
-  if (!isObject(raw)) throw bad('contributes', 'must be an object');
+  if (!isRecord(raw)) throw bad('contributes', 'must be an object');
   const known = new Set(['storage', 'runners', 'formats', 'toolSources', 'hooks']);
   for (const key of Object.keys(raw)) if (!known.has(key)) throw bad(`contributes.${key}`, `is not a known contribution (${[...known].join(', ')})`);
   const keyed = (field: 'storage' | 'runners' | 'formats' | 'toolSources', prop: 'scheme' | 'id') => {
@@ -97,7 +98,7 @@ function validateContributes(raw: unknown, bad: (field: string, why: string) => 
     if (list === undefined) return undefined;
     if (!Array.isArray(list)) throw bad(`contributes.${field}`, 'must be an array');
     list.forEach((entry, i) => {
-      if (!isObject(entry) || typeof entry[prop] !== 'string' || !KEY.test(entry[prop])) {
+      if (!isRecord(entry) || typeof entry[prop] !== 'string' || !KEY.test(entry[prop])) {
         throw bad(`contributes.${field}[${i}].${prop}`, 'must be a lower-case identifier');
       }
     });
@@ -112,8 +113,4 @@ function validateContributes(raw: unknown, bad: (field: string, why: string) => 
     ...(keyed('toolSources', 'id') && { toolSources: keyed('toolSources', 'id') }),
     ...(hooks !== undefined && { hooks }),
   };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -5,6 +5,7 @@ import type { ExperimentStore } from '../extension-points/storage-backend.js';
 import { writeFileAtomic } from '../formats/atomic-write.js';
 import type { DataItem } from '../model/data-item.js';
 import type { RunRecord } from '../model/run.js';
+import { isRecord } from '../util/is-record.js';
 import { planCrateFiles, type CrateFile } from './crate-files.js';
 import { activityUser, involvedItems, loadProvenance, present, type ProvenanceActivity } from './provenance-snapshot.js';
 import {
@@ -254,9 +255,6 @@ function condaEnvironment(a: ProvenanceActivity): RoCrateEntity[] {
   return [environment, ...packages];
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * The Process Run Crate `ContainerImage` of a job run in a container, from the environment its
