@@ -39,7 +39,6 @@ export interface Pipeline {
   readonly steps: readonly PipelineStep[];
 }
 
-
 /** Reads and checks a pipeline JSON file. ToolError NOT_FOUND / BAD_MANIFEST naming the file. */
 export async function loadPipelineFile(path: string): Promise<Pipeline> {
   const file = resolve(path);
