@@ -1,12 +1,15 @@
-import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { debianPython } from '@bioimageit/core/testing';
 import { createKernel, type DataItem, type Kernel, type RunRecord } from '@bioimageit/core';
 import { cli, copyV1Experiment, tempDir, V1_FIXTURES, type CliRun } from './cli-harness.js';
 
-/** Debian's python3 (`command -p -v python3`), the one the v1 threshold wrapper runs with tifffile. */
+/**
+ * Debian's python3 (`command -p -v python3`), the one the v1 threshold wrapper runs with tifffile;
+ * plain `python3` where there is none (the specs that need it skip through `skipWithout('python')`).
+ */
 export function systemPython(): string {
-  return execFileSync('sh', ['-c', 'command -p -v python3'], { encoding: 'utf8' }).trim();
+  return debianPython([]).python ?? 'python3';
 }
 
 /** A workspace holding a copy of v1's exp100, with tool folders and `{env.NAME}` values configured. */

@@ -52,7 +52,10 @@ describe('RunEngine: parallel jobs and cancellation', () => {
     const { record } = await running;
     expect(record.status).toBe('cancelled');
     expect(record.jobs.map((j) => j.status)).toEqual(['succeeded', 'cancelled', 'cancelled', 'cancelled']);
-    expect(record.jobs[3]?.error).toBe('run cancelled before the job started');
+    // Two of the three later jobs were running (killed); which one had not started depends on
+    // which worker prepared its next job first.
+    expect(record.jobs.filter((j) => j.error === 'run cancelled before the job started')).toHaveLength(1);
+    expect(record.jobs.filter((j) => /^job '.+' was cancelled/.test(j.error ?? ''))).toHaveLength(2);
     expect(started.filter(alive)).toEqual([]);
     expect((await f.store.items('slow')).map((i) => i.name)).toEqual(['o_p1_001.txt']);
     expect(f.store.saveRunCalls.at(-1)?.status).toBe('cancelled');

@@ -7,24 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PixelArray } from '../extension-points/format-codec.js';
 import { readTiffMetadata } from './tiff-metadata.js';
 import { readTiffPixels } from './tiff-pixels.js';
+import { debianPython, skipWithout } from '../testing/system-part.js';
 import { writeTiff } from './tiff-writer.js';
 
-/** Debian's python3 (not a pyenv shim first on PATH) when it can import tifffile. */
-function findTifffilePython(): { python?: string; why?: string } {
-  try {
-    const python = execFileSync('sh', ['-c', 'command -p -v python3'], { encoding: 'utf8' }).trim();
-    if (!python) return { why: 'no python3 on the default PATH' };
-    execFileSync(python, ['-c', 'import tifffile'], { stdio: 'pipe' });
-    return { python };
-  } catch (error) {
-    return { why: `${error instanceof Error ? error.message.split('\n')[0] : String(error)} (apt-get install python3-tifffile)` };
-  }
-}
-
-const { python, why } = findTifffilePython();
-// CI installs python3-tifffile (.ci/run): there the cross-check must run, never skip.
-if (!python && process.env['CI']) throw new Error(`CI must run the tifffile cross-check: ${why}`);
-if (!python) console.warn(`skipping the tifffile cross-check: ${why}`);
+const { python, why } = debianPython(['tifffile', 'numpy']);
+const skip = skipWithout('python', why, import.meta.url);
 
 /** Prints one JSON line per file: what tifffile makes of it. */
 const DESCRIBE = `
@@ -71,7 +58,7 @@ describe('cross-check with tifffile (Debian python3-tifffile)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it.skipIf(!python)('tifffile reads our OME-TIFF and BigTIFF with the same shape, dtype, axes and sum', async () => {
+  it.skipIf(skip)('tifffile reads our OME-TIFF and BigTIFF with the same shape, dtype, axes and sum', async () => {
     const n = 2 * 3 * 4 * 16 * 20;
     const ome: PixelArray = {
       data: new Uint16Array(n).map((_, i) => (i * 37) % 65535),
@@ -91,7 +78,7 @@ describe('cross-check with tifffile (Debian python3-tifffile)', () => {
     expect(d).toMatchObject({ shape: [3, 16, 20, 3], axes: 'ZYXS', dtype: 'uint8', sum: sum(rgb.data) });
   });
 
-  it.skipIf(!python)('we read what tifffile writes: OME, zlib tiles, ImageJ, BigTIFF, big-endian, RGB', async () => {
+  it.skipIf(skip)('we read what tifffile writes: OME, zlib tiles, ImageJ, BigTIFF, big-endian, RGB', async () => {
     const [{ sum: expected }] = tifffile(WRITE, [dir]) as [{ sum: number }];
     const cases: Array<[string, Record<string, unknown>, number]> = [
       ['t.ome.tif', { shape: [2, 3, 4, 16, 20], axes: 'TCZYX', dtype: 'uint16', ome: true, physicalSize: { x: { value: 0.2, unit: 'µm' }, y: { value: 0.2, unit: 'µm' }, z: { value: 1.5, unit: 'µm' } } }, expected],

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { skipWithout } from '@bioimageit/core/testing';
 import { findChromium, launchChromium, SCREENSHOTS } from '../test-support/browser.js';
 import { serveFixture, type ServedFixture } from '../test-support/fixture-workspace.js';
 
@@ -8,10 +9,7 @@ import { serveFixture, type ServedFixture } from '../test-support/fixture-worksp
 const until = <T>(read: () => Promise<T> | T, timeout = 15_000) => expect.poll(read, { timeout, interval: 100 });
 
 const chromiumPath = findChromium();
-if (chromiumPath === undefined) {
-  if (process.env['CI'] === 'true') throw new Error('Chromium is required in CI (apt-get install chromium) for the GUI tests');
-  console.warn('GUI tests skipped: no chromium on PATH (apt-get install chromium)');
-}
+const noBrowser = skipWithout('chromium', chromiumPath === undefined ? 'no chromium (or chromium-browser) on PATH' : undefined, import.meta.url);
 
 /**
  * The GUI in a real browser (Debian's Chromium through playwright-core), on a copy of exp100:
@@ -19,7 +17,7 @@ if (chromiumPath === undefined) {
  * followed to the end, its outputs' provenance graph and the run history with logs. Screenshots of
  * each screen are written to server/test-output/.
  */
-describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
+describe.skipIf(noBrowser)('browser GUI', () => {
   let fx: ServedFixture;
   let browser: Browser;
   let page: Page;
@@ -185,7 +183,7 @@ describe.skipIf(chromiumPath === undefined)('browser GUI', () => {
 });
 
 /** The GUI of a server that requires a token: the printed address logs the browser in with a cookie. */
-describe.skipIf(chromiumPath === undefined)('browser GUI with a token', () => {
+describe.skipIf(noBrowser)('browser GUI with a token', () => {
   let fx: ServedFixture;
   let browser: Browser;
 
