@@ -21,3 +21,4 @@ export * from './engine/index.js';
 export * from './kernel/index.js';
 export { CORE_VERSION } from './version.js';
 export * from './util/process-alive.js';
+export * from './util/control-characters.js';

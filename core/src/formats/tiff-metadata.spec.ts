@@ -27,11 +27,18 @@ function handTiff(littleEndian: boolean, bigtiff: boolean, pages: HandPage[]): U
   let at = 0;
   const u16 = (v: number): void => (view.setUint16(at, v, littleEndian), void (at += 2));
   const u32 = (v: number): void => (view.setUint32(at, v, littleEndian), void (at += 4));
-  const off = (v: number): void => (bigtiff ? (view.setBigUint64(at, BigInt(v), littleEndian), void (at += 8)) : u32(v));
+  const off = (v: number): void => {
+    if (!bigtiff) return u32(v);
+    view.setBigUint64(at, BigInt(v), littleEndian);
+    at += 8;
+  };
   out.set(littleEndian ? [0x49, 0x49] : [0x4d, 0x4d]);
   at = 2;
   u16(bigtiff ? 43 : 42);
-  if (bigtiff) (u16(8), u16(0));
+  if (bigtiff) {
+    u16(8);
+    u16(0);
+  }
   const firstIfdField = at;
   off(0);
   const dataAt = pages.map((p) => {
@@ -53,7 +60,8 @@ function handTiff(littleEndian: boolean, bigtiff: boolean, pages: HandPage[]): U
       ...(desc ? [[270, 2, -1] as [number, number, number]] : []),
       [273, 4, dataAt[i]!], [277, 3, 1], [278, 4, p.height], [279, 4, p.pixels.length], [339, 3, p.sampleFormat],
     ];
-    bigtiff ? off(entries.length) : u16(entries.length);
+    if (bigtiff) off(entries.length);
+    else u16(entries.length);
     const extraAt = at + entries.length * (bigtiff ? 20 : 12) + (bigtiff ? 8 : 4);
     for (const [tag, type, value] of entries) {
       u16(tag);
@@ -72,7 +80,10 @@ function handTiff(littleEndian: boolean, bigtiff: boolean, pages: HandPage[]): U
     }
     previousNext = at;
     off(0);
-    if (desc) (out.set(desc, at), (at += desc.length));
+    if (desc) {
+      out.set(desc, at);
+      at += desc.length;
+    }
   });
   return out.slice(0, at);
 }

@@ -59,7 +59,7 @@ describe('LinearRegex', () => {
       try {
         linear = LinearRegex.compile(source);
       } catch (error) {
-        throw new Error(`/${source}/: ${(error as Error).message}`);
+        throw new Error(`/${source}/: ${(error as Error).message}`, { cause: error });
       }
       for (let t = 0; t < 12; t++) {
         const input = text(rand);

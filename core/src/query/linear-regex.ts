@@ -387,7 +387,7 @@ export class LinearRegex {
     let current = new Int32Array(size);
     let next = new Int32Array(size);
     let currentCount = 0;
-    let nextCount = 0;
+    let nextCount: number;
     // Generation marks: a program counter is added at most once per position.
     const seen = new Int32Array(size).fill(-1);
     const stack = new Int32Array(size * 2 + 2);

@@ -1,6 +1,7 @@
 import { QueryError } from '../errors/area-errors.js';
 import { StorageError } from '../errors/area-errors.js';
 import type { Tags } from '../model/data-item.js';
+import { hasControlCharacter } from '../util/control-characters.js';
 
 /** What a tag rule looks at: the item's file name and, at import, its path relative to the imported folder. */
 export interface TagSubject {
@@ -105,7 +106,7 @@ export function applyTagRules(rules: readonly CompiledTagRule[], subject: TagSub
 
 /** A tag key: non-empty, no control characters, not a reserved query field. */
 export function requireKey(key: string): void {
-  if (key.trim() === '' || /[\u0000-\u001f]/.test(key)) {
+  if (key.trim() === '' || hasControlCharacter(key)) {
     throw new StorageError('INVALID', `invalid tag key ${JSON.stringify(key)}: keys must be non-empty printable text`, { details: { key } });
   }
 }

@@ -43,5 +43,5 @@ export async function appendHistory(target: string, records: readonly SolvedReco
 
 /** The package a requested spec names (`numpy >=1.2` → `numpy`, `conda-forge::numpy=1` → `numpy`). */
 export function specName(spec: string): string {
-  return (spec.split('::').pop() ?? spec).trim().split(/[\s=<>!~\[]/)[0] ?? spec;
+  return (spec.split('::').pop() ?? spec).trim().split(/[\s=<>!~[]/)[0] ?? spec;
 }

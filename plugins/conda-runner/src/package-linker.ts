@@ -103,7 +103,7 @@ export async function linkPackage(request: LinkRequest): Promise<LinkedPackage> 
         replaced = replacePrefix(content, entry.prefix_placeholder, request.prefix, mode);
         if (mode === 'text') replaced = fixLongShebang(replaced, request.prefix);
       } catch (e) {
-        throw new Error(`${entry._path} in ${path.basename(request.source)}: ${e instanceof Error ? e.message : String(e)}`);
+        throw new Error(`${entry._path} in ${path.basename(request.source)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
       }
       await rm(to, { force: true });
       await writeFile(to, replaced);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { StorageError, type NewProcessedItem, type NewRawItem, type RunRecord, type TagUpdate } from '@bioimageit/core';
+import { hasControlCharacter, StorageError, type NewProcessedItem, type NewRawItem, type RunRecord, type TagUpdate } from '@bioimageit/core';
 import { RAW_DATASET_NAME } from './experiment-layout.js';
 import { assertValidName } from './path-safety.js';
 
@@ -9,7 +9,7 @@ function invalid(message: string, details: Record<string, unknown>): StorageErro
 
 /** Checks a tag key: a non-empty string without control characters. */
 export function assertValidTagKey(key: unknown): asserts key is string {
-  if (typeof key !== 'string' || key.trim().length === 0 || /[\u0000-\u001f\u007f]/.test(key)) {
+  if (typeof key !== 'string' || key.trim().length === 0 || hasControlCharacter(key, { del: true })) {
     throw invalid(`invalid tag key ${JSON.stringify(key)}`, { key });
   }
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { StorageError } from '@bioimageit/core';
+import { hasControlCharacter, StorageError } from '@bioimageit/core';
 
 /**
  * Converts a `file:` URI or a plain path (absolute, or relative to the working directory) into
@@ -37,7 +37,7 @@ export function assertValidName(name: string, what: string): void {
       ? 'it is empty'
       : /[/\\]/.test(name)
         ? 'it contains a path separator'
-        : /[\u0000-\u001f\u007f]/.test(name)
+        : hasControlCharacter(name, { del: true })
           ? 'it contains a control character'
           : /^\.+$/.test(name.trim())
             ? 'it is made of dots only'

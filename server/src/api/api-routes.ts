@@ -11,10 +11,9 @@ import { toolRoutes } from './tool-routes.js';
 
 /** Every API route, the OpenAPI document's own included, and that document. */
 export function apiRoutes(ctx: ServerContext): { readonly routes: readonly ApiRoute[]; readonly document: OpenApiDocument } {
-  let document: OpenApiDocument | undefined;
   const routes: ApiRoute[] = [
     ...experimentRoutes(ctx),
-    openApiRoute(() => document as OpenApiDocument),
+    openApiRoute(() => document),
     ...itemRoutes(ctx),
     ...imageRoutes(ctx),
     ...toolRoutes(ctx),
@@ -22,6 +21,6 @@ export function apiRoutes(ctx: ServerContext): { readonly routes: readonly ApiRo
     ...eventRoutes(ctx),
     ...provenanceRoutes(ctx),
   ];
-  document = buildOpenApiDocument(routes, ctx.version);
+  const document = buildOpenApiDocument(routes, ctx.version);
   return { routes, document };
 }

@@ -102,7 +102,7 @@ export class ContractClient {
       }
       return events;
     } catch (error) {
-      if (controller.signal.aborted) throw new Error(`no matching event within ${timeoutMs} ms (got ${JSON.stringify(events).slice(0, 500)})`);
+      if (controller.signal.aborted) throw new Error(`no matching event within ${timeoutMs} ms (got ${JSON.stringify(events).slice(0, 500)})`, { cause: error });
       throw error;
     } finally {
       clearTimeout(timer);

@@ -71,7 +71,7 @@ export async function pullImages(repo: OmeroRepository, images: readonly ListedO
   return mapLimit(images, 2, async (image) => {
     const paths = await repo.client.get<{ repo?: string[] }>(`/webgateway/original_file_paths/${image.id}/`, undefined, `original files of image ${image.id}`);
     const single = paths.repo?.length === 1 ? path.basename(paths.repo[0]!) : undefined;
-    const name = (single ?? `${image.name.replace(/\.[^.]*$/, '')}.ome.tif`).replace(/[\\/\u0000]/g, '_');
+    const name = (single ?? `${image.name.replace(/\.[^.]*$/, '')}.ome.tif`).replace(/[\\/]/g, '_').replaceAll('\0', '_');
     const file = path.join(dir, `${image.id}-${name}`);
     const source = single !== undefined ? `/webgateway/archived_files/download/${image.id}/` : `/webgateway/render_ome_tiff/i/${image.id}/`;
     await repo.client.download(source, file, `downloading image ${image.id} (${image.name})`);

@@ -28,7 +28,7 @@ export class DownloadCache {
 
   /** Path of the cached `name` under `key`, downloading it with `download(tempFile)` when absent. */
   get(key: string, name: string, download: (file: string) => Promise<unknown>): Promise<string> {
-    const safeName = name.replace(/[\\/\u0000]/g, '_') || 'data';
+    const safeName = name.replace(/[\\/]/g, '_').replaceAll('\0', '_') || 'data';
     const dir = this.dirOf(key);
     const file = path.join(dir, safeName);
     const id = file;

@@ -6,8 +6,8 @@ import { StorageError } from '@bioimageit/core';
  * not `.` or `..`. INVALID names the culprit.
  */
 export function checkName(name: string, what: string): void {
-  if (name.trim() === '' || /[\\/\u0000]/.test(name) || name === '.' || name === '..') {
-    throw new StorageError('INVALID', `invalid ${what} name '${name.replace(/\u0000/g, '\\0')}': it must be non-empty and contain no '/', '\\' or NUL, and not be '.' or '..'`, { details: { name } });
+  if (name.trim() === '' || /[\\/]/.test(name) || name.includes('\0') || name === '.' || name === '..') {
+    throw new StorageError('INVALID', `invalid ${what} name '${name.replaceAll('\0', '\\0')}': it must be non-empty and contain no '/', '\\' or NUL, and not be '.' or '..'`, { details: { name } });
   }
 }
 
