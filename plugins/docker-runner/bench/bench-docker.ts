@@ -24,7 +24,7 @@ import { promisify } from 'node:util';
 import { LocalRunner, type Runner, type RunnerJob } from '@bioimageit/core';
 import { DockerRunner } from '../src/docker-runner.js';
 import { invokingUser } from '../src/docker-runner-options.js';
-import { startTestDockerd } from '../src/test-support/test-dockerd.js';
+import { startTestEngine } from '../src/test-support/test-engine.js';
 
 const exec = promisify(execFile);
 const JOBS = Number(process.argv[2] ?? 40);
@@ -36,7 +36,7 @@ const median = (xs: number[]): number => {
 };
 
 async function main(): Promise<void> {
-  const dockerd = await startTestDockerd();
+  const dockerd = await startTestEngine('docker');
   const scratch = await mkdtemp(path.join(tmpdir(), 'biit-docker-bench-'));
   try {
     await dockerd.importBusybox(IMAGE);

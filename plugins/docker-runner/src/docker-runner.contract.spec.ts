@@ -2,28 +2,30 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { describeRunnerContract } from '@bioimageit/core/testing';
+import { describeRunnerContract, skipWithout } from '@bioimageit/core/testing';
 import { DockerRunner } from './docker-runner.js';
-import { skipWithoutDockerd, startTestDockerd, type TestDockerd } from './test-support/test-dockerd.js';
+import { ENGINES, engineMissing, startTestEngine, type TestEngine } from './test-support/test-engine.js';
 
 const IMAGE = 'bioimageit-test/busybox:contract';
 
-describe.skipIf(skipWithoutDockerd())('docker runner on a private dockerd', () => {
-  let dockerd: TestDockerd;
-  let runner: DockerRunner;
+for (const kind of ENGINES) {
+  describe.skipIf(skipWithout(kind, engineMissing(kind), import.meta.url))(`docker runner on a private ${kind} engine`, () => {
+    let engine: TestEngine;
+    let runner: DockerRunner;
 
-  beforeAll(async () => {
-    dockerd = await startTestDockerd();
-    await dockerd.importBusybox(IMAGE);
-    runner = new DockerRunner(dockerd.client, { defaultImage: IMAGE, pullPolicy: 'never', onPullProgress: null });
-  });
+    beforeAll(async () => {
+      engine = await startTestEngine(kind);
+      await engine.importBusybox(IMAGE);
+      runner = new DockerRunner(engine.client, { defaultImage: IMAGE, pullPolicy: 'never', onPullProgress: null });
+    });
 
-  afterAll(async () => {
-    await dockerd?.stop();
-  });
+    afterAll(async () => {
+      await engine?.stop();
+    });
 
-  describeRunnerContract('docker', async () => {
-    const scratch = await mkdtemp(path.join(tmpdir(), 'biit-docker-contract-'));
-    return { runner, scratch, cleanup: () => rm(scratch, { recursive: true, force: true }) };
+    describeRunnerContract('docker', async () => {
+      const scratch = await mkdtemp(path.join(tmpdir(), 'biit-docker-contract-'));
+      return { runner, scratch, cleanup: () => rm(scratch, { recursive: true, force: true }) };
+    });
   });
-});
+}

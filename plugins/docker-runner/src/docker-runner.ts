@@ -37,8 +37,8 @@ const reasonOf = (error: unknown): string => (error instanceof DockerApiError ? 
  *   NON_ZERO_EXIT saying so (details: exitCode, oomKilled, environment), and the reason is also
  *   appended to the stderr log. `timeoutMs` and the abort signal kill the container (SIGKILL) and
  *   reject with TIMEOUT / CANCELLED once it is gone. The container is always removed.
- * - Errors before the tool runs (no image, pull failure, missing folder, command not in the
- *   image, daemon gone) reject with UNAVAILABLE naming the job, the image and the cause.
+ * - Errors before the tool runs (no image, pull failure, missing input or folder, command not in
+ *   the image, daemon gone) reject with UNAVAILABLE naming the job, the image or path, and the cause.
  */
 export class DockerRunner implements Runner {
   readonly id = 'docker';
@@ -100,6 +100,7 @@ export class DockerRunner implements Runner {
     const ready = <T>(r: PromiseSettledResult<T>): T => (r as PromiseFulfilledResult<T>).value;
     const spec = containerSpec(job, ready(facts).id, ready(tmp).path, ready(toolDir), this.options);
     try {
+      await this.checkMountSources(job, spec);
       return await this.execute(job, ready(facts), spec, ready(logs), signal);
     } finally {
       await Promise.all([ready(logs).close(), ready(tmp).release().catch(() => undefined)]);
@@ -179,7 +180,7 @@ export class DockerRunner implements Runner {
     return { exitCode: exit.statusCode, environment };
   }
 
-  /** Provenance facts: runner, image (reference, id, digests), container, daemon, limits, user, host and times. */
+  /** Provenance facts: runner, image (reference, id, digests), container, daemon (engine, version, API version used), limits, user, host and times. */
   private environment(image: ImageFacts, spec: ContainerSpec, startedAt: Date, durationMs: number): Record<string, unknown> {
     const host = spec.body['HostConfig'] as Record<string, unknown>;
     return {
@@ -189,6 +190,7 @@ export class DockerRunner implements Runner {
       imageDigests: [...image.repoDigests],
       ...(image.pulled && { imagePulled: true }),
       container: spec.name,
+      dockerEngine: this.client.daemon.engine,
       dockerVersion: this.client.daemon.version,
       dockerApiVersion: this.client.daemon.apiVersion,
       user: this.options.user,
@@ -200,6 +202,25 @@ export class DockerRunner implements Runner {
       endedAt: new Date(startedAt.getTime() + durationMs).toISOString(),
       durationMs: Math.round(durationMs * 1000) / 1000,
     };
+  }
+
+  /**
+   * Refuses a job whose bind-mount source (an input file, most likely) is missing, before any
+   * container exists. Docker refuses such a container itself, but Podman's compatible service
+   * creates the missing path on the host (as an empty directory) and runs the tool.
+   */
+  private async checkMountSources(job: RunnerJob, spec: ContainerSpec): Promise<void> {
+    const exists = (source: string): Promise<boolean> =>
+      stat(source).then(
+        () => true,
+        () => false,
+      );
+    const found = await Promise.all(spec.mounts.map((m) => exists(m.Source)));
+    const missing = spec.mounts.find((_, i) => !found[i])?.Source;
+    if (missing === undefined) return;
+    throw new RunnerError('UNAVAILABLE', `job '${job.id}': '${missing}' does not exist, so it cannot be mounted into the container`, {
+      details: { jobId: job.id, path: missing },
+    });
   }
 
   /** The tool's folder, mounted read-only for `{tool.dir}` scripts, when it exists on this host. */

@@ -4,7 +4,16 @@
  */
 export { DockerRunner } from './docker-runner.js';
 export { DockerRunnerContribution } from './docker-runner-contribution.js';
-export { DockerEngineClient, DockerApiError, negotiateApiVersion, socketPathOf, type DockerDaemonInfo } from './docker-engine-client.js';
+export {
+  DockerEngineClient,
+  DockerApiError,
+  negotiateApiVersion,
+  compareApiVersions,
+  socketPathOf,
+  MIN_API_VERSION,
+  MAX_API_VERSION,
+  type DockerDaemonInfo,
+} from './docker-engine-client.js';
 export {
   dockerPluginSettings,
   invokingUser,

@@ -13,6 +13,8 @@ const run = promisify(execFile);
  */
 export async function busyboxRootfsTar(workDir: string): Promise<string> {
   const root = await mkdtemp(path.join(workDir, 'rootfs-'));
+  // mkdtemp makes 0700, and the tar's '.' entry gives the image's `/` its mode on Podman: keep it 0755.
+  await chmod(root, 0o755);
   await mkdir(path.join(root, 'bin'));
   await mkdir(path.join(root, 'tmp'));
   await chmod(path.join(root, 'tmp'), 0o1777);

@@ -10,6 +10,9 @@ export interface TestRegistry {
   readonly host: string;
   /** The manifest's digest (`sha256:...`): what the daemon lists in RepoDigests. */
   readonly manifestDigest: string;
+  /** Digests of the image's configuration and of its one layer (`sha256:...`). */
+  readonly configDigest: string;
+  readonly layerDigest: string;
   /** Requests served, as `METHOD path`. */
   readonly requests: string[];
   close(): Promise<void>;
@@ -73,6 +76,8 @@ export async function startTestRegistry(repository: string, tag: string, layerTa
   return {
     host: `127.0.0.1:${port}`,
     manifestDigest,
+    configDigest: sha(config),
+    layerDigest: sha(layer),
     requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
