@@ -53,7 +53,12 @@ const isWord = (c: number): boolean => inRanges(WORD, c);
 /** Recursive-descent parser of JavaScript regex syntax (no flags, Annex B literals for stray braces). */
 class Parser {
   private i = 0;
-  private readonly names = new Set<string>();
+  /**
+   * Group names per enclosing alternation (ES2025): `current` holds the names of the alternative
+   * being parsed, `all` those of its alternatives so far. A name may repeat only in another
+   * alternative of some enclosing alternation: `(?<y>a)|(?<y>b)` is valid, `(?<y>a)(?<y>b)` not.
+   */
+  private readonly scopes: Array<{ current: Set<string>; all: Set<string> }> = [];
 
   constructor(private readonly p: string) {}
 
@@ -68,11 +73,18 @@ class Parser {
   }
 
   private alternation(): Node {
+    const scope = { current: new Set<string>(), all: new Set<string>() };
+    this.scopes.push(scope);
     const options = [this.sequence()];
     while (this.p[this.i] === '|') {
       this.i++;
+      for (const name of scope.current) scope.all.add(name);
+      scope.current = new Set();
       options.push(this.sequence());
     }
+    this.scopes.pop();
+    const parent = this.scopes.at(-1);
+    for (const name of [...scope.all, ...scope.current]) parent?.current.add(name);
     return options.length === 1 ? (options[0] as Node) : { kind: 'alt', options };
   }
 
@@ -162,8 +174,8 @@ class Parser {
       } else if (next.startsWith('?<')) {
         const name = /^\?<([A-Za-z_$][\w$]*)>/.exec(this.p.slice(this.i));
         if (name === null) throw this.error('invalid group name', open);
-        if (this.names.has(name[1] as string)) throw this.error(`duplicate group name '${name[1]}'`, open);
-        this.names.add(name[1] as string);
+        if (this.scopes.some((scope) => scope.current.has(name[1] as string))) throw this.error(`duplicate group name '${name[1]}'`, open);
+        this.scopes.at(-1)?.current.add(name[1] as string);
         this.i += name[0].length;
       } else throw this.error('invalid group', open);
     }

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { REQUIRE_PARTS_ENV, SKIP_LOG_ENV, skipWithout } from '@bioimageit/core/testing';
+import { REQUIRE_PARTS_ENV, SKIP_LOG_ENV, skipWithout, WITHOUT_PARTS_ENV } from '@bioimageit/core/testing';
 import { engineMissing, type HostProbe } from './test-engine.js';
 
 /** Why the daemon-backed suites skip: the probe's reasons, for hosts that lack each piece. */
@@ -44,9 +44,10 @@ describe('engineMissing', () => {
 
   it('makes a suite skip, or fail when the run requires the part', async () => {
     const why = engineMissing('podman', await withCommands('podman', 'conmon', 'busybox'));
-    const saved = { [REQUIRE_PARTS_ENV]: process.env[REQUIRE_PARTS_ENV], [SKIP_LOG_ENV]: process.env[SKIP_LOG_ENV] };
+    const saved = { [REQUIRE_PARTS_ENV]: process.env[REQUIRE_PARTS_ENV], [SKIP_LOG_ENV]: process.env[SKIP_LOG_ENV], [WITHOUT_PARTS_ENV]: process.env[WITHOUT_PARTS_ENV] };
     try {
       delete process.env[REQUIRE_PARTS_ENV];
+      delete process.env[WITHOUT_PARTS_ENV]; // the Node-version runs leave podman out
       delete process.env[SKIP_LOG_ENV]; // this skip is a rehearsal: keep it out of the run's summary
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
       const skipped = skipWithout('podman', why, import.meta.url);
