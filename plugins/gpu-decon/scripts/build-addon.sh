@@ -2,6 +2,7 @@
 # Builds the native addon (node-gyp, FFTW single precision + OpenMP, CUDA when nvcc and cuFFT exist).
 # Where FFTW is missing, prints the fix and exits 0 so the TypeScript part still builds; the plugin
 # then reports itself unavailable at activation. GPUDECON_REQUIRE_ADDON=1 makes a missing FFTW fatal.
+# `build-addon.sh --check` only says whether FFTW is there (exit 0) or not (exit 1, with why).
 set -eu
 cd "$(dirname "$0")/.."
 FIX="sudo apt-get install -y libfftw3-dev g++ make python3 && npm run build -w plugins/gpu-decon"
@@ -20,6 +21,13 @@ have_fftw() {
   done
   return 1
 }
+# --check: builds nothing; exits 0 when FFTW is found, else says what is missing and exits 1
+# (the CUDA build check in test/ asks it before it builds a copy of the addon).
+if [ "${1:-}" = "--check" ]; then
+  have_fftw && exit 0
+  echo "FFTW 3 (fftw3.h and libfftw3f_omp.so, single precision with OpenMP) was not found${FFTW_PREFIX:+ under FFTW_PREFIX=$FFTW_PREFIX}"
+  exit 1
+fi
 if ! have_fftw; then
   echo "gpu-decon: FFTW (single precision, OpenMP) was not found: the native addon is NOT built." >&2
   echo "gpu-decon: the plugin will report itself unavailable. Fix: $FIX" >&2

@@ -8,7 +8,7 @@ import { loadNativeAddon } from './native-addon.js';
 import { runNative } from './run-native.js';
 import { addonOrSkip } from './test-support/addon-or-skip.js';
 
-const addon = addonOrSkip();
+const addon = addonOrSkip(import.meta.url);
 const ADDON = fileURLToPath(new URL('../build/Release/gpu_decon.node', import.meta.url));
 const probe = (name: string): string => fileURLToPath(new URL(`./test-support/${name}`, import.meta.url));
 

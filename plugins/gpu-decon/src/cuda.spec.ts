@@ -1,11 +1,13 @@
+import { skipWithout } from '@bioimageit/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { NativeDeconOptions } from './native-addon.js';
 import { addonOrSkip } from './test-support/addon-or-skip.js';
 import { relativeL2 } from './test-support/python-reference.js';
 
-const addon = addonOrSkip();
-const devices = addon?.info().cuda.devices ?? 0;
-if (addon !== undefined && devices === 0) console.warn(`gpu-decon CUDA specs skipped: ${addon.info().cuda.reason ?? 'no CUDA device'}`);
+const addon = addonOrSkip(import.meta.url);
+const cuda = addon?.info().cuda;
+// A CUDA device the addon can use (it was built with CUDA and cuFFT, and the driver finds a device).
+const noGpu = cuda !== undefined && skipWithout('gpu', cuda.devices > 0 ? undefined : (cuda.reason ?? 'no CUDA device'), import.meta.url);
 
 /** Seeded beads on a background, blurred enough to make RL work. */
 function volume(shape: [number, number, number]): Float32Array {
@@ -22,7 +24,7 @@ function volume(shape: [number, number, number]): Float32Array {
   return data;
 }
 
-describe.skipIf(addon === undefined || devices === 0)('CUDA path against the CPU path', () => {
+describe.skipIf(addon === undefined || noGpu)('CUDA path against the CPU path', () => {
   const shape: [number, number, number] = [40, 96, 112];
   const image = volume(shape);
   const psf = new Float32Array(9 * 9 * 9);

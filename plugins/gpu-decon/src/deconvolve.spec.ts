@@ -1,16 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { skipWithout } from '@bioimageit/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NativeDeconOptions } from './native-addon.js';
 import { addonOrSkip } from './test-support/addon-or-skip.js';
 import { pythonMissing, readF32, reference, relativeL2, sum } from './test-support/python-reference.js';
 
-const addon = addonOrSkip();
-const missingPython = pythonMissing();
-if (missingPython !== undefined && process.env['CI'] !== 'true') console.warn(`gpu-decon reference specs skipped: ${missingPython}`);
+const addon = addonOrSkip(import.meta.url);
+const noPython = skipWithout('python', pythonMissing(), import.meta.url);
 
-describe.skipIf(addon === undefined || (missingPython !== undefined && process.env['CI'] !== 'true'))('deconvolve (CPU, FFTW) against references', () => {
+describe.skipIf(addon === undefined || noPython)('deconvolve (CPU, FFTW) against references', () => {
   let dir = '';
   const shape: [number, number, number] = [30, 66, 70];
   let image: Float32Array = new Float32Array();

@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { skipWithout } from '@bioimageit/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addonOrSkip } from './test-support/addon-or-skip.js';
 import { pythonMissing, readU16, reference, relativeL2 } from './test-support/python-reference.js';
 
-const addon = addonOrSkip();
-const canReference = pythonMissing() === undefined || process.env['CI'] === 'true';
+const addon = addonOrSkip(import.meta.url);
+const noPython = skipWithout('python', pythonMissing(), import.meta.url);
 
 /** The deskew formula, one output voxel at a time (x_in = xo − W/2 + shift − f·(z − nz/2) + nx/2). */
 function naiveDeskew(input: ArrayLike<number>, [nz, ny, nx]: readonly [number, number, number], width: number, shear: number, shift: number, pad: number): Float32Array {
@@ -72,7 +73,7 @@ describe.skipIf(addon === undefined)('deskew', () => {
   });
 });
 
-describe.skipIf(addon === undefined || !canReference)('deskew of a sheared bead stack', () => {
+describe.skipIf(addon === undefined || noPython)('deskew of a sheared bead stack', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gpu-decon-deskew-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

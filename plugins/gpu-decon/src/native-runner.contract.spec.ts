@@ -6,7 +6,7 @@ import { describe } from 'vitest';
 import { NativeRunner } from './native-runner.js';
 import { addonOrSkip } from './test-support/addon-or-skip.js';
 
-const addon = addonOrSkip();
+const addon = addonOrSkip(import.meta.url);
 
 // Host executables given to the native runner run as local processes: the whole contract applies.
 if (addon !== undefined) {

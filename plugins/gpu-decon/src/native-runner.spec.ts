@@ -3,15 +3,16 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expandArgv, validateParams, writeTiff, type RunnerJob, type ToolManifest } from '@bioimageit/core';
+import { skipWithout } from '@bioimageit/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GpuDeconToolSource } from './gpu-decon-tool-source.js';
 import { NativeRunner } from './native-runner.js';
 import { addonOrSkip } from './test-support/addon-or-skip.js';
 import { readStack } from './volume-io.js';
-import { pythonMissing, PYTHON } from './test-support/python-reference.js';
+import { pythonMissing, referencePython } from './test-support/python-reference.js';
 
-const addon = addonOrSkip();
-const canReference = pythonMissing() === undefined || process.env['CI'] === 'true';
+const addon = addonOrSkip(import.meta.url);
+const noPython = skipWithout('python', pythonMissing(), import.meta.url);
 
 /** A small stage-scan stack (beads drifting along x from plane to plane) and a Gaussian PSF. */
 async function writeInputs(dir: string): Promise<void> {
@@ -48,7 +49,7 @@ describe.skipIf(addon === undefined)('native runner', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.skipIf(!canReference)('runs gpu-decon.llsm in-process: OME-TIFFs with physical sizes (checked by tifffile), a MIP PNG, progress and provenance facts', async () => {
+  it.skipIf(noPython)('runs gpu-decon.llsm in-process: OME-TIFFs with physical sizes (checked by tifffile), a MIP PNG, progress and provenance facts', async () => {
     const tool = await source.getTool('gpu-decon.llsm');
     const chunks: string[] = [];
     const result = await runner.run(
@@ -63,7 +64,7 @@ describe.skipIf(addon === undefined)('native runner', () => {
     expect(log).toMatch(/progress: 100%/);
     expect(chunks.join('')).toBe(log);
     const info = (file: string) =>
-      JSON.parse(execFileSync(PYTHON, [join(__dirname, 'test-support', 'reference.py'), 'tiff-info', JSON.stringify({ path: join(dir, file) })], { encoding: 'utf8' })) as {
+      JSON.parse(execFileSync(referencePython(), [join(__dirname, 'test-support', 'reference.py'), 'tiff-info', JSON.stringify({ path: join(dir, file) })], { encoding: 'utf8' })) as {
         shape: number[]; dtype: string; axes: string; isOme: boolean; ome: string; sum: number;
       };
     const deskewed = info('deskewed.ome.tif');

@@ -3,20 +3,26 @@
 // library (test/cuda-standin) lets node-gyp compile native/cuda/rl_cuda.cu with binding.gyp's
 // nvcc rule and link the addon. It then loads, says CUDA is compiled with no usable device, runs
 // `device: 'auto'` on the CPU and refuses `device: 'cuda'` naming the reason. What it cannot
-// check (results on a GPU) is cuda.spec.ts, which runs where a device exists.
+// check (results on a GPU) is cuda.spec.ts, which runs where a device exists. Besides nvcc (the
+// system part `nvcc`) the build needs FFTW and a C++ tool chain (the part `fftw`): without them it
+// is skipped, naming the part, instead of failing on a missing fftw3.h.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { skipWithout } from '@bioimageit/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const PACKAGE = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REPO = join(PACKAGE, '../..');
 const STANDIN = join(PACKAGE, 'test/cuda-standin');
 
-/** The CUDA toolkit folder of the nvcc on PATH (nvcc reports where it runs from), or why there is none. */
-function toolkit(): { home?: string; why?: string } {
+/**
+ * The CUDA toolkit folder of the nvcc on PATH (nvcc reports where it runs from); else why there is
+ * none (`why`: the system part `nvcc` is missing), or why this check does not apply (`covered`).
+ */
+function toolkit(): { home?: string; why?: string; covered?: string } {
   const found = spawnSync('sh', ['-c', 'command -v nvcc'], { encoding: 'utf8' });
   const nvcc = found.stdout.trim();
   if (found.status !== 0 || nvcc === '') return { why: 'no nvcc on PATH' };
@@ -25,15 +31,25 @@ function toolkit(): { home?: string; why?: string } {
   if (here === undefined) return { why: `${nvcc} -dryrun did not say where the toolkit is` };
   const home = dirname(here);
   if (!existsSync(join(home, 'lib64/libcudart.so'))) return { why: `${home} has no lib64/libcudart.so` };
-  if (existsSync(join(home, 'include/cufft.h'))) return { why: `${home} has cuFFT: the real CUDA build and cuda.spec.ts cover it` };
-  if (!existsSync(join(REPO, 'node_modules/.bin/node-gyp'))) return { why: 'node-gyp is not installed' };
+  if (existsSync(join(home, 'include/cufft.h'))) return { covered: `${home} has cuFFT: the real CUDA build and cuda.spec.ts cover it` };
   return { home };
 }
 
-const { home, why } = toolkit();
-if (why !== undefined) console.warn(`gpu-decon CUDA build check skipped: ${why}`);
+/** Why the addon's C++ part cannot be built here (FFTW or the tool chain missing: the system part `fftw`), or undefined. */
+function buildToolsMissing(): string | undefined {
+  const fftw = spawnSync('sh', [join(PACKAGE, 'scripts/build-addon.sh'), '--check'], { encoding: 'utf8' });
+  if (fftw.status !== 0) return fftw.stdout.trim() || `scripts/build-addon.sh --check exited ${String(fftw.status)}`;
+  const tools = ['make', 'c++', 'cc'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
+  return tools.length > 0 ? `${tools.join(', ')} not on PATH` : undefined;
+}
 
-describe.skipIf(home === undefined)('the CUDA build branch (nvcc without cuFFT: stand-in cuFFT)', () => {
+if (!existsSync(join(REPO, 'node_modules/.bin/node-gyp'))) throw new Error('node-gyp is not installed: run npm ci');
+const { home, why, covered } = toolkit();
+if (covered !== undefined) console.info(`gpu-decon CUDA build check not needed here: ${covered}`);
+const noNvcc = covered === undefined && skipWithout('nvcc', why, import.meta.url);
+const noFftw = covered === undefined && skipWithout('fftw', buildToolsMissing(), import.meta.url);
+
+describe.skipIf(home === undefined || noNvcc || noFftw)('the CUDA build branch (nvcc without cuFFT: stand-in cuFFT)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gpu-decon-cuda-build-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -10,7 +10,7 @@ import { addonOrSkip } from '../src/test-support/addon-or-skip.js';
 const PACKAGE = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REPO = join(PACKAGE, '../..');
 const CLI = join(REPO, 'cli/bin/bioimageit.js');
-const addon = addonOrSkip();
+const addon = addonOrSkip(import.meta.url);
 
 /** Builds this package's JavaScript when dist/ is missing or older than src/ (the built CLI imports dist). */
 function ensureBuilt(): void {

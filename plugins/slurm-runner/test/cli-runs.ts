@@ -3,7 +3,7 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunRecord } from '@bioimageit/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterContext } from './cluster-context.js';
+import type { ClusterContext, ClusterPythons } from './cluster-context.js';
 import { nativeTool, REPO, slurmWorkspace, type SlurmWorkspace } from './slurm-workspace.js';
 
 interface CliResult {
@@ -27,14 +27,14 @@ function startCli(ws: SlurmWorkspace, args: readonly string[]): { kill: (signal:
 }
 
 /** `bioimageit run --runner slurm` as users type it: a run as an array job, and Ctrl-C cancelling it on the cluster. */
-export function describeCliRuns(context: () => ClusterContext): void {
+export function describeCliRuns(context: () => ClusterContext, pythons: ClusterPythons): void {
   describe('bioimageit run --runner slurm (CLI process)', () => {
     let ws: SlurmWorkspace;
     beforeAll(async () => {
-      ws = await slurmWorkspace(context(), 'cli-');
+      ws = await slurmWorkspace(context(), 'cli-', pythons.withTifffile ?? pythons.python);
     });
 
-    it('runs a v1 wrapper over tagged items as one array job and prints the run with its SLURM ids', async () => {
+    it.skipIf(pythons.withTifffile === undefined)('runs a v1 wrapper over tagged items as one array job and prints the run with its SLURM ids', async () => {
       const args = ['run', 'biitthreshold', '-e', 'exp100', '-i', 'i=data:Population=population2 AND number<12', '--param', 'threshold=100', '-o', 'thr', '--runner', 'slurm', '--jobs', '16', '--json'];
       const { done } = startCli(ws, args);
       const result = await done;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKernel, readTiffPixels, RunnerError, type DataItem, type ExperimentStore, type Kernel } from '@bioimageit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterContext } from './cluster-context.js';
+import type { ClusterContext, ClusterPythons } from './cluster-context.js';
 import { slurmWorkspace, V1_FIXTURES } from './slurm-workspace.js';
 
 const fileOf = (item: DataItem): string => fileURLToPath(item.dataUri);
@@ -14,14 +14,14 @@ const fileOf = (item: DataItem): string => fileURLToPath(item.dataUri);
  * equal to v1's own outputs), a failing job's exit code in the run record, the cache (nothing is
  * submitted again) and cancellation (scancel, nothing left in the queue).
  */
-export function describeKernelRuns(context: () => ClusterContext): void {
+export function describeKernelRuns(context: () => ClusterContext, pythons: ClusterPythons): void {
   describe('runs through the kernel on the slurm runner', () => {
     let kernel: Kernel;
     let store: ExperimentStore;
     const saved: Record<string, string | undefined> = {};
 
     beforeAll(async () => {
-      const ws = await slurmWorkspace(context(), 'kernel-');
+      const ws = await slurmWorkspace(context(), 'kernel-', pythons.withTifffile ?? pythons.python);
       for (const [name, value] of Object.entries(ws.env)) {
         saved[name] = process.env[name];
         process.env[name] = value;
@@ -38,7 +38,7 @@ export function describeKernelRuns(context: () => ClusterContext): void {
       }
     });
 
-    it("runs v1's biitthreshold over tagged items as one array job, with v1's pixels and SLURM ids in provenance", async () => {
+    it.skipIf(pythons.withTifffile === undefined)("runs v1's biitthreshold over tagged items as one array job, with v1's pixels and SLURM ids in provenance", async () => {
       const query = 'Population=population1 AND number>2 AND number<20';
       const { record } = await kernel.runTool(store, { tool: 'biitthreshold', inputs: [{ name: 'i', query }], params: { threshold: 128 }, outputDataset: 'threshold-slurm', runner: 'slurm', jobs: 16 });
       expect(record.status, JSON.stringify(record.jobs.find((j) => j.status !== 'succeeded'))).toBe('succeeded');
@@ -63,7 +63,7 @@ export function describeKernelRuns(context: () => ClusterContext): void {
       expect(plugin?.state).toBe('active');
     });
 
-    it('repeats a run from the cache without submitting anything to SLURM', async () => {
+    it.skipIf(pythons.withTifffile === undefined)('repeats a run from the cache without submitting anything to SLURM', async () => {
       const query = 'Population=population1 AND number>2 AND number<20';
       const { record } = await kernel.runTool(store, { tool: 'biitthreshold', inputs: [{ name: 'i', query }], params: { threshold: 128 }, outputDataset: 'threshold-slurm', runner: 'slurm', jobs: 16 });
       expect(record.status).toBe('succeeded');
@@ -90,7 +90,7 @@ export function describeKernelRuns(context: () => ClusterContext): void {
       expect(record.jobs.filter((j) => j.status === 'succeeded')).toHaveLength(2);
     });
 
-    it('records a job killed over its memory limit as failed, with the reason', async () => {
+    it.skipIf(pythons.python === undefined)('records a job killed over its memory limit as failed, with the reason', async () => {
       const { record } = await kernel.runTool(store, { tool: 'test.greedy', inputs: [{ name: 'i', query: 'Population=population2 AND number<=2' }], outputDataset: 'greedy', runner: 'slurm', jobs: 2 });
       expect(record.status).toBe('failed');
       expect(record.jobs.length).toBeGreaterThan(0);

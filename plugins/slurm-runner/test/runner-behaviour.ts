@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -6,7 +6,7 @@ import { RunnerError, type RunnerJob, type ToolManifest } from '@bioimageit/core
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { SlurmRunner } from '../src/slurm-runner.js';
 import { parseSlurmSettings } from '../src/slurm-settings.js';
-import { TEST_SETTINGS, type ClusterContext } from './cluster-context.js';
+import { TEST_SETTINGS, type ClusterContext, type ClusterPythons } from './cluster-context.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -14,7 +14,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const toolWith = (resources: ToolManifest['resources']): ToolManifest => ({ id: 'test.resources', resources }) as unknown as ToolManifest;
 
 /** What is specific to SLURM: arrays, resources, SLURM's own errors, the workspace probe, polling, live output. */
-export function describeRunnerBehaviour(context: () => ClusterContext): void {
+export function describeRunnerBehaviour(context: () => ClusterContext, pythons: ClusterPythons): void {
   describe('slurm runner behaviour', () => {
     let folder: string;
     let counter = 0;
@@ -97,9 +97,8 @@ export function describeRunnerBehaviour(context: () => ClusterContext): void {
       expect(typeof result.environment['node']).toBe('string');
     });
 
-    it('reports a tool killed for using more memory than the tool asked for as failed, with the reason', async () => {
-      const python = execFileSync('sh', ['-c', 'command -p -v python3'], { encoding: 'utf8' }).trim();
-      const greedy = await job([python, '-c', 'import time; b = b"x" * (400 * 1024 * 1024); time.sleep(20)'], { tool: toolWith({ memoryMb: 64 }) });
+    it.skipIf(pythons.python === undefined)('reports a tool killed for using more memory than the tool asked for as failed, with the reason', async () => {
+      const greedy = await job([pythons.python as string, '-c', 'import time; b = b"x" * (400 * 1024 * 1024); time.sleep(20)'], { tool: toolWith({ memoryMb: 64 }) });
       const t0 = Date.now();
       const error = (await runner().run(greedy, new AbortController().signal).catch((e: unknown) => e)) as RunnerError;
       expect(error).toBeInstanceOf(RunnerError);

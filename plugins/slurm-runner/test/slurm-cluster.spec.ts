@@ -1,20 +1,26 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { debianPython, skipWithout } from '@bioimageit/core/testing';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { clusterUnavailableReason, startTestCluster, type TestCluster } from '../src/test-support/slurm-cluster.js';
 import { describeCliRuns } from './cli-runs.js';
-import type { ClusterContext } from './cluster-context.js';
+import type { ClusterContext, ClusterPythons } from './cluster-context.js';
 import { describeContractSuites } from './contract-suites.js';
 import { describeKernelRuns } from './kernel-runs.js';
 import { describeRunnerBehaviour } from './runner-behaviour.js';
 
 /*
- * Every suite that needs the SLURM daemons lives under this one file: they share one cluster on
- * the package's fixed ports (16817/16818), which two test files running at once could not.
+ * The suites that need the SLURM daemons share one cluster, started once for this file on free
+ * 127.0.0.1 ports it picks at start (so other test files and other checkouts' test runs may start
+ * clusters of their own at the same time: see two-clusters.spec.ts).
  */
-const unavailable = clusterUnavailableReason();
-const skip = unavailable !== undefined && process.env['CI'] !== 'true';
-if (skip) console.warn(`[slurm-runner] skipping the SLURM cluster suites: ${unavailable}`);
+const skip = skipWithout('slurm', clusterUnavailableReason(), import.meta.url);
+// BioImageIT v1's biitthreshold needs numpy and tifffile, the memory-limit tests only python3.
+const v1Python = debianPython(['numpy', 'tifffile']);
+const pythons: ClusterPythons = {
+  python: debianPython([]).python,
+  withTifffile: skipWithout('python', v1Python.why, import.meta.url) ? undefined : v1Python.python,
+};
 
 describe.skipIf(skip)('slurm runner on a one-node cluster (munged + slurmctld + slurmd on 127.0.0.1)', () => {
   let cluster: TestCluster | undefined;
@@ -38,7 +44,7 @@ describe.skipIf(skip)('slurm runner on a one-node cluster (munged + slurmctld + 
   };
 
   describeContractSuites(context);
-  describeRunnerBehaviour(context);
-  describeKernelRuns(context);
-  describeCliRuns(context);
+  describeRunnerBehaviour(context, pythons);
+  describeKernelRuns(context, pythons);
+  describeCliRuns(context, pythons);
 });

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,9 +8,6 @@ export const V1_FIXTURES = fileURLToPath(new URL('../../../tests/fixtures/v1/', 
 
 /** The repository root (where the CLI's sources are). */
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-
-/** Debian's python3, which has numpy and tifffile (the first python3 on PATH may not). */
-const systemPython = (): string => execFileSync('sh', ['-c', 'command -p -v python3'], { encoding: 'utf8' }).trim();
 
 /** A native test tool with one data input `i` and one TIFF output `o`. */
 export function nativeTool(id: string, description: string, argv: readonly string[], extra: Record<string, unknown> = {}): Record<string, unknown> & { id: string } {
@@ -47,8 +43,12 @@ export interface SlurmWorkspace {
   readonly env: Readonly<Record<string, string>>;
 }
 
-/** Makes a workspace whose config enables local-fs and the slurm runner, with v1's wrappers and the test tools. */
-export async function slurmWorkspace(context: ClusterContext, prefix: string): Promise<SlurmWorkspace> {
+/**
+ * Makes a workspace whose config enables local-fs and the slurm runner, with v1's wrappers and the
+ * test tools; `python` is the interpreter tools get as `{env.python}` (Debian's python3: the first
+ * python3 on PATH may lack numpy and tifffile).
+ */
+export async function slurmWorkspace(context: ClusterContext, prefix: string, python = 'python3'): Promise<SlurmWorkspace> {
   const workspace = await mkdtemp(path.join(context.root, prefix));
   const exp = path.join(workspace, 'exp100');
   await cp(path.join(V1_FIXTURES, 'exp100'), exp, { recursive: true });
@@ -58,7 +58,7 @@ export async function slurmWorkspace(context: ClusterContext, prefix: string): P
     user: { name: 'tester' },
     plugins: ['@bioimageit/local-fs', '@bioimageit/slurm-runner'],
     tools: { dirs: [path.join(V1_FIXTURES, 'tools'), 'tools'] },
-    env: { python: systemPython() },
+    env: { python },
   };
   await writeFile(path.join(workspace, 'bioimageit.config.json'), JSON.stringify(config));
   return {

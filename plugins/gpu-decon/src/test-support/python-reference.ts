@@ -1,24 +1,32 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { debianPython, type DebianPython } from '@bioimageit/core/testing';
 
-/** Debian's interpreter (the first python3 on PATH may lack numpy/scipy/skimage/tifffile). */
-export const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('./reference.py', import.meta.url));
+/** The modules reference.py imports. */
+const MODULES = ['numpy', 'scipy', 'skimage', 'tifffile'] as const;
+let found: DebianPython | undefined;
 
-/** Why the Python references cannot run here, or undefined when they can. */
+/**
+ * Why the Python references cannot run here (Debian's python3 missing, or without numpy, scipy,
+ * scikit-image or tifffile: the system part `python`), or undefined when they can. Checked once.
+ */
 export function pythonMissing(): string | undefined {
-  try {
-    execFileSync(PYTHON, ['-c', 'import numpy, scipy, skimage, tifffile'], { stdio: 'pipe' });
-    return undefined;
-  } catch {
-    return `${PYTHON} with numpy, scipy, scikit-image and tifffile is missing (apt-get install python3-numpy python3-scipy python3-skimage python3-tifffile)`;
-  }
+  found ??= debianPython(MODULES);
+  return found.why;
+}
+
+/** Debian's python3 that runs the references (the first python3 on PATH may lack their modules); throws when {@link pythonMissing}. */
+export function referencePython(): string {
+  const why = pythonMissing();
+  if (found?.python === undefined) throw new Error(`the Python references cannot run: ${why ?? 'no python3'}`);
+  return found.python;
 }
 
 /** Runs one command of reference.py and returns its parsed JSON output (or undefined when it prints nothing). */
 export function reference<T = unknown>(command: string, args: Record<string, unknown>): T {
-  const out = execFileSync(PYTHON, [SCRIPT, command, JSON.stringify(args)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const out = execFileSync(referencePython(), [SCRIPT, command, JSON.stringify(args)], { encoding: 'utf8', maxBuffer: 64 << 20 });
   return (out.trim() === '' ? undefined : JSON.parse(out)) as T;
 }
 

@@ -1,6 +1,7 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { createServer } from 'node:net';
-import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
+import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -9,8 +10,14 @@ const run = promisify(execFile);
 
 /** A one-node SLURM cluster (munged + slurmctld + slurmd) living in a temp folder, for tests and benchmarks. */
 export interface TestCluster {
-  /** The cluster's folder (config, spool, logs); also a good place for test workspaces. */
+  /** The cluster's folder (config, munge key and socket, state, spool, logs); also a good place for test workspaces. */
   readonly dir: string;
+  /** Its ClusterName, unique per cluster (`biit-` and 8 hex digits). */
+  readonly name: string;
+  /** Its node's name (NodeName, `slurmd -N`), unique per cluster: a job's SLURMD_NODENAME says which cluster ran it. */
+  readonly node: string;
+  /** The ports its daemons listen on (127.0.0.1), picked free at start. */
+  readonly ports: ClusterPorts;
   /** Environment for SLURM commands: this process's, plus SLURM_CONF. */
   readonly env: NodeJS.ProcessEnv;
   /** Jobs this cluster still lists as pending, running or completing, as `<id> <state>` lines; `name`: only jobs of that name. */
@@ -70,60 +77,208 @@ async function killProcessesIn(dir: string): Promise<void> {
   }
 }
 
-/** Ports of the test cluster (reserved for this package's tests on the team's machines). */
-export const TEST_CLUSTER_PORTS = { slurmctld: 16817, slurmd: 16818 } as const;
+/** The TCP ports one test cluster's daemons listen on, on 127.0.0.1. */
+export interface ClusterPorts {
+  readonly slurmctld: number;
+  readonly slurmd: number;
+}
 
-/** Rejects, naming the port, when something already listens on one of the cluster's ports. */
-async function checkPortsFree(): Promise<void> {
-  for (const port of Object.values(TEST_CLUSTER_PORTS)) {
-    await new Promise<void>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(new Error(`port ${port} on 127.0.0.1 is in use (${error.code ?? error.message}): is another SLURM test cluster still running?`)),
-      );
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
-    });
+/**
+ * Two distinct TCP ports that are free on 127.0.0.1 now: the OS picks them (listeners on port 0,
+ * held together so that the two differ, then closed). Another process may take one before a daemon
+ * binds it; {@link startTestCluster} then starts again on new ports.
+ */
+export async function freeClusterPorts(): Promise<ClusterPorts> {
+  const servers = [createServer(), createServer()];
+  try {
+    const ports = await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<number>((resolve, reject) => {
+            server.once('error', reject);
+            server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+          }),
+      ),
+    );
+    return { slurmctld: ports[0] as number, slurmd: ports[1] as number };
+  } finally {
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()))));
+  }
+}
+
+/** Options of {@link startTestCluster}. */
+export interface TestClusterOptions {
+  /** The node's CPU count (default: this machine's): more slots than cores, for throughput of trivial jobs. */
+  readonly cpus?: number;
+  /** slurm.conf's SchedulerParameters (default: schedule at submission and whenever a slot frees). */
+  readonly schedulerParameters?: string;
+  /** Make `--mem` a limit SLURM enforces (jobs above it end OUT_OF_MEMORY). */
+  readonly enforceMemory?: boolean;
+  /** Picks the ports of each start attempt (default {@link freeClusterPorts}); tests use it to hand out a port that is taken. */
+  readonly pickPorts?: () => Promise<ClusterPorts>;
+  /** Start attempts before giving up when a daemon cannot bind its port (default 5). */
+  readonly attempts?: number;
+}
+
+/** What slurmctld and slurmd log when their port is taken. */
+const PORT_TAKEN = /address already in use|EADDRINUSE/i;
+
+/** A daemon started in the foreground (`-D`) in its own process group, and how it ended. */
+interface Daemon {
+  readonly name: 'slurmctld' | 'slurmd';
+  readonly pid: number;
+  /** Resolves, saying how, when the daemon has ended. */
+  readonly ended: Promise<string>;
+}
+
+function startDaemon(name: Daemon['name'], args: readonly string[], env: NodeJS.ProcessEnv): Daemon {
+  const child = spawn(name, ['-D', ...args], { env, detached: true, stdio: 'ignore' });
+  const ended = new Promise<string>((resolve) => {
+    child.once('error', (error) => resolve(error.message));
+    child.once('exit', (code, signal) => resolve(signal !== null ? `killed by ${signal}` : `exit ${String(code)}`));
+  });
+  child.unref();
+  return { name, pid: child.pid ?? -1, ended };
+}
+
+async function stopPid(pid: number | undefined): Promise<void> {
+  if (pid === undefined || pid <= 0) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
+  if (alive(pid)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+/** slurm.conf of one cluster (see startTestCluster). */
+function clusterConf(o: { dir: string; name: string; node: string; host: string; sock: string; ports: ClusterPorts; options: TestClusterOptions }): string {
+  const { dir, options } = o;
+  return [
+    `ClusterName=${o.name}`,
+    `SlurmctldHost=${o.host}(127.0.0.1)`,
+    'SlurmUser=root',
+    'AuthType=auth/munge',
+    `AuthInfo=socket=${o.sock}`,
+    'CredType=cred/munge',
+    // slurmctld and slurmd listen on 127.0.0.1 only (SlurmctldHost's and NodeAddr's address), not on every interface.
+    'CommunicationParameters=NoInAddrAny,NoCtldInAddrAny',
+    'MpiDefault=none',
+    'ProctrackType=proctrack/linuxproc',
+    'TaskPlugin=task/none',
+    // enforceMemory: --mem is a limit, checked every second; a job above it is killed and ends
+    // OUT_OF_MEMORY (as on clusters that track memory); jobs without --mem get 200 MB per CPU.
+    ...(options.enforceMemory === true
+      ? ['JobAcctGatherType=jobacct_gather/linux', 'JobAcctGatherFrequency=task=1', 'JobAcctGatherParams=OverMemoryKill', 'DefMemPerCPU=200']
+      : ['JobAcctGatherType=jobacct_gather/none']),
+    'AccountingStorageType=accounting_storage/none',
+    'JobCompType=jobcomp/none',
+    'SelectType=select/cons_tres',
+    `SelectTypeParameters=${options.enforceMemory === true ? 'CR_Core_Memory' : 'CR_Core'}`,
+    'ReturnToService=2',
+    // Schedule a batch job when it is submitted and when a slot frees, not on the next 3 s tick
+    // (the default batch_sched_delay): a test cluster should answer in well under a second.
+    `SchedulerParameters=${options.schedulerParameters ?? 'batch_sched_delay=0,sched_min_interval=0'}`,
+    'KillWait=5',
+    `SlurmctldPort=${o.ports.slurmctld}`,
+    `SlurmdPort=${o.ports.slurmd}`,
+    `SlurmctldPidFile=${path.join(dir, 'slurmctld.pid')}`,
+    `SlurmdPidFile=${path.join(dir, 'slurmd.pid')}`,
+    `StateSaveLocation=${path.join(dir, 'spool-ctld')}`,
+    `SlurmdSpoolDir=${path.join(dir, 'spool-d')}`,
+    `SlurmctldLogFile=${path.join(dir, 'log', 'slurmctld.log')}`,
+    `SlurmdLogFile=${path.join(dir, 'log', 'slurmd.log')}`,
+    ...(options.cpus !== undefined ? ['SlurmdParameters=config_overrides'] : []),
+    `NodeName=${o.node} NodeHostname=${o.host} NodeAddr=127.0.0.1 CPUs=${options.cpus ?? os.cpus().length} RealMemory=4000 State=UNKNOWN`,
+    'PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP',
+    '',
+  ].join('\n');
+}
+
+/** Why a start attempt failed: whether a daemon found its port taken, and the daemons' logs. */
+interface FailedStart {
+  readonly portTaken: boolean;
+  readonly why: string;
+  readonly logs: string;
+}
+
+/**
+ * Waits until the node is idle (`sinfo`), or a daemon ends (a taken port among the reasons), or
+ * 30 s pass.
+ */
+async function untilIdle(dir: string, env: NodeJS.ProcessEnv, daemons: readonly Daemon[]): Promise<'idle' | FailedStart> {
+  const logs = async (): Promise<string> => {
+    const texts = await Promise.all(['slurmctld.log', 'slurmd.log'].map(async (f) => `--- ${f}\n${(await readFile(path.join(dir, 'log', f), 'utf8').catch(() => '')).slice(-2000)}`));
+    return texts.join('\n');
+  };
+  // A client command waits for a controller that is not up yet; a daemon that stopped answers at once.
+  const ended = Promise.race(daemons.map((daemon) => daemon.ended.then((how) => ({ daemon, how }))));
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const sinfo = run('sinfo', ['-h', '-o', '%T'], { env, timeout: 5000 }).then((r) => r.stdout, () => '');
+    const first = await Promise.race([sinfo, ended]);
+    if (typeof first !== 'string') {
+      const own = await readFile(path.join(dir, 'log', `${first.daemon.name}.log`), 'utf8').catch(() => '');
+      return { portTaken: PORT_TAKEN.test(own), why: `${first.daemon.name} stopped (${first.how})`, logs: await logs() };
+    }
+    if (/idle/.test(first)) return 'idle';
+    if (Date.now() > until) return { portTaken: false, why: `the node did not become idle within 30 s (sinfo: '${first.trim()}')`, logs: await logs() };
+    await sleep(100);
   }
 }
 
 /**
  * Starts a one-node cluster on 127.0.0.1 in a new temp folder: a munge key and munged on a private
- * socket, slurm.conf (node = this host with its CPU count, partition `debug`, no accounting), then
- * slurmctld and slurmd; resolves when the node is idle. `cpus` overrides the node's CPU count (more
- * slots than cores, for throughput of trivial jobs); `enforceMemory` makes `--mem` a limit SLURM
- * enforces. Throws with the daemons' logs when they do not come up within 30 s.
+ * socket, slurm.conf (a node of its own name with this host's CPU count, partition `debug`, no
+ * accounting), then slurmctld and slurmd; resolves when the node is idle.
+ *
+ * Everything a second cluster on the same machine could collide with is the cluster's own: its
+ * ports (free ones, picked at start; when a daemon cannot bind its port because something took it
+ * meanwhile, the daemons are stopped and started again on new ports, up to `attempts` times), the
+ * munge key and socket, state, spool, pid and log files (all in its folder), the cluster name and
+ * the node name. So test files and test runs of several checkouts may each start clusters at once.
+ *
+ * @throws Error with the daemons' logs when they do not come up within 30 s, stop for another
+ * reason than a taken port, or every attempt found a port taken.
  */
-export async function startTestCluster(options: { readonly cpus?: number; readonly schedulerParameters?: string; readonly enforceMemory?: boolean } = {}): Promise<TestCluster> {
-  await checkPortsFree();
+export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bioimageit-slurm-'));
   await chmod(dir, 0o755);
   for (const sub of ['spool-ctld', 'spool-d', 'log']) await mkdir(path.join(dir, sub));
   const sbin = `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin`;
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: sbin, SLURM_CONF: path.join(dir, 'slurm.conf') };
-  const pids = ['slurmd.pid', 'slurmctld.pid', 'munged.pid'].map((f) => path.join(dir, f));
+  const id = randomBytes(4).toString('hex');
+  const name = `biit-${id}`;
+  const node = `biit-${id}-node`;
+  let daemons: Daemon[] = [];
+  const stopDaemons = async (): Promise<void> => {
+    for (const daemon of daemons) await stopPid(daemon.pid);
+    daemons = [];
+  };
   const stop = async (): Promise<void> => {
     // Jobs still queued or running would outlive slurmd (their slurmstepd keeps going): cancel them
     // and give the node a few seconds to end them, then stop the daemons, then sweep.
-    await run('scancel', ['--full', `--partition=debug`], { env }).catch(() => undefined);
-    for (let i = 0; i < 50; i++) {
-      const left = await run('squeue', ['-h', '-o', '%i'], { env }).then((r) => r.stdout.trim(), () => '');
-      if (left === '') break;
-      await sleep(100);
-    }
-    for (const file of pids) {
-      const pid = await pidOf(file);
-      if (pid === undefined) continue;
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        continue;
+    if (daemons.length > 0) {
+      await run('scancel', ['--full', `--partition=debug`], { env }).catch(() => undefined);
+      for (let i = 0; i < 50; i++) {
+        const left = await run('squeue', ['-h', '-o', '%i'], { env }).then((r) => r.stdout.trim(), () => '');
+        if (left === '') break;
+        await sleep(100);
       }
-      for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
-      if (alive(pid)) process.kill(pid, 'SIGKILL');
     }
+    await stopDaemons();
+    await stopPid(await pidOf(path.join(dir, 'munged.pid')));
     await killProcessesIn(dir);
     await rm(dir, { recursive: true, force: true });
   };
+  let ports: ClusterPorts;
   try {
     const key = path.join(dir, 'munge.key');
     await run('mungekey', ['-c', '-k', key], { env });
@@ -131,55 +286,26 @@ export async function startTestCluster(options: { readonly cpus?: number; readon
     const sock = path.join(dir, 'munge.sock');
     await run('munged', ['--force', `--key-file=${key}`, `--socket=${sock}`, `--pid-file=${path.join(dir, 'munged.pid')}`, `--log-file=${path.join(dir, 'munged.log')}`, `--seed-file=${path.join(dir, 'munge.seed')}`], { env });
     const host = os.hostname().split('.')[0] as string;
-    const conf = [
-      'ClusterName=biit-test',
-      `SlurmctldHost=${host}(127.0.0.1)`,
-      'SlurmUser=root',
-      'AuthType=auth/munge',
-      `AuthInfo=socket=${sock}`,
-      'CredType=cred/munge',
-      'MpiDefault=none',
-      'ProctrackType=proctrack/linuxproc',
-      'TaskPlugin=task/none',
-      // enforceMemory: --mem is a limit, checked every second; a job above it is killed and ends
-      // OUT_OF_MEMORY (as on clusters that track memory); jobs without --mem get 200 MB per CPU.
-      ...(options.enforceMemory === true
-        ? ['JobAcctGatherType=jobacct_gather/linux', 'JobAcctGatherFrequency=task=1', 'JobAcctGatherParams=OverMemoryKill', 'DefMemPerCPU=200']
-        : ['JobAcctGatherType=jobacct_gather/none']),
-      'AccountingStorageType=accounting_storage/none',
-      'JobCompType=jobcomp/none',
-      'SelectType=select/cons_tres',
-      `SelectTypeParameters=${options.enforceMemory === true ? 'CR_Core_Memory' : 'CR_Core'}`,
-      'ReturnToService=2',
-      // Schedule a batch job when it is submitted and when a slot frees, not on the next 3 s tick
-      // (the default batch_sched_delay): a test cluster should answer in well under a second.
-      `SchedulerParameters=${options.schedulerParameters ?? 'batch_sched_delay=0,sched_min_interval=0'}`,
-      'KillWait=5',
-      `SlurmctldPort=${TEST_CLUSTER_PORTS.slurmctld}`,
-      `SlurmdPort=${TEST_CLUSTER_PORTS.slurmd}`,
-      `SlurmctldPidFile=${path.join(dir, 'slurmctld.pid')}`,
-      `SlurmdPidFile=${path.join(dir, 'slurmd.pid')}`,
-      `StateSaveLocation=${path.join(dir, 'spool-ctld')}`,
-      `SlurmdSpoolDir=${path.join(dir, 'spool-d')}`,
-      `SlurmctldLogFile=${path.join(dir, 'log', 'slurmctld.log')}`,
-      `SlurmdLogFile=${path.join(dir, 'log', 'slurmd.log')}`,
-      ...(options.cpus !== undefined ? ['SlurmdParameters=config_overrides'] : []),
-      `NodeName=${host} NodeAddr=127.0.0.1 CPUs=${options.cpus ?? os.cpus().length} RealMemory=4000 State=UNKNOWN`,
-      'PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP',
-      '',
-    ].join('\n');
-    await writeFile(path.join(dir, 'slurm.conf'), conf);
-    await run('slurmctld', ['-i', '-f', env['SLURM_CONF'] as string], { env });
-    await run('slurmd', ['-f', env['SLURM_CONF'] as string], { env });
-    const until = Date.now() + 30_000;
-    for (;;) {
-      const states = await run('sinfo', ['-h', '-o', '%T'], { env }).then((r) => r.stdout, () => '');
-      if (/idle/.test(states)) break;
-      if (Date.now() > until) {
-        const logs = await Promise.all(['slurmctld.log', 'slurmd.log'].map((f) => readFile(path.join(dir, 'log', f), 'utf8').catch(() => '')));
-        throw new Error(`SLURM test cluster did not become idle within 30 s (sinfo: '${states.trim()}')\n${logs.join('\n').slice(-4000)}`);
+    const attempts = options.attempts ?? 5;
+    const taken: string[] = [];
+    for (let attempt = 1; ; attempt++) {
+      ports = await (options.pickPorts ?? freeClusterPorts)();
+      await writeFile(path.join(dir, 'slurm.conf'), clusterConf({ dir, name, node, host, sock, ports, options }));
+      const conf = env['SLURM_CONF'] as string;
+      daemons = [startDaemon('slurmctld', ['-i', '-f', conf], env), startDaemon('slurmd', ['-N', node, '-f', conf], env)];
+      const outcome = await untilIdle(dir, env, daemons);
+      if (outcome === 'idle') break;
+      await stopDaemons();
+      if (outcome.portTaken && attempt < attempts) {
+        // Keep the failed attempt's logs for a later failure's message; start clean on new ports.
+        taken.push(`attempt ${attempt} (slurmctld ${ports.slurmctld}, slurmd ${ports.slurmd}): ${outcome.why}`);
+        const logs = path.join(dir, 'log');
+        await rename(logs, path.join(dir, `log-attempt-${attempt}`));
+        for (const sub of ['spool-ctld', 'spool-d']) await rm(path.join(dir, sub), { recursive: true, force: true });
+        for (const sub of ['spool-ctld', 'spool-d', 'log']) await mkdir(path.join(dir, sub));
+        continue;
       }
-      await sleep(100);
+      throw new Error(`SLURM test cluster did not start: ${outcome.why}${taken.length > 0 ? `\nearlier attempts: ${taken.join('; ')}` : ''}\n${outcome.logs}`);
     }
   } catch (error) {
     await stop();
@@ -187,6 +313,9 @@ export async function startTestCluster(options: { readonly cpus?: number; readon
   }
   return {
     dir,
+    name,
+    node,
+    ports,
     env,
     async activeJobs(name) {
       const out = await run('squeue', ['-h', '-r', '-o', '%i %T', ...(name === undefined ? [] : [`--name=${name}`])], { env });
