@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToolManifest, RunnerError, type RunnerJob, type ToolManifest } from '@bioimageit/core';
-import { findCondaCommand } from './conda-command.js';
+import { skipWithout } from '@bioimageit/core/testing';
+import { findCondaCommand, type CondaCommand } from './conda-command.js';
 import { lockLines, type LockedPackage } from './conda-lock.js';
 import { CondaRunner } from './conda-runner.js';
 import { DEFAULT_CHANNEL_ALIAS, type CondaSettings } from './conda-settings.js';
 import { doubleCalls, writeCondaCommandDouble } from './test-support/conda-command-double.js';
-import { hasCph, stampTool, testChannel, type ChannelFixture } from './test-support/test-packages.js';
+import { cphMissing, stampTool, testChannel, type ChannelFixture } from './test-support/test-packages.js';
 
 const never = new AbortController().signal;
 let root: string;
@@ -115,12 +116,14 @@ describe('conda runner, command path against a TEST DOUBLE of micromamba/conda (
   });
 });
 
-const real = await findCondaCommand(undefined).catch(() => undefined);
-const cph = await hasCph();
-const reason = real === undefined ? 'no conda-compatible command (micromamba, mamba, conda) is installed on this machine' : !cph ? 'cph is not installed (needed to build the test packages)' : undefined;
-if (reason !== undefined) console.warn(`conda-runner: the real-command suite is skipped: ${reason}`);
+const found: { command?: CondaCommand; why?: string } = await findCondaCommand(undefined).then(
+  (command) => (command === undefined ? { why: 'no micromamba, mamba or conda on PATH (nor $MAMBA_EXE / $CONDA_EXE)' } : { command }),
+  (e: unknown) => ({ why: e instanceof Error ? e.message : String(e) }),
+);
+const real = found.command;
+const skipReal = skipWithout('conda', found.why, import.meta.url) || skipWithout('cph', await cphMissing(), import.meta.url);
 
-describe.skipIf(reason !== undefined)(`conda runner, command path with the real ${real === undefined ? 'conda command' : path.basename(real.path)}`, () => {
+describe.skipIf(skipReal)(`conda runner, command path with the real ${real === undefined ? 'conda command' : path.basename(real.path)}`, () => {
   let fixture: ChannelFixture;
   beforeAll(async () => {
     fixture = await testChannel();

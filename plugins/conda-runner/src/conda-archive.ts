@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
-import zlib from 'node:zlib';
+import { bzip2Decompressor, zstdDecoders } from './archive-decoders.js';
+import { TarUnpacker } from './tar-unpack.js';
 
 /** One stored member of a `.conda` archive (a zip): where its bytes are. */
 export interface CondaArchiveMember {
@@ -59,31 +58,43 @@ export async function condaArchiveMembers(file: string): Promise<CondaArchiveMem
   }
 }
 
-type ZstdZlib = typeof zlib & { createZstdDecompress?: () => NodeJS.ReadWriteStream };
-
-/** Unpacks one zstd-compressed tar member into `dest`: with Node's zstd when it has one (≥ 22.15), else `tar --zstd` (the `zstd` program). */
-function extractMember(file: string, member: CondaArchiveMember, dest: string): Promise<void> {
-  const source = (): NodeJS.ReadableStream => createReadStream(file, { start: member.offset, end: member.offset + member.size - 1 });
-  const zstd = (zlib as ZstdZlib).createZstdDecompress;
-  const argv = zstd === undefined ? ['--zstd', '-xf', '-', '-C', dest] : ['-xf', '-', '-C', dest];
-  return new Promise((resolve, reject) => {
-    const tar = spawn('tar', argv, { stdio: ['pipe', 'ignore', 'pipe'] });
-    let stderr = '';
-    tar.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
-    tar.once('error', (e) => reject(new Error(`cannot start tar: ${e.message}`)));
-    tar.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`tar ${argv.join(' ')} exited with ${code} on ${member.name}: ${stderr.trim()}`))));
-    const feed = zstd === undefined ? pipeline(source(), tar.stdin) : pipeline(source(), zstd(), tar.stdin);
-    feed.catch((e: unknown) => tar.kill() && reject(e));
-  });
+/**
+ * Unpacks a `.conda` archive into `dest` (its `info/` and package files), without Python or system
+ * programs: the zip directory is read here and each `*.tar.zst` member is streamed from the file
+ * through a zstd decoder (Node's, or fzstd on Node < 22.15) into tar (see {@link TarUnpacker}).
+ * Throws an Error naming the file, or the damaged data or unsafe entry; `signal`'s abort error when
+ * cancelled.
+ */
+export async function extractCondaArchive(file: string, dest: string, signal?: AbortSignal): Promise<void> {
+  const members = (await condaArchiveMembers(file)).filter((m) => m.name.endsWith('.tar.zst'));
+  if (!members.some((m) => m.name.startsWith('info-'))) throw new Error(`${file} holds no info-*.tar.zst member`);
+  const unpacker = new TarUnpacker(dest);
+  for (const member of members) {
+    const bytes = createReadStream(file, { start: member.offset, end: member.offset + member.size - 1 });
+    await unpacker.unpack(bytes, zstdDecoders(), signal).catch((e: unknown) => {
+      throw signal?.aborted === true ? e : new Error(`${member.name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    });
+  }
+  await unpacker.finish();
 }
 
 /**
- * Unpacks a `.conda` archive into `dest` (its `info/` and package files), without Python: the zip
- * directory is read here and each `*.tar.zst` member is streamed into `tar`. Throws an Error
- * naming the file or member (and tar's message, e.g. a missing `zstd` program).
+ * Unpacks a `.tar.bz2` conda package into `dest`, streaming the file through a pure-JavaScript
+ * bzip2 decoder into tar (see {@link TarUnpacker}); no system program is involved. Throws an Error
+ * naming the damaged data or unsafe entry; `signal`'s abort error when cancelled.
  */
-export async function extractCondaArchive(file: string, dest: string): Promise<void> {
-  const members = (await condaArchiveMembers(file)).filter((m) => m.name.endsWith('.tar.zst'));
-  if (!members.some((m) => m.name.startsWith('info-'))) throw new Error(`${file} holds no info-*.tar.zst member`);
-  for (const member of members) await extractMember(file, member, dest);
+export async function extractTarBz2Archive(file: string, dest: string, signal?: AbortSignal): Promise<void> {
+  const unpacker = new TarUnpacker(dest);
+  await unpacker.unpack(createReadStream(file), [bzip2Decompressor()], signal);
+  await unpacker.finish();
+}
+
+/**
+ * Unpacks either conda package format into `dest`, by its file name (`.conda`, `.tar.bz2`), as
+ * {@link extractCondaArchive} and {@link extractTarBz2Archive} do. Throws an Error for any other name.
+ */
+export function extractPackageArchive(file: string, dest: string, signal?: AbortSignal): Promise<void> {
+  if (file.endsWith('.conda')) return extractCondaArchive(file, dest, signal);
+  if (file.endsWith('.tar.bz2')) return extractTarBz2Archive(file, dest, signal);
+  return Promise.reject(new Error(`${file} is neither a .conda nor a .tar.bz2 conda package`));
 }

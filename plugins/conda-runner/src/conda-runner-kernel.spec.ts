@@ -4,14 +4,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKernel, defaultConfig, type Kernel } from '@bioimageit/core';
+import { skipWithout } from '@bioimageit/core/testing';
 import { lockLines, type LockedPackage } from './conda-lock.js';
 import { lockDigest } from './lock-provenance.js';
-import { hasCph, stampToolBody, testChannel, type ChannelFixture } from './test-support/test-packages.js';
+import { cphMissing, stampToolBody, testChannel, type ChannelFixture } from './test-support/test-packages.js';
 
-const cph = await hasCph();
-if (!cph && process.env['CI'] !== 'true') console.warn('conda-runner kernel suite skipped: cph (Debian conda-package-handling) is not installed');
-
-describe.runIf(cph || process.env['CI'] === 'true')('conda runner in a workspace: plugin loaded from its manifest, tool run over an experiment', () => {
+describe.skipIf(skipWithout('cph', await cphMissing(), import.meta.url))('conda runner in a workspace: plugin loaded from its manifest, tool run over an experiment', () => {
   let fixture: ChannelFixture;
   let ws: string;
   let kernel: Kernel;

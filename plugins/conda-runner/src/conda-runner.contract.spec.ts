@@ -1,30 +1,26 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import type { Runner } from '@bioimageit/core';
-import { describeRunnerContract } from '@bioimageit/core/testing';
+import { describeRunnerContract, skipWithout } from '@bioimageit/core/testing';
 import { CondaRunner } from './conda-runner.js';
 import { DEFAULT_CHANNEL_ALIAS } from './conda-settings.js';
-import { hasCph, stampTool, testChannel, type ChannelFixture } from './test-support/test-packages.js';
+import { cphMissing, stampTool, testChannel, type ChannelFixture } from './test-support/test-packages.js';
 
-const cph = await hasCph();
-if (!cph && process.env['CI'] !== 'true') console.warn('conda-runner contract suite skipped: cph (Debian conda-package-handling) is not installed');
+describe.skipIf(skipWithout('cph', await cphMissing(), import.meta.url))('conda runner in a real environment of the test channel', () => {
+  let fixture: ChannelFixture;
+  let envs: string;
 
-let fixture: ChannelFixture | undefined;
-let envs: string;
+  beforeAll(async () => {
+    fixture = await testChannel();
+    envs = await mkdtemp(path.join(tmpdir(), 'bioimageit-conda-contract-envs-'));
+  });
+  afterAll(async () => {
+    await fixture?.cleanup();
+    if (envs !== undefined) await rm(envs, { recursive: true, force: true });
+  });
 
-beforeAll(async () => {
-  if (!cph && process.env['CI'] !== 'true') return;
-  fixture = await testChannel();
-  envs = await mkdtemp(path.join(tmpdir(), 'bioimageit-conda-contract-envs-'));
-});
-afterAll(async () => {
-  await fixture?.cleanup();
-  if (envs !== undefined) await rm(envs, { recursive: true, force: true });
-});
-
-if (cph || process.env['CI'] === 'true') {
   // Every contract job runs inside a real environment (biit-stamp and biit-lib from the test
   // channel, made by the embedded path once and shared by all tests): the runner's own activation
   // must keep argv literal, the environment clean and the process handling of the local runner.
@@ -35,8 +31,8 @@ if (cph || process.env['CI'] === 'true') {
       progress: () => undefined,
       killGraceMs: 500,
     });
-    const tool = stampTool(scratch, (fixture as ChannelFixture).channel.url);
+    const tool = stampTool(scratch, fixture.channel.url);
     const runner: Runner = { id: conda.id, run: (job, signal) => conda.run({ ...job, tool }, signal) };
     return { runner, scratch, cleanup: () => rm(scratch, { recursive: true, force: true }) };
   });
-}
+});

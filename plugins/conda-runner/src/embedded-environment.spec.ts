@@ -3,18 +3,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunnerError, type RunnerJob } from '@bioimageit/core';
+import { skipWithout } from '@bioimageit/core/testing';
 import { lockLines } from './conda-lock.js';
 import { CondaRunner } from './conda-runner.js';
 import { DEFAULT_CHANNEL_ALIAS, type CondaSettings } from './conda-settings.js';
 import type { EnvironmentProgressEvent } from './environment-progress.js';
 import type { EnvironmentRecord } from './environment-manager.js';
 import { deadChannelUrl, LONG_PLACEHOLDER } from './test-support/conda-channel.js';
-import { binaryWith, hasCph, stampTool, testChannel, type ChannelFixture } from './test-support/test-packages.js';
+import { binaryWith, cphMissing, stampTool, testChannel, type ChannelFixture } from './test-support/test-packages.js';
 
-const cph = await hasCph();
-if (!cph && process.env['CI'] !== 'true') console.warn('conda-runner embedded suite skipped: cph (Debian conda-package-handling) is not installed');
-
-describe.runIf(cph || process.env['CI'] === 'true')('conda runner, embedded path (rattler + own installer), real packages on a 127.0.0.1 channel', () => {
+describe.skipIf(skipWithout('cph', await cphMissing(), import.meta.url))('conda runner, embedded path (rattler + own installer), real packages on a 127.0.0.1 channel', () => {
   let fixture: ChannelFixture;
   let root: string;
   let counter = 0;

@@ -1,14 +1,15 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunnerError } from '@bioimageit/core';
 import { PackageCache } from './package-cache.js';
 import type { SolvedRecord } from './rattler-solver.js';
+import { condaZip, P_TAR_BZ2, tarArchive, zstdStored } from './test-support/archive-builders.js';
 
 let root: string;
 let server: http.Server;
@@ -16,15 +17,9 @@ let base: string;
 let archive: Buffer;
 let hits = 0;
 
-/** A .tar.bz2 made with the system tar: info/index.json and one file whose content is `marker`. */
-function tarball(dir: string, marker: string): Buffer {
-  execFileSync('sh', ['-c', `rm -rf "$1" && mkdir -p "$1/info" "$1/share" && echo '{"name":"p","version":"1","build":"0","build_number":0,"depends":[]}' > "$1/info/index.json" && echo "$2" > "$1/share/f.txt" && tar -cjf "$1.tar.bz2" -C "$1" info share`, 'sh', dir, marker]);
-  return execFileSync('cat', [`${dir}.tar.bz2`]);
-}
-
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'bioimageit-conda-pkgcache-'));
-  archive = tarball(path.join(root, 'src-a'), 'first');
+  archive = Buffer.from(P_TAR_BZ2.first, 'base64');
   server = http.createServer((req, res) => {
     hits++;
     if (req.url === '/c/noarch/p-1-0.tar.bz2') res.end(archive);
@@ -82,12 +77,43 @@ describe('PackageCache', () => {
     expect(error.details['package']).toBe('p');
   });
 
+  it('extracts a .conda package (zip of zstd tars) the same way', async () => {
+    const dir = path.join(root, 'pkgs-conda');
+    const bytes = condaZip([
+      { name: 'metadata.json', data: Buffer.from('{"conda_pkg_format_version": 2}') },
+      { name: 'pkg-q-1-0.tar.zst', data: zstdStored(tarArchive([{ path: 'share/q.txt', content: 'from a .conda\n' }])) },
+      { name: 'info-q-1-0.tar.zst', data: zstdStored(tarArchive([{ path: 'info/index.json', content: '{"name":"q","version":"1","build":"0","build_number":0,"depends":[]}' }])) },
+    ]);
+    const source = path.join(root, 'q-1-0.conda');
+    await writeFile(source, bytes);
+    const r = { ...record(bytes, pathToFileURL(source).href), name: 'q', filename: 'q-1-0.conda' };
+    const cache = new PackageCache(dir);
+    const folder = await cache.extracted(r, await cache.archive(r));
+    expect(folder).toBe(path.join(dir, 'q-1-0'));
+    expect(await readFile(path.join(folder, 'share', 'q.txt'), 'utf8')).toBe('from a .conda\n');
+    expect(JSON.parse(await readFile(path.join(folder, 'info', 'repodata_record.json'), 'utf8'))).toMatchObject({ name: 'q', fn: 'q-1-0.conda' });
+  });
+
+  it('rejects a damaged archive naming it, and keeps nothing of the extraction', async () => {
+    const dir = path.join(root, 'pkgs-damaged');
+    const bytes = Buffer.from(archive);
+    bytes[120] = (bytes[120] as number) ^ 0xff;
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, 'p-1-0.tar.bz2');
+    await writeFile(file, bytes);
+    const error = (await new PackageCache(dir).extracted(record(bytes), file).catch((e: unknown) => e)) as RunnerError;
+    expect(error).toBeInstanceOf(RunnerError);
+    expect(error.message).toContain(`cannot extract conda package ${file}: damaged bzip2 data`);
+    expect(error.details['package']).toBe('p');
+    expect(await readdir(dir)).toEqual(['p-1-0.tar.bz2']);
+  });
+
   it('extracts again when the same file name comes from another archive', async () => {
     const dir = path.join(root, 'pkgs-4');
     const cache = new PackageCache(dir);
     const first = record(archive);
     await cache.extracted(first, await cache.archive(first));
-    const other = tarball(path.join(root, 'src-b'), 'second');
+    const other = Buffer.from(P_TAR_BZ2.second, 'base64');
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, 'p-1-0.tar.bz2'), other);
     const folder = await cache.extracted(record(other, 'file:///elsewhere/p-1-0.tar.bz2'), path.join(dir, 'p-1-0.tar.bz2'));

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -7,7 +6,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { RunnerError } from '@bioimageit/core';
-import { extractCondaArchive } from './conda-archive.js';
+import { extractPackageArchive } from './conda-archive.js';
 import { withFileLock } from './file-lock.js';
 import type { SolvedRecord } from './rattler-solver.js';
 
@@ -36,17 +35,6 @@ async function checksumMismatch(file: string, record: SolvedRecord): Promise<str
 }
 
 const exists = (file: string): Promise<boolean> => stat(file).then(() => true, () => false);
-
-/** Runs a command (argv, no shell), rejecting with its stderr when it fails. */
-function execute(argv: readonly string[], what: string, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], ...(signal !== undefined && { signal }) });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-    child.once('error', (e) => reject(new Error(`${what}: cannot start ${argv[0]}: ${e.message}`)));
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${what}: ${argv[0]} exited with ${code}: ${stderr.trim()}`))));
-  });
-}
 
 /**
  * The package cache shared by every environment of an environments folder (`<envs>/.pkgs`):
@@ -133,11 +121,11 @@ export class PackageCache {
   }
 
   /**
-   * The extracted folder of a package (with `info/`), extracting the archive when needed:
-   * `.tar.bz2` with the system `tar`, `.conda` by reading its zip here and streaming the zstd tars
-   * into `tar --zstd` (Node 20's zlib has no zstd), or with `cph x` when that fails and
-   * conda-package-handling is installed.
-   * Throws RunnerError UNAVAILABLE naming the archive when extraction fails.
+   * The extracted folder of a package (with `info/`), extracting the archive when needed, in this
+   * process and without system programs (see `extractPackageArchive`): `.tar.bz2` through a
+   * JavaScript bzip2 decoder, `.conda` through Node's zstd (≥ 22.15) or fzstd, both into tar.
+   * Throws RunnerError UNAVAILABLE naming the archive when extraction fails (damaged data, an
+   * unsafe entry), or `signal`'s reason when cancelled.
    */
   async extracted(record: SolvedRecord, archive: string, signal?: AbortSignal): Promise<string> {
     const folder = path.join(this.dir, distName(record.filename));
@@ -149,8 +137,7 @@ export class PackageCache {
       if (await extractedFrom(marker, record)) return folder;
       const temp = await mkdtemp(`${folder}.extract-`);
       try {
-        if (record.filename.endsWith('.conda')) await this.unpackConda(archive, temp, record.filename);
-        else await execute(['tar', '-xjf', archive, '-C', temp], `extracting ${record.filename}`, signal);
+        await extractPackageArchive(archive, temp, signal);
         await writeFile(path.join(temp, 'info', 'repodata_record.json'), `${JSON.stringify(await repodataRecord(temp, record), null, 2)}\n`);
         await rm(folder, { recursive: true, force: true }); // half-extracted by a crash, or another archive of the same name
         await rename(temp, folder);
@@ -164,17 +151,6 @@ export class PackageCache {
         });
       }
     });
-  }
-
-  /** Unpacks a `.conda` archive (see {@link extractCondaArchive}), falling back to `cph x`. */
-  private async unpackConda(archive: string, dest: string, filename: string): Promise<void> {
-    try {
-      await extractCondaArchive(archive, dest);
-    } catch (own) {
-      const cph = await execute(['cph', 'x', archive, '--dest', dest], `extracting ${filename}`).then(() => undefined, (e: unknown) => e);
-      if (cph === undefined) return;
-      throw new Error(`${own instanceof Error ? own.message : String(own)} (and cph x failed: ${cph instanceof Error ? cph.message : String(cph)}); install zstd or conda-package-handling`);
-    }
   }
 }
 

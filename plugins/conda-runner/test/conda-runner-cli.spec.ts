@@ -3,9 +3,10 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipWithout } from '@bioimageit/core/testing';
 import { lockLines, type LockedPackage } from '../src/conda-lock.js';
 import { condaCliWorkspace } from './cli-workspace.js';
-import { hasCph, stampToolBody, testChannel, type ChannelFixture } from '../src/test-support/test-packages.js';
+import { cphMissing, stampToolBody, testChannel, type ChannelFixture } from '../src/test-support/test-packages.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 /** The CLI from its sources through tsx (no decorator metadata: what users of tsx get). */
@@ -17,10 +18,7 @@ interface CliResult {
   readonly stderr: string;
 }
 
-const cph = await hasCph();
-if (!cph && process.env['CI'] !== 'true') console.warn('conda-runner CLI suite skipped: cph (Debian conda-package-handling) is not installed');
-
-describe.runIf(cph || process.env['CI'] === 'true')('bioimageit run with the conda runner (CLI process, embedded path)', () => {
+describe.skipIf(skipWithout('cph', await cphMissing(), import.meta.url))('bioimageit run with the conda runner (CLI process, embedded path)', () => {
   let fixture: ChannelFixture;
   let workspace: string;
 

@@ -6,15 +6,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipWithout } from '@bioimageit/core/testing';
 import { CondaRunner } from '../src/conda-runner.js';
 import { DEFAULT_CHANNEL_ALIAS } from '../src/conda-settings.js';
-import { hasCph, stampTool, testChannel, type ChannelFixture } from '../src/test-support/test-packages.js';
+import { cphMissing, stampTool, testChannel, type ChannelFixture } from '../src/test-support/test-packages.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const cph = await hasCph();
-if (!cph && process.env['CI'] !== 'true') console.warn('conda-runner crash suite skipped: cph (Debian conda-package-handling) is not installed');
 
-describe.runIf(cph || process.env['CI'] === 'true')('conda runner: a process killed while creating an environment', () => {
+describe.skipIf(skipWithout('cph', await cphMissing(), import.meta.url))('conda runner: a process killed while creating an environment', () => {
   let fixture: ChannelFixture;
   let root: string;
   let gate: http.Server;

@@ -5,15 +5,14 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipWithout } from '@bioimageit/core/testing';
 import { condaCliWorkspace } from './cli-workspace.js';
-import { hasCph, stampToolBody, testChannel, type ChannelFixture } from '../src/test-support/test-packages.js';
+import { cphMissing, stampToolBody, testChannel, type ChannelFixture } from '../src/test-support/test-packages.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const TSX_CLI = ['--conditions=source', '--import', 'tsx', path.join(REPO, 'cli/src/main.ts')];
-const cph = await hasCph();
-if (!cph && process.env['CI'] !== 'true') console.warn('conda-runner interrupt suite skipped: cph (Debian conda-package-handling) is not installed');
 
-describe.runIf(cph || process.env['CI'] === 'true')('Ctrl-C while bioimageit run is making a conda environment (CLI process)', () => {
+describe.skipIf(skipWithout('cph', await cphMissing(), import.meta.url))('Ctrl-C while bioimageit run is making a conda environment (CLI process)', () => {
   let fixture: ChannelFixture;
   let workspace: string;
   let gate: http.Server;

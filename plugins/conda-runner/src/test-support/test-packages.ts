@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createToolManifest, type ToolManifest } from '@bioimageit/core';
@@ -132,11 +133,13 @@ export function stampTool(folder: string, channel: string, packages: readonly st
   return createToolManifest(stampToolBody(channel, packages, id), path.join(folder, `${id}.tool.json`));
 }
 
-/** True when Debian's conda-package-handling is installed (`cph`); the suites need it to build packages. */
-export async function hasCph(): Promise<boolean> {
-  const { access } = await import('node:fs/promises');
+/**
+ * Why the test channel cannot be built here — Debian's conda-package-handling (`cph`, which builds
+ * the real packages) is not on PATH — or undefined when it can. For `skipWithout('cph', …)`.
+ */
+export async function cphMissing(): Promise<string | undefined> {
   for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
-    if (dir !== '' && (await access(path.join(dir, 'cph')).then(() => true, () => false))) return true;
+    if (dir !== '' && (await access(path.join(dir, 'cph'), constants.X_OK).then(() => true, () => false))) return undefined;
   }
-  return false;
+  return 'cph (Debian conda-package-handling) is not on PATH';
 }
