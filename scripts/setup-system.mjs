@@ -53,4 +53,6 @@ const run = (argv) => {
 };
 run(['apt-get', 'update', '-qq']);
 run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...packages]);
-console.log(`setup:system: ${dryRun ? 'would install' : 'installed'} ${packages.length} package(s) for ${installable.join(', ')}.${installable.includes('fftw') ? ' npm test (or npm run build) now builds the gpu-decon addon.' : ''}`);
+console.log(
+  `setup:system: ${dryRun ? 'would install' : 'installed'} ${packages.length} package(s) for ${installable.join(', ')}.${installable.includes('fftw') ? ' npm test (or npm run build) now builds the gpu-decon addon.' : ''}`,
+);

@@ -7,7 +7,13 @@ import { summarizeSkips } from './src/skip-summary.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const packages = ['core', 'plugins/local-fs', 'plugins/thumbnails', 'server', 'cli'];
-const outputs = ['core/dist/index.js', 'plugins/local-fs/dist/local-fs-module.js', 'plugins/thumbnails/dist/thumbnails-module.js', 'server/dist/index.js', 'cli/dist/main.js'];
+const outputs = [
+  'core/dist/index.js',
+  'plugins/local-fs/dist/local-fs-module.js',
+  'plugins/thumbnails/dist/thumbnails-module.js',
+  'server/dist/index.js',
+  'cli/dist/main.js',
+];
 
 function newestSource(dir: string): number {
   let newest = 0;

@@ -94,7 +94,10 @@ describe('connected components', () => {
     const full = labelComponents(mask, { depth: 1, height: 5, width: 5, connectivity: 'full' });
     expect(full.objects.map((o) => o.voxels)).toEqual([4, 4, 1, 1]);
     const big = labelComponents(mask, { depth: 1, height: 5, width: 5, connectivity: 'full', minSize: 2 });
-    expect(big.objects.map((o) => [o.label, o.voxels])).toEqual([[1, 4], [2, 4]]);
+    expect(big.objects.map((o) => [o.label, o.voxels])).toEqual([
+      [1, 4],
+      [2, 4],
+    ]);
     expect(Array.from(big.labels.slice(20))).toEqual([0, 0, 0, 0, 0]);
   });
 
@@ -116,10 +119,23 @@ describe('object tables', () => {
       { label: 1, voxels: 10, z: 1, y: 2.5, x: 3.12345 },
       { label: 2, voxels: 20, z: 0, y: 0, x: 0 },
     ]);
-    expect(rows).toEqual([['label', 'voxels', 'centroid_z', 'centroid_y', 'centroid_x'], ['1', '10', '1', '2.5', '3.123'], ['2', '20', '0', '0', '0']]);
+    expect(rows).toEqual([
+      ['label', 'voxels', 'centroid_z', 'centroid_y', 'centroid_x'],
+      ['1', '10', '1', '2.5', '3.123'],
+      ['2', '20', '0', '0', '0'],
+    ]);
     expect(summarizeObjectTable(rows, 'a.csv')).toEqual({ objects: 2, meanSize: 15 });
     expect(summarizeObjectTable([rows[0] as string[]], 'empty.csv')).toEqual({ objects: 0, meanSize: NaN });
-    expect(summaryTableRows([{ input: 'a', objects: 2, meanSize: 15 }, { input: 'empty', objects: 0, meanSize: NaN }])).toEqual([['input', 'objects', 'mean_size'], ['a', '2', '15'], ['empty', '0', '']]);
+    expect(
+      summaryTableRows([
+        { input: 'a', objects: 2, meanSize: 15 },
+        { input: 'empty', objects: 0, meanSize: NaN },
+      ]),
+    ).toEqual([
+      ['input', 'objects', 'mean_size'],
+      ['a', '2', '15'],
+      ['empty', '0', ''],
+    ]);
     expect(() => summarizeObjectTable([['x', 'y']], 'other.csv')).toThrow("other.csv: not an object table (no 'voxels' column in the header)");
   });
 });

@@ -44,7 +44,11 @@ describe('bundled tools', () => {
 
   it('blur → threshold → count → summarize on a 2-D image with two squares', async () => {
     const data = new Uint16Array(24 * 24).fill(50);
-    for (const [y0, x0] of [[3, 3], [14, 12]] as const) for (let y = y0; y < y0 + 5; y++) for (let x = x0; x < x0 + 6; x++) data[y * 24 + x] = 800;
+    for (const [y0, x0] of [
+      [3, 3],
+      [14, 12],
+    ] as const)
+      for (let y = y0; y < y0 + 5; y++) for (let x = x0; x < x0 + 6; x++) data[y * 24 + x] = 800;
     await writeTiff(join(dir, 'img.tif'), { data, shape: [24, 24], dtype: 'uint16', axes: 'YX' });
     const blur = await script('blur.mjs', ['--input', 'img.tif', '--sigma', '0.8', '--output', 'blurred.tif']);
     expect(blur, blur.stderr).toMatchObject({ code: 0 });
@@ -55,24 +59,42 @@ describe('bundled tools', () => {
     const mask = await readTiffPixels(join(dir, 'mask.tif'));
     expect(mask.dtype).toBe('uint8');
     expect(new Set(mask.data)).toEqual(new Set([0, 255]));
-    expect((await script('threshold.mjs', ['--input', 'img.tif', '--method', 'fixed', '--value=799', '--output', 'fixed.tif'])).stdout).toContain('threshold (fixed): 799; foreground 60 of 576 pixels');
+    expect((await script('threshold.mjs', ['--input', 'img.tif', '--method', 'fixed', '--value=799', '--output', 'fixed.tif'])).stdout).toContain(
+      'threshold (fixed): 799; foreground 60 of 576 pixels',
+    );
     const count = await script('count-objects.mjs', ['--input', 'mask.tif', '--connectivity', 'face', '--min-size', '1', '--output', 'objects.csv']);
     expect(count.stdout).toContain('2 object(s)');
     const objects = parseCsv(await readFile(join(dir, 'objects.csv'), 'utf8'));
-    expect(objects.map((r) => r.slice(0, 2))).toEqual([['label', 'voxels'], ['1', '30'], ['2', '30']]);
+    expect(objects.map((r) => r.slice(0, 2))).toEqual([
+      ['label', 'voxels'],
+      ['1', '30'],
+      ['2', '30'],
+    ]);
     await writeFile(join(dir, 'tables.list.txt'), `${join(dir, 'objects.csv')}\n`);
     expect((await script('summarize.mjs', ['--tables', 'tables.list.txt', '--output', 'summary.csv'])).code).toBe(0);
     expect(await readFile(join(dir, 'summary.csv'), 'utf8')).toBe('input,objects,mean_size\r\nobjects,2,30\r\n');
   });
 
   it('reject bad arguments and inputs with one clear line and a non-zero exit code', async () => {
-    expect(await script('blur.mjs', ['--input', 'img.tif', '--sigma', 'wide', '--output', 'x.tif'])).toMatchObject({ code: 2, stderr: "gaussian-blur: error: --sigma must be a number, got 'wide'\n" });
-    expect(await script('threshold.mjs', ['--input', 'img.tif', '--method', 'fixed', '--output', 'x.tif'])).toMatchObject({ code: 2, stderr: 'threshold: error: --method fixed needs --value\n' });
-    expect(await script('count-objects.mjs', ['--input', 'img.tif'])).toMatchObject({ code: 2, stderr: 'count-objects: error: missing --connectivity, --min-size, --output\n' });
+    expect(await script('blur.mjs', ['--input', 'img.tif', '--sigma', 'wide', '--output', 'x.tif'])).toMatchObject({
+      code: 2,
+      stderr: "gaussian-blur: error: --sigma must be a number, got 'wide'\n",
+    });
+    expect(await script('threshold.mjs', ['--input', 'img.tif', '--method', 'fixed', '--output', 'x.tif'])).toMatchObject({
+      code: 2,
+      stderr: 'threshold: error: --method fixed needs --value\n',
+    });
+    expect(await script('count-objects.mjs', ['--input', 'img.tif'])).toMatchObject({
+      code: 2,
+      stderr: 'count-objects: error: missing --connectivity, --min-size, --output\n',
+    });
     const missing = await script('count-objects.mjs', ['--input', 'none.tif', '--connectivity', 'full', '--min-size', '1', '--output', 'x.csv']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^count-objects: error: .*none\.tif.*\n$/);
     await writeFile(join(dir, 'empty.list.txt'), '');
-    expect(await script('summarize.mjs', ['--tables', 'empty.list.txt', '--output', 's.csv'])).toMatchObject({ code: 1, stderr: 'summarize: error: the list of tables empty.list.txt is empty\n' });
+    expect(await script('summarize.mjs', ['--tables', 'empty.list.txt', '--output', 's.csv'])).toMatchObject({
+      code: 1,
+      stderr: 'summarize: error: the list of tables empty.list.txt is empty\n',
+    });
   });
 });

@@ -12,7 +12,10 @@ await runToolScript('summarize', ['tables', 'output'], async (args) => {
   const list = await readFile(args.tables, 'utf8').catch((error) => {
     throw new Error(`cannot read the list of tables ${args.tables} (${error.message})`);
   });
-  const files = list.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  const files = list
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   if (files.length === 0) throw new Error(`the list of tables ${args.tables} is empty`);
   const summaries = [];
   for (const [k, file] of files.entries()) {

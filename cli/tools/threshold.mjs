@@ -23,7 +23,13 @@ await runToolScript(
     const foreground = mask.reduce((n, v) => n + (v === 0 ? 0 : 1), 0);
     process.stdout.write(`threshold (${method}): ${threshold}; foreground ${foreground} of ${mask.length} pixels\n`);
     progress(80);
-    await writeTiff(args.output, { shape: pixels.shape, axes: pixels.axes, dtype: 'uint8', data: mask, ...(pixels.physicalSize !== undefined && { physicalSize: pixels.physicalSize }) });
+    await writeTiff(args.output, {
+      shape: pixels.shape,
+      axes: pixels.axes,
+      dtype: 'uint8',
+      data: mask,
+      ...(pixels.physicalSize !== undefined && { physicalSize: pixels.physicalSize }),
+    });
     progress(100);
   },
   { optional: ['value'] },

@@ -60,11 +60,14 @@ try {
     { label: 'unfiltered page', where: '', offset: 50_000, limit: 50, fresh: false },
   ];
   console.log(`\nBioImageIT table pages over ${count.toLocaleString('en')} items (this machine, median of ${repeats}, interleaved)`);
-  console.log('HTTP adds: median HTTP minus median in-process (kernel.query / the server\'s pager); paired: per request, client time minus the server\'s own time (Server-Timing)');
+  console.log(
+    "HTTP adds: median HTTP minus median in-process (kernel.query / the server's pager); paired: per request, client time minus the server's own time (Server-Timing)",
+  );
   console.log('case                 hits     kernel.query  server pager  HTTP        HTTP adds (vs query / vs pager / paired)  ratio  target: adds <= 5 ms');
   for (const c of cases) {
     const text = (i: number) => (c.fresh ? c.where + ' '.repeat(i + 1) : c.where);
-    const url = (i: number) => `${server.url}api/experiments/${id}/items?${new URLSearchParams({ where: text(i), offset: String(c.offset), limit: String(c.limit) })}`;
+    const url = (i: number) =>
+      `${server.url}api/experiments/${id}/items?${new URLSearchParams({ where: text(i), offset: String(c.offset), limit: String(c.limit) })}`;
     const local: number[] = [];
     const pager: number[] = [];
     const http: number[] = [];

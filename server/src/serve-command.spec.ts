@@ -14,7 +14,10 @@ const BUILT_CLI = [join(REPO, 'cli/bin/bioimageit.js')];
 /** True when the built server and CLI are at least as new as their sources (always after `npm test`'s build). */
 function builtIsFresh(): boolean {
   const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0), 0);
+    readdirSync(dir, { withFileTypes: true }).reduce(
+      (m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0),
+      0,
+    );
   const built = [join(REPO, 'server/dist/index.js'), join(REPO, 'cli/dist/commands/serve-command.js')];
   if (!built.every(existsSync)) return false;
   return Math.min(...built.map((f) => statSync(f).mtimeMs)) >= Math.max(newest(join(REPO, 'server/src')), newest(join(REPO, 'cli/src')));

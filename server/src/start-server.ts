@@ -83,7 +83,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const { routes, document } = apiRoutes(context);
   const table = new RouteTable(routes);
   const files = new StaticFiles(fileURLToPath(PUBLIC_DIR));
-  const logError = (message: string, error: unknown) => log(`bioimageit serve: ${message}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  const logError = (message: string, error: unknown) =>
+    log(`bioimageit serve: ${message}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     response.setHeader('X-Content-Type-Options', 'nosniff');
@@ -98,13 +99,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         guard.checkToken(request);
         return await dispatchApi(table, resolveApiSchema, request, response, url, logError, (text) => catalog.redactor.redact(text));
       }
-      if (request.method !== 'GET' && request.method !== 'HEAD') throw new ApiError('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${url.pathname} (allowed: GET, HEAD)`, { details: { allowed: ['GET', 'HEAD'] } });
+      if (request.method !== 'GET' && request.method !== 'HEAD')
+        throw new ApiError('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${url.pathname} (allowed: GET, HEAD)`, {
+          details: { allowed: ['GET', 'HEAD'] },
+        });
       const given = url.searchParams.get('token');
       if (url.pathname === '/' && given !== null && guard.tokenRequired) return login(response, guard, given);
       await files.serve(url.pathname, response, request.method === 'HEAD');
     } catch (error) {
       if (httpStatusOf(error) >= 500) logError(`${request.method} ${request.url}`, error);
-      if (!response.headersSent) sendJson(response, httpStatusOf(error), errorBody(error, (text) => catalog.redactor.redact(text)));
+      if (!response.headersSent)
+        sendJson(
+          response,
+          httpStatusOf(error),
+          errorBody(error, (text) => catalog.redactor.redact(text)),
+        );
       else response.destroy();
     }
   };

@@ -25,7 +25,9 @@ const flag = (name: string) => {
 const sizes = (flag('--sizes') ?? '1000,10000').split(',').map(Number);
 const queryItems = Number(flag('--query-items') ?? 100_000);
 const root = join(tmpdir(), `biit-bench-${process.pid}`);
-const plugins = flag('--plugins')?.split(',').filter((p) => p !== '');
+const plugins = flag('--plugins')
+  ?.split(',')
+  .filter((p) => p !== '');
 const benchConfig = (workspace: string) => ({ ...defaultConfig(workspace, 'bench'), ...(plugins !== undefined && { plugins }) });
 
 async function writeSources(folder: string, count: number): Promise<void> {

@@ -61,7 +61,14 @@ type ToolName = keyof typeof TOOLS;
 async function writeToolFolder(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const [name, tool] of Object.entries(TOOLS)) {
-    const manifest = { id: `bench.${name}`, name, version: '1.0.0', inputs: [{ name: 'i', type: 'data' }], outputs: tool.outputs, command: { argv: tool.argv } };
+    const manifest = {
+      id: `bench.${name}`,
+      name,
+      version: '1.0.0',
+      inputs: [{ name: 'i', type: 'data' }],
+      outputs: tool.outputs,
+      command: { argv: tool.argv },
+    };
     await writeFile(join(dir, `${name}.tool.json`), JSON.stringify(manifest));
   }
 }
@@ -69,7 +76,9 @@ async function writeToolFolder(dir: string): Promise<void> {
 async function prepare(kernel: Kernel, sources: string): Promise<ExperimentStore> {
   await mkdir(sources, { recursive: true });
   for (let i = 0; i < count; i += 200) {
-    await Promise.all(Array.from({ length: Math.min(200, count - i) }, (_, k) => writeFile(join(sources, `item_${String(i + k).padStart(5, '0')}.csv`), `a,b\n${i + k},1\n`)));
+    await Promise.all(
+      Array.from({ length: Math.min(200, count - i) }, (_, k) => writeFile(join(sources, `item_${String(i + k).padStart(5, '0')}.csv`), `a,b\n${i + k},1\n`)),
+    );
   }
   const store = await kernel.createExperiment({ name: 'benchruns', author: 'bench', keys: [] });
   const report = await kernel.importData(store, sources);
@@ -106,7 +115,16 @@ async function directLean(helper: SpawnHelper, tool: ToolName, inputs: readonly 
       const i = next++;
       const input = inputs[i] as string;
       const [file, ...args] = tool === 'true' ? ['/bin/true', input] : ['/bin/cp', input, join(outDir, `o_${i}.csv`)];
-      const { exitCode } = await helper.launch({ file: file as string, args, argv0: tool, cwd: outDir, env, stdout: '/dev/null', stderr: '/dev/null', detached: true }).exited;
+      const { exitCode } = await helper.launch({
+        file: file as string,
+        args,
+        argv0: tool,
+        cwd: outDir,
+        env,
+        stdout: '/dev/null',
+        stderr: '/dev/null',
+        detached: true,
+      }).exited;
       if (exitCode !== 0) throw new Error(`${tool} exited ${exitCode}`);
     }
   };
@@ -124,7 +142,14 @@ const inProcess: Runner = {
 
 /** The same jobs through the engine: select, plan, cache keys, staging, runner, logs, commits, run records. */
 async function engine(kernel: Kernel, store: ExperimentStore, tool: ToolName, dataset: string, runner?: string): Promise<void> {
-  const { record } = await kernel.runTool(store, { tool: `bench.${tool}`, inputs: [{ name: 'i' }], outputDataset: dataset, jobs, cache: false, ...(runner && { runner }) });
+  const { record } = await kernel.runTool(store, {
+    tool: `bench.${tool}`,
+    inputs: [{ name: 'i' }],
+    outputDataset: dataset,
+    jobs,
+    cache: false,
+    ...(runner && { runner }),
+  });
   if (record.status !== 'succeeded' || record.jobs.length !== count) throw new Error(`engine run ${record.status} with ${record.jobs.length} jobs`);
 }
 
@@ -140,7 +165,18 @@ async function main(): Promise<void> {
     // Warm-up: spawn path, executable lookup, JIT, and the store's index.
     await direct('true', inputs.slice(0, 50), join(root, 'warm'));
     console.log(`${count} jobs, ${jobs} at once, median of ${repeat}, node ${process.version}, ${availableParallelism()} CPUs`);
-    const header = ['tool', 'direct ms', 'lean ms', 'engine ms', 'overhead/job ms', 'ratio', 'overhead vs lean', 'cpu/job direct', 'cpu/job engine', 'no-process engine/job'];
+    const header = [
+      'tool',
+      'direct ms',
+      'lean ms',
+      'engine ms',
+      'overhead/job ms',
+      'ratio',
+      'overhead vs lean',
+      'cpu/job direct',
+      'cpu/job engine',
+      'no-process engine/job',
+    ];
     console.log(header.map((h, i) => (i === 0 ? h.padEnd(6) : h.padStart(h.length < 10 ? 10 : h.length))).join('  '));
     for (const tool of Object.keys(TOOLS) as ToolName[]) {
       const d: { wall: number; cpu: number }[] = [];
@@ -156,7 +192,18 @@ async function main(): Promise<void> {
       const [dw, ew, dc, ec] = [median(d.map((x) => x.wall)), median(e.map((x) => x.wall)), median(d.map((x) => x.cpu)), median(e.map((x) => x.cpu))];
       const lw = median(l.map((x) => x.wall));
       const overhead = (ew - dw) / count;
-      const row = [tool.padEnd(6), dw.toFixed(0).padStart(10), lw.toFixed(0).padStart(10), ew.toFixed(0).padStart(10), overhead.toFixed(3).padStart(15), (ew / dw).toFixed(2).padStart(10), ((ew - lw) / count).toFixed(3).padStart(16), (dc / count).toFixed(3).padStart(14), (ec / count).toFixed(3).padStart(14), (median(n.map((x) => x.wall)) / count).toFixed(3).padStart(21)];
+      const row = [
+        tool.padEnd(6),
+        dw.toFixed(0).padStart(10),
+        lw.toFixed(0).padStart(10),
+        ew.toFixed(0).padStart(10),
+        overhead.toFixed(3).padStart(15),
+        (ew / dw).toFixed(2).padStart(10),
+        ((ew - lw) / count).toFixed(3).padStart(16),
+        (dc / count).toFixed(3).padStart(14),
+        (ec / count).toFixed(3).padStart(14),
+        (median(n.map((x) => x.wall)) / count).toFixed(3).padStart(21),
+      ];
       console.log(`${row.join('  ')}${overhead <= 1 ? '' : '  (above the 1 ms target)'}`);
     }
   } finally {

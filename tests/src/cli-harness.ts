@@ -44,5 +44,9 @@ export async function copyV1Experiment(dest: string): Promise<string> {
 export async function writeStack(path: string, seed: number, shape: [number, number, number] = [2, 8, 8]): Promise<void> {
   const data = new Uint16Array(shape[0] * shape[1] * shape[2]);
   for (let i = 0; i < data.length; i++) data[i] = (i * 31 + seed * 7) % 65535;
-  await writeTiff(path, { data, shape, dtype: 'uint16', axes: 'ZYX', physicalSize: { x: { value: 0.2, unit: 'µm' }, y: { value: 0.2, unit: 'µm' }, z: { value: 1, unit: 'µm' } } }, { ome: path.endsWith('.ome.tif') });
+  await writeTiff(
+    path,
+    { data, shape, dtype: 'uint16', axes: 'ZYX', physicalSize: { x: { value: 0.2, unit: 'µm' }, y: { value: 0.2, unit: 'µm' }, z: { value: 1, unit: 'µm' } } },
+    { ome: path.endsWith('.ome.tif') },
+  );
 }

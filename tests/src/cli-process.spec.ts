@@ -25,9 +25,7 @@ describe.each([
     expect(query.code).toBe(0);
     expect(query.stdout.trim()).toBe('49');
     const plugins = await startCli(prefix, ['plugins', '--json'], dir.path).done;
-    expect(JSON.parse(plugins.stdout)).toEqual([
-      expect.objectContaining({ id: 'local-fs', packageName: '@bioimageit/local-fs', state: 'declared' }),
-    ]);
+    expect(JSON.parse(plugins.stdout)).toEqual([expect.objectContaining({ id: 'local-fs', packageName: '@bioimageit/local-fs', state: 'declared' })]);
   });
 
   it('fails with one line and exit code 1 on a bad query', async () => {

@@ -14,8 +14,17 @@ export interface ProcessResult {
 }
 
 /** Spawns `node PREFIX... ARGS...` in `cwd` and returns the child plus a promise of its result. */
-export function startCli(prefix: readonly string[], args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<ProcessResult> } {
-  const child = spawn(process.execPath, [...prefix, ...args], { cwd: REPO, env: { ...process.env, ...env, BIOIMAGEIT_WORKSPACE: cwd }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(
+  prefix: readonly string[],
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): { child: ChildProcess; done: Promise<ProcessResult> } {
+  const child = spawn(process.execPath, [...prefix, ...args], {
+    cwd: REPO,
+    env: { ...process.env, ...env, BIOIMAGEIT_WORKSPACE: cwd },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -32,7 +32,10 @@ describe('bioimageit tools', () => {
     const good = join(V1_FIXTURES, 'tools', 'biitthreshold', 'biitthreshold.xml');
     await mkdir(join(dir.path, 't'), { recursive: true });
     const bad = join(dir.path, 't', 'bad.tool.json');
-    await writeFile(bad, JSON.stringify({ id: 'bad', name: 'Bad', version: '1.0.0', inputs: [{ name: 'x', type: 'matrix' }], outputs: [], command: { argv: ['true'] } }));
+    await writeFile(
+      bad,
+      JSON.stringify({ id: 'bad', name: 'Bad', version: '1.0.0', inputs: [{ name: 'x', type: 'matrix' }], outputs: [], command: { argv: ['true'] } }),
+    );
     const run = await cli(dir.path, ['tools', 'validate', good, bad]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`ok: ${good} (biitthreshold)`);

@@ -28,7 +28,18 @@ async function workspaceWithPlate(): Promise<{ ws: string; incoming: string }> {
 describe('bioimageit CLI: experiments, import, tags, queries', () => {
   it('imports a plate with tags from names and folders, then queries it', async () => {
     const { ws, incoming } = await workspaceWithPlate();
-    const imp = await cli(ws, ['import', incoming, '-e', 'My Plate', '-r', '--tag-regex', '(?<Population>population\\d)_(?<number>\\d+)', '--folder-keys', 'Plate,Well', '--json']);
+    const imp = await cli(ws, [
+      'import',
+      incoming,
+      '-e',
+      'My Plate',
+      '-r',
+      '--tag-regex',
+      '(?<Population>population\\d)_(?<number>\\d+)',
+      '--folder-keys',
+      'Plate,Well',
+      '--json',
+    ]);
     expect(imp.code).toBe(0);
     const report = JSON.parse(imp.stdout) as { imported: number; items: DataItem[]; skipped: { path: string }[] };
     expect(report.imported).toBe(12);

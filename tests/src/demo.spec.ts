@@ -36,7 +36,13 @@ afterAll(async () => {
 describe('bioimageit demo', () => {
   it('runs every step and prints where the results are', () => {
     expect(demo.code, demo.stderr).toBe(0);
-    for (const step of ['$ bioimageit init', '$ bioimageit import incoming', '$ bioimageit tag set', '$ bioimageit pipeline run demo-pipeline.json', '$ bioimageit provenance export']) {
+    for (const step of [
+      '$ bioimageit init',
+      '$ bioimageit import incoming',
+      '$ bioimageit tag set',
+      '$ bioimageit pipeline run demo-pipeline.json',
+      '$ bioimageit provenance export',
+    ]) {
       expect(demo.stdout).toContain(step);
     }
     expect(demo.stdout).toMatch(/pipeline count-blobs succeeded: 4 step\(s\), 52 job\(s\), 0 from cache/);
@@ -50,7 +56,12 @@ describe('bioimageit demo', () => {
     const counts = Object.fromEntries((await store.listDatasets()).map((d) => [d.name, d.itemCount]));
     expect(counts).toEqual({ data: IMAGES, blurred: IMAGES, mask: IMAGES, objects: IMAGES, summary: 4 });
     const raw = await store.items('data');
-    expect(raw.filter((i) => i.tags['Treatment'] === 'control').map((i) => i.tags['Well']).sort()).toEqual(['A01', 'A01', 'A01', 'A01', 'A02', 'A02', 'A02', 'A02']);
+    expect(
+      raw
+        .filter((i) => i.tags['Treatment'] === 'control')
+        .map((i) => i.tags['Well'])
+        .sort(),
+    ).toEqual(['A01', 'A01', 'A01', 'A01', 'A02', 'A02', 'A02', 'A02']);
     expect(new Set(raw.map((i) => i.tags['Plate']))).toEqual(new Set(['plate1']));
     const masks = await store.items('mask');
     expect(masks.every((m) => m.metadata.dtype === 'uint8' && JSON.stringify(m.metadata.shape) === '[6,48,48]')).toBe(true);
@@ -78,7 +89,9 @@ describe('bioimageit demo', () => {
       expect(header).toEqual(['input', 'objects', 'mean_size']);
       const well = summary.tags['Well'] as string;
       expect(rows.map((r) => r[0])).toEqual(['population1_001', 'population1_002', 'population2_001', 'population2_002'].map((s) => `${well}_${s}`));
-      expect(rows.map((r) => Number(r[1]))).toEqual(rows.map((r) => expected.get(`${well}/${(r[0] as string).split('_')[1]}/${(r[0] as string).split('_')[2]}`)));
+      expect(rows.map((r) => Number(r[1]))).toEqual(
+        rows.map((r) => expected.get(`${well}/${(r[0] as string).split('_')[1]}/${(r[0] as string).split('_')[2]}`)),
+      );
       expect(rows.every((r) => Number(r[2]) > 10)).toBe(true);
     }
   });

@@ -71,7 +71,17 @@ async function countRun(input: DataItem): Promise<DataItem> {
     },
   ]);
   if (made === undefined) throw new Error('nothing committed');
-  const job = { id: 'job-1', index: 1, inputs: { i: [input.id] }, status: 'succeeded' as const, exitCode: 0, start: '2025-03-01T09:00:01.000Z', end: '2025-03-01T09:00:02.000Z', outputs: [made.id], cacheKey: 'k1' };
+  const job = {
+    id: 'job-1',
+    index: 1,
+    inputs: { i: [input.id] },
+    status: 'succeeded' as const,
+    exitCode: 0,
+    start: '2025-03-01T09:00:01.000Z',
+    end: '2025-03-01T09:00:02.000Z',
+    outputs: [made.id],
+    cacheKey: 'k1',
+  };
   await store.saveRun({ ...run, status: 'succeeded', end: '2025-03-01T09:00:03.000Z', jobs: [job] });
   await rm(staging, { recursive: true, force: true });
   return made;
@@ -98,7 +108,8 @@ describe("provenance export of v1's exp100", () => {
     const doc = JSON.parse(await readFile(file, 'utf8')) as ProvJsonDocument;
     expect(checkProvJson(doc)).toEqual([]);
     const derived = new Map<string, string[]>();
-    for (const d of Object.values(doc.wasDerivedFrom)) derived.set(String(d['prov:generatedEntity']), [...(derived.get(String(d['prov:generatedEntity'])) ?? []), String(d['prov:usedEntity'])]);
+    for (const d of Object.values(doc.wasDerivedFrom))
+      derived.set(String(d['prov:generatedEntity']), [...(derived.get(String(d['prov:generatedEntity'])) ?? []), String(d['prov:usedEntity'])]);
     const processed = [...(await store.items('copied')), ...(await store.items('threshold'))];
     expect(derived.size).toBe(processed.length);
     for (const item of processed) {
@@ -119,7 +130,10 @@ describe("provenance export of v1's exp100", () => {
     const crate = join(dir.path, 'crate');
     const doc: RoCrateDocument = await writeRoCrate(store, crate, { runs: ['run-count-1'] });
     expect(await checkRoCrate(doc, crate, { expectedOutputs: [counted.id] })).toEqual([]);
-    expect(doc['@graph'].find((e) => e['@id'] === '#run/run-count-1/job/job-1')).toMatchObject({ startTime: '2025-03-01T09:00:01.000Z', agent: { '@id': '#person/tester' } });
+    expect(doc['@graph'].find((e) => e['@id'] === '#run/run-count-1/job/job-1')).toMatchObject({
+      startTime: '2025-03-01T09:00:01.000Z',
+      agent: { '@id': '#person/tester' },
+    });
   });
 
   it('bioimageit provenance export and show', async () => {

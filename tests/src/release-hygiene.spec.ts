@@ -39,14 +39,23 @@ describe('published packages', () => {
   });
 
   it('pack their licence and readme, and no spec files (npm pack --dry-run)', () => {
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--workspaces', '--ignore-scripts'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Array<{ name: string; files: Array<{ path: string }> }>;
+    const packed = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json', '--workspaces', '--ignore-scripts'], {
+        cwd: REPO,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    ) as Array<{ name: string; files: Array<{ path: string }> }>;
     const published = packed.filter((p) => p.name !== '@bioimageit/tests');
     expect(published.map((p) => p.name).sort()).toEqual(folders.map((f) => manifest(f)['name'] as string).sort());
     for (const pkg of published) {
       const paths = pkg.files.map((f) => f.path);
       expect(paths, pkg.name).toContain('LICENSE');
       expect(paths, pkg.name).toContain('README.md');
-      expect(paths.filter((p) => p.endsWith('.spec.ts')), pkg.name).toEqual([]);
+      expect(
+        paths.filter((p) => p.endsWith('.spec.ts')),
+        pkg.name,
+      ).toEqual([]);
     }
   });
 });

@@ -9,9 +9,23 @@ beforeAll(async () => {
   // Writes its own argv (after the script) as JSON into its output: shows exactly what the tool received.
   await ws.addTool({
     id: 'test.argv',
-    inputs: [{ name: 'i', type: 'data' }, { name: 'a', type: 'string' }, { name: 'b', type: 'string' }],
+    inputs: [
+      { name: 'i', type: 'data' },
+      { name: 'a', type: 'string' },
+      { name: 'b', type: 'string' },
+    ],
     outputs: [{ name: 'o', format: 'json', extension: 'json' }],
-    command: { argv: [process.execPath, '-e', 'require("fs").writeFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)))', '{outputs.o}', '{params.a}', '{params.b}', '{inputs.i}'] },
+    command: {
+      argv: [
+        process.execPath,
+        '-e',
+        'require("fs").writeFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)))',
+        '{outputs.o}',
+        '{params.a}',
+        '{params.b}',
+        '{inputs.i}',
+      ],
+    },
   });
   // Records when it started and ended (ns since the epoch) in its output.
   await ws.addTool({
@@ -28,7 +42,20 @@ const readOutput = async (dataset: string) => Promise.all((await ws.items(datase
 
 describe('bioimageit run: execution', () => {
   it('passes `x; rm -rf ~` and `$(id)` to the tool as single literal arguments', async () => {
-    const out = await ws.run(['run', 'test.argv', '-e', 'exp100', '-i', 'i=data:name=population1_001', '-p', 'a=x; rm -rf ~', '-p', 'b=$(id) `id` "q" *', '-o', 'argv']);
+    const out = await ws.run([
+      'run',
+      'test.argv',
+      '-e',
+      'exp100',
+      '-i',
+      'i=data:name=population1_001',
+      '-p',
+      'a=x; rm -rf ~',
+      '-p',
+      'b=$(id) `id` "q" *',
+      '-o',
+      'argv',
+    ]);
     expect(out.code, out.stderr).toBe(0);
     const [text] = await readOutput('argv');
     const argv = JSON.parse(text as string) as string[];

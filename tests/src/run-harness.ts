@@ -55,7 +55,11 @@ export async function runWorkspace(prefix: string): Promise<RunWorkspace> {
     exp,
     counter,
     run: (argv) => cli(dir.path, argv, { BIOIMAGEIT_WORKSPACE: dir.path }),
-    addTool: (manifest) => writeFile(join(toolDir, `${String(manifest['id'])}.tool.json`), JSON.stringify({ name: manifest['id'], version: '1.0.0', description: 'test tool', ...manifest })),
+    addTool: (manifest) =>
+      writeFile(
+        join(toolDir, `${String(manifest['id'])}.tool.json`),
+        JSON.stringify({ name: manifest['id'], version: '1.0.0', description: 'test tool', ...manifest }),
+      ),
     executions: async () => (await readFile(counter, 'utf8').catch(() => '')).split('\n').filter((l) => l !== ''),
     kernel: () => (kernel ??= createKernel({ workspace: dir.path, env: {} })),
     items: async (dataset) => (await (await ws.kernel()).openExperiment(exp)).items(dataset),
@@ -75,7 +79,10 @@ export async function runWorkspace(prefix: string): Promise<RunWorkspace> {
 export function countingCopyTool(id: string, script = 'echo "$4 $1" >> "$3"; cp "$1" "$2"'): Record<string, unknown> {
   return {
     id,
-    inputs: [{ name: 'i', type: 'data' }, { name: 'tag', type: 'string', default: 'run' }],
+    inputs: [
+      { name: 'i', type: 'data' },
+      { name: 'tag', type: 'string', default: 'run' },
+    ],
     outputs: [{ name: 'o', format: 'imagetiff', label: 'Copy' }],
     command: { argv: ['sh', '-c', script, 'sh', '{inputs.i}', '{outputs.o}', '{env.counter}', '{params.tag}'] },
   };

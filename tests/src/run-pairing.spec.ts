@@ -10,7 +10,10 @@ beforeAll(async () => {
   // Writes the paths of its two inputs: shows which items a job paired.
   await ws.addTool({
     id: 'test.pair',
-    inputs: [{ name: 'image', type: 'data' }, { name: 'mask', type: 'data' }],
+    inputs: [
+      { name: 'image', type: 'data' },
+      { name: 'mask', type: 'data' },
+    ],
     outputs: [{ name: 'o', format: 'text', extension: 'txt' }],
     command: { argv: ['sh', '-c', 'printf "%s\\n%s\\n" "$1" "$2" > "$3"', 'sh', '{inputs.image}', '{inputs.mask}', '{outputs.o}'] },
   });
@@ -31,7 +34,21 @@ const stemOf = (path: string) => (path.split('/').pop() as string).replace(/\.ti
 describe('bioimageit run: pairing and groups', () => {
   it('pairs items of two datasets by tag keys (inner join) and reports the unmatched', async () => {
     // v1's copied/ holds o_<stem> for all 100 items; select 3 masks so that 2 images stay unmatched.
-    const out = await ws.run(['run', 'test.pair', '-e', 'exp100', '-i', 'image=data:Population=population1 AND number<10', '-i', 'mask=copied:Population=population1 AND number<6', '--match-by', 'Population,number', '-o', 'paired', '--json']);
+    const out = await ws.run([
+      'run',
+      'test.pair',
+      '-e',
+      'exp100',
+      '-i',
+      'image=data:Population=population1 AND number<10',
+      '-i',
+      'mask=copied:Population=population1 AND number<6',
+      '--match-by',
+      'Population,number',
+      '-o',
+      'paired',
+      '--json',
+    ]);
     expect(out.code, out.stderr).toBe(0);
     const { run, unmatched } = runJson(out);
     expect(run.matchBy).toEqual(['Population', 'number']);
@@ -41,21 +58,50 @@ describe('bioimageit run: pairing and groups', () => {
       const [image, mask] = (await lines(item)).map(stemOf);
       expect(`o_${image}`).toBe(mask);
     }
-    expect(unmatched.map((u) => [u.input, u.name])).toEqual([['image', 'population1_007.tif'], ['image', 'population1_009.tif']]);
+    expect(unmatched.map((u) => [u.input, u.name])).toEqual([
+      ['image', 'population1_007.tif'],
+      ['image', 'population1_009.tif'],
+    ]);
   });
 
   it('pairs by position when asked (v1), and refuses unequal counts', async () => {
-    const out = await ws.run(['run', 'test.pair', '-e', 'exp100', '-i', 'image=data:Population=population1 AND number<6', '-i', 'mask=data:Population=population2 AND number<7', '--match-by-position', '-o', 'positional']);
+    const out = await ws.run([
+      'run',
+      'test.pair',
+      '-e',
+      'exp100',
+      '-i',
+      'image=data:Population=population1 AND number<6',
+      '-i',
+      'mask=data:Population=population2 AND number<7',
+      '--match-by-position',
+      '-o',
+      'positional',
+    ]);
     expect(out.code, out.stderr).toBe(0);
     const pairs = await Promise.all((await ws.items('positional')).map(async (i) => (await lines(i)).map(stemOf)));
     // v1 semantics: the i-th item of each selection, in stored order (the order v1 listed the files).
     const kernel = await ws.kernel();
     const store = await kernel.openExperiment(ws.exp);
-    const [images, masks] = await Promise.all(['Population=population1 AND number<6', 'Population=population2 AND number<7'].map((q) => kernel.query(store, q)));
+    const [images, masks] = await Promise.all(
+      ['Population=population1 AND number<6', 'Population=population2 AND number<7'].map((q) => kernel.query(store, q)),
+    );
     const stem = (i: DataItem) => i.name.replace(/\.tif$/, '');
     expect(pairs).toEqual((images ?? []).map((image, k) => [stem(image), stem((masks ?? [])[k] as DataItem)]));
     expect(pairs).toHaveLength(3);
-    const unequal = await ws.run(['run', 'test.pair', '-e', 'exp100', '-i', 'image=data:Population=population1 AND number<6', '-i', 'mask=data:Population=population2', '--match-by-position', '-o', 'positional']);
+    const unequal = await ws.run([
+      'run',
+      'test.pair',
+      '-e',
+      'exp100',
+      '-i',
+      'image=data:Population=population1 AND number<6',
+      '-i',
+      'mask=data:Population=population2',
+      '--match-by-position',
+      '-o',
+      'positional',
+    ]);
     expect(unequal.code).toBe(1);
     expect(unequal.stderr).toContain("pairing by position needs the same number of items in every input (got 'image' 3, 'mask' 50)");
     const unsaid = await ws.run(['run', 'test.pair', '-e', 'exp100', '-i', 'image=data', '-i', 'mask=copied', '-o', 'x']);

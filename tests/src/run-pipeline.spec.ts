@@ -15,7 +15,13 @@ const pipeline = (secondTag: string) => ({
   name: 'twostep',
   steps: [
     { name: 'second', tool: 'test.count', params: { tag: secondTag }, inputs: [{ name: 'i', step: 'first' }], outputDataset: 'second' },
-    { name: 'first', tool: 'test.count', params: { tag: 'first' }, inputs: [{ name: 'i', dataset: 'data', query: 'Population=population1 AND number<8' }], outputDataset: 'first' },
+    {
+      name: 'first',
+      tool: 'test.count',
+      params: { tag: 'first' },
+      inputs: [{ name: 'i', dataset: 'data', query: 'Population=population1 AND number<8' }],
+      outputDataset: 'first',
+    },
   ],
 });
 
@@ -52,14 +58,28 @@ describe('bioimageit pipeline run', () => {
   it("runs v1's pipeline JSON shape and explains a cycle", async () => {
     const v1 = {
       name: 'v1pipe',
-      steps: [{ name: 'copy', tool: 'biitcopy_v1.0.0', output_dataset_name: 'v1copy', inputs: [{ name: 'i', dataset: 'data', query: 'number<3', origin_output_name: '' }], parameters: [] }],
+      steps: [
+        {
+          name: 'copy',
+          tool: 'biitcopy_v1.0.0',
+          output_dataset_name: 'v1copy',
+          inputs: [{ name: 'i', dataset: 'data', query: 'number<3', origin_output_name: '' }],
+          parameters: [],
+        },
+      ],
     };
     const file = join(ws.path, 'v1.json');
     await writeFile(file, JSON.stringify(v1));
     const out = await ws.run(['pipeline', 'run', file, '-e', 'exp100']);
     expect(out.code, out.stderr).toBe(0);
     expect((await ws.items('v1copy')).map((i) => i.name).sort()).toEqual(['o_population1_001', 'o_population2_002']);
-    const cyclic = { name: 'loop', steps: [{ name: 'a', tool: 'biitcopy', inputs: [{ name: 'i', step: 'b' }] }, { name: 'b', tool: 'biitcopy', inputs: [{ name: 'i', step: 'a' }] }] };
+    const cyclic = {
+      name: 'loop',
+      steps: [
+        { name: 'a', tool: 'biitcopy', inputs: [{ name: 'i', step: 'b' }] },
+        { name: 'b', tool: 'biitcopy', inputs: [{ name: 'i', step: 'a' }] },
+      ],
+    };
     await writeFile(file, JSON.stringify(cyclic));
     const bad = await ws.run(['pipeline', 'run', file, '-e', 'exp100']);
     expect(bad.code).toBe(1);

@@ -14,7 +14,9 @@ const fileOf = (item: DataItem) => fileURLToPath(item.dataUri);
 const noTifffile = skipWithout('python', debianPython(['tifffile', 'numpy']).why, import.meta.url);
 
 /** v1's output item files of a processed dataset: name → parsed .md.json. */
-async function v1Outputs(dataset: string): Promise<Map<string, { origin: { inputs: { name: string; uuid: string }[]; output: { name: string; label: string } } }>> {
+async function v1Outputs(
+  dataset: string,
+): Promise<Map<string, { origin: { inputs: { name: string; uuid: string }[]; output: { name: string; label: string } } }>> {
   const files = (await readdir(join(V1_EXP, dataset))).filter((f) => f.startsWith('o_') && f.endsWith('.md.json'));
   const docs = await Promise.all(files.map(async (f) => [f.replace(/\.md\.json$/, ''), JSON.parse(await readFile(join(V1_EXP, dataset, f), 'utf8'))] as const));
   return new Map(docs);
@@ -46,7 +48,20 @@ describe('v1 wrappers run on exp100 like v1 ran them', () => {
   });
 
   it.skipIf(noTifffile)("biitthreshold (Debian python3 + tifffile) reproduces v1's threshold/ dataset: names, pixels, origins", async () => {
-    const out = await ws.run(['run', 'biitthreshold', '-e', 'exp100', '--input', 'i=data:Population=population1 AND number>2', '--param', 'threshold=128', '-o', 'threshold2', '-j', '2']);
+    const out = await ws.run([
+      'run',
+      'biitthreshold',
+      '-e',
+      'exp100',
+      '--input',
+      'i=data:Population=population1 AND number>2',
+      '--param',
+      'threshold=128',
+      '-o',
+      'threshold2',
+      '-j',
+      '2',
+    ]);
     expect(out.code, out.stderr).toBe(0);
     expect(out.stdout).toMatch(/succeeded: 49 job\(s\) \(49 succeeded\) into dataset 'threshold2'/);
     const items = await ws.items('threshold2');
@@ -66,7 +81,12 @@ describe('v1 wrappers run on exp100 like v1 ran them', () => {
       expect(item.metadata).toMatchObject({ dtype: 'uint8' });
     }
     const [run] = await ws.runs('threshold2');
-    expect(run).toMatchObject({ tool: { id: 'biitthreshold', version: '1.0.0' }, parameters: [{ name: 'threshold', value: '128' }], status: 'succeeded', user: 'tester' });
+    expect(run).toMatchObject({
+      tool: { id: 'biitthreshold', version: '1.0.0' },
+      parameters: [{ name: 'threshold', value: '128' }],
+      status: 'succeeded',
+      user: 'tester',
+    });
     expect(run?.jobs.every((j) => j.exitCode === 0 && j.environment?.['runner'] === 'local')).toBe(true);
   });
 

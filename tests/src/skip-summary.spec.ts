@@ -25,7 +25,9 @@ describe('summarizeSkips', () => {
       .join('\n');
     const text = summarizeSkips(log, catalog);
     expect(text.split('\n')[0]).toMatch(/^Skipped for want of a system part: 4 test file\(s\)\. `npm run setup:system` installs/);
-    expect(text).toContain('- docker: Docker Engine\n    why: dockerd not found\n    enable: npm run setup:system -- docker   (apt-get install docker.io busybox-static)\n    skipped: a.spec.ts, b.spec.ts');
+    expect(text).toContain(
+      '- docker: Docker Engine\n    why: dockerd not found\n    enable: npm run setup:system -- docker   (apt-get install docker.io busybox-static)\n    skipped: a.spec.ts, b.spec.ts',
+    );
     expect(text).toContain('- gpu: an NVIDIA GPU\n    why: no CUDA device\n    enable: a machine with an NVIDIA GPU');
     expect(text).toContain('- mystery: mystery\n    why: gone\n    enable: no known set-up command');
     expect(text.indexOf('- docker')).toBeLessThan(text.indexOf('- gpu'));

@@ -20,10 +20,13 @@ export function summarizeSkips(log: string, catalog: SystemPartCatalog): string 
   }
   if (byPart.size === 0) return 'System parts: every suite that needs one ran (nothing skipped for want of a system part).';
   const suites = new Set([...byPart.values()].flatMap((e) => [...e.suites]));
-  const out = [`Skipped for want of a system part: ${suites.size} test file(s). \`npm run setup:system\` installs every part Debian has (as root or through sudo), then run \`npm test\` again.`];
+  const out = [
+    `Skipped for want of a system part: ${suites.size} test file(s). \`npm run setup:system\` installs every part Debian has (as root or through sudo), then run \`npm test\` again.`,
+  ];
   for (const [part, entry] of [...byPart].sort(([a], [b]) => a.localeCompare(b))) {
     const known = catalog.parts[part];
-    const enable = known?.apt !== undefined ? `npm run setup:system -- ${part}   (apt-get install ${known.apt.join(' ')})` : (known?.how ?? 'no known set-up command');
+    const enable =
+      known?.apt !== undefined ? `npm run setup:system -- ${part}   (apt-get install ${known.apt.join(' ')})` : (known?.how ?? 'no known set-up command');
     out.push(`- ${part}: ${known?.label ?? part}`);
     out.push(`    why: ${[...entry.why].join('; ')}`);
     out.push(`    enable: ${enable}`);

@@ -16,7 +16,9 @@ import { parseJobs } from './run-report.js';
 export function registerDemoCommand(program: Command, ctx: CliContext): void {
   program
     .command('demo')
-    .description('make a demo workspace: synthetic plate → import and tag → pipeline of bundled tools (blur, threshold, count objects, summary per well) → RO-Crate')
+    .description(
+      'make a demo workspace: synthetic plate → import and tag → pipeline of bundled tools (blur, threshold, count objects, summary per well) → RO-Crate',
+    )
     .argument('[dir]', 'workspace folder to (re)create', 'demo-workspace')
     .option('-j, --jobs <n>', 'jobs run at once in each pipeline step (default: up to 4, by CPU count)')
     .option('--images <n>', 'images per population in each of the 4 wells (default 5: 40 images)')

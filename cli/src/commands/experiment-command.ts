@@ -17,8 +17,14 @@ export function registerExperimentCommand(program: Command, ctx: CliContext): vo
     .action(async (name: string, opts: { author?: string; keys: string; location?: string }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const kernel = await ctx.getKernel(g, opts.location === undefined);
-      const keys = opts.keys.split(',').map((k) => k.trim()).filter((k) => k !== '');
-      const store = await kernel.createExperiment({ name, author: opts.author ?? kernel.config.user.name, keys }, opts.location ?? kernel.experimentsLocation());
+      const keys = opts.keys
+        .split(',')
+        .map((k) => k.trim())
+        .filter((k) => k !== '');
+      const store = await kernel.createExperiment(
+        { name, author: opts.author ?? kernel.config.user.name, keys },
+        opts.location ?? kernel.experimentsLocation(),
+      );
       const info = await store.info();
       if (g.json) printJson(ctx.output, info);
       else ctx.output.out(`created experiment '${info.name}' at ${info.uri}`);
@@ -34,7 +40,11 @@ export function registerExperimentCommand(program: Command, ctx: CliContext): vo
       const list = await kernel.listExperiments(opts.location ?? kernel.experimentsLocation());
       if (g.json) return printJson(ctx.output, list);
       if (list.length === 0) return ctx.output.out(`no experiments in ${opts.location ?? kernel.experimentsLocation()}`);
-      printTable(ctx.output, ['NAME', 'AUTHOR', 'DATE', 'KEYS', 'URI'], list.map((e) => [e.name, e.author, e.date, e.keys.join(','), e.uri]));
+      printTable(
+        ctx.output,
+        ['NAME', 'AUTHOR', 'DATE', 'KEYS', 'URI'],
+        list.map((e) => [e.name, e.author, e.date, e.keys.join(','), e.uri]),
+      );
     });
 
   experiment
@@ -47,7 +57,11 @@ export function registerExperimentCommand(program: Command, ctx: CliContext): vo
       const info = await store.info();
       if (g.json) return printJson(ctx.output, info);
       ctx.output.out(`${info.name}  (author ${info.author}, ${info.date})\n${info.uri}\ntag keys: ${info.keys.join(', ') || '(none)'}`);
-      printTable(ctx.output, ['DATASET', 'KIND', 'ITEMS'], info.datasets.map((d) => [d.name, d.kind, String(d.itemCount)]));
+      printTable(
+        ctx.output,
+        ['DATASET', 'KIND', 'ITEMS'],
+        info.datasets.map((d) => [d.name, d.kind, String(d.itemCount)]),
+      );
     });
 
   experiment

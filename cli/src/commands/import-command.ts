@@ -60,7 +60,13 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
         ...flags.tagRegex.map((pattern): TagRule => ({ kind: 'regex', pattern, source: 'name' })),
         ...flags.tagPathRegex.map((pattern): TagRule => ({ kind: 'regex', pattern, source: 'path' })),
         ...(flags.folderKey !== undefined || flags.folderKeys !== undefined
-          ? [{ kind: 'folder', ...(flags.folderKey !== undefined && { key: flags.folderKey }), ...(flags.folderKeys !== undefined && { keys: flags.folderKeys.split(',').map((k) => k.trim()) }) } as TagRule]
+          ? [
+              {
+                kind: 'folder',
+                ...(flags.folderKey !== undefined && { key: flags.folderKey }),
+                ...(flags.folderKeys !== undefined && { keys: flags.folderKeys.split(',').map((k) => k.trim()) }),
+              } as TagRule,
+            ]
           : []),
         ...(flags.tag.length > 0 ? [{ kind: 'set', tags: parseAssignments(flags.tag) } as TagRule] : []),
       ];
@@ -84,7 +90,8 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
         ctx.output.out(`imported ${report.imported.length} item(s) into ${store.uri}`);
         const already = report.skipped.filter((s) => s.reason.startsWith('already')).length;
         if (already > 0) ctx.output.out(`skipped ${already} file(s) already imported`);
-        if (report.skipped.length > already) ctx.output.out(`skipped ${report.skipped.length - already} file(s) with no known format (use --format to force one)`);
+        if (report.skipped.length > already)
+          ctx.output.out(`skipped ${report.skipped.length - already} file(s) with no known format (use --format to force one)`);
         for (const f of report.failed) ctx.output.err(`failed: ${f.path}: ${f.error}`);
       }
       if (report.failed.length > 0) {

@@ -47,7 +47,12 @@ export function registerPipelineCommand(program: Command, ctx: CliContext): void
         return printJson(ctx.output, {
           name: outcome.name,
           status: outcome.status,
-          steps: outcome.steps.map((s) => ({ step: s.step, status: s.status, ...(s.reason && { reason: s.reason }), ...(s.outcome && { run: s.outcome.record, unmatched: s.outcome.unmatched }) })),
+          steps: outcome.steps.map((s) => ({
+            step: s.step,
+            status: s.status,
+            ...(s.reason && { reason: s.reason }),
+            ...(s.outcome && { run: s.outcome.record, unmatched: s.outcome.unmatched }),
+          })),
         });
       }
       for (const step of outcome.steps) {

@@ -55,7 +55,8 @@ export function registerProvenanceCommand(program: Command, ctx: CliContext): vo
         const count = (type: string) => doc['@graph'].filter((e) => e['@type'] === type).length;
         const problems = flags.check ? await checkRoCrate(doc, dir) : [];
         report['roCrate'] = { dir, actions: count('CreateAction'), files: count('File'), copied: flags.copy, ...(flags.check && { problems }) };
-        if (!g.json) ctx.output.out(`wrote RO-Crate to ${dir}: ${count('CreateAction')} action(s), ${count('File')} file(s)${flags.copy ? ' copied' : ' referenced'}`);
+        if (!g.json)
+          ctx.output.out(`wrote RO-Crate to ${dir}: ${count('CreateAction')} action(s), ${count('File')} file(s)${flags.copy ? ' copied' : ' referenced'}`);
         if (problems.length > 0) {
           ctx.exitCode = 1;
           for (const p of problems) ctx.output.err(`crate problem: ${p}`);
@@ -67,7 +68,10 @@ export function registerProvenanceCommand(program: Command, ctx: CliContext): vo
         const activities = Object.keys(doc.activity).length;
         const entities = Object.keys(doc.entity).length;
         report['prov'] = { file, activities, entities };
-        if (!g.json) ctx.output.out(`wrote W3C PROV-JSON to ${file}: ${activities} activit${activities === 1 ? 'y' : 'ies'}, ${entities} entit${entities === 1 ? 'y' : 'ies'}`);
+        if (!g.json)
+          ctx.output.out(
+            `wrote W3C PROV-JSON to ${file}: ${activities} activit${activities === 1 ? 'y' : 'ies'}, ${entities} entit${entities === 1 ? 'y' : 'ies'}`,
+          );
       }
       if (g.json) printJson(ctx.output, report);
     });

@@ -23,7 +23,11 @@ export function registerQueryCommand(program: Command, ctx: CliContext): void {
       if (flags.count) return g.json ? printJson(ctx.output, { count: hits.length }) : ctx.output.out(String(hits.length));
       if (g.json) return printJson(ctx.output, hits);
       const keys = (await store.info()).keys;
-      printTable(ctx.output, ['NAME', ...keys, 'FORMAT', 'ID'], hits.map((item: DataItem) => [item.name, ...keys.map((k) => item.tags[k] ?? ''), item.format, item.id]));
+      printTable(
+        ctx.output,
+        ['NAME', ...keys, 'FORMAT', 'ID'],
+        hits.map((item: DataItem) => [item.name, ...keys.map((k) => item.tags[k] ?? ''), item.format, item.id]),
+      );
       ctx.output.err(`${hits.length} item(s)`);
     });
 }

@@ -32,7 +32,8 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export function parseRunInputs(inputs: readonly string[], originOutputs: readonly string[], dataInputs: readonly string[]): RunInputs {
   const origins = parseAssignments(originOutputs);
   if (inputs.length === 0) {
-    if (dataInputs.length !== 1) throw new UsageError(`the tool has ${dataInputs.length} data inputs (${dataInputs.join(', ')}): give each with --input NAME=DATASET[:QUERY]`);
+    if (dataInputs.length !== 1)
+      throw new UsageError(`the tool has ${dataInputs.length} data inputs (${dataInputs.join(', ')}): give each with --input NAME=DATASET[:QUERY]`);
     const name = dataInputs[0] as string;
     return [{ name, dataset: 'data', query: '', ...(origins[name] !== undefined && { originOutputName: origins[name] }) }];
   }
@@ -60,7 +61,12 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .description("run a tool over selected data, e.g. run biitthreshold -e exp --input i=data:'Population=population1' --param threshold=128 -o threshold")
     .argument('<tool>', 'tool id (or v1 key such as biitcopy_v1.0.0)')
     .option('-e, --experiment <ref>', 'experiment name, path or URI (default: the experiment folder you are in)')
-    .option('-i, --input <name=dataset[:query]>', "data for a tool input: a dataset and an optional query (repeatable; default for a one-input tool: every item of 'data')", collect, [])
+    .option(
+      '-i, --input <name=dataset[:query]>',
+      "data for a tool input: a dataset and an optional query (repeatable; default for a one-input tool: every item of 'data')",
+      collect,
+      [],
+    )
     .option('--origin-output <name=output>', 'keep only items made as this output of a multi-output tool (repeatable)', collect, [])
     .option('-p, --param <name=value>', 'parameter value (repeatable)', collect, [])
     .option('-o, --output-dataset <name>', 'processed dataset receiving the outputs')
@@ -80,7 +86,11 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
       const store = await ctx.openExperiment({ ...g, ...(flags.experiment !== undefined && { experiment: flags.experiment }) });
       const kernel = await ctx.getKernel(g);
       const tool = await kernel.tools().getTool(toolId);
-      const inputs = parseRunInputs(flags.input, flags.originOutput, tool.inputs.filter((i) => i.type === 'data').map((i) => i.name));
+      const inputs = parseRunInputs(
+        flags.input,
+        flags.originOutput,
+        tool.inputs.filter((i) => i.type === 'data').map((i) => i.name),
+      );
       const matchBy = flags.matchByPosition ? ('position' as const) : parseKeys(flags.matchBy);
       const groupBy = parseKeys(flags.groupBy);
       const controller = new AbortController();

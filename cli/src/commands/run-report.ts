@@ -86,5 +86,10 @@ export function parseJobs(value: string | undefined): number | undefined {
 
 /** Comma-separated keys (`Population,number`), trimmed, empty ones dropped. */
 export function parseKeys(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((k) => k.trim())
+        .filter((k) => k !== '');
 }

@@ -18,9 +18,13 @@ async function findRun(store: ExperimentStore, id: string, dataset?: string): Pr
   const hits = runs.filter((r) => r.id.startsWith(id));
   if (hits.length === 1) return hits[0] as RunRecord;
   const why = hits.length === 0 ? 'no run' : `${hits.length} runs`;
-  throw new StorageError('NOT_FOUND', `${why} with id '${id}' in ${store.uri}${hits.length > 1 ? ` (${hits.map((r) => r.id).join(', ')})` : ''}; see 'bioimageit runs list'`, {
-    details: { run: id },
-  });
+  throw new StorageError(
+    'NOT_FOUND',
+    `${why} with id '${id}' in ${store.uri}${hits.length > 1 ? ` (${hits.map((r) => r.id).join(', ')})` : ''}; see 'bioimageit runs list'`,
+    {
+      details: { run: id },
+    },
+  );
 }
 
 /** A job by id (`job-0003`) or 1-based number (`3`). */
@@ -28,7 +32,10 @@ function findJob(run: RunRecord, ref: string): JobRecord {
   const byId = run.jobs.find((j) => j.id === ref);
   const n = Number(ref);
   const job = byId ?? (Number.isInteger(n) ? run.jobs.find((j) => j.index === n - 1) : undefined);
-  if (job === undefined) throw new ConfigError('INVALID', `run ${run.id} has no job '${ref}' (jobs: ${run.jobs[0]?.id ?? 'none'}..${run.jobs.at(-1)?.id ?? ''})`, { details: { run: run.id, job: ref } });
+  if (job === undefined)
+    throw new ConfigError('INVALID', `run ${run.id} has no job '${ref}' (jobs: ${run.jobs[0]?.id ?? 'none'}..${run.jobs.at(-1)?.id ?? ''})`, {
+      details: { run: run.id, job: ref },
+    });
   return job;
 }
 
@@ -75,7 +82,9 @@ export function registerRunsCommand(program: Command, ctx: CliContext): void {
         `tool:       ${run.tool.id} ${run.tool.version} (digest ${run.tool.digest.slice(0, 12)}, ${run.tool.source})`,
         `dataset:    ${run.dataset}`,
         `parameters: ${run.parameters.map((p) => `${p.name}=${p.value}`).join(' ') || '(none)'}`,
-        ...run.inputs.map((i) => `input:      ${i.name} = ${i.dataset}${i.query ? `:'${i.query}'` : ''}${i.originOutputName ? ` (output ${i.originOutputName})` : ''}`),
+        ...run.inputs.map(
+          (i) => `input:      ${i.name} = ${i.dataset}${i.query ? `:'${i.query}'` : ''}${i.originOutputName ? ` (output ${i.originOutputName})` : ''}`,
+        ),
         ...(run.matchBy !== undefined ? [`matched by: ${run.matchBy === 'position' ? 'position' : run.matchBy.join(', ')}`] : []),
         ...(run.groupBy !== undefined ? [`grouped by: ${run.groupBy.join(', ')}`] : []),
         `runner:     ${run.runner} on ${run.host}, user ${run.user}`,

@@ -38,7 +38,7 @@ export function registerTagCommand(program: Command, ctx: CliContext): void {
     .argument('<pattern>', 'regular expression with named groups')
     .action((pattern: string, flags: TargetFlags, cmd: Command) => run(flags, cmd, { kind: 'regex', pattern }));
 
-  targeted(tag.command('separator').description("v1 helper: KEY = the POSITION-th part of the name split on SEP"))
+  targeted(tag.command('separator').description('v1 helper: KEY = the POSITION-th part of the name split on SEP'))
     .argument('<key>', 'tag key')
     .requiredOption('--sep <separator>', 'separator, e.g. _')
     .requiredOption('--position <n>', 'part index (0 first, -1 last)')

@@ -30,12 +30,20 @@ export function registerToolsCommand(program: Command, ctx: CliContext): void {
 
   dirOption(tools.command('list').description('tools found in the configured tool folders')).action(async (flags: { dir?: string[] }, cmd: Command) => {
     const g = cmd.optsWithGlobals<GlobalOptions>();
-    const source = toolSource(await ctx.getKernel(g), flags.dir?.map((d) => resolve(ctx.cwd, d)));
+    const source = toolSource(
+      await ctx.getKernel(g),
+      flags.dir?.map((d) => resolve(ctx.cwd, d)),
+    );
     const list = await source.listTools();
     const problems = await source.problems();
     if (g.json) return printJson(ctx.output, { tools: list, problems: problems.map((p) => ({ file: p.file, error: p.error.message })) });
     if (list.length === 0) ctx.output.out('no tools (add folders to "tools.dirs" in bioimageit.config.json, or pass --dir)');
-    else printTable(ctx.output, ['ID', 'VERSION', 'NAME', 'SOURCE'], list.map((t) => [t.id, t.version, t.name, t.source]));
+    else
+      printTable(
+        ctx.output,
+        ['ID', 'VERSION', 'NAME', 'SOURCE'],
+        list.map((t) => [t.id, t.version, t.name, t.source]),
+      );
     for (const p of problems) ctx.output.err(`warning: ${p.error.message}`);
   });
 
@@ -43,7 +51,10 @@ export function registerToolsCommand(program: Command, ctx: CliContext): void {
     .argument('<id>', 'tool id, or v1 key (biitcopy_v1.0.0)')
     .action(async (id: string, flags: { dir?: string[] }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const tool = await toolSource(await ctx.getKernel(g), flags.dir?.map((d) => resolve(ctx.cwd, d))).getTool(id);
+      const tool = await toolSource(
+        await ctx.getKernel(g),
+        flags.dir?.map((d) => resolve(ctx.cwd, d)),
+      ).getTool(id);
       if (g.json) return printJson(ctx.output, tool);
       const lines = [
         `${tool.name} (${tool.id} ${tool.version}, ${tool.type})`,
@@ -91,7 +102,10 @@ export function registerToolsCommand(program: Command, ctx: CliContext): void {
     .action(async (id: string, flags: { dir?: string[] }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const kernel = await ctx.getKernel(g);
-      const tool = await toolSource(kernel, flags.dir?.map((d) => resolve(ctx.cwd, d))).getTool(id);
+      const tool = await toolSource(
+        kernel,
+        flags.dir?.map((d) => resolve(ctx.cwd, d)),
+      ).getTool(id);
       const results = await runToolTests(kernel, tool);
       if (g.json) printJson(ctx.output, { tool: tool.id, results });
       else if (results.length === 0) ctx.output.out(`tool '${tool.id}' declares no tests`);

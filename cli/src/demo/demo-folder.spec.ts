@@ -37,7 +37,9 @@ describe('prepareDemoFolder', () => {
     const other = join(root, 'workspace');
     await mkdir(other);
     await writeFile(join(other, 'bioimageit.config.json'), '{}');
-    await expect(prepareDemoFolder(other)).rejects.toThrow(`refusing to replace ${other}: the folder is not empty and is not a demo workspace (no ${DEMO_MARKER} file); choose another folder`);
+    await expect(prepareDemoFolder(other)).rejects.toThrow(
+      `refusing to replace ${other}: the folder is not empty and is not a demo workspace (no ${DEMO_MARKER} file); choose another folder`,
+    );
     expect(await readdir(other)).toEqual(['bioimageit.config.json']);
     const file = join(root, 'file.txt');
     await writeFile(file, 'x');

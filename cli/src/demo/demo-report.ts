@@ -41,12 +41,17 @@ export async function printDemoReport(output: Output, results: DemoResults): Pro
   output.out(`demo finished. Where to look (experiment '${(await store.info()).name}' in ${pathOf(store.uri)}):`);
   const folders = new Map<string, string | undefined>();
   for (const d of datasets) folders.set(d.name, await datasetFolder(store, d.name));
-  out('results', datasets.map((d) => `${d.name.padEnd(8)} ${String(items.get(d.name)?.length ?? 0).padStart(3)} item(s)  ${folders.get(d.name) ?? pathOf(d.uri)}`));
+  out(
+    'results',
+    datasets.map((d) => `${d.name.padEnd(8)} ${String(items.get(d.name)?.length ?? 0).padStart(3)} item(s)  ${folders.get(d.name) ?? pathOf(d.uri)}`),
+  );
   const logs: string[] = [];
   for (const d of datasets.filter((x) => x.kind === 'processed')) {
     for (const run of await store.listRuns(d.name)) {
       const folder = join(folders.get(d.name) ?? '', 'logs', run.id);
-      logs.push(`${d.name.padEnd(8)} ${run.tool.id} ${run.status}: ${existsSync(folder) ? folder : `no log files (jobs served from the cache): bioimageit runs show ${run.id}`}`);
+      logs.push(
+        `${d.name.padEnd(8)} ${run.tool.id} ${run.status}: ${existsSync(folder) ? folder : `no log files (jobs served from the cache): bioimageit runs show ${run.id}`}`,
+      );
     }
   }
   out('run logs', logs.length > 0 ? logs : ['none']);

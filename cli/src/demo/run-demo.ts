@@ -61,14 +61,30 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<vo
   try {
     const prepared = await prepareDemoFolder(dir);
     out(`${prepared === 'replaced' ? 'recreated' : 'created'} demo workspace ${dir}; the commands below run in that folder`);
-    const images = await writeSyntheticPlate(join(dir, 'incoming'), { ...(options.imagesPerPopulation !== undefined && { imagesPerPopulation: options.imagesPerPopulation }) });
-    out(`wrote ${images.length} synthetic OME-TIFF stacks (uint16, 6×48×48, 2 to 8 bright blobs on noise each) under incoming/; the true blob counts are in incoming/expected-counts.csv`);
+    const images = await writeSyntheticPlate(join(dir, 'incoming'), {
+      ...(options.imagesPerPopulation !== undefined && { imagesPerPopulation: options.imagesPerPopulation }),
+    });
+    out(
+      `wrote ${images.length} synthetic OME-TIFF stacks (uint16, 6×48×48, 2 to 8 bright blobs on noise each) under incoming/; the true blob counts are in incoming/expected-counts.csv`,
+    );
     await step(['init', '.', '--user', 'demo']);
     await useBundledTools(dir);
     out(`(bioimageit.config.json: "tools": { "dirs": [${JSON.stringify(BUNDLED_TOOLS_DIR)}] }, the tools shipped with the CLI)`);
     await step(['tools', 'list']);
     await step(['experiment', 'create', DEMO_EXPERIMENT, '--keys', 'Population,number']);
-    await step(['import', 'incoming', '-e', DEMO_EXPERIMENT, '-r', '--glob', '**/*.tif', '--tag-regex', '(?<Population>population\\d)_(?<number>\\d+)', '--folder-keys', 'Plate,Well']);
+    await step([
+      'import',
+      'incoming',
+      '-e',
+      DEMO_EXPERIMENT,
+      '-r',
+      '--glob',
+      '**/*.tif',
+      '--tag-regex',
+      '(?<Population>population\\d)_(?<number>\\d+)',
+      '--folder-keys',
+      'Plate,Well',
+    ]);
     await step(['tag', 'set', '-e', DEMO_EXPERIMENT, '--where', 'Well in (A01, A02)', 'Treatment=control']);
     await step(['tag', 'set', '-e', DEMO_EXPERIMENT, '--where', "Well ~ '^B'", 'Treatment=drug']);
     await step(['query', '-e', DEMO_EXPERIMENT, '--where', 'Population=population1 AND number>3']);

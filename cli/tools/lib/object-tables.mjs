@@ -40,7 +40,8 @@ export function summarizeObjectTable(rows, source) {
   for (let r = 1; r < rows.length; r++) {
     const text = rows[r][column];
     const size = Number(text);
-    if (text === undefined || text.trim() === '' || !Number.isFinite(size)) throw new Error(`${source}: row ${r + 1} has no numeric 'voxels' value (got '${text ?? ''}')`);
+    if (text === undefined || text.trim() === '' || !Number.isFinite(size))
+      throw new Error(`${source}: row ${r + 1} has no numeric 'voxels' value (got '${text ?? ''}')`);
     total += size;
   }
   const objects = rows.length - 1;

@@ -14,7 +14,6 @@ const INTEGER_RANGES = {
   int32: [-2147483648, 2147483647],
 };
 
-
 /**
  * The planes of an image whose axes end in `YX`: how many YX planes it holds (the product of the
  * leading axes) and their size. Throws an Error naming the axes for images with samples (`S`,

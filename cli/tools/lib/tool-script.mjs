@@ -37,7 +37,12 @@ export async function runToolScript(tool, names, body, settings = {}) {
 export function parseToolArgs(names, argv, optional = []) {
   let values;
   try {
-    ({ values } = parseArgs({ args: [...argv], options: Object.fromEntries(names.map((n) => [n, { type: 'string' }])), strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: Object.fromEntries(names.map((n) => [n, { type: 'string' }])),
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (error) {
     throw new ArgumentError(`${error instanceof Error ? error.message : String(error)} (options: ${names.map((n) => `--${n}`).join(', ')})`);
   }

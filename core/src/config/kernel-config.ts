@@ -93,8 +93,7 @@ export const ENV_OVERRIDES = {
  * INVALID naming the file and the field.
  */
 export function mergeConfig(base: KernelConfig, raw: unknown, source: string): KernelConfig {
-  const bad = (field: string, why: string) =>
-    new ConfigError('INVALID', `${source}: '${field}' ${why}`, { details: { source, field } });
+  const bad = (field: string, why: string) => new ConfigError('INVALID', `${source}: '${field}' ${why}`, { details: { source, field } });
   if (raw === undefined) return base;
   if (!isRecord(raw)) throw bad('(root)', 'must be a JSON object');
   const known = new Set(['$schema', 'user', 'experiments', 'plugins', 'import', 'tools', 'env', 'settings', 'workspace']);
@@ -125,17 +124,19 @@ export function mergeConfig(base: KernelConfig, raw: unknown, source: string): K
   }
   if (raw['tools'] !== undefined) {
     const tools = raw['tools'];
-    const dirs = isRecord(tools) ? tools['dirs'] ?? [] : undefined;
+    const dirs = isRecord(tools) ? (tools['dirs'] ?? []) : undefined;
     if (!Array.isArray(dirs) || !dirs.every((d) => typeof d === 'string')) throw bad('tools.dirs', 'must be an array of folder paths');
     config = { ...config, tools: { dirs: dirs as string[] } };
   }
   if (raw['env'] !== undefined) {
     // v1's config writes a list of {name, value}; the native form is an object.
     const given = raw['env'];
-    const env = Array.isArray(given) && given.every((e) => isRecord(e) && typeof e['name'] === 'string')
-      ? Object.fromEntries(given.map((e: Record<string, unknown>) => [e['name'], e['value']]))
-      : given;
-    if (!isRecord(env) || !Object.values(env).every((v) => typeof v === 'string')) throw bad('env', 'must be an object of string values (e.g. {"python": "/usr/bin/python3"})');
+    const env =
+      Array.isArray(given) && given.every((e) => isRecord(e) && typeof e['name'] === 'string')
+        ? Object.fromEntries(given.map((e: Record<string, unknown>) => [e['name'], e['value']]))
+        : given;
+    if (!isRecord(env) || !Object.values(env).every((v) => typeof v === 'string'))
+      throw bad('env', 'must be an object of string values (e.g. {"python": "/usr/bin/python3"})');
     config = { ...config, env: { ...config.env, ...(env as Record<string, string>) } };
   }
   if (raw['settings'] !== undefined) {
@@ -144,7 +145,8 @@ export function mergeConfig(base: KernelConfig, raw: unknown, source: string): K
     const settings: Record<string, string> = {};
     for (const [name, value] of Object.entries(given)) {
       if (!SETTING_NAME.test(name)) throw bad(`settings.${name}`, 'is not a setting name (upper-case letters, digits and _, as the environment variable)');
-      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw bad(`settings.${name}`, 'must be a string, number or boolean');
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+        throw bad(`settings.${name}`, 'must be a string, number or boolean');
       settings[name] = String(value);
     }
     config = { ...config, settings };
@@ -180,7 +182,11 @@ export function applyEnvOverrides(config: KernelConfig, env: NodeJS.ProcessEnv, 
   const experiments = get('BIOIMAGEIT_EXPERIMENTS');
   if (experiments !== undefined) patch['experiments'] = experiments;
   const plugins = get('BIOIMAGEIT_PLUGINS');
-  if (plugins !== undefined) patch['plugins'] = plugins.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  if (plugins !== undefined)
+    patch['plugins'] = plugins
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
   const imp: Record<string, unknown> = {};
   const mode = get('BIOIMAGEIT_IMPORT_MODE');
   if (mode !== undefined) imp['mode'] = mode;

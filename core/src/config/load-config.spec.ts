@@ -18,14 +18,25 @@ describe('loadKernelConfig', () => {
     await writeInitialConfig(dir, 'ada');
     await mkdir(join(dir, 'a', 'b'), { recursive: true });
     const config = await loadKernelConfig({ cwd: join(dir, 'a', 'b'), env: {} });
-    expect(config).toMatchObject({ workspace: dir, user: { name: 'ada' }, experiments: '.', plugins: ['@bioimageit/local-fs', '@bioimageit/thumbnails'], import: { mode: 'copy', batchSize: 500 } });
+    expect(config).toMatchObject({
+      workspace: dir,
+      user: { name: 'ada' },
+      experiments: '.',
+      plugins: ['@bioimageit/local-fs', '@bioimageit/thumbnails'],
+      import: { mode: 'copy', batchSize: 500 },
+    });
   });
 
   it('lets environment variables override the file', async () => {
     await writeInitialConfig(dir, 'ada');
     const config = await loadKernelConfig({
       cwd: dir,
-      env: { BIOIMAGEIT_USER: 'grace', BIOIMAGEIT_IMPORT_MODE: 'reference', BIOIMAGEIT_IMPORT_BATCH_SIZE: '50', BIOIMAGEIT_PLUGINS: '@bioimageit/local-fs, ./my-plugin' },
+      env: {
+        BIOIMAGEIT_USER: 'grace',
+        BIOIMAGEIT_IMPORT_MODE: 'reference',
+        BIOIMAGEIT_IMPORT_BATCH_SIZE: '50',
+        BIOIMAGEIT_PLUGINS: '@bioimageit/local-fs, ./my-plugin',
+      },
     });
     expect(config.user.name).toBe('grace');
     expect(config.import).toMatchObject({ mode: 'reference', batchSize: 50 });
@@ -44,7 +55,7 @@ describe('loadKernelConfig', () => {
   });
 
   it('explains how to make a workspace when there is none', async () => {
-    await expect(loadKernelConfig({ cwd: dir, env: {} })).rejects.toMatchObject({ code: 'NO_WORKSPACE', message: expect.stringContaining("bioimageit init") });
+    await expect(loadKernelConfig({ cwd: dir, env: {} })).rejects.toMatchObject({ code: 'NO_WORKSPACE', message: expect.stringContaining('bioimageit init') });
   });
 
   it('names the file and the field of a bad setting', async () => {
@@ -58,7 +69,9 @@ describe('loadKernelConfig', () => {
     await writeFile(file, '{ broken');
     await expect(loadKernelConfig({ cwd: dir, env: {} })).rejects.toMatchObject({ code: 'INVALID', message: expect.stringContaining('is not valid JSON') });
     await writeFile(file, '{}');
-    await expect(loadKernelConfig({ cwd: dir, env: { BIOIMAGEIT_IMPORT_BATCH_SIZE: 'lots' } })).rejects.toThrow(/environment \(BIOIMAGEIT_\* variables\): 'import.batchSize'/);
+    await expect(loadKernelConfig({ cwd: dir, env: { BIOIMAGEIT_IMPORT_BATCH_SIZE: 'lots' } })).rejects.toThrow(
+      /environment \(BIOIMAGEIT_\* variables\): 'import.batchSize'/,
+    );
   });
 
   it('refuses to initialize a folder twice', async () => {
@@ -75,7 +88,10 @@ describe('plugin settings in the config file', () => {
   afterEach(() => rm(ws, { recursive: true, force: true }));
 
   it('reads settings by variable name; the environment wins when it sets one', async () => {
-    await writeFile(join(ws, CONFIG_FILE), JSON.stringify({ settings: { BIOIMAGEIT_SLURM_PARTITION: 'gpu', BIOIMAGEIT_SLURM_JOBS: 16, BIOIMAGEIT_SLURM_ARRAY: false } }));
+    await writeFile(
+      join(ws, CONFIG_FILE),
+      JSON.stringify({ settings: { BIOIMAGEIT_SLURM_PARTITION: 'gpu', BIOIMAGEIT_SLURM_JOBS: 16, BIOIMAGEIT_SLURM_ARRAY: false } }),
+    );
     const config = await loadKernelConfig({ cwd: ws, env: {} });
     expect(config.settings).toEqual({ BIOIMAGEIT_SLURM_PARTITION: 'gpu', BIOIMAGEIT_SLURM_JOBS: '16', BIOIMAGEIT_SLURM_ARRAY: 'false' });
     const env = settingsEnvironment(config, { BIOIMAGEIT_SLURM_PARTITION: 'debug', BIOIMAGEIT_SLURM_JOBS: '', HOME: '/home/u' });
@@ -90,6 +106,8 @@ describe('plugin settings in the config file', () => {
     await writeFile(file, JSON.stringify({ settings: { 'slurm.partition': 'gpu' } }));
     await expect(loadKernelConfig({ cwd: ws, env: {} })).rejects.toThrow(`${file}: 'settings.slurm.partition' is not a setting name`);
     await writeFile(file, JSON.stringify({ settings: { BIOIMAGEIT_SLURM_SBATCH_ARGS: ['--gres=gpu:1'] } }));
-    await expect(loadKernelConfig({ cwd: ws, env: {} })).rejects.toThrow(`${file}: 'settings.BIOIMAGEIT_SLURM_SBATCH_ARGS' must be a string, number or boolean`);
+    await expect(loadKernelConfig({ cwd: ws, env: {} })).rejects.toThrow(
+      `${file}: 'settings.BIOIMAGEIT_SLURM_SBATCH_ARGS' must be a string, number or boolean`,
+    );
   });
 });

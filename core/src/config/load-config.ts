@@ -22,9 +22,13 @@ export async function loadKernelConfig(options: LoadConfigOptions = {}): Promise
   const explicit = options.workspace ?? (env['BIOIMAGEIT_WORKSPACE'] || undefined);
   const workspace = explicit !== undefined ? resolve(cwd, explicit) : findWorkspace(cwd);
   if (workspace === undefined) {
-    throw new ConfigError('NO_WORKSPACE', `no BioImageIT workspace here: no ${CONFIG_FILE} in ${cwd} or above (create one with 'bioimageit init DIR', or pass --workspace DIR)`, {
-      details: { cwd },
-    });
+    throw new ConfigError(
+      'NO_WORKSPACE',
+      `no BioImageIT workspace here: no ${CONFIG_FILE} in ${cwd} or above (create one with 'bioimageit init DIR', or pass --workspace DIR)`,
+      {
+        details: { cwd },
+      },
+    );
   }
   const file = join(workspace, CONFIG_FILE);
   let raw: unknown;

@@ -8,7 +8,10 @@ import { chooseRunner } from './choose-runner.js';
 
 const fake = (id: string): Runner => ({ id, run: async () => ({ exitCode: 0, environment: { runner: id } }) });
 const tool = (requirements: Record<string, unknown>) =>
-  createToolManifest({ id: 'demo.tool', name: 'demo', version: '1.0.0', description: 'a tool', command: { argv: ['true'] }, requirements }, '/tools/demo.tool.json');
+  createToolManifest(
+    { id: 'demo.tool', name: 'demo', version: '1.0.0', description: 'a tool', command: { argv: ['true'] }, requirements },
+    '/tools/demo.tool.json',
+  );
 
 function registry(extra: (r: RunnerRegistry) => void = () => undefined): RunnerRegistry {
   const runners = new RunnerRegistry();

@@ -46,7 +46,10 @@ export async function chooseRunner(manifest: ToolManifest, runners: RunnerRegist
   const runner = await runners.get('local');
   if (reasons.length === 0) return { runner };
   const declared = manifest.requirements.docker !== undefined ? `docker image '${manifest.requirements.docker.image}'` : 'a conda environment';
-  return { runner, warning: `tool '${manifest.id}' declares ${declared}, but ${reasons.join('; ')}: it runs on this host with the programs on PATH (pass --runner to choose)` };
+  return {
+    runner,
+    warning: `tool '${manifest.id}' declares ${declared}, but ${reasons.join('; ')}: it runs on this host with the programs on PATH (pass --runner to choose)`,
+  };
 }
 
 function needsCondaPackages(manifest: ToolManifest): boolean {

@@ -39,7 +39,8 @@ afterEach(() => f.cleanup());
 describe('RunEngine: the runner environment in cache keys', () => {
   it('a changed environment recomputes; the earlier environment is served from its own outputs', async () => {
     const tool = f.tool(COPY_TOOL);
-    const run = async () => (await f.engine.run(f.store, { tool, inputs: [{ name: 'i' }], outputDataset: 'copies', runner: 'keyed' })).record.jobs.map((j) => j.status);
+    const run = async () =>
+      (await f.engine.run(f.store, { tool, inputs: [{ name: 'i' }], outputDataset: 'copies', runner: 'keyed' })).record.jobs.map((j) => j.status);
     expect(await run()).toEqual(['succeeded', 'succeeded']);
     expect(await run()).toEqual(['cached', 'cached']);
     keyed.set('image-2');

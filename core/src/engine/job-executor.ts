@@ -154,9 +154,13 @@ export async function runPreparedJob(ctx: JobContext, prepared: PreparedJob): Pr
     try {
       hashed.push(await hashFile(output.path));
     } catch {
-      const error = new RunnerError('MISSING_OUTPUT', `job '${ctx.jobId}': ${ctx.manifest.id} exited with code 0 but did not write output '${output.name}' (${output.file})`, {
-        details: { jobId: ctx.jobId, output: output.name, file: output.path },
-      });
+      const error = new RunnerError(
+        'MISSING_OUTPUT',
+        `job '${ctx.jobId}': ${ctx.manifest.id} exited with code 0 but did not write output '${output.name}' (${output.file})`,
+        {
+          details: { jobId: ctx.jobId, output: output.name, file: output.path },
+        },
+      );
       return ended({ status: 'failed', ...base, error: `MISSING_OUTPUT: ${error.message}` });
     }
   }

@@ -76,7 +76,11 @@ export function parsePipeline(raw: unknown, source: string): Pipeline {
   };
   const keys = (value: unknown, path: string): string[] | undefined => {
     if (value === undefined) return undefined;
-    if (typeof value === 'string') return value.split(',').map((k) => k.trim()).filter((k) => k !== '');
+    if (typeof value === 'string')
+      return value
+        .split(',')
+        .map((k) => k.trim())
+        .filter((k) => k !== '');
     if (!Array.isArray(value) || !value.every((k) => typeof k === 'string')) return fail(path, 'must be an array of tag keys');
     return value as string[];
   };
@@ -123,7 +127,8 @@ export function parsePipeline(raw: unknown, source: string): Pipeline {
   const outputs = new Map<string, number>();
   parsed.forEach((step, s) => {
     if (seen.has(step.name)) fail(`steps[${s}].name`, `'${step.name}' is also the name of steps[${seen.get(step.name)}]`);
-    if (outputs.has(step.outputDataset)) fail(`steps[${s}]`, `writes dataset '${step.outputDataset}' like steps[${outputs.get(step.outputDataset)}]; give each step its own output dataset`);
+    if (outputs.has(step.outputDataset))
+      fail(`steps[${s}]`, `writes dataset '${step.outputDataset}' like steps[${outputs.get(step.outputDataset)}]; give each step its own output dataset`);
     seen.set(step.name, s);
     outputs.set(step.outputDataset, s);
   });
@@ -133,7 +138,8 @@ export function parsePipeline(raw: unknown, source: string): Pipeline {
 
 function nativeParams(value: unknown, path: string, fail: (path: string, why: string) => never): Record<string, string | number | boolean> {
   if (value === undefined) return {};
-  if (!isRecord(value) || !Object.values(value).every((v) => ['string', 'number', 'boolean'].includes(typeof v))) fail(path, 'must be an object of string, number or boolean values');
+  if (!isRecord(value) || !Object.values(value).every((v) => ['string', 'number', 'boolean'].includes(typeof v)))
+    fail(path, 'must be an object of string, number or boolean values');
   return value as Record<string, string | number | boolean>;
 }
 

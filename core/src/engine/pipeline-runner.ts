@@ -50,7 +50,9 @@ export function orderSteps(pipeline: Pipeline): PipelineStep[] {
     const needs = new Set<string>();
     for (const input of step.inputs) {
       if (input.step !== undefined && !byName.has(input.step)) {
-        throw new ToolError('BAD_PARAMETER', `pipeline '${pipeline.name}': step '${step.name}' input '${input.name}' names unknown step '${input.step}'`, { details: { step: step.name } });
+        throw new ToolError('BAD_PARAMETER', `pipeline '${pipeline.name}': step '${step.name}' input '${input.name}' names unknown step '${input.step}'`, {
+          details: { step: step.name },
+        });
       }
       const from = input.step ?? writer.get(input.dataset ?? 'data')?.name;
       if (from !== undefined && from !== step.name) needs.add(from);
@@ -62,7 +64,11 @@ export function orderSteps(pipeline: Pipeline): PipelineStep[] {
   const placed = new Set<string>();
   while (ordered.length < pipeline.steps.length) {
     const ready = pipeline.steps.find((s) => !placed.has(s.name) && [...(deps.get(s.name) ?? [])].every((d) => placed.has(d)));
-    if (ready === undefined) throw cycle(pipeline.name, pipeline.steps.filter((s) => !placed.has(s.name)).map((s) => s.name));
+    if (ready === undefined)
+      throw cycle(
+        pipeline.name,
+        pipeline.steps.filter((s) => !placed.has(s.name)).map((s) => s.name),
+      );
     ordered.push(ready);
     placed.add(ready.name);
   }
@@ -70,7 +76,9 @@ export function orderSteps(pipeline: Pipeline): PipelineStep[] {
 }
 
 function cycle(pipeline: string, steps: readonly string[]): ToolError {
-  return new ToolError('BAD_PARAMETER', `pipeline '${pipeline}': steps ${steps.map((s) => `'${s}'`).join(', ')} depend on each other in a cycle`, { details: { steps } });
+  return new ToolError('BAD_PARAMETER', `pipeline '${pipeline}': steps ${steps.map((s) => `'${s}'`).join(', ')} depend on each other in a cycle`, {
+    details: { steps },
+  });
 }
 
 /**
@@ -81,7 +89,12 @@ function cycle(pipeline: string, steps: readonly string[]): ToolError {
  * step after a changed one re-runs only if its inputs' content changed. Steps after a step that
  * did not succeed (failed, partial, cancelled) are skipped. Every tool is resolved before any step runs.
  */
-export async function runPipeline(store: ExperimentStore, pipeline: Pipeline, services: PipelineServices, options: PipelineRunOptions = {}): Promise<PipelineOutcome> {
+export async function runPipeline(
+  store: ExperimentStore,
+  pipeline: Pipeline,
+  services: PipelineServices,
+  options: PipelineRunOptions = {},
+): Promise<PipelineOutcome> {
   const steps = orderSteps(pipeline);
   const tools = new Map<string, ToolManifest>();
   for (const step of steps) if (!tools.has(step.tool)) tools.set(step.tool, await services.resolveTool(step.tool));
@@ -97,7 +110,11 @@ export async function runPipeline(store: ExperimentStore, pipeline: Pipeline, se
     const inputs = step.inputs.map((input): RunInput => {
       const from = input.step ?? writer.get(input.dataset ?? 'data');
       const upstream = from === undefined || from === step.name ? undefined : produced.get(from);
-      const base = { name: input.name, ...(input.query !== undefined && { query: input.query }), ...(input.originOutputName !== undefined && { originOutputName: input.originOutputName }) };
+      const base = {
+        name: input.name,
+        ...(input.query !== undefined && { query: input.query }),
+        ...(input.originOutputName !== undefined && { originOutputName: input.originOutputName }),
+      };
       return upstream === undefined ? { ...base, dataset: input.dataset ?? 'data' } : { ...base, dataset: upstream.dataset, itemIds: upstream.ids };
     });
     const outcome = await services.run(store, {

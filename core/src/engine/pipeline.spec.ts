@@ -6,10 +6,34 @@ import { orderSteps } from './pipeline-runner.js';
 describe('pipelines', () => {
   it('reads the native shape, with defaults', () => {
     const p = parsePipeline(
-      { name: 'p', steps: [{ name: 'blur', tool: 'demo.blur', params: { sigma: 3 }, inputs: [{ name: 'i', query: 'Population=p1' }], outputDataset: 'blurred', matchBy: 'Population,number' }] },
+      {
+        name: 'p',
+        steps: [
+          {
+            name: 'blur',
+            tool: 'demo.blur',
+            params: { sigma: 3 },
+            inputs: [{ name: 'i', query: 'Population=p1' }],
+            outputDataset: 'blurred',
+            matchBy: 'Population,number',
+          },
+        ],
+      },
       'p.json',
     );
-    expect(p).toEqual({ name: 'p', steps: [{ name: 'blur', tool: 'demo.blur', params: { sigma: 3 }, inputs: [{ name: 'i', query: 'Population=p1' }], outputDataset: 'blurred', matchBy: ['Population', 'number'] }] });
+    expect(p).toEqual({
+      name: 'p',
+      steps: [
+        {
+          name: 'blur',
+          tool: 'demo.blur',
+          params: { sigma: 3 },
+          inputs: [{ name: 'i', query: 'Population=p1' }],
+          outputDataset: 'blurred',
+          matchBy: ['Population', 'number'],
+        },
+      ],
+    });
   });
 
   it("reads v1's shape: output_dataset_name, parameters as name/value, origin_output_name, position pairing", () => {
@@ -17,21 +41,61 @@ describe('pipelines', () => {
       {
         name: 'v1',
         steps: [
-          { name: 'deconv', tool: 'spitfiredeconv2d_v0.1.2', output_dataset_name: 'deconv', inputs: [{ name: 'i', dataset: 'data', query: '', origin_output_name: '' }], parameters: [{ name: 'sigma', value: '4' }] },
-          { name: 'merge', tool: 'x_v1', output_dataset_name: 'merged', inputs: [{ name: 'a', dataset: 'deconv', query: '', origin_output_name: 'o' }, { name: 'b', dataset: 'data' }], parameters: [] },
+          {
+            name: 'deconv',
+            tool: 'spitfiredeconv2d_v0.1.2',
+            output_dataset_name: 'deconv',
+            inputs: [{ name: 'i', dataset: 'data', query: '', origin_output_name: '' }],
+            parameters: [{ name: 'sigma', value: '4' }],
+          },
+          {
+            name: 'merge',
+            tool: 'x_v1',
+            output_dataset_name: 'merged',
+            inputs: [
+              { name: 'a', dataset: 'deconv', query: '', origin_output_name: 'o' },
+              { name: 'b', dataset: 'data' },
+            ],
+            parameters: [],
+          },
         ],
       },
       'v1.json',
     );
-    expect(p.steps[0]).toEqual({ name: 'deconv', tool: 'spitfiredeconv2d_v0.1.2', params: { sigma: '4' }, inputs: [{ name: 'i', dataset: 'data' }], outputDataset: 'deconv' });
-    expect(p.steps[1]).toMatchObject({ outputDataset: 'merged', matchBy: 'position', inputs: [{ name: 'a', dataset: 'deconv', originOutputName: 'o' }, { name: 'b', dataset: 'data' }] });
+    expect(p.steps[0]).toEqual({
+      name: 'deconv',
+      tool: 'spitfiredeconv2d_v0.1.2',
+      params: { sigma: '4' },
+      inputs: [{ name: 'i', dataset: 'data' }],
+      outputDataset: 'deconv',
+    });
+    expect(p.steps[1]).toMatchObject({
+      outputDataset: 'merged',
+      matchBy: 'position',
+      inputs: [
+        { name: 'a', dataset: 'deconv', originOutputName: 'o' },
+        { name: 'b', dataset: 'data' },
+      ],
+    });
   });
 
   it('names the file and field of a problem', () => {
     expect(() => parsePipeline({ steps: [{ tool: '' }] }, 'bad.json')).toThrow('bad.json: steps[0].tool must be a non-empty string');
     expect(() => parsePipeline({ steps: [] }, 'bad.json')).toThrow('bad.json: steps must be a non-empty array');
-    expect(() => parsePipeline({ steps: [{ tool: 't', outputDataset: 'x' }, { tool: 'u', outputDataset: 'x' }] }, 'bad.json')).toThrow(/writes dataset 'x' like steps\[0\]/);
-    expect(() => parsePipeline({ steps: [{ tool: 't', inputs: [{ name: 'i', dataset: 'd', step: 's' }] }] }, 'bad.json')).toThrow(/names both a 'dataset' and a 'step'/);
+    expect(() =>
+      parsePipeline(
+        {
+          steps: [
+            { tool: 't', outputDataset: 'x' },
+            { tool: 'u', outputDataset: 'x' },
+          ],
+        },
+        'bad.json',
+      ),
+    ).toThrow(/writes dataset 'x' like steps\[0\]/);
+    expect(() => parsePipeline({ steps: [{ tool: 't', inputs: [{ name: 'i', dataset: 'd', step: 's' }] }] }, 'bad.json')).toThrow(
+      /names both a 'dataset' and a 'step'/,
+    );
   });
 
   it('orders steps after the steps they read from (by step name or output dataset), and reports cycles', () => {
@@ -47,7 +111,16 @@ describe('pipelines', () => {
       'p.json',
     );
     expect(orderSteps(p).map((s) => s.name)).toEqual(['blur', 'threshold', 'count', 'other']);
-    const cyclic = parsePipeline({ name: 'c', steps: [{ name: 'a', tool: 't', inputs: [{ name: 'i', step: 'b' }] }, { name: 'b', tool: 't', inputs: [{ name: 'i', step: 'a' }] }] }, 'c.json');
+    const cyclic = parsePipeline(
+      {
+        name: 'c',
+        steps: [
+          { name: 'a', tool: 't', inputs: [{ name: 'i', step: 'b' }] },
+          { name: 'b', tool: 't', inputs: [{ name: 'i', step: 'a' }] },
+        ],
+      },
+      'c.json',
+    );
     expect(() => orderSteps(cyclic)).toThrow("pipeline 'c': steps 'a', 'b' depend on each other in a cycle");
     const unknown = parsePipeline({ name: 'u', steps: [{ name: 'a', tool: 't', inputs: [{ name: 'i', step: 'zz' }] }] }, 'u.json');
     expect(() => orderSteps(unknown)).toThrow(ToolError);

@@ -43,7 +43,10 @@ export function planJobs(selection: ReadonlyMap<string, readonly DataItem[]>, op
   }
   const { matchBy } = options;
   if (matchBy === undefined || (matchBy !== 'position' && matchBy.length === 0)) {
-    throw bad(options.toolId, `it has ${names.length} data inputs (${names.join(', ')}): say how to pair their items, by tag keys (matchBy, --match-by KEY,...) or by position (--match-by-position)`);
+    throw bad(
+      options.toolId,
+      `it has ${names.length} data inputs (${names.join(', ')}): say how to pair their items, by tag keys (matchBy, --match-by KEY,...) or by position (--match-by-position)`,
+    );
   }
   if (matchBy === 'position') return planByPosition(selection, options.toolId);
   return planByKeys(selection, matchBy, options.toolId);
@@ -72,7 +75,13 @@ function keyOf(item: DataItem, keys: readonly string[]): string[] | undefined {
 
 /** The unmatched report of an item missing (or empty on) one of the matchBy/groupBy keys. */
 function lacksKey(input: string, item: DataItem, keys: readonly string[]): UnmatchedItem {
-  return { input, itemId: item.id, name: item.name, key: keys.map((k) => item.tags[k] ?? ''), reason: `lacks tag ${keys.filter((k) => !item.tags[k]).join(', ')}` };
+  return {
+    input,
+    itemId: item.id,
+    name: item.name,
+    key: keys.map((k) => item.tags[k] ?? ''),
+    reason: `lacks tag ${keys.filter((k) => !item.tags[k]).join(', ')}`,
+  };
 }
 
 function planByKeys(selection: ReadonlyMap<string, readonly DataItem[]>, keys: readonly string[], toolId: string): JobPlanning {
@@ -89,11 +98,15 @@ function planByKeys(selection: ReadonlyMap<string, readonly DataItem[]>, keys: r
       const id = JSON.stringify(key);
       const other = byKey.get(id);
       if (other !== undefined) {
-        throw bad(toolId, `input '${name}' has two items with ${describeKey(keys, key)} ('${other.name}' and '${item.name}'): matchBy keys must identify one item per input; add keys`, {
-          input: name,
-          key,
-          items: [other.id, item.id],
-        });
+        throw bad(
+          toolId,
+          `input '${name}' has two items with ${describeKey(keys, key)} ('${other.name}' and '${item.name}'): matchBy keys must identify one item per input; add keys`,
+          {
+            input: name,
+            key,
+            items: [other.id, item.id],
+          },
+        );
       }
       byKey.set(id, item);
     }
@@ -157,7 +170,8 @@ function reportUnjoined<T>(
       if (joined.has(id)) continue;
       const key = JSON.parse(id) as string[];
       const absent = [...indexes].filter(([, other]) => !other.has(id)).map(([n]) => `'${n}'`);
-      for (const item of itemsOf(entry)) unmatched.push({ input: name, itemId: item.id, name: item.name, key, reason: `no item with ${describeKey(keys, key)} in input ${absent.join(', ')}` });
+      for (const item of itemsOf(entry))
+        unmatched.push({ input: name, itemId: item.id, name: item.name, key, reason: `no item with ${describeKey(keys, key)} in input ${absent.join(', ')}` });
     }
   }
 }

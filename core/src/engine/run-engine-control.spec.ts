@@ -11,7 +11,13 @@ import { engineFixture, shellTool, type EngineFixture } from './test-support/eng
 let f: EngineFixture;
 beforeEach(async () => {
   f = await engineFixture();
-  for (const [p, n] of [['p1', '001'], ['p1', '002'], ['p2', '001'], ['p2', '002']] as const) await f.addItem(`${p}_${n}.csv`, `${p} ${n}\n`, { Population: p, number: n });
+  for (const [p, n] of [
+    ['p1', '001'],
+    ['p1', '002'],
+    ['p2', '001'],
+    ['p2', '002'],
+  ] as const)
+    await f.addItem(`${p}_${n}.csv`, `${p} ${n}\n`, { Population: p, number: n });
 });
 afterEach(() => f.cleanup());
 
@@ -32,7 +38,9 @@ describe('RunEngine: parallel jobs and cancellation', () => {
     // Each job records when it started and ended (ns); with 2 workers the first two intervals overlap.
     const tool = f.tool(shellTool('test.span', 's=$(date +%s%N); sleep 0.3; e=$(date +%s%N); echo "$s $e" > "$2"'));
     await f.engine.run(f.store, { tool, inputs: [{ name: 'i', query: 'Population=p1' }], outputDataset: 'span', jobs: 2 });
-    const spans = await Promise.all((await f.store.items('span')).map(async (i) => (await readFile(fileURLToPath(i.dataUri), 'utf8')).trim().split(' ').map(BigInt)));
+    const spans = await Promise.all(
+      (await f.store.items('span')).map(async (i) => (await readFile(fileURLToPath(i.dataUri), 'utf8')).trim().split(' ').map(BigInt)),
+    );
     const [a, b] = spans as [bigint[], bigint[]];
     expect(a[0]! < b[1]! && b[0]! < a[1]!).toBe(true);
   });
@@ -105,18 +113,33 @@ describe('RunEngine: resume', () => {
 
 describe('RunEngine: pairing and groups', () => {
   it('pairs two inputs by tag keys, reports the unmatched, and names outputs after the first input', async () => {
-    await f.engine.run(f.store, { tool: f.tool(shellTool('test.mask', 'echo mask > "$2"')), inputs: [{ name: 'i', query: 'number=002' }], outputDataset: 'masks' });
+    await f.engine.run(f.store, {
+      tool: f.tool(shellTool('test.mask', 'echo mask > "$2"')),
+      inputs: [{ name: 'i', query: 'number=002' }],
+      outputDataset: 'masks',
+    });
     const tool = f.tool({
       id: 'test.apply',
-      inputs: [{ name: 'image', type: 'data' }, { name: 'mask', type: 'data' }],
+      inputs: [
+        { name: 'image', type: 'data' },
+        { name: 'mask', type: 'data' },
+      ],
       outputs: [{ name: 'o', format: 'text', extension: 'txt' }],
       command: { argv: ['sh', '-c', 'cat "$1" "$2" > "$3"', 'sh', '{inputs.image}', '{inputs.mask}', '{outputs.o}'] },
     });
-    const { record, unmatched } = await f.engine.run(f.store, { tool, inputs: [{ name: 'image' }, { name: 'mask', dataset: 'masks' }], matchBy: ['Population', 'number'], outputDataset: 'applied' });
+    const { record, unmatched } = await f.engine.run(f.store, {
+      tool,
+      inputs: [{ name: 'image' }, { name: 'mask', dataset: 'masks' }],
+      matchBy: ['Population', 'number'],
+      outputDataset: 'applied',
+    });
     const items = await f.store.items('applied');
     expect(items.map((i) => i.name)).toEqual(['o_p1_002.txt', 'o_p2_002.txt']);
     expect(await readFile(fileURLToPath(items[1]?.dataUri as string), 'utf8')).toBe('p2 002\nmask\n');
-    expect(unmatched.map((u) => [u.input, u.name])).toEqual([['image', 'p1_001.csv'], ['image', 'p2_001.csv']]);
+    expect(unmatched.map((u) => [u.input, u.name])).toEqual([
+      ['image', 'p1_001.csv'],
+      ['image', 'p2_001.csv'],
+    ]);
     expect(record.matchBy).toEqual(['Population', 'number']);
     expect(items[0]?.origin.type === 'processed' && items[0].origin.inputs.map((i) => i.name)).toEqual(['image', 'mask']);
   });
@@ -141,7 +164,7 @@ describe('RunEngine: pairing and groups', () => {
     expect(existsSync(join(f.root, '.staging')) ? await readdir(join(f.root, '.staging')) : []).toEqual([]);
   });
 
-  it("runs as many jobs at once as the runner suggests when the run names no number", async () => {
+  it('runs as many jobs at once as the runner suggests when the run names no number', async () => {
     let inFlight = 0;
     let most = 0;
     const runners = new RunnerRegistry();

@@ -16,7 +16,10 @@ afterEach(() => f.cleanup());
 
 const counted = (id: string) =>
   shellTool(id, 'echo run >> "$3"; cp "$1" "$2"', {
-    inputs: [{ name: 'i', type: 'data' }, { name: 'k', type: 'int', default: 1 }],
+    inputs: [
+      { name: 'i', type: 'data' },
+      { name: 'k', type: 'int', default: 1 },
+    ],
     command: { argv: ['sh', '-c', 'echo run >> "$3"; cp "$1" "$2"', 'sh', '{inputs.i}', '{outputs.o}', '{env.counter}', '{params.k}'] },
   });
 const executions = async () => (await readFile(join(f.root, 'counter'), 'utf8').catch(() => '')).split('\n').filter((l) => l !== '').length;
@@ -39,7 +42,13 @@ describe('RunEngine: map runs', () => {
       ['job-0001', 'succeeded', 0, [items[0]?.id]],
       ['job-0002', 'succeeded', 0, [items[1]?.id]],
     ]);
-    expect(record).toMatchObject({ dataset: 'copied', runner: 'local', user: 'tester', tool: { id: 'test.copy', digest: tool.digest }, inputs: [{ name: 'i', dataset: 'data', query: 'Population=p1' }] });
+    expect(record).toMatchObject({
+      dataset: 'copied',
+      runner: 'local',
+      user: 'tester',
+      tool: { id: 'test.copy', digest: tool.digest },
+      inputs: [{ name: 'i', dataset: 'data', query: 'Population=p1' }],
+    });
     expect(record.software?.['@bioimageit/core']).toBeDefined();
     expect(record.jobs[0]?.environment).toMatchObject({ runner: 'local' });
   });
@@ -62,7 +71,9 @@ describe('RunEngine: map runs', () => {
     const second = await f.engine.run(f.store, request);
     expect(await executions()).toBe(2);
     expect(second.record.status).toBe('succeeded');
-    expect(second.record.jobs.map((j) => [j.status, j.outputs, j.cachedFrom])).toEqual(first.record.jobs.map((j) => ['cached', j.outputs, { runId: first.record.id, jobId: j.id }]));
+    expect(second.record.jobs.map((j) => [j.status, j.outputs, j.cachedFrom])).toEqual(
+      first.record.jobs.map((j) => ['cached', j.outputs, { runId: first.record.id, jobId: j.id }]),
+    );
     expect(await f.store.items('out')).toHaveLength(2);
     await f.engine.run(f.store, { ...request, cache: false });
     expect(await executions()).toBe(4);
@@ -89,7 +100,10 @@ describe('RunEngine: map runs', () => {
     const tool = f.tool(shellTool('test.talk', 'case "$1" in *p2_*) ;; *) echo "copying $1"; echo "note" >&2;; esac; cp "$1" "$2"'));
     const { record } = await f.engine.run(f.store, { tool, inputs: [{ name: 'i' }], outputDataset: 'talk', jobs: 2 });
     const read = (relative: string | undefined) => readFile(join(f.root, 'talk', relative as string), 'utf8');
-    for (const [k, name] of [[0, 'p1_001'], [1, 'p1_002']] as const) {
+    for (const [k, name] of [
+      [0, 'p1_001'],
+      [1, 'p1_002'],
+    ] as const) {
       expect(await read(record.jobs[k]?.stdout)).toBe(`copying ${join(f.root, name)}.csv\n`);
       expect(await read(record.jobs[k]?.stderr)).toBe('note\n');
     }
@@ -108,9 +122,23 @@ describe('RunEngine: map runs', () => {
   it('passes parameter values as single literal arguments, never through a shell', async () => {
     const tool = f.tool({
       id: 'test.argv',
-      inputs: [{ name: 'i', type: 'data' }, { name: 'a', type: 'string' }, { name: 'b', type: 'string' }],
+      inputs: [
+        { name: 'i', type: 'data' },
+        { name: 'a', type: 'string' },
+        { name: 'b', type: 'string' },
+      ],
       outputs: [{ name: 'o', format: 'json', extension: 'json' }],
-      command: { argv: [process.execPath, '-e', 'require("fs").writeFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)))', '{outputs.o}', '{params.a}', '--b={params.b}', '{inputs.i}'] },
+      command: {
+        argv: [
+          process.execPath,
+          '-e',
+          'require("fs").writeFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)))',
+          '{outputs.o}',
+          '{params.a}',
+          '--b={params.b}',
+          '{inputs.i}',
+        ],
+      },
     });
     const params = { a: 'x; rm -rf ~', b: '$(id) `id` * "q"' };
     await f.engine.run(f.store, { tool, params, inputs: [{ name: 'i', query: 'number=002 AND Population=p1' }], outputDataset: 'argv' });
@@ -121,10 +149,16 @@ describe('RunEngine: map runs', () => {
 
   it('checks parameters, inputs and {env.NAME} values before anything is written', async () => {
     const tool = f.tool(counted('test.counted'));
-    await expect(f.engine.run(f.store, { tool, inputs: [{ name: 'i' }], outputDataset: 'out' })).rejects.toThrow(/needs \{env\.counter\}, but 'counter' is not set/);
-    await expect(f.engine.run(f.store, { tool, params: { k: 'x' }, inputs: [{ name: 'i' }], outputDataset: 'out' })).rejects.toThrow(/parameter 'k' must be an integer/);
+    await expect(f.engine.run(f.store, { tool, inputs: [{ name: 'i' }], outputDataset: 'out' })).rejects.toThrow(
+      /needs \{env\.counter\}, but 'counter' is not set/,
+    );
+    await expect(f.engine.run(f.store, { tool, params: { k: 'x' }, inputs: [{ name: 'i' }], outputDataset: 'out' })).rejects.toThrow(
+      /parameter 'k' must be an integer/,
+    );
     await expect(f.engine.run(f.store, { tool, inputs: [{ name: 'j' }], outputDataset: 'out' })).rejects.toThrow(ToolError);
-    await expect(f.engine.run(f.store, { tool, inputs: [{ name: 'i', query: 'Population=p9' }], outputDataset: 'out' })).rejects.toThrow("tool 'test.counted': input 'i' selects no items from dataset 'data' with query 'Population=p9'");
+    await expect(f.engine.run(f.store, { tool, inputs: [{ name: 'i', query: 'Population=p9' }], outputDataset: 'out' })).rejects.toThrow(
+      "tool 'test.counted': input 'i' selects no items from dataset 'data' with query 'Population=p9'",
+    );
     expect(f.store.saveRunCalls).toEqual([]);
     expect(f.store.datasets.has('out')).toBe(false);
   });
@@ -133,11 +167,18 @@ describe('RunEngine: map runs', () => {
     const two = f.tool({
       id: 'test.two',
       inputs: [{ name: 'i', type: 'data' }],
-      outputs: [{ name: 'count', format: 'text', extension: 'txt' }, { name: 'draw', format: 'text', extension: 'txt' }],
+      outputs: [
+        { name: 'count', format: 'text', extension: 'txt' },
+        { name: 'draw', format: 'text', extension: 'txt' },
+      ],
       command: { argv: ['sh', '-c', 'echo 1 > "$1"; echo 2 > "$2"', 'sh', '{outputs.count}', '{outputs.draw}'] },
     });
     await f.engine.run(f.store, { tool: two, inputs: [{ name: 'i', query: 'Population=p1' }], outputDataset: 'two' });
-    const { record } = await f.engine.run(f.store, { tool: f.tool(COPY_TOOL), inputs: [{ name: 'i', dataset: 'two', originOutputName: 'draw' }], outputDataset: 'copied' });
+    const { record } = await f.engine.run(f.store, {
+      tool: f.tool(COPY_TOOL),
+      inputs: [{ name: 'i', dataset: 'two', originOutputName: 'draw' }],
+      outputDataset: 'copied',
+    });
     expect((await f.store.items('copied')).map((i) => i.name)).toEqual(['o_draw_p1_001.txt', 'o_draw_p1_002.txt']);
     expect(record.inputs).toEqual([{ name: 'i', dataset: 'two', query: '', originOutputName: 'draw' }]);
   });

@@ -94,7 +94,12 @@ export class RunEngine {
       dataset,
       tool: { id: manifest.id, name: manifest.name, version: manifest.version, digest: manifest.digest, source: manifest.source },
       parameters: parameterStrings(params),
-      inputs: request.inputs.map((i) => ({ name: i.name, dataset: i.dataset ?? 'data', query: i.query ?? '', ...(i.originOutputName && { originOutputName: i.originOutputName }) })),
+      inputs: request.inputs.map((i) => ({
+        name: i.name,
+        dataset: i.dataset ?? 'data',
+        query: i.query ?? '',
+        ...(i.originOutputName && { originOutputName: i.originOutputName }),
+      })),
       ...(request.matchBy !== undefined && { matchBy: request.matchBy }),
       ...(request.groupBy !== undefined && { groupBy: request.groupBy }),
       runner: runner.id,
@@ -108,7 +113,22 @@ export class RunEngine {
     await store.saveRun(base);
     const signal = request.signal ?? new AbortController().signal;
     const session = new RunSession(
-      { runId, dataset, manifest, params, env, runner, store, formats: this.options.formats, hooks, author: this.options.user, date: today(), signal, concurrency: request.jobs ?? runner.defaultConcurrency ?? 1, ...(this.options.batch && { batch: this.options.batch }) },
+      {
+        runId,
+        dataset,
+        manifest,
+        params,
+        env,
+        runner,
+        store,
+        formats: this.options.formats,
+        hooks,
+        author: this.options.user,
+        date: today(),
+        signal,
+        concurrency: request.jobs ?? runner.defaultConcurrency ?? 1,
+        ...(this.options.batch && { batch: this.options.batch }),
+      },
       plans,
       [...records],
     );
@@ -125,7 +145,8 @@ export class RunEngine {
       await hooks.afterRun.promise(done).catch((error: unknown) => session.warnings.push(`afterRun: ${(error as Error).message}`));
       return { record, unmatched, resumed: previous !== undefined, warnings: session.warnings };
     } catch (error) {
-      const wrapped = error instanceof BioImageItError ? error : new RunnerError('UNAVAILABLE', `run ${runId} stopped: ${(error as Error).message}`, { cause: error });
+      const wrapped =
+        error instanceof BioImageItError ? error : new RunnerError('UNAVAILABLE', `run ${runId} stopped: ${(error as Error).message}`, { cause: error });
       try {
         hooks.runFailed.call({ ...event, status: 'failed' }, wrapped);
       } catch {
@@ -166,14 +187,29 @@ async function runnerEnvironmentKey(runner: Runner, tool: ToolManifest, signal?:
   }
 }
 
-function initialJob(plan: JobPlan, cacheKey: string, runId: string, committed: ReadonlyMap<string, readonly CommittedJob[]>, cache: boolean, outputCount: number): JobRecord {
+function initialJob(
+  plan: JobPlan,
+  cacheKey: string,
+  runId: string,
+  committed: ReadonlyMap<string, readonly CommittedJob[]>,
+  cache: boolean,
+  outputCount: number,
+): JobRecord {
   const inputs = Object.fromEntries(Object.entries(plan.bindings).map(([name, items]) => [name, items.map((i) => i.id)]));
   const complete = (committed.get(cacheKey) ?? []).filter((c) => c.items.length >= outputCount);
   const own = complete.find((c) => c.runId === runId);
   if (own !== undefined) return { id: own.jobId, index: plan.index, inputs, status: 'succeeded', exitCode: 0, outputs: own.items.map((i) => i.id), cacheKey };
   const hit = cache ? complete[0] : undefined;
   if (hit !== undefined) {
-    return { id: jobIdFor(plan.index), index: plan.index, inputs, status: 'cached', outputs: hit.items.map((i) => i.id), cacheKey, cachedFrom: { runId: hit.runId, jobId: hit.jobId } };
+    return {
+      id: jobIdFor(plan.index),
+      index: plan.index,
+      inputs,
+      status: 'cached',
+      outputs: hit.items.map((i) => i.id),
+      cacheKey,
+      cachedFrom: { runId: hit.runId, jobId: hit.jobId },
+    };
   }
   return { id: jobIdFor(plan.index), index: plan.index, inputs, status: 'pending', outputs: [], cacheKey };
 }
@@ -188,7 +224,11 @@ function runError(record: RunRecord): RunnerError {
   if (record.status === 'cancelled') return new RunnerError('CANCELLED', `run ${record.id} was cancelled`, { details: { runId: record.id } });
   const failed = record.jobs.filter((j) => j.status === 'failed');
   const first = failed[0];
-  return new RunnerError('NON_ZERO_EXIT', `run ${record.id}: ${failed.length} of ${record.jobs.length} job(s) failed${first?.error ? ` (first: ${first.error})` : ''}`, {
-    details: { runId: record.id, failed: failed.map((j) => j.id) },
-  });
+  return new RunnerError(
+    'NON_ZERO_EXIT',
+    `run ${record.id}: ${failed.length} of ${record.jobs.length} job(s) failed${first?.error ? ` (first: ${first.error})` : ''}`,
+    {
+      details: { runId: record.id, failed: failed.map((j) => j.id) },
+    },
+  );
 }

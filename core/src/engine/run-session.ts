@@ -86,7 +86,8 @@ export class RunSession {
     await this.batcher.flush();
     await Promise.all(this.commits);
     for (const [i, record] of this.records.entries()) {
-      if (record.status === 'pending' || record.status === 'running') this.records[i] = { ...record, status: 'cancelled', error: 'run cancelled before the job started' };
+      if (record.status === 'pending' || record.status === 'running')
+        this.records[i] = { ...record, status: 'cancelled', error: 'run cancelled before the job started' };
     }
   }
 
@@ -136,12 +137,13 @@ export class RunSession {
         onProgress: (p: { fraction: number; message: string }) => this.guard('jobProgress', () => ctx.hooks.jobProgress.call({ ...this.event(index), ...p })),
       }),
     };
-    const execution = 'argv' in prepared
-      ? await runPreparedJob(context, prepared).catch((error: unknown): JobExecution => {
-          const now = new Date().toISOString();
-          return { status: 'failed', staging: prepared.staging, start: now, end: now, outputs: [], error: oneLine(error) };
-        })
-      : prepared;
+    const execution =
+      'argv' in prepared
+        ? await runPreparedJob(context, prepared).catch((error: unknown): JobExecution => {
+            const now = new Date().toISOString();
+            return { status: 'failed', staging: prepared.staging, start: now, end: now, outputs: [], error: oneLine(error) };
+          })
+        : prepared;
     const logs = await this.keepLogs(record.id, execution, workerLogs);
     const ended: JobRecord = {
       ...record,
@@ -203,7 +205,8 @@ export class RunSession {
 
   /** Fires jobFinished; `committed`: the output items the job has just committed. */
   private async finished(index: number, record: JobRecord, committed?: readonly DataItem[]): Promise<void> {
-    const status = record.status === 'succeeded' || record.status === 'failed' || record.status === 'cancelled' || record.status === 'cached' ? record.status : 'failed';
+    const status =
+      record.status === 'succeeded' || record.status === 'failed' || record.status === 'cancelled' || record.status === 'cached' ? record.status : 'failed';
     const event = {
       ...this.event(index),
       status,
@@ -232,6 +235,8 @@ export class RunSession {
   /** Removes a job's staging folder: usually empty by now (outputs moved), so one rmdir. */
   private async cleanup(staging: string): Promise<void> {
     if (staging === '') return;
-    await rmdir(staging).catch(() => rm(staging, { recursive: true, force: true })).catch(() => undefined);
+    await rmdir(staging)
+      .catch(() => rm(staging, { recursive: true, force: true }))
+      .catch(() => undefined);
   }
 }

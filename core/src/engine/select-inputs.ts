@@ -19,12 +19,14 @@ export async function selectInputs(store: ExperimentStore, manifest: ToolManifes
   const names = dataInputs.map((i) => i.name);
   const seen = new Set<string>();
   for (const input of inputs) {
-    if (!names.includes(input.name)) throw bad(manifest, `'${input.name}' is not a data input (data inputs: ${names.join(', ') || 'none'})`, { input: input.name });
+    if (!names.includes(input.name))
+      throw bad(manifest, `'${input.name}' is not a data input (data inputs: ${names.join(', ') || 'none'})`, { input: input.name });
     if (seen.has(input.name)) throw bad(manifest, `input '${input.name}' is given twice`, { input: input.name });
     seen.add(input.name);
   }
   const missing = dataInputs.filter((i) => i.optional !== true && !seen.has(i.name)).map((i) => i.name);
-  if (missing.length > 0) throw bad(manifest, `no data given for input${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}`, { missing });
+  if (missing.length > 0)
+    throw bad(manifest, `no data given for input${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}`, { missing });
 
   const datasets = new Map<string, Promise<readonly DataItem[]>>();
   const selection = new Map<string, DataItem[]>();

@@ -120,7 +120,11 @@ export function formatCsv(rows: readonly (readonly string[])[], options: CsvForm
 
 /** The most frequent of `,` `;` and tab outside quotes in the first record (`,` on a tie or none). */
 export function detectCsvDelimiter(text: string): string {
-  const counts = new Map<string, number>([[',', 0], [';', 0], ['\t', 0]]);
+  const counts = new Map<string, number>([
+    [',', 0],
+    [';', 0],
+    ['\t', 0],
+  ]);
   let quoted = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;

@@ -9,7 +9,14 @@ describe('OME-XML', () => {
       PhysicalSizeZ="0.5" PhysicalSizeZUnit="nm" TimeIncrement="" ></ome:Pixels></ome:Image><ome:Image ID="Image:1"></ome:Image></ome:OME>`;
     expect(isOmeXml(xml)).toBe(true);
     expect(parseOmePixels(xml)).toEqual({
-      sizeX: 64, sizeY: 32, sizeZ: 5, sizeC: 2, sizeT: 1, dimensionOrder: 'XYCZT', type: 'uint16', imageCount: 2,
+      sizeX: 64,
+      sizeY: 32,
+      sizeZ: 5,
+      sizeC: 2,
+      sizeT: 1,
+      dimensionOrder: 'XYCZT',
+      type: 'uint16',
+      imageCount: 2,
       physicalSize: { x: { value: 0.1, unit: 'µm' }, y: { value: 0.1, unit: 'µm' }, z: { value: 0.5, unit: 'nm' } },
     });
   });
@@ -42,7 +49,14 @@ describe('OME-XML', () => {
 describe('ImageJ description', () => {
   it('reads counts, spacing, units and defaults', () => {
     expect(parseImageJDescription('ImageJ=1.54f\r\nimages=6\r\nchannels=2\r\nslices=3\r\nunit=\\u00B5m\r\nspacing=0.25\r\nfinterval=x\r\n')).toEqual({
-      images: 6, channels: 2, slices: 3, frames: 1, spacing: 0.25, unit: '\\u00B5m', finterval: undefined, tunit: undefined,
+      images: 6,
+      channels: 2,
+      slices: 3,
+      frames: 1,
+      spacing: 0.25,
+      unit: '\\u00B5m',
+      finterval: undefined,
+      tunit: undefined,
     });
   });
 });

@@ -43,8 +43,7 @@ export function parseOmePixels(xml: string): OmePixels | undefined {
   const [sizeX, sizeY, sizeZ, sizeC, sizeT] = [size('SizeX'), size('SizeY'), size('SizeZ'), size('SizeC'), size('SizeT')];
   const dimensionOrder = (attrs['DimensionOrder'] ?? 'XYZCT').toUpperCase();
   if (!sizeX || !sizeY || !sizeZ || !sizeC || !sizeT || !/^XY(?:ZCT|ZTC|CZT|CTZ|TZC|TCZ)$/.test(dimensionOrder)) return undefined;
-  const length = (axis: 'X' | 'Y' | 'Z') =>
-    physicalSize(num(attrs[`PhysicalSize${axis}`]), attrs[`PhysicalSize${axis}Unit`], DEFAULT_LENGTH_UNIT);
+  const length = (axis: 'X' | 'Y' | 'Z') => physicalSize(num(attrs[`PhysicalSize${axis}`]), attrs[`PhysicalSize${axis}Unit`], DEFAULT_LENGTH_UNIT);
   const sizes: Record<string, ReturnType<typeof physicalSize>> = {
     x: length('X'),
     y: length('Y'),
@@ -53,7 +52,12 @@ export function parseOmePixels(xml: string): OmePixels | undefined {
   };
   const physical = Object.fromEntries(Object.entries(sizes).filter(([, v]) => v !== undefined));
   return {
-    sizeX, sizeY, sizeZ, sizeC, sizeT, dimensionOrder,
+    sizeX,
+    sizeY,
+    sizeZ,
+    sizeC,
+    sizeT,
+    dimensionOrder,
     type: attrs['Type'],
     physicalSize: physical,
     imageCount: Math.max(1, xml.match(IMAGE)?.length ?? 0),
@@ -72,7 +76,14 @@ export interface OmeImage {
 }
 
 const OME_TYPES: Readonly<Record<PixelDtype, string>> = {
-  uint8: 'uint8', uint16: 'uint16', uint32: 'uint32', int8: 'int8', int16: 'int16', int32: 'int32', float32: 'float', float64: 'double',
+  uint8: 'uint8',
+  uint16: 'uint16',
+  uint32: 'uint32',
+  int8: 'int8',
+  int16: 'int16',
+  int32: 'int32',
+  float32: 'float',
+  float64: 'double',
 };
 
 /**

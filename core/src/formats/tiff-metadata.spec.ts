@@ -56,9 +56,17 @@ function handTiff(littleEndian: boolean, bigtiff: boolean, pages: HandPage[]): U
     at = save;
     const desc = p.description === undefined ? undefined : new TextEncoder().encode(p.description + '\0');
     const entries: Array<[number, number, number]> = [
-      [256, 4, p.width], [257, 4, p.height], [258, 3, p.bits], [259, 3, p.compression ?? 1], [262, 3, 1],
+      [256, 4, p.width],
+      [257, 4, p.height],
+      [258, 3, p.bits],
+      [259, 3, p.compression ?? 1],
+      [262, 3, 1],
       ...(desc ? [[270, 2, -1] as [number, number, number]] : []),
-      [273, 4, dataAt[i]!], [277, 3, 1], [278, 4, p.height], [279, 4, p.pixels.length], [339, 3, p.sampleFormat],
+      [273, 4, dataAt[i]!],
+      [277, 3, 1],
+      [278, 4, p.height],
+      [279, 4, p.pixels.length],
+      [339, 3, p.sampleFormat],
     ];
     if (bigtiff) off(entries.length);
     else u16(entries.length);
@@ -112,8 +120,15 @@ function expectCorrupt(bytes: Uint8Array, path: string, fragment: RegExp): void 
 describe('readTiffMetadata on hand-built files', () => {
   for (const bigtiff of [false, true]) {
     it(`reads a big-endian ${bigtiff ? 'BigTIFF' : 'classic TIFF'} (metadata here, pixels through geotiff)`, async () => {
-      const planes = [[1, 2, 3, 4, 5, 6], [700, 800, 900, 1000, 1100, 65535]];
-      const bytes = handTiff(false, bigtiff, planes.map((p) => ({ width: 3, height: 2, bits: 16, sampleFormat: 1, pixels: bigEndian16(p) })));
+      const planes = [
+        [1, 2, 3, 4, 5, 6],
+        [700, 800, 900, 1000, 1100, 65535],
+      ];
+      const bytes = handTiff(
+        false,
+        bigtiff,
+        planes.map((p) => ({ width: 3, height: 2, bits: 16, sampleFormat: 1, pixels: bigEndian16(p) })),
+      );
       expect(Array.from(bytes.subarray(0, 4))).toEqual(bigtiff ? [0x4d, 0x4d, 0, 43] : [0x4d, 0x4d, 0, 42]);
       expect(readTiffMetadata(bytes, 'be.tif')).toEqual({ shape: [2, 2, 3], dtype: 'uint16', axes: 'ZYX', ome: false, imagej: false, bigtiff, pages: 2 });
       const px = await decodeTiffPixels(bytes, 'be.tif');
@@ -122,10 +137,17 @@ describe('readTiffMetadata on hand-built files', () => {
   }
 
   it('reads an OME description from a big-endian file and skips pages of another size', () => {
-    const xml = '<?xml version="1.0"?><OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06"><Image ID="Image:0"><Pixels DimensionOrder="XYZCT" Type="int16" SizeX="2" SizeY="1" SizeZ="1" SizeC="2" SizeT="1" PhysicalSizeX="0.5" PhysicalSizeXUnit="nm"/></Image></OME>';
+    const xml =
+      '<?xml version="1.0"?><OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06"><Image ID="Image:0"><Pixels DimensionOrder="XYZCT" Type="int16" SizeX="2" SizeY="1" SizeZ="1" SizeC="2" SizeT="1" PhysicalSizeX="0.5" PhysicalSizeXUnit="nm"/></Image></OME>';
     const page = { width: 2, height: 1, bits: 16, sampleFormat: 2, pixels: bigEndian16([1, 2]) };
     const bytes = handTiff(false, false, [{ ...page, description: xml }, page]);
-    expect(readTiffMetadata(bytes, 'be.ome.tif')).toMatchObject({ shape: [2, 1, 2], axes: 'CYX', dtype: 'int16', ome: true, physicalSize: { x: { value: 0.5, unit: 'nm' } } });
+    expect(readTiffMetadata(bytes, 'be.ome.tif')).toMatchObject({
+      shape: [2, 1, 2],
+      axes: 'CYX',
+      dtype: 'int16',
+      ome: true,
+      physicalSize: { x: { value: 0.5, unit: 'nm' } },
+    });
     const thumb = { width: 1, height: 1, bits: 16, sampleFormat: 2, pixels: bigEndian16([9]) };
     expect(readTiffMetadata(handTiff(true, false, [page, thumb, page]), 'mixed.tif')).toMatchObject({ shape: [2, 1, 2], axes: 'ZYX', pages: 3 });
   });
@@ -133,13 +155,19 @@ describe('readTiffMetadata on hand-built files', () => {
   it('says UNSUPPORTED for pixel types, compressions or plane counts it cannot read', async () => {
     const bits1 = handTiff(true, false, [{ width: 8, height: 2, bits: 1, sampleFormat: 1, pixels: Uint8Array.of(255, 0) }]);
     expect(readTiffMetadata(bits1, 'bilevel.tif')).toMatchObject({ dtype: 'uint1', shape: [2, 8] });
-    await expect(decodeTiffPixels(bits1, 'bilevel.tif')).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringContaining('bilevel.tif: pixel type uint1') });
+    await expect(decodeTiffPixels(bits1, 'bilevel.tif')).rejects.toMatchObject({
+      code: 'UNSUPPORTED',
+      message: expect.stringContaining('bilevel.tif: pixel type uint1'),
+    });
     const odd = handTiff(true, false, [{ width: 2, height: 1, bits: 8, sampleFormat: 1, pixels: Uint8Array.of(1, 2), compression: 60_000 }]);
     await expect(decodeTiffPixels(odd, 'odd.tif')).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringContaining('odd.tif') });
     const xml = '<OME><Image><Pixels DimensionOrder="XYZCT" Type="uint8" SizeX="2" SizeY="1" SizeZ="5" SizeC="1" SizeT="1"/></Image></OME>';
     const partial = handTiff(true, false, [{ width: 2, height: 1, bits: 8, sampleFormat: 1, pixels: Uint8Array.of(1, 2), description: xml }]);
     expect(readTiffMetadata(partial, 'part.ome.tif')).toMatchObject({ shape: [5, 1, 2], axes: 'ZYX', pages: 1 });
-    await expect(decodeTiffPixels(partial, 'part.ome.tif')).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/5 planes .* 1 pages/) });
+    await expect(decodeTiffPixels(partial, 'part.ome.tif')).rejects.toMatchObject({
+      code: 'UNSUPPORTED',
+      message: expect.stringMatching(/5 planes .* 1 pages/),
+    });
   });
 
   const fixture = fileURLToPath(new URL('../../../tests/fixtures/v1/exp100/data/population1_001.tif', import.meta.url));
@@ -189,6 +217,9 @@ describe('corrupt TIFF files give FormatError CORRUPT naming the path', () => {
   });
 
   it('rejects in readPixels too, before geotiff sees the bytes', async () => {
-    await expect(decodeTiffPixels(good.subarray(0, good.length - 10), '/data/t.tif')).rejects.toMatchObject({ code: 'CORRUPT', message: expect.stringContaining('/data/t.tif') });
+    await expect(decodeTiffPixels(good.subarray(0, good.length - 10), '/data/t.tif')).rejects.toMatchObject({
+      code: 'CORRUPT',
+      message: expect.stringContaining('/data/t.tif'),
+    });
   });
 });

@@ -81,7 +81,11 @@ function omeLayout(xml: string, s: TiffStructure): Layout | undefined {
   if (!px) return undefined;
   const spp = s.first.samplesPerPixel;
   const sizes: Record<string, number> = { Z: px.sizeZ, C: px.sizeC % spp === 0 ? px.sizeC / spp : px.sizeC, T: px.sizeT };
-  const leading = px.dimensionOrder.slice(2).split('').reverse().map((a) => [a, sizes[a] ?? 1] as const);
+  const leading = px.dimensionOrder
+    .slice(2)
+    .split('')
+    .reverse()
+    .map((a) => [a, sizes[a] ?? 1] as const);
   const { shape, axes } = withLeading(leading, s.first);
   const fields: Layout['fields'] = { shape, axes };
   if (Object.keys(px.physicalSize).length > 0) fields.physicalSize = px.physicalSize;
@@ -94,7 +98,14 @@ function imageJLayout(description: string, s: TiffStructure): Layout {
   let { slices } = ij;
   const { channels, frames } = ij;
   if (channels * slices * frames === 1 && (ij.images ?? 1) > 1) slices = ij.images!;
-  const fields: Layout['fields'] = withLeading([['T', frames], ['Z', slices], ['C', channels]], s.first);
+  const fields: Layout['fields'] = withLeading(
+    [
+      ['T', frames],
+      ['Z', slices],
+      ['C', channels],
+    ],
+    s.first,
+  );
   if (ij.unit !== undefined && ij.unit !== '' && ij.unit !== 'pixel') {
     const sizes: PhysicalSizes = {
       ...entry('x', physicalSize(invert(s.first.xResolution), ij.unit, ij.unit)),

@@ -31,10 +31,14 @@ export async function decodeTiffPixels(bytes: Uint8Array, path: string): Promise
   const planeSize = shapeSize(shape.slice(axes.indexOf('Y')));
   const planes = shapeSize(shape) / planeSize;
   if (planePages.length < planes || planePages[planes - 1]! >= metadata.pages) {
-    throw unsupported(path, `the metadata describes ${planes} planes but the file holds ${metadata.pages} pages (multi-file or truncated datasets are not supported)`);
+    throw unsupported(
+      path,
+      `the metadata describes ${planes} planes but the file holds ${metadata.pages} pages (multi-file or truncated datasets are not supported)`,
+    );
   }
   const data = new (pixelDataConstructor(dtype))(planes * planeSize);
-  const copy = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes.buffer : new Uint8Array(bytes).buffer;
+  const copy =
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes.buffer : new Uint8Array(bytes).buffer;
   try {
     const tiff = await fromArrayBuffer(copy);
     for (let plane = 0; plane < planes; plane++) {

@@ -117,7 +117,9 @@ class TiffStructureReader {
       if (count === 0) throw corrupt(this.path, `IFD ${page} at offset ${offset} has no entries`, { page });
       const nextAt = offset + this.countSize + count * this.entrySize;
       if (nextAt + this.fieldSize > this.length) {
-        throw corrupt(this.path, `IFD ${page} (${count} entries at offset ${offset}) runs past the end of the file (${this.length} bytes; truncated?)`, { page });
+        throw corrupt(this.path, `IFD ${page} (${count} entries at offset ${offset}) runs past the end of the file (${this.length} bytes; truncated?)`, {
+          page,
+        });
       }
       ifds.push(offset);
       offset = this.offsetAt(nextAt);
@@ -235,19 +237,36 @@ class TiffStructureReader {
     const v = this.view;
     const le = this.littleEndian;
     switch (type) {
-      case 3: return v.getUint16(at, le);
-      case 4: case 13: return v.getUint32(at, le);
-      case 1: case 2: case 7: return v.getUint8(at);
-      case 5: return ratio(v.getUint32(at, le), v.getUint32(at + 4, le));
-      case 16: case 18: return this.u64(at);
-      case 6: return v.getInt8(at);
-      case 8: return v.getInt16(at, le);
-      case 9: return v.getInt32(at, le);
-      case 10: return ratio(v.getInt32(at, le), v.getInt32(at + 4, le));
-      case 11: return v.getFloat32(at, le);
-      case 12: return v.getFloat64(at, le);
-      case 17: return Number(v.getBigInt64(at, le));
-      default: return 0;
+      case 3:
+        return v.getUint16(at, le);
+      case 4:
+      case 13:
+        return v.getUint32(at, le);
+      case 1:
+      case 2:
+      case 7:
+        return v.getUint8(at);
+      case 5:
+        return ratio(v.getUint32(at, le), v.getUint32(at + 4, le));
+      case 16:
+      case 18:
+        return this.u64(at);
+      case 6:
+        return v.getInt8(at);
+      case 8:
+        return v.getInt16(at, le);
+      case 9:
+        return v.getInt32(at, le);
+      case 10:
+        return ratio(v.getInt32(at, le), v.getInt32(at + 4, le));
+      case 11:
+        return v.getFloat32(at, le);
+      case 12:
+        return v.getFloat64(at, le);
+      case 17:
+        return Number(v.getBigInt64(at, le));
+      default:
+        return 0;
     }
   }
 
@@ -271,8 +290,17 @@ class TiffStructureReader {
 }
 
 const WANTED = new Set<number>([
-  Tag.NewSubfileType, Tag.ImageWidth, Tag.ImageLength, Tag.BitsPerSample, Tag.Compression, Tag.PhotometricInterpretation,
-  Tag.SamplesPerPixel, Tag.XResolution, Tag.YResolution, Tag.ResolutionUnit, Tag.SampleFormat,
+  Tag.NewSubfileType,
+  Tag.ImageWidth,
+  Tag.ImageLength,
+  Tag.BitsPerSample,
+  Tag.Compression,
+  Tag.PhotometricInterpretation,
+  Tag.SamplesPerPixel,
+  Tag.XResolution,
+  Tag.YResolution,
+  Tag.ResolutionUnit,
+  Tag.SampleFormat,
 ]);
 
 /** A rational rounded to 9 significant digits, the precision a 32-bit fraction carries. */

@@ -40,7 +40,10 @@ print(json.dumps({'sum': float(a.sum(dtype='float64'))}))
 
 function tifffile(script: string, args: string[]): Array<Record<string, unknown>> {
   const out = execFileSync(python!, ['-c', script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return out.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return out
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 function sum(data: PixelArray['data']): number {
@@ -62,7 +65,9 @@ describe('cross-check with tifffile (Debian python3-tifffile)', () => {
     const n = 2 * 3 * 4 * 16 * 20;
     const ome: PixelArray = {
       data: new Uint16Array(n).map((_, i) => (i * 37) % 65535),
-      shape: [2, 3, 4, 16, 20], dtype: 'uint16', axes: 'TCZYX',
+      shape: [2, 3, 4, 16, 20],
+      dtype: 'uint16',
+      axes: 'TCZYX',
       physicalSize: { x: { value: 0.2, unit: 'µm' }, y: { value: 0.2, unit: 'µm' }, z: { value: 1.5, unit: 'µm' } },
     };
     const big: PixelArray = { data: new Float32Array(5 * 16 * 20).map((_, i) => i / 8 - 100), shape: [5, 16, 20], dtype: 'float32', axes: 'ZYX' };
@@ -71,7 +76,10 @@ describe('cross-check with tifffile (Debian python3-tifffile)', () => {
     await writeTiff(join(dir, 'ours-big.tif'), big, { bigtiff: true });
     await writeTiff(join(dir, 'ours-big.ome.tif'), ome, { bigtiff: true, ome: true });
     await writeTiff(join(dir, 'ours-rgb.tif'), rgb);
-    const [a, b, c, d] = tifffile(DESCRIBE, ['ours.ome.tif', 'ours-big.tif', 'ours-big.ome.tif', 'ours-rgb.tif'].map((f) => join(dir, f)));
+    const [a, b, c, d] = tifffile(
+      DESCRIBE,
+      ['ours.ome.tif', 'ours-big.tif', 'ours-big.ome.tif', 'ours-rgb.tif'].map((f) => join(dir, f)),
+    );
     expect(a).toEqual({ ome: true, bigtiff: false, imagej: false, shape: [2, 3, 4, 16, 20], axes: 'TCZYX', dtype: 'uint16', sum: sum(ome.data) });
     expect(b).toEqual({ ome: false, bigtiff: true, imagej: false, shape: [5, 16, 20], axes: 'ZYX', dtype: 'float32', sum: sum(big.data) });
     expect(c).toEqual({ ...a, bigtiff: true });
@@ -81,9 +89,29 @@ describe('cross-check with tifffile (Debian python3-tifffile)', () => {
   it.skipIf(skip)('we read what tifffile writes: OME, zlib tiles, ImageJ, BigTIFF, big-endian, RGB', async () => {
     const [{ sum: expected }] = tifffile(WRITE, [dir]) as [{ sum: number }];
     const cases: Array<[string, Record<string, unknown>, number]> = [
-      ['t.ome.tif', { shape: [2, 3, 4, 16, 20], axes: 'TCZYX', dtype: 'uint16', ome: true, physicalSize: { x: { value: 0.2, unit: 'µm' }, y: { value: 0.2, unit: 'µm' }, z: { value: 1.5, unit: 'µm' } } }, expected],
+      [
+        't.ome.tif',
+        {
+          shape: [2, 3, 4, 16, 20],
+          axes: 'TCZYX',
+          dtype: 'uint16',
+          ome: true,
+          physicalSize: { x: { value: 0.2, unit: 'µm' }, y: { value: 0.2, unit: 'µm' }, z: { value: 1.5, unit: 'µm' } },
+        },
+        expected,
+      ],
       ['zlib-tiles.ome.tif', { shape: [2, 3, 4, 16, 20], axes: 'TCZYX', dtype: 'uint16', ome: true }, expected],
-      ['ij.tif', { shape: [2, 4, 3, 16, 20], axes: 'TZCYX', dtype: 'float32', imagej: true, physicalSize: { x: { value: 0.5, unit: 'µm' }, y: { value: 0.5, unit: 'µm' }, z: { value: 1.5, unit: 'µm' } } }, expected],
+      [
+        'ij.tif',
+        {
+          shape: [2, 4, 3, 16, 20],
+          axes: 'TZCYX',
+          dtype: 'float32',
+          imagej: true,
+          physicalSize: { x: { value: 0.5, unit: 'µm' }, y: { value: 0.5, unit: 'µm' }, z: { value: 1.5, unit: 'µm' } },
+        },
+        expected,
+      ],
       ['big.tif', { shape: [24, 16, 20], axes: 'ZYX', dtype: 'int32', bigtiff: true }, expected - 400 * 24 * 16 * 20],
       ['be.tif', { shape: [24, 16, 20], axes: 'ZYX', dtype: 'float64', bigtiff: false }, expected / 4],
       ['rgb.tif', { shape: [16, 20, 3], axes: 'YXS', dtype: 'uint8' }, Array.from({ length: 960 }, (_, i) => i % 256).reduce((x, y) => x + y, 0)],

@@ -55,7 +55,9 @@ export function encodeTiffParts(pixels: PixelArray, options: TiffWriteOptions, p
   const data = littleEndianBytes(pixels.data);
   const bps = bytesPerSample(pixels.dtype);
   const planeBytes = height * width * samples * bps;
-  const description = options.ome ? buildOmeXml({ ...pixels, ...(options.description ? { description: options.description } : {}) }) : (options.description ?? shapedDescription(pixels));
+  const description = options.ome
+    ? buildOmeXml({ ...pixels, ...(options.description ? { description: options.description } : {}) })
+    : (options.description ?? shapedDescription(pixels));
   const estimate = data.byteLength + pages * 512 + description.length * 3 + 64;
   const bigtiff = options.bigtiff ?? estimate > CLASSIC_LIMIT;
   if (!bigtiff && estimate > CLASSIC_LIMIT) throw unsupported(path, `${data.byteLength} bytes of pixels need a BigTIFF (options.bigtiff is false)`);

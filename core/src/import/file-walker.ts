@@ -64,7 +64,10 @@ function compileFilter(selection: FileSelection): (name: string, relativePath: s
     try {
       re = new RegExp(selection.regex, 'u');
     } catch (cause) {
-      throw new QueryError('BAD_REGEX', `invalid file filter /${selection.regex}/: ${(cause as Error).message}`, { cause, details: { regex: selection.regex } });
+      throw new QueryError('BAD_REGEX', `invalid file filter /${selection.regex}/: ${(cause as Error).message}`, {
+        cause,
+        details: { regex: selection.regex },
+      });
     }
   }
   const glob = selection.glob === undefined ? undefined : picomatch(selection.glob, { dot: selection.hidden === true });

@@ -91,8 +91,12 @@ function checkSettings(config: KernelConfig, declared: ReadonlySet<string>): voi
     if (declared.has(name)) continue;
     const file = join(config.workspace, CONFIG_FILE);
     const known = [...declared].sort();
-    throw new ConfigError('INVALID', `${file}: setting '${name}' is not read by any configured plugin (${known.length > 0 ? `known: ${known.join(', ')}` : 'none of them declares settings'})`, {
-      details: { file, field: `settings.${name}` },
-    });
+    throw new ConfigError(
+      'INVALID',
+      `${file}: setting '${name}' is not read by any configured plugin (${known.length > 0 ? `known: ${known.join(', ')}` : 'none of them declares settings'})`,
+      {
+        details: { file, field: `settings.${name}` },
+      },
+    );
   }
 }

@@ -152,7 +152,10 @@ export class Kernel {
    * experiment this kernel opened, also when a tap failed (its error is rethrown after).
    */
   async dispose(): Promise<void> {
-    const settled = await this.parts.hooks.beforeDispose.promise().then(() => undefined, (error: unknown) => ({ error }));
+    const settled = await this.parts.hooks.beforeDispose.promise().then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
     const stores = [...this.open];
     this.open.clear();
     await Promise.all(stores.map((s) => s.close()));

@@ -81,7 +81,9 @@ function testFile(tool: ToolManifest, file: string): string {
   const candidates = [join(dir, 'test-data', file), join(dir, file)];
   const found = candidates.find((c) => existsSync(c));
   if (found === undefined) {
-    throw new ToolError('NOT_FOUND', `tool '${tool.id}' test file '${file}' is missing (looked in ${candidates.join(', ')})`, { details: { tool: tool.id, file } });
+    throw new ToolError('NOT_FOUND', `tool '${tool.id}' test file '${file}' is missing (looked in ${candidates.join(', ')})`, {
+      details: { tool: tool.id, file },
+    });
   }
   return found;
 }

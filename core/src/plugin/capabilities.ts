@@ -36,9 +36,7 @@ export function defaultCapabilityProber(env: NodeJS.ProcessEnv = process.env): C
           ? { available: true }
           : { available: false, reason: 'no NVIDIA GPU found (/dev/nvidia0 or nvidia-smi)' };
       case 'slurm':
-        return onPath('sbatch', env)
-          ? { available: true }
-          : { available: false, reason: 'sbatch is not on PATH (install slurm-client)' };
+        return onPath('sbatch', env) ? { available: true } : { available: false, reason: 'sbatch is not on PATH (install slurm-client)' };
       default:
         return { available: true };
     }

@@ -21,7 +21,10 @@ afterEach(async () => {
 async function writePlugin(name: string, manifest: Record<string, unknown>, moduleBody?: string): Promise<void> {
   const pkgDir = join(dir, 'node_modules', name);
   await mkdir(pkgDir, { recursive: true });
-  await writeFile(join(pkgDir, 'package.json'), JSON.stringify({ name, version: '1.2.3', type: 'module', exports: { './module': './module.js' }, bioimageit: manifest }));
+  await writeFile(
+    join(pkgDir, 'package.json'),
+    JSON.stringify({ name, version: '1.2.3', type: 'module', exports: { './module': './module.js' }, bioimageit: manifest }),
+  );
   const body =
     moduleBody ??
     `globalThis.__evaluated = [...(globalThis.__evaluated ?? []), ${JSON.stringify(name)}];
@@ -52,7 +55,9 @@ describe('plugin manifests', () => {
     expect(() => validatePluginManifest({ ...manifest('ok', 'x'), module: 'module.js' }, 'p', '0.1.0')).toThrow(/'bioimageit\.module'/);
     expect(() => validatePluginManifest({ ...manifest('ok', 'x'), requires: ['quantum'] }, 'p', '0.1.0')).toThrow(/'bioimageit\.requires'/);
     expect(() => validatePluginManifest({ ...manifest('ok', 'x'), contributes: { widgets: [] } }, 'p', '0.1.0')).toThrow(/contributes\.widgets/);
-    expect(() => validatePluginManifest({ ...manifest('ok', 'x'), contributes: { storage: [{ scheme: 'UP' }] } }, 'p', '0.1.0')).toThrow(/storage\[0\]\.scheme/);
+    expect(() => validatePluginManifest({ ...manifest('ok', 'x'), contributes: { storage: [{ scheme: 'UP' }] } }, 'p', '0.1.0')).toThrow(
+      /storage\[0\]\.scheme/,
+    );
   });
 
   it('rejects an incompatible core range with ENGINE_MISMATCH', () => {
@@ -82,7 +87,10 @@ describe('plugin loader', () => {
   });
 
   it('fails kernel creation on a missing package, a bad manifest or a duplicate id, naming the plugin', async () => {
-    await expect(kernelWith(['not-installed'])).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining("plugin 'not-installed' is not installed") });
+    await expect(kernelWith(['not-installed'])).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining("plugin 'not-installed' is not installed"),
+    });
     await writePlugin('biit-broken', { id: 'broken' });
     await expect(kernelWith(['biit-broken'])).rejects.toMatchObject({ code: 'BAD_MANIFEST', message: expect.stringContaining('biit-broken') });
     await writePlugin('biit-a', manifest('same', 'a'));

@@ -162,4 +162,3 @@ function containerModuleOf(namespace: unknown, descriptor: PluginDescriptor): Co
     { details: { plugin: descriptor.manifest.id } },
   );
 }
-

@@ -70,11 +70,9 @@ export function validatePluginManifest(raw: unknown, packageName: string, coreVe
   const range = engines['core'];
   if (semver.validRange(range) === null) throw bad('engines.core', `'${range}' is not a valid semver range`);
   if (!semver.satisfies(coreVersion, range, { includePrerelease: true })) {
-    throw new PluginError(
-      'ENGINE_MISMATCH',
-      `plugin '${id}' (${packageName}) needs @bioimageit/core ${range}, but this is core ${coreVersion}`,
-      { details: { plugin: id, package: packageName, range, coreVersion } },
-    );
+    throw new PluginError('ENGINE_MISMATCH', `plugin '${id}' (${packageName}) needs @bioimageit/core ${range}, but this is core ${coreVersion}`, {
+      details: { plugin: id, package: packageName, range, coreVersion },
+    });
   }
   if (typeof module !== 'string' || !module.startsWith('./')) throw bad('module', "must be a subpath export such as './module'");
   const req = requires ?? [];

@@ -14,9 +14,13 @@ import { validatePluginManifest, type PluginDescriptor } from './plugin-manifest
 export async function readPluginDescriptor(spec: string, bases: readonly string[], coreVersion: string): Promise<PluginDescriptor> {
   const directory = locatePackage(spec, bases);
   if (directory === undefined) {
-    throw new PluginError('NOT_FOUND', `plugin '${spec}' is not installed (looked in node_modules above ${bases.join(', ')}); install it with 'npm install ${spec}'`, {
-      details: { spec, bases },
-    });
+    throw new PluginError(
+      'NOT_FOUND',
+      `plugin '${spec}' is not installed (looked in node_modules above ${bases.join(', ')}); install it with 'npm install ${spec}'`,
+      {
+        details: { spec, bases },
+      },
+    );
   }
   const file = join(directory, 'package.json');
   let pkg: Record<string, unknown>;

@@ -47,7 +47,11 @@ describe('buildProvJson', () => {
     });
     expect(doc.entity[provIds.item('r3')]?.['bioimageit:sha256']).toBe(createHash('sha256').update('raw three').digest('hex'));
     expect(doc.agent[provIds.user('ada')]).toEqual({ 'prov:type': 'prov:Person', 'prov:label': 'ada' });
-    expect(doc.agent[provIds.tool('sha256:tool-count')]).toMatchObject({ 'prov:type': 'prov:SoftwareAgent', 'bioimageit:version': '0.2', 'bioimageit:digest': 'sha256:tool-count' });
+    expect(doc.agent[provIds.tool('sha256:tool-count')]).toMatchObject({
+      'prov:type': 'prov:SoftwareAgent',
+      'bioimageit:version': '0.2',
+      'bioimageit:digest': 'sha256:tool-count',
+    });
   });
 
   it('records times, parameters, status and exit codes on activities', async () => {
@@ -59,7 +63,11 @@ describe('buildProvJson', () => {
       'bioimageit:parameter_threshold': '128',
       'bioimageit:exitCode': { $: '0', type: 'xsd:int' },
     });
-    expect(doc.activity[provIds.job('run-b', 'b2')]).toMatchObject({ 'bioimageit:status': 'failed', 'bioimageit:exitCode': { $: '1', type: 'xsd:int' }, 'bioimageit:error': 'count: no objects found' });
+    expect(doc.activity[provIds.job('run-b', 'b2')]).toMatchObject({
+      'bioimageit:status': 'failed',
+      'bioimageit:exitCode': { $: '1', type: 'xsd:int' },
+      'bioimageit:error': 'count: no objects found',
+    });
     const v1 = doc.activity[provIds.job('run-v1', 'item-v1')];
     expect(v1?.['prov:startTime']).toBeUndefined();
     expect(v1?.['bioimageit:exitCode']).toBeUndefined();
@@ -112,7 +120,10 @@ describe('buildProvJson: runner environment', () => {
     const doc = await buildProvJson(store);
     const activity = doc.activity[provIds.job('run-d', 'd1')] as Record<string, unknown>;
     expect(activity['bioimageit:runner']).toBe('docker');
-    expect(JSON.parse(activity['bioimageit:environment'] as string)).toMatchObject({ image: 'registry.example.org/lab/threshold:1.2', imageId: 'sha256:0123abcd' });
+    expect(JSON.parse(activity['bioimageit:environment'] as string)).toMatchObject({
+      image: 'registry.example.org/lab/threshold:1.2',
+      imageId: 'sha256:0123abcd',
+    });
     expect((doc.activity[provIds.job('run-a', 'a1')] as Record<string, unknown>)['bioimageit:environment']).toBeUndefined();
     expect(checkProvJson(doc)).toEqual([]);
   });

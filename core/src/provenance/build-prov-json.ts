@@ -3,7 +3,15 @@ import { writeFileAtomic } from '../formats/atomic-write.js';
 import type { DataItem } from '../model/data-item.js';
 import { planCrateFiles, type CrateFile } from './crate-files.js';
 import { activityUser, involvedItems, loadProvenance, present, type ProvenanceActivity } from './provenance-snapshot.js';
-import { BIOIMAGEIT_PROV_NAMESPACE, provIds, provLocal, type ProvJsonDocument, type ProvJsonOptions, type ProvRecord, type ProvValue } from './prov-json-types.js';
+import {
+  BIOIMAGEIT_PROV_NAMESPACE,
+  provIds,
+  provLocal,
+  type ProvJsonDocument,
+  type ProvJsonOptions,
+  type ProvRecord,
+  type ProvValue,
+} from './prov-json-types.js';
 
 type Section = Record<string, ProvRecord>;
 const typed = (value: string | number, type: string): ProvValue => ({ $: String(value), type });
@@ -64,7 +72,8 @@ export async function buildProvJson(store: ExperimentStore, options: ProvJsonOpt
   for (const item of involved) {
     const entityId = provIds.item(item.id);
     doc.entity[entityId] = entityRecord(item, files.get(item.id));
-    if (item.origin.type === 'raw' && present(item.author)) doc.wasAttributedTo[`_:attr.${provLocal(item.id)}`] = { 'prov:entity': entityId, 'prov:agent': person(item.author) };
+    if (item.origin.type === 'raw' && present(item.author))
+      doc.wasAttributedTo[`_:attr.${provLocal(item.id)}`] = { 'prov:entity': entityId, 'prov:agent': person(item.author) };
   }
   const exported = new Set(activities.map((a) => provIds.job(a.run.id, a.jobId)));
   for (const a of activities) {
@@ -94,7 +103,12 @@ export async function buildProvJson(store: ExperimentStore, options: ProvJsonOpt
       const output = items.get(outputId);
       if (!generatedBy(output, a) || output?.origin.type !== 'processed') continue;
       const entityId = provIds.item(outputId);
-      doc.wasGeneratedBy[`_:gen.${provLocal(outputId)}`] = { 'prov:entity': entityId, 'prov:activity': actId, 'prov:role': output.origin.output.name, ...(a.end !== undefined && { 'prov:time': a.end }) };
+      doc.wasGeneratedBy[`_:gen.${provLocal(outputId)}`] = {
+        'prov:entity': entityId,
+        'prov:activity': actId,
+        'prov:role': output.origin.output.name,
+        ...(a.end !== undefined && { 'prov:time': a.end }),
+      };
       doc.wasAttributedTo[`_:attr.${provLocal(outputId)}`] = { 'prov:entity': entityId, 'prov:agent': user };
       for (const input of output.origin.inputs) {
         if (!items.has(input.id)) continue;

@@ -27,7 +27,8 @@ function entity(doc: RoCrateDocument, id: string): RoCrateEntity {
   if (found === undefined) throw new Error(`no entity ${id}`);
   return found;
 }
-const byIdentifier = (doc: RoCrateDocument, itemId: string): RoCrateEntity | undefined => doc['@graph'].find((e) => e['identifier'] === itemId && e['@type'] === 'File');
+const byIdentifier = (doc: RoCrateDocument, itemId: string): RoCrateEntity | undefined =>
+  doc['@graph'].find((e) => e['identifier'] === itemId && e['@type'] === 'File');
 const action = (doc: RoCrateDocument, run: string, job: string): RoCrateEntity => entity(doc, `#run/${run}/job/${job}`);
 
 describe('writeRoCrate', () => {
@@ -39,12 +40,22 @@ describe('writeRoCrate', () => {
     expect(written).toEqual(doc);
     expect(doc['@context']).toContain(RO_CRATE_CONTEXT);
     const root = entity(doc, './');
-    expect(root).toMatchObject({ '@type': 'Dataset', name: 'Plate 1', datePublished: '2025-02-01T00:00:00.000Z', conformsTo: { '@id': PROCESS_RUN_CRATE_PROFILE } });
+    expect(root).toMatchObject({
+      '@type': 'Dataset',
+      name: 'Plate 1',
+      datePublished: '2025-02-01T00:00:00.000Z',
+      conformsTo: { '@id': PROCESS_RUN_CRATE_PROFILE },
+    });
     expect(root['license']).toBeUndefined();
     expect(root['mentions']).toHaveLength(6);
     expect(root['hasPart']).toHaveLength(7);
     expect(await readFile(join(crate, 'threshold', 'o_population1_001.tif'), 'utf8')).toBe('binary one');
-    expect(byIdentifier(doc, 'c1')).toMatchObject({ '@id': 'count/count_population1_001.csv', encodingFormat: 'text/csv', contentSize: '10', sha256: sha('objects\n3\n') });
+    expect(byIdentifier(doc, 'c1')).toMatchObject({
+      '@id': 'count/count_population1_001.csv',
+      encodingFormat: 'text/csv',
+      contentSize: '10',
+      sha256: sha('objects\n3\n'),
+    });
     expect(byIdentifier(doc, 'r1')).toMatchObject({ encodingFormat: 'image/tiff', keywords: ['Population=population1', 'number=001'] });
   });
 
@@ -61,7 +72,12 @@ describe('writeRoCrate', () => {
       endTime: '2025-01-03T10:00:11.000Z',
       actionStatus: { '@id': 'http://schema.org/CompletedActionStatus' },
     });
-    expect(entity(doc, '#tool/sha256%3Atool-threshold')).toMatchObject({ '@type': 'SoftwareApplication', name: 'Threshold', version: '1.0.0', identifier: 'sha256:tool-threshold' });
+    expect(entity(doc, '#tool/sha256%3Atool-threshold')).toMatchObject({
+      '@type': 'SoftwareApplication',
+      name: 'Threshold',
+      version: '1.0.0',
+      identifier: 'sha256:tool-threshold',
+    });
     expect(entity(doc, '#run/run-a/parameter/threshold')).toMatchObject({ '@type': 'PropertyValue', name: 'threshold', value: '128' });
     expect(entity(doc, '#person/ada')).toMatchObject({ '@type': 'Person', name: 'ada' });
   });
@@ -72,14 +88,21 @@ describe('writeRoCrate', () => {
     expect(failed).toMatchObject({ actionStatus: { '@id': 'http://schema.org/FailedActionStatus' }, error: 'count: no objects found', result: [] });
     expect(failed['description']).toContain('Exit code 1');
     const cached = action(doc, 'run-c', 'c1');
-    expect(cached).toMatchObject({ actionStatus: { '@id': 'http://schema.org/CompletedActionStatus' }, result: [{ '@id': 'threshold/o_population1_001.tif' }] });
+    expect(cached).toMatchObject({
+      actionStatus: { '@id': 'http://schema.org/CompletedActionStatus' },
+      result: [{ '@id': 'threshold/o_population1_001.tif' }],
+    });
     expect(cached['description']).toContain('reuses the outputs of run run-a job a1');
   });
 
   it('reconstructs v1 runs (no jobs) from origins, without times, hashing files that record no checksum', async () => {
     const doc = await buildRoCrate(store);
     const v1 = action(doc, 'run-v1', 'item-v1');
-    expect(v1).toMatchObject({ object: [{ '@id': 'data/population2_003.tif' }], result: [{ '@id': 'copied/o_population2_003.tif' }], agent: { '@id': '#person/importer' } });
+    expect(v1).toMatchObject({
+      object: [{ '@id': 'data/population2_003.tif' }],
+      result: [{ '@id': 'copied/o_population2_003.tif' }],
+      agent: { '@id': '#person/importer' },
+    });
     expect(v1['startTime']).toBeUndefined();
     expect(v1['endTime']).toBeUndefined();
     expect(entity(doc, '#tool/biitcopy_v1.0.0%40')).toMatchObject({ name: 'biitcopy_v1.0.0' });

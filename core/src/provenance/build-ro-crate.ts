@@ -92,13 +92,20 @@ async function crateFolderState(target: string): Promise<'absent' | 'empty' | 'c
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return 'absent';
-    throw new StorageError(code === 'ENOTDIR' ? 'EXISTS' : 'IO', `cannot write an RO-Crate to ${target}: ${(error as Error).message}`, { cause: error, details: { path: target } });
+    throw new StorageError(code === 'ENOTDIR' ? 'EXISTS' : 'IO', `cannot write an RO-Crate to ${target}: ${(error as Error).message}`, {
+      cause: error,
+      details: { path: target },
+    });
   }
   if (entries.length === 0) return 'empty';
   if (entries.includes(RO_CRATE_METADATA_FILE)) return 'crate';
-  throw new StorageError('EXISTS', `cannot write an RO-Crate to ${target}: the folder is not empty and holds no ${RO_CRATE_METADATA_FILE} (choose an empty or new folder)`, {
-    details: { path: target, entries: entries.slice(0, 10) },
-  });
+  throw new StorageError(
+    'EXISTS',
+    `cannot write an RO-Crate to ${target}: the folder is not empty and holds no ${RO_CRATE_METADATA_FILE} (choose an empty or new folder)`,
+    {
+      details: { path: target, entries: entries.slice(0, 10) },
+    },
+  );
 }
 
 /** Puts the finished crate in place; an earlier crate is moved aside first and removed after. */
@@ -165,11 +172,7 @@ function fileEntity(item: DataItem, file: CrateFile): RoCrateEntity {
   };
 }
 
-function actionEntities(
-  a: ProvenanceActivity,
-  items: ReadonlyMap<string, DataItem>,
-  files: ReadonlyMap<string, CrateFile>,
-): RoCrateEntity[] {
+function actionEntities(a: ProvenanceActivity, items: ReadonlyMap<string, DataItem>, files: ReadonlyMap<string, CrateFile>): RoCrateEntity[] {
   const { run } = a;
   const user = activityUser(a, items);
   const tool: RoCrateEntity = {
@@ -181,7 +184,12 @@ function actionEntities(
     ...(present(run.tool.digest) && { identifier: run.tool.digest }),
     ...(present(run.tool.source) && { description: `BioImageIT tool loaded from ${run.tool.source}` }),
   };
-  const parameters: RoCrateEntity[] = run.parameters.map((p) => ({ '@id': crateIds.parameter(run, p.name), '@type': 'PropertyValue', name: p.name, value: p.value }));
+  const parameters: RoCrateEntity[] = run.parameters.map((p) => ({
+    '@id': crateIds.parameter(run, p.name),
+    '@type': 'PropertyValue',
+    name: p.name,
+    value: p.value,
+  }));
   const fileRef = (id: string): RoCrateReference[] => {
     const file = files.get(id);
     return file === undefined ? [] : [ref(file.id)];
@@ -198,7 +206,13 @@ function actionEntities(
     result: a.outputs.flatMap(fileRef),
     ...(a.start !== undefined && { startTime: a.start }),
     ...(a.end !== undefined && { endTime: a.end }),
-    actionStatus: ref(failed ? 'http://schema.org/FailedActionStatus' : a.status === 'running' ? 'http://schema.org/ActiveActionStatus' : 'http://schema.org/CompletedActionStatus'),
+    actionStatus: ref(
+      failed
+        ? 'http://schema.org/FailedActionStatus'
+        : a.status === 'running'
+          ? 'http://schema.org/ActiveActionStatus'
+          : 'http://schema.org/CompletedActionStatus',
+    ),
     ...(failed && { error: a.error ?? (a.status === 'cancelled' ? 'cancelled' : `exit code ${String(a.exitCode ?? 'unknown')}`) }),
   };
   const image = containerImage(a.job?.environment);
@@ -218,7 +232,9 @@ interface LockedPackageFacts {
 /** The lock a job's `conda` facts carry, or the one of the job of the same run its `lockIn` names. */
 function condaLock(a: ProvenanceActivity, conda: Readonly<Record<string, unknown>>): readonly LockedPackageFacts[] {
   const valid = (list: unknown): LockedPackageFacts[] | undefined =>
-    Array.isArray(list) ? list.filter((p): p is LockedPackageFacts => isRecord(p) && typeof p['name'] === 'string' && typeof p['version'] === 'string') : undefined;
+    Array.isArray(list)
+      ? list.filter((p): p is LockedPackageFacts => isRecord(p) && typeof p['name'] === 'string' && typeof p['version'] === 'string')
+      : undefined;
   const own = valid(conda['lock']);
   if (own !== undefined) return own;
   const first = a.run.jobs?.find((j) => j.id === conda['lockIn'])?.environment?.['conda'];
@@ -255,7 +271,6 @@ function condaEnvironment(a: ProvenanceActivity): RoCrateEntity[] {
   return [environment, ...packages];
 }
 
-
 /**
  * The Process Run Crate `ContainerImage` of a job run in a container, from the environment its
  * runner recorded (`image` reference, `imageId`, `imageDigests`), or undefined.
@@ -268,7 +283,9 @@ function containerImage(environment: Readonly<Record<string, unknown>> | undefin
   const colon = reference.lastIndexOf(':');
   const named = at >= 0 ? reference.slice(0, at) : colon > reference.lastIndexOf('/') ? reference.slice(0, colon) : reference;
   const tag = at < 0 && colon > reference.lastIndexOf('/') ? reference.slice(colon + 1) : undefined;
-  const digests = Array.isArray(environment?.['imageDigests']) ? (environment['imageDigests'] as unknown[]).filter((d): d is string => typeof d === 'string') : [];
+  const digests = Array.isArray(environment?.['imageDigests'])
+    ? (environment['imageDigests'] as unknown[]).filter((d): d is string => typeof d === 'string')
+    : [];
   return {
     '@id': `#container/${encodeURIComponent(imageId ?? reference)}`,
     '@type': 'ContainerImage',
@@ -287,7 +304,8 @@ function describeAction(a: ProvenanceActivity): string {
       ? `Output of BioImageIT v1 run ${run.id} into dataset '${run.dataset}', reconstructed from the item's origin (v1 records no jobs, times or exit codes).`
       : `Job ${a.job?.index ?? '?'} of run ${run.id} into dataset '${run.dataset}' (status ${a.status}).`,
   ];
-  if (a.cachedFrom !== undefined) parts.push(`Served from the cache: nothing was executed; the result reuses the outputs of run ${a.cachedFrom.runId} job ${a.cachedFrom.jobId}.`);
+  if (a.cachedFrom !== undefined)
+    parts.push(`Served from the cache: nothing was executed; the result reuses the outputs of run ${a.cachedFrom.runId} job ${a.cachedFrom.jobId}.`);
   if (present(run.runner)) parts.push(`Runner: ${run.runner}${present(run.host) ? ` on ${run.host}` : ''}.`);
   if (a.exitCode !== undefined && a.exitCode !== null) parts.push(`Exit code ${a.exitCode}.`);
   if (a.job?.signal !== undefined) parts.push(`Killed by ${a.job.signal}.`);

@@ -82,7 +82,13 @@ describe('checkRoCrate', () => {
 
   it('refuses File ids that climb out of the crate', async () => {
     const escaping = edit((e) => (e['@id'] === './' ? { ...e, hasPart: [...(e['hasPart'] as []), { '@id': '../secret' }] } : e));
-    const problems = await checkRoCrate({ ...escaping, '@graph': [...escaping['@graph'], { '@id': '../secret', '@type': 'File', contentSize: '1', sha256: 'a'.repeat(64), encodingFormat: 'text/plain' }] }, crate);
+    const problems = await checkRoCrate(
+      {
+        ...escaping,
+        '@graph': [...escaping['@graph'], { '@id': '../secret', '@type': 'File', contentSize: '1', sha256: 'a'.repeat(64), encodingFormat: 'text/plain' }],
+      },
+      crate,
+    );
     expect(problems).toEqual(["File '../secret' leaves the crate folder"]);
   });
 });

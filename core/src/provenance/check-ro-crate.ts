@@ -52,7 +52,8 @@ export async function checkRoCrate(doc: RoCrateDocument, dir?: string, options: 
   if (graph.length === 0) problems.push('@graph is missing or empty');
   const byId = new Map<string, RoCrateEntity>();
   for (const entity of graph) {
-    if (typeof entity['@id'] !== 'string' || entity['@type'] === undefined) problems.push(`entity without @id or @type: ${JSON.stringify(entity).slice(0, 80)}`);
+    if (typeof entity['@id'] !== 'string' || entity['@type'] === undefined)
+      problems.push(`entity without @id or @type: ${JSON.stringify(entity).slice(0, 80)}`);
     else if (byId.has(entity['@id'])) problems.push(`duplicate @id '${entity['@id']}'`);
     else byId.set(entity['@id'], entity);
   }
@@ -65,7 +66,8 @@ export async function checkRoCrate(doc: RoCrateDocument, dir?: string, options: 
   if (descriptor === undefined) problems.push(`no metadata descriptor '${RO_CRATE_METADATA_FILE}'`);
   else {
     if (!referencedIds(descriptor['about']).includes('./')) problems.push('metadata descriptor is not about the root data entity ./');
-    if (!referencedIds(descriptor['conformsTo']).some((id) => id.startsWith(RO_CRATE_SPEC))) problems.push('metadata descriptor does not conform to RO-Crate 1.1');
+    if (!referencedIds(descriptor['conformsTo']).some((id) => id.startsWith(RO_CRATE_SPEC)))
+      problems.push('metadata descriptor does not conform to RO-Crate 1.1');
   }
   const root = byId.get('./');
   if (root === undefined || !hasType(root, 'Dataset')) problems.push('no root data entity ./ of type Dataset');

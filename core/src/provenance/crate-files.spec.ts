@@ -20,7 +20,19 @@ async function referenced(id: string, well: string, dataset = 'data'): Promise<D
   const path = join(dir, 'plate', well, 'population 1.ome.tif');
   await mkdir(join(dir, 'plate', well), { recursive: true });
   await writeFile(path, `pixels of ${well}`);
-  return { id, uri: `memory://${id}`, dataset, name: `${well}.ome.tif`, format: 'imagetiff', dataUri: pathToFileURL(path).href, author: 'a', date: '2025-01-01', tags: {}, metadata: {}, origin: { type: 'raw' } };
+  return {
+    id,
+    uri: `memory://${id}`,
+    dataset,
+    name: `${well}.ome.tif`,
+    format: 'imagetiff',
+    dataUri: pathToFileURL(path).href,
+    author: 'a',
+    date: '2025-01-01',
+    tags: {},
+    metadata: {},
+    origin: { type: 'raw' },
+  };
 }
 
 const localStore = { localize: async (item: DataItem) => fileURLToPath(item.dataUri) } as unknown as ExperimentStore;

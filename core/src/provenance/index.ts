@@ -29,5 +29,14 @@ export {
   type ProvTypedLiteral,
   type ProvValue,
 } from './prov-json-types.js';
-export { lineage, lineageIds, type LineageEdge, type LineageGraph, type LineageItemNode, type LineageJobNode, type LineageNode, type LineageRunNode } from './lineage.js';
+export {
+  lineage,
+  lineageIds,
+  type LineageEdge,
+  type LineageGraph,
+  type LineageItemNode,
+  type LineageJobNode,
+  type LineageNode,
+  type LineageRunNode,
+} from './lineage.js';
 export { loadProvenance, type ProvenanceActivity, type ProvenanceSelection, type ProvenanceSnapshot } from './provenance-snapshot.js';

@@ -31,13 +31,30 @@ describe('lineage', () => {
       { from: 'job:run-a/a1', to: 'item:r1', relation: 'used', role: 'i' },
     ]);
     expect(graph.nodes.find((n) => n.id === 'item:r1')).toMatchObject({ kind: 'item', origin: 'raw', dataset: 'data', name: 'population1_001.tif' });
-    expect(graph.nodes.find((n) => n.id === 'job:run-a/a1')).toMatchObject({ kind: 'job', status: 'succeeded', exitCode: 0, reconstructed: false, start: '2025-01-03T10:00:01.000Z' });
-    expect(graph.nodes.find((n) => n.id === 'run:run-a')).toMatchObject({ kind: 'run', tool: { id: 'threshold', version: '1.0.0' }, parameters: [{ name: 'threshold', value: '128' }], user: 'ada' });
+    expect(graph.nodes.find((n) => n.id === 'job:run-a/a1')).toMatchObject({
+      kind: 'job',
+      status: 'succeeded',
+      exitCode: 0,
+      reconstructed: false,
+      start: '2025-01-03T10:00:01.000Z',
+    });
+    expect(graph.nodes.find((n) => n.id === 'run:run-a')).toMatchObject({
+      kind: 'run',
+      tool: { id: 'threshold', version: '1.0.0' },
+      parameters: [{ name: 'threshold', value: '128' }],
+      user: 'ada',
+    });
   });
 
   it('reconstructs the job of a v1 item from its origin', async () => {
     const graph = await lineage(store, 'v1');
-    expect(graph.nodes.find((n) => n.kind === 'job')).toEqual({ id: lineageIds.job('run-v1', 'item-v1'), kind: 'job', runId: 'run-v1', jobId: 'item-v1', reconstructed: true });
+    expect(graph.nodes.find((n) => n.kind === 'job')).toEqual({
+      id: lineageIds.job('run-v1', 'item-v1'),
+      kind: 'job',
+      runId: 'run-v1',
+      jobId: 'item-v1',
+      reconstructed: true,
+    });
     expect(graph.nodes.find((n) => n.kind === 'run')).toMatchObject({ runId: 'run-v1', tool: { id: 'biitcopy_v1.0.0' } });
     expect(graph.nodes.at(-1)).toMatchObject({ id: 'item:r3', origin: 'raw' });
   });

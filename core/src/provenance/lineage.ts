@@ -111,7 +111,10 @@ export async function lineage(store: ExperimentStore, itemId: string): Promise<L
         if (isBioImageItError(err, 'storage') && err.code === 'NOT_FOUND') return undefined;
         throw err;
       });
-      nodes.set(inputNodeId, found === undefined ? { id: inputNodeId, kind: 'item', itemId: input.id, name: input.uri || input.id, missing: true } : itemNode(found));
+      nodes.set(
+        inputNodeId,
+        found === undefined ? { id: inputNodeId, kind: 'item', itemId: input.id, name: input.uri || input.id, missing: true } : itemNode(found),
+      );
       if (found !== undefined) queue.push({ item: found });
     }
   }

@@ -55,7 +55,9 @@ export function valuesOf(value: RoCrateValue | undefined): readonly RoCrateValue
 
 /** The ids a property links to. */
 export function referencedIds(value: RoCrateValue | undefined): string[] {
-  return valuesOf(value).filter(isReference).map((r) => r['@id']);
+  return valuesOf(value)
+    .filter(isReference)
+    .map((r) => r['@id']);
 }
 
 /** True when an entity has `type` among its types. */

@@ -39,13 +39,33 @@ type Node =
   | { readonly kind: 'repeat'; readonly node: Node; readonly min: number; readonly max: number };
 
 const DIGIT: readonly Range[] = [[0x30, 0x39]];
-const WORD: readonly Range[] = [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]];
+const WORD: readonly Range[] = [
+  [0x30, 0x39],
+  [0x41, 0x5a],
+  [0x5f, 0x5f],
+  [0x61, 0x7a],
+];
 const SPACE: readonly Range[] = [
-  [0x09, 0x0d], [0x20, 0x20], [0xa0, 0xa0], [0x1680, 0x1680], [0x2000, 0x200a],
-  [0x2028, 0x2029], [0x202f, 0x202f], [0x205f, 0x205f], [0x3000, 0x3000], [0xfeff, 0xfeff],
+  [0x09, 0x0d],
+  [0x20, 0x20],
+  [0xa0, 0xa0],
+  [0x1680, 0x1680],
+  [0x2000, 0x200a],
+  [0x2028, 0x2029],
+  [0x202f, 0x202f],
+  [0x205f, 0x205f],
+  [0x3000, 0x3000],
+  [0xfeff, 0xfeff],
 ];
 /** `.` without the `s` flag: anything but a line terminator. */
-const DOT: CharSet = { ranges: [[0x0a, 0x0a], [0x0d, 0x0d], [0x2028, 0x2029]], negated: true };
+const DOT: CharSet = {
+  ranges: [
+    [0x0a, 0x0a],
+    [0x0d, 0x0d],
+    [0x2028, 0x2029],
+  ],
+  negated: true,
+};
 
 const inRanges = (ranges: readonly Range[], c: number): boolean => ranges.some(([lo, hi]) => c >= lo && c <= hi);
 const isWord = (c: number): boolean => inRanges(WORD, c);
@@ -189,7 +209,7 @@ class Parser {
     const at = this.i;
     const e = this.p[this.i + 1];
     if (e === undefined) throw this.error('\\ at end of pattern', at);
-    if (e === 'b' || e === 'B') return (this.i += 2, { kind: 'assert', assertion: e === 'b' ? 'word' : 'notWord' });
+    if (e === 'b' || e === 'B') return ((this.i += 2), { kind: 'assert', assertion: e === 'b' ? 'word' : 'notWord' });
     if (/[1-9]/.test(e) || e === 'k') throw this.error('back-references are not supported (they need backtracking)', at);
     return { kind: 'set', set: this.escapeSet(false) };
   }
@@ -200,18 +220,30 @@ class Parser {
     const e = this.p[this.i + 1] as string;
     this.i += 2;
     switch (e) {
-      case 'd': return { ranges: DIGIT, negated: false };
-      case 'D': return { ranges: DIGIT, negated: true };
-      case 'w': return { ranges: WORD, negated: false };
-      case 'W': return { ranges: WORD, negated: true };
-      case 's': return { ranges: SPACE, negated: false };
-      case 'S': return { ranges: SPACE, negated: true };
-      case 't': return single(0x09);
-      case 'n': return single(0x0a);
-      case 'v': return single(0x0b);
-      case 'f': return single(0x0c);
-      case 'r': return single(0x0d);
-      case 'b': return single(0x08); // only inside a class (backspace); outside it is the assertion
+      case 'd':
+        return { ranges: DIGIT, negated: false };
+      case 'D':
+        return { ranges: DIGIT, negated: true };
+      case 'w':
+        return { ranges: WORD, negated: false };
+      case 'W':
+        return { ranges: WORD, negated: true };
+      case 's':
+        return { ranges: SPACE, negated: false };
+      case 'S':
+        return { ranges: SPACE, negated: true };
+      case 't':
+        return single(0x09);
+      case 'n':
+        return single(0x0a);
+      case 'v':
+        return single(0x0b);
+      case 'f':
+        return single(0x0c);
+      case 'r':
+        return single(0x0d);
+      case 'b':
+        return single(0x08); // only inside a class (backspace); outside it is the assertion
       case '0':
         if (/[0-9]/.test(this.p[this.i] ?? '')) throw this.error('octal escapes are not supported', at);
         return single(0);
@@ -254,7 +286,8 @@ class Parser {
       if (this.p[this.i] === '-' && this.p[this.i + 1] !== ']' && this.i + 1 < this.p.length) {
         this.i++;
         const high = this.classAtom();
-        const lo = singleCode(low), hi = singleCode(high);
+        const lo = singleCode(low),
+          hi = singleCode(high);
         if (lo === undefined || hi === undefined) {
           // Annex B: a class escape next to '-' makes the '-' a literal.
           add(low);
@@ -308,11 +341,7 @@ function complement(ranges: readonly Range[]): Range[] {
 }
 
 type Instruction =
-  | { op: 'char'; set: CharSet }
-  | { op: 'split'; x: number; y: number }
-  | { op: 'jmp'; to: number }
-  | { op: 'assert'; assertion: Assertion }
-  | { op: 'match' };
+  { op: 'char'; set: CharSet } | { op: 'split'; x: number; y: number } | { op: 'jmp'; to: number } | { op: 'assert'; assertion: Assertion } | { op: 'match' };
 
 /** Compiles an AST to Pike VM instructions (Thompson's construction). */
 class Compiler {

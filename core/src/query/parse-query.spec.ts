@@ -111,8 +111,16 @@ describe('parseQuery evaluation', () => {
 
   it('filters DataItems as they are', () => {
     const d: DataItem = {
-      id: '1', uri: 'file:///w/e/data/x.md.json', dataset: 'data', name: 'x.tif', format: 'imagetiff',
-      dataUri: 'file:///w/e/data/x.tif', author: 'me', date: '2026-11-24', tags: { k: 'v' }, metadata: {},
+      id: '1',
+      uri: 'file:///w/e/data/x.md.json',
+      dataset: 'data',
+      name: 'x.tif',
+      format: 'imagetiff',
+      dataUri: 'file:///w/e/data/x.tif',
+      author: 'me',
+      date: '2026-11-24',
+      tags: { k: 'v' },
+      metadata: {},
       origin: { type: 'raw' },
     };
     const hits: DataItem[] = filterItems([d], 'k=v AND dataset=data');
@@ -121,9 +129,7 @@ describe('parseQuery evaluation', () => {
 
   it('parses numbers as decimal notation only', () => {
     expect(['001', ' 2.5e3 ', '-.5', '+4.', '1E-2'].map(parseQueryNumber)).toEqual([1, 2500, -0.5, 4, 0.01]);
-    expect(['', ' ', '0x10', 'inf', 'NaN', '1e999', '1,5', '2026-11-24'].map(parseQueryNumber)).toEqual(
-      Array(8).fill(undefined),
-    );
+    expect(['', ' ', '0x10', 'inf', 'NaN', '1e999', '1,5', '2026-11-24'].map(parseQueryNumber)).toEqual(Array(8).fill(undefined));
   });
 
   it('filters 100,000 items correctly with a 3-clause query', () => {

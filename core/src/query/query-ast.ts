@@ -7,9 +7,7 @@
 export type QueryItemField = 'name' | 'format' | 'date' | 'dataset';
 
 /** What a condition reads: an item field, or a tag (missing tags read as `""`). */
-export type QueryFieldRef =
-  | { readonly kind: 'item'; readonly field: QueryItemField }
-  | { readonly kind: 'tag'; readonly key: string };
+export type QueryFieldRef = { readonly kind: 'item'; readonly field: QueryItemField } | { readonly kind: 'tag'; readonly key: string };
 
 /**
  * Comparison operators. `=`/`!=` compare exact strings (except `name=`, a substring match kept

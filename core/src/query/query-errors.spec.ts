@@ -76,9 +76,7 @@ describe('query errors', () => {
   });
 
   it('formats the query with a caret under the column', () => {
-    expect(formatQueryError(failure('Population=population1 AND number>'))).toBe(
-      'Population=population1 AND number>\n' + ' '.repeat(34) + '^',
-    );
+    expect(formatQueryError(failure('Population=population1 AND number>'))).toBe('Population=population1 AND number>\n' + ' '.repeat(34) + '^');
     expect(formatQueryError(failure('a=1 AND'))).toBe('a=1 AND\n       ^');
     expect(formatQueryError(failure('\ta =\n"x'))).toBe('\ta = "x\n\t    ^');
   });

@@ -60,7 +60,15 @@ describe('parseQueryAst', () => {
 
   it('parses every operator, normalizing == to =', () => {
     expect(['=', '==', '!=', '<', '<=', '>', '>=', '~', '!~'].map((op) => p(`k${op}v`))).toEqual([
-      'k=v', 'k=v', 'k!=v', 'k<v', 'k<=v', 'k>v', 'k>=v', 'k~v', 'k!~v',
+      'k=v',
+      'k=v',
+      'k!=v',
+      'k<v',
+      'k<=v',
+      'k>v',
+      'k>=v',
+      'k~v',
+      'k!~v',
     ]);
   });
 
@@ -72,9 +80,7 @@ describe('parseQueryAst', () => {
 
   it('maps item fields, tag prefixes and quoted keys', () => {
     expect(p('name=a AND format=b AND date=c AND dataset=d')).toBe('(and @name=a @format=b @date=c @dataset=d)');
-    expect(p('tag:name=a AND tags.format=b AND "cell line"=c AND "tag:date"=d')).toBe(
-      '(and name=a format=b cell line=c date=d)',
-    );
+    expect(p('tag:name=a AND tags.format=b AND "cell line"=c AND "tag:date"=d')).toBe('(and name=a format=b cell line=c date=d)');
     expect(p('Name=x')).toBe('Name=x');
   });
 

@@ -16,7 +16,9 @@ interface V1RawData {
 
 function loadItems(): QueryFields[] {
   const items: QueryFields[] = [];
-  for (const file of readdirSync(DATA).filter((f) => f.endsWith('.md.json')).sort()) {
+  for (const file of readdirSync(DATA)
+    .filter((f) => f.endsWith('.md.json'))
+    .sort()) {
     const json = JSON.parse(readFileSync(join(DATA, file), 'utf8')) as V1RawData;
     if (json.common === undefined) continue; // raw_dataset.md.json
     const { name, format, date } = json.common;
@@ -71,7 +73,7 @@ describe('queries on the v1 fixture exp100', () => {
     expect(items).toHaveLength(100);
   });
 
-  it('returns v1\'s 49 hits for Population=population1 AND number>2', () => {
+  it("returns v1's 49 hits for Population=population1 AND number>2", () => {
     const hits = filterItems(items, 'Population=population1 AND number>2');
     expect(hits).toHaveLength(49);
     expect(names(hits)).not.toContain('population1_001.tif');

@@ -34,11 +34,9 @@ export class ContributionRegistry<T> {
     const key = this.keyOf(value);
     const taken = this.live.get(key);
     if (taken !== undefined) {
-      throw new PluginError(
-        'DUPLICATE_CONTRIBUTION',
-        `${this.what} '${key}' from '${owner}' is already registered by '${taken.owner}'`,
-        { details: { key, owner, registeredBy: taken.owner } },
-      );
+      throw new PluginError('DUPLICATE_CONTRIBUTION', `${this.what} '${key}' from '${owner}' is already registered by '${taken.owner}'`, {
+        details: { key, owner, registeredBy: taken.owner },
+      });
     }
     this.live.set(key, { value, owner });
     return disposable(() => {
@@ -50,11 +48,9 @@ export class ContributionRegistry<T> {
   declare(key: string, plugin: string, activate: Activator): Disposable {
     const other = this.declared.get(key);
     if (other !== undefined && other.plugin !== plugin) {
-      throw new PluginError(
-        'DUPLICATE_CONTRIBUTION',
-        `${this.what} '${key}' is claimed by plugins '${other.plugin}' and '${plugin}'`,
-        { details: { key, plugins: [other.plugin, plugin] } },
-      );
+      throw new PluginError('DUPLICATE_CONTRIBUTION', `${this.what} '${key}' is claimed by plugins '${other.plugin}' and '${plugin}'`, {
+        details: { key, plugins: [other.plugin, plugin] },
+      });
     }
     this.declared.set(key, { plugin, activate });
     return disposable(() => {

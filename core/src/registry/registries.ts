@@ -10,24 +10,34 @@ const list = (known: readonly string[]): string => (known.length === 0 ? 'none' 
 /** Storage backends by URI scheme. Unknown scheme: StorageError NO_BACKEND. */
 export class StorageRegistry extends ContributionRegistry<StorageBackend> {
   constructor() {
-    super('storage backend', (b) => b.scheme, (key, known) =>
-      new StorageError('NO_BACKEND', `no storage backend handles '${key}:' URIs (available: ${list(known)})`, { details: { scheme: key, known } }));
+    super(
+      'storage backend',
+      (b) => b.scheme,
+      (key, known) =>
+        new StorageError('NO_BACKEND', `no storage backend handles '${key}:' URIs (available: ${list(known)})`, { details: { scheme: key, known } }),
+    );
   }
 }
 
 /** Runners by id. Unknown id: RunnerError NO_RUNNER. */
 export class RunnerRegistry extends ContributionRegistry<Runner> {
   constructor() {
-    super('runner', (r) => r.id, (key, known) =>
-      new RunnerError('NO_RUNNER', `no runner '${key}' is installed (available: ${list(known)})`, { details: { runner: key, known } }));
+    super(
+      'runner',
+      (r) => r.id,
+      (key, known) => new RunnerError('NO_RUNNER', `no runner '${key}' is installed (available: ${list(known)})`, { details: { runner: key, known } }),
+    );
   }
 }
 
 /** Format codecs by format id. Unknown id: FormatError UNKNOWN_FORMAT. Duplicates: FormatError DUPLICATE_FORMAT. */
 export class FormatRegistry extends ContributionRegistry<FormatCodec> {
   constructor() {
-    super('format', (c) => c.id, (key, known) =>
-      new FormatError('UNKNOWN_FORMAT', `unknown format '${key}' (available: ${list(known)})`, { details: { format: key, known } }));
+    super(
+      'format',
+      (c) => c.id,
+      (key, known) => new FormatError('UNKNOWN_FORMAT', `unknown format '${key}' (available: ${list(known)})`, { details: { format: key, known } }),
+    );
   }
 
   override register(codec: FormatCodec, owner = 'core') {
@@ -57,7 +67,10 @@ export class FormatRegistry extends ContributionRegistry<FormatCodec> {
 /** Tool sources by id. Unknown id: ToolError NOT_FOUND. */
 export class ToolSourceRegistry extends ContributionRegistry<ToolSource> {
   constructor() {
-    super('tool source', (s) => s.id, (key, known) =>
-      new ToolError('NOT_FOUND', `no tool source '${key}' (available: ${list(known)})`, { details: { source: key, known } }));
+    super(
+      'tool source',
+      (s) => s.id,
+      (key, known) => new ToolError('NOT_FOUND', `no tool source '${key}' (available: ${list(known)})`, { details: { source: key, known } }),
+    );
   }
 }

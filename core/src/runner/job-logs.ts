@@ -33,8 +33,7 @@ export async function openJobLogs(job: RunnerJob): Promise<JobLogs> {
 }
 
 // Raw descriptors and callback fs: this is the per-job hot path, FileHandle objects cost more.
-const openAppend = (file: string): Promise<number> =>
-  new Promise((resolve, reject) => open(file, 'a', (e, fd) => (e === null ? resolve(fd) : reject(e))));
+const openAppend = (file: string): Promise<number> => new Promise((resolve, reject) => open(file, 'a', (e, fd) => (e === null ? resolve(fd) : reject(e))));
 const closeFd = (fd: number): Promise<void> => new Promise((resolve) => close(fd, () => resolve()));
 
 async function openBoth(outPath: string, errPath: string, share: boolean): Promise<[number, number]> {

@@ -25,7 +25,10 @@ async function job(argv: string[], extra: Partial<RunnerJob> = {}): Promise<Runn
 }
 
 async function rejection(promise: Promise<unknown>): Promise<RunnerError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(RunnerError);
   return error as RunnerError;
 }

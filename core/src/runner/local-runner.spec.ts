@@ -29,7 +29,10 @@ async function job(argv: string[], extra: Partial<RunnerJob> = {}): Promise<Runn
 }
 
 async function rejection(promise: Promise<unknown>): Promise<RunnerError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(RunnerError);
   return error as RunnerError;
 }
@@ -41,9 +44,6 @@ async function script(dir: string, name: string, body: string, mode = 0o755): Pr
   await chmod(file, mode);
   return file;
 }
-
-
-
 
 describe('LocalRunner: command resolution', () => {
   it('finds argv[0] through the PATH declared in the job env', async () => {

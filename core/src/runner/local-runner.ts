@@ -108,10 +108,7 @@ export class LocalRunner implements Runner {
     ]);
     const failure = this.preparationFailure(job, command, searchPath, tmp, executable, logs);
     if (failure !== undefined || signal.aborted) {
-      await Promise.all([
-        tmp.status === 'fulfilled' ? tmp.value.release() : undefined,
-        logs.status === 'fulfilled' ? logs.value.finish(0) : undefined,
-      ]);
+      await Promise.all([tmp.status === 'fulfilled' ? tmp.value.release() : undefined, logs.status === 'fulfilled' ? logs.value.finish(0) : undefined]);
       throw failure ?? cancelled(job, { started: false });
     }
     const ready = (r: PromiseSettledResult<unknown>) => (r as PromiseFulfilledResult<never>).value;
@@ -173,7 +170,15 @@ export class LocalRunner implements Runner {
   private startHere(job: RunnerJob, command: string, executable: string, env: NodeJS.ProcessEnv, logs: JobLogs): Started | { spawnError: unknown } {
     let child: ChildProcess;
     try {
-      child = spawn(executable, job.argv.slice(1), { argv0: command, cwd: job.cwd, env, stdio: logs.stdio, detached: usesProcessGroups, shell: false, windowsHide: true });
+      child = spawn(executable, job.argv.slice(1), {
+        argv0: command,
+        cwd: job.cwd,
+        env,
+        stdio: logs.stdio,
+        detached: usesProcessGroups,
+        shell: false,
+        windowsHide: true,
+      });
     } catch (spawnError) {
       return { spawnError };
     }
@@ -209,10 +214,13 @@ export class LocalRunner implements Runner {
       owed = owed === 'SIGKILL' ? owed : s;
       return true;
     };
-    void launched.started.then((p) => {
-      pid = p;
-      if (owed !== undefined) signalGroup(p, owed);
-    }, () => undefined);
+    void launched.started.then(
+      (p) => {
+        pid = p;
+        if (owed !== undefined) signalGroup(p, owed);
+      },
+      () => undefined,
+    );
     const ended = launched.exited.then(
       (e): Ending => e,
       (failure: unknown) => {

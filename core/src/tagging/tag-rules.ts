@@ -42,7 +42,9 @@ export function compileTagRule(rule: TagRule): CompiledTagRule {
         throw new QueryError('BAD_REGEX', `invalid tag pattern /${rule.pattern}/: ${(cause as Error).message}`, { cause, details: { pattern: rule.pattern } });
       }
       if (!/\(\?<[A-Za-z_]/.test(rule.pattern)) {
-        throw new StorageError('INVALID', `tag pattern /${rule.pattern}/ has no named group: write (?<Key>...) for each tag`, { details: { pattern: rule.pattern } });
+        throw new StorageError('INVALID', `tag pattern /${rule.pattern}/ has no named group: write (?<Key>...) for each tag`, {
+          details: { pattern: rule.pattern },
+        });
       }
       const from = rule.source ?? 'name';
       return (subject) => {

@@ -68,7 +68,8 @@ export class TagService {
     if (header === undefined) throw new StorageError('INVALID', 'tag CSV is empty: expected a header row such as "name,Population"');
     const trimmed = header.map((h) => h.trim());
     const idColumn = trimmed.includes('id') ? 'id' : trimmed.includes('name') ? 'name' : undefined;
-    if (idColumn === undefined) throw new StorageError('INVALID', 'tag CSV header needs an "id" or a "name" column to identify items', { details: { header: trimmed } });
+    if (idColumn === undefined)
+      throw new StorageError('INVALID', 'tag CSV header needs an "id" or a "name" column to identify items', { details: { header: trimmed } });
     const idIndex = trimmed.indexOf(idColumn);
     const tagColumns = trimmed.map((key, index) => ({ key, index })).filter(({ key }) => !['id', 'name', 'dataset', 'format'].includes(key));
     tagColumns.forEach(({ key }) => requireKey(key));

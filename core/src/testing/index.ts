@@ -7,4 +7,13 @@ export { describeRunnerContract, type RunnerFixture } from './runner-contract.js
 export { tinyPng } from './storage-thumbnail-cases.js';
 export { sampleRunRecord } from './sample-run-record.js';
 export { writeSyntheticV1Experiment } from './synthetic-v1-experiment.js';
-export { skipWithout, partRequired, debianPython, REQUIRE_PARTS_ENV, WITHOUT_PARTS_ENV, SKIP_LOG_ENV, type SystemPartSkip, type DebianPython } from './system-part.js';
+export {
+  skipWithout,
+  partRequired,
+  debianPython,
+  REQUIRE_PARTS_ENV,
+  WITHOUT_PARTS_ENV,
+  SKIP_LOG_ENV,
+  type SystemPartSkip,
+  type DebianPython,
+} from './system-part.js';

@@ -38,7 +38,6 @@ async function rejectsWith(promise: Promise<unknown>, code: StorageErrorCode): P
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-
 /**
  * The behaviour every StorageBackend promises, as a vitest suite. A backend package calls it
  * from a spec file with a `setup` that makes a fresh backend and workspace per test:
@@ -82,15 +81,42 @@ export function describeStorageBackendContract(label: string, setup: () => Promi
       const bytes = Buffer.from(`output ${name} #${++counter}`);
       const sourcePath = path.join(dir, name);
       await writeFile(sourcePath, bytes);
-      const origin = { runId, inputs: inputs.map((i) => ({ name: 'i', id: i.id })), output: { name: 'o', label: 'Binary image' }, job: { id: `job-${counter}`, cacheKey: `key-${counter}` } };
-      return { sourcePath, name, format: 'imagetiff', size: bytes.length, sha256: sha256(bytes), metadata: { shape: [2, 2] }, ...(tags ? { tags } : {}), author: 'tester', date: '2024-05-06', origin };
+      const origin = {
+        runId,
+        inputs: inputs.map((i) => ({ name: 'i', id: i.id })),
+        output: { name: 'o', label: 'Binary image' },
+        job: { id: `job-${counter}`, cacheKey: `key-${counter}` },
+      };
+      return {
+        sourcePath,
+        name,
+        format: 'imagetiff',
+        size: bytes.length,
+        sha256: sha256(bytes),
+        metadata: { shape: [2, 2] },
+        ...(tags ? { tags } : {}),
+        author: 'tester',
+        date: '2024-05-06',
+        origin,
+      };
     }
 
     async function source(name: string, tags: Tags = {}, mode: NewRawItem['mode'] = 'copy'): Promise<NewRawItem> {
       const bytes = Buffer.from(`${name} #${++counter} ${'x'.repeat(counter % 7)}`);
       const sourcePath = path.join(sources, `${counter}-${name}`);
       await writeFile(sourcePath, bytes);
-      return { sourcePath, name, mode, format: 'imagetiff', size: bytes.length, sha256: sha256(bytes), metadata: {}, tags, author: 'tester', date: '2024-05-06' };
+      return {
+        sourcePath,
+        name,
+        mode,
+        format: 'imagetiff',
+        size: bytes.length,
+        sha256: sha256(bytes),
+        metadata: {},
+        tags,
+        author: 'tester',
+        date: '2024-05-06',
+      };
     }
 
     async function create(name = 'Contract Exp', keys: string[] = []): Promise<ExperimentStore> {
@@ -145,7 +171,15 @@ export function describeStorageBackendContract(label: string, setup: () => Promi
       expect(items.map((i) => i.name)).toEqual(['a.tif', 'b.tif', 'c.tif']);
       expect(new Set(items.map((i) => i.id)).size).toBe(3);
       expect(items).toEqual([...added, ...more].map((i) => expect.objectContaining({ id: i.id, name: i.name, dataset: 'data' })));
-      expect(items[0]).toMatchObject({ format: 'imagetiff', author: 'tester', date: '2024-05-06', size: inputs[0]?.size, sha256: inputs[0]?.sha256, tags: { Population: 'p1' }, origin: { type: 'raw' } });
+      expect(items[0]).toMatchObject({
+        format: 'imagetiff',
+        author: 'tester',
+        date: '2024-05-06',
+        size: inputs[0]?.size,
+        sha256: inputs[0]?.sha256,
+        tags: { Population: 'p1' },
+        origin: { type: 'raw' },
+      });
       expect((await store.listDatasets())[0]?.itemCount).toBe(3);
       await store.close();
     });
@@ -171,12 +205,21 @@ export function describeStorageBackendContract(label: string, setup: () => Promi
 
     it('sets and removes tags, all or none', async () => {
       let store = await create('Tags', ['Population']);
-      const [a, b] = (await store.addRawItems([await source('a.tif', { Population: 'p1', number: '1' }), await source('b.tif', { Population: 'p2' })])) as DataItem[];
+      const [a, b] = (await store.addRawItems([
+        await source('a.tif', { Population: 'p1', number: '1' }),
+        await source('b.tif', { Population: 'p2' }),
+      ])) as DataItem[];
       await store.updateTags([
         { itemId: a!.id, set: { Population: 'p9' }, remove: ['number'] },
         { itemId: b!.id, set: { Condition: 'treated' } },
       ]);
-      await rejectsWith(store.updateTags([{ itemId: a!.id, set: { Population: 'lost' } }, { itemId: 'no-such-id', set: { x: 'y' } }]), 'NOT_FOUND');
+      await rejectsWith(
+        store.updateTags([
+          { itemId: a!.id, set: { Population: 'lost' } },
+          { itemId: 'no-such-id', set: { x: 'y' } },
+        ]),
+        'NOT_FOUND',
+      );
       store = await reopen(store);
       expect((await store.getItem(a!.id)).tags).toEqual({ Population: 'p9' });
       expect((await store.getItem(b!.id)).tags).toEqual({ Population: 'p2', Condition: 'treated' });
@@ -223,7 +266,10 @@ export function describeStorageBackendContract(label: string, setup: () => Promi
       expect((await store.listDatasets()).map((d) => d.name)).toEqual(['data', 'threshold']);
       store = await reopen(store);
       expect((await store.ensureProcessedDataset('threshold')).id).toBe(first.id);
-      expect((await store.info()).datasets.map((d) => [d.name, d.kind])).toEqual([['data', 'raw'], ['threshold', 'processed']]);
+      expect((await store.info()).datasets.map((d) => [d.name, d.kind])).toEqual([
+        ['data', 'raw'],
+        ['threshold', 'processed'],
+      ]);
       expect(await store.items('threshold')).toEqual([]);
       for (const name of ['data', '', 'a/b', '..']) await rejectsWith(store.ensureProcessedDataset(name), 'INVALID');
       await store.close();
@@ -237,7 +283,16 @@ export function describeStorageBackendContract(label: string, setup: () => Promi
       const second = runRecord('other', 'run-2', { start: '2024-05-06T11:00:00.000Z' });
       await store.saveRun(first);
       await store.saveRun(second);
-      const job = { id: 'job-1', index: 0, inputs: { i: ['x'] }, status: 'succeeded' as const, exitCode: 0, outputs: [], cacheKey: 'k1', stdout: 'logs/run-1/job-1.stdout' };
+      const job = {
+        id: 'job-1',
+        index: 0,
+        inputs: { i: ['x'] },
+        status: 'succeeded' as const,
+        exitCode: 0,
+        outputs: [],
+        cacheKey: 'k1',
+        stdout: 'logs/run-1/job-1.stdout',
+      };
       const done = { ...first, status: 'succeeded' as const, end: '2024-05-06T10:05:00.000Z', jobs: [job] };
       await store.saveRun(done);
       expect(await store.listRuns('threshold')).toEqual([done]);
@@ -252,13 +307,22 @@ export function describeStorageBackendContract(label: string, setup: () => Promi
 
     it('commits job outputs with their origin, inherited tags and content, kept across a reopen', async () => {
       let store = await create('Processed', ['Population']);
-      const [a, b] = (await store.addRawItems([await source('a.tif', { Population: 'p1', number: '1' }), await source('b.tif', { Population: 'p2' })])) as DataItem[];
+      const [a, b] = (await store.addRawItems([
+        await source('a.tif', { Population: 'p1', number: '1' }),
+        await source('b.tif', { Population: 'p2' }),
+      ])) as DataItem[];
       await store.ensureProcessedDataset('threshold');
       await store.saveRun(runRecord('threshold', 'run-1'));
       const outputs = [await output(store, 'o_a.tif', 'run-1', [a!], { Quality: 'good' }), await output(store, 'o_b.tif', 'run-1', [b!])];
       const committed = await store.commitProcessedItems('threshold', outputs);
       expect(committed).toHaveLength(2);
-      expect(committed[0]).toMatchObject({ dataset: 'threshold', format: 'imagetiff', size: outputs[0]?.size, sha256: outputs[0]?.sha256, tags: { Population: 'p1', number: '1', Quality: 'good' } });
+      expect(committed[0]).toMatchObject({
+        dataset: 'threshold',
+        format: 'imagetiff',
+        size: outputs[0]?.size,
+        sha256: outputs[0]?.sha256,
+        tags: { Population: 'p1', number: '1', Quality: 'good' },
+      });
       expect(committed[0]?.metadata).toMatchObject({ shape: [2, 2] });
       expect(committed[0]?.origin).toMatchObject({
         type: 'processed',

@@ -29,11 +29,16 @@ export function tinyPng(grey: number): Uint8Array {
   };
   const ihdr = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]);
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return new Uint8Array(Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.from([0, grey & 255]))), chunk('IEND', new Uint8Array())]));
+  return new Uint8Array(
+    Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.from([0, grey & 255]))), chunk('IEND', new Uint8Array())]),
+  );
 }
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error, `expected StorageError ${code}`).toBeInstanceOf(StorageError);
   expect((error as StorageError).code).toBe(code);
 }
@@ -84,7 +89,10 @@ export function describeThumbnailCases(h: ThumbnailCaseHelpers): void {
     await store.saveRun(h.runRecord('threshold', 'run-1'));
     const [processed] = await store.commitProcessedItems('threshold', [await h.output(store, 'o_a.tif', 'run-1', [raw[0]!])]);
     const targets = [...raw, processed!];
-    const uris = await Promise.all([...targets.map((item, i) => store.saveThumbnail(item.id, tinyPng(i))), store.saveThumbnail('missing', tinyPng(9)).catch((e: unknown) => e)]);
+    const uris = await Promise.all([
+      ...targets.map((item, i) => store.saveThumbnail(item.id, tinyPng(i))),
+      store.saveThumbnail('missing', tinyPng(9)).catch((e: unknown) => e),
+    ]);
     expect(uris.at(-1)).toBeInstanceOf(StorageError);
     expect(new Set(uris.slice(0, -1)).size).toBe(targets.length);
     await store.updateTags([{ itemId: raw[1]!.id, set: { Population: 'changed' } }]);

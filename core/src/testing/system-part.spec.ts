@@ -19,7 +19,11 @@ describe('skipWithout', () => {
     vi.restoreAllMocks();
     rmSync(dir, { recursive: true, force: true });
   });
-  const logged = () => readFileSync(join(dir, 'skips.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown);
+  const logged = () =>
+    readFileSync(join(dir, 'skips.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
 
   it('runs a suite whose part is there, and logs nothing', () => {
     expect(skipWithout('docker', undefined, join(process.cwd(), 'x.spec.ts'))).toBe(false);
@@ -33,12 +37,16 @@ describe('skipWithout', () => {
       { part: 'slurm', why: 'sbatch not found on PATH', suite: 'plugins/x/a.spec.ts' },
       { part: 'python', why: 'no python3', suite: 'b.spec.ts' },
     ]);
-    expect(console.warn).toHaveBeenCalledWith(expect.stringMatching(/plugins\/x\/a\.spec\.ts: needs 'slurm': sbatch not found on PATH \(npm run setup:system -- slurm\)/));
+    expect(console.warn).toHaveBeenCalledWith(
+      expect.stringMatching(/plugins\/x\/a\.spec\.ts: needs 'slurm': sbatch not found on PATH \(npm run setup:system -- slurm\)/),
+    );
   });
 
   it('fails the file instead when the run requires the part, naming the part and the reason', () => {
     process.env[REQUIRE_PARTS_ENV] = 'python, docker';
-    expect(() => skipWithout('docker', 'dockerd not found', 'c.spec.ts')).toThrow(/c\.spec\.ts: this run requires the system part 'docker' \(BIOIMAGEIT_REQUIRE_PARTS\), but dockerd not found/);
+    expect(() => skipWithout('docker', 'dockerd not found', 'c.spec.ts')).toThrow(
+      /c\.spec\.ts: this run requires the system part 'docker' \(BIOIMAGEIT_REQUIRE_PARTS\), but dockerd not found/,
+    );
     expect(skipWithout('slurm', 'no sbatch', 'c.spec.ts')).toBe(true);
     process.env[REQUIRE_PARTS_ENV] = 'all';
     expect(() => skipWithout('slurm', 'no sbatch', 'c.spec.ts')).toThrow(/'slurm'/);

@@ -7,8 +7,7 @@ import { DirectoryToolSource } from './directory-tool-source.js';
 
 const TOOLS = fileURLToPath(new URL('../../../tests/fixtures/v1/tools/', import.meta.url));
 
-const native = (id: string): string =>
-  JSON.stringify({ id, name: id, version: '2.0.0', description: `the ${id} tool`, command: { argv: ['true'] } });
+const native = (id: string): string => JSON.stringify({ id, name: id, version: '2.0.0', description: `the ${id} tool`, command: { argv: ['true'] } });
 
 describe('DirectoryToolSource', () => {
   let root: string;
@@ -21,9 +20,27 @@ describe('DirectoryToolSource', () => {
     const source = new DirectoryToolSource({ folders: [TOOLS] });
     expect(source.id).toBe('directories');
     expect(await source.listTools()).toEqual([
-      { id: 'biitcopy', name: 'biitcopy', version: '1.0.0', description: 'Copy the input image to the output (no-op baseline tool)', source: join(TOOLS, 'biitcopy/biitcopy.xml') },
-      { id: 'biitfail', name: 'biitfail', version: '1.0.0', description: 'Always exits with status 1 (error-handling check)', source: join(TOOLS, 'biitfail/biitfail.xml') },
-      { id: 'biitthreshold', name: 'biitthreshold', version: '1.0.0', description: 'Binary threshold written as a python one-liner', source: join(TOOLS, 'biitthreshold/biitthreshold.xml') },
+      {
+        id: 'biitcopy',
+        name: 'biitcopy',
+        version: '1.0.0',
+        description: 'Copy the input image to the output (no-op baseline tool)',
+        source: join(TOOLS, 'biitcopy/biitcopy.xml'),
+      },
+      {
+        id: 'biitfail',
+        name: 'biitfail',
+        version: '1.0.0',
+        description: 'Always exits with status 1 (error-handling check)',
+        source: join(TOOLS, 'biitfail/biitfail.xml'),
+      },
+      {
+        id: 'biitthreshold',
+        name: 'biitthreshold',
+        version: '1.0.0',
+        description: 'Binary threshold written as a python one-liner',
+        source: join(TOOLS, 'biitthreshold/biitthreshold.xml'),
+      },
     ]);
     expect(await source.problems()).toEqual([]);
     expect((await source.getTool('biitthreshold')).inputs).toHaveLength(2);
@@ -34,7 +51,10 @@ describe('DirectoryToolSource', () => {
   it('finds native manifests and <tool> XML anywhere, ignoring other XML, hidden folders, node_modules and test-data', async () => {
     await mkdir(join(root, 'a/b'), { recursive: true });
     await writeFile(join(root, 'a/b/blur.tool.json'), native('demo.blur'));
-    await writeFile(join(root, 'a/lonely.xml'), '<?xml version="1.0"?>\n<!-- wrapper -->\n<tool id="lonely" name="Lonely" version="1"><command>true</command></tool>');
+    await writeFile(
+      join(root, 'a/lonely.xml'),
+      '<?xml version="1.0"?>\n<!-- wrapper -->\n<tool id="lonely" name="Lonely" version="1"><command>true</command></tool>',
+    );
     await writeFile(join(root, 'a/other.xml'), '<config><tool/></config>');
     for (const skipped of ['.git', 'node_modules', 'x/test-data']) {
       await mkdir(join(root, skipped), { recursive: true });
@@ -82,7 +102,10 @@ describe('DirectoryToolSource', () => {
     expect(problems[0]?.error.message).toBe(
       `tool id 'demo.x' is defined by both ${join(root, 'two/x.tool.json')} and ${join(root, 'one/x.tool.json')}; keeping the first`,
     );
-    expect(problems[1]?.error.details).toMatchObject({ tool: 'biitfail', files: [join(root, 'two/biitfail/biitfail.xml'), join(TOOLS, 'biitfail/biitfail.xml')] });
+    expect(problems[1]?.error.details).toMatchObject({
+      tool: 'biitfail',
+      files: [join(root, 'two/biitfail/biitfail.xml'), join(TOOLS, 'biitfail/biitfail.xml')],
+    });
   });
 
   it('reads the folders again after reload()', async () => {

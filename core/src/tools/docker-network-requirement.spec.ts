@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { checkToolManifest, validateToolManifest } from './validate-tool-manifest.js';
 
-const manifest = (docker: unknown): Record<string, unknown> => ({ id: 'net.tool', name: 'N', version: '1', command: { argv: ['fetch'] }, requirements: { docker } });
+const manifest = (docker: unknown): Record<string, unknown> => ({
+  id: 'net.tool',
+  name: 'N',
+  version: '1',
+  command: { argv: ['fetch'] },
+  requirements: { docker },
+});
 const problems = (docker: unknown): string[] => checkToolManifest(manifest(docker)).map((p) => `${p.path}: ${p.message}`);
 
 describe('requirements.docker.network', () => {

@@ -18,7 +18,18 @@ const tool = createToolManifest(
     ],
     outputs: [{ name: 'o', format: 'imagetiff' }],
     command: {
-      argv: ['{env.python}', '{tool.dir}/run.py', '--in={inputs.i}', '{params.text}', '{outputs.o}', '--sigma={params.sigma}', '{params.verbose}', '--mask={inputs.mask}', '--level={params.level}', "print({'a': 1})"],
+      argv: [
+        '{env.python}',
+        '{tool.dir}/run.py',
+        '--in={inputs.i}',
+        '{params.text}',
+        '{outputs.o}',
+        '--sigma={params.sigma}',
+        '{params.verbose}',
+        '--mask={inputs.mask}',
+        '--level={params.level}',
+        "print({'a': 1})",
+      ],
     },
   },
   '/tools/echo/echo.tool.json',
@@ -53,8 +64,26 @@ describe('expandArgv', () => {
       '-q',
       "print({'a': 1})",
     ]);
-    const argv = expandArgv(tool, bindings('hi', { inputs: { i: 'a', mask: 'm.tif' }, toolDir: '/elsewhere', params: { ...validateParams(tool, { text: 'hi', verbose: 'true', level: '3' }) } }));
-    expect(argv).toEqual(['/usr/bin/python3', '/elsewhere/run.py', '--in=a', 'hi', '/stage/o_in.tif', '--sigma=1.5', '-v', '--mask=m.tif', '--level=3', "print({'a': 1})"]);
+    const argv = expandArgv(
+      tool,
+      bindings('hi', {
+        inputs: { i: 'a', mask: 'm.tif' },
+        toolDir: '/elsewhere',
+        params: { ...validateParams(tool, { text: 'hi', verbose: 'true', level: '3' }) },
+      }),
+    );
+    expect(argv).toEqual([
+      '/usr/bin/python3',
+      '/elsewhere/run.py',
+      '--in=a',
+      'hi',
+      '/stage/o_in.tif',
+      '--sigma=1.5',
+      '-v',
+      '--mask=m.tif',
+      '--level=3',
+      "print({'a': 1})",
+    ]);
   });
 
   it('names the placeholder of a missing binding (BAD_PARAMETER)', () => {

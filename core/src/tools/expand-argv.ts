@@ -45,15 +45,8 @@ export function expandArgv(manifest: ToolManifest, bindings: ArgvBindings): stri
   return argv;
 }
 
-function resolve(
-  manifest: ToolManifest,
-  inputsByName: ReadonlyMap<string, ToolInput>,
-  bindings: ArgvBindings,
-  p: TemplatePlaceholder,
-  index: number,
-): string {
-  const missing = (why: string): ToolError =>
-    bad(manifest, `argv[${index}] needs ${p.text}, ${why}`, { placeholder: p.text, index });
+function resolve(manifest: ToolManifest, inputsByName: ReadonlyMap<string, ToolInput>, bindings: ArgvBindings, p: TemplatePlaceholder, index: number): string {
+  const missing = (why: string): ToolError => bad(manifest, `argv[${index}] needs ${p.text}, ${why}`, { placeholder: p.text, index });
   switch (p.kind) {
     case 'tool':
       return bindings.toolDir ?? dirname(manifest.source);

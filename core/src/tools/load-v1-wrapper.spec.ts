@@ -92,7 +92,17 @@ describe('v1 parameter types', () => {
       '/w/t.xml',
     );
     expect(body.inputs.slice(1)).toEqual([
-      { name: 'noise', type: 'choice', label: 'Noise', argument: '-noise', default: '1', choices: [{ value: '0', label: 'Gauss' }, { value: '1', label: 'Poisson' }] },
+      {
+        name: 'noise',
+        type: 'choice',
+        label: 'Noise',
+        argument: '-noise',
+        default: '1',
+        choices: [
+          { value: '0', label: 'Gauss' },
+          { value: '1', label: 'Poisson' },
+        ],
+      },
       { name: 'patchsize', type: 'int', argument: '--patch-size', default: 7, min: 1, max: 15, advanced: true },
       { name: 'nf', type: 'float', default: 1.5 },
       { name: 'f', type: 'float', min: -1000 },
@@ -100,7 +110,15 @@ describe('v1 parameter types', () => {
       { name: 't', type: 'string', default: '' },
       { name: 'b', type: 'bool', default: true, trueValue: '--on', falseValue: '' },
       { name: 'b2', type: 'bool', default: false },
-      { name: 'm', type: 'choice', default: 'x', choices: [{ value: 'x', label: 'x' }, { value: 'y', label: 'Why' }] },
+      {
+        name: 'm',
+        type: 'choice',
+        default: 'x',
+        choices: [
+          { value: 'x', label: 'x' },
+          { value: 'y', label: 'Why' },
+        ],
+      },
     ]);
   });
 
@@ -147,8 +165,27 @@ describe('quirks of published v1 wrappers still load, as they did in v1', () => 
     const body = v1WrapperBody(xml, '/w/q.xml');
     expect(body.id).toBe('quirktool');
     expect(body.requirements).toEqual({ conda: { packages: ['mytool', 'other'], channels: ['bioconda'] } });
-    expect(body.command.argv).toEqual(['denoise', '-i', '{inputs.i}', '-o', '{outputs.o}', '-2dt', '{params.2dt}', '-patch', '{params.patch}', '-mode', '{params.mode}', '--infile', '{env.infile}']);
-    expect(body.inputs.map((i) => [i.name, i.default])).toEqual([['i', undefined], ['2dt', false], ['patch', 3], ['mode', 'a']]);
+    expect(body.command.argv).toEqual([
+      'denoise',
+      '-i',
+      '{inputs.i}',
+      '-o',
+      '{outputs.o}',
+      '-2dt',
+      '{params.2dt}',
+      '-patch',
+      '{params.patch}',
+      '-mode',
+      '{params.mode}',
+      '--infile',
+      '{env.infile}',
+    ]);
+    expect(body.inputs.map((i) => [i.name, i.default])).toEqual([
+      ['i', undefined],
+      ['2dt', false],
+      ['patch', 3],
+      ['mode', 'a'],
+    ]);
     expect(body.tests).toEqual([{ params: {}, inputs: { i: 'in.tif' }, outputs: { o: { file: 'x.tif' } } }]);
   });
 });
@@ -163,7 +200,7 @@ describe('v1 command conversion', () => {
   });
 
   it('maps unknown ${x} to the config env, keeps unknown $x, $1 and \\$ literal, substitutes in single quotes like v1', () => {
-    expect(argv('${fiji_home}/run $HOME awk \'{print $1}\' \\${i} "\\$x" \'${i}\' $__fiji__ ${o}')).toEqual([
+    expect(argv("${fiji_home}/run $HOME awk '{print $1}' \\${i} \"\\$x\" '${i}' $__fiji__ ${o}")).toEqual([
       '{env.fiji_home}/run',
       '$HOME',
       'awk',
@@ -178,7 +215,10 @@ describe('v1 command conversion', () => {
 
   it("follows v1's $__tool_directory__ (a folder with its separator) and dash-stripped ${--argument} references", () => {
     const body = v1WrapperBody(
-      wrap('<param argument="--use_gpu" type="select"><option value="--use_gpu">Yes</option><option value="">No</option></param>', "python '$__tool_directory__nb.py' ${__tool_directory__}/b.py $__tool_directory__ ${--use_gpu} ${i} ${o}"),
+      wrap(
+        '<param argument="--use_gpu" type="select"><option value="--use_gpu">Yes</option><option value="">No</option></param>',
+        "python '$__tool_directory__nb.py' ${__tool_directory__}/b.py $__tool_directory__ ${--use_gpu} ${i} ${o}",
+      ),
       '/w/t.xml',
     );
     expect(body.command.argv).toEqual(['python', '{tool.dir}/nb.py', '{tool.dir}/b.py', '{tool.dir}/', '{params.use_gpu}', '{inputs.i}', '{outputs.o}']);
@@ -234,7 +274,11 @@ describe('.shed.yml beside the wrapper', () => {
   it('gives the description when the XML has none, and reports its own syntax errors with the line', async () => {
     await writeFile(join(dir, 't.xml'), wrap(''));
     await writeFile(join(dir, '.shed.yml'), 'categories: [Denoising, "Deconvolution"]\ndescription: From shed\nhomepage_url: https://example.org # site\n');
-    expect(await loadV1Wrapper(join(dir, 't.xml'))).toMatchObject({ description: 'From shed', categories: ['Denoising', 'Deconvolution'], homepage: 'https://example.org' });
+    expect(await loadV1Wrapper(join(dir, 't.xml'))).toMatchObject({
+      description: 'From shed',
+      categories: ['Denoising', 'Deconvolution'],
+      homepage: 'https://example.org',
+    });
     await writeFile(join(dir, '.shed.yml'), 'name: x\nowner:\n  nested: map\n');
     await expect(loadV1Wrapper(join(dir, 't.xml'))).rejects.toThrow(`${join(dir, '.shed.yml')}: line 3: nested mappings are not supported`);
   });

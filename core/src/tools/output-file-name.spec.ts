@@ -45,8 +45,12 @@ describe('outputFileName', () => {
 
   it('refuses unknown outputs, missing indexes, unknown extensions and names that are not plain file names', () => {
     expect(() => outputFileName(tool, 'nope', 'a')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
-    expect(() => outputFileName(tool, 'zarr', 'a')).toThrow(expect.objectContaining({ code: 'BAD_PARAMETER', message: expect.stringMatching(/needs an \{index\}/) }));
-    expect(() => outputFileName(tool, 'odd', 'a')).toThrow("/t/names.tool.json: outputs 'odd' has format 'imagepng' with no known extension; set its 'extension'");
+    expect(() => outputFileName(tool, 'zarr', 'a')).toThrow(
+      expect.objectContaining({ code: 'BAD_PARAMETER', message: expect.stringMatching(/needs an \{index\}/) }),
+    );
+    expect(() => outputFileName(tool, 'odd', 'a')).toThrow(
+      "/t/names.tool.json: outputs 'odd' has format 'imagepng' with no known extension; set its 'extension'",
+    );
     expect(() => outputFileName(tool, 'table', '../../etc/passwd')).toThrow(expect.objectContaining({ code: 'BAD_PARAMETER' }));
     expect(() => outputFileName(tool, 'tab', '..')).toThrow(/not a plain file name/);
     expect(() => outputFileName(tool, 'tab', '')).toThrow(/not a plain file name/);

@@ -44,12 +44,7 @@ export function outputExtension(output: { readonly format: string; readonly exte
  * `{index}` that was not given or the result is not a plain file name (empty, `.`/`..`, a path
  * separator or NUL); BAD_MANIFEST when no extension is known for the output's format.
  */
-export function outputFileName(
-  manifest: ToolManifest,
-  outputName: string,
-  input: string | OutputNameInput,
-  index?: number,
-): string {
+export function outputFileName(manifest: ToolManifest, outputName: string, input: string | OutputNameInput, index?: number): string {
   const output = manifest.outputs.find((o) => o.name === outputName);
   const details = { tool: manifest.id, file: manifest.source, output: outputName };
   if (output === undefined) {

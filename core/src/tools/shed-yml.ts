@@ -24,8 +24,7 @@ const KEY = /^([A-Za-z_][A-Za-z0-9_.-]*)\s*:(?:\s+|$)(.*)$/;
  * mappings, anchors, tabs in indentation, duplicate keys, unterminated quotes).
  */
 export function parseShedYml(text: string, file: string): ShedYml {
-  const fail = (line: number, why: string): ToolError =>
-    new ToolError('BAD_MANIFEST', `${file}: line ${line}: ${why}`, { details: { file, line } });
+  const fail = (line: number, why: string): ToolError => new ToolError('BAD_MANIFEST', `${file}: line ${line}: ${why}`, { details: { file, line } });
   const lines = splitLines(text, fail);
   const entries: [string, string | string[]][] = [];
   let i = 0;
@@ -51,10 +50,12 @@ function value(rest: string, body: readonly Line[], lineNo: number, fail: (line:
   if (/^[|>][-+]?$/.test(rest)) return blockScalar(rest, body);
   if (rest === '') {
     if (body.length === 0) return '';
-    return body.filter((l) => l.text !== '').map((l) => {
-      if (!/^-(\s|$)/.test(l.text)) throw fail(l.number, 'nested mappings are not supported; expected a "- item" list');
-      return scalar(l.text.slice(1).trim(), l.number, fail);
-    });
+    return body
+      .filter((l) => l.text !== '')
+      .map((l) => {
+        if (!/^-(\s|$)/.test(l.text)) throw fail(l.number, 'nested mappings are not supported; expected a "- item" list');
+        return scalar(l.text.slice(1).trim(), l.number, fail);
+      });
   }
   if (rest.startsWith('[')) {
     if (!rest.endsWith(']') || body.length > 0) throw fail(lineNo, 'a flow sequence must be written on one line: [a, b]');
@@ -120,12 +121,15 @@ function splitFlow(inner: string): string[] {
 }
 
 function splitLines(text: string, fail: (line: number, why: string) => ToolError): Line[] {
-  return text.replace(/^\ufeff/, '').split(/\r\n|\r|\n/).map((source, k) => {
-    const indentText = /^[ \t]*/.exec(source)?.[0] ?? '';
-    if (indentText.includes('\t') && source.trim() !== '') throw fail(k + 1, 'tabs are not allowed in indentation');
-    const raw = source.slice(indentText.length);
-    return { number: k + 1, indent: indentText.length, text: stripComment(raw).trimEnd(), raw: raw.trimEnd() };
-  });
+  return text
+    .replace(/^\ufeff/, '')
+    .split(/\r\n|\r|\n/)
+    .map((source, k) => {
+      const indentText = /^[ \t]*/.exec(source)?.[0] ?? '';
+      if (indentText.includes('\t') && source.trim() !== '') throw fail(k + 1, 'tabs are not allowed in indentation');
+      const raw = source.slice(indentText.length);
+      return { number: k + 1, indent: indentText.length, text: stripComment(raw).trimEnd(), raw: raw.trimEnd() };
+    });
 }
 
 function stripComment(text: string): string {

@@ -11,7 +11,8 @@ const TOOLS = fileURLToPath(new URL('../../../tests/fixtures/v1/tools/', import.
 
 /** A plugin tool source holding manifests that differ only by id. */
 function pluginSource(id: string, toolIds: readonly string[], calls: string[] = []): ToolSource {
-  const manifest = (toolId: string) => ({ id: toolId, name: toolId, version: '1.0.0', description: `${toolId} of ${id}`, source: `plugin:${id}` }) as unknown as ToolManifest;
+  const manifest = (toolId: string) =>
+    ({ id: toolId, name: toolId, version: '1.0.0', description: `${toolId} of ${id}`, source: `plugin:${id}` }) as unknown as ToolManifest;
   return {
     id,
     listTools: async () => toolIds.map((t) => ({ id: t, name: t, version: '1.0.0', source: `plugin:${id}` })),
@@ -63,7 +64,10 @@ describe('ToolCatalog', () => {
     const problems = await catalog.problems();
     expect(problems.map((p) => [p.file, p.error.code])).toEqual([['plugin:broken-plugin', 'SOURCE_UNAVAILABLE']]);
     expect(problems[0]?.error.message).toContain('libfftw3f is missing');
-    await expect(catalog.getTool('broken.deskew')).rejects.toMatchObject({ code: 'SOURCE_UNAVAILABLE', message: expect.stringContaining("tool source 'broken'") });
+    await expect(catalog.getTool('broken.deskew')).rejects.toMatchObject({
+      code: 'SOURCE_UNAVAILABLE',
+      message: expect.stringContaining("tool source 'broken'"),
+    });
   });
 
   it('names the folders and plugin sources searched when no one has the tool', async () => {

@@ -15,7 +15,15 @@ const tool = createToolManifest(
       { name: 'ratio', type: 'float', default: 0.5, max: 1 },
       { name: 'name', type: 'string', default: 'x' },
       { name: 'flag', type: 'bool', default: false, trueValue: 'ON', falseValue: 'OFF' },
-      { name: 'method', type: 'choice', default: 'otsu', choices: [{ value: 'otsu', label: 'Otsu' }, { value: 'li', label: 'Li' }] },
+      {
+        name: 'method',
+        type: 'choice',
+        default: 'otsu',
+        choices: [
+          { value: 'otsu', label: 'Otsu' },
+          { value: 'li', label: 'Li' },
+        ],
+      },
       { name: 'extra', type: 'string', optional: true },
     ],
     outputs: [],

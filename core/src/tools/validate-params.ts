@@ -17,10 +17,7 @@ const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
  * parameters, missing required values, malformed numbers or booleans, numbers out of range, values
  * outside a choice list (the message names the parameter and the allowed values).
  */
-export function validateParams(
-  manifest: ToolManifest,
-  given: Readonly<Record<string, string | number | boolean>>,
-): Record<string, ToolParamValue> {
+export function validateParams(manifest: ToolManifest, given: Readonly<Record<string, string | number | boolean>>): Record<string, ToolParamValue> {
   const problems: string[] = [];
   const inputs = new Map(manifest.inputs.map((input) => [input.name, input]));
   for (const name of Object.keys(given)) {
@@ -60,9 +57,7 @@ function parseParam(input: ToolInput, raw: string | number | boolean): Parsed {
     case 'int':
     case 'float': {
       const ok =
-        typeof raw === 'number'
-          ? Number.isFinite(raw) && (input.type === 'float' || Number.isInteger(raw))
-          : (input.type === 'int' ? INT : FLOAT).test(text);
+        typeof raw === 'number' ? Number.isFinite(raw) && (input.type === 'float' || Number.isInteger(raw)) : (input.type === 'int' ? INT : FLOAT).test(text);
       const value = Number(text);
       if (!ok || !Number.isFinite(value) || (input.type === 'int' && !Number.isSafeInteger(value))) {
         return fail(input.type === 'int' ? 'must be an integer' : 'must be a number');

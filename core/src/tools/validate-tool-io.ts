@@ -4,8 +4,20 @@ import { TOOL_INPUT_TYPES, type ToolInput, type ToolOutput } from './tool-manife
 /** Input and output names: usable in placeholders and in v1's `${name}`. */
 export const IO_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
 const INPUT_FIELDS = [
-  'name', 'type', 'label', 'help', 'format', 'default', 'min', 'max',
-  'choices', 'optional', 'advanced', 'argument', 'trueValue', 'falseValue',
+  'name',
+  'type',
+  'label',
+  'help',
+  'format',
+  'default',
+  'min',
+  'max',
+  'choices',
+  'optional',
+  'advanced',
+  'argument',
+  'trueValue',
+  'falseValue',
 ] as const;
 const OUTPUT_FIELDS = ['name', 'format', 'label', 'template', 'extension'] as const;
 const TEMPLATE_FIELDS = ['{output}', '{input.stem}', '{input.name}', '{index}'];

@@ -58,7 +58,15 @@ describe('checkToolManifest', () => {
         valid.inputs[0],
         { name: 'iterations', type: 'int', default: 2.5, min: 5, max: 1 },
         { name: 'x', type: 'matrix' },
-        { name: 'method', type: 'choice', default: 'max', choices: [{ value: 'a', label: 'A' }, { value: 'a', label: 'B' }] },
+        {
+          name: 'method',
+          type: 'choice',
+          default: 'max',
+          choices: [
+            { value: 'a', label: 'A' },
+            { value: 'a', label: 'B' },
+          ],
+        },
         { name: 'f', type: 'float', format: 'imagetiff', choices: [] },
         'oops',
       ],

@@ -6,8 +6,23 @@ import { checkInputs, checkOutputs } from './validate-tool-io.js';
 
 /** Every field of a manifest, in schema order. `source` and `digest` are set by the loader. */
 export const TOOL_MANIFEST_FIELDS = [
-  'id', 'name', 'version', 'description', 'categories', 'inputs', 'outputs', 'command',
-  'requirements', 'resources', 'type', 'tests', 'help', 'owner', 'homepage', 'source', 'digest',
+  'id',
+  'name',
+  'version',
+  'description',
+  'categories',
+  'inputs',
+  'outputs',
+  'command',
+  'requirements',
+  'resources',
+  'type',
+  'tests',
+  'help',
+  'owner',
+  'homepage',
+  'source',
+  'digest',
 ] as const;
 
 /** Namespaced lower-case id: `biitcopy`, `gpu-decon.deconvolve`. */

@@ -19,7 +19,10 @@ describe('parseXml', () => {
       '/t/w.xml',
     );
     expect(root).toMatchObject({ name: 'tool', line: 4, column: 1, attributes: { id: 'a&b', q: `"'<>AB` } });
-    expect(childElements(root).map((e) => [e.name, e.line])).toEqual([['x', 5], ['y', 6]]);
+    expect(childElements(root).map((e) => [e.name, e.line])).toEqual([
+      ['x', 5],
+      ['y', 6],
+    ]);
     expect(elementText(root)).toBe('\n  text <1> if a < b && c \n  \n');
     const y = childElements(root, 'y')[0];
     expect(y?.attributes).toEqual({ k: 'line break' });

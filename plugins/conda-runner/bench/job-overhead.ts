@@ -25,7 +25,10 @@ const fixture = await testChannel();
 const root = await mkdtemp(path.join(tmpdir(), 'bioimageit-conda-bench-'));
 try {
   const tool = stampTool(root, fixture.channel.url);
-  const conda = new CondaRunner({ settings: { command: 'embedded', envsDir: path.join(root, 'envs'), defaultChannels: [], channelAlias: DEFAULT_CHANNEL_ALIAS, namedEnvDirs: [] }, progress: () => undefined });
+  const conda = new CondaRunner({
+    settings: { command: 'embedded', envsDir: path.join(root, 'envs'), defaultChannels: [], channelAlias: DEFAULT_CHANNEL_ALIAS, namedEnvDirs: [] },
+    progress: () => undefined,
+  });
   const local = new LocalRunner();
   let counter = 0;
   const job = async (): Promise<RunnerJob> => {

@@ -30,7 +30,10 @@ export async function stateVariables(prefix: string): Promise<Record<string, str
 /** Writes `variables` into `conda-meta/state` (`env_vars`, merged with what is there), where conda, mamba and this runner read them. */
 export async function writeStateVariables(prefix: string, variables: Readonly<Record<string, string>>): Promise<void> {
   const file = path.join(prefix, 'conda-meta', 'state');
-  const current = await readFile(file, 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => ({}) as Record<string, unknown>);
+  const current = await readFile(file, 'utf8').then(
+    (t) => JSON.parse(t) as Record<string, unknown>,
+    () => ({}) as Record<string, unknown>,
+  );
   const envVars = typeof current['env_vars'] === 'object' && current['env_vars'] !== null ? (current['env_vars'] as Record<string, string>) : {};
   await writeFile(file, `${JSON.stringify({ ...current, env_vars: { ...envVars, ...variables } }, null, 2)}\n`);
 }
@@ -39,7 +42,10 @@ export async function writeStateVariables(prefix: string, variables: Readonly<Re
 export async function activationScripts(prefix: string): Promise<string[]> {
   const dir = path.join(prefix, 'etc', 'conda', 'activate.d');
   const names = await readdir(dir).catch(() => [] as string[]);
-  return names.filter((n) => n.endsWith('.sh')).sort().map((n) => path.join(dir, n));
+  return names
+    .filter((n) => n.endsWith('.sh'))
+    .sort()
+    .map((n) => path.join(dir, n));
 }
 
 const SCRIPT_VAR = '__BIOIMAGEIT_ACTIVATE_';
@@ -73,10 +79,14 @@ export async function activatedVariables(prefix: string, base: Readonly<Record<s
       else reject(new Error(`activation scripts exited with ${code}${err.trim() === '' ? '' : `: ${err.trim()}`}`));
     });
   }).catch((cause: unknown) => {
-    throw new RunnerError('UNAVAILABLE', `cannot activate conda environment ${prefix} (${scripts.map((s) => path.basename(s)).join(', ')}): ${cause instanceof Error ? cause.message : String(cause)}`, {
-      cause,
-      details: { prefix, scripts },
-    });
+    throw new RunnerError(
+      'UNAVAILABLE',
+      `cannot activate conda environment ${prefix} (${scripts.map((s) => path.basename(s)).join(', ')}): ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+        details: { prefix, scripts },
+      },
+    );
   });
   const after = JSON.parse(output) as Record<string, string>;
   const changed: Record<string, string> = {};

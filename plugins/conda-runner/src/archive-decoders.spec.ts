@@ -79,7 +79,7 @@ describe('zstd decoding', () => {
 
   // fzstd does not check the content checksum, so it may decode damaged data without error; the
   // package cache checks each archive's sha256 (or md5) before extracting it.
-  it.runIf(zstdDecoder() === 'node:zlib')("node:zlib: fails on damaged data (content checksum)", async () => {
+  it.runIf(zstdDecoder() === 'node:zlib')('node:zlib: fails on damaged data (content checksum)', async () => {
     const damaged = Buffer.from(P_TAR_ZST, 'base64');
     damaged[60] = (damaged[60] as number) ^ 0xff;
     await expect(decode(damaged, zstdDecoders('node:zlib'))).rejects.toThrow();

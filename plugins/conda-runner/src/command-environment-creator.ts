@@ -56,7 +56,10 @@ export class CommandEnvironmentCreator implements EnvironmentCreator {
     if (spec.pip.length > 0) {
       const file = path.join(paths.staging, 'environment.yml');
       await writeFile(file, environmentYaml(spec));
-      argv = this.command.flavour === 'conda' ? [this.command.path, 'env', 'create', '-p', paths.prefix, '-f', file] : [this.command.path, 'create', '--yes', '-p', paths.prefix, '-f', file];
+      argv =
+        this.command.flavour === 'conda'
+          ? [this.command.path, 'env', 'create', '-p', paths.prefix, '-f', file]
+          : [this.command.path, 'create', '--yes', '-p', paths.prefix, '-f', file];
     } else {
       argv = [this.command.path, 'create', '--yes', '-p', paths.prefix, '--override-channels', ...spec.channels.flatMap((c) => ['-c', c]), ...spec.specs];
     }
@@ -73,7 +76,11 @@ export class CommandEnvironmentCreator implements EnvironmentCreator {
     return new Promise((resolve, reject) => {
       const out = createWriteStream(log, { flags: 'a' });
       const env = { ...this.hostEnv } as NodeJS.ProcessEnv;
-      const child = spawn(argv[0] as string, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'], ...(signal !== undefined && { signal, killSignal: 'SIGTERM' as const }) });
+      const child = spawn(argv[0] as string, argv.slice(1), {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(signal !== undefined && { signal, killSignal: 'SIGTERM' as const }),
+      });
       let tail = '';
       const keep = (chunk: Buffer): void => {
         out.write(chunk);
@@ -86,10 +93,14 @@ export class CommandEnvironmentCreator implements EnvironmentCreator {
         const culprit = commandUnsatisfiable(tail);
         const head = culprit === undefined ? '' : `'${culprit}' cannot be satisfied: `;
         reject(
-          new RunnerError('UNAVAILABLE', `${label}: ${path.basename(argv[0] as string)} ${argv[1]} failed (${why}): ${head}${tail.trim().split('\n').slice(-6).join(' | ')}`, {
-            cause,
-            details: { command: argv.slice(0, 2), specs: spec.specs, channels: spec.channels, ...(culprit !== undefined && { package: culprit }) },
-          }),
+          new RunnerError(
+            'UNAVAILABLE',
+            `${label}: ${path.basename(argv[0] as string)} ${argv[1]} failed (${why}): ${head}${tail.trim().split('\n').slice(-6).join(' | ')}`,
+            {
+              cause,
+              details: { command: argv.slice(0, 2), specs: spec.specs, channels: spec.channels, ...(culprit !== undefined && { package: culprit }) },
+            },
+          ),
         );
       };
       child.once('error', (e) => (signal?.aborted === true ? (out.end(), reject(signal.reason)) : fail(`cannot start: ${e.message}`, e)));

@@ -22,7 +22,13 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const settings = (command: string, envsDir: string): CondaSettings => ({ command, envsDir, defaultChannels: [], channelAlias: DEFAULT_CHANNEL_ALIAS, namedEnvDirs: [] });
+const settings = (command: string, envsDir: string): CondaSettings => ({
+  command,
+  envsDir,
+  defaultChannels: [],
+  channelAlias: DEFAULT_CHANNEL_ALIAS,
+  namedEnvDirs: [],
+});
 
 async function job(argv: string[], tool: ToolManifest): Promise<RunnerJob> {
   const id = `job-${++counter}`;
@@ -33,7 +39,16 @@ async function job(argv: string[], tool: ToolManifest): Promise<RunnerJob> {
 
 const tool = (packages: string[], channels = ['https://conda.example/test-channel']): ToolManifest =>
   createToolManifest(
-    { id: 'test.double', name: 'Double', version: '1.0.0', description: 'd', inputs: [], outputs: [], command: { argv: ['double-tool'] }, requirements: { conda: { packages, channels } } },
+    {
+      id: 'test.double',
+      name: 'Double',
+      version: '1.0.0',
+      description: 'd',
+      inputs: [],
+      outputs: [],
+      command: { argv: ['double-tool'] },
+      requirements: { conda: { packages, channels } },
+    },
     path.join(root, 'double.tool.json'),
   );
 
@@ -51,7 +66,17 @@ describe('conda runner, command path against a TEST DOUBLE of micromamba/conda (
     expect(await readFile(first.stdoutPath, 'utf8')).toBe(`${hostile.map((a) => `<${a}>\n`).join('')}double-tool in ${facts.prefix}\n`);
     const calls = await doubleCalls(bin);
     expect(calls[0]).toEqual(['--version']);
-    expect(calls[1]).toEqual(['create', '--yes', '-p', facts.prefix, '--override-channels', '-c', 'https://conda.example/test-channel/', 'biit-x', 'numpy >=1.2']);
+    expect(calls[1]).toEqual([
+      'create',
+      '--yes',
+      '-p',
+      facts.prefix,
+      '--override-channels',
+      '-c',
+      'https://conda.example/test-channel/',
+      'biit-x',
+      'numpy >=1.2',
+    ]);
     expect(calls[2]?.slice(0, 3)).toEqual(['run', '-p', facts.prefix]);
     expect(facts.createdBy).toBe(`micromamba 1.5.8 (${command})`);
     expect(lockLines(facts.lock)).toEqual(['biit-x=1.0=double_0', 'numpy=1.0=double_0']);

@@ -29,7 +29,16 @@ describeRunnerContract('conda (command path, micromamba test double)', async () 
     killGraceMs: 500,
   });
   const tool = createToolManifest(
-    { id: 'test.contract', name: 'c', version: '1.0.0', description: 'd', inputs: [], outputs: [], command: { argv: ['sh'] }, requirements: { conda: { packages: ['biit-x'], channels: ['https://conda.example/c'] } } },
+    {
+      id: 'test.contract',
+      name: 'c',
+      version: '1.0.0',
+      description: 'd',
+      inputs: [],
+      outputs: [],
+      command: { argv: ['sh'] },
+      requirements: { conda: { packages: ['biit-x'], channels: ['https://conda.example/c'] } },
+    },
     path.join(scratch, 'c.tool.json'),
   );
   const runner: Runner = { id: conda.id, run: (job, signal) => conda.run({ ...job, tool }, signal) };

@@ -28,7 +28,11 @@ export async function condaArchiveMembers(file: string): Promise<CondaArchiveMem
     const tail = Buffer.alloc(tailSize);
     await handle.read(tail, 0, tailSize, size - tailSize);
     let eocd = -1;
-    for (let i = tailSize - 22; i >= 0; i--) if (tail.readUInt32LE(i) === EOCD) { eocd = i; break; }
+    for (let i = tailSize - 22; i >= 0; i--)
+      if (tail.readUInt32LE(i) === EOCD) {
+        eocd = i;
+        break;
+      }
     if (eocd < 0) throw new Error(`${file} is not a .conda archive (no zip directory)`);
     const entries = tail.readUInt16LE(eocd + 10);
     const dirSize = tail.readUInt32LE(eocd + 12);

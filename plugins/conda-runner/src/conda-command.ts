@@ -39,7 +39,10 @@ export function flavourOf(file: string, versionText: string): CondaFlavour {
  * RunnerError UNAVAILABLE when the configured command does not exist or does not answer
  * `--version`.
  */
-export async function findCondaCommand(configured: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): Promise<CondaCommand | undefined> {
+export async function findCondaCommand(
+  configured: string | undefined,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<CondaCommand | undefined> {
   if (configured === 'embedded') return undefined;
   const resolver = new ExecutableResolver();
   const searchPath = env['PATH'] ?? '';

@@ -13,7 +13,14 @@ describe('conda lock', () => {
   });
 
   it('reads a record written by conda (channel from the url when absent)', () => {
-    const record = { name: 'zlib', version: '1.3.1', build: 'h4ab18f5_1', url: 'https://conda.anaconda.org/conda-forge/linux-64/zlib-1.3.1-h4ab18f5_1.conda', subdir: 'linux-64', md5: 'abc' };
+    const record = {
+      name: 'zlib',
+      version: '1.3.1',
+      build: 'h4ab18f5_1',
+      url: 'https://conda.anaconda.org/conda-forge/linux-64/zlib-1.3.1-h4ab18f5_1.conda',
+      subdir: 'linux-64',
+      md5: 'abc',
+    };
     expect(lockedPackageOf(record, 'f')).toEqual({ ...record, channel: 'https://conda.anaconda.org/conda-forge' });
     expect(() => lockedPackageOf({ name: 'x' }, '/p/conda-meta/x.json')).toThrow('/p/conda-meta/x.json lacks name, version or build');
   });

@@ -10,7 +10,13 @@ import { distName } from './package-cache.js';
  * index.json plus channel, url and checksums, written by the package cache), the files placed
  * and how, and the spec that asked for it.
  */
-export async function writePrefixRecord(target: string, record: SolvedRecord, extracted: string, linked: LinkedPackage, requestedSpec: string | undefined): Promise<void> {
+export async function writePrefixRecord(
+  target: string,
+  record: SolvedRecord,
+  extracted: string,
+  linked: LinkedPackage,
+  requestedSpec: string | undefined,
+): Promise<void> {
   const repodata = JSON.parse(await readFile(path.join(extracted, 'info', 'repodata_record.json'), 'utf8')) as Record<string, unknown>;
   const meta = {
     ...repodata,

@@ -19,6 +19,11 @@ export class CondaRunnerContribution implements RunnerContribution {
   /** Called once by the kernel on activation; throws PluginError DUPLICATE_CONTRIBUTION when `conda` is taken. */
   registerRunners(registry: RunnerRegistrar): void {
     const { progress, ...settings } = this.overrides ?? {};
-    registry.register(new CondaRunner({ settings: { ...condaSettings(this.config.workspace, settingsEnvironment(this.config)), ...settings }, ...(progress !== undefined && { progress }) }));
+    registry.register(
+      new CondaRunner({
+        settings: { ...condaSettings(this.config.workspace, settingsEnvironment(this.config)), ...settings },
+        ...(progress !== undefined && { progress }),
+      }),
+    );
   }
 }

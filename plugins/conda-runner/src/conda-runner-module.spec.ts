@@ -19,7 +19,9 @@ describe('conda-runner container module', () => {
     const registered: Runner[] = [];
     contributions[0]?.registerRunners({ register: (r) => (registered.push(r), { dispose: () => undefined }) });
     expect(registered.map((r) => r.id)).toEqual(['conda']);
-    expect((registered[0] as CondaRunner).envsDir).toBe(process.env['BIOIMAGEIT_CONDA_ENVS'] === undefined ? '/ws/.bioimageit/envs' : path.resolve('/ws', process.env['BIOIMAGEIT_CONDA_ENVS']));
+    expect((registered[0] as CondaRunner).envsDir).toBe(
+      process.env['BIOIMAGEIT_CONDA_ENVS'] === undefined ? '/ws/.bioimageit/envs' : path.resolve('/ws', process.env['BIOIMAGEIT_CONDA_ENVS']),
+    );
   });
 
   it('takes a bound CondaRunnerConfig over the variables and defaults', async () => {
@@ -39,8 +41,11 @@ describe('conda-runner container module', () => {
       'console.log(JSON.stringify({ id: runner.id, envs: runner.envsDir, plugins: kernel.plugins().map((p) => [p.id, p.state]) }));',
     ].join('\n');
     const out = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: repo, env: { ...process.env, BIOIMAGEIT_CONDA_ENVS: 'my-envs' } }, (e, stdout, stderr) =>
-        e === null ? resolve(stdout) : reject(new Error(`${e.message}\n${stderr}`)),
+      execFile(
+        process.execPath,
+        ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script],
+        { cwd: repo, env: { ...process.env, BIOIMAGEIT_CONDA_ENVS: 'my-envs' } },
+        (e, stdout, stderr) => (e === null ? resolve(stdout) : reject(new Error(`${e.message}\n${stderr}`))),
       ),
     );
     const result = JSON.parse(out.trim().split('\n').at(-1) as string) as { id: string; envs: string; plugins: [string, string][] };

@@ -85,18 +85,27 @@ export class CondaRunner implements Runner {
     if (signal.aborted) throw new RunnerError('CANCELLED', `job '${job.id}' was cancelled`, { details: { jobId: job.id, started: false } });
     const tool = job.tool;
     if (tool === undefined) {
-      throw new RunnerError('UNAVAILABLE', `job '${job.id}': the conda runner needs the job's tool manifest (requirements.conda)`, { details: { jobId: job.id } });
+      throw new RunnerError('UNAVAILABLE', `job '${job.id}': the conda runner needs the job's tool manifest (requirements.conda)`, {
+        details: { jobId: job.id },
+      });
     }
     const label = `tool '${tool.id}'`;
     const backend = await this.backendReady();
     const spec = await environmentSpecOf(tool, this.options.settings, this.platform);
-    const environment = spec.kind === 'solved' ? await this.solvedEnvironment(backend, spec, label, signal, job.id) : await this.existingEnvironment(backend, spec, `job '${job.id}' (${label})`);
+    const environment =
+      spec.kind === 'solved'
+        ? await this.solvedEnvironment(backend, spec, label, signal, job.id)
+        : await this.existingEnvironment(backend, spec, `job '${job.id}' (${label})`);
     const conda = { ...environment.facts, ...this.locks.factsFor(job, environment.lock) };
     const facts = (local: Readonly<Record<string, unknown>>): Record<string, unknown> => ({ ...local, runner: this.id, conda });
     try {
-      const result = backend.command !== undefined
-        ? await this.local.run({ ...job, argv: runArgv(backend.command, environment.prefix, job.argv) }, signal)
-        : await this.local.run({ ...job, env: { ...(await this.activation(environment.prefix)), ...job.env, ...this.pathFor(environment.prefix, job) } }, signal);
+      const result =
+        backend.command !== undefined
+          ? await this.local.run({ ...job, argv: runArgv(backend.command, environment.prefix, job.argv) }, signal)
+          : await this.local.run(
+              { ...job, env: { ...(await this.activation(environment.prefix)), ...job.env, ...this.pathFor(environment.prefix, job) } },
+              signal,
+            );
       return { ...result, environment: facts(result.environment) };
     } catch (e) {
       // Every runner error of a job that reached its environment carries that environment (the
@@ -131,9 +140,10 @@ export class CondaRunner implements Runner {
 
   private backendReady(): Promise<Backend> {
     this.backend ??= findCondaCommand(this.options.settings.command, this.host).then((command) => {
-      const creator = command !== undefined
-        ? new CommandEnvironmentCreator(command, this.host)
-        : new EmbeddedEnvironmentCreator({ packagesDir: path.join(this.envsDir, '.pkgs'), baseEnv: this.base });
+      const creator =
+        command !== undefined
+          ? new CommandEnvironmentCreator(command, this.host)
+          : new EmbeddedEnvironmentCreator({ packagesDir: path.join(this.envsDir, '.pkgs'), baseEnv: this.base });
       const manager = new EnvironmentManager(this.envsDir, creator, this.options.progress ?? stderrProgress());
       return { ...(command !== undefined && { command }), manager, existing: new ExistingEnvironments(this.options.settings.namedEnvDirs, command) };
     });

@@ -49,11 +49,22 @@ export function condaSettings(workspace: string, env: Readonly<Record<string, st
   return {
     ...(command !== undefined && { command }),
     envsDir: path.resolve(workspace, envs ?? path.join('.bioimageit', 'envs')),
-    defaultChannels: channels === undefined ? ['conda-forge'] : channels.split(',').map((c) => c.trim()).filter((c) => c !== ''),
+    defaultChannels:
+      channels === undefined
+        ? ['conda-forge']
+        : channels
+            .split(',')
+            .map((c) => c.trim())
+            .filter((c) => c !== ''),
     channelAlias: alias.endsWith('/') ? alias : `${alias}/`,
     namedEnvDirs:
       dirs === undefined
-        ? [path.join(home, '.conda', 'envs'), path.join(home, 'micromamba', 'envs'), path.join(home, 'miniforge3', 'envs'), path.join(home, 'miniconda3', 'envs')]
+        ? [
+            path.join(home, '.conda', 'envs'),
+            path.join(home, 'micromamba', 'envs'),
+            path.join(home, 'miniforge3', 'envs'),
+            path.join(home, 'miniconda3', 'envs'),
+          ]
         : dirs.split(path.delimiter).filter((d) => d !== ''),
   };
 }

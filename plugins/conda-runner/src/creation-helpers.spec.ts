@@ -14,17 +14,33 @@ import type { SolvedRecord } from './rattler-solver.js';
 import { unsatisfiablePackage } from './rattler-solver.js';
 import { detectVirtualPackages } from './virtual-packages.js';
 
-const record = (name: string, depends: string[] = []): SolvedRecord => ({ name, version: '1', build: '0', buildNumber: 0, channel: 'c', subdir: 'noarch', url: `u/${name}`, filename: `${name}-1-0.tar.bz2`, depends });
+const record = (name: string, depends: string[] = []): SolvedRecord => ({
+  name,
+  version: '1',
+  build: '0',
+  buildNumber: 0,
+  channel: 'c',
+  subdir: 'noarch',
+  url: `u/${name}`,
+  filename: `${name}-1-0.tar.bz2`,
+  depends,
+});
 
 describe('solver and command messages', () => {
   it('finds the unsatisfiable package in rattler messages', () => {
     expect(unsatisfiablePackage('Cannot solve the request because of: No candidates were found for nonexist *.\n')).toBe('nonexist');
-    expect(unsatisfiablePackage('Cannot solve the request because of: biit-tool * cannot be installed because there are no viable options:\n└─ biit-tool 1.0.0 would require\n   └─ biit-lib >=1.0, for which no candidates were found.\n')).toBe('biit-lib >=1.0');
+    expect(
+      unsatisfiablePackage(
+        'Cannot solve the request because of: biit-tool * cannot be installed because there are no viable options:\n└─ biit-tool 1.0.0 would require\n   └─ biit-lib >=1.0, for which no candidates were found.\n',
+      ),
+    ).toBe('biit-lib >=1.0');
     expect(unsatisfiablePackage('something else')).toBeUndefined();
   });
 
   it('finds it in micromamba, mamba and conda output', () => {
-    expect(commandUnsatisfiable('error    libmamba Could not solve for environment specs\n    └─ nope does not exist (perhaps a typo or a missing channel).')).toBe('nope');
+    expect(
+      commandUnsatisfiable('error    libmamba Could not solve for environment specs\n    └─ nope does not exist (perhaps a typo or a missing channel).'),
+    ).toBe('nope');
     expect(commandUnsatisfiable('Encountered problems while solving:\n  - nothing provides requested nope 2.0\n')).toBe('nope 2.0');
     expect(commandUnsatisfiable('PackagesNotFoundError: The following packages are not available from current channels:\n\n  - nope\n')).toBe('nope');
   });
@@ -33,7 +49,15 @@ describe('solver and command messages', () => {
     expect(flavourOf('/usr/bin/micromamba', '1.5.8')).toBe('micromamba');
     expect(flavourOf('/opt/conda/bin/mamba', 'mamba 1.5.8\nconda 24.1.2')).toBe('conda');
     expect(flavourOf('/opt/bin/mamba', '2.0.5')).toBe('micromamba');
-    expect(runArgv({ path: '/c', flavour: 'conda', version: 'conda 24' }, '/p', ['a b', '$x'])).toEqual(['/c', 'run', '--no-capture-output', '-p', '/p', 'a b', '$x']);
+    expect(runArgv({ path: '/c', flavour: 'conda', version: 'conda 24' }, '/p', ['a b', '$x'])).toEqual([
+      '/c',
+      'run',
+      '--no-capture-output',
+      '-p',
+      '/p',
+      'a b',
+      '$x',
+    ]);
   });
 });
 
@@ -54,7 +78,12 @@ describe('installation helpers', () => {
   });
 
   it('describes this machine with virtual packages', () => {
-    expect(detectVirtualPackages('linux', '2.36', 'x64').map((v) => `${v.name}=${v.name === '__linux' ? 'K' : v.version}=${v.build}`)).toEqual(['__unix=0=0', '__archspec=1=x86_64', '__linux=K=0', '__glibc=2.36=0']);
+    expect(detectVirtualPackages('linux', '2.36', 'x64').map((v) => `${v.name}=${v.name === '__linux' ? 'K' : v.version}=${v.build}`)).toEqual([
+      '__unix=0=0',
+      '__archspec=1=x86_64',
+      '__linux=K=0',
+      '__glibc=2.36=0',
+    ]);
     expect(detectVirtualPackages('linux', '2.36').find((v) => v.name === '__glibc')?.version).toBe('2.36');
   });
 });
@@ -64,9 +93,18 @@ describe('activation', () => {
     const prefix = await mkdtemp(path.join(tmpdir(), 'bioimageit-conda-activate-'));
     try {
       const base = { PATH: '/usr/bin:/bin', HOME: '/h', LANG: 'C.UTF-8' };
-      expect(await activatedVariables(prefix, base)).toEqual({ PATH: `${prefix}/bin:/usr/bin:/bin`, CONDA_PREFIX: prefix, CONDA_DEFAULT_ENV: prefix, CONDA_SHLVL: '1', CONDA_PROMPT_MODIFIER: `(${prefix}) ` });
+      expect(await activatedVariables(prefix, base)).toEqual({
+        PATH: `${prefix}/bin:/usr/bin:/bin`,
+        CONDA_PREFIX: prefix,
+        CONDA_DEFAULT_ENV: prefix,
+        CONDA_SHLVL: '1',
+        CONDA_PROMPT_MODIFIER: `(${prefix}) `,
+      });
       await mkdir(path.join(prefix, 'etc', 'conda', 'activate.d'), { recursive: true });
-      await writeFile(path.join(prefix, 'etc', 'conda', 'activate.d', 'a.sh'), 'export TOOL_HOME="$CONDA_PREFIX/share"\nexport PATH="$CONDA_PREFIX/extra:$PATH"\n');
+      await writeFile(
+        path.join(prefix, 'etc', 'conda', 'activate.d', 'a.sh'),
+        'export TOOL_HOME="$CONDA_PREFIX/share"\nexport PATH="$CONDA_PREFIX/extra:$PATH"\n',
+      );
       await writeFile(path.join(prefix, 'etc', 'conda', 'activate.d', 'b.sh'), 'export SEEN_A="$TOOL_HOME"\n');
       const vars = await activatedVariables(prefix, base);
       expect(vars).toMatchObject({ TOOL_HOME: `${prefix}/share`, SEEN_A: `${prefix}/share`, PATH: `${prefix}/extra:${prefix}/bin:/usr/bin:/bin` });
@@ -90,7 +128,12 @@ describe('stderrProgress', () => {
     show({ hash: 'abcdef0123', phase: 'solving', message: 'solving [x]' });
     for (let i = 1; i <= 3; i++) show({ hash: 'abcdef0123', phase: 'downloading', message: `got ${i}`, done: i, total: 3 });
     show({ hash: 'abcdef0123', phase: 'ready', message: 'ready' });
-    expect(lines).toEqual(['conda env abcdef01: solving [x]\n', 'conda env abcdef01: got 1 (1/3)\n', 'conda env abcdef01: got 3 (3/3)\n', 'conda env abcdef01: ready\n']);
+    expect(lines).toEqual([
+      'conda env abcdef01: solving [x]\n',
+      'conda env abcdef01: got 1 (1/3)\n',
+      'conda env abcdef01: got 3 (3/3)\n',
+      'conda env abcdef01: ready\n',
+    ]);
   });
 
   it('redraws one line on a terminal and ends it when the environment is ready', () => {

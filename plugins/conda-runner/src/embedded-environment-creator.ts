@@ -99,9 +99,13 @@ export class EmbeddedEnvironmentCreator implements EnvironmentCreator {
 
   async create(spec: SolvedEnvironmentSpec, paths: CreationPaths, report: CreationReport, label: string, signal?: AbortSignal): Promise<void> {
     if (spec.pip.length > 0) {
-      throw new RunnerError('UNAVAILABLE', `${label}: pip packages (${spec.pip.join(', ')}) need a conda command (micromamba, mamba or conda; set BIOIMAGEIT_CONDA_COMMAND)`, {
-        details: { pip: spec.pip },
-      });
+      throw new RunnerError(
+        'UNAVAILABLE',
+        `${label}: pip packages (${spec.pip.join(', ')}) need a conda command (micromamba, mamba or conda; set BIOIMAGEIT_CONDA_COMMAND)`,
+        {
+          details: { pip: spec.pip },
+        },
+      );
     }
     await this.cache.sweep();
     report('solving', `solving [${spec.specs.join(', ')}] over ${spec.channels.join(', ')}`);
@@ -125,14 +129,24 @@ export class EmbeddedEnvironmentCreator implements EnvironmentCreator {
       const folder = folders[i] as string;
       const noarch = await this.noarchOf(folder);
       try {
-        const linked = await linkPackage({ source: folder, target, prefix: paths.prefix, ...(noarch !== undefined && { noarch }), ...(pythonVersion !== undefined && { pythonVersion }) });
+        const linked = await linkPackage({
+          source: folder,
+          target,
+          prefix: paths.prefix,
+          ...(noarch !== undefined && { noarch }),
+          ...(pythonVersion !== undefined && { pythonVersion }),
+        });
         await writePrefixRecord(target, record, folder, linked, requested.get(record.name));
       } catch (e) {
         if (e instanceof RunnerError) throw e;
-        throw new RunnerError('UNAVAILABLE', `${label}: cannot install conda package ${record.name}-${record.version}-${record.build}: ${e instanceof Error ? e.message : String(e)}`, {
-          cause: e,
-          details: { package: record.name },
-        });
+        throw new RunnerError(
+          'UNAVAILABLE',
+          `${label}: cannot install conda package ${record.name}-${record.version}-${record.build}: ${e instanceof Error ? e.message : String(e)}`,
+          {
+            cause: e,
+            details: { package: record.name },
+          },
+        );
       }
       report('linking', `linked ${record.name} ${record.version}`, i + 1, total);
     }

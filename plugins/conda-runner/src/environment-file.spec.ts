@@ -40,7 +40,10 @@ describe('parseEnvironmentFile', () => {
   });
 
   it('reads variables as a block or flow mapping and skips what other keys nest', () => {
-    const block = parseEnvironmentFile('dependencies:\n  - x\nvariables:\n  OMP_NUM_THREADS: 1\n  MODEL_DIR: "/data/models"\nextra:\n  anything: [1, 2]\n', 'e.yml');
+    const block = parseEnvironmentFile(
+      'dependencies:\n  - x\nvariables:\n  OMP_NUM_THREADS: 1\n  MODEL_DIR: "/data/models"\nextra:\n  anything: [1, 2]\n',
+      'e.yml',
+    );
     expect(block.variables).toEqual({ OMP_NUM_THREADS: '1', MODEL_DIR: '/data/models' });
     expect(parseEnvironmentFile('variables: {A: 1, B: two}\n', 'e.yml').variables).toEqual({ A: '1', B: 'two' });
   });

@@ -31,7 +31,11 @@ function stripComment(line: string): string {
 }
 
 const inlineList = (value: string): string[] =>
-  value.slice(1, -1).split(',').map(unquote).filter((v) => v !== '');
+  value
+    .slice(1, -1)
+    .split(',')
+    .map(unquote)
+    .filter((v) => v !== '');
 
 /**
  * Parses the YAML subset conda environment files use: `name:`, `channels:` and `dependencies:`
@@ -51,8 +55,7 @@ export function parseEnvironmentFile(text: string, file: string): EnvironmentFil
   };
   let section: string | undefined;
   let pipIndent: number | undefined;
-  const bad = (line: number, why: string): ToolError =>
-    new ToolError('BAD_MANIFEST', `${file}:${line}: ${why}`, { details: { file, line } });
+  const bad = (line: number, why: string): ToolError => new ToolError('BAD_MANIFEST', `${file}:${line}: ${why}`, { details: { file, line } });
   text.split(/\r?\n/).forEach((raw, index) => {
     const lineNo = index + 1;
     const line = stripComment(raw).replace(/\s+$/, '');

@@ -27,7 +27,11 @@ describe('environment inventory', () => {
     await mkdir(path.join(envs, '.pkgs'));
     await writeFile(path.join(envs, `${'a'.repeat(20)}.lock`), '{}');
     const list = await listEnvironments(envs);
-    expect(list.map((e) => [e.hash[0], e.record?.createdAt])).toEqual([['b', '2026-02-01T00:00:00Z'], ['a', '2026-03-01T00:00:00Z'], ['c', undefined]]);
+    expect(list.map((e) => [e.hash[0], e.record?.createdAt])).toEqual([
+      ['b', '2026-02-01T00:00:00Z'],
+      ['a', '2026-03-01T00:00:00Z'],
+      ['c', undefined],
+    ]);
     expect(list[2]?.bytes).toBe(100);
   });
 

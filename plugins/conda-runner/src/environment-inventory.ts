@@ -61,8 +61,14 @@ export async function removeEnvironment(envsDir: string, hashOrPrefix: string): 
   const matches = (await readdir(envsDir).catch(() => [] as string[])).filter((n) => HASH.test(n) && hashOrPrefix.length >= 6 && n.startsWith(hashOrPrefix));
   if (matches.length !== 1) {
     const why =
-      hashOrPrefix.length < 6 ? 'give at least 6 characters of its hash' : matches.length === 0 ? 'no environment matches' : `${matches.length} environments match (${matches.join(', ')})`;
-    throw new RunnerError('UNAVAILABLE', `cannot remove conda environment '${hashOrPrefix}' from ${envsDir}: ${why}`, { details: { envsDir, hash: hashOrPrefix } });
+      hashOrPrefix.length < 6
+        ? 'give at least 6 characters of its hash'
+        : matches.length === 0
+          ? 'no environment matches'
+          : `${matches.length} environments match (${matches.join(', ')})`;
+    throw new RunnerError('UNAVAILABLE', `cannot remove conda environment '${hashOrPrefix}' from ${envsDir}: ${why}`, {
+      details: { envsDir, hash: hashOrPrefix },
+    });
   }
   const hash = matches[0] as string;
   await withFileLock(path.join(envsDir, `${hash}.lock`), () => rm(path.join(envsDir, hash), { recursive: true, force: true }));

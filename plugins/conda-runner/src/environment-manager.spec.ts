@@ -31,9 +31,14 @@ class FakeCreator implements EnvironmentCreator {
     await mkdir(path.join(paths.prefix, 'conda-meta'), { recursive: true });
     await writeFile(path.join(paths.staging, 'work.txt'), 'temporary');
     signal?.addEventListener('abort', () => (this.aborted = true), { once: true });
-    await (signal === undefined ? this.gate : Promise.race([this.gate, new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))]));
+    await (signal === undefined
+      ? this.gate
+      : Promise.race([this.gate, new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))]));
     if (this.failWith !== undefined) throw this.failWith;
-    await writeFile(path.join(paths.prefix, 'conda-meta', 'x-1-0.json'), JSON.stringify({ name: 'x', version: '1', build: '0', channel: 'http://127.0.0.1:1' }));
+    await writeFile(
+      path.join(paths.prefix, 'conda-meta', 'x-1-0.json'),
+      JSON.stringify({ name: 'x', version: '1', build: '0', channel: 'http://127.0.0.1:1' }),
+    );
   }
 }
 
@@ -44,7 +49,12 @@ describe('EnvironmentManager', () => {
     const [a, b] = await Promise.all([manager.ensure(spec, "tool 't'"), manager.ensure(spec, "tool 't'")]);
     expect(creator.calls).toBe(1);
     expect(a.record).toEqual(b.record);
-    expect(a.record).toMatchObject({ hash: spec.hash, prefix: path.join(envs, spec.hash), createdBy: 'fake creator', lock: [{ name: 'x', version: '1', build: '0', channel: 'http://127.0.0.1:1' }] });
+    expect(a.record).toMatchObject({
+      hash: spec.hash,
+      prefix: path.join(envs, spec.hash),
+      createdBy: 'fake creator',
+      lock: [{ name: 'x', version: '1', build: '0', channel: 'http://127.0.0.1:1' }],
+    });
     const fresh = await new EnvironmentManager(envs, creator).ensure(spec, "tool 't'");
     expect(fresh).toEqual({ record: a.record, created: false });
     expect(creator.calls).toBe(1);

@@ -50,7 +50,11 @@ interface Pending {
 /** How long a failed creation is remembered, so the other jobs of a run fail fast instead of retrying. */
 const FAILURE_MEMORY_MS = 60_000;
 
-const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
+const exists = (p: string): Promise<boolean> =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Owns the environments folder: one prefix per requirement set at `<envs>/<hash>`, made once and
@@ -120,7 +124,9 @@ export class EnvironmentManager {
   /** Waits for a creation as one of its waiters; the last waiter to abort stops it. */
   private async wait(entry: Pending, spec: SolvedEnvironmentSpec, signal: AbortSignal | undefined, jobId: string | undefined): Promise<EnvironmentRecord> {
     const cancelled = (): RunnerError =>
-      new RunnerError('CANCELLED', `job '${jobId ?? '?'}' was cancelled while waiting for conda environment ${spec.hash}`, { details: { jobId, started: false, environment: spec.hash } });
+      new RunnerError('CANCELLED', `job '${jobId ?? '?'}' was cancelled while waiting for conda environment ${spec.hash}`, {
+        details: { jobId, started: false, environment: spec.hash },
+      });
     if (signal?.aborted === true) throw cancelled();
     entry.waiters += signal === undefined ? Number.POSITIVE_INFINITY : 1;
     if (signal === undefined) return entry.promise;

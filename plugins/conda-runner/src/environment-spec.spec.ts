@@ -15,7 +15,16 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 const settings = () => ({ ...condaSettings('/ws', {}), envsDir: '/ws/envs' });
 const tool = (conda: CondaRequirement | undefined) =>
   createToolManifest(
-    { id: 'test.t', name: 'T', version: '1.0.0', description: 'd', inputs: [], outputs: [], command: { argv: ['t'] }, ...(conda !== undefined && { requirements: { conda } }) },
+    {
+      id: 'test.t',
+      name: 'T',
+      version: '1.0.0',
+      description: 'd',
+      inputs: [],
+      outputs: [],
+      command: { argv: ['t'] },
+      ...(conda !== undefined && { requirements: { conda } }),
+    },
     path.join(dir, 't.tool.json'),
   );
 const solved = async (conda: CondaRequirement) => (await environmentSpecOf(tool(conda), settings(), 'linux-64')) as SolvedEnvironmentSpec;
@@ -33,7 +42,9 @@ describe('environmentSpecOf', () => {
       solved({ packages: ['numpy >=1.2', 'python=3.11'], channels: ['conda-forge'], init: 'pip install x' }),
     ]);
     expect(new Set([a.hash, ...changed.map((c) => c.hash)]).size).toBe(4);
-    expect((await environmentSpecOf(tool({ packages: ['numpy'] }), settings(), 'osx-arm64')) as SolvedEnvironmentSpec).not.toMatchObject({ hash: (await solved({ packages: ['numpy'] })).hash });
+    expect((await environmentSpecOf(tool({ packages: ['numpy'] }), settings(), 'osx-arm64')) as SolvedEnvironmentSpec).not.toMatchObject({
+      hash: (await solved({ packages: ['numpy'] })).hash,
+    });
   });
 
   it('uses the default channels when none are given', async () => {
@@ -43,7 +54,12 @@ describe('environmentSpecOf', () => {
   it('reads an environment file next to the manifest: its channels first, pip specs kept', async () => {
     await writeFile(path.join(dir, 'env.yml'), 'name: seg\nchannels:\n  - bioconda\ndependencies:\n  - scipy\n  - pip:\n    - cellpose\n');
     const spec = await solved({ file: 'env.yml', channels: ['conda-forge'] });
-    expect(spec).toMatchObject({ specs: ['scipy'], pip: ['cellpose'], label: 'seg', channels: ['https://conda.anaconda.org/bioconda/', 'https://conda.anaconda.org/conda-forge/'] });
+    expect(spec).toMatchObject({
+      specs: ['scipy'],
+      pip: ['cellpose'],
+      label: 'seg',
+      channels: ['https://conda.anaconda.org/bioconda/', 'https://conda.anaconda.org/conda-forge/'],
+    });
   });
 
   it('names a missing environment file', async () => {

@@ -47,7 +47,15 @@ const normalizeSpec = (spec: string): string => spec.trim().replace(/\s+/g, ' ')
 /** The digest naming a requirement set's prefix (see {@link SolvedEnvironmentSpec.hash}). */
 export function environmentHash(spec: Omit<SolvedEnvironmentSpec, 'hash' | 'kind' | 'label'>): string {
   const variables = Object.entries(spec.variables ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const canonical = JSON.stringify({ v: 1, platform: spec.platform, channels: spec.channels, specs: spec.specs, pip: spec.pip, init: spec.init ?? null, variables });
+  const canonical = JSON.stringify({
+    v: 1,
+    platform: spec.platform,
+    channels: spec.channels,
+    specs: spec.specs,
+    pip: spec.pip,
+    init: spec.init ?? null,
+    variables,
+  });
   return createHash('sha256').update(canonical).digest('hex').slice(0, ENV_HASH_LENGTH);
 }
 

@@ -36,16 +36,30 @@ describe('ExistingEnvironments', () => {
 
   it('takes a prefix path as it is and names one that is not an environment', async () => {
     const existing = new ExistingEnvironments([], undefined);
-    const error = (await existing.resolve({ kind: 'existing', prefix: path.join(dir, 'nothing') }, "job 'j' (tool 't')").catch((e: unknown) => e)) as RunnerError;
+    const error = (await existing
+      .resolve({ kind: 'existing', prefix: path.join(dir, 'nothing') }, "job 'j' (tool 't')")
+      .catch((e: unknown) => e)) as RunnerError;
     expect(error.message).toBe(`job 'j' (tool 't'): ${path.join(dir, 'nothing')} is not a conda environment (no conda-meta folder)`);
   });
 });
 
 describe('conda runner environment key (Runner.environmentKey)', () => {
   const tool = (conda: Record<string, unknown>): ToolManifest =>
-    createToolManifest({ id: 'test.seg', name: 'Seg', version: '1.0.0', description: 'd', inputs: [], outputs: [], command: { argv: ['seg'] }, requirements: { conda } }, path.join(dir, 'seg.tool.json'));
+    createToolManifest(
+      { id: 'test.seg', name: 'Seg', version: '1.0.0', description: 'd', inputs: [], outputs: [], command: { argv: ['seg'] }, requirements: { conda } },
+      path.join(dir, 'seg.tool.json'),
+    );
   const runner = (): CondaRunner =>
-    new CondaRunner({ settings: { command: 'embedded', envsDir: path.join(dir, 'envs'), defaultChannels: [], channelAlias: DEFAULT_CHANNEL_ALIAS, namedEnvDirs: [path.join(dir, 'named')] }, progress: () => undefined });
+    new CondaRunner({
+      settings: {
+        command: 'embedded',
+        envsDir: path.join(dir, 'envs'),
+        defaultChannels: [],
+        channelAlias: DEFAULT_CHANNEL_ALIAS,
+        namedEnvDirs: [path.join(dir, 'named')],
+      },
+      progress: () => undefined,
+    });
 
   it("follows a named environment's packages, and leaves solved environments to the tool's digest", async () => {
     const prefix = path.join(dir, 'named', 'seg');

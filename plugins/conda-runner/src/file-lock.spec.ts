@@ -16,11 +16,15 @@ describe('withFileLock', () => {
     const file = path.join(dir, 'x.lock');
     const order: string[] = [];
     const holder = (name: string) =>
-      withFileLock(file, async () => {
-        order.push(`${name} in`);
-        await new Promise((r) => setTimeout(r, 50));
-        order.push(`${name} out`);
-      }, { pollMs: 10 });
+      withFileLock(
+        file,
+        async () => {
+          order.push(`${name} in`);
+          await new Promise((r) => setTimeout(r, 50));
+          order.push(`${name} out`);
+        },
+        { pollMs: 10 },
+      );
     await Promise.all([holder('a'), holder('b'), holder('c')]);
     expect(order.filter((_, i) => i % 2 === 0).map((s) => s.split(' ')[0])).toEqual(order.filter((_, i) => i % 2 === 1).map((s) => s.split(' ')[0]));
     await expect(stat(file)).rejects.toThrow();
@@ -56,12 +60,16 @@ describe('withFileLock across hosts', () => {
     const { utimes } = await import('node:fs/promises');
     await utimes(file, old, old);
     const ages: number[] = [];
-    await withFileLock(file, async () => {
-      for (let i = 0; i < 4; i++) {
-        await new Promise((r) => setTimeout(r, 500));
-        ages.push(Date.now() - (await stat(file)).mtimeMs);
-      }
-    }, { staleMs: 1600, pollMs: 10 });
+    await withFileLock(
+      file,
+      async () => {
+        for (let i = 0; i < 4; i++) {
+          await new Promise((r) => setTimeout(r, 500));
+          ages.push(Date.now() - (await stat(file)).mtimeMs);
+        }
+      },
+      { staleMs: 1600, pollMs: 10 },
+    );
     expect(Math.max(...ages)).toBeLessThan(1600);
   });
 

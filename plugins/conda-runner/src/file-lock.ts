@@ -9,7 +9,6 @@ interface LockOwner {
   readonly since: string;
 }
 
-
 async function readOwner(file: string): Promise<LockOwner | undefined> {
   try {
     const owner = JSON.parse(await readFile(file, 'utf8')) as Partial<LockOwner>;
@@ -60,7 +59,10 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, option
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     const owner = await readOwner(file);
-    const age = await stat(file).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const age = await stat(file).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
     const deadHere = owner !== undefined && owner.host === host && owner.pid !== process.pid && !isProcessAlive(owner.pid);
     if (deadHere || age > staleMs) {
       await unlink(file).catch(() => undefined);
@@ -72,10 +74,13 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, option
     }
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 100));
   }
-  const heartbeat = setInterval(() => {
-    const now = new Date();
-    utimes(file, now, now).catch(() => undefined);
-  }, Math.max(10, staleMs / 4));
+  const heartbeat = setInterval(
+    () => {
+      const now = new Date();
+      utimes(file, now, now).catch(() => undefined);
+    },
+    Math.max(10, staleMs / 4),
+  );
   try {
     return await fn();
   } finally {

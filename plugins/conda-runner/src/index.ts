@@ -4,7 +4,14 @@ export { CondaRunnerContribution } from './conda-runner-contribution.js';
 export { CondaRunnerConfig } from './conda-runner-config.js';
 export { condaRunnerModuleWith } from './conda-runner-module.js';
 export { condaSettings, channelUrl, CONDA_SETTING_VARIABLES, DEFAULT_CHANNEL_ALIAS, type CondaSettings } from './conda-settings.js';
-export { environmentSpecOf, environmentHash, condaPlatform, type EnvironmentSpec, type SolvedEnvironmentSpec, type ExistingEnvironmentSpec } from './environment-spec.js';
+export {
+  environmentSpecOf,
+  environmentHash,
+  condaPlatform,
+  type EnvironmentSpec,
+  type SolvedEnvironmentSpec,
+  type ExistingEnvironmentSpec,
+} from './environment-spec.js';
 export { parseEnvironmentFile, type EnvironmentFile } from './environment-file.js';
 export { readLock, lockLines, type LockedPackage } from './conda-lock.js';
 export { listEnvironments, removeEnvironment, type EnvironmentEntry } from './environment-inventory.js';

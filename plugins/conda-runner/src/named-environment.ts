@@ -4,7 +4,11 @@ import path from 'node:path';
 import { RunnerError } from '@bioimageit/core';
 import type { CondaCommand } from './conda-command.js';
 
-const isEnvironment = (prefix: string): Promise<boolean> => stat(path.join(prefix, 'conda-meta')).then((s) => s.isDirectory(), () => false);
+const isEnvironment = (prefix: string): Promise<boolean> =>
+  stat(path.join(prefix, 'conda-meta')).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 
 /** The prefixes a conda command knows (`env list --json`), or none when it cannot say. */
 function listedEnvironments(command: CondaCommand): Promise<string[]> {
@@ -36,7 +40,11 @@ export async function findNamedEnvironment(name: string, command: CondaCommand |
     if (await isEnvironment(prefix)) return prefix;
   }
   const where = [...(command === undefined ? [] : [`${path.basename(command.path)} env list`]), ...dirs].join(', ');
-  throw new RunnerError('UNAVAILABLE', `${label}: conda environment '${name}' does not exist (looked in ${where === '' ? 'nowhere: no conda command and no BIOIMAGEIT_CONDA_ENVS_DIRS' : where})`, {
-    details: { environment: name, searched: [...dirs] },
-  });
+  throw new RunnerError(
+    'UNAVAILABLE',
+    `${label}: conda environment '${name}' does not exist (looked in ${where === '' ? 'nowhere: no conda command and no BIOIMAGEIT_CONDA_ENVS_DIRS' : where})`,
+    {
+      details: { environment: name, searched: [...dirs] },
+    },
+  );
 }

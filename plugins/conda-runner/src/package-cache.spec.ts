@@ -59,7 +59,13 @@ describe('PackageCache', () => {
     expect(hits - before).toBe(1);
     const folder = await cache.extracted(r, file);
     expect(await readFile(path.join(folder, 'share', 'f.txt'), 'utf8')).toBe('first\n');
-    expect(JSON.parse(await readFile(path.join(folder, 'info', 'repodata_record.json'), 'utf8'))).toMatchObject({ name: 'p', url: r.url, channel: base, sha256: r.sha256, fn: 'p-1-0.tar.bz2' });
+    expect(JSON.parse(await readFile(path.join(folder, 'info', 'repodata_record.json'), 'utf8'))).toMatchObject({
+      name: 'p',
+      url: r.url,
+      channel: base,
+      sha256: r.sha256,
+      fn: 'p-1-0.tar.bz2',
+    });
   });
 
   it('rejects an archive whose checksum differs from the channel index and keeps nothing of it', async () => {
@@ -72,7 +78,9 @@ describe('PackageCache', () => {
   });
 
   it('names a package the channel does not serve', async () => {
-    const error = (await new PackageCache(path.join(root, 'pkgs-3')).archive(record(archive, `${base}/noarch/gone-1-0.tar.bz2`)).catch((e: unknown) => e)) as RunnerError;
+    const error = (await new PackageCache(path.join(root, 'pkgs-3'))
+      .archive(record(archive, `${base}/noarch/gone-1-0.tar.bz2`))
+      .catch((e: unknown) => e)) as RunnerError;
     expect(error.message).toContain('HTTP 404');
     expect(error.details['package']).toBe('p');
   });
@@ -82,7 +90,10 @@ describe('PackageCache', () => {
     const bytes = condaZip([
       { name: 'metadata.json', data: Buffer.from('{"conda_pkg_format_version": 2}') },
       { name: 'pkg-q-1-0.tar.zst', data: zstdStored(tarArchive([{ path: 'share/q.txt', content: 'from a .conda\n' }])) },
-      { name: 'info-q-1-0.tar.zst', data: zstdStored(tarArchive([{ path: 'info/index.json', content: '{"name":"q","version":"1","build":"0","build_number":0,"depends":[]}' }])) },
+      {
+        name: 'info-q-1-0.tar.zst',
+        data: zstdStored(tarArchive([{ path: 'info/index.json', content: '{"name":"q","version":"1","build":"0","build_number":0,"depends":[]}' }])),
+      },
     ]);
     const source = path.join(root, 'q-1-0.conda');
     await writeFile(source, bytes);
@@ -126,7 +137,11 @@ describe('PackageCache sharing', () => {
     const dir = path.join(root, 'pkgs-shared');
     const r = record(archive);
     const file = await new PackageCache(dir).archive(r);
-    const folders = await Promise.all([new PackageCache(dir).extracted(r, file), new PackageCache(dir).extracted(r, file), new PackageCache(dir).extracted(r, file)]);
+    const folders = await Promise.all([
+      new PackageCache(dir).extracted(r, file),
+      new PackageCache(dir).extracted(r, file),
+      new PackageCache(dir).extracted(r, file),
+    ]);
     expect(new Set(folders).size).toBe(1);
     expect(await readFile(path.join(folders[0] as string, 'share', 'f.txt'), 'utf8')).toBe('first\n');
     expect((await readdir(dir)).sort()).toEqual(['p-1-0', 'p-1-0.tar.bz2']);

@@ -34,7 +34,11 @@ async function checksumMismatch(file: string, record: SolvedRecord): Promise<str
   return undefined;
 }
 
-const exists = (file: string): Promise<boolean> => stat(file).then(() => true, () => false);
+const exists = (file: string): Promise<boolean> =>
+  stat(file).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * The package cache shared by every environment of an environments folder (`<envs>/.pkgs`):
@@ -170,5 +174,17 @@ async function extractedFrom(marker: string, record: SolvedRecord): Promise<bool
 async function repodataRecord(folder: string, record: SolvedRecord): Promise<Record<string, unknown>> {
   const index = JSON.parse(await readFile(path.join(folder, 'info', 'index.json'), 'utf8')) as Record<string, unknown>;
   const { name, version, build, channel, url, filename: fn, sha256, md5, size } = record;
-  return { ...index, name, version, build, channel, subdir: index['subdir'] ?? record.subdir, fn, url, ...(sha256 !== undefined && { sha256 }), ...(md5 !== undefined && { md5 }), ...(size !== undefined && { size }) };
+  return {
+    ...index,
+    name,
+    version,
+    build,
+    channel,
+    subdir: index['subdir'] ?? record.subdir,
+    fn,
+    url,
+    ...(sha256 !== undefined && { sha256 }),
+    ...(md5 !== undefined && { md5 }),
+    ...(size !== undefined && { size }),
+  };
 }

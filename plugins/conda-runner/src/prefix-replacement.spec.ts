@@ -14,7 +14,9 @@ describe('replacePrefix', () => {
     const out = replacePrefix(input, P, '/env', 'binary');
     expect(out.length).toBe(input.length);
     const padding = 2 * (P.length - '/env'.length);
-    expect(out.equals(Buffer.concat([Buffer.from('\x7fELF\0'), Buffer.from('/env/lib:/env/lib64'), Buffer.alloc(padding + 1), Buffer.from('rest\0')]))).toBe(true);
+    expect(out.equals(Buffer.concat([Buffer.from('\x7fELF\0'), Buffer.from('/env/lib:/env/lib64'), Buffer.alloc(padding + 1), Buffer.from('rest\0')]))).toBe(
+      true,
+    );
   });
 
   it('handles a placeholder in the last string without a terminating NUL', () => {

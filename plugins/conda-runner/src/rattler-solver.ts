@@ -22,7 +22,11 @@ export interface SolvedRecord {
 
 /** The package a solver message says cannot be satisfied (`biit-lib >=2`), when it says so. */
 export function unsatisfiablePackage(message: string): string | undefined {
-  const patterns = [/[└├]─ (.+?), for which no candidates were found/m, /No candidates were found for (.+?)\.?\s*$/m, /^\s*(?:[└├]─ )?(.+?) cannot be installed because/m];
+  const patterns = [
+    /[└├]─ (.+?), for which no candidates were found/m,
+    /No candidates were found for (.+?)\.?\s*$/m,
+    /^\s*(?:[└├]─ )?(.+?) cannot be installed because/m,
+  ];
   for (const pattern of patterns) {
     const hit = pattern.exec(message)?.[1]?.trim();
     if (hit !== undefined && hit !== '') return hit.replace(/ \*$/, '');
@@ -31,7 +35,11 @@ export function unsatisfiablePackage(message: string): string | undefined {
 }
 
 /** The first channel whose repodata cannot be fetched for any of `subdirs`, and why; undefined when all answer. */
-export async function unreachableChannel(channels: readonly string[], subdirs: readonly string[], timeoutMs = 10_000): Promise<{ channel: string; why: string } | undefined> {
+export async function unreachableChannel(
+  channels: readonly string[],
+  subdirs: readonly string[],
+  timeoutMs = 10_000,
+): Promise<{ channel: string; why: string } | undefined> {
   for (const channel of channels) {
     let why: string | undefined;
     for (const subdir of subdirs) {
@@ -119,9 +127,13 @@ async function solveOrExplain(
     if (/cannot solve/i.test(message)) {
       const culprit = unsatisfiablePackage(message);
       const head = culprit === undefined ? 'the requirements cannot be satisfied' : `'${culprit}' cannot be satisfied`;
-      throw new RunnerError('UNAVAILABLE', `${label}: conda environment [${spec.specs.join(', ')}]: ${head} from ${channels}: ${message.trim().replace(/\s*\n\s*/g, ' ')}`, {
-        details: { specs: spec.specs, channels: spec.channels, ...(culprit !== undefined && { package: culprit }) },
-      });
+      throw new RunnerError(
+        'UNAVAILABLE',
+        `${label}: conda environment [${spec.specs.join(', ')}]: ${head} from ${channels}: ${message.trim().replace(/\s*\n\s*/g, ' ')}`,
+        {
+          details: { specs: spec.specs, channels: spec.channels, ...(culprit !== undefined && { package: culprit }) },
+        },
+      );
     }
     const down = await unreachableChannel(served.channels, subdirs, Math.min(10_000, timeoutMs));
     if (down !== undefined) {

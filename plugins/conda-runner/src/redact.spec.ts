@@ -12,7 +12,10 @@ describe('redact', () => {
   });
 
   it('rebuilds runner errors without the secret (and without the cause that may hold it)', () => {
-    const error = new RunnerError('UNAVAILABLE', "tool 't': conda channel https://u:pw@h/c/ cannot be reached", { cause: new Error('https://u:pw@h/c/'), details: { channel: 'https://u:pw@h/c/' } });
+    const error = new RunnerError('UNAVAILABLE', "tool 't': conda channel https://u:pw@h/c/ cannot be reached", {
+      cause: new Error('https://u:pw@h/c/'),
+      details: { channel: 'https://u:pw@h/c/' },
+    });
     const clean = redactError(error) as RunnerError;
     expect(clean).toBeInstanceOf(RunnerError);
     expect(clean.code).toBe('UNAVAILABLE');

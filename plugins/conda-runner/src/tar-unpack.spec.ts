@@ -72,13 +72,22 @@ describe('TarUnpacker', () => {
   });
 
   it('makes the links of every stream after all of them (a .conda has two tars)', async () => {
-    const { dest } = await unpack([{ path: 'info/index.json', content: '{}' }], [{ path: 'bin/python', type: 'SymbolicLink', linkpath: 'python3.11' }, { path: 'bin/python3.11', content: 'py', mode: 0o755 }]);
+    const { dest } = await unpack(
+      [{ path: 'info/index.json', content: '{}' }],
+      [
+        { path: 'bin/python', type: 'SymbolicLink', linkpath: 'python3.11' },
+        { path: 'bin/python3.11', content: 'py', mode: 0o755 },
+      ],
+    );
     expect((await lstat(path.join(dest, 'bin/python'))).isSymbolicLink()).toBe(true);
     expect(await readFile(path.join(dest, 'bin/python'), 'utf8')).toBe('py');
   });
 
   it('refuses an entry that climbs out with .., writing nothing outside', async () => {
-    const { error, outside, siblings } = await refused([{ path: 'ok.txt', content: 'ok' }, { path: '../outside/escaped.txt', content: 'bad' }]);
+    const { error, outside, siblings } = await refused([
+      { path: 'ok.txt', content: 'ok' },
+      { path: '../outside/escaped.txt', content: 'bad' },
+    ]);
     expect(error.message).toBe("unsafe entry '../outside/escaped.txt': TAR_ENTRY_ERROR: path contains '..'");
     expect(outside).toEqual([]);
     expect(siblings).toEqual(['dest', 'outside']);
@@ -90,7 +99,10 @@ describe('TarUnpacker', () => {
   });
 
   it('never writes through a link of the archive: a file under a link, a link under a link', async () => {
-    const underLink = await refused([{ path: 'evil', type: 'SymbolicLink', linkpath: '../outside' }, { path: 'evil/x.txt', content: 'bad' }]);
+    const underLink = await refused([
+      { path: 'evil', type: 'SymbolicLink', linkpath: '../outside' },
+      { path: 'evil/x.txt', content: 'bad' },
+    ]);
     expect(underLink.error.message).toBe("symbolic link 'evil' would replace a folder of the archive");
     expect(underLink.outside).toEqual([]);
 
@@ -109,10 +121,14 @@ describe('TarUnpacker', () => {
   });
 
   it('refuses device entries and data that is not a tar archive', async () => {
-    expect((await refused([{ path: 'dev/null', type: 'CharacterDevice' }])).error.message).toBe("entry 'dev/null': TAR_ENTRY_UNSUPPORTED: unsupported entry type: CharacterDevice");
+    expect((await refused([{ path: 'dev/null', type: 'CharacterDevice' }])).error.message).toBe(
+      "entry 'dev/null': TAR_ENTRY_UNSUPPORTED: unsupported entry type: CharacterDevice",
+    );
     const dest = path.join(root, 'not-tar');
     await mkdir(dest);
-    await expect(new TarUnpacker(dest).unpack(Readable.from([Buffer.alloc(2048, 'not a tar archive ')]), [])).rejects.toThrow(/^not a tar archive, or a damaged one/);
+    await expect(new TarUnpacker(dest).unpack(Readable.from([Buffer.alloc(2048, 'not a tar archive ')]), [])).rejects.toThrow(
+      /^not a tar archive, or a damaged one/,
+    );
   });
 
   it('stops when cancelled, with the abort reason', async () => {

@@ -8,7 +8,8 @@ import { Unpack, type ReadEntry } from 'tar';
 /** The prefix-relative parts of an archive path; throws when the path is absolute or climbs out with `..`. */
 function entryParts(raw: string): string[] {
   const parts = raw.split('/').filter((p) => p !== '' && p !== '.');
-  if (raw.startsWith('/') || parts.includes('..') || parts.length === 0) throw new Error(`unsafe entry '${raw}': a symbolic link outside the folder unpacked into`);
+  if (raw.startsWith('/') || parts.includes('..') || parts.length === 0)
+    throw new Error(`unsafe entry '${raw}': a symbolic link outside the folder unpacked into`);
   return parts;
 }
 
@@ -20,7 +21,8 @@ function tarFailure(e: unknown): Error {
   const checked = typeof data.path === 'string' || typeof data.linkpath === 'string';
   const entry = typeof data.path === 'string' ? data.path : data.entry?.path;
   if (entry !== undefined) return new Error(`${checked ? 'unsafe ' : ''}entry '${entry}': ${error.message}`, { cause: error });
-  if (data.tarCode === 'TAR_ENTRY_INVALID' || data.tarCode === 'TAR_BAD_ARCHIVE') return new Error(`not a tar archive, or a damaged one (${error.message})`, { cause: error });
+  if (data.tarCode === 'TAR_ENTRY_INVALID' || data.tarCode === 'TAR_BAD_ARCHIVE')
+    return new Error(`not a tar archive, or a damaged one (${error.message})`, { cause: error });
   return error;
 }
 
@@ -114,5 +116,8 @@ export class TarUnpacker {
 
 /** The key of an archive path in the links map (`./a//b` and `a/b` are one entry). */
 function entryKey(raw: string): string {
-  return raw.split('/').filter((p) => p !== '' && p !== '.').join('/');
+  return raw
+    .split('/')
+    .filter((p) => p !== '' && p !== '.')
+    .join('/');
 }

@@ -21,7 +21,11 @@ function glibcVersion(): string | undefined {
  * architecture (`x86_64`, `aarch64`, `arm64`; not the CPU's micro-architecture level). Packages
  * built against a C library depend on them (`__glibc >=2.17`).
  */
-export function detectVirtualPackages(platform: NodeJS.Platform = process.platform, glibc: string | undefined = glibcVersion(), arch: string = process.arch): VirtualPackage[] {
+export function detectVirtualPackages(
+  platform: NodeJS.Platform = process.platform,
+  glibc: string | undefined = glibcVersion(),
+  arch: string = process.arch,
+): VirtualPackage[] {
   const found: VirtualPackage[] = [];
   const release = /^\d+(\.\d+)*/.exec(os.release())?.[0] ?? '0';
   if (platform === 'win32') return [{ name: '__win', version: '0', build: '0' }];

@@ -51,12 +51,16 @@ describe.skipIf(skipWithout('cph', await cphMissing(), import.meta.url))('conda 
       `const tool = stampTool(${JSON.stringify(root)}, ${JSON.stringify(channel)});`,
       `await runner.run({ id: 'doomed', argv: ['true'], env: {}, cwd: ${JSON.stringify(jobDir)}, stdoutPath: ${JSON.stringify(path.join(jobDir, 'o'))}, stderrPath: ${JSON.stringify(path.join(jobDir, 'e'))}, tool }, new AbortController().signal);`,
     ].join('\n');
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise((r) => child.once('exit', r));
-    for (let i = 0; i < 600 && !(await readdir(envs).catch(() => [] as string[])).some((n) => n.startsWith('.staging-')); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 600 && !(await readdir(envs).catch(() => [] as string[])).some((n) => n.startsWith('.staging-')); i++)
+      await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 300)); // solved, now waiting for the held downloads
     expect(output).toContain('solving');
     child.kill('SIGKILL');
@@ -66,8 +70,22 @@ describe.skipIf(skipWithout('cph', await cphMissing(), import.meta.url))('conda 
     expect(left.filter((n) => /^[0-9a-f]{20}$/.test(n))).toEqual([]); // no prefix that could be mistaken for ready
 
     held = false;
-    const runner = new CondaRunner({ settings: { command: 'embedded', envsDir: envs, defaultChannels: [], channelAlias: DEFAULT_CHANNEL_ALIAS, namedEnvDirs: [] }, progress: () => undefined });
-    const result = await runner.run({ id: 'next', argv: ['biit-stamp', '/dev/null', path.join(jobDir, 'out.csv')], env: {}, cwd: jobDir, stdoutPath: path.join(jobDir, 'o2'), stderrPath: path.join(jobDir, 'e2'), tool: stampTool(root, channel) }, new AbortController().signal);
+    const runner = new CondaRunner({
+      settings: { command: 'embedded', envsDir: envs, defaultChannels: [], channelAlias: DEFAULT_CHANNEL_ALIAS, namedEnvDirs: [] },
+      progress: () => undefined,
+    });
+    const result = await runner.run(
+      {
+        id: 'next',
+        argv: ['biit-stamp', '/dev/null', path.join(jobDir, 'out.csv')],
+        env: {},
+        cwd: jobDir,
+        stdoutPath: path.join(jobDir, 'o2'),
+        stderrPath: path.join(jobDir, 'e2'),
+        tool: stampTool(root, channel),
+      },
+      new AbortController().signal,
+    );
     expect(result.exitCode).toBe(0);
     const after = await readdir(envs);
     expect(after.filter((n) => n.startsWith('.staging-') || n.endsWith('.lock'))).toEqual([]);

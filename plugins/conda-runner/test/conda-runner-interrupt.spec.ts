@@ -41,7 +41,11 @@ describe.skipIf(skipWithout('cph', await cphMissing(), import.meta.url))('Ctrl-C
 
   it('stops the creation, exits with 130 at once, and leaves no environment, staging folder or lock', async () => {
     const env = { ...process.env, BIOIMAGEIT_WORKSPACE: workspace, BIOIMAGEIT_CONDA_COMMAND: 'embedded' };
-    const child = spawn(process.execPath, [...TSX_CLI, 'run', 'test.stamp', '-e', 'exp', '-o', 'stamped', '-j', '2'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...TSX_CLI, 'run', 'test.stamp', '-e', 'exp', '-o', 'stamped', '-j', '2'], {
+      cwd: REPO,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));

@@ -54,7 +54,9 @@ async function main(): Promise<void> {
     };
     const dockerRun = async (): Promise<void> => {
       const j = await job();
-      await exec('docker', ['run', '--rm', '--network', 'none', '-u', user, '-v', `${j.cwd}:${j.cwd}`, '-w', j.cwd, '--log-driver', 'none', IMAGE, ...j.argv], { env });
+      await exec('docker', ['run', '--rm', '--network', 'none', '-u', user, '-v', `${j.cwd}:${j.cwd}`, '-w', j.cwd, '--log-driver', 'none', IMAGE, ...j.argv], {
+        env,
+      });
     };
     const viaRunner = (runner: Runner) => async (): Promise<void> => {
       const result = await runner.run(await job(), signal);
@@ -90,12 +92,17 @@ async function main(): Promise<void> {
     }
     const result = new Map([...samples].map(([name, xs]) => [name, median(xs)]));
     const ms = (name: string): number => (result.get(name) ?? NaN) * 1000;
-    console.log(`docker-runner benchmark: ${JOBS} jobs of 'true' per variant, ${ROUNDS} interleaved rounds, medians; dockerd ${dockerd.client.daemon.version} (API ${dockerd.client.daemon.apiVersion})`);
-    for (const [name] of variants) console.log(`  ${name.padEnd(42)} ${ms(name).toFixed(1).padStart(7)} ms/job  ${(1000 / ms(name)).toFixed(1).padStart(6)} jobs/s`);
+    console.log(
+      `docker-runner benchmark: ${JOBS} jobs of 'true' per variant, ${ROUNDS} interleaved rounds, medians; dockerd ${dockerd.client.daemon.version} (API ${dockerd.client.daemon.apiVersion})`,
+    );
+    for (const [name] of variants)
+      console.log(`  ${name.padEnd(42)} ${ms(name).toFixed(1).padStart(7)} ms/job  ${(1000 / ms(name)).toFixed(1).padStart(6)} jobs/s`);
     const seq = ms('docker-runner, sequential') / ms('docker run (CLI), sequential');
     const par = ms('docker-runner, 4 at once') / ms('docker run (CLI), 4 at once');
     console.log(`  ratio docker-runner / docker run: sequential ${seq.toFixed(2)}x, 4 at once ${par.toFixed(2)}x (below 1: the runner is faster)`);
-    console.log(`  container cost over a plain process: ${(ms('docker-runner, sequential') - ms('local runner (no container), sequential')).toFixed(1)} ms/job`);
+    console.log(
+      `  container cost over a plain process: ${(ms('docker-runner, sequential') - ms('local runner (no container), sequential')).toFixed(1)} ms/job`,
+    );
   } finally {
     await rm(scratch, { recursive: true, force: true });
     await dockerd.stop();

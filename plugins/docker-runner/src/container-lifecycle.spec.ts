@@ -7,7 +7,6 @@ import { ContainerLifecycle } from './container-lifecycle.js';
 import { DockerApiError, DockerEngineClient } from './docker-engine-client.js';
 import { streamFrame } from './test-support/stream-frame.js';
 
-
 /** Each test answers the runner's requests with `route` on a fake daemon socket (/version built in). */
 describe('ContainerLifecycle against a fake Engine API', () => {
   let dir: string;

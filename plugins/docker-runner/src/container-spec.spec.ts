@@ -18,12 +18,23 @@ const settings = { user: '1000:1000', networkMode: 'bridge', hostEnv: { USER: 'a
 describe('container spec', () => {
   it('passes argv as entrypoint and arguments, never through a shell', () => {
     const spec = containerSpec(job(), 'sha256:abc', '/ws/exp/staging/j1', undefined, settings);
-    expect(spec.body).toMatchObject({ Image: 'sha256:abc', Entrypoint: ['blur'], Cmd: ['--sigma', '2', '$(id)'], WorkingDir: '/ws/exp/staging/j1', User: '1000:1000', Tty: false, OpenStdin: false });
+    expect(spec.body).toMatchObject({
+      Image: 'sha256:abc',
+      Entrypoint: ['blur'],
+      Cmd: ['--sigma', '2', '$(id)'],
+      WorkingDir: '/ws/exp/staging/j1',
+      User: '1000:1000',
+      Tty: false,
+      OpenStdin: false,
+    });
     expect(spec.body['HostConfig']).toMatchObject({ SecurityOpt: ['no-new-privileges:true'], LogConfig: { Type: 'none' } });
   });
 
   it('has no network unless the tool asks, and then the configured mode', () => {
-    expect(containerSpec(job({ tool: testTool('img') }), 'i', '/t', undefined, settings)).toMatchObject({ networkMode: 'none', body: { NetworkDisabled: true } });
+    expect(containerSpec(job({ tool: testTool('img') }), 'i', '/t', undefined, settings)).toMatchObject({
+      networkMode: 'none',
+      body: { NetworkDisabled: true },
+    });
     const asking = containerSpec(job({ tool: testTool('img', {}, { network: true }) }), 'i', '/t', undefined, settings);
     expect(asking.networkMode).toBe('bridge');
     expect((asking.body['HostConfig'] as Record<string, unknown>)['NetworkMode']).toBe('bridge');
@@ -59,7 +70,12 @@ describe('job mounts', () => {
   });
 
   it('binds a temporary folder outside the working directory read-write', () => {
-    expect(jobMounts(job(), '/scratch/tmp-j1', undefined)).toContainEqual({ Type: 'bind', Source: '/scratch/tmp-j1', Target: '/scratch/tmp-j1', ReadOnly: false });
+    expect(jobMounts(job(), '/scratch/tmp-j1', undefined)).toContainEqual({
+      Type: 'bind',
+      Source: '/scratch/tmp-j1',
+      Target: '/scratch/tmp-j1',
+      ReadOnly: false,
+    });
   });
 
   it('binds the folders of inputs instead of each file when there are many', () => {

@@ -52,7 +52,11 @@ export function toolAsksForNetwork(tool: ToolManifest | undefined): boolean {
 
 /** A container name unique to this job and attempt: `bioimageit-<job id>-<random>`. */
 export function containerName(jobId: string): string {
-  const safe = jobId.replace(/[^a-zA-Z0-9_.-]+/g, '-').replace(/^[^a-zA-Z0-9]+/, '').slice(0, 80).replace(/[^a-zA-Z0-9]+$/, '');
+  const safe = jobId
+    .replace(/[^a-zA-Z0-9_.-]+/g, '-')
+    .replace(/^[^a-zA-Z0-9]+/, '')
+    .slice(0, 80)
+    .replace(/[^a-zA-Z0-9]+$/, '');
   return `bioimageit-${safe === '' ? 'job' : safe}-${randomBytes(5).toString('hex')}`;
 }
 

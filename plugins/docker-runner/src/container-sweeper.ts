@@ -10,7 +10,6 @@ interface ListedContainer {
   readonly Labels?: Readonly<Record<string, string>>;
 }
 
-
 /**
  * Removes the docker runner's containers whose owning process (label `org.bioimageit.owner`,
  * `<host>:<pid>`) was on this host and no longer exists: what a `kill -9` of a run leaves behind

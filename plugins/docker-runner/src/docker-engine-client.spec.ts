@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunnerError } from '@bioimageit/core';
-import { compareApiVersions, DockerApiError, DockerEngineClient, MAX_API_VERSION, MIN_API_VERSION, negotiateApiVersion, socketPathOf } from './docker-engine-client.js';
+import {
+  compareApiVersions,
+  DockerApiError,
+  DockerEngineClient,
+  MAX_API_VERSION,
+  MIN_API_VERSION,
+  negotiateApiVersion,
+  socketPathOf,
+} from './docker-engine-client.js';
 
 describe('DockerEngineClient', () => {
   let dir: string;
@@ -31,7 +39,9 @@ describe('DockerEngineClient', () => {
     const error = await DockerEngineClient.connect(socket).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RunnerError);
     expect((error as RunnerError).code).toBe('UNAVAILABLE');
-    expect((error as RunnerError).message).toBe(`Docker daemon at unix://${socket} does not answer: no socket there; start dockerd or point DOCKER_HOST at its socket`);
+    expect((error as RunnerError).message).toBe(
+      `Docker daemon at unix://${socket} does not answer: no socket there; start dockerd or point DOCKER_HOST at its socket`,
+    );
   });
 
   it('refuses a daemon older than API 1.40, naming both ranges', async () => {
@@ -47,7 +57,9 @@ describe('DockerEngineClient', () => {
     const socket = await fake((_req, res) => res.end('hello'));
     const error = await DockerEngineClient.connect(socket).catch((e: unknown) => e);
     expect((error as RunnerError).code).toBe('UNAVAILABLE');
-    expect((error as RunnerError).message).toBe(`the daemon at unix://${socket} gives no usable Engine API version (ApiVersion missing, MinAPIVersion missing); the docker runner speaks 1.40–1.52`);
+    expect((error as RunnerError).message).toBe(
+      `the daemon at unix://${socket} gives no usable Engine API version (ApiVersion missing, MinAPIVersion missing); the docker runner speaks 1.40–1.52`,
+    );
   });
 
   it("negotiates the API version and reports the daemon's error messages", async () => {
@@ -59,7 +71,14 @@ describe('DockerEngineClient', () => {
       res.end(JSON.stringify({ message: 'No such image: x:1' }));
     });
     const client = await DockerEngineClient.connect(socket);
-    expect(client.daemon).toEqual({ version: '27.0.1', apiVersion: '1.45', apiVersions: { min: '1.24', max: '1.45' }, engine: 'Docker Engine', os: 'linux', arch: 'amd64' });
+    expect(client.daemon).toEqual({
+      version: '27.0.1',
+      apiVersion: '1.45',
+      apiVersions: { min: '1.24', max: '1.45' },
+      engine: 'Docker Engine',
+      os: 'linux',
+      arch: 'amd64',
+    });
     const error = await client.json('GET', '/images/x:1/json').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DockerApiError);
     expect(error).toMatchObject({ status: 404, daemonMessage: 'No such image: x:1' });

@@ -76,12 +76,26 @@ export function negotiateApiVersion(daemonMax: string, daemonMin?: string): stri
 }
 
 /** The refusal of a daemon whose API versions do not overlap the runner's: both ranges, and what to upgrade. */
-function noCommonVersion(socketPath: string, engine: string, version: string | undefined, daemonMax: string | undefined, daemonMin: string | undefined): RunnerError {
+function noCommonVersion(
+  socketPath: string,
+  engine: string,
+  version: string | undefined,
+  daemonMax: string | undefined,
+  daemonMin: string | undefined,
+): RunnerError {
   const client = `${MIN_API_VERSION}–${MAX_API_VERSION}`;
-  const details = { socket: socketPath, daemonApiVersions: { min: daemonMin, max: daemonMax }, clientApiVersions: { min: MIN_API_VERSION, max: MAX_API_VERSION } };
+  const details = {
+    socket: socketPath,
+    daemonApiVersions: { min: daemonMin, max: daemonMax },
+    clientApiVersions: { min: MIN_API_VERSION, max: MAX_API_VERSION },
+  };
   const who = version === undefined ? `the daemon at unix://${socketPath}` : `${engine} ${version} at unix://${socketPath}`;
   if (daemonMax === undefined || !VERSION.test(daemonMax) || (daemonMin !== undefined && !VERSION.test(daemonMin))) {
-    return new RunnerError('UNAVAILABLE', `${who} gives no usable Engine API version (ApiVersion ${daemonMax ?? 'missing'}, MinAPIVersion ${daemonMin ?? 'missing'}); the docker runner speaks ${client}`, { details });
+    return new RunnerError(
+      'UNAVAILABLE',
+      `${who} gives no usable Engine API version (ApiVersion ${daemonMax ?? 'missing'}, MinAPIVersion ${daemonMin ?? 'missing'}); the docker runner speaks ${client}`,
+      { details },
+    );
   }
   const daemon = daemonMin === undefined ? `up to ${daemonMax}` : `${daemonMin}–${daemonMax}`;
   const fix =
@@ -156,7 +170,15 @@ export class DockerEngineClient {
     } catch (cause) {
       const code = (cause as { code?: string }).code;
       const why =
-        code === 'ENOENT' ? 'no socket there' : code === 'ECONNREFUSED' ? 'connection refused (daemon not running)' : code === 'EACCES' ? 'permission denied (join the docker group?)' : cause instanceof Error ? cause.message : String(cause);
+        code === 'ENOENT'
+          ? 'no socket there'
+          : code === 'ECONNREFUSED'
+            ? 'connection refused (daemon not running)'
+            : code === 'EACCES'
+              ? 'permission denied (join the docker group?)'
+              : cause instanceof Error
+                ? cause.message
+                : String(cause);
       throw new RunnerError('UNAVAILABLE', `Docker daemon at unix://${socketPath} does not answer: ${why}; ${fix}`, {
         cause,
         details: { socket: socketPath, code },

@@ -35,7 +35,13 @@ describe('Engine API version negotiation against fake daemons', () => {
       images: [{ reference: IMAGE, Id: IMAGE_ID, RepoDigests: [`tools/blur@sha256:${'cd'.repeat(32)}`] }],
       run: (create) => {
         const argv = [...(create['Entrypoint'] as string[]), ...(create['Cmd'] as string[])];
-        return { output: [[1, `ran ${argv.join(' ')}\n`], [2, 'warning: fake\n']], statusCode: argv.includes('fail') ? 3 : 0 };
+        return {
+          output: [
+            [1, `ran ${argv.join(' ')}\n`],
+            [2, 'warning: fake\n'],
+          ],
+          statusCode: argv.includes('fail') ? 3 : 0,
+        };
       },
     }));
 
@@ -43,7 +49,9 @@ describe('Engine API version negotiation against fake daemons', () => {
     const fake = await docker29();
     const answer = await axios.get('http://docker/v1.41/version', { socketPath: fake.socketPath, proxy: false, validateStatus: () => true });
     expect(answer.status).toBe(400);
-    expect(answer.data).toEqual({ message: 'client version 1.41 is too old. Minimum supported API version is 1.44, please upgrade your client to a newer version' });
+    expect(answer.data).toEqual({
+      message: 'client version 1.41 is too old. Minimum supported API version is 1.44, please upgrade your client to a newer version',
+    });
     const tooNew = await axios.get('http://docker/v1.53/version', { socketPath: fake.socketPath, proxy: false, validateStatus: () => true });
     expect(tooNew.data).toEqual({ message: 'client version 1.53 is too new. Maximum supported API version is 1.52' });
   });
@@ -51,7 +59,14 @@ describe('Engine API version negotiation against fake daemons', () => {
   it('speaks API 1.52 to a Docker 29 daemon for its ordinary calls', async () => {
     const fake = await docker29();
     const client = await DockerEngineClient.connect(fake.socketPath);
-    expect(client.daemon).toEqual({ version: '29.0.0', apiVersion: '1.52', apiVersions: { min: '1.44', max: '1.52' }, engine: 'Docker Engine', os: 'linux', arch: 'amd64' });
+    expect(client.daemon).toEqual({
+      version: '29.0.0',
+      apiVersion: '1.52',
+      apiVersions: { min: '1.44', max: '1.52' },
+      engine: 'Docker Engine',
+      os: 'linux',
+      arch: 'amd64',
+    });
     expect(await client.json<{ ApiVersion: string }>('GET', '/version')).toMatchObject({ ApiVersion: '1.52' });
     const images = new ImageProvisioner(client, { pullPolicy: 'never' });
     expect(await images.ensure(IMAGE)).toMatchObject({ id: IMAGE_ID, pulled: false });
@@ -76,10 +91,21 @@ describe('Engine API version negotiation against fake daemons', () => {
       expect(result.exitCode).toBe(3);
       expect(await readFile(job.stdoutPath, 'utf8')).toBe('ran blur --sigma 2 fail\n');
       expect(await readFile(job.stderrPath, 'utf8')).toBe('warning: fake\n');
-      expect(result.environment).toMatchObject({ runner: 'docker', image: IMAGE, imageId: IMAGE_ID, dockerEngine: 'Docker Engine', dockerVersion: '29.0.0', dockerApiVersion: '1.52', memoryBytes: 64 * 1024 * 1024 });
+      expect(result.environment).toMatchObject({
+        runner: 'docker',
+        image: IMAGE,
+        imageId: IMAGE_ID,
+        dockerEngine: 'Docker Engine',
+        dockerVersion: '29.0.0',
+        dockerApiVersion: '1.52',
+        memoryBytes: 64 * 1024 * 1024,
+      });
       expect(fake.containers()).toEqual([]);
       const versioned = fake.requests.filter((r) => r !== 'GET /version');
-      expect(versioned.every((r) => /^[A-Z]+ \/v1\.52\//.test(r)), versioned.join('\n')).toBe(true);
+      expect(
+        versioned.every((r) => /^[A-Z]+ \/v1\.52\//.test(r)),
+        versioned.join('\n'),
+      ).toBe(true);
       const calls = versioned.map((r) => r.replace(/\/v1\.52/, '').replace(/[0-9a-f]{64}/, 'ID'));
       expect(calls.slice(0, 2)).toEqual(['GET /images/tools%2Fblur%3A1.2/json', 'POST /containers/create']);
       expect(calls.slice(2, 4).sort()).toEqual(['POST /containers/ID/attach', 'POST /containers/ID/wait']);

@@ -6,7 +6,12 @@ describe('docker plugin settings from the environment', () => {
   it('uses the default socket and no overrides when nothing is set', () => {
     const settings = dockerPluginSettings({});
     expect(settings.socketPath).toBe(DEFAULT_DOCKER_SOCKET);
-    expect(resolveDockerRunnerOptions(settings.runner)).toMatchObject({ pullPolicy: 'missing', user: invokingUser(), networkMode: 'bridge', defaultImage: undefined });
+    expect(resolveDockerRunnerOptions(settings.runner)).toMatchObject({
+      pullPolicy: 'missing',
+      user: invokingUser(),
+      networkMode: 'bridge',
+      defaultImage: undefined,
+    });
   });
 
   it('reads DOCKER_HOST and the BIOIMAGEIT_DOCKER_* variables', () => {

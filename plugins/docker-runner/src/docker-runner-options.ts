@@ -69,7 +69,8 @@ export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
  * Throws ConfigError INVALID naming the variable and what is accepted.
  */
 export function dockerPluginSettings(env: Readonly<Record<string, string | undefined>> = process.env): DockerPluginSettings {
-  const bad = (name: string, why: string): ConfigError => new ConfigError('INVALID', `${name}=${JSON.stringify(env[name])} ${why}`, { details: { variable: name } });
+  const bad = (name: string, why: string): ConfigError =>
+    new ConfigError('INVALID', `${name}=${JSON.stringify(env[name])} ${why}`, { details: { variable: name } });
   const get = (name: string): string | undefined => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
   const host = get('DOCKER_HOST');
   const socketPath = host === undefined ? DEFAULT_DOCKER_SOCKET : socketPathOf(host);

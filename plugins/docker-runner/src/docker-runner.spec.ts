@@ -141,7 +141,8 @@ for (const kind of ENGINES) {
     });
 
     it("applies the tool's memory and CPU limits", async () => {
-      const read = 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max; cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cut -d" " -f1 /sys/fs/cgroup/cpu.max';
+      const read =
+        'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max; cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cut -d" " -f1 /sys/fs/cgroup/cpu.max';
       const job = await scratch.job(['sh', '-c', read], { tool: testTool(IMAGE, { memoryMb: 48, cpus: 0.5 }) });
       const result = await runner.run(job, never);
       expect(await readFile(job.stdoutPath, 'utf8')).toBe(`${48 * 1024 * 1024}\n50000\n`);
@@ -221,7 +222,11 @@ for (const kind of ENGINES) {
         const jobs = await Promise.all([0, 1].map(() => scratch.job(['sh', '-c', 'echo pulled'], { tool: testTool(image) })));
         const results = await Promise.all(jobs.map((j) => pulling.run(j, never)));
         expect(results.map((r) => r.exitCode)).toEqual([0, 0]);
-        expect(results[0]?.environment).toMatchObject({ image, imagePulled: true, imageDigests: [`${registry.host}/tools/busybox@${registry.manifestDigest}`] });
+        expect(results[0]?.environment).toMatchObject({
+          image,
+          imagePulled: true,
+          imageDigests: [`${registry.host}/tools/busybox@${registry.manifestDigest}`],
+        });
         expect(reports.at(-1)).toMatchObject({ image, fraction: 1, done: true });
         // Podman reports the image configuration as a second layer (pinned in podman-gaps.spec.ts).
         if (kind === 'docker') expect(reports.at(-1)).toMatchObject({ layers: 1, layersDone: 1 });
@@ -260,7 +265,18 @@ for (const kind of ENGINES) {
       const started = path.join(job.cwd, 'started.txt');
       const running = async (): Promise<boolean> => (await engine.runnerContainers()).some((c) => c.State === 'running');
       // The tool may write before the daemon marks the container running: wait for both.
-      for (let i = 0; i < 500 && !((await stat(started).then(() => true, () => false)) && (await running())); i++) await new Promise((r) => setTimeout(r, 20));
+      for (
+        let i = 0;
+        i < 500 &&
+        !(
+          (await stat(started).then(
+            () => true,
+            () => false,
+          )) && (await running())
+        );
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 20));
       const states = (await engine.runnerContainers()).map((c) => c.State);
       controller.abort();
       expect(states).toEqual(['running']);
@@ -285,8 +301,16 @@ for (const kind of ENGINES) {
     it('sweeps containers whose owning process on this host died, and only those', async () => {
       const dead = spawnSync('true').pid as number;
       const create = async (owner: string): Promise<string> => {
-        const body = { Image: IMAGE, Entrypoint: ['sleep', '60'], Labels: { 'org.bioimageit.runner': 'docker', 'org.bioimageit.owner': owner }, HostConfig: { NetworkMode: 'none' } };
-        const { Id } = await engine.client.json<{ Id: string }>('POST', '/containers/create', { query: { name: `sweep-${owner.replace(/[^a-z0-9]/gi, '-')}` }, body });
+        const body = {
+          Image: IMAGE,
+          Entrypoint: ['sleep', '60'],
+          Labels: { 'org.bioimageit.runner': 'docker', 'org.bioimageit.owner': owner },
+          HostConfig: { NetworkMode: 'none' },
+        };
+        const { Id } = await engine.client.json<{ Id: string }>('POST', '/containers/create', {
+          query: { name: `sweep-${owner.replace(/[^a-z0-9]/gi, '-')}` },
+          body,
+        });
         await engine.client.json('POST', `/containers/${Id}/start`);
         return Id;
       };

@@ -103,7 +103,12 @@ export class DockerRunner implements Runner {
       await this.checkMountSources(job, spec);
       return await this.execute(job, ready(facts), spec, ready(logs), signal);
     } finally {
-      await Promise.all([ready(logs).close(), ready(tmp).release().catch(() => undefined)]);
+      await Promise.all([
+        ready(logs).close(),
+        ready(tmp)
+          .release()
+          .catch(() => undefined),
+      ]);
     }
   }
 
@@ -147,10 +152,14 @@ export class DockerRunner implements Runner {
       try {
         exit = await container.exit();
       } catch (error) {
-        throw new RunnerError('UNAVAILABLE', `job '${job.id}': lost the Docker daemon at unix://${this.client.socketPath} while container ${spec.name} ran: ${reasonOf(error)}`, {
-          cause: error,
-          details: { jobId: job.id, container: spec.name, environment: environment() },
-        });
+        throw new RunnerError(
+          'UNAVAILABLE',
+          `job '${job.id}': lost the Docker daemon at unix://${this.client.socketPath} while container ${spec.name} ran: ${reasonOf(error)}`,
+          {
+            cause: error,
+            details: { jobId: job.id, container: spec.name, environment: environment() },
+          },
+        );
       }
       if (timer !== undefined) clearTimeout(timer);
       await container.drained(this.options.drainMs);
@@ -163,7 +172,13 @@ export class DockerRunner implements Runner {
   }
 
   /** Turns a container's exit into the job's result or error. */
-  private async outcome(job: RunnerJob, exit: ContainerExit, reason: StopReason | undefined, logs: ContainerLogFiles, environment: Record<string, unknown>): Promise<RunnerResult> {
+  private async outcome(
+    job: RunnerJob,
+    exit: ContainerExit,
+    reason: StopReason | undefined,
+    logs: ContainerLogFiles,
+    environment: Record<string, unknown>,
+  ): Promise<RunnerResult> {
     const details = { jobId: job.id, exitCode: exit.statusCode, environment };
     if (reason === 'timeout') {
       throw new RunnerError('TIMEOUT', `job '${job.id}' exceeded its time limit of ${job.timeoutMs} ms; its container was killed`, {

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { DockerStreamDemuxer, type DemuxedStream } from './docker-stream-demuxer.js';
 import { streamFrame } from './test-support/stream-frame.js';
 
-
 async function demux(chunks: Buffer[], slow = false): Promise<Record<DemuxedStream, string>> {
   const out: Record<DemuxedStream, string> = { stdout: '', stderr: '' };
   await pipeline(
@@ -18,7 +17,13 @@ async function demux(chunks: Buffer[], slow = false): Promise<Record<DemuxedStre
 }
 
 describe('DockerStreamDemuxer', () => {
-  const stream = Buffer.concat([streamFrame(1, 'out one\n'), streamFrame(2, 'err one\n'), streamFrame(1, ''), streamFrame(1, 'out two\n'), streamFrame(0, 'stdin\n')]);
+  const stream = Buffer.concat([
+    streamFrame(1, 'out one\n'),
+    streamFrame(2, 'err one\n'),
+    streamFrame(1, ''),
+    streamFrame(1, 'out two\n'),
+    streamFrame(0, 'stdin\n'),
+  ]);
 
   it('splits whole frames into stdout and stderr (stdin frames count as stdout)', async () => {
     expect(await demux([stream])).toEqual({ stdout: 'out one\nout two\nstdin\n', stderr: 'err one\n' });

@@ -135,9 +135,13 @@ export class ImageProvisioner {
       throw unavailable(`cannot pull image '${reference}'`, reference, this.client.socketPath, error);
     }
     if (failure !== undefined) {
-      throw new RunnerError('UNAVAILABLE', `cannot pull image '${reference}': ${failure} (is the registry reachable from the Docker daemon? otherwise load the image with docker load, import or build)`, {
-        details: { image: reference, socket: this.client.socketPath, reason: failure },
-      });
+      throw new RunnerError(
+        'UNAVAILABLE',
+        `cannot pull image '${reference}': ${failure} (is the registry reachable from the Docker daemon? otherwise load the image with docker load, import or build)`,
+        {
+          details: { image: reference, socket: this.client.socketPath, reason: failure },
+        },
+      );
     }
     report('done');
   }

@@ -14,13 +14,7 @@ export {
   MAX_API_VERSION,
   type DockerDaemonInfo,
 } from './docker-engine-client.js';
-export {
-  dockerPluginSettings,
-  invokingUser,
-  DEFAULT_DOCKER_SOCKET,
-  type DockerRunnerOptions,
-  type DockerPluginSettings,
-} from './docker-runner-options.js';
+export { dockerPluginSettings, invokingUser, DEFAULT_DOCKER_SOCKET, type DockerRunnerOptions, type DockerPluginSettings } from './docker-runner-options.js';
 export { ImageProvisioner, type ImageFacts, type PullPolicy } from './image-provisioner.js';
 export { parseImageReference, formatImageReference, type ImageReference } from './image-reference.js';
 export { formatPullProgress, stderrPullProgress, PullProgressTracker, type PullProgress, type PullProgressListener } from './pull-progress.js';

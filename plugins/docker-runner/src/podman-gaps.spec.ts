@@ -58,7 +58,10 @@ describe.skipIf(skipWithout('podman', engineMissing('podman'), import.meta.url))
     const dir = await mkdtemp(path.join(tmpdir(), 'biit-podman-bind-'));
     try {
       const missing = path.join(dir, 'gone', 'input.tif');
-      const id = await create({ Entrypoint: ['true'], HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'bind', Source: missing, Target: missing, ReadOnly: true }] } });
+      const id = await create({
+        Entrypoint: ['true'],
+        HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'bind', Source: missing, Target: missing, ReadOnly: true }] },
+      });
       await engine.client.json('POST', `/containers/${id}/start`); // Docker: 400 "bind source path does not exist"
       expect(await waitExit(id)).toBe(0);
       expect((await stat(missing)).isDirectory()).toBe(true);
@@ -92,7 +95,11 @@ describe.skipIf(skipWithout('podman', engineMissing('podman'), import.meta.url))
     const tar = await busyboxRootfsTar(scratch.dir);
     try {
       const query = { fromSrc: '-', repo: 'bioimageit-test/tagged', tag: 'v1' };
-      const stream = await engine.client.stream('POST', '/images/create', { query, body: await readFile(tar), headers: { 'Content-Type': 'application/x-tar' } });
+      const stream = await engine.client.stream('POST', '/images/create', {
+        query,
+        body: await readFile(tar),
+        headers: { 'Content-Type': 'application/x-tar' },
+      });
       for await (const chunk of stream) void chunk;
     } finally {
       await rm(tar, { force: true });

@@ -71,7 +71,7 @@ for (const kind of ENGINES) {
       if (workspace !== undefined) await rm(workspace, { recursive: true, force: true });
     });
 
-    it("runs a tool that declares an image in containers and records the runner", async () => {
+    it('runs a tool that declares an image in containers and records the runner', async () => {
       const { done } = startCli(['run', 'test.docker-copy', '-e', 'exp', '-o', 'copies', '--json']);
       const result = await done;
       expect(result.code, result.stderr).toBe(0);

@@ -24,13 +24,20 @@ const digestTool = {
   description: 'sha256 of a table, computed in a busybox container',
   inputs: [{ name: 'table', type: 'data', format: 'tablecsv' }],
   outputs: [{ name: 'digest', format: 'tablecsv', label: 'Digest' }],
-  command: { argv: ['sh', '-c', 'printf "name,sha256\\n%s,%s\\n" "${1##*/}" "$(sha256sum < "$1" | cut -d" " -f1)" > "$2"', 'sh', '{inputs.table}', '{outputs.digest}'] },
+  command: {
+    argv: ['sh', '-c', 'printf "name,sha256\\n%s,%s\\n" "${1##*/}" "$(sha256sum < "$1" | cut -d" " -f1)" > "$2"', 'sh', '{inputs.table}', '{outputs.digest}'],
+  },
   requirements: { docker: { image: IMAGE } },
   resources: { memoryMb: 64 },
 };
 
 const failingTool = { ...digestTool, id: 'test.docker-fail', command: { argv: ['sh', '-c', 'echo "cannot read $1" >&2; exit 3', 'sh', '{inputs.table}'] } };
-const greedyTool = { ...digestTool, id: 'test.docker-greedy', command: { argv: ['sh', '-c', 'tail /dev/zero', 'sh', '{inputs.table}'] }, resources: { memoryMb: 32 } };
+const greedyTool = {
+  ...digestTool,
+  id: 'test.docker-greedy',
+  command: { argv: ['sh', '-c', 'tail /dev/zero', 'sh', '{inputs.table}'] },
+  resources: { memoryMb: 32 },
+};
 const sleepyTool = { ...digestTool, id: 'test.docker-sleepy', command: { argv: ['sh', '-c', 'sleep 60', 'sh', '{inputs.table}'] } };
 
 /** A BioImageIT v1 wrapper (Galaxy-style XML) whose requirement is a docker container. */
@@ -75,7 +82,8 @@ for (const kind of ENGINES) {
       unsetEnv('BIOIMAGEIT_DOCKER_PULL');
       workspace = await mkdtemp(path.join(tmpdir(), 'biit-docker-kernel-'));
       await mkdir(path.join(workspace, 'tools'));
-      for (const tool of [digestTool, failingTool, greedyTool, sleepyTool]) await writeFile(path.join(workspace, 'tools', `${tool.id}.tool.json`), JSON.stringify(tool));
+      for (const tool of [digestTool, failingTool, greedyTool, sleepyTool])
+        await writeFile(path.join(workspace, 'tools', `${tool.id}.tool.json`), JSON.stringify(tool));
       await mkdir(path.join(workspace, 'tools', 'biitdockercopy'));
       await writeFile(path.join(workspace, 'tools', 'biitdockercopy', 'biitdockercopy.xml'), V1_WRAPPER);
       const config = {
@@ -110,7 +118,8 @@ for (const kind of ENGINES) {
       expect(record.runner).toBe('docker');
       const imageId = (await engine.client.json<{ Id: string }>('GET', `/images/${IMAGE}/json`)).Id;
       expect(record.jobs).toHaveLength(ITEMS.length);
-      for (const job of record.jobs) expect(job.environment).toMatchObject({ runner: 'docker', image: IMAGE, imageId, network: 'none', memoryBytes: 64 * 1024 * 1024 });
+      for (const job of record.jobs)
+        expect(job.environment).toMatchObject({ runner: 'docker', image: IMAGE, imageId, network: 'none', memoryBytes: 64 * 1024 * 1024 });
       const outputs = await store.items('digests');
       expect(outputs).toHaveLength(ITEMS.length);
       for (const item of outputs) {
@@ -156,7 +165,11 @@ for (const kind of ENGINES) {
     });
 
     it("records a failing tool's exit code and an out-of-memory kill with its reason", async () => {
-      const failed = await kernel.runTool(store, { tool: failingTool.id, inputs: [{ name: 'table', query: 'name~population1_001' }], outputDataset: 'failing' });
+      const failed = await kernel.runTool(store, {
+        tool: failingTool.id,
+        inputs: [{ name: 'table', query: 'name~population1_001' }],
+        outputDataset: 'failing',
+      });
       expect(failed.record.status).toBe('failed');
       expect(failed.record.jobs[0]).toMatchObject({ status: 'failed', exitCode: 3, environment: { runner: 'docker' } });
       const greedy = await kernel.runTool(store, { tool: greedyTool.id, inputs: [{ name: 'table', query: 'name~population1_001' }], outputDataset: 'greedy' });
@@ -173,7 +186,8 @@ for (const kind of ENGINES) {
     it('cancels a run: the running container is killed and removed, nothing is committed', async () => {
       const controller = new AbortController();
       const pending = kernel.runTool(store, { tool: sleepyTool.id, inputs: [{ name: 'table' }], outputDataset: 'sleepy', jobs: 2, signal: controller.signal });
-      for (let i = 0; i < 500 && (await engine.runnerContainers()).filter((c) => c.State === 'running').length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 500 && (await engine.runnerContainers()).filter((c) => c.State === 'running').length < 2; i++)
+        await new Promise((r) => setTimeout(r, 20));
       expect((await engine.runnerContainers()).map((c) => c.State)).toEqual(['running', 'running']);
       controller.abort();
       const { record } = await pending;
@@ -188,7 +202,9 @@ for (const kind of ENGINES) {
       const other = await createKernel({ workspace, env: { DOCKER_HOST: `unix://${nowhere}` } });
       try {
         const otherStore = await other.openExperiment(store.uri);
-        const error = await other.runTool(otherStore, { tool: digestTool.id, runner: 'docker', inputs: [{ name: 'table' }], outputDataset: 'never' }).catch((e: unknown) => e);
+        const error = await other
+          .runTool(otherStore, { tool: digestTool.id, runner: 'docker', inputs: [{ name: 'table' }], outputDataset: 'never' })
+          .catch((e: unknown) => e);
         expect(error).toBeInstanceOf(PluginError);
         expect((error as PluginError).code).toBe('MISSING_REQUIREMENT');
         expect((error as PluginError).message).toContain(`no Docker Engine socket at ${nowhere} (start dockerd or set DOCKER_HOST)`);
@@ -205,7 +221,9 @@ for (const kind of ENGINES) {
         const other = await createKernel({ workspace, env: { DOCKER_HOST: `unix://${dead}` } });
         const otherStore = await other.openExperiment(store.uri);
         const attempts = await Promise.all(
-          [0, 1].map(() => other.runTool(otherStore, { tool: digestTool.id, runner: 'docker', inputs: [{ name: 'table' }], outputDataset: 'never' }).catch((e: unknown) => e)),
+          [0, 1].map(() =>
+            other.runTool(otherStore, { tool: digestTool.id, runner: 'docker', inputs: [{ name: 'table' }], outputDataset: 'never' }).catch((e: unknown) => e),
+          ),
         );
         for (const error of attempts) {
           expect(error).toBeInstanceOf(PluginError);

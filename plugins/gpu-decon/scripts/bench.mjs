@@ -39,7 +39,13 @@ rmSync(wisdomDir, { recursive: true, force: true });
 
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)];
 const fmt = (s) => `${s.toFixed(3)} s`;
-const py = (cmd, args) => JSON.parse(execFileSync(PYTHON, [join(here, 'bench.py'), cmd, JSON.stringify(args)], { encoding: 'utf8', maxBuffer: 1 << 26 }).trim().split('\n').at(-1));
+const py = (cmd, args) =>
+  JSON.parse(
+    execFileSync(PYTHON, [join(here, 'bench.py'), cmd, JSON.stringify(args)], { encoding: 'utf8', maxBuffer: 1 << 26 })
+      .trim()
+      .split('\n')
+      .at(-1),
+  );
 const readF32 = (path) => {
   const b = readFileSync(path);
   return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
@@ -53,11 +59,20 @@ const relL2 = (a, b) => {
   }
   return Math.sqrt(d / n);
 };
-const load = () => `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+const load = () =>
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`;
 const target = (label, ok, detail) => console.log(`${ok ? 'PASS' : 'FAIL'}  ${label}: ${detail}`);
 
-const generator = createHash('sha256').update(readFileSync(join(here, 'bench.py'))).update(readFileSync(join(pkg, 'src/test-support/reference.py'))).digest('hex').slice(0, 12);
-console.log(`gpu-decon benchmark: ${shape.join('×')}, ${iterations} iterations, PSF 17³, ${threads} threads, ${cpus()[0]?.model ?? 'cpu'} (${cpus().length} cores)`);
+const generator = createHash('sha256')
+  .update(readFileSync(join(here, 'bench.py')))
+  .update(readFileSync(join(pkg, 'src/test-support/reference.py')))
+  .digest('hex')
+  .slice(0, 12);
+console.log(
+  `gpu-decon benchmark: ${shape.join('×')}, ${iterations} iterations, PSF 17³, ${threads} threads, ${cpus()[0]?.model ?? 'cpu'} (${cpus().length} cores)`,
+);
 const info = addon.info();
 console.log(`addon: ${info.fftw}, OpenMP ${info.openmp}, CUDA compiled ${info.cuda.compiled} (${info.cuda.devices} devices); data generator ${generator}`);
 
@@ -70,7 +85,8 @@ const bandwidth = addon.triadBandwidth(320, threads);
 console.log(`triad bandwidth: ${(bandwidth / 1e9).toFixed(1)} GB/s (median of 7, ${threads} threads); ${load()}`);
 
 const decon = (mode, accelerate = false) =>
-  addon.deconvolve({ image: data, shape, psf, psfShape: [17, 17, 17], iterations, mode, accelerate, napodize: 10, threads, planner: 'measure', wisdomDir }).promise;
+  addon.deconvolve({ image: data, shape, psf, psfShape: [17, 17, 17], iterations, mode, accelerate, napodize: 10, threads, planner: 'measure', wisdomDir })
+    .promise;
 
 // First calls: FFTW_MEASURE planning (reported separately), then wisdom in a fresh process.
 const plans = {};
@@ -82,10 +98,13 @@ for (const mode of ['padded', 'wrap']) {
 }
 const fresh = execFileSync(
   process.execPath,
-  ['-e', `const a=require(${JSON.stringify(ADDON)});const s=${JSON.stringify(shape)};const d=new Float32Array(s[0]*s[1]*s[2]).fill(1);const p=new Float32Array(17**3).fill(1);
+  [
+    '-e',
+    `const a=require(${JSON.stringify(ADDON)});const s=${JSON.stringify(shape)};const d=new Float32Array(s[0]*s[1]*s[2]).fill(1);const p=new Float32Array(17**3).fill(1);
   (async()=>{const o=[];for(const mode of ['padded','wrap']){const r=await a.deconvolve({image:d,shape:s,psf:p,psfShape:[17,17,17],iterations:0,mode,threads:${threads},planner:'measure',wisdomDir:${JSON.stringify(wisdomDir)}}).promise;o.push(r)}
   const t=Date.now();for(const mode of ['padded','wrap']){const r=await a.deconvolve({image:d,shape:s,psf:p,psfShape:[17,17,17],iterations:1,mode,threads:${threads},planner:'measure',wisdomDir:${JSON.stringify(wisdomDir)}}).promise;o.push(r)}
-  console.log(JSON.stringify(o.map(r=>({source:r.planSource,ms:r.planMs}))))})()`],
+  console.log(JSON.stringify(o.map(r=>({source:r.planSource,ms:r.planMs}))))})()`,
+  ],
   { encoding: 'utf8' },
 );
 const wisdomPlans = JSON.parse(fresh.trim()).filter((p) => p.source !== 'none');
@@ -147,7 +166,8 @@ for (let r = 0; r < Math.max(6, runs + 1); r++) {
   const elapsed = (performance.now() - t) / 1000;
   if (r === 0) {
     deskewCold = elapsed;
-    if (result.data.byteLength !== resultBytes) throw new Error(`deskew result is ${result.data.byteLength} bytes, the fresh-stream baseline assumed ${resultBytes}`);
+    if (result.data.byteLength !== resultBytes)
+      throw new Error(`deskew result is ${result.data.byteLength} bytes, the fresh-stream baseline assumed ${resultBytes}`);
   } else deskewTimes.push(elapsed);
   t = performance.now();
   await addon.deskew({ ...deskewArgs, out: result.data }).promise;
@@ -159,9 +179,17 @@ addon.recycle(kept);
 const bandwidthAfter = addon.triadBandwidth(320, threads);
 console.log(`after the series: triad ${(bandwidthAfter / 1e9).toFixed(1)} GB/s; ${load()}`);
 
-const T = Object.fromEntries(Object.entries(times).filter(([, v]) => v.length > 0).map(([k, v]) => [k, median(v)]));
+const T = Object.fromEntries(
+  Object.entries(times)
+    .filter(([, v]) => v.length > 0)
+    .map(([k, v]) => [k, median(v)]),
+);
 console.log('');
-const M = Object.fromEntries(Object.entries(times).filter(([, v]) => v.length > 0).map(([k, v]) => [k, Math.min(...v)]));
+const M = Object.fromEntries(
+  Object.entries(times)
+    .filter(([, v]) => v.length > 0)
+    .map(([k, v]) => [k, Math.min(...v)]),
+);
 console.log('| implementation | grid | runs | median | min | per iteration (median) | skimage ÷ this | scipy.fft ÷ this |');
 console.log('|---|---|---|---|---|---|---|---|');
 const row = (name, grid, key) =>
@@ -176,25 +204,55 @@ row('gpu-decon wrap, accelerated', plans.wrap.grid.join('×'), 'wrapAccelerated'
 const voxels = (g) => g[0] * g[1] * g[2];
 const floor = (g) => (68 * voxels(g) * iterations) / bandwidth;
 console.log('');
-console.log(`distance from the bandwidth floor (68 B/voxel/iteration at ${(bandwidth / 1e9).toFixed(1)} GB/s): padded ${(T.padded / floor(plans.padded.grid)).toFixed(2)}×, wrap ${(T.wrap / floor(plans.wrap.grid)).toFixed(2)}×`);
-if (skError !== undefined) console.log(`padded vs skimage: relative L2 ${skError.toExponential(2)}; flux out/in ${(padded.fluxOut / padded.fluxIn).toFixed(7)}`);
+console.log(
+  `distance from the bandwidth floor (68 B/voxel/iteration at ${(bandwidth / 1e9).toFixed(1)} GB/s): padded ${(T.padded / floor(plans.padded.grid)).toFixed(2)}×, wrap ${(T.wrap / floor(plans.wrap.grid)).toFixed(2)}×`,
+);
+if (skError !== undefined)
+  console.log(`padded vs skimage: relative L2 ${skError.toExponential(2)}; flux out/in ${(padded.fluxOut / padded.fluxIn).toFixed(7)}`);
 if (paired.length > 0) console.log(`skimage ÷ padded, same round: ${paired.map((p) => p.toFixed(2) + '×').join(', ')}`);
 const deskewBytes = stack.byteLength + deskewed.bytes;
 const deskewFloor = deskewBytes / Math.max(bandwidth, bandwidthAfter);
 const tDeskew = median(deskewTimes);
 const tReused = median(reusedTimes);
-console.log(`deskew ${shape.join('×')} uint16 -> ${deskewed.shape.join('×')} float32 (${(deskewBytes / 1e6).toFixed(0)} MB moved; streaming floor ${fmt(deskewFloor)} at the better triad):`);
+console.log(
+  `deskew ${shape.join('×')} uint16 -> ${deskewed.shape.join('×')} float32 (${(deskewBytes / 1e6).toFixed(0)} MB moved; streaming floor ${fmt(deskewFloor)} at the better triad):`,
+);
 const tFresh = median(freshTimes);
-console.log(`  tool run (2nd+ stack of a series: the previous result rewritten) ${fmt(tDeskew)} (${(tDeskew / deskewFloor).toFixed(2)}× the floor, median of ${deskewTimes.length} after the first); into the caller's buffer (out) ${fmt(tReused)} (${(tReused / deskewFloor).toFixed(2)}×)`);
-console.log(`  first call of the process ${fmt(deskewCold)} (${(deskewCold / deskewFloor).toFixed(2)}× the triad floor); streaming the same bytes into fresh memory ${fmt(tFresh)} (median of 3: ${freshTimes.map((t) => (t * 1000).toFixed(0) + ' ms').join(', ')}; ${(tFresh / deskewFloor).toFixed(2)}× the triad floor: page faults and zeroing of new pages)`);
+console.log(
+  `  tool run (2nd+ stack of a series: the previous result rewritten) ${fmt(tDeskew)} (${(tDeskew / deskewFloor).toFixed(2)}× the floor, median of ${deskewTimes.length} after the first); into the caller's buffer (out) ${fmt(tReused)} (${(tReused / deskewFloor).toFixed(2)}×)`,
+);
+console.log(
+  `  first call of the process ${fmt(deskewCold)} (${(deskewCold / deskewFloor).toFixed(2)}× the triad floor); streaming the same bytes into fresh memory ${fmt(tFresh)} (median of 3: ${freshTimes.map((t) => (t * 1000).toFixed(0) + ' ms').join(', ')}; ${(tFresh / deskewFloor).toFixed(2)}× the triad floor: page faults and zeroing of new pages)`,
+);
 console.log('');
 const large = shape[0] >= 128 && shape[1] >= 512;
 if (large) {
   target('padded <= 4.3 s end to end', T.padded <= 4.3, fmt(T.padded) + ' (aim 2.5 s)');
-  if (T.skimage) target('padded >= 5x faster than skimage (same-round ratio, best)', Math.max(...paired) >= 5, `${paired.map((p) => p.toFixed(2) + '×').join(', ')}; medians ${(T.skimage / T.padded).toFixed(2)}×`);
+  if (T.skimage)
+    target(
+      'padded >= 5x faster than skimage (same-round ratio, best)',
+      Math.max(...paired) >= 5,
+      `${paired.map((p) => p.toFixed(2) + '×').join(', ')}; medians ${(T.skimage / T.padded).toFixed(2)}×`,
+    );
   target('wrap <= 2.7 s', T.wrap <= 2.7, fmt(T.wrap) + ' (aim 1.6 s)');
 }
-target('second process plans in < 0.5 s (wisdom)', wisdomPlans.every((p) => p.source === 'wisdom' && p.ms < 500), wisdomPlans.map((p) => `${p.source} ${fmt(p.ms / 1000)}`).join(', '));
-target('deskew (reused output buffer) within 2x of streaming its bytes at triad bandwidth', tReused <= 2 * deskewFloor, `${(tReused / deskewFloor).toFixed(2)}×`);
-target('deskew (tool run: 2nd+ stack of a series) within 2x of streaming its bytes at triad bandwidth', tDeskew <= 2 * deskewFloor, `${(tDeskew / deskewFloor).toFixed(2)}×`);
-target('deskew (first call of a process) within 2x of streaming its bytes into fresh memory', deskewCold <= 2 * tFresh, `${(deskewCold / tFresh).toFixed(2)}× (${(deskewCold / deskewFloor).toFixed(2)}× the warm triad floor)`);
+target(
+  'second process plans in < 0.5 s (wisdom)',
+  wisdomPlans.every((p) => p.source === 'wisdom' && p.ms < 500),
+  wisdomPlans.map((p) => `${p.source} ${fmt(p.ms / 1000)}`).join(', '),
+);
+target(
+  'deskew (reused output buffer) within 2x of streaming its bytes at triad bandwidth',
+  tReused <= 2 * deskewFloor,
+  `${(tReused / deskewFloor).toFixed(2)}×`,
+);
+target(
+  'deskew (tool run: 2nd+ stack of a series) within 2x of streaming its bytes at triad bandwidth',
+  tDeskew <= 2 * deskewFloor,
+  `${(tDeskew / deskewFloor).toFixed(2)}×`,
+);
+target(
+  'deskew (first call of a process) within 2x of streaming its bytes into fresh memory',
+  deskewCold <= 2 * tFresh,
+  `${(deskewCold / tFresh).toFixed(2)}× (${(deskewCold / deskewFloor).toFixed(2)}× the warm triad floor)`,
+);

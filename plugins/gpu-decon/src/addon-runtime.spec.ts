@@ -40,10 +40,16 @@ describe.skipIf(addon === undefined)('addon runtime behaviour', () => {
 
   it('plans a shape once: the second call reuses the plan, a new process reads the wisdom file', () => {
     const wisdom = join(dir, 'wisdom');
-    const first = JSON.parse(execFileSync(process.execPath, [probe('wisdom-probe.mjs'), ADDON, wisdom], { encoding: 'utf8' })) as { source: string; ms: number }[];
+    const first = JSON.parse(execFileSync(process.execPath, [probe('wisdom-probe.mjs'), ADDON, wisdom], { encoding: 'utf8' })) as {
+      source: string;
+      ms: number;
+    }[];
     expect(first.map((r) => r.source)).toEqual(['measured', 'memory']);
     expect(existsSync(addon!.wisdomFile(wisdom))).toBe(true);
-    const second = JSON.parse(execFileSync(process.execPath, [probe('wisdom-probe.mjs'), ADDON, wisdom], { encoding: 'utf8' })) as { source: string; ms: number }[];
+    const second = JSON.parse(execFileSync(process.execPath, [probe('wisdom-probe.mjs'), ADDON, wisdom], { encoding: 'utf8' })) as {
+      source: string;
+      ms: number;
+    }[];
     expect(second[0]!.source).toBe('wisdom');
     expect(second[0]!.ms).toBeLessThan(first[0]!.ms);
   });
@@ -103,11 +109,13 @@ describe.skipIf(addon === undefined)('addon runtime behaviour', () => {
     expect(other.data).not.toBe(small);
     expect(other.data.length).toBe(first.data.length);
     expect(small.every((v) => v === -1)).toBe(true);
-    const notFloat = await addon!.deskew({ ...args, image: new Uint16Array(20 * 64 * 64).fill(2), reuse: new Float64Array(4) as unknown as Float32Array }).promise;
+    const notFloat = await addon!.deskew({ ...args, image: new Uint16Array(20 * 64 * 64).fill(2), reuse: new Float64Array(4) as unknown as Float32Array })
+      .promise;
     expect(notFloat.data.length).toBe(first.data.length);
     // Like out, it must not overlap an input.
     const image = new Float32Array(20 * 64 * 64).fill(1);
-    const result = await addon!.deconvolve({ image, shape, psf: new Float32Array(27).fill(1), psfShape: [3, 3, 3], iterations: 1, planner: 'estimate' }).promise;
+    const result = await addon!.deconvolve({ image, shape, psf: new Float32Array(27).fill(1), psfShape: [3, 3, 3], iterations: 1, planner: 'estimate' })
+      .promise;
     expect(() => addon!.deconvolve({ image: result.data, shape, psf: new Float32Array(27).fill(1), psfShape: [3, 3, 3], reuse: result.data })).toThrow(
       /output \(out or reuse\) must not share memory with image/,
     );
@@ -144,6 +152,8 @@ describe('addon loading', () => {
 
   it('an addon that cannot be loaded (missing libfftw3f at run time) is MISSING_REQUIREMENT too', () => {
     const broken = fileURLToPath(new URL('./test-support/reference.py', import.meta.url));
-    expect(() => loadNativeAddon(broken)).toThrow(expect.objectContaining({ code: 'MISSING_REQUIREMENT', message: expect.stringContaining('cannot be loaded') }));
+    expect(() => loadNativeAddon(broken)).toThrow(
+      expect.objectContaining({ code: 'MISSING_REQUIREMENT', message: expect.stringContaining('cannot be loaded') }),
+    );
   });
 });

@@ -14,7 +14,7 @@ function volume(shape: [number, number, number]): Float32Array {
   const [nz, ny, nx] = shape;
   const data = new Float32Array(nz * ny * nx).fill(5);
   let seed = 3;
-  const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let b = 0; b < 40; b++) {
     const [zc, yc, xc] = [random() * nz, random() * ny, random() * nx];
     for (let z = 0; z < nz; z++)
@@ -28,7 +28,8 @@ describe.skipIf(addon === undefined || noGpu)('CUDA path against the CPU path', 
   const shape: [number, number, number] = [40, 96, 112];
   const image = volume(shape);
   const psf = new Float32Array(9 * 9 * 9);
-  for (let z = 0; z < 9; z++) for (let y = 0; y < 9; y++) for (let x = 0; x < 9; x++) psf[(z * 9 + y) * 9 + x] = Math.exp(-((z - 4) ** 2) / 8 - ((y - 4) ** 2 + (x - 4) ** 2) / 3);
+  for (let z = 0; z < 9; z++)
+    for (let y = 0; y < 9; y++) for (let x = 0; x < 9; x++) psf[(z * 9 + y) * 9 + x] = Math.exp(-((z - 4) ** 2) / 8 - ((y - 4) ** 2 + (x - 4) ** 2) / 3);
   const cases: [string, Partial<NativeDeconOptions>][] = [
     ['padded', { mode: 'padded' }],
     ['wrap', { mode: 'wrap', napodize: 8 }],

@@ -48,7 +48,13 @@ describe.skipIf(addon === undefined || noPython)('deconvolve (CPU, FFTW) against
 
   it('wrap mode matches a numpy circular-convolution reference (cropped grid, apodized edges)', async () => {
     const ref = reference<{ shape: number[] }>('wrap-rl', {
-      image: join(dir, 'image.f32'), psf: join(dir, 'psf.f32'), shape, psfShape, iterations: 10, napodize: 6, out: join(dir, 'wrap.f32'),
+      image: join(dir, 'image.f32'),
+      psf: join(dir, 'psf.f32'),
+      shape,
+      psfShape,
+      iterations: 10,
+      napodize: 6,
+      out: join(dir, 'wrap.f32'),
     });
     const result = await addon!.deconvolve({ ...base(), iterations: 10, mode: 'wrap', napodize: 6 }).promise;
     expect(result.shape).toEqual([30, 64, 70]);
@@ -59,7 +65,16 @@ describe.skipIf(addon === undefined || noPython)('deconvolve (CPU, FFTW) against
 
   it('accelerated wrap mode with a ratio clamp matches the reference, with weights in [0, 1] from the third iteration', async () => {
     reference('wrap-rl', {
-      image: join(dir, 'image.f32'), psf: join(dir, 'psf.f32'), shape, psfShape, iterations: 8, napodize: 4, accelerate: true, ratioLimit: 10, background: 0.02, out: join(dir, 'acc.f32'),
+      image: join(dir, 'image.f32'),
+      psf: join(dir, 'psf.f32'),
+      shape,
+      psfShape,
+      iterations: 8,
+      napodize: 4,
+      accelerate: true,
+      ratioLimit: 10,
+      background: 0.02,
+      out: join(dir, 'acc.f32'),
     });
     const result = await addon!.deconvolve({ ...base(), iterations: 8, mode: 'wrap', napodize: 4, accelerate: true, ratioLimit: 10, background: 0.02 }).promise;
     expect(relativeL2(result.data, readF32(join(dir, 'acc.f32')))).toBeLessThan(1e-3);
@@ -91,7 +106,8 @@ describe.skipIf(addon === undefined || noPython)('deconvolve (CPU, FFTW) against
     // A perturbation that averages to zero on every ring (odd in x) is removed by radial averaging.
     const [pz, py, px] = psfShape;
     const odd = psf.slice();
-    for (let z = 0; z < pz; z++) for (let y = 0; y < py; y++) for (let x = 0; x < px; x++) odd[(z * py + y) * px + x]! *= 1 + 0.3 * Math.sin((x - (px - 1) / 2) / 2);
+    for (let z = 0; z < pz; z++)
+      for (let y = 0; y < py; y++) for (let x = 0; x < px; x++) odd[(z * py + y) * px + x]! *= 1 + 0.3 * Math.sin((x - (px - 1) / 2) / 2);
     const symmetrised = await addon!.deconvolve({ ...base(), psf: odd, radialPsf: true, iterations: 5 }).promise;
     const asymmetric = await addon!.deconvolve({ ...base(), psf: odd, iterations: 5 }).promise;
     expect(relativeL2(symmetrised.data, radial.data)).toBeLessThan(relativeL2(asymmetric.data, clean.data) / 10);
@@ -128,7 +144,10 @@ describe.skipIf(addon === undefined)('deconvolve (CPU, FFTW) invariants and erro
   const image = Float32Array.from({ length: 12 * 20 * 24 }, (_, i) => 1 + ((i * 7919) % 101) / 10);
 
   it('a delta PSF returns the image unchanged in both modes (centring, even-sized PSF)', async () => {
-    for (const psfShape of [[5, 5, 5], [4, 6, 6]] as [number, number, number][]) {
+    for (const psfShape of [
+      [5, 5, 5],
+      [4, 6, 6],
+    ] as [number, number, number][]) {
       const psf = new Float32Array(psfShape[0] * psfShape[1] * psfShape[2]);
       psf[(2 * psfShape[1] + 2) * psfShape[2] + 3] = 1;
       const padded = await addon!.deconvolve({ image, shape, psf, psfShape, iterations: 5, planner: 'estimate' }).promise;
@@ -142,7 +161,15 @@ describe.skipIf(addon === undefined)('deconvolve (CPU, FFTW) invariants and erro
   it('reports progress once per iteration and can be cancelled', async () => {
     const psf = new Float32Array(27).fill(1 / 27);
     const seen: number[] = [];
-    await addon!.deconvolve({ image, shape, psf, psfShape: [3, 3, 3], iterations: 4, planner: 'estimate', onProgress: (done, total) => seen.push(done / total) }).promise;
+    await addon!.deconvolve({
+      image,
+      shape,
+      psf,
+      psfShape: [3, 3, 3],
+      iterations: 4,
+      planner: 'estimate',
+      onProgress: (done, total) => seen.push(done / total),
+    }).promise;
     expect(seen.at(-1)).toBe(1);
     expect(seen.every((v, i) => i === 0 || v > seen[i - 1]!)).toBe(true);
     const handle = addon!.deconvolve({ image, shape, psf, psfShape: [3, 3, 3], iterations: 10000, planner: 'estimate', onProgress: () => handle.cancel() });
@@ -158,10 +185,16 @@ describe.skipIf(addon === undefined)('deconvolve (CPU, FFTW) invariants and erro
     expect(() => addon!.deconvolve({ image, shape, psf, psfShape, mode: 'mirror' as never })).toThrow(/mode must be 'padded' or 'wrap'/);
     expect(() => addon!.deconvolve({ image, shape, psf, psfShape, iterations: 2.5 })).toThrow(/iterations must be an integer/);
     expect(() => addon!.deconvolve({ image, shape, psf, psfShape, device: 'tpu' as never })).toThrow(/device must be/);
-    await expect(addon!.deconvolve({ image, shape, psf: new Float32Array(27), psfShape }).promise).rejects.toMatchObject({ code: 'INVALID', message: expect.stringMatching(/PSF has no positive intensity/) });
+    await expect(addon!.deconvolve({ image, shape, psf: new Float32Array(27), psfShape }).promise).rejects.toMatchObject({
+      code: 'INVALID',
+      message: expect.stringMatching(/PSF has no positive intensity/),
+    });
     const nan = image.slice();
     nan[0] = Number.NaN;
-    await expect(addon!.deconvolve({ image: nan, shape, psf, psfShape }).promise).rejects.toMatchObject({ code: 'INVALID', message: expect.stringMatching(/NaN/) });
+    await expect(addon!.deconvolve({ image: nan, shape, psf, psfShape }).promise).rejects.toMatchObject({
+      code: 'INVALID',
+      message: expect.stringMatching(/NaN/),
+    });
   });
 
   it('writes into a caller-provided out buffer (reused across calls) and refuses a wrong size or shared memory', async () => {
@@ -171,7 +204,9 @@ describe.skipIf(addon === undefined)('deconvolve (CPU, FFTW) invariants and erro
     expect(first.data).toBe(out);
     const fresh = await addon!.deconvolve({ image, shape, psf, psfShape: [3, 3, 3], iterations: 2, planner: 'estimate' }).promise;
     expect(relativeL2(out, fresh.data)).toBe(0);
-    expect(() => addon!.deconvolve({ image, shape, psf, psfShape: [3, 3, 3], out: new Float32Array(7) })).toThrow(/out holds 7 values but the result needs 5760/);
+    expect(() => addon!.deconvolve({ image, shape, psf, psfShape: [3, 3, 3], out: new Float32Array(7) })).toThrow(
+      /out holds 7 values but the result needs 5760/,
+    );
     expect(() => addon!.deconvolve({ image, shape, psf, psfShape: [3, 3, 3], out: image })).toThrow(/output \(out or reuse\) must not share memory with image/);
   });
 

@@ -10,7 +10,14 @@ const addon = addonOrSkip(import.meta.url);
 const noPython = skipWithout('python', pythonMissing(), import.meta.url);
 
 /** The deskew formula, one output voxel at a time (x_in = xo − W/2 + shift − f·(z − nz/2) + nx/2). */
-function naiveDeskew(input: ArrayLike<number>, [nz, ny, nx]: readonly [number, number, number], width: number, shear: number, shift: number, pad: number): Float32Array {
+function naiveDeskew(
+  input: ArrayLike<number>,
+  [nz, ny, nx]: readonly [number, number, number],
+  width: number,
+  shear: number,
+  shift: number,
+  pad: number,
+): Float32Array {
   const out = new Float32Array(nz * ny * width);
   for (let z = 0; z < nz; z++)
     for (let y = 0; y < ny; y++)
@@ -42,7 +49,11 @@ describe.skipIf(addon === undefined)('deskew', () => {
   it('equals the per-voxel formula for uint16 and float32 input, any shift, pad value and a negative angle', async () => {
     const shape: [number, number, number] = [9, 5, 23];
     const counts = Uint16Array.from({ length: 9 * 5 * 23 }, (_, i) => (i * 2654435761) % 4001);
-    for (const [angle, shift, padValue] of [[31.5, 0, 0], [-40, 3.25, 7], [60, -2, 1]] as const) {
+    for (const [angle, shift, padValue] of [
+      [31.5, 0, 0],
+      [-40, 3.25, 7],
+      [60, -2, 1],
+    ] as const) {
       const u16 = await addon!.deskew({ image: counts, shape, dz: 0.4, dx: 0.1, angle, shift, padValue }).promise;
       const f32 = await addon!.deskew({ image: Float32Array.from(counts), shape, dz: 0.4, dx: 0.1, angle, shift, padValue }).promise;
       const expected = naiveDeskew(counts, shape, u16.shape[2], u16.shear, shift, padValue);
@@ -64,7 +75,8 @@ describe.skipIf(addon === undefined)('deskew', () => {
     const rotated = await addon!.rotate({ image, shape, angle: 0, dz: 0.2, dx: 0.2 }).promise;
     expect(rotated.shape).toEqual(shape);
     // Bilinear sampling needs both neighbours, so the last column and plane are outside.
-    for (let z = 0; z < 5; z++) for (let y = 0; y < 4; y++) for (let x = 0; x < 7; x++) expect(rotated.data[(z * 4 + y) * 8 + x]).toBe(image[(z * 4 + y) * 8 + x]);
+    for (let z = 0; z < 5; z++)
+      for (let y = 0; y < 4; y++) for (let x = 0; x < 7; x++) expect(rotated.data[(z * 4 + y) * 8 + x]).toBe(image[(z * 4 + y) * 8 + x]);
     const p = await addon!.maxProjections({ image, shape }).promise;
     const at = (z: number, y: number, x: number): number => image[(z * 4 + y) * 8 + x] as number;
     for (let y = 0; y < 4; y++) for (let x = 0; x < 8; x++) expect(p.z[y * 8 + x]).toBe(Math.max(...[0, 1, 2, 3, 4, 5].map((z) => at(z, y, x))));
@@ -83,9 +95,15 @@ describe.skipIf(addon === undefined || noPython)('deskew of a sheared bead stack
     const shear = (Math.cos((angle * Math.PI) / 180) * dz) / dx;
     const width = shape[2] + Math.floor((shape[0] * dz * Math.abs(Math.cos((angle * Math.PI) / 180))) / dx);
     // Beads placed where the raw frame sees them around their focal plane.
-    const beads = [[20, 12, 40], [35, 30, 90], [48, 50, 60], [60, 20, 100], [70, 40, 30], [80, 55, 75], [30, 45, 110]].map(([zc, yc, xRaw]) => [
-      zc!, yc!, xRaw! + width / 2 - shape[2] / 2 + shear * (zc! - shape[0] / 2),
-    ]);
+    const beads = [
+      [20, 12, 40],
+      [35, 30, 90],
+      [48, 50, 60],
+      [60, 20, 100],
+      [70, 40, 30],
+      [80, 55, 75],
+      [30, 45, 110],
+    ].map(([zc, yc, xRaw]) => [zc!, yc!, xRaw! + width / 2 - shape[2] / 2 + shear * (zc! - shape[0] / 2)]);
     reference('sheared-beads', { shape, shear, width, beads, out: join(dir, 'raw.u16'), zScale: 1 });
     const raw = readU16(join(dir, 'raw.u16'));
     const result = await addon!.deskew({ image: raw, shape, dz, dx, angle }).promise;

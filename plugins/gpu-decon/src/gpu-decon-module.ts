@@ -15,7 +15,9 @@ import { defaultWisdomDir } from './run-native.js';
 export default new ContainerModule(({ bind }) => {
   const addon = loadNativeAddon();
   bind(NativeRunner)
-    .toDynamicValue((context) => new NativeRunner(addon, { wisdomDir: defaultWisdomDir(settingsEnvironment(context.get<KernelConfig>(KernelConfig, { optional: true }))) }))
+    .toDynamicValue(
+      (context) => new NativeRunner(addon, { wisdomDir: defaultWisdomDir(settingsEnvironment(context.get<KernelConfig>(KernelConfig, { optional: true }))) }),
+    )
     .inSingletonScope();
   bind(GpuDeconToolSource).toSelf().inSingletonScope();
   bind(RunnerContribution).to(GpuDeconRunnerContribution).inSingletonScope();

@@ -22,7 +22,11 @@ describe('GpuDeconToolSource', () => {
 
   it('builds argv the native runner reads back, with validated parameters and defaults', async () => {
     const tool = await source.getTool('gpu-decon.deconvolve');
-    const argv = expandArgv(tool, { inputs: { stack: '/a/s.tif', psf: '/a/p.tif' }, outputs: { deconvolved: 'o.ome.tif' }, params: validateParams(tool, { iterations: '7' }) });
+    const argv = expandArgv(tool, {
+      inputs: { stack: '/a/s.tif', psf: '/a/p.tif' },
+      outputs: { deconvolved: 'o.ome.tif' },
+      params: validateParams(tool, { iterations: '7' }),
+    });
     expect(argv.slice(0, 4)).toEqual(['gpu-decon', 'deconvolve', '--stack=/a/s.tif', '--psf=/a/p.tif']);
     expect(argv).toContain('--iterations=7');
     expect(argv).toContain('--padding=padded');
@@ -32,6 +36,10 @@ describe('GpuDeconToolSource', () => {
   });
 
   it('answers an unknown id with ToolError NOT_FOUND listing its tools', async () => {
-    await expect(source.getTool('gpu-decon.nope')).rejects.toMatchObject({ area: 'tool', code: 'NOT_FOUND', message: expect.stringContaining('gpu-decon.deskew, gpu-decon.deconvolve, gpu-decon.llsm') });
+    await expect(source.getTool('gpu-decon.nope')).rejects.toMatchObject({
+      area: 'tool',
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('gpu-decon.deskew, gpu-decon.deconvolve, gpu-decon.llsm'),
+    });
   });
 });

@@ -6,7 +6,13 @@ export const PLUGIN_ID = 'gpu-decon';
 /** Tool version, bumped with any change of what a tool computes. */
 export const TOOLS_VERSION = '0.1.0';
 
-const stack: ToolInput = { name: 'stack', type: 'data', format: 'imagetiff', label: 'Stack', help: 'A 3-D TIFF or OME-TIFF stack (one channel, one time point).' };
+const stack: ToolInput = {
+  name: 'stack',
+  type: 'data',
+  format: 'imagetiff',
+  label: 'Stack',
+  help: 'A 3-D TIFF or OME-TIFF stack (one channel, one time point).',
+};
 const psf: ToolInput = { name: 'psf', type: 'data', format: 'imagetiff', label: 'PSF', help: 'A measured 3-D PSF (bead stack) as TIFF or OME-TIFF.' };
 
 const geometry: ToolInput[] = [
@@ -28,12 +34,42 @@ const deconParams: ToolInput[] = [
       { value: 'wrap', label: 'wrap (cudaDecon)' },
     ],
   },
-  { name: 'accelerate', type: 'bool', default: false, label: 'Biggs–Andrews acceleration', help: 'First-order acceleration from the third iteration (cudaDecon).' },
-  { name: 'background', type: 'float', default: 0, min: 0, max: 1e9, label: 'Background', help: 'Subtracted from the stack before deconvolution (results clamped at 0).' },
-  { name: 'background_auto', type: 'bool', default: false, label: 'Estimate background', help: 'Use the median of the last plane instead of background.', advanced: true },
+  {
+    name: 'accelerate',
+    type: 'bool',
+    default: false,
+    label: 'Biggs–Andrews acceleration',
+    help: 'First-order acceleration from the third iteration (cudaDecon).',
+  },
+  {
+    name: 'background',
+    type: 'float',
+    default: 0,
+    min: 0,
+    max: 1e9,
+    label: 'Background',
+    help: 'Subtracted from the stack before deconvolution (results clamped at 0).',
+  },
+  {
+    name: 'background_auto',
+    type: 'bool',
+    default: false,
+    label: 'Estimate background',
+    help: 'Use the median of the last plane instead of background.',
+    advanced: true,
+  },
   { name: 'psf_background', type: 'float', default: 0, min: 0, max: 1e9, label: 'PSF background', advanced: true },
   { name: 'psf_background_auto', type: 'bool', default: true, label: 'Estimate PSF background', help: 'Median of the PSF border voxels.', advanced: true },
-  { name: 'psf_dz', type: 'float', default: 0, min: 0, max: 100, label: 'PSF z step (µm)', help: '0: same as the data. Otherwise the PSF is resampled to the data voxel size.', advanced: true },
+  {
+    name: 'psf_dz',
+    type: 'float',
+    default: 0,
+    min: 0,
+    max: 100,
+    label: 'PSF z step (µm)',
+    help: '0: same as the data. Otherwise the PSF is resampled to the data voxel size.',
+    advanced: true,
+  },
   { name: 'psf_dx', type: 'float', default: 0, min: 0, max: 100, label: 'PSF pixel size (µm)', help: '0: same as the data.', advanced: true },
   { name: 'radial_psf', type: 'bool', default: false, label: 'Radially average the PSF', advanced: true },
   { name: 'napodize', type: 'int', default: 10, min: 0, max: 200, label: 'Apodized edge pixels (wrap)', advanced: true },
@@ -98,7 +134,21 @@ export const GPU_DECON_TOOLS: readonly ToolManifestBody[] = [
     'deconvolve',
     'Richardson–Lucy deconvolution',
     'Richardson–Lucy deconvolution with a measured PSF (FFTW on the CPU, cuFFT where a GPU is present).',
-    [stack, psf, ...deconParams, { name: 'dz', type: 'float', default: 0, min: 0, max: 100, label: 'Data z step (µm)', help: '0: from the file (needed to resample a PSF of another voxel size).' }, { name: 'dx', type: 'float', default: 0, min: 0, max: 100, label: 'Data pixel size (µm)', help: '0: from the file.' }],
+    [
+      stack,
+      psf,
+      ...deconParams,
+      {
+        name: 'dz',
+        type: 'float',
+        default: 0,
+        min: 0,
+        max: 100,
+        label: 'Data z step (µm)',
+        help: '0: from the file (needed to resample a PSF of another voxel size).',
+      },
+      { name: 'dx', type: 'float', default: 0, min: 0, max: 100, label: 'Data pixel size (µm)', help: '0: from the file.' },
+    ],
     [stackOut('deconvolved', 'Deconvolved stack (float32 OME-TIFF)')],
     'Pair each stack with its PSF (match by position or by tags). The PSF is cleaned (background, peak centring, unit sum) before it becomes the OTF.',
   ),
@@ -106,7 +156,13 @@ export const GPU_DECON_TOOLS: readonly ToolManifestBody[] = [
     'llsm',
     'Lattice light-sheet: deskew + deconvolve + MIPs',
     'Deskews a stage-scanned stack, deconvolves it with Richardson–Lucy, and writes maximum-intensity projections.',
-    [stack, psf, ...geometry, ...deconParams.map((p) => (p.name === 'padding' ? { ...p, default: 'wrap' } : p.name === 'accelerate' ? { ...p, default: true } : p)), { name: 'rotate', type: 'bool', default: false, label: 'Rotate the result to the coverslip frame' }],
+    [
+      stack,
+      psf,
+      ...geometry,
+      ...deconParams.map((p) => (p.name === 'padding' ? { ...p, default: 'wrap' } : p.name === 'accelerate' ? { ...p, default: true } : p)),
+      { name: 'rotate', type: 'bool', default: false, label: 'Rotate the result to the coverslip frame' },
+    ],
     [
       stackOut('deskewed', 'Deskewed stack (float32 OME-TIFF)'),
       stackOut('deconvolved', 'Deconvolved stack (float32 OME-TIFF)'),

@@ -95,7 +95,14 @@ const llsm: NativeOperation = async (args, context) => {
   context.progress(0.1);
   let result;
   try {
-    result = await deconvolveStack({ data: deskewed.data, shape: deskewed.shape, voxel: {} }, { dz: deskewed.dz, dx }, args.path('psf'), settings, context, [0.1, 0.9]);
+    result = await deconvolveStack(
+      { data: deskewed.data, shape: deskewed.shape, voxel: {} },
+      { dz: deskewed.dz, dx },
+      args.path('psf'),
+      settings,
+      context,
+      [0.1, 0.9],
+    );
   } finally {
     doneWithDeskewed(deskewed, context);
   }

@@ -75,16 +75,24 @@ export class NativeRunner implements Runner {
   async run(job: RunnerJob, signal: AbortSignal): Promise<RunnerResult> {
     const plugin = job.tool?.requirements.native?.plugin;
     if (plugin !== undefined && plugin !== PLUGIN_ID) {
-      throw new RunnerError('UNAVAILABLE', `runner 'native' runs the tools of plugin '${PLUGIN_ID}', not those of '${plugin}' (job ${job.id}, tool ${job.tool?.id ?? '?'})`, {
-        details: { job: job.id, tool: job.tool?.id, plugin },
-      });
+      throw new RunnerError(
+        'UNAVAILABLE',
+        `runner 'native' runs the tools of plugin '${PLUGIN_ID}', not those of '${plugin}' (job ${job.id}, tool ${job.tool?.id ?? '?'})`,
+        {
+          details: { job: job.id, tool: job.tool?.id, plugin },
+        },
+      );
     }
     if (job.argv[0] !== PLUGIN_ID && plugin === undefined) return this.runProcess(job, signal);
     const operation = this.operations[job.argv[1] ?? ''];
     if (job.argv[0] !== PLUGIN_ID || operation === undefined) {
-      throw new RunnerError('UNAVAILABLE', `job ${job.id} asks for '${job.argv.slice(0, 2).join(' ')}', which is not a ${PLUGIN_ID} operation (${Object.keys(this.operations).join(', ')})`, {
-        details: { job: job.id, tool: job.tool?.id },
-      });
+      throw new RunnerError(
+        'UNAVAILABLE',
+        `job ${job.id} asks for '${job.argv.slice(0, 2).join(' ')}', which is not a ${PLUGIN_ID} operation (${Object.keys(this.operations).join(', ')})`,
+        {
+          details: { job: job.id, tool: job.tool?.id },
+        },
+      );
     }
     if (signal.aborted) throw new RunnerError('CANCELLED', `job ${job.id} was cancelled before it started`, { details: { job: job.id } });
     const stdout = openLog(job.stdoutPath);

@@ -5,7 +5,7 @@ import { encodeGrayPng } from './png-encoder.js';
 function chunks(png: Uint8Array): { type: string; data: Buffer; crc: number }[] {
   const b = Buffer.from(png);
   const out: { type: string; data: Buffer; crc: number }[] = [];
-  for (let at = 8; at < b.length; ) {
+  for (let at = 8; at < b.length;) {
     const length = b.readUInt32BE(at);
     out.push({ type: b.toString('latin1', at + 4, at + 8), data: b.subarray(at + 8, at + 8 + length), crc: b.readUInt32BE(at + 8 + length) });
     at += 12 + length;

@@ -6,7 +6,8 @@ function gaussian(n: number, sz: number, sxy: number, dz: number, dx: number): F
   const out = new Float32Array(n * n * n);
   for (let z = 0; z < n; z++)
     for (let y = 0; y < n; y++)
-      for (let x = 0; x < n; x++) out[(z * n + y) * n + x] = Math.exp(-(((z - c) * dz) ** 2) / (2 * sz * sz) - (((y - c) * dx) ** 2 + ((x - c) * dx) ** 2) / (2 * sxy * sxy));
+      for (let x = 0; x < n; x++)
+        out[(z * n + y) * n + x] = Math.exp(-(((z - c) * dz) ** 2) / (2 * sz * sz) - (((y - c) * dx) ** 2 + ((x - c) * dx) ** 2) / (2 * sxy * sxy));
   return out;
 }
 

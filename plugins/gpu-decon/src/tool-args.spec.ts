@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ToolArgs } from './tool-args.js';
 
 describe('ToolArgs', () => {
-  const args = ToolArgs.parse(['gpu-decon', 'deskew', '--stack=in/raw.tif', '--dz=0.4', '--n=3', '--flag=true', '--mode=wrap', '--text=a=b c', '--empty='], '/staging');
+  const args = ToolArgs.parse(
+    ['gpu-decon', 'deskew', '--stack=in/raw.tif', '--dz=0.4', '--n=3', '--flag=true', '--mode=wrap', '--text=a=b c', '--empty='],
+    '/staging',
+  );
 
   it('reads paths (relative to the staging folder), numbers, integers, booleans and choices', () => {
     expect(args.operation).toBe('deskew');

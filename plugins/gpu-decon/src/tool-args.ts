@@ -28,7 +28,9 @@ export class ToolArgs {
   }
 
   private bad(name: string, why: string): ToolError {
-    return new ToolError('BAD_PARAMETER', `gpu-decon.${this.operation}: parameter '${name}' ${why}`, { details: { tool: `gpu-decon.${this.operation}`, parameter: name } });
+    return new ToolError('BAD_PARAMETER', `gpu-decon.${this.operation}: parameter '${name}' ${why}`, {
+      details: { tool: `gpu-decon.${this.operation}`, parameter: name },
+    });
   }
 
   private raw(name: string): string {

@@ -44,9 +44,13 @@ export function toStack(pixels: PixelArray, path: string, role: string): Stack {
     axes = 'ZYX';
   }
   if (axes !== 'ZYX') {
-    throw new ToolError('BAD_PARAMETER', `${role} ${path} has axes ${pixels.axes} [${pixels.shape.join(', ')}]; one z-y-x stack (single channel and time point) is needed`, {
-      details: { file: path, axes: pixels.axes, shape: [...pixels.shape] },
-    });
+    throw new ToolError(
+      'BAD_PARAMETER',
+      `${role} ${path} has axes ${pixels.axes} [${pixels.shape.join(', ')}]; one z-y-x stack (single channel and time point) is needed`,
+      {
+        details: { file: path, axes: pixels.axes, shape: [...pixels.shape] },
+      },
+    );
   }
   const data = pixels.data instanceof Uint16Array || pixels.data instanceof Float32Array ? pixels.data : Float32Array.from(pixels.data);
   const z = microns(pixels.physicalSize?.z);
@@ -58,13 +62,15 @@ export function toStack(pixels: PixelArray, path: string, role: string): Stack {
  * Writes a float32 z×y×x stack as OME-TIFF with physical sizes in µm (dz between planes, dx = dy);
  * a size left undefined is not written.
  */
-export async function writeStack(path: string, data: Float32Array, shape: readonly [number, number, number], dz: number | undefined, dx: number | undefined): Promise<void> {
+export async function writeStack(
+  path: string,
+  data: Float32Array,
+  shape: readonly [number, number, number],
+  dz: number | undefined,
+  dx: number | undefined,
+): Promise<void> {
   const micron = (value: number | undefined) => (value !== undefined && value > 0 ? { value, unit: 'µm' } : undefined);
   const z = micron(dz);
   const x = micron(dx);
-  await writeTiff(
-    path,
-    { data, shape: [...shape], dtype: 'float32', axes: 'ZYX', physicalSize: { ...(z && { z }), ...(x && { x, y: x }) } },
-    { ome: true },
-  );
+  await writeTiff(path, { data, shape: [...shape], dtype: 'float32', axes: 'ZYX', physicalSize: { ...(z && { z }), ...(x && { x, y: x }) } }, { ome: true });
 }

@@ -27,7 +27,7 @@ async function writeLatticeStack(path: string): Promise<void> {
   const [nz, ny, nx] = [32, 40, 56];
   const data = new Uint16Array(nz * ny * nx).fill(100);
   let seed = 7;
-  const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let b = 0; b < 12; b++) {
     const [zc, yc, xc] = [4 + random() * 24, 3 + random() * 34, 8 + random() * 40];
     for (let z = 0; z < nz; z++)
@@ -37,12 +37,24 @@ async function writeLatticeStack(path: string): Promise<void> {
           data[(z * ny + y) * nx + x]! += Math.round(1500 * Math.exp(-((z - zc) ** 2) / 6 - ((y - yc) ** 2 + (x - xr) ** 2) / 2.5));
         }
   }
-  await writeTiff(path, { data, shape: [nz, ny, nx], dtype: 'uint16', axes: 'ZYX', physicalSize: { z: { value: 0.3, unit: 'µm' }, y: { value: 0.1, unit: 'µm' }, x: { value: 0.1, unit: 'µm' } } }, { ome: true });
+  await writeTiff(
+    path,
+    {
+      data,
+      shape: [nz, ny, nx],
+      dtype: 'uint16',
+      axes: 'ZYX',
+      physicalSize: { z: { value: 0.3, unit: 'µm' }, y: { value: 0.1, unit: 'µm' }, x: { value: 0.1, unit: 'µm' } },
+    },
+    { ome: true },
+  );
 }
 
 async function writePsf(path: string): Promise<void> {
   const psf = new Float32Array(9 * 9 * 9);
-  for (let z = 0; z < 9; z++) for (let y = 0; y < 9; y++) for (let x = 0; x < 9; x++) psf[(z * 9 + y) * 9 + x] = 3 + 1000 * Math.exp(-((z - 4) ** 2) / 6 - ((y - 4) ** 2 + (x - 4) ** 2) / 2.5);
+  for (let z = 0; z < 9; z++)
+    for (let y = 0; y < 9; y++)
+      for (let x = 0; x < 9; x++) psf[(z * 9 + y) * 9 + x] = 3 + 1000 * Math.exp(-((z - 4) ** 2) / 6 - ((y - 4) ** 2 + (x - 4) ** 2) / 2.5);
   await writeTiff(path, { data: psf, shape: [9, 9, 9], dtype: 'float32', axes: 'ZYX' });
 }
 
@@ -77,30 +89,63 @@ describe.skipIf(addon === undefined)('bioimageit run gpu-decon.llsm (built CLI, 
     const imported = run('import', 'incoming', '-e', 'LLS');
     expect(imported.code, imported.stderr).toBe(0);
     const result = run(
-      'run', 'gpu-decon.llsm', '-e', 'LLS', '-i', 'stack=data:name=cell1', '-i', 'psf=data:name=psf', '--match-by-position',
-      '-p', 'dz=0.3', '-p', 'dx=0.1', '-p', 'angle=31.5', '-p', 'iterations=6', '-p', 'napodize=4', '-o', 'decon',
+      'run',
+      'gpu-decon.llsm',
+      '-e',
+      'LLS',
+      '-i',
+      'stack=data:name=cell1',
+      '-i',
+      'psf=data:name=psf',
+      '--match-by-position',
+      '-p',
+      'dz=0.3',
+      '-p',
+      'dx=0.1',
+      '-p',
+      'angle=31.5',
+      '-p',
+      'iterations=6',
+      '-p',
+      'napodize=4',
+      '-o',
+      'decon',
     );
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
     const files = readdirSync(join(ws, 'LLS', 'decon'));
     const deskewed = files.find((f) => f.endsWith('_deskewed.ome.tif'));
     const deconvolved = files.find((f) => f.endsWith('_deconvolved.ome.tif'));
     const mip = files.find((f) => f.endsWith('_mip.png'));
-    expect([deskewed, deconvolved, mip].every((f) => f !== undefined), files.join(', ')).toBe(true);
-    expect(readFileSync(join(ws, 'LLS', 'decon', mip!)).subarray(1, 4).toString()).toBe('PNG');
+    expect(
+      [deskewed, deconvolved, mip].every((f) => f !== undefined),
+      files.join(', '),
+    ).toBe(true);
+    expect(
+      readFileSync(join(ws, 'LLS', 'decon', mip!))
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
     const listed = run('--json', 'runs', 'list', '-e', 'LLS');
     expect(listed.code, listed.stderr).toBe(0);
     const [summary] = JSON.parse(listed.stdout) as { id: string }[];
     const shown = run('--json', 'runs', 'show', summary!.id, '-e', 'LLS');
     expect(shown.code, shown.stderr).toBe(0);
     const record = JSON.parse(shown.stdout) as {
-      status: string; runner: string; tool: { id: string; digest: string }; parameters: { name: string; value: string }[];
+      status: string;
+      runner: string;
+      tool: { id: string; digest: string };
+      parameters: { name: string; value: string }[];
       jobs: { status: string; exitCode: number; environment: Record<string, unknown>; outputs: unknown[] }[];
     };
     expect(record).toMatchObject({ status: 'succeeded', runner: 'native', tool: { id: 'gpu-decon.llsm' } });
     const params = Object.fromEntries(record.parameters.map((p) => [p.name, p.value]));
     expect(params).toMatchObject({ dz: '0.3', dx: '0.1', iterations: '6', padding: 'wrap', accelerate: 'true' });
     expect(record.jobs).toHaveLength(1);
-    expect(record.jobs[0]).toMatchObject({ status: 'succeeded', exitCode: 0, environment: { runner: 'native', plugin: 'gpu-decon', device: 'cpu', mode: 'wrap' } });
+    expect(record.jobs[0]).toMatchObject({
+      status: 'succeeded',
+      exitCode: 0,
+      environment: { runner: 'native', plugin: 'gpu-decon', device: 'cpu', mode: 'wrap' },
+    });
     expect(String(record.jobs[0]!.environment['fftw'])).toMatch(/^fftw-3/);
     expect(record.jobs[0]!.outputs).toHaveLength(3);
     const logs = run('runs', 'show', summary!.id, '-e', 'LLS', '--log', '1');

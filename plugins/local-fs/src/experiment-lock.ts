@@ -34,7 +34,6 @@ export interface HeldLock {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-
 async function readHolder(file: string): Promise<LockHolder | undefined> {
   try {
     const value = JSON.parse(await readFile(file, 'utf8')) as Partial<LockHolder>;

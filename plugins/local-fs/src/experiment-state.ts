@@ -8,7 +8,16 @@ import { readJsonFile } from './json-file.js';
 import { mapConcurrent } from './map-concurrent.js';
 import { errnoCode, storageFailure } from './storage-failure.js';
 import { FolderUris } from './file-uris.js';
-import { parseDatasetDoc, parseExperimentDoc, parseItemDoc, stringifyV1, type V1DatasetDoc, type V1DatasetEntry, type V1ExperimentDoc, type V1ItemDoc } from './v1-documents.js';
+import {
+  parseDatasetDoc,
+  parseExperimentDoc,
+  parseItemDoc,
+  stringifyV1,
+  type V1DatasetDoc,
+  type V1DatasetEntry,
+  type V1ExperimentDoc,
+  type V1ItemDoc,
+} from './v1-documents.js';
 
 interface ExperimentRecord {
   readonly doc: V1ExperimentDoc;
@@ -49,7 +58,9 @@ export class ExperimentState {
   dataset(name: string): DatasetRef {
     const ref = this.refs.find((r) => r.name === name);
     if (ref === undefined) {
-      throw new StorageError('NOT_FOUND', `no dataset '${name}' in experiment '${this.layout.root}'`, { details: { dataset: name, experiment: this.layout.uri } });
+      throw new StorageError('NOT_FOUND', `no dataset '${name}' in experiment '${this.layout.root}'`, {
+        details: { dataset: name, experiment: this.layout.uri },
+      });
     }
     return ref;
   }

@@ -75,7 +75,13 @@ export class ExperimentView {
   /** DatasetInfo of every dataset, raw first. */
   datasetInfos(refs: readonly DatasetRef[], datasets: Datasets): DatasetInfo[] {
     const count = (entries: readonly IndexedEntry[]): number => entries.reduce((n, e) => (e.doc === null ? n : n + 1), 0);
-    return refs.map((ref) => ({ id: ref.uuid, name: ref.name, kind: ref.kind, uri: fileUri(ref.file), itemCount: count(datasets.get(ref.key)?.entries ?? []) }));
+    return refs.map((ref) => ({
+      id: ref.uuid,
+      name: ref.name,
+      kind: ref.kind,
+      uri: fileUri(ref.file),
+      itemCount: count(datasets.get(ref.key)?.entries ?? []),
+    }));
   }
 
   /** The DataItem of a raw item (its tags are its own), cached with its document. */
@@ -151,7 +157,8 @@ export class ExperimentView {
     const input = origin.type === 'processed' ? origin.inputs?.[0] : undefined;
     if (input !== undefined && !seen.has(located.doc.uuid)) {
       seen.add(located.doc.uuid);
-      const parent = this.locate(String(input.uuid), refs, datasets) ?? this.locateFile(resolveItemUrl(this.layout, this.place(located), String(input.url)), refs, datasets);
+      const parent =
+        this.locate(String(input.uuid), refs, datasets) ?? this.locateFile(resolveItemUrl(this.layout, this.place(located), String(input.url)), refs, datasets);
       if (parent !== undefined) tags = { ...this.effectiveTags(parent, refs, datasets, memo, seen), ...tags };
     }
     memo.set(located.doc.uuid, tags);

@@ -53,9 +53,15 @@ describe('local-fs experiment store failures', () => {
     const doc = JSON.parse(await readFile(datasetFile, 'utf8')) as { urls: { url: string }[] };
     doc.urls[0]!.url = '../../../etc/passwd.md.json';
     await writeFile(datasetFile, JSON.stringify(doc, null, 4));
-    await expect(backend.openExperiment(path.join(workspace, 'exp'))).rejects.toMatchObject({ code: 'PATH_ESCAPE', message: expect.stringContaining('raw_dataset.md.json') });
+    await expect(backend.openExperiment(path.join(workspace, 'exp'))).rejects.toMatchObject({
+      code: 'PATH_ESCAPE',
+      message: expect.stringContaining('raw_dataset.md.json'),
+    });
     await writeFile(path.join(workspace, 'exp', 'experiment.md.json'), '{"uuid": ');
-    await expect(backend.openExperiment(path.join(workspace, 'exp'))).rejects.toMatchObject({ code: 'CORRUPT', message: expect.stringContaining('experiment.md.json') });
+    await expect(backend.openExperiment(path.join(workspace, 'exp'))).rejects.toMatchObject({
+      code: 'CORRUPT',
+      message: expect.stringContaining('experiment.md.json'),
+    });
     await expect(backend.listExperiments(workspace)).rejects.toMatchObject({ code: 'CORRUPT' });
   });
 

@@ -53,7 +53,10 @@ export class LocalFsExperimentStore implements ExperimentStore {
   private readonly thumbnails = new GroupCommit<ThumbnailRequest, string>(
     (fn) => this.write(fn),
     async (requests) => {
-      const { outcomes, records } = await writeThumbnails(requests, this.state, this.view, { concurrency: this.options.ioConcurrency, fsync: this.options.fsync });
+      const { outcomes, records } = await writeThumbnails(requests, this.state, this.view, {
+        concurrency: this.options.ioConcurrency,
+        fsync: this.options.fsync,
+      });
       await this.persist(records);
       return outcomes;
     },
@@ -101,7 +104,8 @@ export class LocalFsExperimentStore implements ExperimentStore {
   getItem(id: string): Promise<DataItem> {
     return this.read(() => {
       const item = this.view.find(id, this.state.refs, this.state.index.datasets);
-      if (item === undefined) throw new StorageError('NOT_FOUND', `no item '${id}' in experiment '${this.layout.root}'`, { details: { itemId: id, experiment: this.uri } });
+      if (item === undefined)
+        throw new StorageError('NOT_FOUND', `no item '${id}' in experiment '${this.layout.root}'`, { details: { itemId: id, experiment: this.uri } });
       return item;
     });
   }
@@ -280,7 +284,10 @@ export class LocalFsExperimentStore implements ExperimentStore {
       const sig = await statSignature(datasetFile).catch(() => undefined);
       if (sig !== undefined) records.push({ op: 'sig', key, sig });
     }
-    await this.state.index.commit(records, this.state.refs.map((r) => r.key));
+    await this.state.index.commit(
+      records,
+      this.state.refs.map((r) => r.key),
+    );
   }
 
   /** Whether a file name of `ref`'s folder is listed as one of its items (and so is no run file). */

@@ -149,7 +149,10 @@ async function readExperiment(layout: ExperimentLayout): Promise<V1ExperimentDoc
     return parseExperimentDoc(value, layout.experimentFile);
   } catch (error) {
     if (error instanceof StorageError && error.code === 'NOT_FOUND') {
-      throw new StorageError('NOT_FOUND', `'${layout.root}' is not an experiment (no ${EXPERIMENT_FILE})`, { cause: error, details: { experiment: layout.uri } });
+      throw new StorageError('NOT_FOUND', `'${layout.root}' is not an experiment (no ${EXPERIMENT_FILE})`, {
+        cause: error,
+        details: { experiment: layout.uri },
+      });
     }
     throw error;
   }

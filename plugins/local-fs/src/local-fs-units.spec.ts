@@ -39,22 +39,32 @@ describe('path safety', () => {
   });
 
   it('rejects unsafe names and urls that leave the experiment', () => {
-    for (const bad of ['', ' ', 'a/b', 'a\\b', '..', '.', 'a..b', 'x\u0000']) expect(() => assertValidName(bad, 'item')).toThrow(expect.objectContaining({ code: 'INVALID' }));
+    for (const bad of ['', ' ', 'a/b', 'a\\b', '..', '.', 'a..b', 'x\u0000'])
+      expect(() => assertValidName(bad, 'item')).toThrow(expect.objectContaining({ code: 'INVALID' }));
     expect(() => assertValidName('ok name.tif', 'item')).not.toThrow();
     expect(resolveInside('/e', '/e/data', '../copied/x.md.json', 'f')).toBe(path.resolve('/e/copied/x.md.json'));
-    expect(() => resolveInside('/e', '/e/data', '../../etc/passwd', 'f.md.json')).toThrow(expect.objectContaining({ code: 'PATH_ESCAPE', message: expect.stringContaining('f.md.json') }));
+    expect(() => resolveInside('/e', '/e/data', '../../etc/passwd', 'f.md.json')).toThrow(
+      expect.objectContaining({ code: 'PATH_ESCAPE', message: expect.stringContaining('f.md.json') }),
+    );
   });
 });
 
 describe('v1 documents and dates', () => {
   it('writes JSON as Python json.dump(indent=4) with ensure_ascii', () => {
-    expect(stringifyV1({ a: { b: [1, 'µm'] }, c: {} })).toBe('{\n    "a": {\n        "b": [\n            1,\n            "\\u00b5m"\n        ]\n    },\n    "c": {}\n}');
+    expect(stringifyV1({ a: { b: [1, 'µm'] }, c: {} })).toBe(
+      '{\n    "a": {\n        "b": [\n            1,\n            "\\u00b5m"\n        ]\n    },\n    "c": {}\n}',
+    );
     expect(JSON.parse(stringifyV1({ s: 'µm é' }))).toEqual({ s: 'µm é' });
   });
 
   it('rejects item files without their required fields as CORRUPT, naming the file', () => {
-    expect(() => parseItemDoc({ uuid: 'x' }, '/e/data/a.md.json')).toThrow(expect.objectContaining({ code: 'CORRUPT', message: expect.stringContaining('/e/data/a.md.json') }));
-    expect(parseItemDoc({ uuid: 'x', common: { url: 'a.tif' } }, 'f')).toMatchObject({ origin: { type: 'raw' }, common: { name: 'a.tif', url: 'a.tif', format: '' } });
+    expect(() => parseItemDoc({ uuid: 'x' }, '/e/data/a.md.json')).toThrow(
+      expect.objectContaining({ code: 'CORRUPT', message: expect.stringContaining('/e/data/a.md.json') }),
+    );
+    expect(parseItemDoc({ uuid: 'x', common: { url: 'a.tif' } }, 'f')).toMatchObject({
+      origin: { type: 'raw' },
+      common: { name: 'a.tif', url: 'a.tif', format: '' },
+    });
   });
 
   it('keeps dates to the day', () => {

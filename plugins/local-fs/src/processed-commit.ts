@@ -25,7 +25,12 @@ export interface CommitContext {
  * run file, `logs` or the dataset file). Costs O(items in the dataset) for the names, like the
  * dataset file rewrite that commits them.
  */
-export async function planProcessedCommit(ref: DatasetRef, inputs: readonly NewProcessedItem[], dates: readonly string[], context: CommitContext): Promise<PlannedProcessedItem[]> {
+export async function planProcessedCommit(
+  ref: DatasetRef,
+  inputs: readonly NewProcessedItem[],
+  dates: readonly string[],
+  context: CommitContext,
+): Promise<PlannedProcessedItem[]> {
   const { state, runs } = context;
   const indexed = state.index.datasets.get(ref.key);
   const dir = path.dirname(ref.file);
@@ -45,9 +50,13 @@ function originInputs(input: NewProcessedItem, dir: string, { state, view }: Com
   return input.origin.inputs.map(({ name, id }) => {
     const found = view.document(id, state.refs, state.index.datasets);
     if (found === undefined) {
-      throw new StorageError('NOT_FOUND', `no item '${id}' (input '${name}' of output '${input.name}') in experiment '${state.layout.root}'; nothing was committed`, {
-        details: { itemId: id, experiment: state.layout.uri },
-      });
+      throw new StorageError(
+        'NOT_FOUND',
+        `no item '${id}' (input '${name}' of output '${input.name}') in experiment '${state.layout.root}'; nothing was committed`,
+        {
+          details: { itemId: id, experiment: state.layout.uri },
+        },
+      );
     }
     return { name, url: toUnixRelative(dir, found.file), uuid: found.doc.uuid, type: found.doc.origin.type === 'processed' ? 'processed' : 'raw' };
   });

@@ -38,7 +38,10 @@ describe('local-fs processed datasets, runs and job outputs', () => {
     const missing = { ...(await stagedOutput(store, 'o_b.tif', 'run-1', [raw.id])), sourcePath: path.join(exp, 'nope.tif') };
     await expect(store.commitProcessedItems('thr', [good, missing])).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('nope.tif') });
     const unknown = await stagedOutput(store, 'o_c.tif', 'run-1', ['no-such-id']);
-    await expect(store.commitProcessedItems('thr', [good, unknown])).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('no-such-id') });
+    await expect(store.commitProcessedItems('thr', [good, unknown])).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('no-such-id'),
+    });
     expect(existsSync(good.sourcePath) && existsSync(unknown.sourcePath)).toBe(true);
     expect((await readdir(path.join(exp, 'thr'))).sort()).toEqual(['processed_dataset.md.json', 'run.md.json']);
     expect(await store.items('thr')).toEqual([]);
@@ -76,7 +79,10 @@ describe('local-fs processed datasets, runs and job outputs', () => {
     const names = (await readdir(path.join(exp, 'thr'))).filter((n) => n.startsWith('run')).sort();
     expect(names).toEqual(['run.md.json', 'run_1.md.json', 'run_1.tif', 'run_2.md.json']);
     const runs = await (await new LocalFsStorageBackend().openExperiment(exp)).listRuns('thr');
-    expect(runs.map((r) => [r.id, r.status])).toEqual([['run-1', 'succeeded'], ['run-2', 'running']]);
+    expect(runs.map((r) => [r.id, r.status])).toEqual([
+      ['run-1', 'succeeded'],
+      ['run-2', 'running'],
+    ]);
     await writeFile(path.join(exp, 'thr/run_5.md.json'), '{ torn');
     await expect(store.listRuns()).rejects.toMatchObject({ code: 'CORRUPT', message: expect.stringContaining('run_5.md.json') });
     await store.saveRun(runRecord('thr', 'run-3'));
@@ -117,8 +123,18 @@ describe('local-fs processed datasets, runs and job outputs', () => {
       store.commitProcessedItems('thr', [await stagedOutput(store, 'o_a.tif', 'run-1', [raw.id])]),
       other.commitProcessedItems('thr', [await stagedOutput(other, 'o_a.tif', 'run-1', [raw.id])]),
     ]);
-    expect(batches.flat().map((i) => i.name).sort()).toEqual(['o_a', 'o_a_1']);
-    expect((await store.items('thr')).map((i) => i.id).sort()).toEqual(batches.flat().map((i) => i.id).sort());
+    expect(
+      batches
+        .flat()
+        .map((i) => i.name)
+        .sort(),
+    ).toEqual(['o_a', 'o_a_1']);
+    expect((await store.items('thr')).map((i) => i.id).sort()).toEqual(
+      batches
+        .flat()
+        .map((i) => i.id)
+        .sort(),
+    );
     await other.close();
   });
 

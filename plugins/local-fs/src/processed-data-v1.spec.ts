@@ -104,7 +104,10 @@ describe('local-fs processed data in the v1 layout', () => {
     ];
     const committed = await store.commitProcessedItems('threshold', outputs);
     expect(committed.map((i) => i.name)).toEqual(['o_population1_001', 'o_population1_003_1']);
-    expect(committed.map((i) => fileURLToPath((i.origin as ProcessedOrigin).run.uri))).toEqual([path.join(exp, 'threshold/run_1.md.json'), path.join(exp, 'threshold/run_1.md.json')]);
+    expect(committed.map((i) => fileURLToPath((i.origin as ProcessedOrigin).run.uri))).toEqual([
+      path.join(exp, 'threshold/run_1.md.json'),
+      path.join(exp, 'threshold/run_1.md.json'),
+    ]);
     expect((await json(path.join(exp, 'threshold/run_1.md.json'))).value['uuid']).toBe('run-b');
     const reopened = await new LocalFsStorageBackend().openExperiment(exp);
     const items = await reopened.items('threshold');

@@ -84,7 +84,14 @@ export class ProcessedItemFiles {
     await mapConcurrent(this.written.splice(0), this.options.concurrency, (file) => unlink(file).catch(() => undefined));
     await mapConcurrent(this.placed.splice(0), this.options.concurrency, async ({ source, target, how }) => {
       if (how === 'in-place') return;
-      if (how === 'renamed' && (await rename(target, source).then(() => true, () => false))) return;
+      if (
+        how === 'renamed' &&
+        (await rename(target, source).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return;
       await unlink(target).catch(() => undefined);
     });
   }

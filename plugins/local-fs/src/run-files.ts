@@ -65,7 +65,13 @@ export class RunFiles {
    * Writes `run` into the file that holds its id, or else into the run file after the last one
    * (skipping names taken by items), with `write` (atomic). Returns the file name.
    */
-  async save(ref: DatasetRef, run: RunRecord, datasetUuid: string, isItemFile: ItemFileTest, write: (file: string, doc: V1RunDoc) => Promise<void>): Promise<string> {
+  async save(
+    ref: DatasetRef,
+    run: RunRecord,
+    datasetUuid: string,
+    isItemFile: ItemFileTest,
+    write: (file: string, doc: V1RunDoc) => Promise<void>,
+  ): Promise<string> {
     const runs = await this.list(ref, isItemFile);
     const existing = runs.find((r) => r.doc?.uuid === run.id);
     let name = existing?.name;

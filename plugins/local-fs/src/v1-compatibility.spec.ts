@@ -22,7 +22,13 @@ describe('local-fs and BioImageIT v1 experiments', () => {
   it('opens exp100 as v1 wrote it: experiment, datasets, raw items and tags', async () => {
     const store = await backend.openExperiment(fixture.experiment);
     const info = await store.info();
-    expect(info).toMatchObject({ id: 'c05114c8-87ef-44f5-af42-8c834a97332e', name: 'exp100', author: 'baseline', date: '2026-11-24', keys: ['Population', 'number'] });
+    expect(info).toMatchObject({
+      id: 'c05114c8-87ef-44f5-af42-8c834a97332e',
+      name: 'exp100',
+      author: 'baseline',
+      date: '2026-11-24',
+      keys: ['Population', 'number'],
+    });
     expect(info.datasets.map((d) => [d.name, d.kind, d.itemCount])).toEqual([
       ['data', 'raw', 100],
       ['copied', 'processed', 100],

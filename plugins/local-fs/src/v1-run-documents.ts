@@ -40,7 +40,13 @@ export function parseRunDoc(value: unknown, file: string): V1RunDoc {
     uuid: value['uuid'],
     process: { ...process, name: str(process['name']), url: str(process['url']) },
     processed_dataset: { ...dataset, uuid: str(dataset['uuid']), url: str(dataset['url']) },
-    inputs: list(value['inputs']).map((i) => ({ ...i, name: str(i['name']), dataset: str(i['dataset']), query: str(i['query']), origin_output_name: str(i['origin_output_name']) })),
+    inputs: list(value['inputs']).map((i) => ({
+      ...i,
+      name: str(i['name']),
+      dataset: str(i['dataset']),
+      query: str(i['query']),
+      origin_output_name: str(i['origin_output_name']),
+    })),
     parameters: list(value['parameters']).map((p) => ({ ...p, name: str(p['name']), value: str(p['value']) })),
   };
 }
@@ -81,7 +87,12 @@ export function runRecordOf(doc: V1RunDoc, dataset: string): RunRecord {
     dataset,
     tool: { id: key?.[1] ?? doc.process.name, name: doc.process.name, version: key?.[2] ?? '', digest: '', source: doc.process.url },
     parameters: doc.parameters.map((p) => ({ name: p.name, value: p.value })),
-    inputs: doc.inputs.map((i) => ({ name: i.name, dataset: i.dataset, query: i.query, ...(i.origin_output_name === '' ? {} : { originOutputName: i.origin_output_name }) })),
+    inputs: doc.inputs.map((i) => ({
+      name: i.name,
+      dataset: i.dataset,
+      query: i.query,
+      ...(i.origin_output_name === '' ? {} : { originOutputName: i.origin_output_name }),
+    })),
     matchBy: 'position',
     runner: '',
     host: '',

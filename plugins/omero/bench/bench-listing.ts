@@ -31,16 +31,23 @@ for (let i = 0; i < count; i++) {
 }
 const dir = await mkdtemp(path.join(tmpdir(), 'bioimageit-omero-bench-'));
 const backend = new OmeroStorageBackend({
-  servers: { [server]: url }, cacheDir: dir, sessionFile: path.join(dir, 'sessions.json'), env: {},
+  servers: { [server]: url },
+  cacheDir: dir,
+  sessionFile: path.join(dir, 'sessions.json'),
+  env: {},
   credentials: async () => ({ username: 'ben', password: 'bench-password' }),
 });
 const store = await backend.openExperiment(`omero://${server}/project/${project.id}`);
-const cookie = (await (store as unknown as { ctx: { repo: { client: { http: { jar: { getCookieString(u: string): Promise<string> } } } } } }).ctx.repo.client.http.jar.getCookieString(url));
+const cookie = await (
+  store as unknown as { ctx: { repo: { client: { http: { jar: { getCookieString(u: string): Promise<string> } } } } } }
+).ctx.repo.client.http.jar.getCookieString(url);
 
 async function baseline(): Promise<number> {
   let n = 0;
   for (let offset = 0; offset < count; offset += 500) {
-    const res = await fetch(`${url}/api/v0/m/datasets/${dataset.id}/images/?limit=500&offset=${offset}`, { headers: { cookie, 'x-requested-with': 'XMLHttpRequest' } });
+    const res = await fetch(`${url}/api/v0/m/datasets/${dataset.id}/images/?limit=500&offset=${offset}`, {
+      headers: { cookie, 'x-requested-with': 'XMLHttpRequest' },
+    });
     n += ((await res.json()) as { data: unknown[] }).data.length;
   }
   return n;

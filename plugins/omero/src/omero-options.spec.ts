@@ -7,9 +7,12 @@ describe('resolveOmeroOptions', () => {
   it('fills defaults from XDG folders and reads servers, group and credentials from the environment', async () => {
     const o = resolveOmeroOptions({
       env: {
-        HOME: '/home/u', XDG_CACHE_HOME: '/cache', BIOIMAGEIT_OMERO_GROUP: '53',
+        HOME: '/home/u',
+        XDG_CACHE_HOME: '/cache',
+        BIOIMAGEIT_OMERO_GROUP: '53',
         BIOIMAGEIT_OMERO_SERVERS: 'http://127.0.0.1:4080, https://Omero.Example.org/omero/, not a url',
-        BIOIMAGEIT_OMERO_USER: 'ben', BIOIMAGEIT_OMERO_PASSWORD: 'pw',
+        BIOIMAGEIT_OMERO_USER: 'ben',
+        BIOIMAGEIT_OMERO_PASSWORD: 'pw',
       },
     });
     expect(o.cacheDir).toBe(path.join('/cache', 'bioimageit', 'omero'));

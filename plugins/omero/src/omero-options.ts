@@ -84,7 +84,10 @@ export function resolveOmeroOptions(options: OmeroOptions = {}): ResolvedOmeroOp
 /** `host[:port]` → URL of each comma-separated OMERO.web URL (bad entries are skipped). */
 function serversFromEnv(value: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const entry of (value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const entry of (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     try {
       out[new URL(entry).host.toLowerCase()] = entry.replace(/\/+$/, '');
     } catch {
@@ -98,6 +101,8 @@ function readCa(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new StorageError('INVALID', `BIOIMAGEIT_OMERO_CA_FILE ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { details: { file } });
+    throw new StorageError('INVALID', `BIOIMAGEIT_OMERO_CA_FILE ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
+      details: { file },
+    });
   }
 }

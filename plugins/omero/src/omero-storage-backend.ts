@@ -32,7 +32,9 @@ export class OmeroStorageBackend implements StorageBackend {
   private async locate(location: string): Promise<{ server: string; repo: OmeroRepository; group?: number }> {
     const ref = parseOmeroUri(location);
     if (ref.kind !== undefined && ref.kind !== 'group') {
-      throw new StorageError('INVALID', `'${location}' is not a workspace location: use omero://host[:port] or omero://host[:port]/group/ID`, { details: { uri: location } });
+      throw new StorageError('INVALID', `'${location}' is not a workspace location: use omero://host[:port] or omero://host[:port]/group/ID`, {
+        details: { uri: location },
+      });
     }
     const repo = await this.connections.repository(ref.server);
     return { server: ref.server, repo, ...(ref.id !== undefined && { group: ref.id }) };
@@ -54,9 +56,12 @@ export class OmeroStorageBackend implements StorageBackend {
       const tagged = [...new Set(tags.filter((t) => t.link.parent.id === p['@id'] && t.textValue !== undefined).map((t) => t.textValue!))];
       const owner = p['omero:details']?.owner;
       return {
-        id: String(p['@id']), uri: omeroUri(server, 'project', p['@id']), name: p.Name ?? '',
+        id: String(p['@id']),
+        uri: omeroUri(server, 'project', p['@id']),
+        name: p.Name ?? '',
         author: record.author ?? ([owner?.FirstName, owner?.LastName].filter(Boolean).join(' ') || owner?.UserName || ''),
-        date: record.date ?? '', keys: orderedKeys(record.keys, tagged),
+        date: record.date ?? '',
+        keys: orderedKeys(record.keys, tagged),
       };
     });
   }
@@ -69,7 +74,9 @@ export class OmeroStorageBackend implements StorageBackend {
     // Names are unique per user and group: other users' Projects of the same name do not block.
     const mine = (await this.projectsOf(repo, target)).filter((p) => p['omero:details']?.owner?.['@id'] === me.userId);
     if (mine.some((p) => p.Name === init.name)) {
-      throw new StorageError('EXISTS', `you already have an experiment (OMERO Project) named '${init.name}' in group ${target} on ${server}`, { details: { name: init.name, server, group: target } });
+      throw new StorageError('EXISTS', `you already have an experiment (OMERO Project) named '${init.name}' in group ${target} on ${server}`, {
+        details: { name: init.name, server, group: target },
+      });
     }
     const projectId = await repo.create('Project', init.name, target);
     const keys = [...new Set(init.keys ?? [])];
@@ -78,7 +85,10 @@ export class OmeroStorageBackend implements StorageBackend {
     if (keys.length > 0) await repo.setTags('project', projectId, [], keys);
     const datasetId = await repo.create('Dataset', 'data', target);
     await repo.linkDataset(projectId, datasetId);
-    await repo.createMap('dataset', [datasetId], NS_DATASET, [['kind', 'raw'], ['written by', 'BioImageIT']]);
+    await repo.createMap('dataset', [datasetId], NS_DATASET, [
+      ['kind', 'raw'],
+      ['written by', 'BioImageIT'],
+    ]);
     return this.openExperiment(omeroUri(server, 'project', projectId));
   }
 
@@ -91,7 +101,14 @@ export class OmeroStorageBackend implements StorageBackend {
     const layout = await loadLayout(repo, ref.server, ref.id);
     const cacheDir = this.connections.options.cacheDir;
     return new OmeroExperimentStore(
-      { repo, server: ref.server, projectId: ref.id, cache: new DownloadCache(path.join(cacheDir, 'data')), stagingRoot: path.join(cacheDir, 'staging'), importer: this.connections.importerSource() },
+      {
+        repo,
+        server: ref.server,
+        projectId: ref.id,
+        cache: new DownloadCache(path.join(cacheDir, 'data')),
+        stagingRoot: path.join(cacheDir, 'staging'),
+        importer: this.connections.importerSource(),
+      },
       layout,
     );
   }
@@ -105,7 +122,10 @@ export class OmeroStorageBackend implements StorageBackend {
     const { repo, projectId } = store.ctx;
     await repo.deleteMany('project', [projectId]);
     for (let waited = 0; ; waited += 250) {
-      const gone = await repo.project(projectId).then(() => false, (err: unknown) => err instanceof StorageError && err.code === 'NOT_FOUND');
+      const gone = await repo.project(projectId).then(
+        () => false,
+        (err: unknown) => err instanceof StorageError && err.code === 'NOT_FOUND',
+      );
       if (gone) return;
       if (waited > 60_000) throw new StorageError('IO', `OMERO is still deleting ${uri} after a minute; check OMERO.web's activities`, { details: { uri } });
       await sleep(250);

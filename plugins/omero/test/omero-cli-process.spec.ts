@@ -74,6 +74,8 @@ describe('bioimageit omero, as a process', () => {
   it('prints one error line for a wrong password and exits 1', async () => {
     const login = await bioimageit(['omero', 'login', bed.fake.url], { BIOIMAGEIT_OMERO_USER: 'ben', BIOIMAGEIT_OMERO_PASSWORD: 'bad-password-1' });
     expect(login.code).toBe(1);
-    expect(login.stderr.trim()).toBe(`error: OMERO login to ${bed.fake.url} as ben failed: Connection not available, please check your user name and password.`);
+    expect(login.stderr.trim()).toBe(
+      `error: OMERO login to ${bed.fake.url} as ben failed: Connection not available, please check your user name and password.`,
+    );
   });
 });

@@ -36,7 +36,12 @@ async function omeroCli(args: string[], env: NodeJS.ProcessEnv): Promise<string>
 
 async function startKernel(credentials: boolean): Promise<Kernel> {
   Object.assign(process.env, pluginEnv(credentials));
-  const config = { ...defaultConfig(bed.dir, 'tester'), experiments: `omero://${bed.server}`, plugins: ['@bioimageit/local-fs', pluginDir], tools: { dirs: [path.join(here, 'tools')] } };
+  const config = {
+    ...defaultConfig(bed.dir, 'tester'),
+    experiments: `omero://${bed.server}`,
+    plugins: ['@bioimageit/local-fs', pluginDir],
+    tools: { dirs: [path.join(here, 'tools')] },
+  };
   kernel = await createKernel({ config, env: process.env });
   return kernel;
 }
@@ -70,7 +75,9 @@ describe('OMERO end to end (fake OMERO.web)', () => {
   it('logs in, lists, tags, runs a tool over images selected by tags, and attaches each result with its provenance to its source image', async () => {
     const { projectId, datasetId, images } = facilityData();
     const env = pluginEnv(false);
-    expect(await omeroCli(['omero', 'login', bed.fake.url], { ...env, BIOIMAGEIT_OMERO_USER: 'ben', BIOIMAGEIT_OMERO_PASSWORD: TEST_PASSWORD })).toContain('logged in');
+    expect(await omeroCli(['omero', 'login', bed.fake.url], { ...env, BIOIMAGEIT_OMERO_USER: 'ben', BIOIMAGEIT_OMERO_PASSWORD: TEST_PASSWORD })).toContain(
+      'logged in',
+    );
     expect(await omeroCli(['omero', 'ls', `omero://${bed.server}`], env)).toContain('Mitosis screen');
     await omeroCli(['omero', 'tag', `omero://${bed.server}/image/${images[0]}`, 'Population=p1'], env);
     await omeroCli(['omero', 'tag', `omero://${bed.server}/image/${images[1]}`, 'Population=p2'], env);
@@ -82,28 +89,53 @@ describe('OMERO end to end (fake OMERO.web)', () => {
     expect((await k.listExperiments()).map((e) => [e.name, e.uri])).toEqual([['Mitosis screen', uri]]);
     const store = await k.openExperiment(uri);
     expect((await k.query(store, 'Population=p1')).map((i) => i.name)).toEqual(['a.tif', 'c.tif']);
-    const outcome = await k.runTool(store, { tool: 'test.copy-image', inputs: [{ name: 'image', dataset: 'data', query: 'Population=p1' }], outputDataset: 'copies' });
+    const outcome = await k.runTool(store, {
+      tool: 'test.copy-image',
+      inputs: [{ name: 'image', dataset: 'data', query: 'Population=p1' }],
+      outputDataset: 'copies',
+    });
     expect(outcome.record.status).toBe('succeeded');
     expect(outcome.record.jobs).toHaveLength(2);
 
     const outputs = await store.items('copies');
-    expect(outputs.map((o) => [o.name, o.tags])).toEqual([['a_copy.tif', { Population: 'p1' }], ['c_copy.tif', { Population: 'p1' }]]);
+    expect(outputs.map((o) => [o.name, o.tags])).toEqual([
+      ['a_copy.tif', { Population: 'p1' }],
+      ['c_copy.tif', { Population: 'p1' }],
+    ]);
     const { state } = bed.fake;
-    for (const [index, imageId] of [[0, images[0]!], [1, images[2]!]] as const) {
+    for (const [index, imageId] of [
+      [0, images[0]!],
+      [1, images[2]!],
+    ] as const) {
       const anns = state.links.filter((l) => l.parentType === 'image' && l.parentId === imageId).map((l) => state.annotations.get(l.annId)!);
       const file = anns.find((a) => a.kind === 'FileAnnotationI');
       expect(file?.file?.name).toBe(outputs[index]!.name);
       expect(file!.file!.bytes.equals(state.images.get(imageId)!.original!.bytes)).toBe(true);
       const provenance = anns.find((a) => a.ns === NS_OUTPUT);
-      expect(Object.fromEntries(provenance!.values!)).toMatchObject({ output: outputs[index]!.name, run: outcome.record.id, tool: 'test.copy-image 1.0.0', 'file annotation': String(file!.id) });
+      expect(Object.fromEntries(provenance!.values!)).toMatchObject({
+        output: outputs[index]!.name,
+        run: outcome.record.id,
+        tool: 'test.copy-image 1.0.0',
+        'file annotation': String(file!.id),
+      });
       expect(anns.find((a) => a.ns === 'openmicroscopy.org/omero/bulk_annotations' || a.ns === NS_CLIENT)).toBeDefined();
     }
-    expect(state.links.filter((l) => l.parentType === 'image' && l.parentId === images[1]).map((l) => state.annotations.get(l.annId)!.kind)).toEqual(['MapAnnotationI']);
-    expect(state.annotations.get(state.links.find((l) => l.parentId === images[0] && state.annotations.get(l.annId)?.ns === 'openmicroscopy.org/omero/bulk_annotations')!.annId)!.values).toEqual([['Gene', 'AURKB']]);
+    expect(state.links.filter((l) => l.parentType === 'image' && l.parentId === images[1]).map((l) => state.annotations.get(l.annId)!.kind)).toEqual([
+      'MapAnnotationI',
+    ]);
+    expect(
+      state.annotations.get(
+        state.links.find((l) => l.parentId === images[0] && state.annotations.get(l.annId)?.ns === 'openmicroscopy.org/omero/bulk_annotations')!.annId,
+      )!.values,
+    ).toEqual([['Gene', 'AURKB']]);
     const runs = await store.listRuns('copies');
     expect(runs.map((r) => [r.id, r.status, r.jobs.length])).toEqual([[outcome.record.id, 'succeeded', 2]]);
     // Run again: the engine finds both jobs committed (by content) and runs nothing.
-    const again = await k.runTool(store, { tool: 'test.copy-image', inputs: [{ name: 'image', dataset: 'data', query: 'Population=p1' }], outputDataset: 'copies' });
+    const again = await k.runTool(store, {
+      tool: 'test.copy-image',
+      inputs: [{ name: 'image', dataset: 'data', query: 'Population=p1' }],
+      outputDataset: 'copies',
+    });
     expect(again.record.jobs.map((j) => j.status)).toEqual(['cached', 'cached']);
     expect(await store.items('copies')).toHaveLength(2);
     // The session file holds the key; nothing else on disk holds the password.

@@ -13,7 +13,10 @@ beforeEach(async () => {
 afterEach(() => bed.cleanup());
 
 async function failure(promise: Promise<unknown>): Promise<StorageError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(StorageError);
   return error as StorageError;
 }
@@ -104,7 +107,11 @@ describe('OMERO backend faults and scale', () => {
     const store = await backend.createExperiment(bed.location, { name: 'E', author: 'a', keys: [] });
     const source = path.join(bed.dir, 'a.tif');
     await import('node:fs/promises').then((fs) => fs.writeFile(source, 'x'));
-    const error = await failure(store.addRawItems([{ sourcePath: source, name: 'a.tif', mode: 'copy', format: 'imagetiff', size: 1, sha256: 'x', metadata: {}, tags: {}, author: 'a', date: '2024-01-01' }]));
+    const error = await failure(
+      store.addRawItems([
+        { sourcePath: source, name: 'a.tif', mode: 'copy', format: 'imagetiff', size: 1, sha256: 'x', metadata: {}, tags: {}, author: 'a', date: '2024-01-01' },
+      ]),
+    );
     expect(error.code).toBe('UNSUPPORTED');
     expect(error.message).toContain('OMERO.web has no import endpoint');
     expect(error.message).toContain('omero import');
@@ -116,7 +123,20 @@ describe('OMERO backend faults and scale', () => {
     const source = path.join(bed.dir, 'a.tif');
     await import('node:fs/promises').then((fs) => fs.writeFile(source, 'pixels'));
     const sha256 = createHash('sha256').update('pixels').digest('hex');
-    const [item] = await store.addRawItems([{ sourcePath: source, name: 'a.tif', mode: 'copy', format: 'imagetiff', size: 6, sha256, metadata: {}, tags: { k: 'v' }, author: 'a', date: '2024-01-01' }]);
+    const [item] = await store.addRawItems([
+      {
+        sourcePath: source,
+        name: 'a.tif',
+        mode: 'copy',
+        format: 'imagetiff',
+        size: 6,
+        sha256,
+        metadata: {},
+        tags: { k: 'v' },
+        author: 'a',
+        date: '2024-01-01',
+      },
+    ]);
     await store.localize(item!);
     const sessionKey = (store as unknown as { ctx: { repo: { client: { currentSessionKey: string } } } }).ctx.repo.client.currentSessionKey;
     expect(sessionKey).toMatch(/^[0-9a-f-]{36}$/);

@@ -21,19 +21,44 @@ async function file(name: string, content: string): Promise<{ sourcePath: string
 
 async function withOutput(): Promise<{ store: ExperimentStore; rawId: string; outId: string; imageId: number }> {
   const store = await bed.backend().createExperiment(bed.location, { name: 'E', author: 'amy', keys: ['Population'] });
-  const [raw] = await store.addRawItems([{ ...(await file('a.tif', 'raw a')), name: 'a.tif', mode: 'copy', format: 'imagetiff', metadata: {}, tags: { Population: 'p1' }, author: 'amy', date: '2024-01-01' }]);
+  const [raw] = await store.addRawItems([
+    {
+      ...(await file('a.tif', 'raw a')),
+      name: 'a.tif',
+      mode: 'copy',
+      format: 'imagetiff',
+      metadata: {},
+      tags: { Population: 'p1' },
+      author: 'amy',
+      date: '2024-01-01',
+    },
+  ]);
   await store.ensureProcessedDataset('seg');
   await store.saveRun(sampleRunRecord('seg', 'run-1'));
   const dir = await store.createStagingDir('job');
   const out = await file(path.relative(bed.dir, path.join(dir, 'o_a.tif')), 'mask a');
-  const [processed] = await store.commitProcessedItems('seg', [{ ...out, name: 'o_a.tif', format: 'imagetiff', metadata: {}, tags: { Quality: 'good' }, author: 'amy', date: '2024-01-02', origin: { runId: 'run-1', inputs: [{ name: 'i', id: raw!.id }], output: { name: 'o', label: 'Mask' }, job: { id: 'job-1', cacheKey: 'k1' } } }]);
+  const [processed] = await store.commitProcessedItems('seg', [
+    {
+      ...out,
+      name: 'o_a.tif',
+      format: 'imagetiff',
+      metadata: {},
+      tags: { Quality: 'good' },
+      author: 'amy',
+      date: '2024-01-02',
+      origin: { runId: 'run-1', inputs: [{ name: 'i', id: raw!.id }], output: { name: 'o', label: 'Mask' }, job: { id: 'job-1', cacheKey: 'k1' } },
+    },
+  ]);
   return { store, rawId: raw!.id, outId: processed!.id, imageId: Number(raw!.id.slice('image-'.length)) };
 }
 
 describe('OMERO experiment store', () => {
-  it('keeps processed items\' own tags and inherits their source image\'s current tags', async () => {
+  it("keeps processed items' own tags and inherits their source image's current tags", async () => {
     const { store, rawId, outId } = await withOutput();
-    await store.updateTags([{ itemId: rawId, set: { Population: 'p2', Well: 'B3' } }, { itemId: outId, set: { Quality: 'bad' } }]);
+    await store.updateTags([
+      { itemId: rawId, set: { Population: 'p2', Well: 'B3' } },
+      { itemId: outId, set: { Quality: 'bad' } },
+    ]);
     expect((await store.getItem(outId)).tags).toEqual({ Population: 'p2', Well: 'B3', Quality: 'bad' });
     await store.updateTags([{ itemId: outId, remove: ['Quality'] }]);
     expect((await store.items('seg'))[0]?.tags).toEqual({ Population: 'p2', Well: 'B3' });
@@ -53,12 +78,26 @@ describe('OMERO experiment store', () => {
 
   it('imports all or none: when one file fails, the images already imported are deleted again', async () => {
     const store = await bed.backend().createExperiment(bed.location, { name: 'E', author: 'amy', keys: [] });
-    const item = async (name: string) => ({ ...(await file(name, `content of ${name}`)), name, mode: 'copy' as const, format: 'imagetiff', metadata: {}, tags: { k: name }, author: 'amy', date: '2024-01-01' });
+    const item = async (name: string) => ({
+      ...(await file(name, `content of ${name}`)),
+      name,
+      mode: 'copy' as const,
+      format: 'imagetiff',
+      metadata: {},
+      tags: { k: name },
+      author: 'amy',
+      date: '2024-01-01',
+    });
     const items = [await item('good.tif'), await item('bad.tif')];
     process.env['FAKE_OMERO_CLI_FAIL'] = 'bad.tif';
     try {
-      const error = (await store.addRawItems(items).then(() => new Error('no error'), (e: unknown) => e)) as Error;
-      expect(error.message).toMatch(/^omero import of .*bad\.tif into Dataset \d+ failed \(exit status 1\): ERROR: import failed: Ice.ConnectionRefusedException$/);
+      const error = (await store.addRawItems(items).then(
+        () => new Error('no error'),
+        (e: unknown) => e,
+      )) as Error;
+      expect(error.message).toMatch(
+        /^omero import of .*bad\.tif into Dataset \d+ failed \(exit status 1\): ERROR: import failed: Ice.ConnectionRefusedException$/,
+      );
     } finally {
       delete process.env['FAKE_OMERO_CLI_FAIL'];
     }
@@ -70,14 +109,24 @@ describe('OMERO experiment store', () => {
   it('commits outputs all or none: a failed upload removes the outputs this call attached', async () => {
     const { store, rawId } = await withOutput();
     const dir = await store.createStagingDir('job 2');
-    const outputs = await Promise.all(['p.tif', 'q.tif'].map(async (name) => ({
-      ...(await file(path.relative(bed.dir, path.join(dir, name)), `out ${name}`)), name, format: 'imagetiff', metadata: {}, author: 'amy', date: '2024-01-02',
-      origin: { runId: 'run-1', inputs: [{ name: 'i', id: rawId }], output: { name: 'o', label: 'Mask' }, job: { id: `job-${name}`, cacheKey: name } },
-    })));
+    const outputs = await Promise.all(
+      ['p.tif', 'q.tif'].map(async (name) => ({
+        ...(await file(path.relative(bed.dir, path.join(dir, name)), `out ${name}`)),
+        name,
+        format: 'imagetiff',
+        metadata: {},
+        author: 'amy',
+        date: '2024-01-02',
+        origin: { runId: 'run-1', inputs: [{ name: 'i', id: rawId }], output: { name: 'o', label: 'Mask' }, job: { id: `job-${name}`, cacheKey: name } },
+      })),
+    );
     const filesBefore = [...bed.fake.state.annotations.values()].filter((a) => a.kind === 'FileAnnotationI').length;
     let uploads = 0;
     bed.fake.inject((m, p) => p === '/webclient/annotate_file/' && ++uploads === 2, 1, 502);
-    const error = (await store.commitProcessedItems('seg', outputs).then(() => new Error('no error'), (e: unknown) => e)) as Error;
+    const error = (await store.commitProcessedItems('seg', outputs).then(
+      () => new Error('no error'),
+      (e: unknown) => e,
+    )) as Error;
     expect(error.message).toContain('POST /webclient/annotate_file/ answered 502');
     expect((await store.items('seg')).map((i) => i.name)).toEqual(['o_a.tif']);
     expect([...bed.fake.state.annotations.values()].filter((a) => a.kind === 'FileAnnotationI')).toHaveLength(filesBefore);

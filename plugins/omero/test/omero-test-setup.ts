@@ -42,7 +42,11 @@ export async function omeroTestBed(fakeOptions: FakeOmeroWebOptions = {}, option
     ...options,
   };
   return {
-    fake, dir, server, location: `omero://${server}`, options: base,
+    fake,
+    dir,
+    server,
+    location: `omero://${server}`,
+    options: base,
     backend: (extra = {}) => new OmeroStorageBackend({ ...base, ...extra }),
     cleanup: async () => {
       await fake.stop();

@@ -77,14 +77,24 @@ async function throughRunner(cluster: TestCluster, dir: string, array: boolean):
   for (let i = 0; i < jobs; i++) {
     const cwd = path.join(dir, runId, `job-${i}`);
     await mkdir(cwd, { recursive: true });
-    specs.push({ id: `job-${i}`, argv: ['true'], env: {}, cwd, stdoutPath: path.join(cwd, 'out.log'), stderrPath: path.join(cwd, 'err.log'), runId, tmpDir: cwd });
+    specs.push({
+      id: `job-${i}`,
+      argv: ['true'],
+      env: {},
+      cwd,
+      stdoutPath: path.join(cwd, 'out.log'),
+      stderrPath: path.join(cwd, 'err.log'),
+      runId,
+      tmpDir: cwd,
+    });
   }
   const t0 = performance.now();
   const results = await Promise.all(specs.map((job) => runner.run(job, new AbortController().signal)));
   const ms = performance.now() - t0;
   const failed = results.filter((r) => r.exitCode !== 0).length;
   if (failed > 0) throw new Error(`${failed} of ${jobs} jobs failed`);
-  if (array && new Set(results.map((r) => r.environment['arrayJobId'])).size > 1) console.log(`  (note: the runner made ${new Set(results.map((r) => r.environment['arrayJobId'])).size} array jobs)`);
+  if (array && new Set(results.map((r) => r.environment['arrayJobId'])).size > 1)
+    console.log(`  (note: the runner made ${new Set(results.map((r) => r.environment['arrayJobId'])).size} array jobs)`);
   return ms;
 }
 
@@ -96,7 +106,9 @@ if (unavailable !== undefined) {
 const cluster = await startTestCluster({ cpus: slots });
 try {
   const dir = await mkdtemp(path.join(cluster.dir, 'bench-'));
-  console.log(`SLURM throughput: ${jobs} trivial jobs, one node advertising ${slots} CPU slot(s), ${os.cpus().length} cores, slurm ${(await run('sbatch', ['--version'], { env: cluster.env })).stdout.trim()}`);
+  console.log(
+    `SLURM throughput: ${jobs} trivial jobs, one node advertising ${slots} CPU slot(s), ${os.cpus().length} cores, slurm ${(await run('sbatch', ['--version'], { env: cluster.env })).stdout.trim()}`,
+  );
   const rows: [string, number[]][] = [
     ['sbatch --array + squeue (SLURM alone)', []],
     ['sbatch per job + squeue (SLURM alone)', []],
@@ -113,7 +125,9 @@ try {
   const base = median(rows[0]?.[1] ?? []);
   for (const [label, times] of rows) {
     const ms = median(times);
-    console.log(`${label.padEnd(40)} ${(ms / 1000).toFixed(1).padStart(6)} s  ${((jobs * 1000) / ms).toFixed(2).padStart(6)} jobs/s  ${(ms / base).toFixed(2)}x the time of SLURM alone (array)`);
+    console.log(
+      `${label.padEnd(40)} ${(ms / 1000).toFixed(1).padStart(6)} s  ${((jobs * 1000) / ms).toFixed(2).padStart(6)} jobs/s  ${(ms / base).toFixed(2)}x the time of SLURM alone (array)`,
+    );
   }
   const [array, single] = [median(rows[2]?.[1] ?? []), median(rows[3]?.[1] ?? [])];
   console.log(`array vs one job per item: ${(single / array).toFixed(2)}x the throughput`);

@@ -16,6 +16,26 @@ export {
 export { SlurmCli, type SlurmCommand, type AccountedJob } from './slurm-cli.js';
 export { SlurmMonitor, type QueueListener, type QueueObservation } from './slurm-monitor.js';
 export { WorkspaceProbe, waitForJobEnd } from './workspace-probe.js';
-export { jobScript, sbatchOptions, taskOutputFiles, jobName, RUNTIME_VARIABLES, SCRIPT_FILE, SCRIPT_SETUP_FAILURE, type BatchSpec, type ScriptTask, type TaskResources } from './job-script.js';
+export {
+  jobScript,
+  sbatchOptions,
+  taskOutputFiles,
+  jobName,
+  RUNTIME_VARIABLES,
+  SCRIPT_FILE,
+  SCRIPT_SETUP_FAILURE,
+  type BatchSpec,
+  type ScriptTask,
+  type TaskResources,
+} from './job-script.js';
 export { shellQuote } from './shell-quote.js';
-export { decodeRawStatus, decodeExitPair, isTerminalState, parseQueueLine, QUEUE_FORMAT, TERMINAL_STATES, type QueueEntry, type DecodedExit } from './slurm-state.js';
+export {
+  decodeRawStatus,
+  decodeExitPair,
+  isTerminalState,
+  parseQueueLine,
+  QUEUE_FORMAT,
+  TERMINAL_STATES,
+  type QueueEntry,
+  type DecodedExit,
+} from './slurm-state.js';

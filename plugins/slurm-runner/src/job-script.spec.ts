@@ -18,7 +18,11 @@ const spec = (extra: Partial<BatchSpec> = {}): BatchSpec => ({
   name: 'tool.id',
   dir,
   tasks: [
-    { cwd: path.join(dir, 'a'), argv: ['sh', '-c', 'pwd; printf "<%s>" "$@"; echo; env | sort', 'sh', 'x y', '$(id)'], env: { PATH: '/usr/bin:/bin', DECLARED: "it's" } },
+    {
+      cwd: path.join(dir, 'a'),
+      argv: ['sh', '-c', 'pwd; printf "<%s>" "$@"; echo; env | sort', 'sh', 'x y', '$(id)'],
+      env: { PATH: '/usr/bin:/bin', DECLARED: "it's" },
+    },
     { cwd: path.join(dir, "b'quoted"), argv: ['sh', '-c', 'pwd; exit 4'], env: { PATH: '/usr/bin:/bin' } },
   ],
   array: true,
@@ -79,7 +83,11 @@ describe('job scripts', () => {
 
   it('forwards SIGTERM (scancel) to every process of the tool and ends only when they are gone', async () => {
     const cwd = path.join(dir, 'a');
-    const task = { cwd, argv: ['sh', '-c', '(sleep 2; echo leaked > term-leaked.txt) & echo started > term-started.txt; sleep 30'], env: { PATH: '/usr/bin:/bin' } };
+    const task = {
+      cwd,
+      argv: ['sh', '-c', '(sleep 2; echo leaked > term-leaked.txt) & echo started > term-started.txt; sleep 30'],
+      env: { PATH: '/usr/bin:/bin' },
+    };
     const file = path.join(dir, 'job.sh');
     await writeFile(file, jobScript(spec({ array: false, tasks: [task] })));
     const child = spawn('/bin/sh', [file], { stdio: 'ignore' });
@@ -103,7 +111,10 @@ describe('job scripts', () => {
 
   it('asks sbatch for the array, per-task output files, resources and the configured partition', () => {
     const options = sbatchOptions(
-      spec({ resources: { cpus: 1.5, memoryMb: 300, gpus: 1, timeLimitMinutes: 3 }, settings: { ...DEFAULT_SLURM_SETTINGS, partition: 'gpu', account: 'lab', qos: 'short', arrayParallel: 4, extraArgs: ['--exclusive'] } }),
+      spec({
+        resources: { cpus: 1.5, memoryMb: 300, gpus: 1, timeLimitMinutes: 3 },
+        settings: { ...DEFAULT_SLURM_SETTINGS, partition: 'gpu', account: 'lab', qos: 'short', arrayParallel: 4, extraArgs: ['--exclusive'] },
+      }),
     );
     const escaped = dir.replaceAll('%', '%%');
     expect(options).toEqual([

@@ -2,7 +2,27 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { shellQuote } from './shell-quote.js';
 
-const HOSTILE = ["it's", 'two words', '$(id)', '`id`', '${HOME}', '"q"', "'", "''", '*', '~', 'a|b&c>d<e;', '', 'tab\there', 'l1\nl2', 'back\\slash', 'ünï µm', '-n', '\\', '!'];
+const HOSTILE = [
+  "it's",
+  'two words',
+  '$(id)',
+  '`id`',
+  '${HOME}',
+  '"q"',
+  "'",
+  "''",
+  '*',
+  '~',
+  'a|b&c>d<e;',
+  '',
+  'tab\there',
+  'l1\nl2',
+  'back\\slash',
+  'ünï µm',
+  '-n',
+  '\\',
+  '!',
+];
 
 describe('shellQuote', () => {
   it('makes /bin/sh pass every value through as one literal argument', () => {

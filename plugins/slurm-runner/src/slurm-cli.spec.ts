@@ -28,7 +28,16 @@ afterAll(() => rm(bin, { recursive: true, force: true }));
 
 describe('SlurmCli', () => {
   it('gives SLURM commands only SLURM-related variables (sbatch ships its environment to the controller)', () => {
-    const env = slurmCommandEnvironment({ PATH: '/bin', HOME: '/h', SLURM_CONF: '/c', SBATCH_PARTITION: 'p', LC_ALL: 'C', AWS_SECRET_ACCESS_KEY: 'x', OMERO_PASSWORD: 'y', NODE_OPTIONS: '--z' });
+    const env = slurmCommandEnvironment({
+      PATH: '/bin',
+      HOME: '/h',
+      SLURM_CONF: '/c',
+      SBATCH_PARTITION: 'p',
+      LC_ALL: 'C',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      OMERO_PASSWORD: 'y',
+      NODE_OPTIONS: '--z',
+    });
     expect(env).toEqual({ PATH: '/bin', HOME: '/h', SLURM_CONF: '/c', SBATCH_PARTITION: 'p', LC_ALL: 'C' });
   });
 

@@ -25,7 +25,8 @@ export interface AccountedJob {
 }
 
 /** Variables of this process that SLURM commands keep (everything else, tokens included, is dropped). */
-const KEPT_VARIABLES = /^(PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z_]+|TZ|TMPDIR|SLURM_[A-Z0-9_]+|SBATCH_[A-Z0-9_]+|SQUEUE_[A-Z0-9_]+|SCANCEL_[A-Z0-9_]+|SACCT_[A-Z0-9_]+)$/;
+const KEPT_VARIABLES =
+  /^(PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z_]+|TZ|TMPDIR|SLURM_[A-Z0-9_]+|SBATCH_[A-Z0-9_]+|SQUEUE_[A-Z0-9_]+|SCANCEL_[A-Z0-9_]+|SACCT_[A-Z0-9_]+)$/;
 
 /**
  * The environment SLURM commands run with: PATH, HOME, user, locale, TMPDIR and SLURM's own
@@ -65,7 +66,8 @@ export class SlurmCli {
   async submit(script: string, options: readonly string[]): Promise<string> {
     const out = await this.checked('sbatch', ['--parsable', ...options, script]);
     const id = out.stdout.trim().split(';')[0] ?? '';
-    if (!/^\d+$/.test(id)) throw new RunnerError('UNAVAILABLE', `sbatch answered '${out.stdout.trim()}' instead of a job id (script ${script})`, { details: { script } });
+    if (!/^\d+$/.test(id))
+      throw new RunnerError('UNAVAILABLE', `sbatch answered '${out.stdout.trim()}' instead of a job id (script ${script})`, { details: { script } });
     return id;
   }
 
@@ -113,7 +115,9 @@ export class SlurmCli {
 
   /** A finished job's state from accounting (sacct); `undefined` where accounting is disabled or silent. */
   async accounting(key: string): Promise<AccountedJob | undefined> {
-    const out = await this.run('sacct', ['--noheader', '--parsable2', '--allocations', `--jobs=${key}`, '--format=JobID,State,ExitCode']).catch(() => undefined);
+    const out = await this.run('sacct', ['--noheader', '--parsable2', '--allocations', `--jobs=${key}`, '--format=JobID,State,ExitCode']).catch(
+      () => undefined,
+    );
     if (out === undefined || out.code !== 0) return undefined;
     for (const line of out.stdout.split('\n')) {
       const [id, state, exit] = line.split('|');
@@ -141,17 +145,23 @@ export class SlurmCli {
     const file = this.settings.binDir === undefined ? command : path.join(this.settings.binDir, command);
     try {
       return await new Promise<CommandOutput>((resolve, reject) => {
-        execFile(file, args, { env: this.env, encoding: 'utf8', timeout: COMMAND_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
-          if (error === null) return resolve({ stdout, stderr, code: 0 });
-          const failure = error as NodeJS.ErrnoException & { code?: string | number; killed?: boolean };
-          if (typeof failure.code === 'number') return resolve({ stdout, stderr, code: failure.code });
-          if (failure.code === 'ENOENT') {
-            const where = this.settings.binDir === undefined ? 'on PATH (install slurm-client, or set BIOIMAGEIT_SLURM_BIN_DIR)' : `in ${this.settings.binDir}`;
-            return reject(new RunnerError('UNAVAILABLE', `${command} was not found ${where}`, { cause: error, details: { command } }));
-          }
-          const why = failure.killed === true ? `did not answer within ${COMMAND_TIMEOUT_MS / 1000} s` : failure.message;
-          reject(new RunnerError('UNAVAILABLE', `${command} ${why}`, { cause: error, details: { command } }));
-        });
+        execFile(
+          file,
+          args,
+          { env: this.env, encoding: 'utf8', timeout: COMMAND_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, windowsHide: true },
+          (error, stdout, stderr) => {
+            if (error === null) return resolve({ stdout, stderr, code: 0 });
+            const failure = error as NodeJS.ErrnoException & { code?: string | number; killed?: boolean };
+            if (typeof failure.code === 'number') return resolve({ stdout, stderr, code: failure.code });
+            if (failure.code === 'ENOENT') {
+              const where =
+                this.settings.binDir === undefined ? 'on PATH (install slurm-client, or set BIOIMAGEIT_SLURM_BIN_DIR)' : `in ${this.settings.binDir}`;
+              return reject(new RunnerError('UNAVAILABLE', `${command} was not found ${where}`, { cause: error, details: { command } }));
+            }
+            const why = failure.killed === true ? `did not answer within ${COMMAND_TIMEOUT_MS / 1000} s` : failure.message;
+            reject(new RunnerError('UNAVAILABLE', `${command} ${why}`, { cause: error, details: { command } }));
+          },
+        );
       });
     } finally {
       this.release();

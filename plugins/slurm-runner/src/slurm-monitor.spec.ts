@@ -3,7 +3,17 @@ import { RunnerError } from '@bioimageit/core';
 import { SlurmMonitor, type QueueObservation } from './slurm-monitor.js';
 import type { QueueEntry } from './slurm-state.js';
 
-const entry = (key: string, state: string): QueueEntry => ({ key, state, rawStatus: 0, nodes: '', partition: 'debug', account: '', startTime: 'N/A', endTime: 'N/A', reason: 'None' });
+const entry = (key: string, state: string): QueueEntry => ({
+  key,
+  state,
+  rawStatus: 0,
+  nodes: '',
+  partition: 'debug',
+  account: '',
+  startTime: 'N/A',
+  endTime: 'N/A',
+  reason: 'None',
+});
 
 describe('SlurmMonitor', () => {
   let states: Map<string, string>;
@@ -46,7 +56,8 @@ describe('SlurmMonitor', () => {
     states.set('7', 'RUNNING');
     const stop = timed.watch('7', () => undefined);
     await vi.advanceTimersByTimeAsync(1713);
-    const gaps = (from: number) => times.slice(from).map((t, i) => t - (i === 0 ? (from === 0 ? t0 : (times[from - 1] as number)) : (times[from + i - 1] as number)));
+    const gaps = (from: number) =>
+      times.slice(from).map((t, i) => t - (i === 0 ? (from === 0 ? t0 : (times[from - 1] as number)) : (times[from + i - 1] as number)));
     expect(gaps(0)).toEqual([100, 100, 150, 225, 338, 400, 400]);
     states.set('7', 'COMPLETING');
     await vi.advanceTimersByTimeAsync(650);

@@ -48,8 +48,12 @@ describe('slurm-runner container module', () => {
     container.load(slurmRunnerModule);
     const hooks = createKernelHooks();
     for (const c of container.getAll<HookContribution>(HookContribution)) c.apply(hooks);
-    await expect(hooks.beforeRun.promise({ runId: 'r', toolId: 't', experimentUri: 'file:///nowhere/exp', jobCount: 1, runner: 'local' })).resolves.toBeUndefined();
-    await expect(hooks.beforeRun.promise({ runId: 'r', toolId: 't', experimentUri: 'omero://host/project/1', jobCount: 1, runner: 'slurm' })).resolves.toBeUndefined();
+    await expect(
+      hooks.beforeRun.promise({ runId: 'r', toolId: 't', experimentUri: 'file:///nowhere/exp', jobCount: 1, runner: 'local' }),
+    ).resolves.toBeUndefined();
+    await expect(
+      hooks.beforeRun.promise({ runId: 'r', toolId: 't', experimentUri: 'omero://host/project/1', jobCount: 1, runner: 'slurm' }),
+    ).resolves.toBeUndefined();
     await expect(hooks.beforeRun.promise({ runId: 'r', toolId: 't', experimentUri: 'file:///nowhere/exp', jobCount: 1, runner: 'slurm' })).rejects.toThrow(
       "cannot write into '/nowhere/exp' to check that SLURM jobs see it",
     );
@@ -65,7 +69,10 @@ describe('slurm-runner container module', () => {
       'const ids = []; for (const x of c.getAll(RunnerContribution)) x.registerRunners({ register: (r) => (ids.push(r.id), { dispose() {} }) });',
       'console.log(ids.join(","));',
     ].join('\n');
-    const out = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    const out = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    });
     expect(out.trim()).toBe('slurm');
   });
 });

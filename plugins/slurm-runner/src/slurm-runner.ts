@@ -1,7 +1,16 @@
 import { appendFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { baseEnvironment, JOB_TMP_PREFIX, jobEnvironment, RunnerError, type HostEnvironment, type Runner, type RunnerJob, type RunnerResult } from '@bioimageit/core';
+import {
+  baseEnvironment,
+  JOB_TMP_PREFIX,
+  jobEnvironment,
+  RunnerError,
+  type HostEnvironment,
+  type Runner,
+  type RunnerJob,
+  type RunnerResult,
+} from '@bioimageit/core';
 import { CancelQueue } from './cancel-queue.js';
 import { orphanedJobs, processAlive } from './orphan-jobs.js';
 import type { TaskResources } from './job-script.js';
@@ -93,7 +102,9 @@ export class SlurmRunner implements Runner {
       const orphans = orphanedJobs(await this.cli.ownJobs(), os.hostname(), processAlive);
       if (orphans.length === 0) return;
       await this.cli.cancel(orphans, 'cancel');
-      process.stderr.write(`slurm: cancelled ${orphans.length} job(s) left on the cluster by BioImageIT processes of this host that died: ${orphans.join(', ')}\n`);
+      process.stderr.write(
+        `slurm: cancelled ${orphans.length} job(s) left on the cluster by BioImageIT processes of this host that died: ${orphans.join(', ')}\n`,
+      );
     })().catch((error: unknown) => {
       process.stderr.write(`slurm: could not look for jobs left by BioImageIT processes that died: ${(error as Error).message}\n`);
     });
@@ -116,7 +127,9 @@ export class SlurmRunner implements Runner {
       });
     });
     if (this.settings.checkWorkspace) {
-      await abortable(this.probe.ensureVisible(path.dirname(path.resolve(job.cwd)), job.inputPaths ?? []), signal, () => cancelled(job, { started: false })).catch((error: unknown) => {
+      await abortable(this.probe.ensureVisible(path.dirname(path.resolve(job.cwd)), job.inputPaths ?? []), signal, () =>
+        cancelled(job, { started: false }),
+      ).catch((error: unknown) => {
         if (!(error instanceof RunnerError) || error.code === 'CANCELLED') throw error;
         throw new RunnerError(error.code, `job '${job.id}': ${error.message}`, { cause: error, details: { jobId: job.id, ...error.details } });
       });
@@ -166,11 +179,20 @@ export class SlurmRunner implements Runner {
       await logs.close();
       const stderrTail = logs.stderrTail;
       logs = undefined;
-      return taskOutcome(job, submitted, ending, { host: os.hostname(), user: this.base['USER'], resources: resourcesOf(job), keepScripts: this.settings.keepScripts, stderrTail });
+      return taskOutcome(job, submitted, ending, {
+        host: os.hostname(),
+        user: this.base['USER'],
+        resources: resourcesOf(job),
+        keepScripts: this.settings.keepScripts,
+        stderrTail,
+      });
     } catch (error) {
       if (logs !== undefined) await logs.close().catch(() => undefined);
       if (error instanceof RunnerError) throw error;
-      throw new RunnerError('UNAVAILABLE', `job '${job.id}' (SLURM job ${submitted.key}): ${(error as Error).message}`, { cause: error, details: { jobId: job.id, slurmJobId: submitted.key } });
+      throw new RunnerError('UNAVAILABLE', `job '${job.id}' (SLURM job ${submitted.key}): ${(error as Error).message}`, {
+        cause: error,
+        details: { jobId: job.id, slurmJobId: submitted.key },
+      });
     } finally {
       await submitted.release();
     }
@@ -179,12 +201,18 @@ export class SlurmRunner implements Runner {
   /** Rejects, before anything is submitted, what no job script can run. */
   private async validate(job: RunnerJob): Promise<void> {
     const command = job.argv[0];
-    if (command === undefined || command === '') throw new RunnerError('UNAVAILABLE', `job '${job.id}' has no command (empty argv)`, { details: { jobId: job.id } });
-    if (command.includes('=')) throw new RunnerError('UNAVAILABLE', `job '${job.id}': a command name cannot contain '=' ('${command}')`, { details: { jobId: job.id, command } });
+    if (command === undefined || command === '')
+      throw new RunnerError('UNAVAILABLE', `job '${job.id}' has no command (empty argv)`, { details: { jobId: job.id } });
+    if (command.includes('='))
+      throw new RunnerError('UNAVAILABLE', `job '${job.id}': a command name cannot contain '=' ('${command}')`, { details: { jobId: job.id, command } });
     const badName = Object.keys(job.env).find((name) => !VARIABLE_NAME.test(name));
-    if (badName !== undefined) throw new RunnerError('UNAVAILABLE', `job '${job.id}': '${badName}' is not a valid environment variable name`, { details: { jobId: job.id, variable: badName } });
+    if (badName !== undefined)
+      throw new RunnerError('UNAVAILABLE', `job '${job.id}': '${badName}' is not a valid environment variable name`, {
+        details: { jobId: job.id, variable: badName },
+      });
     const folder = await stat(job.cwd).catch(() => undefined);
-    if (folder?.isDirectory() !== true) throw new RunnerError('UNAVAILABLE', `job '${job.id}': working folder '${job.cwd}' does not exist`, { details: { jobId: job.id, cwd: job.cwd } });
+    if (folder?.isDirectory() !== true)
+      throw new RunnerError('UNAVAILABLE', `job '${job.id}': working folder '${job.cwd}' does not exist`, { details: { jobId: job.id, cwd: job.cwd } });
   }
 
   /** The job's TMPDIR: `tmpDir` (created, kept) or a private folder inside its working folder (removed). */

@@ -20,7 +20,15 @@ describe('slurm settings', () => {
         BIOIMAGEIT_SLURM_POLL_MAX_MS: '3000',
       },
     );
-    expect(settings).toMatchObject({ partition: 'gpu', account: 'lab-42', array: false, arrayParallel: 8, extraArgs: ['--constraint=avx2', '--exclusive'], pollMinMs: 200, pollMaxMs: 3000 });
+    expect(settings).toMatchObject({
+      partition: 'gpu',
+      account: 'lab-42',
+      array: false,
+      arrayParallel: 8,
+      extraArgs: ['--constraint=avx2', '--exclusive'],
+      pollMinMs: 200,
+      pollMaxMs: 3000,
+    });
     expect(resolveSlurmSettings({}, { BIOIMAGEIT_SLURM_SBATCH_ARGS: '--qos=long  --nice=10' }).extraArgs).toEqual(['--qos=long', '--nice=10']);
     expect(resolveSlurmSettings({}, { BIOIMAGEIT_SLURM_JOBS: '200' }).defaultJobs).toBe(200);
   });

@@ -100,7 +100,8 @@ export function parseSlurmSettings(raw: Raw, source: string, base: SlurmSettings
   }
   if (raw['extraArgs'] !== undefined) {
     const args = raw['extraArgs'];
-    if (!Array.isArray(args) || !args.every((a) => typeof a === 'string' && a.startsWith('-'))) throw bad('extraArgs', 'must be an array of sbatch options, each starting with -');
+    if (!Array.isArray(args) || !args.every((a) => typeof a === 'string' && a.startsWith('-')))
+      throw bad('extraArgs', 'must be an array of sbatch options, each starting with -');
     if (args.some((a) => /^--?(array|output|error|chdir|export|wrap|parsable|D|o|e|a)(=|$)/.test(a))) {
       throw bad('extraArgs', 'must not set --array, --output, --error, --chdir, --export, --wrap or --parsable (the runner sets them)');
     }

@@ -48,10 +48,30 @@ export const QUEUE_FORMAT = ['JobArrayID', 'State', 'exit_code', 'NodeList', 'Pa
 export function parseQueueLine(line: string): QueueEntry | undefined {
   const fields = line.split('|').map((f) => f.trim());
   if (fields.length < 9) return undefined;
-  const [key, state, status, nodes, partition, account, startTime, endTime, reason] = fields as [string, string, string, string, string, string, string, string, string];
+  const [key, state, status, nodes, partition, account, startTime, endTime, reason] = fields as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   if (!/^\d+(_\d+)?$/.test(key) || state === '') return undefined;
   const rawStatus = Number.parseInt(status, 10);
-  return { key, state: state.split(/\s+/)[0] as string, rawStatus: Number.isFinite(rawStatus) ? rawStatus : 0, nodes, partition, account, startTime, endTime, reason };
+  return {
+    key,
+    state: state.split(/\s+/)[0] as string,
+    rawStatus: Number.isFinite(rawStatus) ? rawStatus : 0,
+    nodes,
+    partition,
+    account,
+    startTime,
+    endTime,
+    reason,
+  };
 }
 
 /** A finished job's exit: the tool's exit code, or the signal that killed it. */

@@ -78,14 +78,20 @@ export class SlurmSubmitter {
       }
       const onAbort = (): void => {
         if (this.batcher.remove(waiting)) {
-          reject(new RunnerError('CANCELLED', `job '${request.jobId}' was cancelled before it was submitted to SLURM`, { details: { jobId: request.jobId, started: false } }));
+          reject(
+            new RunnerError('CANCELLED', `job '${request.jobId}' was cancelled before it was submitted to SLURM`, {
+              details: { jobId: request.jobId, started: false },
+            }),
+          );
         }
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      const settle = <T>(fn: (value: T) => void) => (value: T): void => {
-        signal.removeEventListener('abort', onAbort);
-        fn(value);
-      };
+      const settle =
+        <T>(fn: (value: T) => void) =>
+        (value: T): void => {
+          signal.removeEventListener('abort', onAbort);
+          fn(value);
+        };
       Object.assign(waiting, { resolve: settle(resolve), reject: settle(reject) });
       this.batcher.add(request.groupKey, waiting);
     });
@@ -97,7 +103,15 @@ export class SlurmSubmitter {
     try {
       dir = await mkdtemp(path.join(first.folder, '.bioimageit-slurm-'));
       const array = batch.length > 1;
-      const spec = { name: first.name, dir, tasks: batch.map((w) => w.request.task), array, resources: first.resources, settings: this.settings, owner: this.owner };
+      const spec = {
+        name: first.name,
+        dir,
+        tasks: batch.map((w) => w.request.task),
+        array,
+        resources: first.resources,
+        settings: this.settings,
+        owner: this.owner,
+      };
       const script = path.join(dir, SCRIPT_FILE);
       await writeFile(script, jobScript(spec));
       await chmod(script, 0o755);

@@ -18,7 +18,17 @@ const submitted: SubmittedTask = {
 };
 const facts: SubmitFacts = { host: 'login1', user: 'ana', resources: { cpus: 2 }, keepScripts: false };
 const ended = (state: string, rawStatus = 0, reason = 'None'): TaskEnding => ({
-  entry: { key: '41_2', state, rawStatus, nodes: 'node7', partition: 'cpu', account: 'lab', startTime: '2026-01-01T00:00:05', endTime: '2026-01-01T00:00:09', reason } satisfies QueueEntry,
+  entry: {
+    key: '41_2',
+    state,
+    rawStatus,
+    nodes: 'node7',
+    partition: 'cpu',
+    account: 'lab',
+    startTime: '2026-01-01T00:00:05',
+    endTime: '2026-01-01T00:00:09',
+    reason,
+  } satisfies QueueEntry,
 });
 const rejection = (ending: TaskEnding): RunnerError => {
   try {
@@ -66,9 +76,13 @@ describe('taskOutcome', () => {
 
   it("explains endings SLURM imposed: memory, time limit, someone else's scancel, node failure", () => {
     const oom = rejection(ended('OUT_OF_MEMORY', 9, 'OutOfMemory'));
-    expect([oom.code, oom.message]).toEqual(['NON_ZERO_EXIT', "job 'j-1' (SLURM job 41_2) ran out of memory (it used more than the --mem SLURM granted) and was killed"]);
+    expect([oom.code, oom.message]).toEqual([
+      'NON_ZERO_EXIT',
+      "job 'j-1' (SLURM job 41_2) ran out of memory (it used more than the --mem SLURM granted) and was killed",
+    ]);
     expect(oom.details).toMatchObject({ exitCode: null, signal: 'SIGKILL', state: 'OUT_OF_MEMORY', memoryExceeded: true });
-    const stderrTail = 'reading...\nslurmstepd-node7: error: StepId=41.batch exceeded memory limit (430206976 > 67108864), being killed\nslurmstepd-node7: error: *** JOB 41 ON node7 CANCELLED ***\n';
+    const stderrTail =
+      'reading...\nslurmstepd-node7: error: StepId=41.batch exceeded memory limit (430206976 > 67108864), being killed\nslurmstepd-node7: error: *** JOB 41 ON node7 CANCELLED ***\n';
     const polled = (() => {
       try {
         taskOutcome(job, submitted, ended('FAILED', 9, 'JobLaunchFailure'), { ...facts, stderrTail });
@@ -77,7 +91,9 @@ describe('taskOutcome', () => {
       }
       throw new Error('resolved');
     })();
-    expect(polled.message).toBe("job 'j-1' (SLURM job 41_2) ran out of memory (it used more than the --mem SLURM granted) and was killed: StepId=41.batch exceeded memory limit (430206976 > 67108864), being killed");
+    expect(polled.message).toBe(
+      "job 'j-1' (SLURM job 41_2) ran out of memory (it used more than the --mem SLURM granted) and was killed: StepId=41.batch exceeded memory limit (430206976 > 67108864), being killed",
+    );
     const toolSaidIt = taskOutcome(job, submitted, ended('FAILED', 1 << 8), { ...facts, stderrTail: 'my tool: error: exceeded memory limit of its cache\n' });
     expect(toolSaidIt.exitCode).toBe(1);
     expect(rejection(ended('TIMEOUT', 15)).code).toBe('TIMEOUT');
@@ -89,6 +105,9 @@ describe('taskOutcome', () => {
   it('says so when the result is lost or squeue kept failing', () => {
     expect(rejection({}).message).toMatch(/result is unknown: the controller no longer lists it and accounting \(sacct\) has no record/);
     const lost = rejection({ error: new Error('Unable to contact slurm controller') });
-    expect([lost.code, lost.message]).toEqual(['UNAVAILABLE', "job 'j-1' (SLURM job 41_2): lost track of the job, squeue keeps failing: Unable to contact slurm controller"]);
+    expect([lost.code, lost.message]).toEqual([
+      'UNAVAILABLE',
+      "job 'j-1' (SLURM job 41_2): lost track of the job, squeue keeps failing: Unable to contact slurm controller",
+    ]);
   });
 });

@@ -77,21 +77,36 @@ export function taskOutcome(job: RunnerJob, submitted: SubmittedTask, ending: Ta
   const environment = slurmEnvironment(submitted, ending, facts);
   const exit: DecodedExit | undefined = ending.entry !== undefined ? decodeRawStatus(ending.entry.rawStatus) : ending.accounted?.exit;
   const state = ending.entry?.state ?? ending.accounted?.state;
-  const details = { jobId: job.id, slurmJobId: submitted.key, state, exitCode: exit?.exitCode ?? null, ...(exit?.signal !== undefined && { signal: exit.signal }), environment };
+  const details = {
+    jobId: job.id,
+    slurmJobId: submitted.key,
+    state,
+    exitCode: exit?.exitCode ?? null,
+    ...(exit?.signal !== undefined && { signal: exit.signal }),
+    environment,
+  };
   const named = `job '${job.id}' (SLURM job ${submitted.key})`;
   if (ending.error !== undefined) {
     const why = ending.error instanceof Error ? ending.error.message : String(ending.error);
     throw new RunnerError('UNAVAILABLE', `${named}: lost track of the job, squeue keeps failing: ${why}`, { cause: ending.error, details });
   }
-  if (ending.stopped === 'timeout') throw new RunnerError('TIMEOUT', `${named} exceeded its time limit of ${job.timeoutMs} ms and was cancelled`, { details: { ...details, timeoutMs: job.timeoutMs } });
-  if (ending.stopped === 'cancel') throw new RunnerError('CANCELLED', `job '${job.id}' was cancelled (scancel ${submitted.key})`, { details: { ...details, started: true } });
+  if (ending.stopped === 'timeout')
+    throw new RunnerError('TIMEOUT', `${named} exceeded its time limit of ${job.timeoutMs} ms and was cancelled`, {
+      details: { ...details, timeoutMs: job.timeoutMs },
+    });
+  if (ending.stopped === 'cancel')
+    throw new RunnerError('CANCELLED', `job '${job.id}' was cancelled (scancel ${submitted.key})`, { details: { ...details, started: true } });
   if (state === undefined || exit === undefined) {
-    throw new RunnerError('UNAVAILABLE', `${named}: its result is unknown: the controller no longer lists it and accounting (sacct) has no record of it`, { details });
+    throw new RunnerError('UNAVAILABLE', `${named}: its result is unknown: the controller no longer lists it and accounting (sacct) has no record of it`, {
+      details,
+    });
   }
   const memory = state === 'COMPLETED' ? undefined : memoryKillMessage(facts.stderrTail);
   if (memory !== undefined || state === 'OUT_OF_MEMORY') {
     const said = memory === undefined ? '' : `: ${memory}`;
-    throw new RunnerError('NON_ZERO_EXIT', `${named} ran out of memory (it used more than the --mem SLURM granted) and was killed${said}`, { details: { ...details, memoryExceeded: true } });
+    throw new RunnerError('NON_ZERO_EXIT', `${named} ran out of memory (it used more than the --mem SLURM granted) and was killed${said}`, {
+      details: { ...details, memoryExceeded: true },
+    });
   }
   if (state === 'COMPLETED' || state === 'FAILED') {
     return exit.signal === undefined ? { exitCode: exit.exitCode, environment } : { exitCode: null, signal: exit.signal, environment };

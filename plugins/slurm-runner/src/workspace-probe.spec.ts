@@ -24,7 +24,17 @@ describe('WorkspaceProbe', () => {
 
   const blindCluster = () => {
     const cli = { submit: async (script: string) => (submitted.push(script), '31') };
-    const failed: QueueEntry = { key: '31', state: 'FAILED', rawStatus: 1 << 8, nodes: 'n1', partition: 'p', account: '', startTime: 'N/A', endTime: 'N/A', reason: 'NonZeroExitCode' };
+    const failed: QueueEntry = {
+      key: '31',
+      state: 'FAILED',
+      rawStatus: 1 << 8,
+      nodes: 'n1',
+      partition: 'p',
+      account: '',
+      startTime: 'N/A',
+      endTime: 'N/A',
+      reason: 'NonZeroExitCode',
+    };
     const monitor = new SlurmMonitor({ queue: async () => [failed] }, { pollMinMs: 10, pollMaxMs: 10 });
     return new WorkspaceProbe(cli, monitor, DEFAULT_SLURM_SETTINGS, root);
   };
@@ -35,7 +45,9 @@ describe('WorkspaceProbe', () => {
     const error = await probe.ensureVisible(inside).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RunnerError);
     expect((error as RunnerError).code).toBe('UNAVAILABLE');
-    expect((error as RunnerError).message).toContain(`the folder '${root}' is not visible to SLURM jobs: probe job 31 could not read back what this machine wrote there (it ended FAILED (NonZeroExitCode))`);
+    expect((error as RunnerError).message).toContain(
+      `the folder '${root}' is not visible to SLURM jobs: probe job 31 could not read back what this machine wrote there (it ended FAILED (NonZeroExitCode))`,
+    );
     expect(probe.isVerified(inside)).toBe(false);
     expect(await readdir(root)).toEqual([]);
   });

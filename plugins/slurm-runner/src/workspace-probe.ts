@@ -85,7 +85,10 @@ export class WorkspaceProbe {
 
   private async probe(target: string, samples: readonly (readonly [string, string])[]): Promise<void> {
     const dir = await mkdtemp(path.join(target, '.bioimageit-slurm-probe-')).catch((error: unknown) => {
-      throw new RunnerError('UNAVAILABLE', `cannot write into '${target}' to check that SLURM jobs see it: ${(error as Error).message}`, { cause: error, details: { folder: target } });
+      throw new RunnerError('UNAVAILABLE', `cannot write into '${target}' to check that SLURM jobs see it: ${(error as Error).message}`, {
+        cause: error,
+        details: { folder: target },
+      });
     });
     try {
       const token = randomUUID();
@@ -93,9 +96,19 @@ export class WorkspaceProbe {
       const checks = samples.map(([, file], i) => `test -r ${shellQuote(file)} || echo "unreadable ${i}"`);
       const script = path.join(dir, 'probe.sh');
       await writeFile(script, ['#!/bin/sh', `cat -- ${shellQuote(path.join(dir, 'token'))} || exit 3`, ...checks, ''].join('\n'), { mode: 0o755 });
-      const options = sbatchOptions({ name: 'workspace-probe', dir, tasks: [{ cwd: dir, argv: [], env: {} }], array: false, resources: { timeLimitMinutes: 5 }, settings: this.settings });
+      const options = sbatchOptions({
+        name: 'workspace-probe',
+        dir,
+        tasks: [{ cwd: dir, argv: [], env: {} }],
+        array: false,
+        resources: { timeLimitMinutes: 5 },
+        settings: this.settings,
+      });
       const jobId = await this.cli.submit(script, options).catch((error: unknown) => {
-        throw new RunnerError('UNAVAILABLE', `cannot check that '${target}' is visible to SLURM jobs: ${(error as Error).message}`, { cause: error, details: { folder: target } });
+        throw new RunnerError('UNAVAILABLE', `cannot check that '${target}' is visible to SLURM jobs: ${(error as Error).message}`, {
+          cause: error,
+          details: { folder: target },
+        });
       });
       this.monitor.soon();
       const end = await waitForJobEnd(this.monitor, jobId);
@@ -115,7 +128,9 @@ export class WorkspaceProbe {
         return match === null ? [] : [samples[Number(match[1])]?.[1] ?? '?'];
       });
       if (unreadable.length > 0) {
-        throw new RunnerError('UNAVAILABLE', `input files are not readable by SLURM jobs (probe job ${jobId}): ${unreadable.join(', ')}`, { details: { files: unreadable, probeJobId: jobId } });
+        throw new RunnerError('UNAVAILABLE', `input files are not readable by SLURM jobs (probe job ${jobId}): ${unreadable.join(', ')}`, {
+          details: { files: unreadable, probeJobId: jobId },
+        });
       }
       this.verified.push(target, ...samples.map(([d]) => d));
     } finally {

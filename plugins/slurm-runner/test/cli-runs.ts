@@ -35,7 +35,23 @@ export function describeCliRuns(context: () => ClusterContext, pythons: ClusterP
     });
 
     it.skipIf(pythons.withTifffile === undefined)('runs a v1 wrapper over tagged items as one array job and prints the run with its SLURM ids', async () => {
-      const args = ['run', 'biitthreshold', '-e', 'exp100', '-i', 'i=data:Population=population2 AND number<12', '--param', 'threshold=100', '-o', 'thr', '--runner', 'slurm', '--jobs', '16', '--json'];
+      const args = [
+        'run',
+        'biitthreshold',
+        '-e',
+        'exp100',
+        '-i',
+        'i=data:Population=population2 AND number<12',
+        '--param',
+        'threshold=100',
+        '-o',
+        'thr',
+        '--runner',
+        'slurm',
+        '--jobs',
+        '16',
+        '--json',
+      ];
       const { done } = startCli(ws, args);
       const result = await done;
       expect(result.code, result.stderr).toBe(0);
@@ -50,7 +66,20 @@ export function describeCliRuns(context: () => ClusterContext, pythons: ClusterP
 
     it('Ctrl-C cancels the jobs on the cluster (scancel) before the CLI exits with 130', async () => {
       const { cluster } = context();
-      const cli = startCli(ws, ['run', 'test.sleeper', '-e', 'exp100', '-i', 'i=data:Population=population1 AND number<8', '-o', 'slept', '--runner', 'slurm', '--jobs', '4']);
+      const cli = startCli(ws, [
+        'run',
+        'test.sleeper',
+        '-e',
+        'exp100',
+        '-i',
+        'i=data:Population=population1 AND number<8',
+        '-o',
+        'slept',
+        '--runner',
+        'slurm',
+        '--jobs',
+        '4',
+      ]);
       const until = Date.now() + 60_000;
       while (!(await cluster.activeJobs()).some((line) => line.endsWith('RUNNING'))) {
         if (Date.now() > until) {
@@ -84,7 +113,21 @@ export function describeCliRuns(context: () => ClusterContext, pythons: ClusterP
       await writeFile(path.join(ws.path, 'tools', 'test.resumable.tool.json'), JSON.stringify(tool));
       const config = JSON.parse(await readFile(path.join(ws.path, 'bioimageit.config.json'), 'utf8')) as { env: Record<string, string> };
       await writeFile(path.join(ws.path, 'bioimageit.config.json'), JSON.stringify({ ...config, env: { ...config.env, marker, counter } }));
-      const args = ['run', 'test.resumable', '-e', 'exp100', '-i', 'i=data:Population=population1 AND number<10', '-o', 'resumed', '--runner', 'slurm', '--jobs', '8', '--json'];
+      const args = [
+        'run',
+        'test.resumable',
+        '-e',
+        'exp100',
+        '-i',
+        'i=data:Population=population1 AND number<10',
+        '-o',
+        'resumed',
+        '--runner',
+        'slurm',
+        '--jobs',
+        '8',
+        '--json',
+      ];
       const first = startCli(ws, args);
       const committed = path.join(ws.exp, 'resumed');
       const until = Date.now() + 60_000;
@@ -114,13 +157,19 @@ export function describeCliRuns(context: () => ClusterContext, pythons: ClusterP
       expect(second.stderr).toMatch(/slurm: cancelled \d+ job\(s\) left on the cluster by BioImageIT processes of this host that died/);
       // scancel is asynchronous: the orphans leave the queue within SLURM's kill wait.
       const orphansLeft = async (): Promise<string[]> =>
-        (await cluster.activeJobs()).filter((line) => / (RUNNING|PENDING)$/.test(line)).map((line) => line.split(' ')[0] as string).filter((id) => orphans.includes(id));
+        (await cluster.activeJobs())
+          .filter((line) => / (RUNNING|PENDING)$/.test(line))
+          .map((line) => line.split(' ')[0] as string)
+          .filter((id) => orphans.includes(id));
       for (let i = 0; i < 300 && (await orphansLeft()).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
       expect(await orphansLeft()).toEqual([]);
       const { run: record, resumed } = JSON.parse(second.stdout) as { run: RunRecord; resumed: boolean };
       expect(resumed).toBe(true);
       expect(record.status).toBe('succeeded');
-      const ranAfter = (await readFile(counter, 'utf8')).split('\n').filter((l) => l !== '').slice(ranBefore.length);
+      const ranAfter = (await readFile(counter, 'utf8'))
+        .split('\n')
+        .filter((l) => l !== '')
+        .slice(ranBefore.length);
       expect(ranAfter.length).toBe(record.jobs.length - 2);
       expect(ranAfter.some((l) => /_00[13]\.tif$/.test(l))).toBe(false);
       expect(await outputs()).toHaveLength(record.jobs.length);

@@ -26,7 +26,10 @@ export function describeContractSuites(context: () => ClusterContext): void {
     return { runner: runner(), scratch, cleanup: () => rm(scratch, { recursive: true, force: true }) };
   };
 
-  describeRunnerContract('slurm, one sbatch per job', fixture(() => plain));
+  describeRunnerContract(
+    'slurm, one sbatch per job',
+    fixture(() => plain),
+  );
   describeRunnerContract(
     'slurm, array jobs',
     fixture(() => ({ id: array.id, run: (job, signal) => array.run({ ...job, runId: 'contract-run' }, signal) })),

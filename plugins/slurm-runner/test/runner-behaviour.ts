@@ -58,7 +58,10 @@ export function describeRunnerBehaviour(context: () => ClusterContext, pythons: 
       const throttled = runner({ arrayParallel: 1 });
       const results = await Promise.all(jobs.map((j) => throttled.run(j, new AbortController().signal)));
       expect(results.map((r) => r.environment['arraySize'])).toEqual([3, 3, 3]);
-      const events = (await readFile(log, 'utf8')).trim().split('\n').map((l) => l.split(' ') as [string, string]);
+      const events = (await readFile(log, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ') as [string, string]);
       events.sort((a, b) => (BigInt(a[1]) < BigInt(b[1]) ? -1 : 1));
       let running = 0;
       let most = 0;
@@ -74,7 +77,15 @@ export function describeRunnerBehaviour(context: () => ClusterContext, pythons: 
       const odd = await mkdtemp(path.join(context().root, 'odd name %j %a '));
       const cwd = path.join(odd, 'job %x');
       await mkdir(cwd);
-      const jobs = [0, 1].map((i): RunnerJob => ({ id: `odd-${i}`, argv: ['sh', '-c', `pwd; echo task-${i} >&2`], env: {}, cwd, stdoutPath: path.join(odd, `o${i}.log`), stderrPath: path.join(odd, `e${i}.log`), runId: 'odd-run' }));
+      const jobs = [0, 1].map((i): RunnerJob => ({
+        id: `odd-${i}`,
+        argv: ['sh', '-c', `pwd; echo task-${i} >&2`],
+        env: {},
+        cwd,
+        stdoutPath: path.join(odd, `o${i}.log`),
+        stderrPath: path.join(odd, `e${i}.log`),
+        runId: 'odd-run',
+      }));
       const r = runner();
       const results = await Promise.all(jobs.map((j) => r.run(j, new AbortController().signal)));
       expect(results.map((x) => x.exitCode)).toEqual([0, 0]);
@@ -98,12 +109,18 @@ export function describeRunnerBehaviour(context: () => ClusterContext, pythons: 
     });
 
     it.skipIf(pythons.python === undefined)('reports a tool killed for using more memory than the tool asked for as failed, with the reason', async () => {
-      const greedy = await job([pythons.python as string, '-c', 'import time; b = b"x" * (400 * 1024 * 1024); time.sleep(20)'], { tool: toolWith({ memoryMb: 64 }) });
+      const greedy = await job([pythons.python as string, '-c', 'import time; b = b"x" * (400 * 1024 * 1024); time.sleep(20)'], {
+        tool: toolWith({ memoryMb: 64 }),
+      });
       const t0 = Date.now();
-      const error = (await runner().run(greedy, new AbortController().signal).catch((e: unknown) => e)) as RunnerError;
+      const error = (await runner()
+        .run(greedy, new AbortController().signal)
+        .catch((e: unknown) => e)) as RunnerError;
       expect(error).toBeInstanceOf(RunnerError);
       expect(error.code).toBe('NON_ZERO_EXIT');
-      expect(error.message).toMatch(/^job 'job-\d+' \(SLURM job \d+\) ran out of memory \(it used more than the --mem SLURM granted\) and was killed: .*exceeded memory limit \(\d+ > 67108864\)/);
+      expect(error.message).toMatch(
+        /^job 'job-\d+' \(SLURM job \d+\) ran out of memory \(it used more than the --mem SLURM granted\) and was killed: .*exceeded memory limit \(\d+ > 67108864\)/,
+      );
       expect(error.details['memoryExceeded']).toBe(true);
       expect((error.details['environment'] as Record<string, unknown>)['requested']).toEqual({ memoryMb: 64 });
       expect(Date.now() - t0).toBeLessThan(15_000);
@@ -115,7 +132,9 @@ export function describeRunnerBehaviour(context: () => ClusterContext, pythons: 
     });
 
     it("rejects with sbatch's own message when SLURM refuses the job", async () => {
-      const error = await runner({ partition: 'nosuchpartition' }).run(await job(['true']), new AbortController().signal).catch((e: unknown) => e);
+      const error = await runner({ partition: 'nosuchpartition' })
+        .run(await job(['true']), new AbortController().signal)
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RunnerError);
       expect((error as RunnerError).code).toBe('UNAVAILABLE');
       expect((error as RunnerError).message).toMatch(/^job 'job-\d+': .*sbatch failed \(exit 1\): .*invalid partition/i);

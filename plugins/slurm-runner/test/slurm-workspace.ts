@@ -10,8 +10,22 @@ export const V1_FIXTURES = fileURLToPath(new URL('../../../tests/fixtures/v1/', 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** A native test tool with one data input `i` and one TIFF output `o`. */
-export function nativeTool(id: string, description: string, argv: readonly string[], extra: Record<string, unknown> = {}): Record<string, unknown> & { id: string } {
-  return { id, name: id, version: '1.0.0', description, inputs: [{ name: 'i', type: 'data' }], outputs: [{ name: 'o', format: 'imagetiff' }], command: { argv }, ...extra };
+export function nativeTool(
+  id: string,
+  description: string,
+  argv: readonly string[],
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> & { id: string } {
+  return {
+    id,
+    name: id,
+    version: '1.0.0',
+    description,
+    inputs: [{ name: 'i', type: 'data' }],
+    outputs: [{ name: 'o', format: 'imagetiff' }],
+    command: { argv },
+    ...extra,
+  };
 }
 
 /** Exits 3 (after writing to stderr) for inputs named `*_003.tif`, copies the others. */
@@ -31,7 +45,13 @@ export const SLEEPER = nativeTool('test.sleeper', 'sleeps 60 s, then copies', ['
 export const GREEDY = nativeTool(
   'test.greedy',
   'allocates 400 MB while asking for 64 MB',
-  ['{env.python}', '-c', 'import shutil, sys, time; b = b"x" * (400 * 1024 * 1024); time.sleep(10); shutil.copy(sys.argv[1], sys.argv[2])', '{inputs.i}', '{outputs.o}'],
+  [
+    '{env.python}',
+    '-c',
+    'import shutil, sys, time; b = b"x" * (400 * 1024 * 1024); time.sleep(10); shutil.copy(sys.argv[1], sys.argv[2])',
+    '{inputs.i}',
+    '{outputs.o}',
+  ],
   { resources: { memoryMb: 64 } },
 );
 

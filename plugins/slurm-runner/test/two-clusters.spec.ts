@@ -63,7 +63,8 @@ describe.skipIf(skip)('two one-node test clusters on this machine at the same ti
     await mkdir(rendezvous);
     // Each job marks that it started, then waits (at most 60 s) for the other's mark: both print
     // 'met' only when the two clusters ran them at the same time.
-    const script = 'touch "$1"; i=0; while [ ! -e "$2" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done; [ -e "$2" ] && echo met; echo "$SLURMD_NODENAME $SLURM_JOB_ID"';
+    const script =
+      'touch "$1"; i=0; while [ ! -e "$2" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done; [ -e "$2" ] && echo met; echo "$SLURMD_NODENAME $SLURM_JOB_ID"';
     const runs = clusters.map(async (cluster, i) => {
       const root = path.join(cluster.dir, 'workspace');
       const cwd = path.join(root, 'job');
@@ -81,7 +82,10 @@ describe.skipIf(skip)('two one-node test clusters on this machine at the same ti
       return { result, output: await readFile(job.stdoutPath, 'utf8') };
     });
     const [a, b] = await Promise.all(runs);
-    for (const [cluster, { result, output }] of [[clusters[0]!, a!], [clusters[1]!, b!]] as const) {
+    for (const [cluster, { result, output }] of [
+      [clusters[0]!, a!],
+      [clusters[1]!, b!],
+    ] as const) {
       expect(result.exitCode).toBe(0);
       expect(result.environment['node']).toBe(cluster.node);
       expect(output).toBe(`met\n${cluster.node} ${String(result.environment['slurmJobId'])}\n`);
@@ -106,7 +110,11 @@ describe.skipIf(skip)('two one-node test clusters on this machine at the same ti
       expect(cluster.ports).toEqual(picks[2]);
       const logs = await Promise.all([1, 2].map((n) => readFile(path.join(cluster.dir, `log-attempt-${n}`, n === 1 ? 'slurmctld.log' : 'slurmd.log'), 'utf8')));
       for (const log of logs) expect(log).toMatch(/address already in use/i);
-      const submitted = await run('sbatch', ['--parsable', '--wait', '-o', path.join(cluster.dir, 'hello.out'), '--wrap', 'echo "hello from $SLURMD_NODENAME"'], { env: cluster.env });
+      const submitted = await run(
+        'sbatch',
+        ['--parsable', '--wait', '-o', path.join(cluster.dir, 'hello.out'), '--wrap', 'echo "hello from $SLURMD_NODENAME"'],
+        { env: cluster.env },
+      );
       expect(submitted.stdout.trim()).toMatch(/^\d+$/);
       expect(await readFile(path.join(cluster.dir, 'hello.out'), 'utf8')).toBe(`hello from ${cluster.node}\n`);
     } finally {

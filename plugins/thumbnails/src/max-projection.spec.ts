@@ -25,7 +25,11 @@ describe('maxProjection', () => {
     // value = t*1000 + c*100 + z*10 + y*2 + x over shape [2, 2, 3, 2, 2]
     const shape = [2, 2, 3, 2, 2];
     const value = (i: number) => {
-      const x = i % 2, y = Math.floor(i / 2) % 2, z = Math.floor(i / 4) % 3, c = Math.floor(i / 12) % 2, t = Math.floor(i / 24);
+      const x = i % 2,
+        y = Math.floor(i / 2) % 2,
+        z = Math.floor(i / 4) % 3,
+        c = Math.floor(i / 12) % 2,
+        t = Math.floor(i / 24);
       return t * 1000 + c * 100 + z * 10 + y * 2 + x;
     };
     const plane = maxProjection(stack(shape, 'TCZYX', value));

@@ -37,7 +37,9 @@ describe('renderThumbnail', () => {
     const expected = mip.map((v) => Math.min(255, Math.max(0, Math.round(((v - low) / (high - low)) * 255))));
     expect(Array.from({ length: h * w }, (_, i) => decoded.rgba[i * 4])).toEqual(expected);
     expect(expected[6]).toBe(255);
-    expect(Array.from({ length: h * w }, (_, i) => [decoded.rgba[i * 4 + 1], decoded.rgba[i * 4 + 2], decoded.rgba[i * 4 + 3]])).toEqual(expected.map((g) => [g, g, 255]));
+    expect(Array.from({ length: h * w }, (_, i) => [decoded.rgba[i * 4 + 1], decoded.rgba[i * 4 + 2], decoded.rgba[i * 4 + 3]])).toEqual(
+      expected.map((g) => [g, g, 255]),
+    );
   });
 
   it('shrinks a large image to 256 px on its long side, keeping its aspect', async () => {

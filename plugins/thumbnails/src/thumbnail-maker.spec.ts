@@ -45,8 +45,14 @@ describe('ThumbnailMaker', () => {
     const lines: string[] = [];
     const big = { ...itemAt(path.join(dir, 'absent.tif'), 'big.tif'), size: 5000 };
     const store = new FakeThumbnailStore([big]);
-    expect(await new ThumbnailMaker({ log: (l) => lines.push(l), maxFileBytes: 4096 }).make(store.asStore(), [big])).toEqual({ made: 0, failed: 1, skipped: 0 });
-    expect(lines).toEqual([expect.stringContaining("item 'big.tif' (id-big.tif) of memory://fake-experiment: its file (5000 bytes) is larger than the 4096 bytes")]);
+    expect(await new ThumbnailMaker({ log: (l) => lines.push(l), maxFileBytes: 4096 }).make(store.asStore(), [big])).toEqual({
+      made: 0,
+      failed: 1,
+      skipped: 0,
+    });
+    expect(lines).toEqual([
+      expect.stringContaining("item 'big.tif' (id-big.tif) of memory://fake-experiment: its file (5000 bytes) is larger than the 4096 bytes"),
+    ]);
   });
 
   it('skips items whose metadata says they have no X and Y axes', () => {
@@ -78,8 +84,8 @@ describe('ThumbnailMaker', () => {
     expect(maker.unavailable).toMatchObject({ code: 'MISSING_REQUIREMENT', details: { plugin: 'thumbnails', dependency: '@napi-rs/canvas' } });
     expect(lines).toEqual([`warning: ${maker.unavailable?.message}`]);
     expect(lines[0]).toContain("plugin 'thumbnails' (@bioimageit/thumbnails) cannot load @napi-rs/canvas (Cannot find module '@napi-rs/canvas-linux-x64-gnu')");
-    expect(lines[0]).toContain("npm install @napi-rs/canvas");
-    expect(lines[0]).toContain("remove '@bioimageit/thumbnails' from \"plugins\"");
+    expect(lines[0]).toContain('npm install @napi-rs/canvas');
+    expect(lines[0]).toContain('remove \'@bioimageit/thumbnails\' from "plugins"');
   });
 
   it('makes queued thumbnails in the background and awaits them all in flush()', async () => {

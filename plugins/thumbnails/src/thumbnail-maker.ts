@@ -77,10 +77,12 @@ export class ThumbnailMaker {
       const chunk = images.slice(at, at + SAVE_CHUNK);
       const pngs = await Promise.all(chunk.map((item) => this.attempt(store, item, () => this.render(store, item, encoder))));
       await saving;
-      saving = Promise.all(chunk.map((item, i) => {
-        const png = pngs[i];
-        return png === undefined ? false : this.attempt(store, item, () => store.saveThumbnail(item.id, png).then(() => true));
-      })).then((saved) => void (made += saved.filter(Boolean).length));
+      saving = Promise.all(
+        chunk.map((item, i) => {
+          const png = pngs[i];
+          return png === undefined ? false : this.attempt(store, item, () => store.saveThumbnail(item.id, png).then(() => true));
+        }),
+      ).then((saved) => void (made += saved.filter(Boolean).length));
     }
     await saving;
     return { made, failed: images.length - made, skipped: items.length - images.length };

@@ -43,7 +43,8 @@ export const api = {
   editTagsByQuery: (exp, edit) => call('POST', `/api/experiments/${enc(exp)}/tags`, edit),
   imageInfo: (exp, id) => call('GET', `/api/experiments/${enc(exp)}/items/${enc(id)}/image`),
   previewUrl: (exp, id, { z = 0, projection = 'none', size = 512 } = {}) =>
-    `/api/experiments/${enc(exp)}/items/${enc(id)}/preview.png?` + new URLSearchParams(projection === 'max' ? { projection, size: String(size) } : { z: String(z), size: String(size) }),
+    `/api/experiments/${enc(exp)}/items/${enc(id)}/preview.png?` +
+    new URLSearchParams(projection === 'max' ? { projection, size: String(size) } : { z: String(z), size: String(size) }),
   thumbnailUrl: (exp, id) => `/api/experiments/${enc(exp)}/items/${enc(id)}/thumbnail.png?size=64`,
   lineage: (exp, id) => call('GET', `/api/experiments/${enc(exp)}/items/${enc(id)}/lineage`),
   tools: () => call('GET', '/api/tools'),

@@ -71,7 +71,16 @@ async function start() {
     replace(
       $('experiments'),
       experiments.map((e) =>
-        h('li', {}, h('button', { type: 'button', class: 'experiment', dataset: { id: e.id }, onclick: () => openExperiment(e.id) }, h('strong', {}, e.name), h('small', {}, `${e.author} · ${e.date}`))),
+        h(
+          'li',
+          {},
+          h(
+            'button',
+            { type: 'button', class: 'experiment', dataset: { id: e.id }, onclick: () => openExperiment(e.id) },
+            h('strong', {}, e.name),
+            h('small', {}, `${e.author} · ${e.date}`),
+          ),
+        ),
       ),
     );
     if (experiments.length === 0) replace($('experiments'), h('li', { class: 'hint' }, 'No experiment in this workspace.'));
@@ -79,7 +88,10 @@ async function start() {
     const first = experiments.find((e) => e.id === decodeURIComponent(wanted ?? '')) ?? (experiments.length === 1 ? experiments[0] : undefined);
     if (first) await openExperiment(first.id, views.includes(view) ? view : 'data');
   } catch (error) {
-    const message = error instanceof ApiFailure && error.status === 401 ? 'This server needs a token: open the address that bioimageit serve printed (with ?token=…).' : error.message;
+    const message =
+      error instanceof ApiFailure && error.status === 401
+        ? 'This server needs a token: open the address that bioimageit serve printed (with ?token=…).'
+        : error.message;
     toast(message, 'error');
   }
 }

@@ -40,25 +40,48 @@ export class DataTable {
         return h(
           'th',
           { scope: 'col', 'aria-sort': sorted ? (sort.order === 'desc' ? 'descending' : 'ascending') : 'none', class: col.tag ? 'tag-col' : '' },
-          h('button', { type: 'button', class: 'sort', onclick: () => this.onSort(col.key) }, col.label, h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, sorted ? (sort.order === 'desc' ? ' ▼' : ' ▲') : '')),
+          h(
+            'button',
+            { type: 'button', class: 'sort', onclick: () => this.onSort(col.key) },
+            col.label,
+            h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, sorted ? (sort.order === 'desc' ? ' ▼' : ' ▲') : ''),
+          ),
         );
       }),
-      h('th', { scope: 'col', class: 'add-col' }, h('button', { type: 'button', class: 'link', title: 'Add a tag column', onclick: () => this.askKey() }, '+ tag')),
+      h(
+        'th',
+        { scope: 'col', class: 'add-col' },
+        h('button', { type: 'button', class: 'link', title: 'Add a tag column', onclick: () => this.askKey() }, '+ tag'),
+      ),
     );
     const rows = page.items.map((item) =>
       h(
         'tr',
         { dataset: { id: item.id } },
-        h('td', { class: 'thumb-col' }, item.image ? h('img', { src: api.thumbnailUrl(experimentId, item.id), alt: '', loading: 'lazy', width: 32, height: 32 }) : ''),
-        h('td', { class: 'name', tabindex: '0', dataset: { field: 'name' } }, h('button', { type: 'button', class: 'link', tabindex: '-1', onclick: () => this.onOpenItem(item) }, item.name)),
+        h(
+          'td',
+          { class: 'thumb-col' },
+          item.image ? h('img', { src: api.thumbnailUrl(experimentId, item.id), alt: '', loading: 'lazy', width: 32, height: 32 }) : '',
+        ),
+        h(
+          'td',
+          { class: 'name', tabindex: '0', dataset: { field: 'name' } },
+          h('button', { type: 'button', class: 'link', tabindex: '-1', onclick: () => this.onOpenItem(item) }, item.name),
+        ),
         h('td', {}, item.format),
         h('td', {}, item.date),
-        keys.map((k) => h('td', { tabindex: '0', class: 'tag', dataset: { key: k }, 'aria-label': `${k} of ${item.name}: ${item.tags[k] ?? 'empty'}` }, item.tags[k] ?? '')),
+        keys.map((k) =>
+          h('td', { tabindex: '0', class: 'tag', dataset: { key: k }, 'aria-label': `${k} of ${item.name}: ${item.tags[k] ?? 'empty'}` }, item.tags[k] ?? ''),
+        ),
         h('td', {}),
       ),
     );
     this.items = new Map(page.items.map((i) => [i.id, i]));
-    replace(this.table, h('thead', {}, header), h('tbody', {}, rows.length > 0 ? rows : h('tr', {}, h('td', { colspan: String(keys.length + 5), class: 'empty' }, 'No item matches.'))));
+    replace(
+      this.table,
+      h('thead', {}, header),
+      h('tbody', {}, rows.length > 0 ? rows : h('tr', {}, h('td', { colspan: String(keys.length + 5), class: 'empty' }, 'No item matches.'))),
+    );
   }
 
   keydown(e) {
@@ -109,7 +132,7 @@ export class DataTable {
       const shown = this.items.get(item.id).tags[key] ?? '';
       replace(cell, shown);
       cell.setAttribute('aria-label', `${key} of ${item.name}: ${shown || 'empty'}`);
-      (move ? neighbour(cell, 'ArrowRight') ?? cell : cell).focus();
+      (move ? (neighbour(cell, 'ArrowRight') ?? cell) : cell).focus();
     };
     input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') {

@@ -26,7 +26,11 @@ export class DataView {
         this.render();
       },
     });
-    this.prev = h('button', { type: 'button', class: 'button', onclick: () => this.load({ offset: Math.max(0, this.state.offset - this.state.limit) }) }, '← Previous');
+    this.prev = h(
+      'button',
+      { type: 'button', class: 'button', onclick: () => this.load({ offset: Math.max(0, this.state.offset - this.state.limit) }) },
+      '← Previous',
+    );
     this.next = h('button', { type: 'button', class: 'button', onclick: () => this.load({ offset: this.state.offset + this.state.limit }) }, 'Next →');
     this.pageLabel = h('span', { class: 'page-label' });
     this.bulkKey = h('input', { id: 'bulk-key', class: 'mono', placeholder: 'key', autocomplete: 'off', size: '12' });
@@ -53,7 +57,17 @@ export class DataView {
         this.query.element,
         this.count,
       ),
-      h('p', { class: 'hint', id: 'query-help' }, 'Query language: ', h('code', {}, 'Population=population1 AND number>2'), ', ', h('code', {}, "Well ~ '^B'"), ', ', h('code', {}, 'number in (001, 005)'), '. Press / to focus the query. Enter or double-click a tag cell to edit it.'),
+      h(
+        'p',
+        { class: 'hint', id: 'query-help' },
+        'Query language: ',
+        h('code', {}, 'Population=population1 AND number>2'),
+        ', ',
+        h('code', {}, "Well ~ '^B'"),
+        ', ',
+        h('code', {}, 'number in (001, 005)'),
+        '. Press / to focus the query. Enter or double-click a tag cell to edit it.',
+      ),
       this.table.element,
       h('div', { class: 'pager' }, this.bulk, this.prev, this.pageLabel, this.next),
     );
@@ -63,7 +77,10 @@ export class DataView {
   async show(experiment, dataset = 'data') {
     this.experiment = experiment;
     this.extraKeys = [];
-    replace(this.datasetSelect, experiment.datasets.map((d) => h('option', { value: d.name, selected: d.name === dataset }, `${d.name} (${formatCount(d.itemCount)})`)));
+    replace(
+      this.datasetSelect,
+      experiment.datasets.map((d) => h('option', { value: d.name, selected: d.name === dataset }, `${d.name} (${formatCount(d.itemCount)})`)),
+    );
     this.query.value = '';
     this.state = { ...this.state, dataset, where: '', offset: 0, sort: undefined };
     await this.load({});
@@ -72,7 +89,14 @@ export class DataView {
   async load(change) {
     const next = { ...this.state, ...change };
     try {
-      const page = await api.items(this.experiment.id, { dataset: next.dataset, where: next.where, offset: next.offset, limit: next.limit, sort: next.sort?.key, order: next.sort?.order });
+      const page = await api.items(this.experiment.id, {
+        dataset: next.dataset,
+        where: next.where,
+        offset: next.offset,
+        limit: next.limit,
+        sort: next.sort?.key,
+        order: next.sort?.order,
+      });
       this.state = next;
       this.page = page;
       this.query.clearError();
@@ -88,7 +112,8 @@ export class DataView {
     this.table.render(this.experiment.id, this.page, this.state.sort, this.extraKeys);
     this.count.textContent = `${formatCount(total)} item${total === 1 ? '' : 's'}${this.state.where.trim() ? ' match' : ''}`;
     this.pageLabel.textContent = total === 0 ? '' : `${formatCount(offset + 1)}–${formatCount(offset + items.length)} of ${formatCount(total)}`;
-    this.bulk.querySelector('#bulk-title').textContent = `Tag all ${formatCount(total)} item${total === 1 ? '' : 's'}${this.state.where.trim() ? ' matching the query' : ''}:`;
+    this.bulk.querySelector('#bulk-title').textContent =
+      `Tag all ${formatCount(total)} item${total === 1 ? '' : 's'}${this.state.where.trim() ? ' matching the query' : ''}:`;
     this.bulkButton.disabled = total === 0;
     this.prev.disabled = offset === 0;
     this.next.disabled = offset + items.length >= total;
@@ -107,7 +132,9 @@ export class DataView {
     const edit = { dataset: this.state.dataset, where: this.state.where, ...(value === '' ? { remove: [key] } : { set: { [key]: value } }) };
     try {
       const result = await api.editTagsByQuery(this.experiment.id, edit);
-      toast(`${value === '' ? `Removed ${key} from` : `Set ${key} = ${value} on`} ${formatCount(result.changed)} of ${formatCount(result.selected)} item${result.selected === 1 ? '' : 's'}`);
+      toast(
+        `${value === '' ? `Removed ${key} from` : `Set ${key} = ${value} on`} ${formatCount(result.changed)} of ${formatCount(result.selected)} item${result.selected === 1 ? '' : 's'}`,
+      );
       await this.load({});
     } catch (error) {
       toast(error instanceof ApiFailure ? error.message : String(error), 'error');

@@ -22,12 +22,22 @@ export class ItemPanel {
     replace(
       this.root,
       h('div', { class: 'detail-head' }, h('h2', { id: 'detail-title' }, item.name), close),
-      h('p', { class: 'facts' }, `${item.dataset} · ${item.format}${item.size !== undefined ? ` · ${Math.ceil(item.size / 1024)} KiB` : ''} · ${item.date} · ${item.author}`),
+      h(
+        'p',
+        { class: 'facts' },
+        `${item.dataset} · ${item.format}${item.size !== undefined ? ` · ${Math.ceil(item.size / 1024)} KiB` : ''} · ${item.date} · ${item.author}`,
+      ),
       preview,
       h('h3', {}, 'Tags'),
-      h('dl', { class: 'tag-list' }, Object.entries(item.tags).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+      h(
+        'dl',
+        { class: 'tag-list' },
+        Object.entries(item.tags).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
+      ),
       h('h3', {}, 'Provenance'),
-      item.origin.type === 'raw' ? h('p', { class: 'hint' }, 'Raw data: imported, not computed.') : h('p', { class: 'hint' }, 'How this item was made: its inputs, the run, and the item.'),
+      item.origin.type === 'raw'
+        ? h('p', { class: 'hint' }, 'Raw data: imported, not computed.')
+        : h('p', { class: 'hint' }, 'How this item was made: its inputs, the run, and the item.'),
       this.graph,
     );
     this.root.hidden = false;
@@ -54,7 +64,14 @@ export class ItemPanel {
     }
     const img = h('img', { class: 'preview-image', alt: `Preview of ${this.item.name}`, width: 360 });
     const label = h('output', { id: 'z-value', for: 'z-slider' });
-    const slider = h('input', { type: 'range', id: 'z-slider', min: '0', max: String(info.sizeZ - 1), value: String(Math.floor(info.sizeZ / 2)), disabled: info.sizeZ === 1 });
+    const slider = h('input', {
+      type: 'range',
+      id: 'z-slider',
+      min: '0',
+      max: String(info.sizeZ - 1),
+      value: String(Math.floor(info.sizeZ / 2)),
+      disabled: info.sizeZ === 1,
+    });
     const projection = h('input', { type: 'checkbox', id: 'mip' });
     const update = () => {
       const max = projection.checked;

@@ -38,8 +38,25 @@ export function lineageGraph(graph, { onOpenItem }) {
     const rowWidth = ids.length * NODE_W + (ids.length - 1) * GAP_X;
     ids.forEach((id, i) => pos.set(id, { x: (width - rowWidth) / 2 + i * (NODE_W + GAP_X), y: 12 + row * (NODE_H + GAP_Y) }));
   });
-  const root = svg('svg', { class: 'lineage', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'Provenance graph: inputs, runs and outputs' });
-  root.append(svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: '10', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' }, svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow' }))));
+  const root = svg('svg', {
+    class: 'lineage',
+    viewBox: `0 0 ${width} ${height}`,
+    width,
+    height,
+    role: 'img',
+    'aria-label': 'Provenance graph: inputs, runs and outputs',
+  });
+  root.append(
+    svg(
+      'defs',
+      {},
+      svg(
+        'marker',
+        { id: 'arrow', viewBox: '0 0 10 10', refX: '10', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' },
+        svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow' }),
+      ),
+    ),
+  );
   for (const e of graph.edges) {
     if (e.relation === 'partOf') continue;
     const [src, dst] = [e.to, e.from];
@@ -51,7 +68,10 @@ export function lineageGraph(graph, { onOpenItem }) {
     const x2 = b.x + NODE_W / 2;
     const y2 = b.y;
     const mid = (y1 + y2) / 2;
-    root.append(svg('path', { d: `M ${x1} ${y1} C ${x1} ${mid}, ${x2} ${mid}, ${x2} ${y2}`, class: 'edge', 'marker-end': 'url(#arrow)' }), e.role ? svg('text', { x: (x1 + x2) / 2 + 6, y: mid + 4, class: 'edge-label' }, e.role) : '');
+    root.append(
+      svg('path', { d: `M ${x1} ${y1} C ${x1} ${mid}, ${x2} ${mid}, ${x2} ${y2}`, class: 'edge', 'marker-end': 'url(#arrow)' }),
+      e.role ? svg('text', { x: (x1 + x2) / 2 + 6, y: mid + 4, class: 'edge-label' }, e.role) : '',
+    );
   }
   for (const [id, p] of pos) {
     const node = nodes.get(id);
@@ -59,14 +79,25 @@ export function lineageGraph(graph, { onOpenItem }) {
       const run = runOf.get(id);
       const tool = run?.tool ? `${run.tool.name} ${run.tool.version}` : 'run';
       root.append(
-        svg('g', { class: `node job status-${node.status ?? 'unknown'}`, transform: `translate(${p.x},${p.y})`, 'data-node': id },
+        svg(
+          'g',
+          { class: `node job status-${node.status ?? 'unknown'}`, transform: `translate(${p.x},${p.y})`, 'data-node': id },
           svg('rect', { width: NODE_W, height: NODE_H, rx: 23 }),
           svg('text', { x: NODE_W / 2, y: 19, 'text-anchor': 'middle', class: 'title' }, clip(tool, 26)),
           svg('text', { x: NODE_W / 2, y: 35, 'text-anchor': 'middle', class: 'sub' }, `run ${node.runId.slice(0, 8)} · ${node.jobId}`),
         ),
       );
     } else if (node.kind === 'item') {
-      const g = svg('g', { class: `node item${id === graph.root ? ' root' : ''}${node.missing ? ' missing' : ''}`, transform: `translate(${p.x},${p.y})`, tabindex: '0', role: 'link', 'aria-label': `item ${node.name}`, 'data-node': id },
+      const g = svg(
+        'g',
+        {
+          class: `node item${id === graph.root ? ' root' : ''}${node.missing ? ' missing' : ''}`,
+          transform: `translate(${p.x},${p.y})`,
+          tabindex: '0',
+          role: 'link',
+          'aria-label': `item ${node.name}`,
+          'data-node': id,
+        },
         svg('rect', { width: NODE_W, height: NODE_H, rx: 6 }),
         svg('text', { x: 10, y: 19, class: 'title' }, clip(node.name, 26)),
         svg('text', { x: 10, y: 35, class: 'sub' }, `${node.dataset ?? '?'} · ${node.origin ?? ''}`),

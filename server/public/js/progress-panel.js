@@ -6,10 +6,28 @@ import { h, replace } from './dom.js';
  */
 export function progressPanel(run, events, { onShowOutputs, onShowRun }) {
   const bar = h('div', { class: 'bar-fill' });
-  const track = h('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0', 'aria-label': `Progress of run ${run.runId.slice(0, 8)}` }, bar);
+  const track = h(
+    'div',
+    {
+      class: 'bar',
+      role: 'progressbar',
+      'aria-valuemin': '0',
+      'aria-valuemax': '100',
+      'aria-valuenow': '0',
+      'aria-label': `Progress of run ${run.runId.slice(0, 8)}`,
+    },
+    bar,
+  );
   const status = h('p', { class: 'run-status', 'aria-live': 'polite' });
   const links = h('div', { class: 'actions' });
-  const panel = h('section', { class: 'progress-panel', 'aria-label': 'Run progress', dataset: { run: run.runId } }, h('h3', {}, `Run ${run.runId.slice(0, 8)} · ${run.tool} → ${run.dataset}`), track, status, links);
+  const panel = h(
+    'section',
+    { class: 'progress-panel', 'aria-label': 'Run progress', dataset: { run: run.runId } },
+    h('h3', {}, `Run ${run.runId.slice(0, 8)} · ${run.tool} → ${run.dataset}`),
+    track,
+    status,
+    links,
+  );
   const show = (live) => {
     const percent = Math.round(live.fraction * 100);
     bar.style.width = `${percent}%`;

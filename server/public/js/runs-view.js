@@ -26,7 +26,15 @@ export class RunsView {
     const runs = (await api.runs(this.experiment.id)).reverse();
     replace(
       this.table,
-      h('thead', {}, h('tr', {}, ['Run', 'Tool', 'Output dataset', 'Status', 'Jobs', 'Started', 'User'].map((c) => h('th', { scope: 'col' }, c)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Run', 'Tool', 'Output dataset', 'Status', 'Jobs', 'Started', 'User'].map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -37,8 +45,19 @@ export class RunsView {
             h('td', {}, h('button', { type: 'button', class: 'link mono', onclick: () => this.open(r.id) }, r.id.slice(0, 8))),
             h('td', {}, `${r.tool.name} ${r.tool.version}`),
             h('td', {}, r.dataset),
-            h('td', {}, h('span', { class: `badge ${r.status}` }, r.status), r.live && r.live.status === 'running' ? ` ${Math.round(r.live.fraction * 100)}%` : ''),
-            h('td', {}, r.jobs.total === 0 ? h('span', { class: 'hint', title: 'BioImageIT v1 kept no job records' }, 'v1 run') : `${r.jobs.succeeded + r.jobs.cached}/${r.jobs.total}${r.jobs.failed ? ` (${r.jobs.failed} failed)` : ''}`),
+            h(
+              'td',
+              {},
+              h('span', { class: `badge ${r.status}` }, r.status),
+              r.live && r.live.status === 'running' ? ` ${Math.round(r.live.fraction * 100)}%` : '',
+            ),
+            h(
+              'td',
+              {},
+              r.jobs.total === 0
+                ? h('span', { class: 'hint', title: 'BioImageIT v1 kept no job records' }, 'v1 run')
+                : `${r.jobs.succeeded + r.jobs.cached}/${r.jobs.total}${r.jobs.failed ? ` (${r.jobs.failed} failed)` : ''}`,
+            ),
             h('td', {}, when(r.start)),
             h('td', {}, r.user),
           ),
@@ -72,7 +91,15 @@ export class RunsView {
       h(
         'table',
         { class: 'jobs', 'aria-label': 'Jobs' },
-        h('thead', {}, h('tr', {}, ['Job', 'Status', 'Exit', 'Outputs', 'Logs'].map((c) => h('th', { scope: 'col' }, c)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Job', 'Status', 'Exit', 'Outputs', 'Logs'].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
         h(
           'tbody',
           {},
@@ -84,7 +111,13 @@ export class RunsView {
               h('td', {}, h('span', { class: `badge ${j.status}` }, j.status), j.error ? h('small', { class: 'hint' }, ` ${j.error}`) : ''),
               h('td', {}, j.exitCode ?? ''),
               h('td', {}, String(j.outputs.length)),
-              h('td', {}, ['stdout', 'stderr'].filter((s) => j[s]).map((s) => h('button', { type: 'button', class: 'link', onclick: () => this.showLog(record.id, j.id, s, logArea) }, s))),
+              h(
+                'td',
+                {},
+                ['stdout', 'stderr']
+                  .filter((s) => j[s])
+                  .map((s) => h('button', { type: 'button', class: 'link', onclick: () => this.showLog(record.id, j.id, s, logArea) }, s)),
+              ),
             ),
           ),
         ),

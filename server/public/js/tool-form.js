@@ -18,17 +18,48 @@ export function toolForm(tool, experiment, { onSubmit }) {
   const params = Object.entries(tool.parameters.properties).map(([name, schema]) => parameterControl(name, schema, tool.parameters.required.includes(name)));
   const basic = params.filter((p) => !p.advanced);
   const advanced = params.filter((p) => p.advanced);
-  const output = h('input', { id: 'output-dataset', required: true, value: tool.id.split('.').pop().replace(/[^A-Za-z0-9_.-]/g, '_'), pattern: '[A-Za-z0-9][A-Za-z0-9 _.\\-]*' });
+  const output = h('input', {
+    id: 'output-dataset',
+    required: true,
+    value: tool.id
+      .split('.')
+      .pop()
+      .replace(/[^A-Za-z0-9_.-]/g, '_'),
+    pattern: '[A-Za-z0-9][A-Za-z0-9 _.\\-]*',
+  });
   const jobs = h('input', { id: 'jobs', type: 'number', min: '1', max: '16', value: '2' });
-  const keyList = h('datalist', { id: 'tag-keys' }, experiment.keys.map((k) => h('option', { value: k })));
-  const matchBy = h('input', { id: 'match-by', list: 'tag-keys', placeholder: 'tag keys, comma-separated (e.g. Population, number)', value: experiment.keys.join(', ') });
+  const keyList = h(
+    'datalist',
+    { id: 'tag-keys' },
+    experiment.keys.map((k) => h('option', { value: k })),
+  );
+  const matchBy = h('input', {
+    id: 'match-by',
+    list: 'tag-keys',
+    placeholder: 'tag keys, comma-separated (e.g. Population, number)',
+    value: experiment.keys.join(', '),
+  });
   const byPosition = h('input', { id: 'match-position', type: 'checkbox', onchange: () => (matchBy.disabled = byPosition.checked) });
   const groupBy = h('input', { id: 'group-by', list: 'tag-keys', placeholder: 'tag keys, comma-separated; empty: one group of everything' });
-  const pairing = tool.dataInputs.length > 1
-    ? h('fieldset', {}, h('legend', {}, 'Pairing'), field('match-by', 'Pair inputs by tags', matchBy, 'items of the inputs with the same values of these tags go to one job'), h('div', { class: 'field' }, h('label', { for: 'match-position' }, 'Pair by position (v1)'), byPosition))
-    : '';
-  const grouping = tool.type === 'reduce' ? h('fieldset', {}, h('legend', {}, 'Groups'), field('group-by', 'Group by tags', groupBy, 'one job per group of items sharing these tag values')) : '';
-  const keysOf = (text) => text.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const pairing =
+    tool.dataInputs.length > 1
+      ? h(
+          'fieldset',
+          {},
+          h('legend', {}, 'Pairing'),
+          field('match-by', 'Pair inputs by tags', matchBy, 'items of the inputs with the same values of these tags go to one job'),
+          h('div', { class: 'field' }, h('label', { for: 'match-position' }, 'Pair by position (v1)'), byPosition),
+        )
+      : '';
+  const grouping =
+    tool.type === 'reduce'
+      ? h('fieldset', {}, h('legend', {}, 'Groups'), field('group-by', 'Group by tags', groupBy, 'one job per group of items sharing these tag values'))
+      : '';
+  const keysOf = (text) =>
+    text
+      .split(',')
+      .map((k) => k.trim())
+      .filter((k) => k !== '');
   const error = h('div', { class: 'form-error', role: 'alert' });
   const submit = h('button', { type: 'submit', class: 'button primary' }, 'Run');
   controls.push(...inputs, ...params);
@@ -38,11 +69,30 @@ export function toolForm(tool, experiment, { onSubmit }) {
     h('p', { class: 'description' }, tool.description),
     tool.help ? h('details', {}, h('summary', {}, 'Help'), h('p', {}, tool.help)) : '',
     keyList,
-    h('fieldset', {}, h('legend', {}, 'Input data'), inputs.map((i) => i.element)),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Input data'),
+      inputs.map((i) => i.element),
+    ),
     pairing,
     grouping,
-    basic.length > 0 ? h('fieldset', {}, h('legend', {}, 'Parameters'), basic.map((p) => p.element)) : '',
-    advanced.length > 0 ? h('details', { class: 'advanced' }, h('summary', {}, 'Advanced parameters'), advanced.map((p) => p.element)) : '',
+    basic.length > 0
+      ? h(
+          'fieldset',
+          {},
+          h('legend', {}, 'Parameters'),
+          basic.map((p) => p.element),
+        )
+      : '',
+    advanced.length > 0
+      ? h(
+          'details',
+          { class: 'advanced' },
+          h('summary', {}, 'Advanced parameters'),
+          advanced.map((p) => p.element),
+        )
+      : '',
     h('fieldset', {}, h('legend', {}, 'Output'), field('output-dataset', 'Output dataset', output), field('jobs', 'Parallel jobs', jobs)),
     error,
     h('div', { class: 'actions' }, submit),
@@ -86,7 +136,11 @@ function field(id, label, control, help) {
 
 function dataInputControls(input, experiment) {
   const id = `input-${input.name}`;
-  const dataset = h('select', { id: `${id}-dataset`, 'aria-label': `${input.label}: dataset` }, experiment.datasets.map((d) => h('option', { value: d.name }, d.name)));
+  const dataset = h(
+    'select',
+    { id: `${id}-dataset`, 'aria-label': `${input.label}: dataset` },
+    experiment.datasets.map((d) => h('option', { value: d.name }, d.name)),
+  );
   const query = h('input', { id: `${id}-query`, class: 'mono', placeholder: 'query (empty: all items)', spellcheck: 'false', autocomplete: 'off' });
   const count = h('output', { class: 'match-count', id: `${id}-count`, 'aria-live': 'polite' });
   const caret = h('div', { class: 'query-caret', 'aria-hidden': 'true', hidden: true }, '▲');
@@ -115,7 +169,12 @@ function dataInputControls(input, experiment) {
     element: h(
       'div',
       { class: 'data-input' },
-      h('div', { class: 'field' }, h('label', { for: `${id}-query` }, `${input.label}${input.format ? ` (${input.format})` : ''}`), h('div', { class: 'row query-field' }, dataset, query, caret)),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: `${id}-query` }, `${input.label}${input.format ? ` (${input.format})` : ''}`),
+        h('div', { class: 'row query-field' }, dataset, query, caret),
+      ),
       count,
     ),
     value: () => ({ name: input.name, dataset: dataset.value, query: query.value }),
@@ -132,10 +191,23 @@ function parameterControl(name, schema, required) {
     read = () => control.checked;
   } else if (Array.isArray(schema.enum)) {
     const labels = schema['x-enum-labels'] ?? schema.enum;
-    control = h('select', { id }, required || schema.default !== undefined ? '' : h('option', { value: '' }, '(not set)'), schema.enum.map((v, i) => h('option', { value: v, selected: v === schema.default }, labels[i] ?? v)));
+    control = h(
+      'select',
+      { id },
+      required || schema.default !== undefined ? '' : h('option', { value: '' }, '(not set)'),
+      schema.enum.map((v, i) => h('option', { value: v, selected: v === schema.default }, labels[i] ?? v)),
+    );
     read = () => (control.value === '' ? undefined : control.value);
   } else if (schema.type === 'integer' || schema.type === 'number') {
-    control = h('input', { id, type: 'number', step: schema.type === 'integer' ? '1' : 'any', min: schema.minimum, max: schema.maximum, value: schema.default ?? '', required });
+    control = h('input', {
+      id,
+      type: 'number',
+      step: schema.type === 'integer' ? '1' : 'any',
+      min: schema.minimum,
+      max: schema.maximum,
+      value: schema.default ?? '',
+      required,
+    });
     read = () => (control.value === '' ? undefined : Number(control.value));
   } else {
     control = h('input', { id, value: schema.default ?? '', required });
@@ -150,7 +222,8 @@ function parameterControl(name, schema, required) {
     problems: () => {
       const v = read();
       if (v === undefined) return required ? [`${schema.title ?? name} is required`] : [];
-      if (typeof v === 'number' && (Number.isNaN(v) || (schema.type === 'integer' && !Number.isInteger(v)))) return [`${schema.title ?? name} must be ${schema.type === 'integer' ? 'a whole number' : 'a number'}`];
+      if (typeof v === 'number' && (Number.isNaN(v) || (schema.type === 'integer' && !Number.isInteger(v))))
+        return [`${schema.title ?? name} must be ${schema.type === 'integer' ? 'a whole number' : 'a number'}`];
       if (typeof v === 'number' && schema.minimum !== undefined && v < schema.minimum) return [`${schema.title ?? name} must be ≥ ${schema.minimum}`];
       if (typeof v === 'number' && schema.maximum !== undefined && v > schema.maximum) return [`${schema.title ?? name} must be ≤ ${schema.maximum}`];
       return [];

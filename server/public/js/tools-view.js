@@ -12,7 +12,10 @@ export class ToolsView {
     this.list = h('ul', { class: 'tool-list', 'aria-label': 'Tools' });
     this.formArea = h('div', { class: 'form-area' }, h('p', { class: 'empty-state' }, 'Choose a tool.'));
     this.progress = h('div', { class: 'progress-area' });
-    replace(root, h('div', { class: 'tools-layout' }, h('nav', { 'aria-label': 'Tools' }, h('h2', {}, 'Tools'), this.list), h('div', {}, this.formArea, this.progress)));
+    replace(
+      root,
+      h('div', { class: 'tools-layout' }, h('nav', { 'aria-label': 'Tools' }, h('h2', {}, 'Tools'), this.list), h('div', {}, this.formArea, this.progress)),
+    );
   }
 
   async show(experiment) {
@@ -21,7 +24,16 @@ export class ToolsView {
     replace(
       this.list,
       tools.map((t) =>
-        h('li', {}, h('button', { type: 'button', class: 'tool-button', dataset: { tool: t.id }, onclick: () => this.select(t.id) }, h('strong', {}, t.name), h('small', {}, `${t.id} ${t.version}`))),
+        h(
+          'li',
+          {},
+          h(
+            'button',
+            { type: 'button', class: 'tool-button', dataset: { tool: t.id }, onclick: () => this.select(t.id) },
+            h('strong', {}, t.name),
+            h('small', {}, `${t.id} ${t.version}`),
+          ),
+        ),
       ),
     );
     if (tools.length === 0) replace(this.list, h('li', { class: 'hint' }, 'No tools: add folders to "tools.dirs" in bioimageit.config.json.'));

@@ -44,7 +44,14 @@ export const API_SCHEMAS = {
   Experiment: {
     type: 'object',
     required: ['id', 'name', 'author', 'date', 'keys', 'datasets'],
-    properties: { id: str, name: str, author: str, date: str, keys: { type: 'array', items: str }, datasets: { type: 'array', items: { $ref: '#/components/schemas/Dataset' } } },
+    properties: {
+      id: str,
+      name: str,
+      author: str,
+      date: str,
+      keys: { type: 'array', items: str },
+      datasets: { type: 'array', items: { $ref: '#/components/schemas/Dataset' } },
+    },
   },
   Item: {
     type: 'object',
@@ -194,7 +201,11 @@ export const API_SCHEMAS = {
     type: 'object',
     required: ['record'],
     properties: {
-      record: { type: 'object', required: ['id', 'dataset', 'tool', 'parameters', 'inputs', 'status', 'jobs'], description: 'the stored run record (run.md.json)' },
+      record: {
+        type: 'object',
+        required: ['id', 'dataset', 'tool', 'parameters', 'inputs', 'status', 'jobs'],
+        description: 'the stored run record (run.md.json)',
+      },
       live: { $ref: '#/components/schemas/LiveRun' },
     },
   },
@@ -206,7 +217,11 @@ export const API_SCHEMAS = {
       nodes: { type: 'array', items: { type: 'object', required: ['id', 'kind'], properties: { id: str, kind: { enum: ['item', 'job', 'run'] } } } },
       edges: {
         type: 'array',
-        items: { type: 'object', required: ['from', 'to', 'relation'], properties: { from: str, to: str, relation: { enum: ['wasGeneratedBy', 'used', 'partOf'] }, role: str } },
+        items: {
+          type: 'object',
+          required: ['from', 'to', 'relation'],
+          properties: { from: str, to: str, relation: { enum: ['wasGeneratedBy', 'used', 'partOf'] }, role: str },
+        },
       },
     },
   },

@@ -70,10 +70,20 @@ describe('REST API on exp100', () => {
       expect(page.json.total).toBe(49);
       expect(page.json.items).toHaveLength(10);
       expect(page.json.keys).toEqual(['Population', 'number']);
-      expect(page.json.items[0]).toMatchObject({ name: 'population1_003.tif', dataset: 'data', tags: { Population: 'population1', number: '003' }, image: true });
+      expect(page.json.items[0]).toMatchObject({
+        name: 'population1_003.tif',
+        dataset: 'data',
+        tags: { Population: 'population1', number: '003' },
+        image: true,
+      });
       expect(JSON.stringify(page.json)).not.toContain('file://');
       const last = await api.call('GET', items(`?where=${encodeURIComponent('Population=population1 AND number>2')}&offset=45&limit=10&sort=name`));
-      expect(last.json.items.map((i: { name: string }) => i.name)).toEqual(['population1_093.tif', 'population1_095.tif', 'population1_097.tif', 'population1_099.tif']);
+      expect(last.json.items.map((i: { name: string }) => i.name)).toEqual([
+        'population1_093.tif',
+        'population1_095.tif',
+        'population1_097.tif',
+        'population1_099.tif',
+      ]);
     });
 
     it('sorts by a tag in natural order and reads processed datasets', async () => {
@@ -159,13 +169,17 @@ describe('REST API on exp100', () => {
       expect(form.status).toBe(415);
       const unknown = await api.call('PATCH', `/api/experiments/${exp}/items/nope/tags`, { set: { a: 'b' } });
       expect(unknown.status).toBe(404);
-      const huge = await fetch(`${fx.base}${url}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ set: { k: 'x'.repeat(1_100_000) } }) });
+      const huge = await fetch(`${fx.base}${url}`, {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ set: { k: 'x'.repeat(1_100_000) } }),
+      });
       expect(huge.status).toBe(413);
     });
   });
 
   describe('tools and runs', () => {
-    it('lists tools and gives a tool\'s parameters as JSON Schema; unknown tools are 404', async () => {
+    it("lists tools and gives a tool's parameters as JSON Schema; unknown tools are 404", async () => {
       const tools = await api.call('GET', '/api/tools');
       expect(tools.json.map((t: { id: string }) => t.id)).toEqual(expect.arrayContaining(['bioimageit.threshold', 'bioimageit.gaussian-blur']));
       const tool = await api.call('GET', '/api/tools/bioimageit.threshold');
@@ -250,7 +264,7 @@ describe('REST API on exp100', () => {
       expect(r.json.error.message).toContain('leaves the dataset folder');
     });
 
-    it('reports a run whose jobs fail as failed, with the tool\'s error in the stderr log', async () => {
+    it("reports a run whose jobs fail as failed, with the tool's error in the stderr log", async () => {
       const started = await api.call('POST', `/api/experiments/${exp}/runs`, {
         tool: 'bioimageit.threshold',
         inputs: [{ name: 'image', query: 'Population=population1 AND number<4' }],
@@ -341,7 +355,14 @@ describe('REST API on exp100', () => {
     });
 
     it('refuses path traversal in GUI paths with 403', async () => {
-      for (const path of ['/..%2f..%2fpackage.json', '/%2e%2e/package.json', '/../../package.json', '/js/..%5c..%5cpackage.json', '/js%2f..%2f..%2fsrc%2findex.ts', '/%00index.html']) {
+      for (const path of [
+        '/..%2f..%2fpackage.json',
+        '/%2e%2e/package.json',
+        '/../../package.json',
+        '/js/..%5c..%5cpackage.json',
+        '/js%2f..%2f..%2fsrc%2findex.ts',
+        '/%00index.html',
+      ]) {
         const r = await getWithHost(fx.server.port, path, `127.0.0.1:${fx.server.port}`);
         expect(r.status, path).toBe(403);
         expect((JSON.parse(r.body) as { error: { code: string } }).error.code).toBe('FORBIDDEN');

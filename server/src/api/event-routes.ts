@@ -26,10 +26,18 @@ export function eventRoutes(ctx: ServerContext): ApiRoute[] {
       handle: async ({ query, raw, response }) => {
         const wanted = (e: { experiment: string; runId: string }) =>
           (query['experiment'] === undefined || e.experiment === query['experiment']) && (query['run'] === undefined || e.runId === query['run']);
-        response.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+        response.writeHead(200, {
+          'Content-Type': 'text/event-stream; charset=utf-8',
+          'Cache-Control': 'no-store',
+          Connection: 'keep-alive',
+          'X-Accel-Buffering': 'no',
+        });
         response.write(': bioimageit run events\n\n');
         const send = (event: RunStreamEvent) => {
-          if (wanted(event)) response.write(`event: ${event.type}\ndata: ${JSON.stringify({ experiment: event.experiment, runId: event.runId, ...(event.data as object) })}\n\n`);
+          if (wanted(event))
+            response.write(
+              `event: ${event.type}\ndata: ${JSON.stringify({ experiment: event.experiment, runId: event.runId, ...(event.data as object) })}\n\n`,
+            );
         };
         for (const live of ctx.runs.list()) send({ type: 'run', experiment: live.experiment, runId: live.runId, data: live });
         const unsubscribe = ctx.runs.events.subscribe(send);

@@ -17,10 +17,14 @@ export function imageRoutes(ctx: ServerContext): ApiRoute[] {
       method: 'GET',
       path: '/api/experiments/{experiment}/items/{item}/image',
       operationId: 'getImageInfo',
-      summary: 'Axes, shape and pixel type of an image item (for the preview\'s sliders)',
+      summary: "Axes, shape and pixel type of an image item (for the preview's sliders)",
       tag: 'images',
       pathParameters: itemParams,
-      responses: { 200: { description: 'image facts', schema: ref('ImageInfo') }, 400: error('the item is not an image'), 404: error('no such experiment or item') },
+      responses: {
+        200: { description: 'image facts', schema: ref('ImageInfo') },
+        400: error('the item is not an image'),
+        404: error('no such experiment or item'),
+      },
       handle: async ({ params }) => {
         const { store, item } = await open(params);
         return { json: await ctx.previews.info(store, item) };
@@ -40,7 +44,12 @@ export function imageRoutes(ctx: ServerContext): ApiRoute[] {
         { name: 't', schema: { type: 'integer', minimum: 0, default: 0 }, description: 'time point' },
         { name: 'size', schema: { type: 'integer', minimum: 16, maximum: 2048, default: 512 }, description: 'longest side in pixels' },
       ],
-      responses: { 200: png, 400: error('not an image, or an index outside it'), 404: error('no such experiment or item'), 503: error('the renderer cannot load here') },
+      responses: {
+        200: png,
+        400: error('not an image, or an index outside it'),
+        404: error('no such experiment or item'),
+        503: error('the renderer cannot load here'),
+      },
       handle: async ({ params, query }) => {
         const { store, item } = await open(params);
         const z = query['projection'] === 'max' ? 'max' : ((query['z'] as number | undefined) ?? 0);
@@ -52,14 +61,23 @@ export function imageRoutes(ctx: ServerContext): ApiRoute[] {
       method: 'GET',
       path: '/api/experiments/{experiment}/items/{item}/thumbnail.png',
       operationId: 'getThumbnail',
-      summary: 'The item\'s thumbnail: the stored one, or a maximum projection rendered on demand',
+      summary: "The item's thumbnail: the stored one, or a maximum projection rendered on demand",
       tag: 'images',
       pathParameters: itemParams,
       query: [{ name: 'size', schema: { type: 'integer', minimum: 16, maximum: 512, default: 128 }, description: 'longest side of a rendered thumbnail' }],
-      responses: { 200: png, 400: error('the item is not an image'), 403: error('the stored thumbnail lies outside the experiment'), 404: error('no such experiment or item') },
+      responses: {
+        200: png,
+        400: error('the item is not an image'),
+        403: error('the stored thumbnail lies outside the experiment'),
+        404: error('no such experiment or item'),
+      },
       handle: async ({ params, query }) => {
         const { store, item } = await open(params);
-        return { bytes: await ctx.previews.thumbnail(store, item, query['size'] as number), contentType: 'image/png', headers: { 'Cache-Control': 'private, max-age=60' } };
+        return {
+          bytes: await ctx.previews.thumbnail(store, item, query['size'] as number),
+          contentType: 'image/png',
+          headers: { 'Cache-Control': 'private, max-age=60' },
+        };
       },
     },
   ];

@@ -3,7 +3,16 @@ import type { DataItem, ExperimentStore } from '@bioimageit/core';
 import { ItemPager } from './item-page.js';
 
 const item = (i: number, tags: Record<string, string>): DataItem =>
-  ({ id: `id${i}`, name: `img_${i}.tif`, dataset: 'data', format: 'imagetiff', date: '2026-11-26', tags, metadata: {}, origin: { type: 'raw' } }) as unknown as DataItem;
+  ({
+    id: `id${i}`,
+    name: `img_${i}.tif`,
+    dataset: 'data',
+    format: 'imagetiff',
+    date: '2026-11-26',
+    tags,
+    metadata: {},
+    origin: { type: 'raw' },
+  }) as unknown as DataItem;
 
 /** A store whose items array is replaced (frozen) on every write, as local-fs does; counts reads. */
 function fakeStore(initial: DataItem[], frozen = true) {

@@ -20,19 +20,31 @@ export function itemRoutes(ctx: ServerContext): ApiRoute[] {
       method: 'GET',
       path: '/api/experiments/{experiment}/items',
       operationId: 'listItems',
-      summary: 'A page of a dataset\'s items selected by a query',
+      summary: "A page of a dataset's items selected by a query",
       description: 'A malformed query answers 400 with `details.column`, the 1-based column of the problem.',
       tag: 'items',
       pathParameters: experimentParam,
       query: [
         { name: 'dataset', schema: { type: 'string', minLength: 1, default: 'data' }, description: 'dataset name (default `data`, the raw dataset)' },
-        { name: 'where', schema: { type: 'string', maxLength: 4000, default: '' }, description: 'query (`Population=population1 AND number>2`); empty: every item' },
+        {
+          name: 'where',
+          schema: { type: 'string', maxLength: 4000, default: '' },
+          description: 'query (`Population=population1 AND number>2`); empty: every item',
+        },
         { name: 'offset', schema: { type: 'integer', minimum: 0, default: 0 }, description: 'index of the first item of the page' },
         { name: 'limit', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 }, description: 'page size' },
-        { name: 'sort', schema: { type: 'string', minLength: 1, maxLength: 200 }, description: '`name`, `date`, `format` or a tag key (natural order); stored order when absent' },
+        {
+          name: 'sort',
+          schema: { type: 'string', minLength: 1, maxLength: 200 },
+          description: '`name`, `date`, `format` or a tag key (natural order); stored order when absent',
+        },
         { name: 'order', schema: { enum: ['asc', 'desc'], default: 'asc' }, description: 'sort direction' },
       ],
-      responses: { 200: { description: 'one page', schema: ref('ItemPage') }, 400: error('malformed query or parameter'), 404: error('no such experiment or dataset') },
+      responses: {
+        200: { description: 'one page', schema: ref('ItemPage') },
+        400: error('malformed query or parameter'),
+        404: error('no such experiment or dataset'),
+      },
       handle: async ({ params, query }) => {
         const store = await ctx.catalog.open(params['experiment'] as string);
         const dataset = query['dataset'] as string;
@@ -62,11 +74,15 @@ export function itemRoutes(ctx: ServerContext): ApiRoute[] {
       method: 'PATCH',
       path: '/api/experiments/{experiment}/items/{item}/tags',
       operationId: 'editItemTags',
-      summary: 'Set and/or remove tags of one item (new keys join the experiment\'s keys)',
+      summary: "Set and/or remove tags of one item (new keys join the experiment's keys)",
       tag: 'items',
       pathParameters: itemParams,
       body: ref('TagEdit'),
-      responses: { 200: { description: 'the item after the edit', schema: ref('Item') }, 400: error('malformed body'), 404: error('no such experiment or item') },
+      responses: {
+        200: { description: 'the item after the edit', schema: ref('Item') },
+        400: error('malformed body'),
+        404: error('no such experiment or item'),
+      },
       handle: async ({ params, body }) => {
         const store = await ctx.catalog.open(params['experiment'] as string);
         const item = await store.getItem(params['item'] as string);
@@ -84,13 +100,20 @@ export function itemRoutes(ctx: ServerContext): ApiRoute[] {
       tag: 'items',
       pathParameters: experimentParam,
       body: ref('BulkTagEdit'),
-      responses: { 200: { description: 'how many items were selected and changed', schema: ref('BulkTagResult') }, 400: error('malformed body or query'), 404: error('no such experiment or dataset') },
+      responses: {
+        200: { description: 'how many items were selected and changed', schema: ref('BulkTagResult') },
+        400: error('malformed body or query'),
+        404: error('no such experiment or dataset'),
+      },
       handle: async ({ params, body }) => {
         const store = await ctx.catalog.open(params['experiment'] as string);
         const edit = body as TagEditBody & { dataset?: string; where: string };
         const { items } = await ctx.pager.page(store, { dataset: edit.dataset ?? 'data', where: edit.where, offset: 0, limit: Number.MAX_SAFE_INTEGER });
         const changing = items.filter((i) => changes(i, edit));
-        await applyTagEdits(store, changing.map((i) => ({ itemId: i.id, ...(edit.set && { set: edit.set }), ...(edit.remove && { remove: edit.remove }) })));
+        await applyTagEdits(
+          store,
+          changing.map((i) => ({ itemId: i.id, ...(edit.set && { set: edit.set }), ...(edit.remove && { remove: edit.remove }) })),
+        );
         ctx.pager.forgetKeys(store);
         return { json: { selected: items.length, changed: changing.length } };
       },

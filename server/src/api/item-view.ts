@@ -28,7 +28,12 @@ export type ImageFormats = ReadonlySet<string>;
 export function itemView(item: DataItem, images: ImageFormats): ItemView {
   const origin =
     item.origin.type === 'processed'
-      ? { type: 'processed' as const, runId: item.origin.run.id, output: item.origin.output.name, inputs: item.origin.inputs.map((i) => ({ name: i.name, id: i.id })) }
+      ? {
+          type: 'processed' as const,
+          runId: item.origin.run.id,
+          output: item.origin.output.name,
+          inputs: item.origin.inputs.map((i) => ({ name: i.name, id: i.id })),
+        }
       : { type: 'raw' as const };
   return {
     id: item.id,

@@ -44,7 +44,9 @@ describe('OpenAPI document', () => {
     const body = (op: string) => routes.find((r) => r.operationId === op)?.body as JsonSchema;
     expect(validateJson({ tool: 't', inputs: [{ name: 'i' }], outputDataset: 'out' }, body('startRun'), 'b', resolveApiSchema)).toEqual([]);
     expect(validateJson({ tool: 't', inputs: [{ name: 'i' }], outputDataset: '../../etc' }, body('startRun'), 'b', resolveApiSchema)).toHaveLength(1);
-    expect(validateJson({ tool: 't', inputs: [], outputDataset: 'o' }, body('startRun'), 'b', resolveApiSchema)).toEqual(['b.inputs: needs at least 1 element(s)']);
+    expect(validateJson({ tool: 't', inputs: [], outputDataset: 'o' }, body('startRun'), 'b', resolveApiSchema)).toEqual([
+      'b.inputs: needs at least 1 element(s)',
+    ]);
     expect(validateJson({ tool: 't', inputs: [{ name: 'i' }], outputDataset: 'o', matchBy: 'tags' }, body('startRun'), 'b', resolveApiSchema)).toHaveLength(1);
     expect(validateJson({ set: { 'bad\nkey': 'v' } }, body('editItemTags'), 'b', resolveApiSchema)).toHaveLength(1);
     expect(validateJson({ where: 'x', set: { k: 'a\u0007b' } }, body('editTagsByQuery'), 'b', resolveApiSchema)).toHaveLength(1);

@@ -39,20 +39,36 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], version: strin
       description: route.pathParameters?.[name] ?? name,
       schema: { type: 'string', minLength: 1 },
     }));
-    const queryParameters = (route.query ?? []).map((q) => ({ name: q.name, in: 'query', required: q.required === true, description: q.description, schema: q.schema }));
+    const queryParameters = (route.query ?? []).map((q) => ({
+      name: q.name,
+      in: 'query',
+      required: q.required === true,
+      description: q.description,
+      schema: q.schema,
+    }));
     const responses: Record<string, OpenApiOperation['responses'][string]> = {};
     for (const [status, spec] of Object.entries(route.responses)) {
-      responses[status] = { description: spec.description, content: { [spec.contentType ?? 'application/json']: spec.schema === undefined ? {} : { schema: spec.schema } } };
+      responses[status] = {
+        description: spec.description,
+        content: { [spec.contentType ?? 'application/json']: spec.schema === undefined ? {} : { schema: spec.schema } },
+      };
     }
     const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
-    if (route.body !== undefined || (route.query ?? []).length > 0) responses['400'] ??= error('a malformed body or query parameter (the message lists every problem)');
+    if (route.body !== undefined || (route.query ?? []).length > 0)
+      responses['400'] ??= error('a malformed body or query parameter (the message lists every problem)');
     if (route.body !== undefined) {
       responses['413'] ??= error('the body is larger than 1 MiB');
       responses['415'] ??= error('the body is not application/json');
     }
     responses['403'] ??= error('the request names a Host that is not this server');
-    responses['401'] ??= { description: 'a token is required and was missing or wrong', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-    responses['500'] ??= { description: 'internal error (details only in the server log)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    responses['401'] ??= {
+      description: 'a token is required and was missing or wrong',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    };
+    responses['500'] ??= {
+      description: 'internal error (details only in the server log)',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    };
     (paths[route.path] ??= {})[route.method.toLowerCase()] = {
       operationId: route.operationId,
       summary: route.summary,

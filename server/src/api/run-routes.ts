@@ -30,12 +30,16 @@ export function runRoutes(ctx: ServerContext): ApiRoute[] {
       method: 'POST',
       path: '/api/experiments/{experiment}/runs',
       operationId: 'startRun',
-      summary: 'Start a tool over the items the inputs\' queries select; answers once the run has started',
+      summary: "Start a tool over the items the inputs' queries select; answers once the run has started",
       description: 'Bad parameters, queries or pairings answer 400 before anything runs. Follow the run with GET /api/events.',
       tag: 'runs',
       pathParameters: experimentParam,
       body: ref('RunStart'),
-      responses: { 202: { description: 'the run started', schema: ref('LiveRun') }, 400: error('malformed body, bad parameters or queries'), 404: error('no such experiment or tool') },
+      responses: {
+        202: { description: 'the run started', schema: ref('LiveRun') },
+        400: error('malformed body, bad parameters or queries'),
+        404: error('no such experiment or tool'),
+      },
       handle: async ({ params, body }) => {
         const id = params['experiment'] as string;
         const store = await ctx.catalog.open(id);
@@ -111,13 +115,19 @@ export function runRoutes(ctx: ServerContext): ApiRoute[] {
         const store = await ctx.catalog.open(params['experiment'] as string);
         const record = await findRun(store, params['run'] as string);
         const job = record.jobs.find((j) => j.id === params['job']);
-        if (job === undefined) throw new ApiError('NOT_FOUND', `run ${record.id} has no job '${params['job']}' (jobs: ${record.jobs.map((j) => j.id).join(', ') || 'none'})`, { details: { run: record.id, job: params['job'] } });
+        if (job === undefined)
+          throw new ApiError('NOT_FOUND', `run ${record.id} has no job '${params['job']}' (jobs: ${record.jobs.map((j) => j.id).join(', ') || 'none'})`, {
+            details: { run: record.id, job: params['job'] },
+          });
         const stream = query['stream'] as 'stdout' | 'stderr';
         const logged = job[stream];
-        if (logged === undefined) throw new ApiError('NOT_FOUND', `job ${job.id} of run ${record.id} kept no ${stream} log`, { details: { run: record.id, job: job.id, stream } });
+        if (logged === undefined)
+          throw new ApiError('NOT_FOUND', `job ${job.id} of run ${record.id} kept no ${stream} log`, { details: { run: record.id, job: job.id, stream } });
         const path = await logFile(store, record.dataset, logged);
         const text = await readFile(path).catch((e: NodeJS.ErrnoException) => {
-          throw new ApiError('NOT_FOUND', `the ${stream} log of job ${job.id} is missing (${e.code ?? 'unreadable'})`, { details: { run: record.id, job: job.id, stream } });
+          throw new ApiError('NOT_FOUND', `the ${stream} log of job ${job.id} is missing (${e.code ?? 'unreadable'})`, {
+            details: { run: record.id, job: job.id, stream },
+          });
         });
         return { bytes: text, contentType: 'text/plain; charset=utf-8' };
       },
@@ -139,7 +149,8 @@ async function findRun(store: ExperimentStore, id: string): Promise<RunRecord> {
  */
 async function logFile(store: ExperimentStore, dataset: string, logged: string): Promise<string> {
   const info = (await store.listDatasets()).find((d) => d.name === dataset);
-  if (info === undefined || !info.uri.startsWith('file:')) throw new ApiError('NOT_FOUND', `dataset '${dataset}' has no local folder for logs`, { details: { dataset } });
+  if (info === undefined || !info.uri.startsWith('file:'))
+    throw new ApiError('NOT_FOUND', `dataset '${dataset}' has no local folder for logs`, { details: { dataset } });
   const file = fileURLToPath(info.uri);
   const folder = file.endsWith('.json') ? dirname(file) : file;
   const path = isAbsolute(logged) ? logged : resolve(folder, logged);

@@ -36,7 +36,9 @@ export function toolRoutes(ctx: ServerContext): ApiRoute[] {
             ...(tool.help !== undefined && { help: tool.help }),
             categories: tool.categories,
             type: tool.type,
-            dataInputs: tool.inputs.filter((i) => i.type === 'data').map((i) => ({ name: i.name, label: i.label ?? i.name, ...(i.format !== undefined && { format: i.format }) })),
+            dataInputs: tool.inputs
+              .filter((i) => i.type === 'data')
+              .map((i) => ({ name: i.name, label: i.label ?? i.name, ...(i.format !== undefined && { format: i.format }) })),
             outputs: tool.outputs.map((o) => ({ name: o.name, format: o.format, label: o.label ?? o.name })),
             parameters: parameterSchema(tool),
           },

@@ -48,7 +48,7 @@ describe.skipIf(noBrowser)('browser GUI', () => {
     await shot('1-data-table');
   });
 
-  it('filters with the query language, and shows a malformed query\'s error at its column', async () => {
+  it("filters with the query language, and shows a malformed query's error at its column", async () => {
     await page.keyboard.press('/');
     expect(await page.evaluate("document.activeElement?.classList.contains('query-input')")).toBe(true);
     await page.keyboard.type('Population=population1 AND number>2');
@@ -59,7 +59,9 @@ describe.skipIf(noBrowser)('browser GUI', () => {
     await page.keyboard.press('Enter');
     await page.locator('.query-caret').waitFor({ state: 'visible' });
     const column = Number(await page.locator('.query-caret').getAttribute('data-column'));
-    expect(await page.locator('.query-message').textContent()).toBe(`query error at column ${column}: ${(await page.locator('.query-message').textContent())?.split(': ').slice(1).join(': ')}`);
+    expect(await page.locator('.query-message').textContent()).toBe(
+      `query error at column ${column}: ${(await page.locator('.query-message').textContent())?.split(': ').slice(1).join(': ')}`,
+    );
     expect(column).toBeGreaterThan(20);
     expect(await page.locator('.query-input').getAttribute('aria-invalid')).toBe('true');
     await shot('2-query-error');
@@ -178,7 +180,7 @@ describe.skipIf(noBrowser)('browser GUI', () => {
     await page.locator('table.jobs tbody tr').first().getByRole('button', { name: 'stdout' }).click();
     await until(() => page.locator('pre.log').textContent()).toContain('threshold (otsu)');
     await shot('7-run-history');
-    expect(pageErrors, pageErrors.join("\n")).toEqual([]);
+    expect(pageErrors, pageErrors.join('\n')).toEqual([]);
   });
 });
 

@@ -55,7 +55,11 @@ export class AccessGuard {
     const header = request.headers.authorization;
     const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     const given = bearer ?? cookieValue(request.headers.cookie, TOKEN_COOKIE);
-    if (given === undefined) throw new ApiError('UNAUTHORIZED', 'this server requires a token: send Authorization: Bearer TOKEN, or open the URL with ?token=TOKEN that bioimageit serve printed');
+    if (given === undefined)
+      throw new ApiError(
+        'UNAUTHORIZED',
+        'this server requires a token: send Authorization: Bearer TOKEN, or open the URL with ?token=TOKEN that bioimageit serve printed',
+      );
     if (!this.matches(given)) throw new ApiError('UNAUTHORIZED', 'wrong token');
   }
 

@@ -44,21 +44,36 @@ export async function dispatchApi(
       response.destroy();
       return;
     }
-    sendJson(response, status, errorBody(error, redact), error instanceof ApiError && error.code === 'METHOD_NOT_ALLOWED' ? { Allow: String((error.details['allowed'] as string[]).join(', ')) } : {});
+    sendJson(
+      response,
+      status,
+      errorBody(error, redact),
+      error instanceof ApiError && error.code === 'METHOD_NOT_ALLOWED' ? { Allow: String((error.details['allowed'] as string[]).join(', ')) } : {},
+    );
   }
 }
 
 /** Writes `value` as JSON with the given status. */
 export function sendJson(response: ServerResponse, status: number, value: unknown, headers: Readonly<Record<string, string>> = {}): void {
   const text = JSON.stringify(value);
-  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', ...headers });
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
   response.end(text);
 }
 
 function writeReply(response: ServerResponse, reply: ApiReply): void {
   if ('streamed' in reply) return;
   if ('json' in reply) return sendJson(response, reply.status ?? 200, reply.json);
-  response.writeHead(reply.status ?? 200, { 'Content-Type': reply.contentType, 'Content-Length': reply.bytes.byteLength, 'Cache-Control': 'no-store', ...reply.headers });
+  response.writeHead(reply.status ?? 200, {
+    'Content-Type': reply.contentType,
+    'Content-Length': reply.bytes.byteLength,
+    'Cache-Control': 'no-store',
+    ...reply.headers,
+  });
   response.end(reply.bytes);
 }
 

@@ -77,7 +77,8 @@ function check(value: unknown, schema: JsonSchema, where: string, resolve: Schem
 function checkString(value: string, schema: JsonSchema, where: string, problems: string[]): void {
   if (schema.minLength !== undefined && value.length < schema.minLength) problems.push(`${where}: must be at least ${schema.minLength} character(s) long`);
   if (schema.maxLength !== undefined && value.length > schema.maxLength) problems.push(`${where}: must be at most ${schema.maxLength} characters long`);
-  if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)) problems.push(`${where}: ${JSON.stringify(value)} does not match ${schema.pattern}`);
+  if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value))
+    problems.push(`${where}: ${JSON.stringify(value)} does not match ${schema.pattern}`);
 }
 
 function checkNumber(value: number, schema: JsonSchema, where: string, problems: string[]): void {
@@ -93,7 +94,8 @@ function checkArray(value: readonly unknown[], schema: JsonSchema, where: string
 
 function checkObject(value: Record<string, unknown>, schema: JsonSchema, where: string, resolve: SchemaResolver, problems: string[]): void {
   const keys = Object.keys(value);
-  if (schema.minProperties !== undefined && keys.length < schema.minProperties) problems.push(`${where}: needs at least ${schema.minProperties} entr${schema.minProperties === 1 ? 'y' : 'ies'}`);
+  if (schema.minProperties !== undefined && keys.length < schema.minProperties)
+    problems.push(`${where}: needs at least ${schema.minProperties} entr${schema.minProperties === 1 ? 'y' : 'ies'}`);
   if (schema.maxProperties !== undefined && keys.length > schema.maxProperties) problems.push(`${where}: allows at most ${schema.maxProperties} entries`);
   if (schema.propertyNames !== undefined) for (const key of keys) check(key, schema.propertyNames, `${where} key ${JSON.stringify(key)}`, resolve, problems);
   for (const name of schema.required ?? []) if (!Object.hasOwn(value, name)) problems.push(`${where}.${name}: is required`);
@@ -101,7 +103,8 @@ function checkObject(value: Record<string, unknown>, schema: JsonSchema, where: 
   for (const key of keys) {
     const own = properties[key];
     if (own !== undefined) check(value[key], own, `${where}.${key}`, resolve, problems);
-    else if (schema.additionalProperties === false) problems.push(`${where}.${key}: unknown property (allowed: ${Object.keys(properties).join(', ') || 'none'})`);
+    else if (schema.additionalProperties === false)
+      problems.push(`${where}.${key}: unknown property (allowed: ${Object.keys(properties).join(', ') || 'none'})`);
     else if (typeof schema.additionalProperties === 'object') check(value[key], schema.additionalProperties, `${where}.${key}`, resolve, problems);
   }
 }

@@ -40,12 +40,18 @@ describe('RouteTable', () => {
 
   it('answers unknown paths NOT_FOUND and known paths with another method METHOD_NOT_ALLOWED', () => {
     expect(failure('GET', '/api/nope')).toEqual({ code: 'NOT_FOUND', message: 'no API endpoint GET /api/nope (see /api/openapi.json)' });
-    expect(failure('DELETE', '/api/experiments/e/items/i/tags')).toEqual({ code: 'METHOD_NOT_ALLOWED', message: 'DELETE is not allowed on /api/experiments/e/items/i/tags (allowed: PATCH)' });
+    expect(failure('DELETE', '/api/experiments/e/items/i/tags')).toEqual({
+      code: 'METHOD_NOT_ALLOWED',
+      message: 'DELETE is not allowed on /api/experiments/e/items/i/tags (allowed: PATCH)',
+    });
     expect(failure('GET', '/api/experiments//items/i')).toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('rejects malformed percent-encoding as a bad request', () => {
-    expect(failure('GET', '/api/experiments/%E0%A4%A/items/i')).toEqual({ code: 'BAD_REQUEST', message: "path parameter 'experiment' is not valid percent-encoding: %E0%A4%A" });
+    expect(failure('GET', '/api/experiments/%E0%A4%A/items/i')).toEqual({
+      code: 'BAD_REQUEST',
+      message: "path parameter 'experiment' is not valid percent-encoding: %E0%A4%A",
+    });
   });
 
   it('refuses duplicate routes and operation ids', () => {

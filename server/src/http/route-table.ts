@@ -33,7 +33,14 @@ export class RouteTable {
     this.compiled = routes.map((route) => ({
       route,
       names: pathParameterNames(route.path),
-      pattern: new RegExp('^' + route.path.split(/\{[A-Za-z0-9_]+\}/).map(escapeRegExp).join('([^/]+)') + '$'),
+      pattern: new RegExp(
+        '^' +
+          route.path
+            .split(/\{[A-Za-z0-9_]+\}/)
+            .map(escapeRegExp)
+            .join('([^/]+)') +
+          '$',
+      ),
     }));
   }
 

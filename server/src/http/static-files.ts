@@ -44,7 +44,8 @@ export class StaticFiles {
     const name = decoded === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
     const file = resolve(this.root, name);
     const inside = relative(this.root, file);
-    if (inside.startsWith('..') || isAbsolute(inside)) throw new ApiError('FORBIDDEN', `path ${pathname} leaves the GUI folder`, { details: { path: pathname } });
+    if (inside.startsWith('..') || isAbsolute(inside))
+      throw new ApiError('FORBIDDEN', `path ${pathname} leaves the GUI folder`, { details: { path: pathname } });
     const type = TYPES[extname(file).toLowerCase()];
     if (type === undefined) throw new ApiError('NOT_FOUND', `no file ${pathname}`, { details: { path: pathname } });
     const bytes = await this.read(file, pathname);

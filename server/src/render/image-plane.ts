@@ -65,7 +65,8 @@ export function extractPlane(pixels: PixelArray, selection: PlaneSelection): Pla
 }
 
 function check(axis: string, index: number, size: number): void {
-  if (!Number.isInteger(index) || index < 0 || index >= size) throw new RangeError(`${axis}=${index} is outside the image (${axis} has ${size} plane${size === 1 ? '' : 's'}: 0..${size - 1})`);
+  if (!Number.isInteger(index) || index < 0 || index >= size)
+    throw new RangeError(`${axis}=${index} is outside the image (${axis} has ${size} plane${size === 1 ? '' : 's'}: 0..${size - 1})`);
 }
 
 function axisStrides(shape: readonly number[], axes: string): Record<'T' | 'C' | 'Z', number> {

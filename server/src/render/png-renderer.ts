@@ -38,7 +38,11 @@ export class CanvasPngRenderer implements PngRenderer {
     this.module ??= import('@napi-rs/canvas').catch((cause: unknown) => {
       this.module = undefined;
       const why = cause instanceof Error ? (cause.message.split('\n')[0] ?? '') : String(cause);
-      throw new ApiError('UNAVAILABLE', `image previews are unavailable: @napi-rs/canvas cannot load (${why}); reinstall it with its prebuilt binary ('npm install @napi-rs/canvas')`, { cause });
+      throw new ApiError(
+        'UNAVAILABLE',
+        `image previews are unavailable: @napi-rs/canvas cannot load (${why}); reinstall it with its prebuilt binary ('npm install @napi-rs/canvas')`,
+        { cause },
+      );
     });
     return this.module;
   }

@@ -22,7 +22,8 @@ describe('PreviewService', () => {
   let store: ExperimentStore;
   const formats = new FormatRegistry();
   for (const codec of builtinFormatCodecs()) formats.register(codec, 'core');
-  const item = (over: Partial<DataItem>): DataItem => ({ id: 'i1', name: 'stack.tif', dataset: 'data', format: 'imagetiff', tags: {}, metadata: {}, origin: { type: 'raw' }, ...over }) as DataItem;
+  const item = (over: Partial<DataItem>): DataItem =>
+    ({ id: 'i1', name: 'stack.tif', dataset: 'data', format: 'imagetiff', tags: {}, metadata: {}, origin: { type: 'raw' }, ...over }) as DataItem;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'bioimageit-preview-'));
@@ -45,7 +46,10 @@ describe('PreviewService', () => {
       [40, 256],
       [40, 64],
     ]);
-    await expect(previews.preview(store, item({}), { z: 3 }, 64)).rejects.toMatchObject({ code: 'BAD_REQUEST', message: "item 'stack.tif': z=3 is outside the image (z has 3 planes: 0..2)" });
+    await expect(previews.preview(store, item({}), { z: 3 }, 64)).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: "item 'stack.tif': z=3 is outside the image (z has 3 planes: 0..2)",
+    });
   });
 
   it('serves a stored thumbnail inside the experiment, refuses one outside, and renders one otherwise', async () => {

@@ -79,7 +79,8 @@ export class PreviewService {
       const path = fileURLToPath(item.thumbnail);
       const root = dirname(fileURLToPath(store.uri.endsWith('/') ? store.uri + 'experiment.md.json' : store.uri + '/experiment.md.json'));
       const inside = relative(root, path);
-      if (inside.startsWith('..') || isAbsolute(inside)) throw new ApiError('FORBIDDEN', `thumbnail of item '${item.name}' lies outside the experiment folder`, { details: { item: item.id } });
+      if (inside.startsWith('..') || isAbsolute(inside))
+        throw new ApiError('FORBIDDEN', `thumbnail of item '${item.name}' lies outside the experiment folder`, { details: { item: item.id } });
       const stored = await readFile(path).catch(() => undefined);
       if (stored !== undefined) return stored;
     }
@@ -113,7 +114,9 @@ export class PreviewService {
   private async decode(store: ExperimentStore, item: DataItem): Promise<PixelArray> {
     const codec = this.formats.has(item.format) ? await this.formats.get(item.format) : undefined;
     if (codec?.readPixels === undefined) {
-      throw new ApiError('BAD_REQUEST', `item '${item.name}' is not an image (format ${item.format}); previews exist for image formats only`, { details: { item: item.id, format: item.format } });
+      throw new ApiError('BAD_REQUEST', `item '${item.name}' is not an image (format ${item.format}); previews exist for image formats only`, {
+        details: { item: item.id, format: item.format },
+      });
     }
     return codec.readPixels(await store.localize(item));
   }

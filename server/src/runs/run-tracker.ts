@@ -109,7 +109,8 @@ export class RunTracker {
   cancel(runId: string): LiveRun {
     const tracked = this.runs.get(runId);
     if (tracked === undefined) throw new ApiError('NOT_FOUND', `run '${runId}' was not started by this server or is unknown`, { details: { run: runId } });
-    if (tracked.live.status !== 'running') throw new ApiError('CONFLICT', `run '${runId}' is already ${tracked.live.status}`, { details: { run: runId, status: tracked.live.status } });
+    if (tracked.live.status !== 'running')
+      throw new ApiError('CONFLICT', `run '${runId}' is already ${tracked.live.status}`, { details: { run: runId, status: tracked.live.status } });
     tracked.controller.abort();
     return tracked.live;
   }
@@ -152,7 +153,14 @@ export class RunTracker {
     const tracked = this.runs.get(runId) as Tracked;
     const failed = record.jobs.filter((j) => j.status === 'failed');
     const error = failed.length > 0 ? `${failed.length} job(s) failed: ${failed[0]?.error ?? 'see the logs'}` : undefined;
-    tracked.live = { ...tracked.live, status: record.status, fraction: 1, finished: record.jobs.length, failed: failed.length, ...(error !== undefined && { error }) };
+    tracked.live = {
+      ...tracked.live,
+      status: record.status,
+      fraction: 1,
+      finished: record.jobs.length,
+      failed: failed.length,
+      ...(error !== undefined && { error }),
+    };
     this.events.publish({ type: 'run', experiment: tracked.live.experiment, runId, data: tracked.live });
   }
 
@@ -165,4 +173,3 @@ export class RunTracker {
     this.events.publish({ type: 'run', experiment: tracked.live.experiment, runId, data: tracked.live });
   }
 }
-

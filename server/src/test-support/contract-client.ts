@@ -34,7 +34,11 @@ export class ContractClient {
     private readonly headers: Readonly<Record<string, string>> = {},
   ) {
     this.templates = Object.entries(document.paths).flatMap(([path, ops]) =>
-      Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path, pattern: new RegExp('^' + path.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+') + '$') })),
+      Object.keys(ops).map((method) => ({
+        method: method.toUpperCase(),
+        path,
+        pattern: new RegExp('^' + path.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+') + '$'),
+      })),
     );
   }
 
@@ -52,7 +56,10 @@ export class ContractClient {
     });
     const bytes = new Uint8Array(await response.arrayBuffer());
     const documented = operation.responses[String(response.status)];
-    expect(documented, `${method} ${path} answered ${response.status}, which ${operation.operationId} does not document: ${Buffer.from(bytes).toString('utf8').slice(0, 300)}`).toBeDefined();
+    expect(
+      documented,
+      `${method} ${path} answered ${response.status}, which ${operation.operationId} does not document: ${Buffer.from(bytes).toString('utf8').slice(0, 300)}`,
+    ).toBeDefined();
     const [type, spec] = Object.entries(documented?.content ?? {})[0] ?? [];
     const actualType = (response.headers.get('content-type') ?? '').split(';')[0];
     expect(actualType, `${operation.operationId} ${response.status} content type`).toBe(type);
@@ -60,7 +67,8 @@ export class ContractClient {
     if (actualType === 'application/json') {
       json = JSON.parse(Buffer.from(bytes).toString('utf8'));
       const schema = (spec as { schema?: JsonSchema } | undefined)?.schema;
-      if (schema !== undefined) expect(validateJson(json, schema, 'response', resolveApiSchema), `${operation.operationId} ${response.status} body`).toEqual([]);
+      if (schema !== undefined)
+        expect(validateJson(json, schema, 'response', resolveApiSchema), `${operation.operationId} ${response.status} body`).toEqual([]);
     }
     this.exercised.add(operation.operationId);
     return { status: response.status, headers: response.headers, json, bytes, operationId: operation.operationId };
@@ -102,7 +110,8 @@ export class ContractClient {
       }
       return events;
     } catch (error) {
-      if (controller.signal.aborted) throw new Error(`no matching event within ${timeoutMs} ms (got ${JSON.stringify(events).slice(0, 500)})`, { cause: error });
+      if (controller.signal.aborted)
+        throw new Error(`no matching event within ${timeoutMs} ms (got ${JSON.stringify(events).slice(0, 500)})`, { cause: error });
       throw error;
     } finally {
       clearTimeout(timer);

@@ -13,7 +13,15 @@ const tool = {
     { name: 'image', type: 'data', format: 'imagetiff' },
     { name: 'sigma', type: 'float', label: 'Sigma', help: 'pixels', default: 1.5, min: 0, max: 50 },
     { name: 'iterations', type: 'int', min: 1 },
-    { name: 'mode', type: 'choice', default: 'a', choices: [{ value: 'a', label: 'Mode A' }, { value: 'b', label: 'Mode B' }] },
+    {
+      name: 'mode',
+      type: 'choice',
+      default: 'a',
+      choices: [
+        { value: 'a', label: 'Mode A' },
+        { value: 'b', label: 'Mode B' },
+      ],
+    },
     { name: 'verbose', type: 'bool', default: false, advanced: true, argument: '-v' },
     { name: 'note', type: 'string', optional: true },
   ],

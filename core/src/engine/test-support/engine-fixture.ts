@@ -43,10 +43,26 @@ export async function engineFixture(options: Partial<RunEngineOptions> = {}): Pr
       const path = join(root, name);
       await writeFile(path, content);
       const sha256 = createHash('sha256').update(content).digest('hex');
-      await store.addRawItems([{ sourcePath: path, name, mode: 'reference', format: 'tablecsv', size: content.length, sha256, metadata: {}, tags, author: 'tester', date: '2026-01-01' }]);
+      await store.addRawItems([
+        {
+          sourcePath: path,
+          name,
+          mode: 'reference',
+          format: 'tablecsv',
+          size: content.length,
+          sha256,
+          metadata: {},
+          tags,
+          author: 'tester',
+          date: '2026-01-01',
+        },
+      ]);
     },
     tool(body) {
-      return createToolManifest({ name: String(body['id']), version: '1.0.0', description: 'test tool', ...body }, join(root, `${String(body['id'])}.tool.json`));
+      return createToolManifest(
+        { name: String(body['id']), version: '1.0.0', description: 'test tool', ...body },
+        join(root, `${String(body['id'])}.tool.json`),
+      );
     },
     cleanup: () => rm(root, { recursive: true, force: true }),
   };

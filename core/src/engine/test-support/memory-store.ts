@@ -31,7 +31,13 @@ export class MemoryStore implements ExperimentStore {
   }
 
   async listDatasets(): Promise<readonly DatasetInfo[]> {
-    return [...this.datasets].map(([name, items]) => ({ id: name, name, kind: name === 'data' ? 'raw' : 'processed', uri: `${this.uri}/${name}`, itemCount: items.length }));
+    return [...this.datasets].map(([name, items]) => ({
+      id: name,
+      name,
+      kind: name === 'data' ? 'raw' : 'processed',
+      uri: `${this.uri}/${name}`,
+      itemCount: items.length,
+    }));
   }
 
   async items(dataset = 'data'): Promise<readonly DataItem[]> {

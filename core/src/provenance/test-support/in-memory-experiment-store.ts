@@ -40,7 +40,14 @@ export class InMemoryExperimentStore implements ExperimentStore {
   }
 
   /** Adds a processed item made by `origin.runId` from `origin.inputs` (tags inherited from the first input). */
-  async addProcessed(id: string, dataset: string, name: string, content: string, origin: FakeOrigin, options: { withDigest?: boolean } = {}): Promise<DataItem> {
+  async addProcessed(
+    id: string,
+    dataset: string,
+    name: string,
+    content: string,
+    origin: FakeOrigin,
+    options: { withDigest?: boolean } = {},
+  ): Promise<DataItem> {
     const inputs: OriginInput[] = origin.inputs.map((i) => {
       const input = this.itemList.find((it) => it.id === i.id);
       return { name: i.name, id: i.id, uri: input?.uri ?? `memory://${i.id}`, type: input?.origin.type ?? 'raw' };
@@ -74,7 +81,15 @@ export class InMemoryExperimentStore implements ExperimentStore {
     if (at >= 0) this.itemList.splice(at, 1);
   }
 
-  private async addItem(spec: { id: string; name: string; dataset: string; content: string; tags: Tags; origin: DataItem['origin']; withDigest: boolean }): Promise<DataItem> {
+  private async addItem(spec: {
+    id: string;
+    name: string;
+    dataset: string;
+    content: string;
+    tags: Tags;
+    origin: DataItem['origin'];
+    withDigest: boolean;
+  }): Promise<DataItem> {
     const folder = join(this.root, spec.dataset);
     await mkdir(folder, { recursive: true });
     const path = join(folder, spec.name);
@@ -100,7 +115,15 @@ export class InMemoryExperimentStore implements ExperimentStore {
   }
 
   async info(): Promise<Experiment> {
-    return { id: 'exp-1', uri: this.uri, name: this.name, author: 'ada', date: '2025-01-01', keys: ['Population', 'number'], datasets: await this.listDatasets() };
+    return {
+      id: 'exp-1',
+      uri: this.uri,
+      name: this.name,
+      author: 'ada',
+      date: '2025-01-01',
+      keys: ['Population', 'number'],
+      datasets: await this.listDatasets(),
+    };
   }
 
   async listDatasets(): Promise<readonly DatasetInfo[]> {

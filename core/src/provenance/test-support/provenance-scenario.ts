@@ -45,13 +45,21 @@ export async function provenanceScenario(root: string): Promise<InMemoryExperime
   await store.addRaw('r3', 'population2_003.tif', 'raw three', { Population: 'population2', number: '003' }, { withDigest: false });
   await store.addProcessed('t1', 'threshold', 'o_population1_001.tif', 'binary one', { runId: 'run-a', jobId: 'a1', inputs: [{ name: 'i', id: 'r1' }] });
   await store.addProcessed('t2', 'threshold', 'o_population1_002.tif', 'binary two', { runId: 'run-a', jobId: 'a2', inputs: [{ name: 'i', id: 'r2' }] });
-  await store.addProcessed('c1', 'count', 'count_population1_001.csv', 'objects\n3\n', { runId: 'run-b', jobId: 'b1', inputs: [{ name: 'i', id: 't1' }], output: 'table' });
+  await store.addProcessed('c1', 'count', 'count_population1_001.csv', 'objects\n3\n', {
+    runId: 'run-b',
+    jobId: 'b1',
+    inputs: [{ name: 'i', id: 't1' }],
+    output: 'table',
+  });
   await store.addProcessed('v1', 'copied', 'o_population2_003.tif', 'raw three', { runId: 'run-v1', inputs: [{ name: 'i', id: 'r3' }] }, { withDigest: false });
   store.addRun(
     runRecord({
       id: 'run-a',
       dataset: 'threshold',
-      jobs: [jobRecord({ id: 'a1', index: 1, inputs: { i: ['r1'] }, outputs: ['t1'] }), jobRecord({ id: 'a2', index: 2, inputs: { i: ['r2'] }, outputs: ['t2'] })],
+      jobs: [
+        jobRecord({ id: 'a1', index: 1, inputs: { i: ['r1'] }, outputs: ['t1'] }),
+        jobRecord({ id: 'a2', index: 2, inputs: { i: ['r2'] }, outputs: ['t2'] }),
+      ],
     }),
   );
   store.addRun(
@@ -100,7 +108,12 @@ export function dockerRun(): RunRecord {
     imageDigests: ['registry.example.org/lab/threshold@sha256:feed'],
     network: 'none',
   };
-  return runRecord({ id: 'run-d', dataset: 'threshold', runner: 'docker', jobs: [jobRecord({ id: 'd1', index: 1, inputs: { i: ['r2'] }, outputs: ['t2'], environment })] });
+  return runRecord({
+    id: 'run-d',
+    dataset: 'threshold',
+    runner: 'docker',
+    jobs: [jobRecord({ id: 'd1', index: 1, inputs: { i: ['r2'] }, outputs: ['t2'], environment })],
+  });
 }
 
 /**
@@ -123,4 +136,3 @@ export function condaRun(): RunRecord {
     ],
   });
 }
-

@@ -34,7 +34,9 @@ export interface TestPackage {
 export const LONG_PLACEHOLDER = `/opt/build_env_placehold${'_placehold'.repeat(24)}`;
 
 const run = (argv: string[]): Promise<string> =>
-  new Promise((resolve, reject) => execFile(argv[0] as string, argv.slice(1), (e, out, err) => (e === null ? resolve(out) : reject(new Error(`${argv.join(' ')}: ${err || e.message}`)))));
+  new Promise((resolve, reject) =>
+    execFile(argv[0] as string, argv.slice(1), (e, out, err) => (e === null ? resolve(out) : reject(new Error(`${argv.join(' ')}: ${err || e.message}`)))),
+  );
 
 /**
  * Builds a genuine conda package with Debian's `conda-package-handling` (`cph create`): the
@@ -64,7 +66,17 @@ export async function buildPackage(work: string, pkg: TestPackage): Promise<stri
     });
     if (file.placeholder !== undefined) hasPrefix.push(`${file.placeholder.text} ${file.placeholder.mode} ${rel}`);
   }
-  const index = { name: pkg.name, version: pkg.version, build, build_number: 0, depends: pkg.depends ?? [], subdir, license: 'BSD-3-Clause', timestamp: 1_700_000_000_000, ...(subdir === 'noarch' && { noarch: pkg.noarch ?? 'generic' }) };
+  const index = {
+    name: pkg.name,
+    version: pkg.version,
+    build,
+    build_number: 0,
+    depends: pkg.depends ?? [],
+    subdir,
+    license: 'BSD-3-Clause',
+    timestamp: 1_700_000_000_000,
+    ...(subdir === 'noarch' && { noarch: pkg.noarch ?? 'generic' }),
+  };
   await writeFile(path.join(src, 'info', 'index.json'), JSON.stringify(index));
   for (const [name, content] of Object.entries(pkg.info ?? {})) await writeFile(path.join(src, 'info', name), content);
   if (pkg.legacyMetadata === true) {
@@ -91,7 +103,9 @@ export interface TestChannel {
 
 /** Writes `repodata.json` for `linux-64` and `noarch` from the built archives (with md5, sha256, size). */
 export async function writeRepodata(work: string, packages: readonly TestPackage[], subdirs: readonly string[] = ['linux-64', 'noarch']): Promise<void> {
-  const repodata = new Map(subdirs.map((s) => [s, { info: { subdir: s }, packages: {} as Record<string, unknown>, 'packages.conda': {} as Record<string, unknown> }]));
+  const repodata = new Map(
+    subdirs.map((s) => [s, { info: { subdir: s }, packages: {} as Record<string, unknown>, 'packages.conda': {} as Record<string, unknown> }]),
+  );
   for (const pkg of packages) {
     const subdir = pkg.subdir ?? 'noarch';
     const build = pkg.build ?? '0';

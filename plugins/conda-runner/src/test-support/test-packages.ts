@@ -36,7 +36,9 @@ export const TEST_PACKAGES: readonly TestPackage[] = [
       'share/biit-lib/VERSION': { content: `${version}\n` },
       'share/biit-lib/home.txt': { content: `${LEGACY_PLACEHOLDER}/share/biit-lib\n`, placeholder: { text: LEGACY_PLACEHOLDER, mode: 'text' as const } },
       'etc/conda/activate.d/biit-lib.sh': { content: activateScript(version) },
-      ...(version === '2.0.0' && { 'bin/.biit-lib-post-link.sh': { content: 'echo "post-link $PKG_NAME $PKG_VERSION" > "$PREFIX/share/biit-lib/post-link.txt"\n', executable: true } }),
+      ...(version === '2.0.0' && {
+        'bin/.biit-lib-post-link.sh': { content: 'echo "post-link $PKG_NAME $PKG_VERSION" > "$PREFIX/share/biit-lib/post-link.txt"\n', executable: true },
+      }),
     },
   })),
   {
@@ -139,7 +141,14 @@ export function stampTool(folder: string, channel: string, packages: readonly st
  */
 export async function cphMissing(): Promise<string | undefined> {
   for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
-    if (dir !== '' && (await access(path.join(dir, 'cph'), constants.X_OK).then(() => true, () => false))) return undefined;
+    if (
+      dir !== '' &&
+      (await access(path.join(dir, 'cph'), constants.X_OK).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return undefined;
   }
   return 'cph (Debian conda-package-handling) is not on PATH';
 }

@@ -90,7 +90,9 @@ export async function startFakeDockerDaemon(dir: string, options: FakeDockerDaem
     if (endpoint === '/version' && method === 'GET') {
       return json(res, 200, {
         Platform: { Name: 'Docker Engine - Community' },
-        Components: [{ Name: 'Engine', Version: options.version ?? '29.0.0', Details: { ApiVersion: options.apiVersion, MinAPIVersion: options.minApiVersion } }],
+        Components: [
+          { Name: 'Engine', Version: options.version ?? '29.0.0', Details: { ApiVersion: options.apiVersion, MinAPIVersion: options.minApiVersion } },
+        ],
         Version: options.version ?? '29.0.0',
         ApiVersion: options.apiVersion,
         MinAPIVersion: options.minApiVersion,
@@ -160,7 +162,11 @@ export async function startFakeDockerDaemon(dir: string, options: FakeDockerDaem
       return void res.writeHead(204).end();
     }
     if (action === 'json' && method === 'GET') {
-      return json(res, 200, { Id: container.id, Name: `/${container.name}`, State: { Status: container.state, OOMKilled: container.exit?.oomKilled === true, ExitCode: container.exit?.statusCode ?? 0 } });
+      return json(res, 200, {
+        Id: container.id,
+        Name: `/${container.name}`,
+        State: { Status: container.state, OOMKilled: container.exit?.oomKilled === true, ExitCode: container.exit?.statusCode ?? 0 },
+      });
     }
     if (action === undefined && method === 'DELETE') {
       containers.delete(container.id);
@@ -182,7 +188,9 @@ export async function startFakeDockerDaemon(dir: string, options: FakeDockerDaem
     req.on('data', (chunk: string) => (body += chunk));
     req.on('end', () => {
       if (version !== undefined && compareApiVersions(version, options.minApiVersion) < 0) {
-        return json(res, 400, { message: `client version ${version} is too old. Minimum supported API version is ${options.minApiVersion}, please upgrade your client to a newer version` });
+        return json(res, 400, {
+          message: `client version ${version} is too old. Minimum supported API version is ${options.minApiVersion}, please upgrade your client to a newer version`,
+        });
       }
       if (version !== undefined && compareApiVersions(version, options.apiVersion) > 0) {
         return json(res, 400, { message: `client version ${version} is too new. Maximum supported API version is ${options.apiVersion}` });

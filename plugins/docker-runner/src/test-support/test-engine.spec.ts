@@ -30,7 +30,9 @@ describe('engineMissing', () => {
   });
 
   it('names every command missing from PATH, and the packages that bring them', async () => {
-    expect(engineMissing('docker', { platform: 'linux', uid: 0, path: '' })).toBe('dockerd, containerd, runc, busybox are not on PATH (Debian: docker.io busybox-static)');
+    expect(engineMissing('docker', { platform: 'linux', uid: 0, path: '' })).toBe(
+      'dockerd, containerd, runc, busybox are not on PATH (Debian: docker.io busybox-static)',
+    );
     expect(engineMissing('docker', await withCommands('dockerd', 'containerd', 'runc'))).toBe('busybox is not on PATH (Debian: docker.io busybox-static)');
     // Podman's package may bring crun instead of runc, which fails here (feasibility notes): runc is required.
     expect(engineMissing('podman', await withCommands('podman', 'conmon', 'busybox'))).toBe('runc is not on PATH (Debian: podman busybox-static)');
@@ -44,7 +46,11 @@ describe('engineMissing', () => {
 
   it('makes a suite skip, or fail when the run requires the part', async () => {
     const why = engineMissing('podman', await withCommands('podman', 'conmon', 'busybox'));
-    const saved = { [REQUIRE_PARTS_ENV]: process.env[REQUIRE_PARTS_ENV], [SKIP_LOG_ENV]: process.env[SKIP_LOG_ENV], [WITHOUT_PARTS_ENV]: process.env[WITHOUT_PARTS_ENV] };
+    const saved = {
+      [REQUIRE_PARTS_ENV]: process.env[REQUIRE_PARTS_ENV],
+      [SKIP_LOG_ENV]: process.env[SKIP_LOG_ENV],
+      [WITHOUT_PARTS_ENV]: process.env[WITHOUT_PARTS_ENV],
+    };
     try {
       delete process.env[REQUIRE_PARTS_ENV];
       delete process.env[WITHOUT_PARTS_ENV]; // the Node-version runs leave podman out

@@ -51,7 +51,11 @@ export interface EngineLaunch {
   readonly commands: readonly string[];
   readonly install: string;
   /** Writes what the engine needs in `dir` and returns the command line and environment that start it. */
-  prepare(dir: string, socketPath: string, env: NodeJS.ProcessEnv): Promise<{ readonly command: string; readonly args: readonly string[]; readonly env: NodeJS.ProcessEnv }>;
+  prepare(
+    dir: string,
+    socketPath: string,
+    env: NodeJS.ProcessEnv,
+  ): Promise<{ readonly command: string; readonly args: readonly string[]; readonly env: NodeJS.ProcessEnv }>;
   /** Runs before the engine is stopped (podman leaves its containers' monitors running otherwise). */
   beforeStop?(client: DockerEngineClient): Promise<void>;
 }

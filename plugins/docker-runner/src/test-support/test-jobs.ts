@@ -4,7 +4,12 @@ import path from 'node:path';
 import type { RunnerJob, ToolManifest, ToolResources } from '@bioimageit/core';
 
 /** A complete tool manifest for runner tests: `image` as its docker requirement. */
-export function testTool(image: string, resources: ToolResources = {}, extra: { readonly network?: boolean } = {}, source = '/nonexistent/test.tool.json'): ToolManifest {
+export function testTool(
+  image: string,
+  resources: ToolResources = {},
+  extra: { readonly network?: boolean } = {},
+  source = '/nonexistent/test.tool.json',
+): ToolManifest {
   return {
     id: 'test.docker-tool',
     name: 'docker test tool',
@@ -24,7 +29,9 @@ export function testTool(image: string, resources: ToolResources = {}, extra: { 
 }
 
 /** A scratch folder with a fresh job folder and log paths per call. */
-export async function jobScratch(prefix = 'biit-docker-'): Promise<{ dir: string; job(argv: string[], extra?: Partial<RunnerJob>): Promise<RunnerJob>; cleanup(): Promise<void> }> {
+export async function jobScratch(
+  prefix = 'biit-docker-',
+): Promise<{ dir: string; job(argv: string[], extra?: Partial<RunnerJob>): Promise<RunnerJob>; cleanup(): Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   let n = 0;
   return {

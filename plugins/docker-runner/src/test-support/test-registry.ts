@@ -65,7 +65,8 @@ export async function startTestRegistry(repository: string, tag: string, layerTa
     if (url.pathname === '/v2/' || url.pathname === '/v2') return send(200, Buffer.from('{}'), 'application/json');
     const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(url.pathname);
     if (m !== null && m[1] === repository) {
-      if (m[2] === 'manifests' && (m[3] === tag || m[3] === manifestDigest)) return send(200, manifest, 'application/vnd.docker.distribution.manifest.v2+json', manifestDigest);
+      if (m[2] === 'manifests' && (m[3] === tag || m[3] === manifestDigest))
+        return send(200, manifest, 'application/vnd.docker.distribution.manifest.v2+json', manifestDigest);
       const blob = m[2] === 'blobs' ? blobs.get(m[3] ?? '') : undefined;
       if (blob !== undefined) return send(200, blob, 'application/octet-stream', m[3]);
     }

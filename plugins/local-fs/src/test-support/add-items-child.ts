@@ -29,7 +29,11 @@ const store = await backend.openExperiment(experiment);
 const sources = await Promise.all(Array.from({ length: Number(batchSize) }, (_, i) => sourceItem(sourceDir, `${prefix}_${i}.tif`, { writer: prefix })));
 const shared = await sourceItem(sourceDir, 'shared.tif', { writer: prefix });
 for (let b = 0; b < Number(batches); b++) {
-  const batch = sources.map((s) => ({ ...s, name: `${prefix}_${b * sources.length + Number(s.name.slice(prefix.length + 1, -4))}.tif`, tags: { ...s.tags, batch: String(b) } }));
+  const batch = sources.map((s) => ({
+    ...s,
+    name: `${prefix}_${b * sources.length + Number(s.name.slice(prefix.length + 1, -4))}.tif`,
+    tags: { ...s.tags, batch: String(b) },
+  }));
   await store.addRawItems([...batch, shared]);
   process.stdout.write(`batch ${b}\n`);
 }

@@ -5,14 +5,19 @@ import type { ExperimentStore, NewProcessedItem, Tags } from '@bioimageit/core';
 
 export { sampleRunRecord as runRecord } from '@bioimageit/core/testing';
 
-
 let counter = 0;
 
 /**
  * A job output `name` made by run `runId` from the items `inputIds` (input `i`), written into
  * `dir` (a fresh staging folder of `store` when omitted).
  */
-export async function stagedOutput(store: ExperimentStore, name: string, runId: string, inputIds: readonly string[], options: { tags?: Tags; dir?: string } = {}): Promise<NewProcessedItem> {
+export async function stagedOutput(
+  store: ExperimentStore,
+  name: string,
+  runId: string,
+  inputIds: readonly string[],
+  options: { tags?: Tags; dir?: string } = {},
+): Promise<NewProcessedItem> {
   const dir = options.dir ?? (await store.createStagingDir(`job-${name}`));
   const bytes = Buffer.from(`output ${name} #${++counter}`);
   const sourcePath = path.join(dir, name);

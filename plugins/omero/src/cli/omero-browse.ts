@@ -23,24 +23,52 @@ export interface ListedObject {
 
 /** Projects of the server, with their dataset counts. */
 export async function listProjects(repo: OmeroRepository, server: string): Promise<ListedObject[]> {
-  const projects = await repo.client.list<{ '@id': number; Name?: string; 'omero:childCount'?: number }>('/api/v0/m/projects/', new URLSearchParams({ childCount: 'true' }), 'listing projects');
+  const projects = await repo.client.list<{ '@id': number; Name?: string; 'omero:childCount'?: number }>(
+    '/api/v0/m/projects/',
+    new URLSearchParams({ childCount: 'true' }),
+    'listing projects',
+  );
   return projects.map((p) => ({ id: p['@id'], name: p.Name ?? '', uri: omeroUri(server, 'project', p['@id']), children: p['omero:childCount'] ?? 0 }));
 }
 
 /** Datasets of a project, with image counts and BioImageIT roles. */
 export async function listDatasets(repo: OmeroRepository, server: string, projectId: number): Promise<ListedObject[]> {
   const datasets = await repo.datasets(projectId);
-  const roles = datasets.length === 0 ? [] : await repo.annotations('dataset', datasets.map((d) => d['@id']), 'map', NS_DATASET);
+  const roles =
+    datasets.length === 0
+      ? []
+      : await repo.annotations(
+          'dataset',
+          datasets.map((d) => d['@id']),
+          'map',
+          NS_DATASET,
+        );
   return datasets.map((d) => {
     const kind = pairsToRecord(roles.find((r) => r.link.parent.id === d['@id'])?.values)['kind'];
-    return { id: d['@id'], name: d.Name ?? '', uri: omeroUri(server, 'dataset', d['@id']), children: d['omero:childCount'] ?? 0, ...(kind !== undefined && { kind }) };
+    return {
+      id: d['@id'],
+      name: d.Name ?? '',
+      uri: omeroUri(server, 'dataset', d['@id']),
+      children: d['omero:childCount'] ?? 0,
+      ...(kind !== undefined && { kind }),
+    };
   });
 }
 
 /** Images of a dataset (or one image) with their tags: one listing plus one annotation request per batch. */
 export async function listImages(repo: OmeroRepository, server: string, ref: { kind: 'dataset' | 'image'; id: number }): Promise<ListedObject[]> {
   const images: OmeroImage[] = ref.kind === 'dataset' ? await repo.images(ref.id) : [await repo.image(ref.id)];
-  const anns = images.length === 0 ? new Map() : byImage(await repo.annotations('image', images.map((i) => i['@id']), 'map', NS_CLIENT));
+  const anns =
+    images.length === 0
+      ? new Map()
+      : byImage(
+          await repo.annotations(
+            'image',
+            images.map((i) => i['@id']),
+            'map',
+            NS_CLIENT,
+          ),
+        );
   return images.map((i) => ({ id: i['@id'], name: i.Name ?? '', uri: omeroUri(server, 'image', i['@id']), tags: tagsOf(anns.get(i['@id'])?.tagMaps ?? []) }));
 }
 

@@ -22,7 +22,13 @@ afterEach(() => bed.cleanup());
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}, terminal = false): Promise<string | undefined> {
   const program = new Command('bioimageit').option('--json').exitOverride();
   const { credentials: _ignored, servers: _servers, ...options } = bed.options;
-  const prompt = terminal ? {} : { prompt: async (): Promise<string> => { throw new Error('no prompt in tests'); } };
+  const prompt = terminal
+    ? {}
+    : {
+        prompt: async (): Promise<string> => {
+          throw new Error('no prompt in tests');
+        },
+      };
   registerOmeroCommand(program, { out: (t) => out.push(t), err: (t) => err.push(t), env, cwd: bed.dir, ...prompt }, options);
   try {
     await program.parseAsync(args, { from: 'user' });
@@ -109,9 +115,27 @@ describe('bioimageit omero', () => {
     await cli(['omero', 'login', bed.fake.url], loginEnv);
     expect(await cli(['omero', 'tag', `omero://${bed.server}/dataset/${datasetId}`, 'Population=p2', 'Well=A1'])).toBeUndefined();
     expect(out.at(-1)).toBe(`tagged 2 of 2 image(s) in omero://${bed.server}/dataset/${datasetId}`);
-    const maps = (id: number) => bed.fake.state.links.filter((l) => l.parentType === 'image' && l.parentId === id).map((l) => bed.fake.state.annotations.get(l.annId)!);
-    expect(maps(images[0]!).map((a) => [a.ns, a.values])).toEqual([[NS_CLIENT, [['Population', 'p2'], ['Well', 'A1']]], ['other.tool/ns', [['keep', 'me']]]]);
-    expect(maps(images[1]!).map((a) => [a.ns, a.values])).toEqual([[NS_CLIENT, [['Population', 'p2'], ['Well', 'A1']]]]);
+    const maps = (id: number) =>
+      bed.fake.state.links.filter((l) => l.parentType === 'image' && l.parentId === id).map((l) => bed.fake.state.annotations.get(l.annId)!);
+    expect(maps(images[0]!).map((a) => [a.ns, a.values])).toEqual([
+      [
+        NS_CLIENT,
+        [
+          ['Population', 'p2'],
+          ['Well', 'A1'],
+        ],
+      ],
+      ['other.tool/ns', [['keep', 'me']]],
+    ]);
+    expect(maps(images[1]!).map((a) => [a.ns, a.values])).toEqual([
+      [
+        NS_CLIENT,
+        [
+          ['Population', 'p2'],
+          ['Well', 'A1'],
+        ],
+      ],
+    ]);
     await cli(['omero', 'tag', `omero://${bed.server}/image/${images[0]}`, '-r', 'Population', 'Well']);
     expect(maps(images[0]!).map((a) => a.ns)).toEqual(['other.tool/ns']);
   });
@@ -127,7 +151,8 @@ describe('bioimageit omero', () => {
 
   it('logs out: the server closes the session and the file forgets it', async () => {
     await cli(['omero', 'login', bed.fake.url], loginEnv);
-    const key = (JSON.parse(await readFile(bed.options.sessionFile!, 'utf8')) as { servers: Record<string, { sessionKey: string }> }).servers[bed.server]!.sessionKey;
+    const key = (JSON.parse(await readFile(bed.options.sessionFile!, 'utf8')) as { servers: Record<string, { sessionKey: string }> }).servers[bed.server]!
+      .sessionKey;
     expect(await cli(['omero', 'logout'])).toBeUndefined();
     expect(bed.fake.auth.byKey(key)).toBeUndefined();
     expect(JSON.parse(await readFile(bed.options.sessionFile!, 'utf8'))).toEqual({ servers: {} });

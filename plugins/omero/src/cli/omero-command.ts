@@ -12,7 +12,11 @@ import { terminalPrompt } from './prompt.js';
  * commands (every CLI start) loads no axios, cookie jar or storage code.
  */
 async function load() {
-  const [{ OmeroClient }, { OmeroConnections }, browse] = await Promise.all([import('../client/omero-client.js'), import('../storage/omero-connections.js'), import('./omero-browse.js')]);
+  const [{ OmeroClient }, { OmeroConnections }, browse] = await Promise.all([
+    import('../client/omero-client.js'),
+    import('../storage/omero-connections.js'),
+    import('./omero-browse.js'),
+  ]);
   return { OmeroClient, OmeroConnections, ...browse };
 }
 
@@ -32,16 +36,28 @@ interface Globals {
 
 function table(io: OmeroCliIo, header: readonly string[], rows: readonly (readonly string[])[]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   io.out([line(header), ...rows.map(line)].join('\n'));
 }
 
 /** TLS and retry settings of the options, for clients made outside the backend. */
 function transport(o: ResolvedOmeroOptions): Pick<OmeroClientOptions, 'ca' | 'insecureTls' | 'retry' | 'timeoutMs'> {
-  return { ...(o.ca !== undefined && { ca: o.ca }), ...(o.insecureTls !== undefined && { insecureTls: o.insecureTls }), ...(o.retry !== undefined && { retry: o.retry }), ...(o.timeoutMs !== undefined && { timeoutMs: o.timeoutMs }) };
+  return {
+    ...(o.ca !== undefined && { ca: o.ca }),
+    ...(o.insecureTls !== undefined && { insecureTls: o.insecureTls }),
+    ...(o.retry !== undefined && { retry: o.retry }),
+    ...(o.timeoutMs !== undefined && { timeoutMs: o.timeoutMs }),
+  };
 }
 
-const tagText = (tags: Readonly<Record<string, string>> | undefined) => Object.entries(tags ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
+const tagText = (tags: Readonly<Record<string, string>> | undefined) =>
+  Object.entries(tags ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
 
 /**
  * Registers `bioimageit omero login|logout|ls|tag|pull` on `program`. Credentials come from
@@ -64,7 +80,8 @@ export function registerOmeroCommand(program: Command, io: OmeroCliIo, options: 
       const { OmeroClient, OmeroConnections } = await load();
       const connections = new OmeroConnections(resolved());
       const given = /^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `https://${server}`;
-      if (!/^(https?|omero):\/\//i.test(given)) throw new StorageError('INVALID', `'${server}' is not an OMERO.web URL (https://host[:port][/prefix]) or omero://host[:port]`, { details: { server } });
+      if (!/^(https?|omero):\/\//i.test(given))
+        throw new StorageError('INVALID', `'${server}' is not an OMERO.web URL (https://host[:port][/prefix]) or omero://host[:port]`, { details: { server } });
       const key = given.startsWith('omero:') ? parseOmeroUri(given).server : serverKey(given);
       const baseUrl = given.startsWith('omero:') ? await connections.baseUrl(key) : given.replace(/\/+$/, '');
       const username = flags.user ?? io.env['BIOIMAGEIT_OMERO_USER'] ?? (await ask(`OMERO user for ${baseUrl}: `, false));
@@ -72,8 +89,18 @@ export function registerOmeroCommand(program: Command, io: OmeroCliIo, options: 
       const client = new OmeroClient({ baseUrl, ...transport(resolved()) });
       const context = await client.login({ username, password });
       await connections.sessions.set(key, { url: baseUrl, user: context.userName, sessionKey: context.sessionUuid });
-      if (globals(cmd).json) io.out(JSON.stringify({ server: key, url: baseUrl, user: context.userName, userId: context.userId, groupId: context.groupId, sessionFile: connections.sessions.file }, null, 2));
-      else io.out(`logged in to ${baseUrl} as ${context.userName} (group ${context.groupName ?? context.groupId}); experiments are omero://${key}/project/ID; session key saved in ${connections.sessions.file} (mode 0600)`);
+      if (globals(cmd).json)
+        io.out(
+          JSON.stringify(
+            { server: key, url: baseUrl, user: context.userName, userId: context.userId, groupId: context.groupId, sessionFile: connections.sessions.file },
+            null,
+            2,
+          ),
+        );
+      else
+        io.out(
+          `logged in to ${baseUrl} as ${context.userName} (group ${context.groupName ?? context.groupId}); experiments are omero://${key}/project/ID; session key saved in ${connections.sessions.file} (mode 0600)`,
+        );
     });
 
   omero
@@ -84,9 +111,22 @@ export function registerOmeroCommand(program: Command, io: OmeroCliIo, options: 
       const { OmeroClient, OmeroConnections } = await load();
       const connections = new OmeroConnections(resolved());
       const saved = await connections.sessions.all();
-      const key = server === undefined ? (Object.keys(saved).length === 1 ? Object.keys(saved)[0] : undefined) : server.includes('://') ? (server.startsWith('omero:') ? parseOmeroUri(server).server : serverKey(server)) : server.toLowerCase();
+      const key =
+        server === undefined
+          ? Object.keys(saved).length === 1
+            ? Object.keys(saved)[0]
+            : undefined
+          : server.includes('://')
+            ? server.startsWith('omero:')
+              ? parseOmeroUri(server).server
+              : serverKey(server)
+            : server.toLowerCase();
       if (key === undefined || saved[key] === undefined) {
-        throw new StorageError('NOT_FOUND', key === undefined ? `which server? saved sessions: ${Object.keys(saved).join(', ') || 'none'}` : `no saved OMERO session for ${key}`, { details: { server: key } });
+        throw new StorageError(
+          'NOT_FOUND',
+          key === undefined ? `which server? saved sessions: ${Object.keys(saved).join(', ') || 'none'}` : `no saved OMERO session for ${key}`,
+          { details: { server: key } },
+        );
       }
       const client = new OmeroClient({ baseUrl: saved[key].url, sessionKey: saved[key].sessionKey, ...transport(resolved()) });
       await client.logout().catch(() => undefined);
@@ -96,7 +136,7 @@ export function registerOmeroCommand(program: Command, io: OmeroCliIo, options: 
 
   omero
     .command('ls')
-    .description('list saved servers, a server\'s projects, a project\'s datasets, or a dataset\'s images with their tags')
+    .description("list saved servers, a server's projects, a project's datasets, or a dataset's images with their tags")
     .argument('[uri]', 'omero://host[:port][/project/ID | /dataset/ID | /image/ID]')
     .action(async (uri: string | undefined, _flags: unknown, cmd: Command) => {
       const { OmeroConnections, listProjects, listDatasets, listImages } = await load();
@@ -105,7 +145,12 @@ export function registerOmeroCommand(program: Command, io: OmeroCliIo, options: 
       if (uri === undefined) {
         const saved = Object.entries(await connections.sessions.all()).map(([server, s]) => ({ server, url: s.url, user: s.user }));
         if (json) io.out(JSON.stringify(saved, null, 2));
-        else table(io, ['SERVER', 'URL', 'USER'], saved.map((s) => [s.server, s.url, s.user]));
+        else
+          table(
+            io,
+            ['SERVER', 'URL', 'USER'],
+            saved.map((s) => [s.server, s.url, s.user]),
+          );
         return;
       }
       const ref = parseOmeroUri(uri);
@@ -116,8 +161,18 @@ export function registerOmeroCommand(program: Command, io: OmeroCliIo, options: 
       else if (ref.kind === 'dataset' || ref.kind === 'image') rows = await listImages(repo, ref.server, { kind: ref.kind, id: ref.id! });
       else throw new StorageError('INVALID', `cannot list ${uri}: give a server, project, dataset or image URI`, { details: { uri } });
       if (json) io.out(JSON.stringify(rows, null, 2));
-      else if (ref.kind === 'dataset' || ref.kind === 'image') table(io, ['ID', 'NAME', 'TAGS'], rows.map((r) => [String(r.id), r.name, tagText(r.tags)]));
-      else table(io, ['ID', 'NAME', ref.kind === undefined ? 'DATASETS' : 'IMAGES', ...(ref.kind === 'project' ? ['KIND'] : []), 'URI'], rows.map((r) => [String(r.id), r.name, String(r.children ?? 0), ...(ref.kind === 'project' ? [r.kind ?? '-'] : []), r.uri]));
+      else if (ref.kind === 'dataset' || ref.kind === 'image')
+        table(
+          io,
+          ['ID', 'NAME', 'TAGS'],
+          rows.map((r) => [String(r.id), r.name, tagText(r.tags)]),
+        );
+      else
+        table(
+          io,
+          ['ID', 'NAME', ref.kind === undefined ? 'DATASETS' : 'IMAGES', ...(ref.kind === 'project' ? ['KIND'] : []), 'URI'],
+          rows.map((r) => [String(r.id), r.name, String(r.children ?? 0), ...(ref.kind === 'project' ? [r.kind ?? '-'] : []), r.uri]),
+        );
     });
 
   omero
@@ -129,9 +184,11 @@ export function registerOmeroCommand(program: Command, io: OmeroCliIo, options: 
     .action(async (uri: string, assignments: string[], flags: { remove?: string[] }) => {
       const { OmeroConnections, parseAssignments, tagImages } = await load();
       const ref = parseOmeroUri(uri);
-      if (ref.kind !== 'image' && ref.kind !== 'dataset') throw new StorageError('INVALID', `cannot tag ${uri}: give an image or dataset URI`, { details: { uri } });
+      if (ref.kind !== 'image' && ref.kind !== 'dataset')
+        throw new StorageError('INVALID', `cannot tag ${uri}: give an image or dataset URI`, { details: { uri } });
       const set = parseAssignments(assignments);
-      if (Object.keys(set).length === 0 && (flags.remove ?? []).length === 0) throw new StorageError('INVALID', 'nothing to do: give key=value pairs and/or -r KEY', {});
+      if (Object.keys(set).length === 0 && (flags.remove ?? []).length === 0)
+        throw new StorageError('INVALID', 'nothing to do: give key=value pairs and/or -r KEY', {});
       const repo = await new OmeroConnections(resolved()).repository(ref.server);
       const ids = ref.kind === 'image' ? [ref.id!] : (await repo.images(ref.id!)).map((i) => i['@id']);
       const changed = await tagImages(repo, ids, set, flags.remove ?? []);
@@ -146,7 +203,8 @@ export function registerOmeroCommand(program: Command, io: OmeroCliIo, options: 
     .action(async (uri: string, flags: { output?: string }, cmd: Command) => {
       const { OmeroConnections, listImages, pullImages } = await load();
       const ref = parseOmeroUri(uri);
-      if (ref.kind !== 'image' && ref.kind !== 'dataset') throw new StorageError('INVALID', `cannot pull ${uri}: give an image or dataset URI`, { details: { uri } });
+      if (ref.kind !== 'image' && ref.kind !== 'dataset')
+        throw new StorageError('INVALID', `cannot pull ${uri}: give an image or dataset URI`, { details: { uri } });
       const repo = await new OmeroConnections(resolved()).repository(ref.server);
       const images = await listImages(repo, ref.server, { kind: ref.kind, id: ref.id! });
       const files = await pullImages(repo, images, path.resolve(io.cwd, flags.output ?? '.'));

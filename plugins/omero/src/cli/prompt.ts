@@ -8,7 +8,11 @@ import { StorageError } from '@bioimageit/core';
  */
 export function terminalPrompt(question: string, secret: boolean): Promise<string> {
   if (process.stdin.isTTY !== true) {
-    return Promise.reject(new StorageError('INVALID', `cannot ask '${question.trim()}' without a terminal: set BIOIMAGEIT_OMERO_USER and BIOIMAGEIT_OMERO_PASSWORD`, { details: { reason: 'login' } }));
+    return Promise.reject(
+      new StorageError('INVALID', `cannot ask '${question.trim()}' without a terminal: set BIOIMAGEIT_OMERO_USER and BIOIMAGEIT_OMERO_PASSWORD`, {
+        details: { reason: 'login' },
+      }),
+    );
   }
   let muted = false;
   const output = new Writable({

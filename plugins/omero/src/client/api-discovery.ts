@@ -30,7 +30,12 @@ export async function discoverApi(base: URL, get: <T>(path: string) => Promise<T
   };
   const versions = await get<{ data: { version: string; 'url:base': string }[] }>('/api/');
   const v0 = versions.data.find((v) => v.version === '0');
-  if (!v0) throw new StorageError('UNSUPPORTED', `OMERO.web ${origin} offers no JSON API version 0 (found ${versions.data.map((v) => v.version).join(', ') || 'none'})`, { details: { server: origin } });
+  if (!v0)
+    throw new StorageError(
+      'UNSUPPORTED',
+      `OMERO.web ${origin} offers no JSON API version 0 (found ${versions.data.map((v) => v.version).join(', ') || 'none'})`,
+      { details: { server: origin } },
+    );
   const links = await get<Record<string, string>>(relative(v0['url:base']));
   const pick = (key: string): string => {
     const url = links[`url:${key}`];

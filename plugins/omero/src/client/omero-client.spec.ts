@@ -22,7 +22,10 @@ const client = (options: Partial<OmeroClientOptions> = {}): OmeroClient =>
   new OmeroClient({ baseUrl: fake.url, credentials: async () => ({ username: 'ben', password: PASSWORD }), retry: { baseDelayMs: 1 }, ...options });
 
 async function failure(promise: Promise<unknown>): Promise<StorageError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(StorageError);
   return error as StorageError;
 }
@@ -33,7 +36,11 @@ describe('OmeroClient', () => {
     const context = await c.connect();
     expect(context).toMatchObject({ userName: 'ben', userId: 3, groupId: 5 });
     expect(fake.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
-      'GET /api/ 200', 'GET /api/v0/ 200', 'GET /api/v0/servers/ 200', 'GET /api/v0/token/ 200', 'POST /api/v0/login/ 200',
+      'GET /api/ 200',
+      'GET /api/v0/ 200',
+      'GET /api/v0/servers/ 200',
+      'GET /api/v0/token/ 200',
+      'POST /api/v0/login/ 200',
     ]);
     const login = fake.requests[4]!;
     expect(login.headers['content-type']).toBe('application/x-www-form-urlencoded');

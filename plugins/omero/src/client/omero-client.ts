@@ -92,7 +92,11 @@ export class OmeroClient {
   async login(credentials?: OmeroCredentials): Promise<EventContext> {
     const creds = credentials ?? (await this.options.credentials?.());
     if (creds === undefined) {
-      throw new StorageError('INVALID', `not logged in to OMERO.web ${this.origin}: run 'bioimageit omero login ${this.origin}' or set BIOIMAGEIT_OMERO_USER and BIOIMAGEIT_OMERO_PASSWORD`, { details: { server: this.origin, reason: 'login' } });
+      throw new StorageError(
+        'INVALID',
+        `not logged in to OMERO.web ${this.origin}: run 'bioimageit omero login ${this.origin}' or set BIOIMAGEIT_OMERO_USER and BIOIMAGEIT_OMERO_PASSWORD`,
+        { details: { server: this.origin, reason: 'login' } },
+      );
     }
     this.redactor.add(creds.password);
     return this.connectWith(creds, `as ${creds.username}`);
@@ -105,7 +109,11 @@ export class OmeroClient {
       return await this.connectWith({ username: key, password: key }, 'with the saved session key');
     } catch (err) {
       if (err instanceof StorageError && err.details['reason'] === 'login') {
-        throw new StorageError('INVALID', `${err.message} (the saved session has probably expired: run 'bioimageit omero login ${this.origin}' again, or set BIOIMAGEIT_OMERO_USER and BIOIMAGEIT_OMERO_PASSWORD)`, { details: err.details });
+        throw new StorageError(
+          'INVALID',
+          `${err.message} (the saved session has probably expired: run 'bioimageit omero login ${this.origin}' again, or set BIOIMAGEIT_OMERO_USER and BIOIMAGEIT_OMERO_PASSWORD)`,
+          { details: err.details },
+        );
       }
       throw err;
     }
@@ -142,12 +150,18 @@ export class OmeroClient {
     this.redactor.add(token.data);
     this.redactor.add(await this.http.cookie('csrftoken'));
     const fields = { server: String(this.server?.id ?? 1), username: creds.username, password: creds.password };
-    const req: HttpRequest = { method: 'POST', path: this.paths!.login, body: this.options.jsonLogin ? { json: { ...fields, server: Number(fields.server) } } : { form: new URLSearchParams(fields) } };
+    const req: HttpRequest = {
+      method: 'POST',
+      path: this.paths!.login,
+      body: this.options.jsonLogin ? { json: { ...fields, server: Number(fields.server) } } : { form: new URLSearchParams(fields) },
+    };
     const reply = await this.http.send(req);
     if (reply.status !== 200) {
       const said = replyMessage(reply);
       if (reply.status === 403 && !/^CSRF/.test(said)) {
-        throw new StorageError('INVALID', this.redactor.clean(`OMERO login to ${this.origin} ${how} failed: ${said || 'refused (403)'}`), { details: { server: this.origin, reason: 'login', status: 403 } });
+        throw new StorageError('INVALID', this.redactor.clean(`OMERO login to ${this.origin} ${how} failed: ${said || 'refused (403)'}`), {
+          details: { server: this.origin, reason: 'login', status: 403 },
+        });
       }
       throw replyError(this.origin, req, reply, this.redactor, `OMERO login to ${this.origin} ${how}`);
     }
@@ -162,7 +176,12 @@ export class OmeroClient {
   }
 
   private startKeepAlive(): void {
-    this.keepAlive ??= new KeepAlive(this.http, this.options.keepAliveMs ?? 60_000, () => this.context !== undefined, () => (this.context = undefined));
+    this.keepAlive ??= new KeepAlive(
+      this.http,
+      this.options.keepAliveMs ?? 60_000,
+      () => this.context !== undefined,
+      () => (this.context = undefined),
+    );
   }
 
   /** Stops the keep-alive pings (the session is left open). */
@@ -226,7 +245,9 @@ export class OmeroClient {
     try {
       return JSON.parse(reply.body.toString('utf8')) as T;
     } catch {
-      throw new StorageError('CORRUPT', `OMERO.web ${this.origin}: ${path} did not answer JSON (status ${reply.status})`, { details: { server: this.origin, path } });
+      throw new StorageError('CORRUPT', `OMERO.web ${this.origin}: ${path} did not answer JSON (status ${reply.status})`, {
+        details: { server: this.origin, path },
+      });
     }
   }
 
@@ -285,8 +306,13 @@ export class OmeroClient {
   async logout(): Promise<void> {
     if (this.context === undefined && this.sessionKey !== undefined) await this.connect().catch(() => undefined);
     if (this.context !== undefined) {
-      const reply = await this.http.send({ method: 'POST', path: '/webclient/logout/', body: { form: new URLSearchParams({ csrfmiddlewaretoken: this.http.csrfToken ?? '' }) } });
-      if (reply.status !== 302 && reply.status !== 200) throw replyError(this.origin, { method: 'POST', path: '/webclient/logout/' }, reply, this.redactor, 'OMERO logout');
+      const reply = await this.http.send({
+        method: 'POST',
+        path: '/webclient/logout/',
+        body: { form: new URLSearchParams({ csrfmiddlewaretoken: this.http.csrfToken ?? '' }) },
+      });
+      if (reply.status !== 302 && reply.status !== 200)
+        throw replyError(this.origin, { method: 'POST', path: '/webclient/logout/' }, reply, this.redactor, 'OMERO logout');
     }
     this.close();
     this.context = undefined;

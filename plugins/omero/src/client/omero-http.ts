@@ -111,12 +111,20 @@ export class OmeroHttp {
         const e = err as { code?: string; message?: string };
         failure = { ...(e.code !== undefined && { code: e.code }), message: e.message ?? String(err) };
       }
-      const retry = attempt < (req.retries ?? this.policy.retries) && (reply ? idempotent && isRetryableStatus(reply.status) : isRetryableNetworkError(failure?.code, idempotent));
+      const retry =
+        attempt < (req.retries ?? this.policy.retries) &&
+        (reply ? idempotent && isRetryableStatus(reply.status) : isRetryableNetworkError(failure?.code, idempotent));
       if (!retry) {
         if (reply) return reply;
-        throw new StorageError('IO', this.options.redactor.clean(`OMERO.web ${this.origin}: ${req.method} ${req.path} failed: ${failure?.code ?? ''} ${failure?.message ?? ''}`.replace(/\s+/g, ' ').trim()), {
-          details: { server: this.origin, method: req.method, path: req.path, ...(failure?.code !== undefined && { network: failure.code }) },
-        });
+        throw new StorageError(
+          'IO',
+          this.options.redactor.clean(
+            `OMERO.web ${this.origin}: ${req.method} ${req.path} failed: ${failure?.code ?? ''} ${failure?.message ?? ''}`.replace(/\s+/g, ' ').trim(),
+          ),
+          {
+            details: { server: this.origin, method: req.method, path: req.path, ...(failure?.code !== undefined && { network: failure.code }) },
+          },
+        );
       }
       reply?.stream?.destroy();
       await this.sleep(retryDelay(this.policy, attempt + 1));

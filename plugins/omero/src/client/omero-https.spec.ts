@@ -23,7 +23,10 @@ const credentials = async () => ({ username: 'ben', password: 'pw' });
 describe('OmeroClient over HTTPS', () => {
   it('verifies TLS by default: a certificate from an unknown CA is refused', async () => {
     const client = new OmeroClient({ baseUrl: fake.url, credentials, retry: { retries: 0 } });
-    const error = await client.connect().then(() => undefined, (e: unknown) => e);
+    const error = await client.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(StorageError);
     expect((error as StorageError).message).toMatch(/GET \/api\/ failed: (DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)/);
   });
@@ -37,11 +40,15 @@ describe('OmeroClient over HTTPS', () => {
     expect(fake.requests.filter((r) => r.method === 'GET').every((r) => r.headers['referer'] === undefined)).toBe(true);
   });
 
-  it('is refused by the server without that Referer (the fake applies Django\'s HTTPS rule)', async () => {
+  it("is refused by the server without that Referer (the fake applies Django's HTTPS rule)", async () => {
     const client = new OmeroClient({ baseUrl: fake.url, credentials, ca: cert });
     await client.connect();
     const url = client.http.url('/webclient/annotate_map/');
-    const headers = { cookie: await client.http.jar.getCookieString(url), 'x-csrftoken': client.http.csrfToken!, 'content-type': 'application/x-www-form-urlencoded' };
+    const headers = {
+      cookie: await client.http.jar.getCookieString(url),
+      'x-csrftoken': client.http.csrfToken!,
+      'content-type': 'application/x-www-form-urlencoded',
+    };
     const { request } = await import('node:https');
     const reply = await new Promise<string>((resolve, reject) => {
       const req = request(url, { method: 'POST', ca: cert, headers }, (res) => {

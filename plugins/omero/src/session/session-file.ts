@@ -27,7 +27,11 @@ export class SessionFile {
     try {
       const info = await stat(this.file);
       if ((info.mode & 0o077) !== 0) {
-        throw new StorageError('INVALID', `OMERO session file ${this.file} is readable by others (mode ${(info.mode & 0o777).toString(8)}); run 'chmod 600 ${this.file}' or log in again`, { details: { file: this.file } });
+        throw new StorageError(
+          'INVALID',
+          `OMERO session file ${this.file} is readable by others (mode ${(info.mode & 0o777).toString(8)}); run 'chmod 600 ${this.file}' or log in again`,
+          { details: { file: this.file } },
+        );
       }
       text = await readFile(this.file, 'utf8');
     } catch (err) {

@@ -34,7 +34,12 @@ export async function commitOutputs(store: OmeroExperimentStore, target: Process
       const name = uniqueName(item.name, taken);
       const originInputs: OriginInput[] = item.origin.inputs.map((x) => {
         const ref = parseItemId(x.id)!;
-        return { name: x.name, id: x.id, uri: omeroUri(server, ref.kind === 'image' ? 'image' : 'annotation', ref.id), type: ref.kind === 'image' ? 'raw' : 'processed' };
+        return {
+          name: x.name,
+          id: x.id,
+          uri: omeroUri(server, ref.kind === 'image' ? 'image' : 'annotation', ref.id),
+          type: ref.kind === 'image' ? 'raw' : 'processed',
+        };
       });
       const roots = [...new Set(originInputs.map((x) => rootImage(x.id, byFile)).filter((r): r is number => r !== undefined))];
       const parentOwn: Tags = Object.assign({}, ...originInputs.map((x) => byFile.get(x.id)?.record.ownTags ?? {}));
@@ -53,14 +58,23 @@ export async function commitOutputs(store: OmeroExperimentStore, target: Process
       created.files.push(fileAnnotation);
       const run = store.knownRun(item.origin.runId);
       const record: OutputRecord = {
-        fileAnnotation, name, format: item.format, author: item.author, date: item.date, size: item.size, sha256: item.sha256,
-        metadata: item.metadata, ownTags: { ...parentOwn, ...(item.tags ?? {}) }, origin,
+        fileAnnotation,
+        name,
+        format: item.format,
+        author: item.author,
+        date: item.date,
+        size: item.size,
+        sha256: item.sha256,
+        metadata: item.metadata,
+        ownTags: { ...parentOwn, ...(item.tags ?? {}) },
+        origin,
         ...(roots[0] !== undefined && { rootImage: roots[0] }),
         ...(run !== undefined && { tool: `${run.tool.id} ${run.tool.version}` }),
       };
       const pairs = outputPairs(record);
       const [annId] = await repo.createMap('dataset', [target.datasetId], NS_OUTPUT, pairs);
-      if (annId === undefined) throw new StorageError('IO', `OMERO.web did not record output '${name}' on dataset ${target.datasetId}`, { details: { item: name } });
+      if (annId === undefined)
+        throw new StorageError('IO', `OMERO.web did not record output '${name}' on dataset ${target.datasetId}`, { details: { item: name } });
       created.maps.push(['dataset', target.datasetId, annId]);
       if (roots.length > 0) {
         const provenance = await repo.createMap('image', roots, NS_OUTPUT, pairs);
@@ -73,7 +87,10 @@ export async function commitOutputs(store: OmeroExperimentStore, target: Process
     for (const id of created.files) await repo.deleteFileAnnotation(id).catch(() => undefined);
     throw err;
   }
-  const tags = await rawTags(repo, stored.flatMap((s) => (s.record.rootImage === undefined ? [] : [s.record.rootImage])));
+  const tags = await rawTags(
+    repo,
+    stored.flatMap((s) => (s.record.rootImage === undefined ? [] : [s.record.rootImage])),
+  );
   return stored.map((s) => processedItem(server, s, tags));
 }
 

@@ -35,7 +35,13 @@ export class DownloadCache {
     const existing = this.inflight.get(id);
     if (existing) return existing;
     const job = (async () => {
-      if (await stat(file).then((s) => s.isFile(), () => false)) return file;
+      if (
+        await stat(file).then(
+          (s) => s.isFile(),
+          () => false,
+        )
+      )
+        return file;
       await mkdir(dir, { recursive: true });
       const temp = path.join(dir, `.${randomUUID()}.part`);
       try {

@@ -45,16 +45,33 @@ export function orderedKeys(recorded: readonly string[] | undefined, tagged: rea
 /** Reads a Project's layout in four requests (project, datasets, project annotations, dataset roles). */
 export async function loadLayout(repo: OmeroRepository, server: string, projectId: number): Promise<ExperimentLayout> {
   const project = await repo.project(projectId).catch((err: unknown) => {
-    if (err instanceof StorageError && err.code === 'NOT_FOUND') throw new StorageError('NOT_FOUND', `no OMERO experiment at ${omeroUri(server, 'project', projectId)} (Project ${projectId} not found)`, { details: { uri: omeroUri(server, 'project', projectId) } });
+    if (err instanceof StorageError && err.code === 'NOT_FOUND')
+      throw new StorageError('NOT_FOUND', `no OMERO experiment at ${omeroUri(server, 'project', projectId)} (Project ${projectId} not found)`, {
+        details: { uri: omeroUri(server, 'project', projectId) },
+      });
     throw err;
   });
   const [datasets, projectAnns] = await Promise.all([repo.datasets(projectId), repo.annotations('project', [projectId])]);
-  const roles = datasets.length === 0 ? [] : await repo.annotations('dataset', datasets.map((d) => d['@id']), 'map', NS_DATASET);
+  const roles =
+    datasets.length === 0
+      ? []
+      : await repo.annotations(
+          'dataset',
+          datasets.map((d) => d['@id']),
+          'map',
+          NS_DATASET,
+        );
   return layoutOf(server, project, datasets, projectAnns, roles);
 }
 
 /** The layout from already-fetched parts (Project, its Datasets, the Project's annotations, the Datasets' role maps). */
-export function layoutOf(server: string, project: OmeroProject, datasets: readonly OmeroDataset[], projectAnns: readonly WebAnnotation[], roles: readonly WebAnnotation[]): ExperimentLayout {
+export function layoutOf(
+  server: string,
+  project: OmeroProject,
+  datasets: readonly OmeroDataset[],
+  projectAnns: readonly WebAnnotation[],
+  roles: readonly WebAnnotation[],
+): ExperimentLayout {
   const recordAnn = projectAnns.find((a) => a.class === 'MapAnnotationI' && a.ns === NS_EXPERIMENT);
   const record = experimentRecord(recordAnn?.values);
   const tagIds = new Map<string, number>();
@@ -64,9 +81,16 @@ export function layoutOf(server: string, project: OmeroProject, datasets: readon
   const raw = datasets.filter((d) => kindOf.get(d['@id']) !== 'processed');
   const rawTarget = raw.find((d) => kindOf.get(d['@id']) === 'raw')?.['@id'] ?? raw[0]?.['@id'];
   return {
-    project, server, ...(recordAnn && { recordAnnId: recordAnn.id }),
-    author: record.author ?? ownerName(project), date: record.date ?? '',
-    keys: orderedKeys(record.keys, [...tagIds.keys()]), tagIds, raw, ...(rawTarget !== undefined && { rawTarget }), processed,
+    project,
+    server,
+    ...(recordAnn && { recordAnnId: recordAnn.id }),
+    author: record.author ?? ownerName(project),
+    date: record.date ?? '',
+    keys: orderedKeys(record.keys, [...tagIds.keys()]),
+    tagIds,
+    raw,
+    ...(rawTarget !== undefined && { rawTarget }),
+    processed,
   };
 }
 
@@ -80,12 +104,32 @@ export function datasetInfos(layout: ExperimentLayout, processedCounts: Readonly
   const uri = experimentUri(layout);
   const rawCount = layout.raw.reduce((n, d) => n + (d['omero:childCount'] ?? 0), 0);
   return [
-    { id: layout.rawTarget === undefined ? `${layout.project['@id']}-data` : String(layout.rawTarget), name: 'data', kind: 'raw', uri: `${uri}/data`, itemCount: rawCount },
-    ...layout.processed.map((p) => ({ id: String(p.datasetId), name: p.name, kind: 'processed' as const, uri: omeroUri(layout.server, 'dataset', p.datasetId), itemCount: processedCounts.get(p.datasetId) ?? 0 })),
+    {
+      id: layout.rawTarget === undefined ? `${layout.project['@id']}-data` : String(layout.rawTarget),
+      name: 'data',
+      kind: 'raw',
+      uri: `${uri}/data`,
+      itemCount: rawCount,
+    },
+    ...layout.processed.map((p) => ({
+      id: String(p.datasetId),
+      name: p.name,
+      kind: 'processed' as const,
+      uri: omeroUri(layout.server, 'dataset', p.datasetId),
+      itemCount: processedCounts.get(p.datasetId) ?? 0,
+    })),
   ];
 }
 
 /** The Experiment record of a layout. */
 export function experimentOf(layout: ExperimentLayout, datasets: readonly DatasetInfo[]): Experiment {
-  return { id: String(layout.project['@id']), uri: experimentUri(layout), name: layout.project.Name ?? '', author: layout.author, date: layout.date, keys: layout.keys, datasets };
+  return {
+    id: String(layout.project['@id']),
+    uri: experimentUri(layout),
+    name: layout.project.Name ?? '',
+    author: layout.author,
+    date: layout.date,
+    keys: layout.keys,
+    datasets,
+  };
 }

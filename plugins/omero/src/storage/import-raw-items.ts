@@ -17,7 +17,10 @@ async function importTarget(store: OmeroExperimentStore): Promise<number> {
   const group = layout.project['omero:details']?.group?.['@id'] ?? repo.client.group ?? -1;
   const datasetId = await repo.create('Dataset', 'data', group);
   await repo.linkDataset(projectId, datasetId);
-  await repo.createMap('dataset', [datasetId], NS_DATASET, [['kind', 'raw'], ['written by', 'BioImageIT']]);
+  await repo.createMap('dataset', [datasetId], NS_DATASET, [
+    ['kind', 'raw'],
+    ['written by', 'BioImageIT'],
+  ]);
   await store.layout(true);
   return datasetId;
 }
@@ -31,12 +34,17 @@ async function importTarget(store: OmeroExperimentStore): Promise<number> {
 export async function importRawItems(store: OmeroExperimentStore, items: readonly NewRawItem[]): Promise<DataItem[]> {
   const importer = await store.ctx.importer();
   if (importer === undefined) {
-    throw new StorageError('UNSUPPORTED', `cannot add ${items.length} item(s) to ${store.uri}: ${NO_IMPORT_OVER_WEB}`, { details: { experiment: store.uri, file: items[0]?.sourcePath } });
+    throw new StorageError('UNSUPPORTED', `cannot add ${items.length} item(s) to ${store.uri}: ${NO_IMPORT_OVER_WEB}`, {
+      details: { experiment: store.uri, file: items[0]?.sourcePath },
+    });
   }
   const { repo } = store.ctx;
   const datasetId = await importTarget(store);
   const layout = await store.layout();
-  const existing = await listImages(repo, layout.raw.map((d) => d['@id']));
+  const existing = await listImages(
+    repo,
+    layout.raw.map((d) => d['@id']),
+  );
   const taken = new Set(existing.images.map((i) => i.Name ?? ''));
   const names = items.map((i) => uniqueName(i.name, taken));
   const { host, port } = await repo.client.iceServer();
@@ -46,7 +54,12 @@ export async function importRawItems(store: OmeroExperimentStore, items: readonl
     for (const [index, item] of items.entries()) {
       const ids = await importer.importFile({ host, port, sessionKey, datasetId }, item.sourcePath, names[index]!);
       imported.push(...ids);
-      if (ids.length !== 1) throw new StorageError('UNSUPPORTED', `${item.sourcePath} became ${ids.length} OMERO Images (a multi-series file); import it with OMERO's tools and tag the images here`, { details: { file: item.sourcePath } });
+      if (ids.length !== 1)
+        throw new StorageError(
+          'UNSUPPORTED',
+          `${item.sourcePath} became ${ids.length} OMERO Images (a multi-series file); import it with OMERO's tools and tag the images here`,
+          { details: { file: item.sourcePath } },
+        );
       const imageId = ids[0]!;
       const tags = Object.entries(item.tags);
       if (tags.length > 0) await repo.createMap('image', [imageId], NS_CLIENT, tags);
@@ -56,7 +69,9 @@ export async function importRawItems(store: OmeroExperimentStore, items: readonl
   } catch (err) {
     await repo.deleteMany('image', imported).catch(() => undefined);
     if (err instanceof StorageError) throw err;
-    throw new StorageError('IO', repo.client.redactor.clean(`importing into ${store.uri} failed: ${(err as Error).message}`), { details: { experiment: store.uri } });
+    throw new StorageError('IO', repo.client.redactor.clean(`importing into ${store.uri} failed: ${(err as Error).message}`), {
+      details: { experiment: store.uri },
+    });
   }
   const { images, anns } = await getImages(repo, imported);
   return images.map((i) => rawItem(store.ctx.server, i, anns.get(i['@id'])));

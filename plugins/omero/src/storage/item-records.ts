@@ -28,13 +28,22 @@ export interface ExperimentRecord {
 
 /** Pairs of the experiment record MapAnnotation. */
 export function experimentPairs(r: ExperimentRecord): Pairs {
-  return [['author', r.author], ['date', r.date], ['keys', JSON.stringify(r.keys)], ['written by', 'BioImageIT']];
+  return [
+    ['author', r.author],
+    ['date', r.date],
+    ['keys', JSON.stringify(r.keys)],
+    ['written by', 'BioImageIT'],
+  ];
 }
 
 /** The experiment record read back from its pairs (fields absent when not recorded). */
 export function experimentRecord(pairs: Pairs | undefined): Partial<ExperimentRecord> {
   const r = pairsToRecord(pairs);
-  return { ...(r['author'] !== undefined && { author: r['author'] }), ...(r['date'] !== undefined && { date: r['date'] }), ...(r['keys'] !== undefined && { keys: parseJson<string[]>(r['keys'], []) }) };
+  return {
+    ...(r['author'] !== undefined && { author: r['author'] }),
+    ...(r['date'] !== undefined && { date: r['date'] }),
+    ...(r['keys'] !== undefined && { keys: parseJson<string[]>(r['keys'], []) }),
+  };
 }
 
 /** The item record kept on an Image we imported (`NS_ITEM`); images imported elsewhere have none. */
@@ -79,10 +88,18 @@ export function itemRecord(pairs: Pairs | undefined): ItemRecord {
 export function imageMetadata(image: OmeroImage): FormatMetadata {
   const p = image.Pixels;
   if (p === undefined) return {};
-  const dims: [string, number | undefined][] = [['T', p.SizeT], ['C', p.SizeC], ['Z', p.SizeZ], ['Y', p.SizeY], ['X', p.SizeX]];
+  const dims: [string, number | undefined][] = [
+    ['T', p.SizeT],
+    ['C', p.SizeC],
+    ['Z', p.SizeZ],
+    ['Y', p.SizeY],
+    ['X', p.SizeX],
+  ];
   const known = dims.filter((d): d is [string, number] => typeof d[1] === 'number');
   const size = (l: { Value: number; Symbol?: string } | undefined) => (l === undefined ? undefined : { value: l.Value, unit: l.Symbol ?? 'µm' });
-  const physical = Object.fromEntries(Object.entries({ x: size(p.PhysicalSizeX), y: size(p.PhysicalSizeY), z: size(p.PhysicalSizeZ) }).filter(([, v]) => v !== undefined));
+  const physical = Object.fromEntries(
+    Object.entries({ x: size(p.PhysicalSizeX), y: size(p.PhysicalSizeY), z: size(p.PhysicalSizeZ) }).filter(([, v]) => v !== undefined),
+  );
   return {
     ...(known.length > 0 && { shape: known.map((d) => d[1]), axes: known.map((d) => d[0]).join('') }),
     ...(p.Type?.value !== undefined && { dtype: p.Type.value }),
@@ -113,9 +130,13 @@ export interface OutputRecord {
 /** Pairs of an output record: readable provenance first (output, file, run, tool), then the JSON fields. */
 export function outputPairs(r: OutputRecord): Pairs {
   const out: [string, string][] = [
-    ['output', r.name], ['file annotation', String(r.fileAnnotation)], ['run', r.origin.run.id],
+    ['output', r.name],
+    ['file annotation', String(r.fileAnnotation)],
+    ['run', r.origin.run.id],
     ...(r.tool !== undefined ? [['tool', r.tool] as [string, string]] : []),
-    ['format', r.format], ['author', r.author], ['date', r.date],
+    ['format', r.format],
+    ['author', r.author],
+    ['date', r.date],
   ];
   if (r.size !== undefined) out.push(['size', String(r.size)]);
   if (r.sha256 !== undefined) out.push(['sha256', r.sha256]);
@@ -131,9 +152,16 @@ export function outputRecord(a: WebAnnotation): OutputRecord | undefined {
   const origin = parseJson<ProcessedOrigin | undefined>(r['origin'], undefined);
   if (r['file annotation'] === undefined || r['output'] === undefined || origin === undefined) return undefined;
   return {
-    fileAnnotation: Number(r['file annotation']), name: r['output'], format: r['format'] ?? 'unknown', author: r['author'] ?? '', date: r['date'] ?? '',
-    ...(r['size'] !== undefined && { size: Number(r['size']) }), ...(r['sha256'] !== undefined && { sha256: r['sha256'] }),
-    metadata: parseJson<FormatMetadata>(r['metadata'], {}), ownTags: parseJson<Tags>(r['tags'], {}), origin,
+    fileAnnotation: Number(r['file annotation']),
+    name: r['output'],
+    format: r['format'] ?? 'unknown',
+    author: r['author'] ?? '',
+    date: r['date'] ?? '',
+    ...(r['size'] !== undefined && { size: Number(r['size']) }),
+    ...(r['sha256'] !== undefined && { sha256: r['sha256'] }),
+    metadata: parseJson<FormatMetadata>(r['metadata'], {}),
+    ownTags: parseJson<Tags>(r['tags'], {}),
+    origin,
     ...(r['root image'] !== undefined && { rootImage: Number(r['root image']) }),
     ...(r['thumbnail'] !== undefined && { thumbnail: r['thumbnail'] }),
     ...(r['tool'] !== undefined && { tool: r['tool'] }),
@@ -160,4 +188,3 @@ export function parseItemId(id: string): { kind: 'image' | 'file'; id: number } 
 export function acquisitionDay(image: OmeroImage): string {
   return image.AcquisitionDate === undefined ? '' : new Date(image.AcquisitionDate).toISOString().slice(0, 10);
 }
-

@@ -31,7 +31,9 @@ export async function localizeItem(ctx: OmeroStoreContext, item: DataItem): Prom
     const cached = await ctx.cache.find(key);
     if (cached !== undefined) return checked(ctx, cached, item);
     const original = item.sha256 !== undefined || (await singleTiffOriginal(ctx, ref.id));
-    const what = original ? `downloading the original file of image ${ref.id} (${item.name})` : `downloading image ${ref.id} (${item.name}) as OME-TIFF (OMERO.web exports only images that need no pyramid)`;
+    const what = original
+      ? `downloading the original file of image ${ref.id} (${item.name})`
+      : `downloading image ${ref.id} (${item.name}) as OME-TIFF (OMERO.web exports only images that need no pyramid)`;
     const source = original ? `/webgateway/archived_files/download/${ref.id}/` : `/webgateway/render_ome_tiff/i/${ref.id}/`;
     const name = original ? item.name : `${item.name.replace(/\.ome\.tiff?$|\.[^.]*$/i, '')}.ome.tif`;
     file = await ctx.cache.get(key, name, (temp) => repo.client.download(source, temp, what));
@@ -43,7 +45,9 @@ export async function localizeItem(ctx: OmeroStoreContext, item: DataItem): Prom
 async function checked(ctx: OmeroStoreContext, file: string, item: DataItem): Promise<string> {
   if (item.sha256 === undefined || ctx.cache.verified.has(file)) return file;
   if ((await sha256File(file)) !== item.sha256) {
-    throw new StorageError('CORRUPT', `downloaded data of item '${item.name}' (${item.uri}) does not match its recorded sha256`, { details: { item: item.id, file } });
+    throw new StorageError('CORRUPT', `downloaded data of item '${item.name}' (${item.uri}) does not match its recorded sha256`, {
+      details: { item: item.id, file },
+    });
   }
   ctx.cache.verified.add(file);
   return file;

@@ -7,7 +7,11 @@ import { StorageError } from '@bioimageit/core';
  */
 export function checkName(name: string, what: string): void {
   if (name.trim() === '' || /[\\/]/.test(name) || name.includes('\0') || name === '.' || name === '..') {
-    throw new StorageError('INVALID', `invalid ${what} name '${name.replaceAll('\0', '\\0')}': it must be non-empty and contain no '/', '\\' or NUL, and not be '.' or '..'`, { details: { name } });
+    throw new StorageError(
+      'INVALID',
+      `invalid ${what} name '${name.replaceAll('\0', '\\0')}': it must be non-empty and contain no '/', '\\' or NUL, and not be '.' or '..'`,
+      { details: { name } },
+    );
   }
 }
 

@@ -52,7 +52,10 @@ export class OmeroExperimentStore implements ExperimentStore {
   private readonly runs = new Map<string, RunRecord>();
   private members?: { layout: ExperimentLayout; ids: Promise<Set<number>> };
 
-  constructor(readonly ctx: OmeroStoreContext, layout: ExperimentLayout) {
+  constructor(
+    readonly ctx: OmeroStoreContext,
+    layout: ExperimentLayout,
+  ) {
     this.uri = experimentUri(layout);
     this.cached = Promise.resolve(layout);
   }
@@ -84,7 +87,10 @@ export class OmeroExperimentStore implements ExperimentStore {
   async items(dataset = 'data'): Promise<readonly DataItem[]> {
     const layout = await this.layout();
     if (dataset === 'data') {
-      const { images, anns } = await listImages(this.ctx.repo, layout.raw.map((d) => d['@id']));
+      const { images, anns } = await listImages(
+        this.ctx.repo,
+        layout.raw.map((d) => d['@id']),
+      );
       return images.map((i) => rawItem(this.ctx.server, i, anns.get(i['@id'])));
     }
     const processed = await this.processedDataset(dataset);
@@ -118,7 +124,12 @@ export class OmeroExperimentStore implements ExperimentStore {
     if (parsed.some((p) => p.ref!.kind === 'file')) {
       const outputs = await listOutputs(this.ctx.repo, layout.processed);
       const wanted = new Set(parsed.filter((p) => p.ref!.kind === 'file').map((p) => p.ref!.id));
-      for (const item of await processedItems(this.ctx.repo, this.ctx.server, outputs.filter((o) => wanted.has(o.record.fileAnnotation)))) found.set(item.id, item);
+      for (const item of await processedItems(
+        this.ctx.repo,
+        this.ctx.server,
+        outputs.filter((o) => wanted.has(o.record.fileAnnotation)),
+      ))
+        found.set(item.id, item);
     }
     return parsed.map((p) => {
       const item = found.get(p.id);
@@ -160,7 +171,13 @@ export class OmeroExperimentStore implements ExperimentStore {
     if (unparsed) throw missing(unparsed.id);
     const layout = await this.layout();
     const images = refs.filter((r) => r.ref!.kind === 'image');
-    const members = images.length > 0 ? await this.rawImageIds(layout, images.map((r) => r.ref!.id)) : new Set<number>();
+    const members =
+      images.length > 0
+        ? await this.rawImageIds(
+            layout,
+            images.map((r) => r.ref!.id),
+          )
+        : new Set<number>();
     const absent = images.find((r) => !members.has(r.ref!.id));
     if (absent) throw missing(absent.id);
     const files = refs.filter((r) => r.ref!.kind === 'file');
@@ -203,7 +220,12 @@ export class OmeroExperimentStore implements ExperimentStore {
       const unique = [...new Set(keys)];
       const { repo } = this.ctx;
       const keep = unique.filter((k) => layout.tagIds.has(k)).map((k) => layout.tagIds.get(k)!);
-      await repo.setTags('project', this.ctx.projectId, keep, unique.filter((k) => !layout.tagIds.has(k)));
+      await repo.setTags(
+        'project',
+        this.ctx.projectId,
+        keep,
+        unique.filter((k) => !layout.tagIds.has(k)),
+      );
       const pairs = experimentPairs({ author: layout.author, date: layout.date, keys: unique });
       if (layout.recordAnnId === undefined) await repo.createMap('project', [this.ctx.projectId], NS_EXPERIMENT, pairs);
       else await repo.updateMap('project', this.ctx.projectId, layout.recordAnnId, NS_EXPERIMENT, pairs);
@@ -213,7 +235,8 @@ export class OmeroExperimentStore implements ExperimentStore {
 
   async ensureProcessedDataset(name: string): Promise<DatasetInfo> {
     checkName(name, 'processed dataset');
-    if (name === 'data') throw new StorageError('INVALID', `'data' is the raw dataset of ${this.uri}; a processed dataset needs another name`, { details: { name } });
+    if (name === 'data')
+      throw new StorageError('INVALID', `'data' is the raw dataset of ${this.uri}; a processed dataset needs another name`, { details: { name } });
     return this.serial.run('experiment', async () => {
       let layout = await this.layout(true);
       if (!layout.processed.some((p) => p.name === name)) {
@@ -221,7 +244,10 @@ export class OmeroExperimentStore implements ExperimentStore {
         const group = layout.project['omero:details']?.group?.['@id'] ?? repo.client.group;
         const datasetId = await repo.create('Dataset', name, group ?? -1);
         await repo.linkDataset(this.ctx.projectId, datasetId);
-        await repo.createMap('dataset', [datasetId], NS_DATASET, [['kind', 'processed'], ['written by', 'BioImageIT']]);
+        await repo.createMap('dataset', [datasetId], NS_DATASET, [
+          ['kind', 'processed'],
+          ['written by', 'BioImageIT'],
+        ]);
         layout = await this.layout(true);
       }
       return (await this.datasetsOf(layout)).find((d) => d.name === name)!;
@@ -232,7 +258,8 @@ export class OmeroExperimentStore implements ExperimentStore {
   async processedDataset(name: string): Promise<ProcessedDataset> {
     let found = (await this.layout()).processed.find((p) => p.name === name);
     found ??= (await this.layout(true)).processed.find((p) => p.name === name);
-    if (found === undefined) throw new StorageError('NOT_FOUND', `no dataset '${name}' in experiment ${this.uri}`, { details: { dataset: name, experiment: this.uri } });
+    if (found === undefined)
+      throw new StorageError('NOT_FOUND', `no dataset '${name}' in experiment ${this.uri}`, { details: { dataset: name, experiment: this.uri } });
     return found;
   }
 
@@ -293,5 +320,3 @@ export class OmeroExperimentStore implements ExperimentStore {
     this.cached = undefined;
   }
 }
-
-

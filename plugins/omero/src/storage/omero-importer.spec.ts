@@ -28,7 +28,9 @@ describe('OmeroImporter', () => {
     const redactor = new Redactor();
     expect((await OmeroImporter.detect(undefined, { PATH: `/nonexistent${path.delimiter}${dir}` }, redactor))?.command).toEqual([file]);
     expect(await OmeroImporter.detect(undefined, { PATH: '/nonexistent' }, redactor)).toBeUndefined();
-    expect((await OmeroImporter.detect(undefined, { PATH: '', BIOIMAGEIT_OMERO_CLI: '/opt/omero/bin/omero' }, redactor))?.command).toEqual(['/opt/omero/bin/omero']);
+    expect((await OmeroImporter.detect(undefined, { PATH: '', BIOIMAGEIT_OMERO_CLI: '/opt/omero/bin/omero' }, redactor))?.command).toEqual([
+      '/opt/omero/bin/omero',
+    ]);
     expect(await OmeroImporter.detect(false, { PATH: dir }, redactor)).toBeUndefined();
   });
 

@@ -38,13 +38,20 @@ async function which(name: string, env: NodeJS.ProcessEnv): Promise<string | und
  */
 export class OmeroImporter {
   /** `command` is the argv prefix that runs the CLI (`['/usr/bin/omero']`). */
-  constructor(readonly command: readonly string[], private readonly redactor: Redactor) {}
+  constructor(
+    readonly command: readonly string[],
+    private readonly redactor: Redactor,
+  ) {}
 
   /**
    * The importer to use: `configured` (argv prefix or path; `false` disables importing), else
    * `BIOIMAGEIT_OMERO_CLI`, else `omero` on PATH; undefined when none is found.
    */
-  static async detect(configured: string | readonly string[] | false | undefined, env: NodeJS.ProcessEnv, redactor: Redactor): Promise<OmeroImporter | undefined> {
+  static async detect(
+    configured: string | readonly string[] | false | undefined,
+    env: NodeJS.ProcessEnv,
+    redactor: Redactor,
+  ): Promise<OmeroImporter | undefined> {
     if (configured === false) return undefined;
     if (configured !== undefined) return new OmeroImporter(typeof configured === 'string' ? [configured] : configured, redactor);
     const fromEnv = env['BIOIMAGEIT_OMERO_CLI'];
@@ -56,14 +63,40 @@ export class OmeroImporter {
   /** Imports one file into the target Dataset as Image `name`, resolving with the new Image ids. */
   importFile(target: ImportTarget, file: string, name: string): Promise<number[]> {
     const [cmd, ...prefix] = this.command;
-    const args = [...prefix, 'import', '-s', target.host, '-p', String(target.port), '-k', target.sessionKey, '-d', String(target.datasetId), '-n', name, '--', file];
+    const args = [
+      ...prefix,
+      'import',
+      '-s',
+      target.host,
+      '-p',
+      String(target.port),
+      '-k',
+      target.sessionKey,
+      '-d',
+      String(target.datasetId),
+      '-n',
+      name,
+      '--',
+      file,
+    ];
     return new Promise((resolve, reject) => {
       execFile(cmd!, args, { maxBuffer: 16 * 1024 * 1024, timeout: 3_600_000 }, (error, stdout, stderr) => {
-        const ids = [...String(stdout).matchAll(/Image:([\d,]+)/g)].flatMap((m) => m[1]!.split(',').filter((s) => s !== '').map(Number));
+        const ids = [...String(stdout).matchAll(/Image:([\d,]+)/g)].flatMap((m) =>
+          m[1]!
+            .split(',')
+            .filter((s) => s !== '')
+            .map(Number),
+        );
         if (error || ids.length === 0) {
           const tail = this.redactor.clean(String(stderr).trim().split('\n').slice(-3).join(' | '));
-          const why = error ? (typeof error.code === 'number' ? `exit status ${error.code}` : error.code ?? error.message) : 'no Image id printed';
-          reject(new StorageError('IO', `omero import of ${file} into Dataset ${target.datasetId} failed (${this.redactor.clean(String(why))})${tail ? `: ${tail}` : ''}`, { details: { file, dataset: target.datasetId } }));
+          const why = error ? (typeof error.code === 'number' ? `exit status ${error.code}` : (error.code ?? error.message)) : 'no Image id printed';
+          reject(
+            new StorageError(
+              'IO',
+              `omero import of ${file} into Dataset ${target.datasetId} failed (${this.redactor.clean(String(why))})${tail ? `: ${tail}` : ''}`,
+              { details: { file, dataset: target.datasetId } },
+            ),
+          );
           return;
         }
         resolve(ids);

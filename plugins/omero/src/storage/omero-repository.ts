@@ -32,7 +32,11 @@ export class OmeroRepository {
   }
 
   datasets(projectId: number): Promise<OmeroDataset[]> {
-    return this.client.list<OmeroDataset>(`/api/v0/m/projects/${projectId}/datasets/`, new URLSearchParams({ childCount: 'true' }), `datasets of project ${projectId}`);
+    return this.client.list<OmeroDataset>(
+      `/api/v0/m/projects/${projectId}/datasets/`,
+      new URLSearchParams({ childCount: 'true' }),
+      `datasets of project ${projectId}`,
+    );
   }
 
   images(datasetId: number): Promise<OmeroImage[]> {
@@ -46,13 +50,25 @@ export class OmeroRepository {
   /** Creates a Project or Dataset in `group` (`POST /api/v0/m/save/?group=`), resolving with its id. */
   async create(type: 'Project' | 'Dataset', name: string, group: number, description?: string): Promise<number> {
     const body = { '@type': `${OME_SCHEMA}${type}`, Name: name, ...(description !== undefined && { Description: description }) };
-    const saved = await this.client.sendJson<{ data: { '@id': number } }>('POST', await this.client.savePath(), body, new URLSearchParams({ group: String(group) }), `creating ${type} '${name}'`);
+    const saved = await this.client.sendJson<{ data: { '@id': number } }>(
+      'POST',
+      await this.client.savePath(),
+      body,
+      new URLSearchParams({ group: String(group) }),
+      `creating ${type} '${name}'`,
+    );
     return saved.data['@id'];
   }
 
   /** Links a Dataset into a Project (`POST /webclient/api/links/`; duplicates are ignored by the server). */
   async linkDataset(projectId: number, datasetId: number): Promise<void> {
-    await this.client.sendJson('POST', '/webclient/api/links/', { project: { [String(projectId)]: { dataset: [datasetId] } } }, undefined, `linking dataset ${datasetId} to project ${projectId}`);
+    await this.client.sendJson(
+      'POST',
+      '/webclient/api/links/',
+      { project: { [String(projectId)]: { dataset: [datasetId] } } },
+      undefined,
+      `linking dataset ${datasetId} to project ${projectId}`,
+    );
   }
 
   /**
@@ -87,7 +103,9 @@ export class OmeroRepository {
     if (pairs.length === 0) return [];
     const form = new URLSearchParams({ mapAnnotation: JSON.stringify(pairs), ns });
     for (const id of ids) form.append(kind, String(id));
-    const reply = await this.client.postForm<{ annId: (number | string)[] | null }>('/webclient/annotate_map/', form, { what: `annotating ${kind} ${ids.join(', ')}` });
+    const reply = await this.client.postForm<{ annId: (number | string)[] | null }>('/webclient/annotate_map/', form, {
+      what: `annotating ${kind} ${ids.join(', ')}`,
+    });
     return (reply.annId ?? []).map(Number);
   }
 
@@ -103,7 +121,12 @@ export class OmeroRepository {
    * object (`annotate_tags` semantics: other users' links are kept).
    */
   async setTags(kind: ParentKind, objectId: number, tagIds: readonly number[], newTags: readonly string[]): Promise<void> {
-    const form = new URLSearchParams({ [kind]: String(objectId), tags: tagIds.join(','), 'newtags-TOTAL_FORMS': String(newTags.length), 'newtags-INITIAL_FORMS': '0' });
+    const form = new URLSearchParams({
+      [kind]: String(objectId),
+      tags: tagIds.join(','),
+      'newtags-TOTAL_FORMS': String(newTags.length),
+      'newtags-INITIAL_FORMS': '0',
+    });
     newTags.forEach((tag, i) => {
       form.set(`newtags-${i}-tag`, tag);
       form.set(`newtags-${i}-description`, '');
@@ -120,13 +143,19 @@ export class OmeroRepository {
     const what = `attaching ${fileName} to ${targets.map(([k, id]) => `${k} ${id}`).join(', ')}`;
     const reply = await this.client.postMultipart<{ fileIds?: number[] } | string>('/webclient/annotate_file/', form, what);
     const id = typeof reply === 'object' ? reply.fileIds?.[0] : undefined;
-    if (id === undefined) throw new StorageError('IO', `${what}: OMERO.web ${this.client.origin} did not create a file annotation`, { details: { server: this.client.origin, file: fileName } });
+    if (id === undefined)
+      throw new StorageError('IO', `${what}: OMERO.web ${this.client.origin} did not create a file annotation`, {
+        details: { server: this.client.origin, file: fileName },
+      });
     return id;
   }
 
   /** Deletes a file annotation (`POST /webclient/action/delete/file/<id>/`). */
   async deleteFileAnnotation(annId: number): Promise<void> {
-    await this.client.postForm(`/webclient/action/delete/file/${annId}/`, new URLSearchParams(), { idempotent: true, what: `deleting file annotation ${annId}` });
+    await this.client.postForm(`/webclient/action/delete/file/${annId}/`, new URLSearchParams(), {
+      idempotent: true,
+      what: `deleting file annotation ${annId}`,
+    });
   }
 
   /** Deletes objects with their contents and annotations (`/webclient/action/deletemany/`, asynchronous on a real server). */

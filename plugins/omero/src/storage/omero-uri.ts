@@ -22,11 +22,16 @@ export function parseOmeroUri(uri: string): OmeroRef {
   } catch {
     throw new StorageError('INVALID', `'${uri}' is not an OMERO URI (omero://host[:port]/project/ID)`, { details: { uri } });
   }
-  if (url.protocol !== 'omero:' || url.host === '') throw new StorageError('INVALID', `'${uri}' is not an OMERO URI (omero://host[:port]/project/ID)`, { details: { uri } });
-  const segments = url.pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  if (url.protocol !== 'omero:' || url.host === '')
+    throw new StorageError('INVALID', `'${uri}' is not an OMERO URI (omero://host[:port]/project/ID)`, { details: { uri } });
+  const segments = url.pathname
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeURIComponent);
   if (segments.length === 0) return { server: url.host.toLowerCase(), rest: [] };
   const [kind, id, ...rest] = segments;
-  if (id === undefined || !/^\d+$/.test(id)) throw new StorageError('NOT_FOUND', `no OMERO ${kind ?? 'object'} at ${uri} (expected omero://host[:port]/${kind ?? 'project'}/ID)`, { details: { uri } });
+  if (id === undefined || !/^\d+$/.test(id))
+    throw new StorageError('NOT_FOUND', `no OMERO ${kind ?? 'object'} at ${uri} (expected omero://host[:port]/${kind ?? 'project'}/ID)`, { details: { uri } });
   return { server: url.host.toLowerCase(), kind, id: Number(id), rest };
 }
 

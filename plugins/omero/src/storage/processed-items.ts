@@ -19,7 +19,12 @@ export interface StoredOutput {
 export async function listOutputs(repo: OmeroRepository, datasets: readonly ProcessedDataset[]): Promise<StoredOutput[]> {
   if (datasets.length === 0) return [];
   const byId = new Map(datasets.map((d) => [d.datasetId, d]));
-  const anns = await repo.annotations('dataset', datasets.map((d) => d.datasetId), 'map', NS_OUTPUT);
+  const anns = await repo.annotations(
+    'dataset',
+    datasets.map((d) => d.datasetId),
+    'map',
+    NS_OUTPUT,
+  );
   const out: StoredOutput[] = [];
   for (const a of anns) {
     const dataset = byId.get(a.link.parent.id);
@@ -40,18 +45,31 @@ export async function rawTags(repo: OmeroRepository, imageIds: readonly number[]
 export function processedItem(server: string, output: StoredOutput, roots: ReadonlyMap<number, Tags>): DataItem {
   const r = output.record;
   const uri = omeroUri(server, 'annotation', r.fileAnnotation);
-  const inherited = r.rootImage === undefined ? {} : roots.get(r.rootImage) ?? {};
+  const inherited = r.rootImage === undefined ? {} : (roots.get(r.rootImage) ?? {});
   return {
-    id: processedItemId(r.fileAnnotation), uri, dataset: output.dataset.name, name: r.name, format: r.format, dataUri: omeroUri(server, 'annotation', r.fileAnnotation, r.name), author: r.author, date: r.date,
-    ...(r.size !== undefined && { size: r.size }), ...(r.sha256 !== undefined && { sha256: r.sha256 }),
-    tags: { ...inherited, ...r.ownTags }, metadata: r.metadata, origin: r.origin,
+    id: processedItemId(r.fileAnnotation),
+    uri,
+    dataset: output.dataset.name,
+    name: r.name,
+    format: r.format,
+    dataUri: omeroUri(server, 'annotation', r.fileAnnotation, r.name),
+    author: r.author,
+    date: r.date,
+    ...(r.size !== undefined && { size: r.size }),
+    ...(r.sha256 !== undefined && { sha256: r.sha256 }),
+    tags: { ...inherited, ...r.ownTags },
+    metadata: r.metadata,
+    origin: r.origin,
     ...(r.thumbnail !== undefined && { thumbnail: r.thumbnail }),
   };
 }
 
 /** Processed items of the given outputs, with their roots' tags fetched in one request. */
 export async function processedItems(repo: OmeroRepository, server: string, outputs: readonly StoredOutput[]): Promise<DataItem[]> {
-  const roots = await rawTags(repo, outputs.flatMap((o) => (o.record.rootImage === undefined ? [] : [o.record.rootImage])));
+  const roots = await rawTags(
+    repo,
+    outputs.flatMap((o) => (o.record.rootImage === undefined ? [] : [o.record.rootImage])),
+  );
   return outputs.map((o) => processedItem(server, o, roots));
 }
 
@@ -69,10 +87,17 @@ export function logFileName(runId: string, name: string): string {
 }
 
 /** Run record files (file annotations) attached to the given processed datasets. */
-export async function runFiles(repo: OmeroRepository, datasets: readonly ProcessedDataset[]): Promise<{ annId: number; dataset: ProcessedDataset; name: string }[]> {
+export async function runFiles(
+  repo: OmeroRepository,
+  datasets: readonly ProcessedDataset[],
+): Promise<{ annId: number; dataset: ProcessedDataset; name: string }[]> {
   if (datasets.length === 0) return [];
   const byId = new Map(datasets.map((d) => [d.datasetId, d]));
-  const files = await repo.annotations('dataset', datasets.map((d) => d.datasetId), 'file');
+  const files = await repo.annotations(
+    'dataset',
+    datasets.map((d) => d.datasetId),
+    'file',
+  );
   return files
     .filter((a: WebAnnotation) => a.file?.name.startsWith(RUN_PREFIX) && a.file.name.endsWith('.json') && byId.has(a.link.parent.id))
     .map((a) => ({ annId: a.id, dataset: byId.get(a.link.parent.id)!, name: a.file!.name }));

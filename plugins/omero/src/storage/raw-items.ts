@@ -81,7 +81,16 @@ export async function listImages(repo: OmeroRepository, datasetIds: readonly num
   const seen = new Map<number, OmeroImage>();
   for (const image of lists.flat()) if (!seen.has(image['@id'])) seen.set(image['@id'], image);
   const images = [...seen.values()].sort((a, b) => a['@id'] - b['@id']);
-  const anns = images.length === 0 ? new Map() : byImage(await repo.annotations('image', images.map((i) => i['@id']), 'map'));
+  const anns =
+    images.length === 0
+      ? new Map()
+      : byImage(
+          await repo.annotations(
+            'image',
+            images.map((i) => i['@id']),
+            'map',
+          ),
+        );
   return { images, anns };
 }
 

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { editTags, tagsOf } from './tag-pairs.js';
 
 const maps = [
-  { annId: 1, pairs: [['Population', 'p1'], ['number', '1'], ['Population', 'dup']] as [string, string][] },
+  {
+    annId: 1,
+    pairs: [
+      ['Population', 'p1'],
+      ['number', '1'],
+      ['Population', 'dup'],
+    ] as [string, string][],
+  },
   { annId: 2, pairs: [['Well', 'A1']] as [string, string][] },
 ];
 
@@ -13,7 +20,16 @@ describe('tag pairs', () => {
 
   it('changes a key where it first appears, drops its duplicates, appends new keys to the first editable map', () => {
     expect(editTags(maps, new Set([1, 2]), { Population: 'p9', Condition: 'x' })).toEqual({
-      updates: [{ annId: 1, pairs: [['Population', 'p9'], ['number', '1'], ['Condition', 'x']] }],
+      updates: [
+        {
+          annId: 1,
+          pairs: [
+            ['Population', 'p9'],
+            ['number', '1'],
+            ['Condition', 'x'],
+          ],
+        },
+      ],
     });
   });
 
@@ -22,12 +38,23 @@ describe('tag pairs', () => {
     expect(editTags(maps, new Set([1, 2]), { Well: 'A1' })).toEqual({ updates: [] });
   });
 
-  it('creates a new map when no map may be edited, never touching others\' maps for new keys', () => {
+  it("creates a new map when no map may be edited, never touching others' maps for new keys", () => {
     expect(editTags(maps, new Set(), { New: 'v' })).toEqual({ updates: [], create: [['New', 'v']] });
     expect(editTags([], new Set(), { a: '1' })).toEqual({ updates: [], create: [['a', '1']] });
   });
 
   it('lets a set win over a remove of the same key', () => {
-    expect(editTags(maps, new Set([1]), { number: '2' }, ['number'])).toEqual({ updates: [{ annId: 1, pairs: [['Population', 'p1'], ['number', '2'], ['Population', 'dup']] }] });
+    expect(editTags(maps, new Set([1]), { number: '2' }, ['number'])).toEqual({
+      updates: [
+        {
+          annId: 1,
+          pairs: [
+            ['Population', 'p1'],
+            ['number', '2'],
+            ['Population', 'dup'],
+          ],
+        },
+      ],
+    });
   });
 });

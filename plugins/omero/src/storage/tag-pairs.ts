@@ -46,7 +46,9 @@ export function editTags(maps: readonly TagMap[], editable: ReadonlySet<number>,
     }
     return { annId: map.annId, pairs };
   });
-  const missing = Object.keys(set).filter((k) => !placed.has(k)).map((k): [string, string] => [k, set[k]!]);
+  const missing = Object.keys(set)
+    .filter((k) => !placed.has(k))
+    .map((k): [string, string] => [k, set[k]!]);
   const target = next.find((m) => editable.has(m.annId));
   if (target && missing.length > 0) target.pairs.push(...missing);
   next.forEach((m, i) => {

@@ -72,7 +72,11 @@ export function apiRoute(ctx: ApiContext, req: FakeRequest): FakeResponse | unde
   const userId = req.session.userId;
   const m = /^\/api\/v0\/m\/(projects|datasets|images)\/(?:(\d+)\/(?:(datasets|images)\/)?)?$/.exec(p);
   if (m && m[1] === 'images' && m[3] === 'datasets') {
-    const all = state.datasetImages.filter(([, i]) => i === Number(m[2])).map(([d]) => state.datasets.get(d)!).filter((d) => d && inGroup(req, d.groupId)).sort(byName);
+    const all = state.datasetImages
+      .filter(([, i]) => i === Number(m[2]))
+      .map(([d]) => state.datasets.get(d)!)
+      .filter((d) => d && inGroup(req, d.groupId))
+      .sort(byName);
     return listResponse(req, all, (d) => marshalDataset(d, origin, 'list'));
   }
   if (p === '/api/v0/m/save/') return save(ctx, req, userId);
@@ -81,15 +85,25 @@ export function apiRoute(ctx: ApiContext, req: FakeRequest): FakeResponse | unde
   const childCount = req.url.searchParams.get('childCount') === 'true';
   if (kind === 'projects' && id === undefined) {
     const all = [...state.projects.values()].filter((x) => inGroup(req, x.groupId)).sort(byName);
-    return listResponse(req, all, (x) => marshalProject(x, origin, 'list', childCount ? state.projectDatasets.filter(([pp]) => pp === x.id).length : undefined));
+    return listResponse(req, all, (x) =>
+      marshalProject(x, origin, 'list', childCount ? state.projectDatasets.filter(([pp]) => pp === x.id).length : undefined),
+    );
   }
   if (kind === 'projects' && sub === 'datasets') {
     if (!state.projects.has(Number(id))) return listResponse(req, [], (x) => x);
-    const all = state.projectDatasets.filter(([pp]) => pp === Number(id)).map(([, d]) => state.datasets.get(d)!).filter((d) => d && inGroup(req, d.groupId)).sort(byName);
+    const all = state.projectDatasets
+      .filter(([pp]) => pp === Number(id))
+      .map(([, d]) => state.datasets.get(d)!)
+      .filter((d) => d && inGroup(req, d.groupId))
+      .sort(byName);
     return listResponse(req, all, (d) => marshalDataset(d, origin, 'list', childCount ? state.datasetImages.filter(([dd]) => dd === d.id).length : undefined));
   }
   if (kind === 'datasets' && sub === 'images') {
-    const all = state.datasetImages.filter(([d]) => d === Number(id)).map(([, i]) => state.images.get(i)!).filter((i) => i && inGroup(req, i.groupId)).sort(byName);
+    const all = state.datasetImages
+      .filter(([d]) => d === Number(id))
+      .map(([, i]) => state.images.get(i)!)
+      .filter((i) => i && inGroup(req, i.groupId))
+      .sort(byName);
     return listResponse(req, all, (i) => marshalImage(i, origin, 'list'));
   }
   if (id !== undefined && sub === undefined) {
@@ -168,7 +182,10 @@ function save(ctx: ApiContext, req: FakeRequest, userId: number): FakeResponse {
   if (typeof type !== 'string') return apiJson(400, fixture('api-v0-m-save-400-no-type'));
   const short = type.includes('#') ? type.slice(type.indexOf('#') + 1) : 'None';
   if (!['Project', 'Dataset', 'Screen'].includes(short) || !type.startsWith(SCHEMA)) {
-    return apiJson(405, { message: `${req.method === 'PUT' ? 'Update' : 'Creation'} of ${short} not supported`, stacktrace: 'Traceback (most recent call last):\n  ...\n' });
+    return apiJson(405, {
+      message: `${req.method === 'PUT' ? 'Update' : 'Creation'} of ${short} not supported`,
+      stacktrace: 'Traceback (most recent call last):\n  ...\n',
+    });
   }
   if (req.method === 'POST' && body['@id'] !== undefined) return apiJson(400, fixture('api-v0-m-save-400-post-with-id'));
   if (req.method === 'PUT' && body['@id'] === undefined) return apiJson(400, fixture('api-v0-m-save-400-put-without-id'));

@@ -21,9 +21,22 @@ function unmask(token: string): string {
 }
 
 /** A user the fake accepts. */
-export interface FakeUser { id: number; userName: string; password: string; firstName: string; lastName: string; groupId: number; memberOfGroups: number[] }
+export interface FakeUser {
+  id: number;
+  userName: string;
+  password: string;
+  firstName: string;
+  lastName: string;
+  groupId: number;
+  memberOfGroups: number[];
+}
 
-interface Session { id: string; userId: number; uuid: string; lastSeen: number }
+interface Session {
+  id: string;
+  userId: number;
+  uuid: string;
+  lastSeen: number;
+}
 
 /**
  * Sessions and CSRF as OMERO.web 5.31 (Django 5.2) applies them: the CSRF cookie holds a 32-char
@@ -34,7 +47,10 @@ export class FakeAuth {
   private readonly sessions = new Map<string, Session>();
   readonly users = new Map<string, FakeUser>();
 
-  constructor(public idleMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    public idleMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   newSecret(): string {
     return randomToken(32);
@@ -63,12 +79,13 @@ export class FakeAuth {
     if (secret.length !== 32) return 'CSRF Failed: CSRF cookie has incorrect length.';
     const header = req.headers['x-csrftoken'];
     const fromHeader = typeof header === 'string';
-    const token = fromHeader ? header : req.form.get('csrfmiddlewaretoken') ?? undefined;
+    const token = fromHeader ? header : (req.form.get('csrfmiddlewaretoken') ?? undefined);
     if (token === undefined || token === '') return fixtureMessage('csrf-403-token-missing');
     const where = fromHeader ? "the 'X-Csrftoken' HTTP header" : 'POST';
     if (token.length !== 32 && token.length !== 64) return `CSRF Failed: CSRF token from ${where} has incorrect length.`;
     if (!/^[A-Za-z0-9]+$/.test(token)) return `CSRF Failed: CSRF token from ${where} has invalid characters.`;
-    if ((token.length === 64 ? unmask(token) : token) !== secret) return fromHeader ? fixtureMessage('csrf-403-token-incorrect') : 'CSRF Failed: CSRF token from POST incorrect.';
+    if ((token.length === 64 ? unmask(token) : token) !== secret)
+      return fromHeader ? fixtureMessage('csrf-403-token-incorrect') : 'CSRF Failed: CSRF token from POST incorrect.';
     return undefined;
   }
 

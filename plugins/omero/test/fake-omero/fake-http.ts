@@ -63,7 +63,13 @@ export function parseMultipart(body: Buffer, contentType: string): { form: URLSe
     const name = /name="([^"]*)"/i.exec(head)?.[1] ?? '';
     const filename = /filename="([^"]*)"/i.exec(head)?.[1];
     if (filename === undefined) form.append(name, content.toString('utf8'));
-    else files.push({ field: name, filename: filename.split(/[\\/]/).pop() ?? filename, contentType: /content-type:\s*(\S+)/i.exec(head)?.[1] ?? 'application/octet-stream', bytes: Buffer.from(content) });
+    else
+      files.push({
+        field: name,
+        filename: filename.split(/[\\/]/).pop() ?? filename,
+        contentType: /content-type:\s*(\S+)/i.exec(head)?.[1] ?? 'application/octet-stream',
+        bytes: Buffer.from(content),
+      });
     start = next;
   }
   return { form, files };

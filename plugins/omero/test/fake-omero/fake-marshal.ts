@@ -42,7 +42,10 @@ export function marshalProject(p: FakeProject, origin: string, view: 'list' | 's
   const base = `${origin}/api/v0/m/projects/${p.id}/`;
   const withCount = childCount === undefined ? {} : { 'omero:childCount': childCount };
   if (view === 'saved') return urls(t, {});
-  return urls(t, view === 'list' ? { ...withCount, 'url:datasets': `${base}datasets/`, 'url:project': base } : { ...withCount, 'url:datasets': `${base}datasets/` });
+  return urls(
+    t,
+    view === 'list' ? { ...withCount, 'url:datasets': `${base}datasets/`, 'url:project': base } : { ...withCount, 'url:datasets': `${base}datasets/` },
+  );
 }
 
 export function marshalDataset(d: FakeDataset, origin: string, view: 'list' | 'single' | 'saved', childCount?: number): Obj {
@@ -55,9 +58,12 @@ export function marshalDataset(d: FakeDataset, origin: string, view: 'list' | 's
   const base = `${origin}/api/v0/m/datasets/${d.id}/`;
   const withCount = childCount === undefined ? {} : { 'omero:childCount': childCount };
   if (view === 'saved') return urls(t, {});
-  return urls(t, view === 'list'
-    ? { ...withCount, 'url:images': `${base}images/`, 'url:dataset': base, 'url:projects': `${base}projects/` }
-    : { ...withCount, 'url:images': `${base}images/`, 'url:projects': `${base}projects/` });
+  return urls(
+    t,
+    view === 'list'
+      ? { ...withCount, 'url:images': `${base}images/`, 'url:dataset': base, 'url:projects': `${base}projects/` }
+      : { ...withCount, 'url:images': `${base}images/`, 'url:projects': `${base}projects/` },
+  );
 }
 
 export function marshalImage(i: FakeImage, origin: string, view: 'list' | 'single'): Obj {
@@ -72,5 +78,8 @@ export function marshalImage(i: FakeImage, origin: string, view: 'list' | 'singl
   pixels['SizeY'] = i.sizeY;
   (pixels['Type'] as Obj)['value'] = i.pixelsType;
   const base = `${origin}/api/v0/m/images/${i.id}/`;
-  return urls(t, view === 'list' ? { 'url:image': base, 'url:datasets': `${base}datasets/` } : { 'url:datasets': `${base}datasets/`, 'url:rois': `${base}rois/` });
+  return urls(
+    t,
+    view === 'list' ? { 'url:image': base, 'url:datasets': `${base}datasets/` } : { 'url:datasets': `${base}datasets/`, 'url:rois': `${base}rois/` },
+  );
 }

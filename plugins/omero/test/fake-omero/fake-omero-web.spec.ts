@@ -55,7 +55,12 @@ describe('fake OMERO.web', () => {
   });
 
   it('answers CSRF failures with the exact 5.29+ messages', async () => {
-    const post = (headers: Record<string, string>) => fetch(`${fake.url}/api/v0/login/`, { method: 'POST', body: 'server=1&username=ben&password=wrong', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+    const post = (headers: Record<string, string>) =>
+      fetch(`${fake.url}/api/v0/login/`, {
+        method: 'POST',
+        body: 'server=1&username=ben&password=wrong',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      });
     expect(await (await post({})).json()).toEqual(fixture('csrf-403-cookie-not-set'));
     const secret = 'a'.repeat(32);
     expect(await (await post({ cookie: `csrftoken=${secret}` })).json()).toEqual(fixture('csrf-403-token-missing'));
@@ -67,7 +72,12 @@ describe('fake OMERO.web', () => {
 
   it('checks the login form as LoginForm does', async () => {
     const secret = 'c'.repeat(32);
-    const post = (body: string) => fetch(`${fake.url}/api/v0/login/`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `csrftoken=${secret}`, 'x-csrftoken': secret } });
+    const post = (body: string) =>
+      fetch(`${fake.url}/api/v0/login/`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `csrftoken=${secret}`, 'x-csrftoken': secret },
+      });
     expect(await (await post('password=x')).json()).toEqual(fixture('api-v0-login-403-missing-fields'));
     expect(await (await post('server=1&username=guest&password=x')).json()).toEqual(fixture('api-v0-login-403-guest'));
     expect(await (await post('server=1&username=ben&password=')).json()).toEqual(fixture('api-v0-login-403-no-password'));
@@ -109,13 +119,18 @@ describe('fake OMERO.web', () => {
   it('replaces all pairs on annotate_map update, deletes on an empty list, and ignores body ids when the URL has a query', async () => {
     const { cookie, token } = await login();
     const image = fake.state.addImage(fake.state.addDataset('d', 5, 3).id, 'a.tif', 3);
-    const post = (body: URLSearchParams, query = '') => fetch(`${fake.url}/webclient/annotate_map/${query}`, { method: 'POST', body, headers: { cookie, 'x-csrftoken': token } }).then((r) => r.json());
+    const post = (body: URLSearchParams, query = '') =>
+      fetch(`${fake.url}/webclient/annotate_map/${query}`, { method: 'POST', body, headers: { cookie, 'x-csrftoken': token } }).then((r) => r.json());
     const created = (await post(new URLSearchParams({ image: String(image.id), mapAnnotation: '[["a","1"],["b","2"]]' }))) as { annId: number[] };
     expect(created.annId).toHaveLength(1);
-    expect(await post(new URLSearchParams({ image: String(image.id), annId: String(created.annId[0]), mapAnnotation: '[["c","3"]]' }))).toEqual({ annId: [String(created.annId[0])] });
+    expect(await post(new URLSearchParams({ image: String(image.id), annId: String(created.annId[0]), mapAnnotation: '[["c","3"]]' }))).toEqual({
+      annId: [String(created.annId[0])],
+    });
     expect(fake.state.annotations.get(created.annId[0]!)?.values).toEqual([['c', '3']]);
     expect(await post(new URLSearchParams({ image: String(image.id), mapAnnotation: '[["x","y"]]' }), '?foo=1')).toEqual({ annId: [] });
-    expect(await post(new URLSearchParams({ image: String(image.id), annId: String(created.annId[0]), mapAnnotation: '[]' }))).toEqual(fixture('webclient-annotate-map-delete-200'));
+    expect(await post(new URLSearchParams({ image: String(image.id), annId: String(created.annId[0]), mapAnnotation: '[]' }))).toEqual(
+      fixture('webclient-annotate-map-delete-200'),
+    );
     expect(fake.state.annotations.has(created.annId[0]!)).toBe(false);
   });
 
@@ -125,9 +140,13 @@ describe('fake OMERO.web', () => {
     const form = new FormData();
     form.append('image', String(image.id));
     form.append('annotation_file', new Blob(['hello']), 'result.csv');
-    const res = (await (await fetch(`${fake.url}/webclient/annotate_file/`, { method: 'POST', body: form, headers: { cookie, 'x-csrftoken': token } })).json()) as { fileIds: number[] };
+    const res = (await (
+      await fetch(`${fake.url}/webclient/annotate_file/`, { method: 'POST', body: form, headers: { cookie, 'x-csrftoken': token } })
+    ).json()) as { fileIds: number[] };
     expect(res.fileIds).toHaveLength(1);
-    const listed = (await (await get(`/webclient/api/annotations/?type=file&image=${image.id}`, { cookie })).json()) as { annotations: { file: { name: string; size: number } }[] };
+    const listed = (await (await get(`/webclient/api/annotations/?type=file&image=${image.id}`, { cookie })).json()) as {
+      annotations: { file: { name: string; size: number } }[];
+    };
     expect(listed.annotations[0]?.file).toMatchObject({ name: 'result.csv', size: 5 });
     expect(await (await get(`/webclient/annotation/${res.fileIds[0]}/`, { cookie })).text()).toBe('hello');
   });

@@ -105,7 +105,15 @@ export class FakeOmeroWeb {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const request: FakeRequest = { method: req.method ?? 'GET', url, headers: req.headers, body: Buffer.concat(chunks), cookies: {}, form: new URLSearchParams(), files: [] };
+    const request: FakeRequest = {
+      method: req.method ?? 'GET',
+      url,
+      headers: req.headers,
+      body: Buffer.concat(chunks),
+      cookies: {},
+      form: new URLSearchParams(),
+      files: [],
+    };
     this.send(res, url.pathname === '/__fake__/import/' && request.method === 'POST' ? this.fakeImport(request) : text(404, ''));
   }
 
@@ -124,7 +132,10 @@ export class FakeOmeroWeb {
       fault.times--;
       this.log(request, fault.status);
       if (fault.status === 0) return void req.socket.destroy();
-      return this.send(res, json(fault.status, { message: 'Internal Server Error', stacktrace: 'Traceback (most recent call last):\n  ...\nIce.ConnectionLostException\n' }));
+      return this.send(
+        res,
+        json(fault.status, { message: 'Internal Server Error', stacktrace: 'Traceback (most recent call last):\n  ...\nIce.ConnectionLostException\n' }),
+      );
     }
     const response = this.route(request);
     this.log(request, response.status);
@@ -154,22 +165,41 @@ export class FakeOmeroWeb {
     if (csrf !== undefined) return json(403, { message: csrf });
     req.session = this.auth.join(req.cookies['sessionid']);
     if (p.startsWith('/api/')) {
-      const ctx = { state: this.state, auth: this.auth, origin: this.origin, icePort: this.icePort, jsonLogin: this.options.jsonLogin !== false, csrfCookie: (r: FakeRequest) => this.csrfCookie(r), mask: maskSecret };
+      const ctx = {
+        state: this.state,
+        auth: this.auth,
+        origin: this.origin,
+        icePort: this.icePort,
+        jsonLogin: this.options.jsonLogin !== false,
+        csrfCookie: (r: FakeRequest) => this.csrfCookie(r),
+        mask: maskSecret,
+      };
       return apiRoute(ctx, req) ?? text(404, '<h1>Not Found</h1>');
     }
     if (p === '/webclient/login/' && req.method === 'GET') {
       const { setCookie } = this.csrfCookie(req);
-      return { ...text(200, '<html><form method="post"><input name="csrfmiddlewaretoken"></form></html>'), headers: { 'content-type': 'text/html; charset=utf-8', 'set-cookie': setCookie } };
+      return {
+        ...text(200, '<html><form method="post"><input name="csrfmiddlewaretoken"></form></html>'),
+        headers: { 'content-type': 'text/html; charset=utf-8', 'set-cookie': setCookie },
+      };
     }
     if (p === '/webclient/keepalive_ping/') return text(200, req.session ? 'OK' : 'Connection Failed', 'text/plain');
     if (p === '/webclient/logout/' && req.method === 'POST') {
       if (req.session) this.auth.logout(req.session.id);
-      return { status: 302, headers: { location: '/webclient/login/', 'set-cookie': 'sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/' }, body: '' };
+      return {
+        status: 302,
+        headers: { location: '/webclient/login/', 'set-cookie': 'sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/' },
+        body: '',
+      };
     }
     if (p.startsWith('/webclient/') || p.startsWith('/webgateway/')) {
       if (req.session === undefined) {
         if (req.headers['x-requested-with'] === 'XMLHttpRequest') return text(403, '');
-        return { status: 302, headers: { location: `/webclient/login/?url=${encodeURIComponent(p + req.url.search)}`, 'content-type': 'text/html; charset=utf-8' }, body: '' };
+        return {
+          status: 302,
+          headers: { location: `/webclient/login/?url=${encodeURIComponent(p + req.url.search)}`, 'content-type': 'text/html; charset=utf-8' },
+          body: '',
+        };
       }
       return webclientRoute(this.state, req, req.session.userId, this.options.deleteDelayMs) ?? text(404, '');
     }

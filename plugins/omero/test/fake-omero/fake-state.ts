@@ -2,8 +2,20 @@
 
 export type ParentType = 'project' | 'dataset' | 'image';
 
-export interface FakeProject { id: number; name: string; description?: string; groupId: number; ownerId: number }
-export interface FakeDataset { id: number; name: string; description?: string; groupId: number; ownerId: number }
+export interface FakeProject {
+  id: number;
+  name: string;
+  description?: string;
+  groupId: number;
+  ownerId: number;
+}
+export interface FakeDataset {
+  id: number;
+  name: string;
+  description?: string;
+  groupId: number;
+  ownerId: number;
+}
 export interface FakeImage {
   id: number;
   name: string;
@@ -16,7 +28,12 @@ export interface FakeImage {
   /** Bytes of the originally imported file; absent = nothing archived. */
   original?: { name: string; bytes: Buffer };
 }
-export interface FakeFile { id: number; name: string; mimetype: string; bytes: Buffer }
+export interface FakeFile {
+  id: number;
+  name: string;
+  mimetype: string;
+  bytes: Buffer;
+}
 export interface FakeAnnotation {
   id: number;
   kind: 'MapAnnotationI' | 'TagAnnotationI' | 'FileAnnotationI';
@@ -27,7 +44,13 @@ export interface FakeAnnotation {
   description?: string;
   file?: FakeFile;
 }
-export interface FakeLink { id: number; annId: number; parentType: ParentType; parentId: number; ownerId: number }
+export interface FakeLink {
+  id: number;
+  annId: number;
+  parentType: ParentType;
+  parentId: number;
+  ownerId: number;
+}
 
 /** The fake's database. Ids come from one counter, as OMERO's do per table (uniqueness is what matters). */
 export class FakeState {
@@ -61,7 +84,14 @@ export class FakeState {
   addImage(datasetId: number, name: string, ownerId: number, original?: { name: string; bytes: Buffer }): FakeImage {
     const dataset = this.datasets.get(datasetId);
     const image: FakeImage = {
-      id: this.nextId(), name, groupId: dataset?.groupId ?? 5, ownerId, acquisitionDate: 1235730332000, sizeX: 512, sizeY: 512, pixelsType: 'uint16',
+      id: this.nextId(),
+      name,
+      groupId: dataset?.groupId ?? 5,
+      ownerId,
+      acquisitionDate: 1235730332000,
+      sizeX: 512,
+      sizeY: 512,
+      pixelsType: 'uint16',
       ...(original && { original }),
     };
     this.images.set(image.id, image);

@@ -9,7 +9,13 @@ const CLIENT_NS = 'openmicroscopy.org/omero/client/mapAnnotation';
 
 /** Object ids named in a form or query (`image=1&image=2&dataset=3`). */
 function objects(params: URLSearchParams): [ParentType, number][] {
-  return OBJECT_TYPES.flatMap((t) => params.getAll(t).flatMap((v) => v.split(',')).filter((v) => v !== '').map((v) => [t, Number(v)] as [ParentType, number]));
+  return OBJECT_TYPES.flatMap((t) =>
+    params
+      .getAll(t)
+      .flatMap((v) => v.split(','))
+      .filter((v) => v !== '')
+      .map((v) => [t, Number(v)] as [ParentType, number]),
+  );
 }
 
 function parentName(state: FakeState, type: ParentType, id: number): string {
@@ -46,14 +52,30 @@ export function webclientRoute(state: FakeState, req: FakeRequest, userId: numbe
   if (m) {
     const file = state.annotations.get(Number(m[1]))?.file;
     if (!file) return text(404, '<h1>Not Found</h1>');
-    return { status: 200, headers: { 'content-type': 'application/force-download', 'content-disposition': `attachment; filename=${file.name}`, 'content-length': String(file.bytes.length) }, body: file.bytes };
+    return {
+      status: 200,
+      headers: {
+        'content-type': 'application/force-download',
+        'content-disposition': `attachment; filename=${file.name}`,
+        'content-length': String(file.bytes.length),
+      },
+      body: file.bytes,
+    };
   }
   m = /^\/webgateway\/archived_files\/download\/(\d+)\/$/.exec(p);
   if (m) {
     const image = state.images.get(Number(m[1]));
     if (!image) return text(404, '');
     if (!image.original) return text(500, 'Could not find any archived files for this image', 'text/plain');
-    return { status: 200, headers: { 'content-type': 'application/force-download', 'content-disposition': `attachment; filename=${image.original.name}`, 'content-length': String(image.original.bytes.length) }, body: image.original.bytes };
+    return {
+      status: 200,
+      headers: {
+        'content-type': 'application/force-download',
+        'content-disposition': `attachment; filename=${image.original.name}`,
+        'content-length': String(image.original.bytes.length),
+      },
+      body: image.original.bytes,
+    };
   }
   m = /^\/webgateway\/render_ome_tiff\/i\/(\d+)\/$/.exec(p);
   if (m) {
@@ -61,14 +83,22 @@ export function webclientRoute(state: FakeState, req: FakeRequest, userId: numbe
     if (!image) return text(404, '');
     const data = new Uint16Array(image.sizeX * image.sizeY).map((_, i) => (i * 7) % 4096);
     const tiff = Buffer.from(encodeTiff({ data, shape: [image.sizeY, image.sizeX], dtype: 'uint16', axes: 'YX' }, { ome: true }));
-    return { status: 200, headers: { 'content-type': 'image/tiff', 'content-disposition': `attachment; filename=${image.name}.ome.tiff`, 'content-length': String(tiff.length) }, body: tiff };
+    return {
+      status: 200,
+      headers: { 'content-type': 'image/tiff', 'content-disposition': `attachment; filename=${image.name}.ome.tiff`, 'content-length': String(tiff.length) },
+      body: tiff,
+    };
   }
   m = /^\/webgateway\/original_file_paths\/(\d+)\/$/.exec(p);
   if (m) {
     const image = state.images.get(Number(m[1]));
     if (!image) return text(404, '');
     const names = image.original ? [image.original.name] : [];
-    return json(200, { repo: names.map((n) => `ben_3/2024-03/14/10-15-30.123/${n}`), client: names.map((n) => `/home/ben/${n}`), fileset: { id: image.id + 900_000 } });
+    return json(200, {
+      repo: names.map((n) => `ben_3/2024-03/14/10-15-30.123/${n}`),
+      client: names.map((n) => `/home/ben/${n}`),
+      fileset: { id: image.id + 900_000 },
+    });
   }
   return undefined;
 }
@@ -94,21 +124,42 @@ function annotations(state: FakeState, req: FakeRequest): FakeResponse {
   const pageNo = Math.max(1, Number(req.url.searchParams.get('page') ?? 1));
   out.splice(0, (pageNo - 1) * limit);
   out.splice(limit);
-  const experimenters = [...owners].map((id) => ({ id, omeName: id === 3 ? 'ben' : `user${id}`, firstName: id === 3 ? 'Ben' : 'User', lastName: id === 3 ? 'Nevis' : String(id) }));
+  const experimenters = [...owners].map((id) => ({
+    id,
+    omeName: id === 3 ? 'ben' : `user${id}`,
+    firstName: id === 3 ? 'Ben' : 'User',
+    lastName: id === 3 ? 'Nevis' : String(id),
+  }));
   return json(200, { annotations: out, experimenters });
 }
 
-function marshal(state: FakeState, ann: FakeAnnotation, link: { id: number; ownerId: number; parentType: ParentType; parentId: number }): Record<string, unknown> {
+function marshal(
+  state: FakeState,
+  ann: FakeAnnotation,
+  link: { id: number; ownerId: number; parentType: ParentType; parentId: number },
+): Record<string, unknown> {
   const date = '2024-03-14T10:15:30+00:00';
   const base: Record<string, unknown> = {
-    id: ann.id, ns: ann.ns, name: null, description: ann.description ?? null, owner: { id: ann.ownerId }, date,
+    id: ann.id,
+    ns: ann.ns,
+    name: null,
+    description: ann.description ?? null,
+    owner: { id: ann.ownerId },
+    date,
     permissions: ann.kind === 'FileAnnotationI' ? { ...PERMS, canDownload: true } : PERMS,
-    link: { id: link.id, owner: { id: link.ownerId }, parent: { id: link.parentId, class: CLASS_OF[link.parentType], name: parentName(state, link.parentType, link.parentId) }, date, permissions: PERMS },
+    link: {
+      id: link.id,
+      owner: { id: link.ownerId },
+      parent: { id: link.parentId, class: CLASS_OF[link.parentType], name: parentName(state, link.parentType, link.parentId) },
+      date,
+      permissions: PERMS,
+    },
     class: ann.kind,
   };
   if (ann.kind === 'MapAnnotationI') base['values'] = ann.values ?? [];
   if (ann.kind === 'TagAnnotationI') base['textValue'] = ann.textValue;
-  if (ann.kind === 'FileAnnotationI') base['file'] = { id: ann.file!.id, name: ann.file!.name, size: ann.file!.bytes.length, path: ann.file!.name, mimetype: ann.file!.mimetype };
+  if (ann.kind === 'FileAnnotationI')
+    base['file'] = { id: ann.file!.id, name: ann.file!.name, size: ann.file!.bytes.length, path: ann.file!.name, mimetype: ann.file!.mimetype };
   return base;
 }
 
@@ -134,7 +185,8 @@ function annotateMap(state: FakeState, req: FakeRequest, userId: number): FakeRe
   }
   const created: number[] = [];
   if (pairs.length > 0) {
-    for (const [t, id] of objects(params)) if (state.exists(t, id)) created.push(state.annotate(t, id, { kind: 'MapAnnotationI', ns, ownerId: userId, values: pairs }).id);
+    for (const [t, id] of objects(params))
+      if (state.exists(t, id)) created.push(state.annotate(t, id, { kind: 'MapAnnotationI', ns, ownerId: userId, values: pairs }).id);
   }
   return json(200, { annId: created });
 }
@@ -143,13 +195,25 @@ function annotateTags(state: FakeState, req: FakeRequest, userId: number): FakeR
   const targets = objects(req.form);
   const total = req.form.get('newtags-TOTAL_FORMS');
   if (total === null || req.form.get('newtags-INITIAL_FORMS') === null) return text(200, 'ManagementForm data is missing or has been tampered with');
-  const wanted = new Set((req.form.get('tags') ?? '').split(',').filter((t) => t !== '').map(Number));
+  const wanted = new Set(
+    (req.form.get('tags') ?? '')
+      .split(',')
+      .filter((t) => t !== '')
+      .map(Number),
+  );
   const created: number[] = [];
   for (let i = 0; i < Number(total); i++) {
     const value = req.form.get(`newtags-${i}-tag`) ?? '';
     const description = req.form.get(`newtags-${i}-description`) ?? '';
     const existing = [...state.annotations.values()].find((a) => a.kind === 'TagAnnotationI' && a.textValue === value && (a.description ?? '') === description);
-    const tag = existing ?? { id: state.nextId(), kind: 'TagAnnotationI' as const, ns: null, ownerId: userId, textValue: value, ...(description !== '' && { description }) };
+    const tag = existing ?? {
+      id: state.nextId(),
+      kind: 'TagAnnotationI' as const,
+      ns: null,
+      ownerId: userId,
+      textValue: value,
+      ...(description !== '' && { description }),
+    };
     state.annotations.set(tag.id, tag);
     created.push(tag.id);
     wanted.add(tag.id);
@@ -157,7 +221,9 @@ function annotateTags(state: FakeState, req: FakeRequest, userId: number): FakeR
   const added: number[] = [];
   const removed: number[] = [];
   for (const [t, id] of targets) {
-    const mine = state.links.filter((l) => l.parentType === t && l.parentId === id && l.ownerId === userId && state.annotations.get(l.annId)?.kind === 'TagAnnotationI');
+    const mine = state.links.filter(
+      (l) => l.parentType === t && l.parentId === id && l.ownerId === userId && state.annotations.get(l.annId)?.kind === 'TagAnnotationI',
+    );
     for (const l of mine) if (!wanted.has(l.annId)) removed.push(l.annId);
     state.links = state.links.filter((l) => !(mine.includes(l) && !wanted.has(l.annId)));
     for (const tagId of wanted) {
@@ -197,7 +263,12 @@ function links(state: FakeState, req: FakeRequest): FakeResponse {
       if (parentType === 'project' && !state.projects.has(Number(parentId))) return json(404, { error: `Object of type Project and ID ${parentId} not found` });
       for (const [childType, ids] of Object.entries(children)) {
         for (const id of ids) {
-          const list = parentType === 'project' && childType === 'dataset' ? state.projectDatasets : parentType === 'dataset' && childType === 'image' ? state.datasetImages : undefined;
+          const list =
+            parentType === 'project' && childType === 'dataset'
+              ? state.projectDatasets
+              : parentType === 'dataset' && childType === 'image'
+                ? state.datasetImages
+                : undefined;
           if (list && !list.some(([p, c]) => p === Number(parentId) && c === id)) list.push([Number(parentId), id]);
         }
       }

@@ -215,14 +215,19 @@ interface FailedStart {
  */
 async function untilIdle(dir: string, env: NodeJS.ProcessEnv, daemons: readonly Daemon[]): Promise<'idle' | FailedStart> {
   const logs = async (): Promise<string> => {
-    const texts = await Promise.all(['slurmctld.log', 'slurmd.log'].map(async (f) => `--- ${f}\n${(await readFile(path.join(dir, 'log', f), 'utf8').catch(() => '')).slice(-2000)}`));
+    const texts = await Promise.all(
+      ['slurmctld.log', 'slurmd.log'].map(async (f) => `--- ${f}\n${(await readFile(path.join(dir, 'log', f), 'utf8').catch(() => '')).slice(-2000)}`),
+    );
     return texts.join('\n');
   };
   // A client command waits for a controller that is not up yet; a daemon that stopped answers at once.
   const ended = Promise.race(daemons.map((daemon) => daemon.ended.then((how) => ({ daemon, how }))));
   const until = Date.now() + 30_000;
   for (;;) {
-    const sinfo = run('sinfo', ['-h', '-o', '%T'], { env, timeout: 5000 }).then((r) => r.stdout, () => '');
+    const sinfo = run('sinfo', ['-h', '-o', '%T'], { env, timeout: 5000 }).then(
+      (r) => r.stdout,
+      () => '',
+    );
     const first = await Promise.race([sinfo, ended]);
     if (typeof first !== 'string') {
       const own = await readFile(path.join(dir, 'log', `${first.daemon.name}.log`), 'utf8').catch(() => '');
@@ -268,7 +273,10 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     if (daemons.length > 0) {
       await run('scancel', ['--full', `--partition=debug`], { env }).catch(() => undefined);
       for (let i = 0; i < 50; i++) {
-        const left = await run('squeue', ['-h', '-o', '%i'], { env }).then((r) => r.stdout.trim(), () => '');
+        const left = await run('squeue', ['-h', '-o', '%i'], { env }).then(
+          (r) => r.stdout.trim(),
+          () => '',
+        );
         if (left === '') break;
         await sleep(100);
       }
@@ -284,7 +292,18 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     await run('mungekey', ['-c', '-k', key], { env });
     await chmod(key, 0o600);
     const sock = path.join(dir, 'munge.sock');
-    await run('munged', ['--force', `--key-file=${key}`, `--socket=${sock}`, `--pid-file=${path.join(dir, 'munged.pid')}`, `--log-file=${path.join(dir, 'munged.log')}`, `--seed-file=${path.join(dir, 'munge.seed')}`], { env });
+    await run(
+      'munged',
+      [
+        '--force',
+        `--key-file=${key}`,
+        `--socket=${sock}`,
+        `--pid-file=${path.join(dir, 'munged.pid')}`,
+        `--log-file=${path.join(dir, 'munged.log')}`,
+        `--seed-file=${path.join(dir, 'munge.seed')}`,
+      ],
+      { env },
+    );
     const host = os.hostname().split('.')[0] as string;
     const attempts = options.attempts ?? 5;
     const taken: string[] = [];
