@@ -35,7 +35,7 @@ describe('engineMissing', () => {
     );
     expect(engineMissing('docker', await withCommands('dockerd', 'containerd', 'runc'))).toBe('busybox is not on PATH (Debian: docker.io busybox-static)');
     // Podman's package may bring crun instead of runc, which fails here (feasibility notes): runc is required.
-    expect(engineMissing('podman', await withCommands('podman', 'conmon', 'busybox'))).toBe('runc is not on PATH (Debian: podman busybox-static)');
+    expect(engineMissing('podman', await withCommands('podman', 'conmon', 'busybox'))).toBe('runc is not on PATH (Debian: podman runc busybox-static)');
   });
 
   it('finds nothing missing when every command is on PATH', async () => {

@@ -23,7 +23,7 @@ async function hardLimit(what: string, cap: number): Promise<number> {
 export const podmanLaunch: EngineLaunch = {
   name: 'podman system service',
   commands: ['podman', 'conmon', 'runc', 'busybox'],
-  install: 'Debian: podman busybox-static',
+  install: 'Debian: podman runc busybox-static',
   async prepare(dir, socketPath, env) {
     const nofile = await hardLimit('Max open files', 1_048_576);
     const nproc = await hardLimit('Max processes', 32_768);
