@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HookError, ToolError } from '../errors/area-errors.js';
 import { COPY_TOOL, engineFixture, shellTool, type EngineFixture } from './test-support/engine-fixture.js';
 
@@ -161,6 +161,18 @@ describe('RunEngine: map runs', () => {
     );
     expect(f.store.saveRunCalls).toEqual([]);
     expect(f.store.datasets.has('out')).toBe(false);
+  });
+
+  it('refuses the raw dataset as output before any hook fires or record is written (the server answered 202, then the run was gone)', async () => {
+    const tool = f.tool(shellTool('test.copy', 'cp "$1" "$2"'));
+    const before = vi.fn();
+    f.hooks.beforeRun.tap('spec', before);
+    await expect(f.engine.run(f.store, { tool, inputs: [{ name: 'i' }], outputDataset: 'data' })).rejects.toMatchObject({
+      code: 'BAD_PARAMETER',
+      message: "tool 'test.copy': output dataset 'data' is the raw dataset of the experiment; a run writes into a processed dataset: choose another name",
+    });
+    expect(before).not.toHaveBeenCalled();
+    expect(f.store.saveRunCalls).toEqual([]);
   });
 
   it('selects one output of a multi-output tool by origin output name', async () => {

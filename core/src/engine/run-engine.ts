@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { join } from 'node:path';
-import { StorageError, RunnerError } from '../errors/area-errors.js';
+import { StorageError, RunnerError, ToolError } from '../errors/area-errors.js';
 import { BioImageItError } from '../errors/bioimageit-error.js';
 import type { ExperimentStore } from '../extension-points/storage-backend.js';
 import type { Runner } from '../extension-points/runner.js';
@@ -61,6 +61,19 @@ export interface RunEngineOptions {
  *   run that ends; runFailed when it ends `failed` or `cancelled`, or throws after it started.
  *   Failing taps of job hooks and afterRun are reported in `warnings`, never fail the run.
  */
+/** A run writes into a processed dataset: naming the raw one is refused before anything starts (no hook, no record). */
+async function refuseRawOutput(store: ExperimentStore, manifest: ToolManifest, dataset: string): Promise<void> {
+  const raw = (await store.listDatasets()).find((d) => d.kind === 'raw');
+  if (raw === undefined || raw.name !== dataset) return;
+  throw new ToolError(
+    'BAD_PARAMETER',
+    `tool '${manifest.id}': output dataset '${dataset}' is the raw dataset of the experiment; a run writes into a processed dataset: choose another name`,
+    {
+      details: { tool: manifest.id, dataset },
+    },
+  );
+}
+
 export class RunEngine {
   constructor(private readonly options: RunEngineOptions) {}
 
@@ -69,6 +82,7 @@ export class RunEngine {
     const manifest = request.tool;
     const dataset = request.outputDataset;
     const params = validateParams(manifest, request.params ?? {});
+    await refuseRawOutput(store, manifest, dataset);
     const selection = await selectInputs(store, manifest, request.inputs);
     const { plans, unmatched } = planJobs(selection, {
       toolId: manifest.id,

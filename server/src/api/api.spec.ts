@@ -283,6 +283,18 @@ describe('REST API on exp100', () => {
       expect((await api.call('GET', items('?dataset=failing'))).json.total).toBe(0);
     });
 
+    it("refuses the raw dataset as a run's output with 400, and leaves no run behind", async () => {
+      const runsBefore = (await api.call('GET', `/api/experiments/${exp}/runs`)).json.length;
+      const refused = await api.call('POST', `/api/experiments/${exp}/runs`, {
+        tool: 'bioimageit.gaussian-blur',
+        inputs: [{ name: 'image', query: '' }],
+        outputDataset: 'data',
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.json.error.message).toMatch(/output dataset 'data' is the raw dataset of the experiment/);
+      expect((await api.call('GET', `/api/experiments/${exp}/runs`)).json).toHaveLength(runsBefore);
+    });
+
     it('cancels a running run; a second cancel is 409, an unknown run 404', async () => {
       const started = await api.call('POST', `/api/experiments/${exp}/runs`, {
         tool: 'bioimageit.gaussian-blur',
