@@ -46,6 +46,33 @@ describe('OME-XML', () => {
   });
 });
 
+describe('OME-XML parsing time', () => {
+  /** A Pixels tag with an `n`-character attribute value and `n`-character runs of valueless names and whitespace. */
+  function hostile(n: number): string {
+    const run = 'a '.repeat(n / 2) + 'b'.repeat(n) + ' '.repeat(n) + 'c\t'.repeat(n / 2);
+    return `<OME><Image ID="Image:0"><Pixels Type="${'v'.repeat(n - 5)}&amp;" ${run} SizeX="16" SizeY="8" SizeZ="3" DimensionOrder="XYZCT" ${run}></Pixels></Image></OME>`;
+  }
+
+  function fastest(n: number): number {
+    const xml = hostile(n);
+    let best = Infinity;
+    for (let i = 0; i < 7; i++) {
+      const start = performance.now();
+      const px = parseOmePixels(xml);
+      best = Math.min(best, performance.now() - start);
+      expect(px).toMatchObject({ sizeX: 16, sizeY: 8, sizeZ: 3, sizeC: 1, sizeT: 1, dimensionOrder: 'XYZCT', imageCount: 1 });
+      expect(px?.type).toBe('v'.repeat(n - 5) + '&');
+    }
+    return best;
+  }
+
+  it('is linear in the length of an attribute value and of runs of valueless attributes and whitespace', () => {
+    fastest(100_000);
+    const ratio = fastest(400_000) / fastest(100_000);
+    expect(ratio).toBeLessThan(8);
+  });
+});
+
 describe('ImageJ description', () => {
   it('reads counts, spacing, units and defaults', () => {
     expect(parseImageJDescription('ImageJ=1.54f\r\nimages=6\r\nchannels=2\r\nslices=3\r\nunit=\\u00B5m\r\nspacing=0.25\r\nfinterval=x\r\n')).toEqual({

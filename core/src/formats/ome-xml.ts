@@ -18,10 +18,6 @@ export interface OmePixels {
   readonly imageCount: number;
 }
 
-const PIXELS = /<(?:[\w.-]+:)?Pixels\b([^>]*)>/;
-const IMAGE = /<(?:[\w.-]+:)?Image\b[\s>]/g;
-const ATTRIBUTE = /([\w.:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
-
 /** True when an ImageDescription holds OME-XML. */
 export function isOmeXml(description: string): boolean {
   return description.includes('<OME') || /<[\w.-]+:OME\b/.test(description);
@@ -29,26 +25,26 @@ export function isOmeXml(description: string): boolean {
 
 /**
  * Extracts the first `Pixels` element's sizes, order, type and physical sizes from OME-XML with a
- * small attribute scanner (no XML dependency). Returns undefined when there is no `Pixels`
- * element or its sizes are not positive integers.
+ * small single-pass tag and attribute scanner (no XML dependency, no backtracking regex: linear in
+ * the length of `xml` whatever it holds). Returns undefined when there is no `Pixels` element or
+ * its sizes are not positive integers.
  */
 export function parseOmePixels(xml: string): OmePixels | undefined {
-  const match = PIXELS.exec(xml);
-  if (!match) return undefined;
-  const attrs = attributes(match[1] ?? '');
+  const { pixels: attrs, imageCount } = scanOmeTags(xml);
+  if (!attrs) return undefined;
   const size = (name: string): number => {
-    const v = Number(attrs[name] ?? '1');
+    const v = Number(attrs.get(name) ?? '1');
     return Number.isInteger(v) && v > 0 ? v : 0;
   };
   const [sizeX, sizeY, sizeZ, sizeC, sizeT] = [size('SizeX'), size('SizeY'), size('SizeZ'), size('SizeC'), size('SizeT')];
-  const dimensionOrder = (attrs['DimensionOrder'] ?? 'XYZCT').toUpperCase();
+  const dimensionOrder = (attrs.get('DimensionOrder') ?? 'XYZCT').toUpperCase();
   if (!sizeX || !sizeY || !sizeZ || !sizeC || !sizeT || !/^XY(?:ZCT|ZTC|CZT|CTZ|TZC|TCZ)$/.test(dimensionOrder)) return undefined;
-  const length = (axis: 'X' | 'Y' | 'Z') => physicalSize(num(attrs[`PhysicalSize${axis}`]), attrs[`PhysicalSize${axis}Unit`], DEFAULT_LENGTH_UNIT);
+  const length = (axis: 'X' | 'Y' | 'Z') => physicalSize(num(attrs.get(`PhysicalSize${axis}`)), attrs.get(`PhysicalSize${axis}Unit`), DEFAULT_LENGTH_UNIT);
   const sizes: Record<string, ReturnType<typeof physicalSize>> = {
     x: length('X'),
     y: length('Y'),
     z: length('Z'),
-    t: physicalSize(num(attrs['TimeIncrement']), attrs['TimeIncrementUnit'], 's'),
+    t: physicalSize(num(attrs.get('TimeIncrement')), attrs.get('TimeIncrementUnit'), 's'),
   };
   const physical = Object.fromEntries(Object.entries(sizes).filter(([, v]) => v !== undefined));
   return {
@@ -58,9 +54,9 @@ export function parseOmePixels(xml: string): OmePixels | undefined {
     sizeC,
     sizeT,
     dimensionOrder,
-    type: attrs['Type'],
+    type: attrs.get('Type'),
     physicalSize: physical,
-    imageCount: Math.max(1, xml.match(IMAGE)?.length ?? 0),
+    imageCount: Math.max(1, imageCount),
   };
 }
 
@@ -121,10 +117,79 @@ export function buildOmeXml(image: OmeImage): string {
   );
 }
 
-function attributes(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const m of text.matchAll(ATTRIBUTE)) out[m[1]!] = unescapeXml(m[2] ?? m[3] ?? '');
-  return out;
+/**
+ * One pass over the tags of `xml`: counts `Image` start tags and reads the attributes of the first
+ * `Pixels` tag (namespace prefixes ignored). Every character is looked at a bounded number of times.
+ */
+function scanOmeTags(xml: string): { pixels: Map<string, string> | undefined; imageCount: number } {
+  let pixels: Map<string, string> | undefined;
+  let imageCount = 0;
+  let at = xml.indexOf('<');
+  while (at !== -1) {
+    const nameEnd = skipWhile(xml, at + 1, isNameChar);
+    let next = nameEnd;
+    if (nameEnd === xml.length || endsTagName(xml.charCodeAt(nameEnd))) {
+      const name = xml.slice(at + 1, nameEnd);
+      const local = name.slice(name.lastIndexOf(':') + 1);
+      if (local === 'Image') imageCount++;
+      else if (local === 'Pixels' && !pixels) ({ attributes: pixels, end: next } = scanAttributes(xml, nameEnd));
+    }
+    at = xml.indexOf('<', Math.max(next, at + 1));
+  }
+  return { pixels, imageCount };
+}
+
+/**
+ * Reads `name="value"` / `name='value'` pairs from `from` up to the `>` or `<` that ends the tag
+ * (outside quotes); names without a value and stray characters are skipped. Returns the attributes
+ * (entities decoded, the last of repeated names winning) and where scanning stopped.
+ */
+function scanAttributes(xml: string, from: number): { attributes: Map<string, string>; end: number } {
+  const attributes = new Map<string, string>();
+  const n = xml.length;
+  let i = from;
+  while (i < n) {
+    const c = xml.charCodeAt(i);
+    if (c === GT || c === LT) return { attributes, end: c === GT ? i + 1 : i };
+    if (!isNameChar(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    i = skipWhile(xml, i, isNameChar);
+    const name = xml.slice(start, i);
+    i = skipWhile(xml, i, isSpace);
+    if (xml.charCodeAt(i) !== EQ) continue;
+    i = skipWhile(xml, i + 1, isSpace);
+    const quote = xml.charCodeAt(i);
+    if (quote !== DQUOTE && quote !== SQUOTE) continue;
+    const close = xml.indexOf(xml[i]!, i + 1);
+    if (close === -1) return { attributes, end: n };
+    attributes.set(name, unescapeXml(xml.slice(i + 1, close)));
+    i = close + 1;
+  }
+  return { attributes, end: n };
+}
+
+const [LT, GT, EQ, DQUOTE, SQUOTE, SLASH] = ['<', '>', '=', '"', "'", '/'].map((ch) => ch.charCodeAt(0)) as [number, number, number, number, number, number];
+
+function skipWhile(text: string, from: number, test: (code: number) => boolean): number {
+  let i = from;
+  while (i < text.length && test(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** `[A-Za-z0-9_.:-]`, the characters of (prefixed) tag and attribute names. */
+function isNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 58) || c === 95 || c === 46 || c === 45;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+function endsTagName(c: number): boolean {
+  return isSpace(c) || c === GT || c === SLASH;
 }
 
 function num(text: string | undefined): number | undefined {

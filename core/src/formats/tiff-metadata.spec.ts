@@ -170,6 +170,28 @@ describe('readTiffMetadata on hand-built files', () => {
     });
   });
 
+  describe('a description declaring more planes than the file could hold', () => {
+    const pixels = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const lies: Array<[string, string]> = [
+      ['ImageJ', 'ImageJ=1.54f\nimages=1000000000\nslices=1000000000\nunit=micron\n'],
+      ['OME-XML', '<OME><Image><Pixels DimensionOrder="XYZCT" Type="uint8" SizeX="16" SizeY="16" SizeZ="1000000000" SizeC="1" SizeT="1"/></Image></OME>'],
+    ];
+    for (const [kind, description] of lies) {
+      it(`reads a 16x16 ${kind} file as its one page, with a warning, in little memory`, async () => {
+        const bytes = handTiff(true, false, [{ width: 16, height: 16, bits: 8, sampleFormat: 1, pixels, description }]);
+        expect(bytes.length).toBeLessThan(1024);
+        const before = process.memoryUsage().heapUsed;
+        const meta = readTiffMetadata(bytes, '/data/liar.tif');
+        const px = await decodeTiffPixels(bytes, '/data/liar.tif');
+        expect(process.memoryUsage().heapUsed - before).toBeLessThan(32 * 1024 * 1024);
+        expect(meta).toMatchObject({ shape: [16, 16], axes: 'YX', dtype: 'uint8', ome: false, imagej: false, pages: 1 });
+        expect(meta.warnings).toEqual([expect.stringMatching(new RegExp(`${kind} description declares 1000000000 planes.*1 pages`))]);
+        expect(px.shape).toEqual([16, 16]);
+        expect(Array.from(px.data)).toEqual(Array.from(pixels));
+      });
+    }
+  });
+
   const fixture = fileURLToPath(new URL('../../../tests/fixtures/v1/exp100/data/population1_001.tif', import.meta.url));
   it('reads the v1 fixture written by tifffile', async () => {
     const path = fixture;

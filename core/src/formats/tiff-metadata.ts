@@ -21,6 +21,8 @@ export interface TiffMetadata extends FormatMetadata {
   readonly pages: number;
   /** Number of OME `Image` elements, present only when there are several (only the first is described). */
   readonly series?: number;
+  /** Why the file was read otherwise than its description says (a description that cannot be true). */
+  readonly warnings?: readonly string[];
 }
 
 /** Metadata plus the page index of every plane, in the C order of the leading axes. */
@@ -39,26 +41,68 @@ export function readTiffMetadata(bytes: Uint8Array, path: string): TiffMetadata 
   return readTiffLayout(bytes, path).metadata;
 }
 
-/** Like {@link readTiffMetadata}, also saying which page holds each plane. */
+/**
+ * Like {@link readTiffMetadata}, also saying which page holds each plane. Nothing is built in
+ * proportion to a count a description declares: when an OME or ImageJ description declares more
+ * planes than the file has pages, the description is kept only if the file is large enough to hold
+ * those planes uncompressed (ImageJ's contiguous layout, or planes in companion files; reading
+ * pixels then fails UNSUPPORTED); otherwise the description cannot be true and the file is read as
+ * plain pages, with a line in `warnings`.
+ */
 export function readTiffLayout(bytes: Uint8Array, path: string): TiffLayout {
   const s = readTiffStructure(bytes, path);
   const p = s.first;
   const description = p.description ?? '';
   const base = { dtype: dtypeFromTiff(p.bitsPerSample, p.sampleFormat), bigtiff: s.bigtiff, pages: s.pageCount };
-  const ome = isOmeXml(description) ? omeLayout(description, s) : undefined;
-  if (ome) return { metadata: { ...base, ...ome.fields, ome: true, imagej: false }, planePages: ome.planePages };
-  if (isImageJDescription(description)) {
-    const ij = imageJLayout(description, s);
-    return { metadata: { ...base, ...ij.fields, ome: false, imagej: true }, planePages: ij.planePages };
+  let kind: 'OME-XML' | 'ImageJ' | undefined;
+  let layout: Layout | undefined;
+  if (isOmeXml(description)) {
+    layout = omeLayout(description, s);
+    if (layout) kind = 'OME-XML';
+  } else if (isImageJDescription(description)) {
+    layout = imageJLayout(description, s);
+    kind = 'ImageJ';
   }
-  const shaped = description.startsWith('{') ? shapedLayout(description, s) : undefined;
-  const layout = shaped ?? plainLayout(s);
-  return { metadata: { ...base, ...layout.fields, ome: false, imagej: false }, planePages: layout.planePages };
+  const warnings: string[] = [];
+  if (kind && layout && !planesCanExist(layout.declaredPlanes, s, bytes.byteLength)) {
+    warnings.push(
+      `the ${kind} description declares ${layout.declaredPlanes} planes, but the file holds ${s.pageCount} pages and is too small ` +
+        `(${bytes.byteLength} bytes) for the rest: read as plain pages`,
+    );
+    kind = undefined;
+    layout = undefined;
+  }
+  if (!layout && description.startsWith('{')) layout = shapedLayout(description, s);
+  layout ??= plainLayout(s);
+  const metadata: TiffMetadata = {
+    ...base,
+    ...layout.fields,
+    ome: kind === 'OME-XML',
+    imagej: kind === 'ImageJ',
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
+  return { metadata, planePages: layout.planePages };
 }
 
 interface Layout {
   readonly fields: { shape: number[]; axes: string; physicalSize?: PhysicalSizes; series?: number };
+  /** Page indexes of the planes; for a description, at most one per page that exists. */
   readonly planePages: readonly number[];
+  /** Planes the description declares (may exceed the pages). */
+  readonly declaredPlanes: number;
+}
+
+/** True when the declared planes have pages, or would fit in the file stored uncompressed. */
+function planesCanExist(planes: number, s: TiffStructure, fileLength: number): boolean {
+  if (planes <= s.pageCount) return true;
+  const p = s.first;
+  const planeBytes = Math.ceil((p.width * p.samplesPerPixel * p.bitsPerSample) / 8) * p.height;
+  return planes * planeBytes <= fileLength;
+}
+
+/** Page indexes `0 .. min(planes, pages) - 1`: never longer than the IFD chain. */
+function describedPages(planes: number, s: TiffStructure): number[] {
+  return sequence(Math.min(planes, s.pageCount));
 }
 
 function planeShape(p: TiffPage): { shape: number[]; axes: string } {
@@ -90,7 +134,8 @@ function omeLayout(xml: string, s: TiffStructure): Layout | undefined {
   const fields: Layout['fields'] = { shape, axes };
   if (Object.keys(px.physicalSize).length > 0) fields.physicalSize = px.physicalSize;
   if (px.imageCount > 1) fields.series = px.imageCount;
-  return { fields, planePages: sequence(px.sizeZ * sizes['C']! * px.sizeT) };
+  const declaredPlanes = px.sizeZ * sizes['C']! * px.sizeT;
+  return { fields, planePages: describedPages(declaredPlanes, s), declaredPlanes };
 }
 
 function imageJLayout(description: string, s: TiffStructure): Layout {
@@ -115,7 +160,8 @@ function imageJLayout(description: string, s: TiffStructure): Layout {
     };
     if (Object.keys(sizes).length > 0) fields.physicalSize = sizes;
   }
-  return { fields, planePages: sequence(channels * slices * frames) };
+  const declaredPlanes = channels * slices * frames;
+  return { fields, planePages: describedPages(declaredPlanes, s), declaredPlanes };
 }
 
 function shapedLayout(description: string, s: TiffStructure): Layout | undefined {
@@ -140,14 +186,14 @@ function shapedLayout(description: string, s: TiffStructure): Layout | undefined
   const fields: Layout['fields'] = { shape: shape as number[], axes: letters };
   const physical = validPhysicalSizes(sizes) ?? resolutionSizes(s.first);
   if (physical) fields.physicalSize = physical;
-  return { fields, planePages: s.planePages.slice(0, planes) };
+  return { fields, planePages: s.planePages.slice(0, planes), declaredPlanes: planes };
 }
 
 function plainLayout(s: TiffStructure): Layout {
   const fields: Layout['fields'] = withLeading([['Z', s.planePages.length]], s.first);
   const physical = resolutionSizes(s.first);
   if (physical) fields.physicalSize = physical;
-  return { fields, planePages: s.planePages };
+  return { fields, planePages: s.planePages, declaredPlanes: s.planePages.length };
 }
 
 /** X/Y sizes in µm from the resolution tags, only when ResolutionUnit explicitly says inch or cm. */

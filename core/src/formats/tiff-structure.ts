@@ -228,6 +228,9 @@ class TiffStructureReader {
 
   private ascii(entryAt: number, tag: number): string {
     const { count, at } = this.valuePosition(entryAt, tag);
+    if (at + count > this.length) {
+      throw corrupt(this.path, `tag ${tag} text (${count} bytes at offset ${at}) lies beyond the end of the file (${this.length} bytes; truncated?)`, { tag });
+    }
     let end = at + count;
     while (end > at && this.view.getUint8(end - 1) === 0) end--;
     return utf8.decode(new Uint8Array(this.view.buffer, this.view.byteOffset + at, end - at));
