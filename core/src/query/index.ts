@@ -17,4 +17,4 @@ export type { QueryFields, QueryPredicate } from './query-fields.js';
 export { parseQuery, filterItems, type ParsedQuery, type ParseQueryOptions } from './parse-query.js';
 export { formatQueryError } from './query-errors.js';
 export { parseQueryNumber } from './query-compiler.js';
-export { LinearRegex, RegexSyntaxError, MAX_PROGRAM_SIZE, MAX_REPEAT } from './linear-regex.js';
+export { LinearRegex, RegexSyntaxError, MAX_GROUP_DEPTH, MAX_PROGRAM_SIZE, MAX_REPEAT } from './linear-regex.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LinearRegex, MAX_PROGRAM_SIZE, RegexSyntaxError } from './linear-regex.js';
+import { LinearRegex, MAX_GROUP_DEPTH, MAX_PROGRAM_SIZE, RegexSyntaxError } from './linear-regex.js';
 
 /** Seeded generator, so a failing case can be replayed. */
 function random(seed: number): () => number {
@@ -146,6 +146,13 @@ describe('LinearRegex', () => {
     expect(() => LinearRegex.compile('((?<y>a)|b)(?<y>c)')).toThrow("duplicate group name 'y' at position 11");
     expect(() => LinearRegex.compile('(?<y>a)(b|(?<y>c))')).toThrow("duplicate group name 'y' at position 10");
     expect(() => LinearRegex.compile('(?<y>(?<y>a))')).toThrow("duplicate group name 'y' at position 5");
+  });
+
+  it('refuses groups nested deeper than MAX_GROUP_DEPTH at their position, instead of overflowing the stack', () => {
+    expect(() => LinearRegex.compile(`${'('.repeat(10_000)}a${')'.repeat(10_000)}`)).toThrow(
+      `groups nested deeper than ${MAX_GROUP_DEPTH} levels at position ${MAX_GROUP_DEPTH}`,
+    );
+    expect(LinearRegex.compile(`${'(?:'.repeat(MAX_GROUP_DEPTH)}a${')'.repeat(MAX_GROUP_DEPTH)}`).test('xa')).toBe(true);
   });
 
   it('refuses what needs backtracking, and bad syntax, naming the position', () => {

@@ -20,6 +20,8 @@ export class RegexSyntaxError extends SyntaxError {
 
 /** Programs larger than this are refused (a `{m,n}` repetition copies its operand). */
 export const MAX_PROGRAM_SIZE = 20_000;
+/** Deepest group nesting accepted (as deep as the query language nests): parsing and compiling walk the tree, and the bound keeps them off the stack limit. */
+export const MAX_GROUP_DEPTH = 200;
 /** Largest count a `{m,n}` quantifier may give. */
 export const MAX_REPEAT = 1000;
 
@@ -185,6 +187,7 @@ class Parser {
 
   private group(): Node {
     const open = this.i;
+    if (this.scopes.length > MAX_GROUP_DEPTH) throw this.error(`groups nested deeper than ${MAX_GROUP_DEPTH} levels`, open);
     this.i++;
     if (this.p[this.i] === '?') {
       const next = this.p.slice(this.i, this.i + 3);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../errors/area-errors.js';
-import { childElements, elementText, parseXml } from './xml-parser.js';
+import { childElements, descendantElements, elementText, MAX_XML_DEPTH, parseXml } from './xml-parser.js';
 
 function errorOf(text: string): ToolError {
   try {
@@ -49,5 +49,14 @@ describe('parseXml', () => {
     expect(error.code).toBe('BAD_MANIFEST');
     expect(error.message).toBe(`/t/w.xml: ${message}`);
     expect(error.details['line']).toBe(Number(/line (\d+)/.exec(message)?.[1]));
+  });
+
+  it('refuses elements nested deeper than MAX_XML_DEPTH with the file and line, instead of overflowing the stack', () => {
+    const deep = `${'<a>\n'.repeat(100_000)}${'</a>'.repeat(100_000)}`;
+    const error = errorOf(deep);
+    expect(error.code).toBe('BAD_MANIFEST');
+    expect(error.message).toBe(`/t/w.xml: line ${MAX_XML_DEPTH + 1}, column 1: elements are nested deeper than ${MAX_XML_DEPTH} levels`);
+    const deepest = `${'<a>'.repeat(MAX_XML_DEPTH)}${'</a>'.repeat(MAX_XML_DEPTH)}`;
+    expect(descendantElements(parseXml(deepest, '/t/w.xml'))).toHaveLength(MAX_XML_DEPTH - 1);
   });
 });

@@ -30,13 +30,16 @@ export type XmlNode = XmlElement | XmlText;
 const ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 const NAME_START = /[A-Za-z_:]/;
 const NAME_CHAR = /[-A-Za-z0-9_:.]/;
+/** Deepest element nesting accepted: a wrapper needs a handful; the bound keeps every tree walk off the stack limit. */
+export const MAX_XML_DEPTH = 256;
 
 /**
  * Parses `text` and returns its root element. `file` names the document in errors.
  *
  * @throws ToolError BAD_MANIFEST `FILE: line L, column C: why` (details `file`, `line`, `column`)
  * for any malformed markup: unclosed or mismatched tags, bad attributes, unknown entities,
- * unterminated comments or CDATA, several roots or text outside the root.
+ * unterminated comments or CDATA, several roots or text outside the root, elements nested
+ * deeper than {@link MAX_XML_DEPTH}.
  */
 export function parseXml(text: string, file: string): XmlElement {
   return new XmlReader(text.startsWith('\ufeff') ? text.slice(1) : text, file).document();
@@ -58,7 +61,7 @@ class XmlReader {
     if (!this.src.startsWith('<', this.pos) || !NAME_START.test(this.src[this.pos + 1] ?? '')) {
       throw this.error(this.pos >= this.src.length ? 'the document has no root element' : 'expected the root element');
     }
-    const root = this.element();
+    const root = this.element(1);
     this.skipMisc(false);
     if (this.pos < this.src.length) throw this.error('unexpected content after the root element');
     return root;
@@ -85,8 +88,9 @@ class XmlReader {
     this.pos = end + terminator.length;
   }
 
-  private element(): XmlElement {
+  private element(depth: number): XmlElement {
     const start = this.pos;
+    if (depth > MAX_XML_DEPTH) throw this.error(`elements are nested deeper than ${MAX_XML_DEPTH} levels`);
     this.pos++;
     const name = this.name('an element name');
     const attributes = this.attributes();
@@ -119,7 +123,7 @@ class XmlReader {
       } else if (this.src.startsWith('<?', this.pos)) this.skipPast('?>', 'processing instruction');
       else if (this.src[this.pos] === '<') {
         if (!NAME_START.test(this.src[this.pos + 1] ?? '')) throw this.error("'<' must start a tag (write &lt; in text)");
-        children.push(this.element());
+        children.push(this.element(depth + 1));
       } else {
         const at = this.pos;
         const end = this.src.indexOf('<', at);
