@@ -92,7 +92,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
         if (already > 0) ctx.output.out(`skipped ${already} file(s) already imported`);
         if (report.skipped.length > already)
           ctx.output.out(`skipped ${report.skipped.length - already} file(s) with no known format (use --format to force one)`);
-        for (const f of report.failed) ctx.output.err(`failed: ${f.path}: ${f.error}`);
+        for (const f of report.failed) ctx.output.err(`failed: ${f.error.startsWith(`${f.path}: `) ? f.error : `${f.path}: ${f.error}`}`);
       }
       if (report.failed.length > 0) {
         ctx.exitCode = 1;

@@ -1,0 +1,30 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, tempDir, writeStack } from './cli-harness.js';
+
+let dir: { path: string; cleanup: () => Promise<void> };
+beforeAll(async () => {
+  dir = await tempDir('bioimageit-import-errors-');
+});
+afterAll(() => dir.cleanup());
+
+describe('bioimageit import: per-file errors', () => {
+  it('names each failed file once, imports the rest, and exits 1', async () => {
+    const ws = dir.path;
+    await cli(ws, ['init', '.', '--user', 'ada']);
+    expect((await cli(ws, ['experiment', 'create', 'E'])).code).toBe(0);
+    const incoming = join(ws, 'incoming');
+    await mkdir(incoming);
+    await writeStack(join(incoming, 'good.tif'), 1);
+    await writeFile(join(incoming, 'bad.tif'), 'II*\0garbage');
+    const out = await cli(ws, ['import', incoming, '-e', 'E']);
+    expect(out.code).toBe(1);
+    expect(out.stdout).toMatch(/imported 1 item\(s\)/);
+    const bad = join(incoming, 'bad.tif');
+    const line = out.stderr.split('\n').find((l) => l.startsWith('failed: '));
+    expect(line).toMatch(/^failed: .*bad\.tif: .*beyond the end of the file/);
+    expect(line?.split(bad).length, line).toBe(2);
+    expect(out.stderr).toContain('1 file(s) could not be imported; the other 1 were');
+  });
+});
