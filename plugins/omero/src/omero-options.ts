@@ -33,8 +33,10 @@ export interface OmeroOptions {
   readonly ca?: string;
   /** Turns TLS verification off (never by default). */
   readonly insecureTls?: boolean;
-  /** Per-request timeout in ms (default 120 s). */
+  /** Longest silence one try of a request waits through, in ms (default 120 s). */
   readonly timeoutMs?: number;
+  /** Total time one request may take, retries included, in ms (default 120 s; `BIOIMAGEIT_OMERO_TIMEOUT` in seconds). */
+  readonly deadlineMs?: number;
   /** Environment to read defaults from (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -53,7 +55,8 @@ export interface ResolvedOmeroOptions extends Omit<OmeroOptions, 'cacheDir' | 's
  * `BIOIMAGEIT_OMERO_CACHE` (default `$XDG_CACHE_HOME/bioimageit/omero`), `BIOIMAGEIT_OMERO_GROUP`,
  * `BIOIMAGEIT_OMERO_SERVERS` (comma-separated OMERO.web URLs, for servers not on https or under a prefix),
  * `BIOIMAGEIT_OMERO_CA_FILE` (PEM certificates to trust besides the system's; an unreadable file
- * is a StorageError INVALID naming it).
+ * is a StorageError INVALID naming it), `BIOIMAGEIT_OMERO_TIMEOUT` (seconds one request may take,
+ * retries included; not a positive number: StorageError INVALID naming it).
  */
 export function resolveOmeroOptions(options: OmeroOptions = {}): ResolvedOmeroOptions {
   const env = options.env ?? process.env;
@@ -64,6 +67,7 @@ export function resolveOmeroOptions(options: OmeroOptions = {}): ResolvedOmeroOp
   const caFile = env['BIOIMAGEIT_OMERO_CA_FILE'];
   const ca = options.ca ?? (caFile ? readCa(caFile) : undefined);
   const group = options.group ?? (env['BIOIMAGEIT_OMERO_GROUP'] ? Number(env['BIOIMAGEIT_OMERO_GROUP']) : undefined);
+  const deadlineMs = options.deadlineMs ?? deadlineFromEnv(env['BIOIMAGEIT_OMERO_TIMEOUT']);
   const fromEnv = async (): Promise<OmeroCredentials | undefined> => {
     const username = env['BIOIMAGEIT_OMERO_USER'];
     const password = env['BIOIMAGEIT_OMERO_PASSWORD'];
@@ -77,8 +81,21 @@ export function resolveOmeroOptions(options: OmeroOptions = {}): ResolvedOmeroOp
     credentials: options.credentials ?? fromEnv,
     ...(Object.keys(servers).length > 0 && { servers }),
     ...(ca !== undefined && { ca }),
+    ...(deadlineMs !== undefined && { deadlineMs }),
     ...(group !== undefined && Number.isInteger(group) && { group }),
   };
+}
+
+/** `BIOIMAGEIT_OMERO_TIMEOUT` (seconds, may be fractional) in ms; unset or empty: the default. */
+function deadlineFromEnv(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new StorageError('INVALID', `BIOIMAGEIT_OMERO_TIMEOUT must be a positive number of seconds, not '${value}'`, {
+      details: { setting: 'BIOIMAGEIT_OMERO_TIMEOUT', value },
+    });
+  }
+  return Math.round(seconds * 1000);
 }
 
 /** `host[:port]` → URL of each comma-separated OMERO.web URL (bad entries are skipped). */

@@ -45,12 +45,13 @@ function table(io: OmeroCliIo, header: readonly string[], rows: readonly (readon
 }
 
 /** TLS and retry settings of the options, for clients made outside the backend. */
-function transport(o: ResolvedOmeroOptions): Pick<OmeroClientOptions, 'ca' | 'insecureTls' | 'retry' | 'timeoutMs'> {
+function transport(o: ResolvedOmeroOptions): Pick<OmeroClientOptions, 'ca' | 'insecureTls' | 'retry' | 'timeoutMs' | 'deadlineMs'> {
   return {
     ...(o.ca !== undefined && { ca: o.ca }),
     ...(o.insecureTls !== undefined && { insecureTls: o.insecureTls }),
     ...(o.retry !== undefined && { retry: o.retry }),
     ...(o.timeoutMs !== undefined && { timeoutMs: o.timeoutMs }),
+    ...(o.deadlineMs !== undefined && { deadlineMs: o.deadlineMs }),
   };
 }
 

@@ -40,14 +40,23 @@ export interface OmeroHttpOptions {
   readonly ca?: string | Buffer;
   /** Turns TLS verification off (default false; only for test servers with self-signed certificates). */
   readonly insecureTls?: boolean;
-  /** Per-request timeout (default 120 s). */
+  /** Longest silence one try may wait through (socket idle time; default 120 s). */
   readonly timeoutMs?: number;
+  /**
+   * Total time one request may take, all its tries and their pauses together (default 120 s;
+   * `BIOIMAGEIT_OMERO_TIMEOUT`): a server that accepts and never answers fails after this, not
+   * after a per-try timeout times the retries. A reply that is arriving is never cut.
+   */
+  readonly deadlineMs?: number;
   readonly redactor: Redactor;
   /** Sleep between retries (injectable in tests). */
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
 const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Default of {@link OmeroHttpOptions.deadlineMs} and {@link OmeroHttpOptions.timeoutMs}. */
+export const DEFAULT_OMERO_TIMEOUT_MS = 120_000;
 
 /**
  * Transport of the OMERO client: one axios instance with a tough-cookie jar (csrftoken,
@@ -78,7 +87,6 @@ export class OmeroHttp {
     this.axios = axios.create({
       maxRedirects: 0,
       validateStatus: () => true,
-      timeout: options.timeoutMs ?? 120_000,
       httpsAgent: new HttpsAgent({ keepAlive: true, rejectUnauthorized: options.insecureTls !== true, ...(options.ca !== undefined && { ca: options.ca }) }),
       httpAgent: new HttpAgent({ keepAlive: true }),
       maxBodyLength: Infinity,
@@ -102,36 +110,44 @@ export class OmeroHttp {
   /** Sends `req`, retrying per the policy; resolves with any HTTP status, rejects on network failure. */
   async send(req: HttpRequest): Promise<HttpReply> {
     const idempotent = req.idempotent ?? req.method === 'GET';
+    const started = Date.now();
+    const deadline = this.options.deadlineMs ?? DEFAULT_OMERO_TIMEOUT_MS;
+    const perTry = this.options.timeoutMs ?? DEFAULT_OMERO_TIMEOUT_MS;
     for (let attempt = 0; ; attempt++) {
       let reply: HttpReply | undefined;
       let failure: { code?: string; message: string } | undefined;
       try {
-        reply = await this.once(req);
+        reply = await this.once(req, Math.max(1, Math.min(perTry, deadline - (Date.now() - started))));
       } catch (err) {
         const e = err as { code?: string; message?: string };
         failure = { ...(e.code !== undefined && { code: e.code }), message: e.message ?? String(err) };
       }
+      const delay = retryDelay(this.policy, attempt + 1);
       const retry =
         attempt < (req.retries ?? this.policy.retries) &&
+        Date.now() - started + delay < deadline &&
         (reply ? idempotent && isRetryableStatus(reply.status) : isRetryableNetworkError(failure?.code, idempotent));
       if (!retry) {
         if (reply) return reply;
+        const silent = failure?.code === 'ECONNABORTED' || failure?.code === 'ETIMEDOUT';
+        const why = silent
+          ? `no answer within ${Number(((Date.now() - started) / 1000).toFixed(1))} s over ${attempt + 1} tr${attempt === 0 ? 'y' : 'ies'} (the limit is BIOIMAGEIT_OMERO_TIMEOUT, ${Number((deadline / 1000).toFixed(1))} s)`
+          : `${failure?.code ?? ''} ${failure?.message ?? ''}`;
         throw new StorageError(
           'IO',
-          this.options.redactor.clean(
-            `OMERO.web ${this.origin}: ${req.method} ${req.path} failed: ${failure?.code ?? ''} ${failure?.message ?? ''}`.replace(/\s+/g, ' ').trim(),
-          ),
+          this.options.redactor.clean(`OMERO.web ${this.origin}: ${req.method} ${req.path} failed: ${why}`.replace(/\s+/g, ' ').trim()),
           {
             details: { server: this.origin, method: req.method, path: req.path, ...(failure?.code !== undefined && { network: failure.code }) },
           },
         );
       }
       reply?.stream?.destroy();
-      await this.sleep(retryDelay(this.policy, attempt + 1));
+      await this.sleep(delay);
     }
   }
 
-  private async once(req: HttpRequest): Promise<HttpReply> {
+  /** One try; `timeoutMs` is the longest silence it waits through. */
+  private async once(req: HttpRequest, timeoutMs: number): Promise<HttpReply> {
     const url = this.url(req.path, req.query);
     const headers: Record<string, string> = { 'X-Requested-With': 'XMLHttpRequest', Accept: 'application/json, */*' };
     const cookies = await this.jar.getCookieString(url);
@@ -151,7 +167,14 @@ export class OmeroHttp {
       data = req.body.multipart;
     }
     this.sent++;
-    const res: AxiosResponse = await this.axios.request({ url, method: req.method, headers, data, responseType: req.stream ? 'stream' : 'arraybuffer' });
+    const res: AxiosResponse = await this.axios.request({
+      url,
+      method: req.method,
+      headers,
+      data,
+      timeout: timeoutMs,
+      responseType: req.stream ? 'stream' : 'arraybuffer',
+    });
     const flat: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && v !== null) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
     const setCookie = res.headers['set-cookie'];

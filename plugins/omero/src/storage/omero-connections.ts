@@ -43,6 +43,7 @@ export class OmeroConnections {
           ...(this.options.ca !== undefined && { ca: this.options.ca }),
           ...(this.options.insecureTls !== undefined && { insecureTls: this.options.insecureTls }),
           ...(this.options.timeoutMs !== undefined && { timeoutMs: this.options.timeoutMs }),
+          ...(this.options.deadlineMs !== undefined && { deadlineMs: this.options.deadlineMs }),
           redactor: this.redactor,
         });
         return new OmeroRepository(client, this.options.annotationBatch ?? 200, this.options.concurrency ?? 4);
