@@ -26,6 +26,18 @@ export interface StorageBackend {
   deleteExperiment(uri: string): Promise<void>;
 }
 
+/** Options of ExperimentStore.addRawItems. */
+export interface AddRawItemsOptions {
+  /**
+   * Leave out each input whose name and sha256 match an item already in the raw dataset,
+   * deciding under the same lock as the commit, so that concurrent importers resuming the same
+   * folder add each file once. A backend that ignores this option adds every input.
+   */
+  readonly skipExisting?: boolean;
+  /** Called with each input left out by `skipExisting`, before the call resolves. */
+  readonly onSkipped?: (input: NewRawItem) => void;
+}
+
 /**
  * An open experiment. Reads may be served from an index; writes are atomic and serialized
  * across processes, so that two importers into one experiment lose nothing.
@@ -43,9 +55,10 @@ export interface ExperimentStore {
    * Adds raw items in one atomic step per call: data files are copied (or referenced), item
    * metadata written, then the dataset and the index updated. Names already present in the
    * raw dataset are made unique by the backend and returned items carry the final names.
-   * Tag keys absent from the experiment are added to it.
+   * Tag keys absent from the experiment are added to it. Returned items follow the order of
+   * the inputs; with `options.skipExisting`, inputs left out are missing from them.
    */
-  addRawItems(items: readonly NewRawItem[]): Promise<readonly DataItem[]>;
+  addRawItems(items: readonly NewRawItem[], options?: AddRawItemsOptions): Promise<readonly DataItem[]>;
   /** Applies tag edits atomically (all or none); unknown item ids reject with NOT_FOUND. */
   updateTags(updates: readonly TagUpdate[]): Promise<void>;
   /** Replaces the experiment's tag keys (values on items are kept). */

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { isBioImageItError } from '../errors/bioimageit-error.js';
 import type { FormatCodec } from '../extension-points/format-codec.js';
-import type { ExperimentStore } from '../extension-points/storage-backend.js';
+import type { AddRawItemsOptions, ExperimentStore } from '../extension-points/storage-backend.js';
 import type { KernelHooks } from '../hooks/kernel-hooks.js';
 import type { DataItem } from '../model/data-item.js';
 import type { NewRawItem } from '../model/experiment.js';
@@ -13,6 +13,8 @@ import { walkFiles, type FileSelection, type FoundFile } from './file-walker.js'
 
 /** Files larger than this are hashed by streaming and not parsed for format metadata in memory. */
 const IN_MEMORY_LIMIT = 512 * 1024 * 1024;
+
+const ALREADY_IMPORTED = 'already imported (same name and sha256)';
 
 export interface ImportOptions extends FileSelection {
   /** `copy` into the experiment (default) or `reference` in place. */
@@ -24,7 +26,11 @@ export interface ImportOptions extends FileSelection {
   readonly date?: string;
   /** Tag rules applied to each file (name and path relative to the imported folder). */
   readonly tagRules?: readonly TagRule[];
-  /** Skip files whose name and sha256 match an item already in the raw dataset (resuming an interrupted import). */
+  /**
+   * Skip files whose name and sha256 match an item already in the raw dataset (resuming an
+   * interrupted import). Checked again by the backend under its commit lock, so two imports of
+   * one folder running at once add each file once.
+   */
   readonly skipExisting?: boolean;
   readonly batchSize?: number;
   readonly concurrency?: number;
@@ -87,7 +93,7 @@ export class ImportService {
         try {
           const item = await describeFile(file, codec);
           if (existing?.has(`${item.name}\u0000${item.sha256}`)) {
-            skipped.push({ path: file.path, reason: 'already imported (same name and sha256)' });
+            skipped.push({ path: file.path, reason: ALREADY_IMPORTED });
             return undefined;
           }
           return {
@@ -107,12 +113,50 @@ export class ImportService {
       });
       const batch = prepared.filter((item): item is NewRawItem => item !== undefined);
       if (batch.length === 0) continue;
-      const committed = await store.addRawItems(batch);
+      const addOptions: AddRawItemsOptions = {
+        ...(options.skipExisting === true && {
+          skipExisting: true,
+          onSkipped: (input: NewRawItem) => skipped.push({ path: input.sourcePath, reason: ALREADY_IMPORTED }),
+        }),
+      };
+      const committed = await commitBatch(store, batch, addOptions, failed);
       imported.push(...committed);
       await this.hooks.dataImported.promise({ experimentUri: store.uri, items: committed, store });
     }
     return { imported, skipped, failed, cancelled: false };
   }
+}
+
+/**
+ * Commits one batch; when the backend rejects it as INVALID (a name it cannot hold, checked
+ * before anything is written), commits its files one by one so that only the files it rejects
+ * fail, each reported with its error, and the rest of the batch is imported.
+ */
+async function commitBatch(
+  store: ExperimentStore,
+  batch: readonly NewRawItem[],
+  options: AddRawItemsOptions,
+  failed: { path: string; error: string; code?: string }[],
+): Promise<readonly DataItem[]> {
+  try {
+    return await store.addRawItems(batch, options);
+  } catch (err) {
+    if (!isInvalid(err)) throw err;
+  }
+  const committed: DataItem[] = [];
+  for (const item of batch) {
+    try {
+      committed.push(...(await store.addRawItems([item], options)));
+    } catch (err) {
+      if (!isInvalid(err)) throw err;
+      failed.push({ path: item.sourcePath, error: errorText(err), code: err.code });
+    }
+  }
+  return committed;
+}
+
+function isInvalid(err: unknown): err is { code: string } {
+  return isBioImageItError(err) && err.code === 'INVALID';
 }
 
 /** Size, sha256 and format metadata of one file; errors name the file. */

@@ -1,2 +1,3 @@
 export * from './tag-rules.js';
 export * from './tag-service.js';
+export * from './tag-validation.js';

@@ -1,7 +1,7 @@
 import { QueryError } from '../errors/area-errors.js';
 import { StorageError } from '../errors/area-errors.js';
 import type { Tags } from '../model/data-item.js';
-import { hasControlCharacter } from '../util/control-characters.js';
+import { validateTagKey, validateTags } from './tag-validation.js';
 
 /** What a tag rule looks at: the item's file name and, at import, its path relative to the imported folder. */
 export interface TagSubject {
@@ -46,6 +46,7 @@ export function compileTagRule(rule: TagRule): CompiledTagRule {
           details: { pattern: rule.pattern },
         });
       }
+      for (const [, group] of rule.pattern.matchAll(/\(\?<([^>=!][^>]*)>/g)) requireKey(group as string);
       const from = rule.source ?? 'name';
       return (subject) => {
         const groups = re.exec(from === 'name' ? subject.name : subject.relativePath)?.groups;
@@ -92,7 +93,7 @@ export function compileTagRule(rule: TagRule): CompiledTagRule {
       };
     }
     case 'set': {
-      Object.keys(rule.tags).forEach(requireKey);
+      validateTags(rule.tags, 'the tag rule');
       const tags = { ...rule.tags };
       return () => tags;
     }
@@ -106,11 +107,9 @@ export function applyTagRules(rules: readonly CompiledTagRule[], subject: TagSub
   return tags;
 }
 
-/** A tag key: non-empty, no control characters, not a reserved query field. */
+/** A tag key: non-empty, no control characters, not `__proto__`/`constructor`/`prototype` (see validateTagKey). */
 export function requireKey(key: string): void {
-  if (key.trim() === '' || hasControlCharacter(key)) {
-    throw new StorageError('INVALID', `invalid tag key ${JSON.stringify(key)}: keys must be non-empty printable text`, { details: { key } });
-  }
+  validateTagKey(key);
 }
 
 /** File name without its extension (as v1's splitext), treating `.ome.tif(f)` as one extension. */

@@ -5,6 +5,7 @@ import type { DataItem, Tags } from '../model/data-item.js';
 import type { TagUpdate } from '../model/experiment.js';
 import { filterItems } from '../query/index.js';
 import { compileTagRule, requireKey, type TagRule } from './tag-rules.js';
+import { validateTagKey, validateTagUpdates } from './tag-validation.js';
 
 /** Which items a tag operation touches: a dataset (default `data`) and an optional query. */
 export interface TagTarget {
@@ -33,6 +34,7 @@ export class TagService {
 
   /** Removes keys from the selected items (and, with `dropKeys`, from the experiment's keys). */
   async removeTags(store: ExperimentStore, keys: readonly string[], target: TagTarget = {}, dropKeys = false): Promise<TagResult> {
+    keys.forEach(validateTagKey);
     const items = await this.select(store, target);
     const updates: TagUpdate[] = items.filter((i) => keys.some((k) => k in i.tags)).map((i) => ({ itemId: i.id, remove: keys }));
     if (updates.length > 0) await store.updateTags(updates);
@@ -114,6 +116,7 @@ export class TagService {
       updates.push({ itemId: item.id, set: Object.fromEntries(changed) });
     }
     if (updates.length > 0) {
+      validateTagUpdates(updates);
       const info = await store.info();
       const missing = [...newKeys].filter((k) => !info.keys.includes(k));
       if (missing.length > 0) await store.setTagKeys([...info.keys, ...missing]);

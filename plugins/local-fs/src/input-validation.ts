@@ -1,5 +1,14 @@
 import path from 'node:path';
-import { hasControlCharacter, StorageError, type NewProcessedItem, type NewRawItem, type RunRecord, type TagUpdate } from '@bioimageit/core';
+import {
+  StorageError,
+  validateTagKey,
+  validateTags,
+  validateTagUpdates,
+  type NewProcessedItem,
+  type NewRawItem,
+  type RunRecord,
+  type TagUpdate,
+} from '@bioimageit/core';
 import { RAW_DATASET_NAME } from './experiment-layout.js';
 import { assertValidName } from './path-safety.js';
 
@@ -7,25 +16,25 @@ function invalid(message: string, details: Record<string, unknown>): StorageErro
   return new StorageError('INVALID', message, { details });
 }
 
-/** Checks a tag key: a non-empty string without control characters. */
+/** Checks a tag key (core's validateTagKey: non-empty, printable, not `__proto__`/`constructor`/`prototype`). */
 export function assertValidTagKey(key: unknown): asserts key is string {
-  if (typeof key !== 'string' || key.trim().length === 0 || hasControlCharacter(key, { del: true })) {
-    throw invalid(`invalid tag key ${JSON.stringify(key)}`, { key });
-  }
+  validateTagKey(key);
 }
 
 function assertTags(tags: unknown, owner: string): void {
-  if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) throw invalid(`tags of ${owner} are not an object`, { owner });
-  for (const [key, value] of Object.entries(tags)) {
-    assertValidTagKey(key);
-    if (typeof value !== 'string') throw invalid(`tag '${key}' of ${owner} is not a string`, { owner, key });
-  }
+  validateTags(tags, owner);
 }
+
+/** Longest item name: `<stem>_<n>.md.json` must stay within the 255-byte limit of file names. */
+const MAX_ITEM_NAME_BYTES = 235;
 
 /** Rejects a new raw item the backend cannot store, with StorageError INVALID naming it. */
 export function assertValidNewRawItem(item: NewRawItem): void {
   assertValidName(item.name, 'item');
   const owner = `item '${item.name}'`;
+  if (Buffer.byteLength(item.name) > MAX_ITEM_NAME_BYTES) {
+    throw invalid(`${owner}: the name is longer than ${MAX_ITEM_NAME_BYTES} bytes (its metadata file and a '_<n>' suffix must fit 255)`, { name: item.name });
+  }
   if (item.mode !== 'copy' && item.mode !== 'reference') throw invalid(`${owner}: mode must be 'copy' or 'reference'`, { name: item.name });
   if (typeof item.sourcePath !== 'string' || !path.isAbsolute(item.sourcePath)) {
     throw invalid(`${owner}: source path ${JSON.stringify(item.sourcePath)} is not absolute`, { name: item.name });
@@ -37,15 +46,9 @@ export function assertValidNewRawItem(item: NewRawItem): void {
   assertTags(item.tags ?? {}, owner);
 }
 
-/** Rejects a malformed tag update (not an unknown id: that is NOT_FOUND, checked under the lock). */
-export function assertValidTagUpdate(update: TagUpdate): void {
-  if (typeof update.itemId !== 'string' || update.itemId === '') throw invalid('a tag update has no item id', {});
-  const owner = `item '${update.itemId}'`;
-  if (update.set !== undefined) assertTags(update.set, owner);
-  if (update.remove !== undefined) {
-    if (!Array.isArray(update.remove)) throw invalid(`${owner}: 'remove' is not a list`, { itemId: update.itemId });
-    update.remove.forEach(assertValidTagKey);
-  }
+/** Rejects malformed tag updates, all before any write (not an unknown id: that is NOT_FOUND, checked under the lock). */
+export function assertValidTagUpdates(updates: readonly TagUpdate[]): void {
+  validateTagUpdates(updates);
 }
 
 /** Rejects a tag key list with a bad or repeated key. */

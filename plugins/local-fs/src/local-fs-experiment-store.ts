@@ -3,7 +3,17 @@ import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageError } from '@bioimageit/core';
-import type { DataItem, DatasetInfo, Experiment, ExperimentStore, NewProcessedItem, NewRawItem, RunRecord, TagUpdate } from '@bioimageit/core';
+import type {
+  AddRawItemsOptions,
+  DataItem,
+  DatasetInfo,
+  Experiment,
+  ExperimentStore,
+  NewProcessedItem,
+  NewRawItem,
+  RunRecord,
+  TagUpdate,
+} from '@bioimageit/core';
 import type { IndexRecord } from './experiment-index.js';
 import { RAW_DATASET_NAME, type DatasetRef, type ExperimentLayout } from './experiment-layout.js';
 import { acquireLock, type HeldLock } from './experiment-lock.js';
@@ -17,7 +27,7 @@ import {
   assertValidNewRawItem,
   assertValidRunRecord,
   assertValidTagKeys,
-  assertValidTagUpdate,
+  assertValidTagUpdates,
   assertValidThumbnail,
 } from './input-validation.js';
 import { createStagingFolder, storeRunLog } from './job-files.js';
@@ -110,12 +120,19 @@ export class LocalFsExperimentStore implements ExperimentStore {
     });
   }
 
-  async addRawItems(inputs: readonly NewRawItem[]): Promise<readonly DataItem[]> {
-    inputs.forEach(assertValidNewRawItem);
-    const dates = inputs.map((input) => toV1Date(input.date, `item '${input.name}'`));
-    if (inputs.length === 0) return [];
+  /**
+   * See ExperimentStore.addRawItems. With `skipExisting`, which inputs are already stored (same
+   * name and sha256) is decided after taking the lock, so concurrent importers add each file once.
+   */
+  async addRawItems(all: readonly NewRawItem[], options: AddRawItemsOptions = {}): Promise<readonly DataItem[]> {
+    all.forEach(assertValidNewRawItem);
+    all.forEach((input) => toV1Date(input.date, `item '${input.name}'`));
+    if (all.length === 0) return [];
     return this.write(async () => {
       const ref = this.state.dataset(RAW_DATASET_NAME);
+      const inputs = options.skipExisting === true ? this.leaveOutStored(ref, all, options.onSkipped) : all;
+      if (inputs.length === 0) return [];
+      const dates = inputs.map((input) => toV1Date(input.date, `item '${input.name}'`));
       const indexed = this.state.index.datasets.get(ref.key);
       const folder = new FolderUris(path.dirname(ref.file));
       const names = UniqueFileNames.forDataset(indexed, path.basename(ref.file));
@@ -135,7 +152,7 @@ export class LocalFsExperimentStore implements ExperimentStore {
   }
 
   async updateTags(updates: readonly TagUpdate[]): Promise<void> {
-    updates.forEach(assertValidTagUpdate);
+    assertValidTagUpdates(updates);
     if (updates.length === 0) return;
     await this.write(async () => {
       const edits = await applyTagUpdates(updates, this.view, this.state, this.options.ioConcurrency);
@@ -265,6 +282,17 @@ export class LocalFsExperimentStore implements ExperimentStore {
 
   private assertOpen(): void {
     if (this.closed) throw new StorageError('INVALID', `experiment store '${this.uri}' is closed`, { details: { experiment: this.uri } });
+  }
+
+  /** The inputs whose name and sha256 match no stored raw item; calls `onSkipped` with the others. */
+  private leaveOutStored(ref: DatasetRef, inputs: readonly NewRawItem[], onSkipped?: (input: NewRawItem) => void): readonly NewRawItem[] {
+    const key = (name: string, sha256: string | undefined) => `${name}\u0000${sha256 ?? ''}`;
+    const stored = new Set(this.view.items(ref, this.state.refs, this.state.index.datasets).map((item) => key(item.name, item.sha256)));
+    return inputs.filter((input) => {
+      if (!stored.has(key(input.name, input.sha256))) return true;
+      onSkipped?.(input);
+      return false;
+    });
   }
 
   private async addTagKeys(keys: readonly string[]): Promise<void> {

@@ -135,6 +135,18 @@ describe('REST API on exp100', () => {
       expect(removed.json.tags).toEqual(first.tags);
     });
 
+    it('refuses an edit holding a reserved key whole: 400, and neither its other keys nor the reserved one reach the experiment', async () => {
+      const first = (await api.call('GET', items('?limit=1'))).json.items[0];
+      const keysBefore = (await api.call('GET', `/api/experiments/${exp}`)).json.keys;
+      const refused = await api.call('PATCH', `/api/experiments/${exp}/items/${first.id}/tags`, undefined, {
+        rawBody: '{"set": {"KeyB": "b", "__proto__": "x"}}',
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.json.error.message).toMatch(/__proto__/);
+      expect((await api.call('GET', `/api/experiments/${exp}`)).json.keys).toEqual(keysBefore);
+      expect((await api.call('GET', `/api/experiments/${exp}/items/${first.id}`)).json.tags).toEqual(first.tags);
+    });
+
     it('edits every item a query selects, atomically, and reports the counts', async () => {
       const result = await api.call('POST', `/api/experiments/${exp}/tags`, { where: 'Population=population2 AND number<=10', set: { Treatment: 'control' } });
       expect(result.json).toEqual({ selected: 5, changed: 5 });

@@ -1,4 +1,4 @@
-import type { DataItem, ExperimentStore, TagUpdate } from '@bioimageit/core';
+import { validateTagUpdates, type DataItem, type ExperimentStore, type TagUpdate } from '@bioimageit/core';
 import type { ApiRoute } from '../http/api-route.js';
 import { ref } from './api-schemas.js';
 import { itemView } from './item-view.js';
@@ -121,9 +121,13 @@ export function itemRoutes(ctx: ServerContext): ApiRoute[] {
   ];
 }
 
-/** Adds keys the edits introduce to the experiment's keys, then applies the edits in one atomic step. */
+/**
+ * Validates the edits whole, adds keys they introduce to the experiment's keys, then applies them
+ * in one atomic step: a rejected edit (INVALID, a 400) changes nothing, not even the keys.
+ */
 async function applyTagEdits(store: ExperimentStore, updates: readonly TagUpdate[]): Promise<void> {
   if (updates.length === 0) return;
+  validateTagUpdates(updates);
   const keys = (await store.info()).keys;
   const added = [...new Set(updates.flatMap((u) => Object.keys(u.set ?? {})))].filter((k) => !keys.includes(k));
   if (added.length > 0) await store.setTagKeys([...keys, ...added]);
