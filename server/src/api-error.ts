@@ -35,7 +35,8 @@ const API_STATUS: Readonly<Record<ApiErrorCode, number>> = {
 /**
  * The HTTP status for any error a handler throws: ApiError by code; the kernel's errors by area and
  * code (unknown experiment/item/tool/run → 404, bad query or parameters → 400, a path escaping its
- * folder → 403, a name taken → 409); anything else is an internal error (500).
+ * folder → 403, a name taken → 409, an item file that is corrupt or declares too many pixels →
+ * 422); anything else is an internal error (500).
  */
 export function httpStatusOf(err: unknown): number {
   if (err instanceof ApiError) return API_STATUS[err.code];
@@ -58,7 +59,9 @@ export function httpStatusOf(err: unknown): number {
     case 'runner':
       return err.code === 'NO_RUNNER' ? 400 : 500;
     case 'format':
-      return err.code === 'UNSUPPORTED' || err.code === 'UNKNOWN_FORMAT' ? 400 : 500;
+      if (err.code === 'UNSUPPORTED' || err.code === 'UNKNOWN_FORMAT') return 400;
+      // the item's file cannot be decoded, or declares more pixels than a read may take: not a server fault
+      return err.code === 'CORRUPT' || err.code === 'TOO_LARGE' ? 422 : 500;
     default:
       return 500;
   }

@@ -14,7 +14,7 @@ import { dispatchApi, sendJson } from './http/api-dispatcher.js';
 import { RouteTable } from './http/route-table.js';
 import { StaticFiles } from './http/static-files.js';
 import { CanvasPngRenderer, type PngRenderer } from './render/png-renderer.js';
-import { PreviewService } from './render/preview-service.js';
+import { PreviewService, type PreviewOptions } from './render/preview-service.js';
 import { RunTracker } from './runs/run-tracker.js';
 import { PUBLIC_DIR, SERVER_VERSION } from './server-version.js';
 
@@ -32,8 +32,10 @@ export interface ServeOptions {
   readonly experiments?: readonly string[];
   /** Where internal errors are reported (default: stderr). */
   readonly log?: (message: string) => void;
-  /** PNG renderer (tests replace it); default @napi-rs/canvas. */
+  /** PNG renderer (tests replace it); default @napi-rs/canvas, drawing in the preview workers. */
   readonly renderer?: PngRenderer;
+  /** Preview workers, read limit and deadline (see {@link PreviewOptions}). */
+  readonly previews?: PreviewOptions;
 }
 
 /** A listening server. */
@@ -75,7 +77,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     catalog,
     pager: new ItemPager(),
     runs,
-    previews: new PreviewService(kernel.formats, options.renderer ?? new CanvasPngRenderer()),
+    previews: new PreviewService(kernel.formats, options.renderer ?? new CanvasPngRenderer(), options.previews),
     imageFormats,
     tokenRequired: guard.tokenRequired,
     version: SERVER_VERSION,
@@ -142,6 +144,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await runs.stopAll();
       server.closeAllConnections();
       await closed;
+      await context.previews.close();
     },
   };
 }

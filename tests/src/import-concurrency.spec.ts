@@ -38,22 +38,29 @@ describe('concurrent --skip-existing imports (real processes)', () => {
 });
 
 describe('odd file names (real process)', () => {
-  it('a name the store cannot hold fails alone; the rest of the batch imports', async () => {
+  it('names the store cannot hold are imported under safe names, the original kept in metadata.originalName', async () => {
     const ws = join(dir.path, 'ws');
     expect((await cli(dir.path, ['init', ws])).code).toBe(0);
     expect((await cli(ws, ['experiment', 'create', 'exp'])).code).toBe(0);
     const incoming = join(dir.path, 'incoming');
     await mkdir(incoming, { recursive: true });
-    const names = ['scan..2.tif', 'bad\u0007bell.tif', `${'x'.repeat(240)}.tif`, 'ok_1.tif', 'ok_2.tif', 'ok_3.tif'];
+    const names = ['scan..2.tif', 'bad\u0007bell.tif', 'back\\slash.tif', `${'x'.repeat(240)}.tif`, 'ok_1.tif', 'ok_2.tif'];
     for (const [i, name] of names.entries()) {
       const data = new Uint8Array(16).map((_, j) => (i + j) % 256);
       await writeFile(join(incoming, name), encodeTiff({ data, shape: [4, 4], dtype: 'uint8', axes: 'YX' }));
     }
     const result = await startCli(BUILT_CLI, ['import', incoming, '-e', 'exp', '--json'], ws).done;
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { imported: number; renamed: { path: string; name: string }[] };
+    expect(report.imported).toBe(6);
+    expect(report.renamed.map((r) => r.name).sort()).toEqual(['back_slash.tif', 'bad_bell.tif', 'scan_2.tif', expect.stringMatching(/^x+~[0-9a-f]{8}\.tif$/)]);
     const kernel = await createKernel({ config: defaultConfig(ws, 'checker') });
     const items = await (await kernel.openExperiment(join(ws, 'exp'))).items();
     await kernel.dispose();
-    expect(items.map((i) => i.name).sort()).toEqual(['ok_1.tif', 'ok_2.tif', 'ok_3.tif']);
-    expect(result.stdout + result.stderr).toContain('scan..2.tif');
+    expect(items).toHaveLength(6);
+    const byOriginal = new Map(items.map((i) => [i.metadata['originalName'] ?? i.name, i.name]));
+    expect(byOriginal.get('scan..2.tif')).toBe('scan_2.tif');
+    expect(byOriginal.get('bad\u0007bell.tif')).toBe('bad_bell.tif');
+    expect(byOriginal.get('ok_1.tif')).toBe('ok_1.tif');
   });
 });

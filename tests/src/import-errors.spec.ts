@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, tempDir, writeStack } from './cli-harness.js';
@@ -26,5 +26,21 @@ describe('bioimageit import: per-file errors', () => {
     expect(line).toMatch(/^failed: .*bad\.tif: .*beyond the end of the file/);
     expect(line?.split(bad).length, line).toBe(2);
     expect(out.stderr).toContain('1 file(s) could not be imported; the other 1 were');
+  });
+
+  it('parses a large file from its header before hashing it: a 2 GiB file of zeros named .tif is a per-file error', async () => {
+    const ws = dir.path;
+    const incoming = join(ws, 'large');
+    await mkdir(incoming);
+    const zeros = join(incoming, 'zeros.tif');
+    const handle = await open(zeros, 'w');
+    await handle.truncate(2 * 2 ** 30);
+    await handle.close();
+    await writeStack(join(incoming, 'fine.tif'), 1);
+    const out = await cli(ws, ['import', incoming, '-e', 'E', '--json']);
+    expect(out.code).toBe(1);
+    const report = JSON.parse(out.stdout) as { imported: number; failed: { path: string; error: string; code: string }[] };
+    expect(report.imported).toBe(1);
+    expect(report.failed).toEqual([{ path: zeros, error: `${zeros}: not a TIFF file: bad byte-order mark 0x0000 (expected 'II' or 'MM')`, code: 'CORRUPT' }]);
   });
 });

@@ -85,9 +85,16 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
       });
       bar.done();
       if (g.json) {
-        printJson(ctx.output, { imported: report.imported.length, items: report.imported, skipped: report.skipped, failed: report.failed });
+        printJson(ctx.output, {
+          imported: report.imported.length,
+          items: report.imported,
+          renamed: report.renamed,
+          skipped: report.skipped,
+          failed: report.failed,
+        });
       } else {
         ctx.output.out(`imported ${report.imported.length} item(s) into ${store.uri}`);
+        for (const r of report.renamed) ctx.output.out(`renamed: ${r.path} -> ${r.name} (the store cannot hold its name; kept in metadata.originalName)`);
         const already = report.skipped.filter((s) => s.reason.startsWith('already')).length;
         if (already > 0) ctx.output.out(`skipped ${already} file(s) already imported`);
         if (report.skipped.length > already)

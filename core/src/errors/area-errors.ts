@@ -34,8 +34,11 @@ export class QueryError extends BioImageItError<QueryErrorCode> {
   }
 }
 
-/** Codes of {@link FormatError}: reading or writing image and table files. */
-export type FormatErrorCode = 'CORRUPT' | 'UNSUPPORTED' | 'UNKNOWN_FORMAT' | 'DUPLICATE_FORMAT' | 'IO';
+/**
+ * Codes of {@link FormatError}: reading or writing image and table files. `TOO_LARGE`: the pixels
+ * a read would decode exceed its limit (declared sizes, checked before decoding).
+ */
+export type FormatErrorCode = 'CORRUPT' | 'UNSUPPORTED' | 'UNKNOWN_FORMAT' | 'DUPLICATE_FORMAT' | 'IO' | 'TOO_LARGE';
 
 export class FormatError extends BioImageItError<FormatErrorCode> {
   readonly area = 'format' as const;

@@ -3,6 +3,7 @@ import { isImageJDescription, parseImageJDescription } from './imagej-descriptio
 import { isOmeXml, parseOmePixels } from './ome-xml.js';
 import { physicalSize } from './physical-units.js';
 import { dtypeFromTiff, shapeSize } from './pixel-dtype.js';
+import { FileByteView, type ByteView } from './byte-view.js';
 import { readTiffStructure, type TiffPage, type TiffStructure } from './tiff-structure.js';
 
 type PhysicalSizes = NonNullable<FormatMetadata['physicalSize']>;
@@ -29,6 +30,8 @@ export interface TiffMetadata extends FormatMetadata {
 export interface TiffLayout {
   readonly metadata: TiffMetadata;
   readonly planePages: readonly number[];
+  /** The parsed header and IFD chain. */
+  readonly structure: TiffStructure;
 }
 
 /**
@@ -42,6 +45,19 @@ export function readTiffMetadata(bytes: Uint8Array, path: string): TiffMetadata 
 }
 
 /**
+ * {@link readTiffLayout} of a file on disk, reading only its header and directories (a few pages
+ * of it, whatever its size). Throws FormatError `IO` or `CORRUPT` naming `path`.
+ */
+export function readTiffFileLayout(path: string): TiffLayout {
+  const view = new FileByteView(path);
+  try {
+    return readTiffLayout(view, path);
+  } finally {
+    view.close();
+  }
+}
+
+/**
  * Like {@link readTiffMetadata}, also saying which page holds each plane. Nothing is built in
  * proportion to a count a description declares: when an OME or ImageJ description declares more
  * planes than the file has pages, the description is kept only if the file is large enough to hold
@@ -49,8 +65,9 @@ export function readTiffMetadata(bytes: Uint8Array, path: string): TiffMetadata 
  * pixels then fails UNSUPPORTED); otherwise the description cannot be true and the file is read as
  * plain pages, with a line in `warnings`.
  */
-export function readTiffLayout(bytes: Uint8Array, path: string): TiffLayout {
+export function readTiffLayout(bytes: Uint8Array | ByteView, path: string): TiffLayout {
   const s = readTiffStructure(bytes, path);
+  const fileLength = bytes instanceof Uint8Array ? bytes.byteLength : bytes.length;
   const p = s.first;
   const description = p.description ?? '';
   const base = { dtype: dtypeFromTiff(p.bitsPerSample, p.sampleFormat), bigtiff: s.bigtiff, pages: s.pageCount };
@@ -64,10 +81,10 @@ export function readTiffLayout(bytes: Uint8Array, path: string): TiffLayout {
     kind = 'ImageJ';
   }
   const warnings: string[] = [];
-  if (kind && layout && !planesCanExist(layout.declaredPlanes, s, bytes.byteLength)) {
+  if (kind && layout && !planesCanExist(layout.declaredPlanes, s, fileLength)) {
     warnings.push(
       `the ${kind} description declares ${layout.declaredPlanes} planes, but the file holds ${s.pageCount} pages and is too small ` +
-        `(${bytes.byteLength} bytes) for the rest: read as plain pages`,
+        `(${fileLength} bytes) for the rest: read as plain pages`,
     );
     kind = undefined;
     layout = undefined;
@@ -81,7 +98,7 @@ export function readTiffLayout(bytes: Uint8Array, path: string): TiffLayout {
     imagej: kind === 'ImageJ',
     ...(warnings.length > 0 ? { warnings } : {}),
   };
-  return { metadata, planePages: layout.planePages };
+  return { metadata, planePages: layout.planePages, structure: s };
 }
 
 interface Layout {

@@ -1,3 +1,4 @@
+import { memoryByteView, type ByteView } from './byte-view.js';
 import { corrupt } from './format-failure.js';
 import { fieldTypeSize, Tag } from './tiff-tags.js';
 
@@ -32,6 +33,19 @@ export interface TiffStructure {
   readonly first: TiffPage;
   /** Indexes of the pages with the first page's geometry that are not reduced-resolution copies. */
   readonly planePages: readonly number[];
+  /** File offset of each page's IFD. */
+  readonly ifdOffsets: readonly number[];
+}
+
+/** How one page's pixels are stored: what the decoder will be asked to produce, and from how many bytes. */
+export interface TiffPageStorage {
+  readonly compression: number;
+  /** Bytes the page's strips or tiles decode to, by its declared geometry (tiles counted whole). */
+  readonly decodedBytes: number;
+  /** Sum of its StripByteCounts or TileByteCounts. */
+  readonly storedBytes: number;
+  /** Number of strips or tiles. */
+  readonly blocks: number;
 }
 
 /** More pages than this means a hostile or broken IFD chain. */
@@ -44,12 +58,17 @@ const utf8 = new TextDecoder('utf-8');
  * magic, IFD or tag data beyond the end of the file, an IFD loop, missing or zero dimensions,
  * and strips or tiles of the first or last page lying past the end (a truncated file).
  */
-export function readTiffStructure(bytes: Uint8Array, path: string): TiffStructure {
-  return new TiffStructureReader(bytes, path).read();
+export function readTiffStructure(bytes: Uint8Array | ByteView, path: string): TiffStructure {
+  return new TiffStructureReader(bytes instanceof Uint8Array ? memoryByteView(bytes) : bytes, path).read();
+}
+
+/** How the given pages of a file already parsed by {@link readTiffStructure} store their pixels. */
+export function readTiffPageStorage(bytes: Uint8Array | ByteView, path: string, structure: TiffStructure, pages: readonly number[]): TiffPageStorage[] {
+  const reader = new TiffStructureReader(bytes instanceof Uint8Array ? memoryByteView(bytes) : bytes, path);
+  return reader.storage(pages.map((page) => ({ ifd: structure.ifdOffsets[page]!, page })));
 }
 
 class TiffStructureReader {
-  private readonly view: DataView;
   private readonly length: number;
   private littleEndian = true;
   private bigtiff = false;
@@ -58,11 +77,10 @@ class TiffStructureReader {
   private fieldSize = 4;
 
   constructor(
-    bytes: Uint8Array,
+    private readonly view: ByteView,
     private readonly path: string,
   ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.length = bytes.byteLength;
+    this.length = view.length;
   }
 
   read(): TiffStructure {
@@ -78,7 +96,36 @@ class TiffStructureReader {
     }
     this.checkDataInFile(ifds[0]!, 0);
     if (ifds.length > 1) this.checkDataInFile(ifds[ifds.length - 1]!, ifds.length - 1);
-    return { littleEndian: this.littleEndian, bigtiff: this.bigtiff, pageCount: ifds.length, first: page0, planePages };
+    return { littleEndian: this.littleEndian, bigtiff: this.bigtiff, pageCount: ifds.length, first: page0, planePages, ifdOffsets: ifds };
+  }
+
+  /** {@link TiffPageStorage} of the pages at these IFD offsets. */
+  storage(ifds: readonly { ifd: number; page: number }[]): TiffPageStorage[] {
+    this.readHeader();
+    return ifds.map(({ ifd, page }) => this.pageStorage(ifd, page));
+  }
+
+  private pageStorage(ifd: number, page: number): TiffPageStorage {
+    const one: Record<number, number> = {};
+    let counts: number[] = [];
+    this.forEachEntry(ifd, (tag, at) => {
+      if (tag === Tag.StripByteCounts || tag === Tag.TileByteCounts) counts = this.values(at, tag);
+      else if (STORAGE_TAGS.has(tag)) one[tag] = this.values(at, tag)[0] ?? 0;
+    });
+    const width = one[Tag.ImageWidth] ?? 0;
+    const height = one[Tag.ImageLength] ?? 0;
+    const samples = one[Tag.SamplesPerPixel] ?? 1;
+    const bits = one[Tag.BitsPerSample] ?? 1;
+    if (width === 0 || height === 0) throw corrupt(this.path, `page ${page} has zero or missing dimensions (width ${width}, height ${height})`, { page });
+    const tileWidth = one[Tag.TileWidth];
+    const tileLength = one[Tag.TileLength];
+    const tiled = tileWidth !== undefined && tileLength !== undefined && tileWidth > 0 && tileLength > 0;
+    const decodedBytes = tiled
+      ? Math.ceil((tileWidth * samples * bits) / 8) * tileLength * Math.ceil(width / tileWidth) * Math.ceil(height / tileLength)
+      : Math.ceil((width * samples * bits) / 8) * height;
+    let storedBytes = 0;
+    for (const n of counts) storedBytes += n;
+    return { compression: one[Tag.Compression] ?? 1, decodedBytes, storedBytes, blocks: counts.length };
   }
 
   private readHeader(): number {
@@ -231,9 +278,10 @@ class TiffStructureReader {
     if (at + count > this.length) {
       throw corrupt(this.path, `tag ${tag} text (${count} bytes at offset ${at}) lies beyond the end of the file (${this.length} bytes; truncated?)`, { tag });
     }
-    let end = at + count;
-    while (end > at && this.view.getUint8(end - 1) === 0) end--;
-    return utf8.decode(new Uint8Array(this.view.buffer, this.view.byteOffset + at, end - at));
+    const text = this.view.bytes(at, count);
+    let end = text.length;
+    while (end > 0 && text[end - 1] === 0) end--;
+    return utf8.decode(text.subarray(0, end));
   }
 
   private valueAt(type: number, at: number): number {
@@ -291,6 +339,8 @@ class TiffStructureReader {
     return Number(value);
   }
 }
+
+const STORAGE_TAGS = new Set<number>([Tag.ImageWidth, Tag.ImageLength, Tag.BitsPerSample, Tag.SamplesPerPixel, Tag.Compression, Tag.TileWidth, Tag.TileLength]);
 
 const WANTED = new Set<number>([
   Tag.NewSubfileType,

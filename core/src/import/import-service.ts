@@ -10,9 +10,14 @@ import type { NewRawItem } from '../model/experiment.js';
 import type { FormatRegistry } from '../registry/registries.js';
 import { applyTagRules, compileTagRule, type TagRule } from '../tagging/tag-rules.js';
 import { walkFiles, type FileSelection, type FoundFile } from './file-walker.js';
+import { safeItemName } from './safe-item-name.js';
 
-/** Files larger than this are hashed by streaming and not parsed for format metadata in memory. */
-const IN_MEMORY_LIMIT = 512 * 1024 * 1024;
+/**
+ * Files larger than this are not read into memory: their metadata comes from the codec's
+ * `readFileMetadata` (headers only) and their sha256 from a stream. With 8 files described at
+ * once, import holds at most 8 × 32 MiB of file contents.
+ */
+const IN_MEMORY_LIMIT = 32 * 1024 * 1024;
 
 const ALREADY_IMPORTED = 'already imported (same name and sha256)';
 
@@ -45,9 +50,14 @@ export interface ImportProgress {
   readonly current?: string;
 }
 
-/** Outcome of an import: committed items, files skipped (no format), files that failed (with why). */
+/**
+ * Outcome of an import: committed items, files skipped (no format), files that failed (with why),
+ * and files imported under another name because theirs cannot be stored as it is (see
+ * {@link safeItemName}; the item keeps the original in `metadata.originalName`).
+ */
 export interface ImportReport {
   readonly imported: readonly DataItem[];
+  readonly renamed: readonly { readonly path: string; readonly name: string }[];
   readonly skipped: readonly { readonly path: string; readonly reason: string }[];
   readonly failed: readonly { readonly path: string; readonly error: string; readonly code?: string }[];
   readonly cancelled: boolean;
@@ -79,6 +89,7 @@ export class ImportService {
     }
     const existing = options.skipExisting ? new Set((await store.items('data')).map((i) => `${i.name}\u0000${i.sha256 ?? ''}`)) : undefined;
     const imported: DataItem[] = [];
+    const renamed: { path: string; name: string }[] = [];
     const failed: { path: string; error: string; code?: string }[] = [];
     const batchSize = options.batchSize ?? 500;
     const date = options.date ?? new Date().toISOString().slice(0, 10);
@@ -87,11 +98,12 @@ export class ImportService {
       options.onProgress?.({ total: planned.length, done, failed: failed.length, ...(current !== undefined && { current }) });
     report();
     for (let start = 0; start < planned.length; start += batchSize) {
-      if (options.signal?.aborted) return { imported, skipped, failed, cancelled: true };
+      if (options.signal?.aborted) return { imported, renamed: stillImported(renamed, skipped, failed), skipped, failed, cancelled: true };
       const slice = planned.slice(start, start + batchSize);
       const prepared = await mapLimited(slice, options.concurrency ?? 8, async ({ file, codec }) => {
         try {
           const item = await describeFile(file, codec);
+          if (item.metadata['originalName'] !== undefined) renamed.push({ path: file.path, name: item.name });
           if (existing?.has(`${item.name}\u0000${item.sha256}`)) {
             skipped.push({ path: file.path, reason: ALREADY_IMPORTED });
             return undefined;
@@ -123,7 +135,7 @@ export class ImportService {
       imported.push(...committed);
       await this.hooks.dataImported.promise({ experimentUri: store.uri, items: committed, store });
     }
-    return { imported, skipped, failed, cancelled: false };
+    return { imported, renamed: stillImported(renamed, skipped, failed), skipped, failed, cancelled: false };
   }
 }
 
@@ -159,16 +171,29 @@ function isInvalid(err: unknown): err is { code: string } {
   return isBioImageItError(err) && err.code === 'INVALID';
 }
 
-/** Size, sha256 and format metadata of one file; errors name the file. */
+/**
+ * Size, sha256 and format metadata of one file, under a name every backend can hold (the original
+ * kept in `metadata.originalName` when it differs); errors name the file. A large file is parsed
+ * before it is hashed, so a file that is not what its extension says fails without being read whole.
+ */
 async function describeFile(file: FoundFile, codec: FormatCodec): Promise<Omit<NewRawItem, 'mode' | 'author' | 'date' | 'tags'>> {
   const { size } = await stat(file.path);
+  const safe = safeItemName(file.name);
+  const named = (metadata: Readonly<Record<string, unknown>>) => (safe.changed ? { ...metadata, originalName: file.name } : { ...metadata });
   if (size > IN_MEMORY_LIMIT) {
-    return { sourcePath: file.path, name: file.name, format: codec.id, size, sha256: await hashStream(file.path), metadata: {} };
+    const metadata = codec.readFileMetadata === undefined ? {} : await codec.readFileMetadata(file.path);
+    return { sourcePath: file.path, name: safe.name, format: codec.id, size, sha256: await hashStream(file.path), metadata: named(metadata) };
   }
   const bytes = await readFile(file.path);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const metadata = await codec.readMetadata(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file.path);
-  return { sourcePath: file.path, name: file.name, format: codec.id, size, sha256, metadata: { ...metadata } };
+  return { sourcePath: file.path, name: safe.name, format: codec.id, size, sha256, metadata: named(metadata) };
+}
+
+/** The renamed files that were neither skipped nor failed. */
+function stillImported<T extends { path: string }>(renamed: readonly T[], skipped: readonly { path: string }[], failed: readonly { path: string }[]): T[] {
+  const dropped = new Set([...skipped, ...failed].map((entry) => entry.path));
+  return renamed.filter((entry) => !dropped.has(entry.path));
 }
 
 function hashStream(path: string): Promise<string> {

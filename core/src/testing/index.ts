@@ -17,3 +17,14 @@ export {
   type SystemPartSkip,
   type DebianPython,
 } from './system-part.js';
+export {
+  stripTiff,
+  deflateBomb,
+  declaredPlanesTiff,
+  longAttributeTiff,
+  seedTiffs,
+  mutatedTiffs,
+  mulberry32,
+  type StripPage,
+  type CorpusFile,
+} from './hostile-tiffs.js';

@@ -5,7 +5,7 @@
  */
 export { ThumbnailMaker, type ThumbnailReport } from './thumbnail-maker.js';
 export { ThumbnailsHookContribution, THUMBNAILS_PLUGIN } from './thumbnails-hook-contribution.js';
-export { ThumbnailsOptions, resolveThumbnailsOptions, type ResolvedThumbnailsOptions, type PixelReader } from './thumbnails-options.js';
+export { ThumbnailsOptions, resolveThumbnailsOptions, type ResolvedThumbnailsOptions } from './thumbnails-options.js';
 export { loadNapiCanvas, probePngEncoder, type PngEncoder, type PngEncoderLoader } from './png-encoder.js';
 export { thumbnailImage, renderThumbnail, type ThumbnailImage, type RenderOptions } from './render-thumbnail.js';
 export { maxProjection, type DisplayPlane } from './max-projection.js';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PluginError, writeTiff } from '@bioimageit/core';
+import { deflateBomb } from '@bioimageit/core/testing';
 import { ThumbnailMaker } from './thumbnail-maker.js';
 import { FakeThumbnailStore, itemAt, pngSize } from './test-support/fake-store.js';
 
@@ -41,18 +42,40 @@ describe('ThumbnailMaker', () => {
     expect(lines[0]).toMatch(/^warning: thumbnails: no thumbnail for item 'corrupt\.tif' \(id-corrupt\.tif\) of memory:\/\/fake-experiment: /);
   });
 
-  it('leaves files above maxFileBytes without thumbnail, with a warning, reading nothing', async () => {
+  it('leaves an image whose declared plane exceeds maxPixelBytes without thumbnail, decoding nothing (a deflate bomb)', async () => {
     const lines: string[] = [];
-    const big = { ...itemAt(path.join(dir, 'absent.tif'), 'big.tif'), size: 5000 };
-    const store = new FakeThumbnailStore([big]);
-    expect(await new ThumbnailMaker({ log: (l) => lines.push(l), maxFileBytes: 4096 }).make(store.asStore(), [big])).toEqual({
+    const bombFile = path.join(dir, 'bomb.tif');
+    await writeFile(bombFile, await deflateBomb(4096, 4096));
+    const bomb = itemAt(bombFile, 'bomb.tif');
+    const store = new FakeThumbnailStore([bomb]);
+    const before = process.memoryUsage().arrayBuffers;
+    expect(await new ThumbnailMaker({ log: (l) => lines.push(l), maxPixelBytes: 2 ** 20 }).make(store.asStore(), [bomb])).toEqual({
       made: 0,
       failed: 1,
       skipped: 0,
     });
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 * 2 ** 20);
     expect(lines).toEqual([
-      expect.stringContaining("item 'big.tif' (id-big.tif) of memory://fake-experiment: its file (5000 bytes) is larger than the 4096 bytes"),
+      expect.stringMatching(
+        /item 'bomb\.tif' \(id-bomb\.tif\) of memory:\/\/fake-experiment: .*bomb\.tif: reading it needs 16\.0 MiB .* over the 1\.0 MiB limit/,
+      ),
     ]);
+  });
+
+  it('draws a stack larger than maxPixelBytes one z-plane at a time, the first time point and channel only', async () => {
+    const file = path.join(dir, 'tczyx.tif');
+    const data = new Uint16Array(2 * 2 * 3 * 40 * 50).map((_, i) => (i * 13) % 60000);
+    await writeTiff(file, { data, shape: [2, 2, 3, 40, 50], dtype: 'uint16', axes: 'TCZYX' }, { ome: true });
+    const item = itemAt(file, 'tczyx.tif');
+    const store = new FakeThumbnailStore([item]);
+    const lines: string[] = [];
+    expect(await new ThumbnailMaker({ log: (l) => lines.push(l), maxPixelBytes: 40 * 50 * 2 }).make(store.asStore(), [item])).toEqual({
+      made: 1,
+      failed: 0,
+      skipped: 0,
+    });
+    expect(lines).toEqual([]);
+    expect(pngSize(store.saved.get('id-tczyx.tif') as Uint8Array)).toEqual({ width: 50, height: 40 });
   });
 
   it('skips items whose metadata says they have no X and Y axes', () => {

@@ -1,5 +1,5 @@
 import { inject, injectable, optional } from 'inversify';
-import type { DataItem, ExperimentStore, PluginError } from '@bioimageit/core';
+import { readPlane, type DataItem, type ExperimentStore, type PluginError } from '@bioimageit/core';
 import { probePngEncoder, type PngEncoder } from './png-encoder.js';
 import { renderThumbnail } from './render-thumbnail.js';
 import { TaskLimiter } from './task-limiter.js';
@@ -20,8 +20,9 @@ export interface ThumbnailReport {
 
 /**
  * Makes the thumbnail of image items and stores it through their experiment store
- * (`ExperimentStore.saveThumbnail`): localize the item's file, read its pixels with the reader of
- * its format, render ({@link renderThumbnail}), encode as PNG, save.
+ * (`ExperimentStore.saveThumbnail`): localize the item's file, read the maximum projection of its
+ * first time point and channel with its format's codec (core's `readPlane`: one z-plane at a time,
+ * each read within `maxPixelBytes`), render ({@link renderThumbnail}), encode as PNG, save.
  *
  * Never fails its caller: an item whose thumbnail cannot be made (corrupt file, unsupported
  * pixel type, a store error) is logged as one warning line naming the item, and the rest go on.
@@ -45,7 +46,7 @@ export class ThumbnailMaker {
 
   /** True when `item` may be an image this plugin draws: its format has a pixel reader, and its axes (when known) include Y and X. */
   accepts(item: DataItem): boolean {
-    if (this.options.pixelReaders[item.format] === undefined) return false;
+    if (this.options.codecs[item.format] === undefined) return false;
     const axes = item.metadata.axes;
     return typeof axes !== 'string' || (axes.includes('Y') && axes.includes('X'));
   }
@@ -88,14 +89,13 @@ export class ThumbnailMaker {
     return { made, failed: images.length - made, skipped: items.length - images.length };
   }
 
+  /** Reads the max projection of the first time point and channel (bounded, one z-plane at a time) and draws it. */
   private render(store: ExperimentStore, item: DataItem, encoder: PngEncoder): Promise<Uint8Array> {
-    if (item.size !== undefined && item.size > this.options.maxFileBytes) {
-      return Promise.reject(new Error(`its file (${item.size} bytes) is larger than the ${this.options.maxFileBytes} bytes thumbnails read`));
-    }
     return this.renders.run(async () => {
-      const read = this.options.pixelReaders[item.format];
-      if (read === undefined) throw new Error(`no pixel reader for format '${item.format}'`);
-      return renderThumbnail(await read(await store.localize(item)), encoder, this.options);
+      const codec = this.options.codecs[item.format];
+      if (codec === undefined) throw new Error(`no pixel reader for format '${item.format}'`);
+      const plane = await readPlane(codec, await store.localize(item), { t: 0, c: 0, z: 'max' }, this.options.maxPixelBytes);
+      return renderThumbnail(plane, encoder, this.options);
     });
   }
 

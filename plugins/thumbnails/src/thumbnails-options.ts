@@ -1,8 +1,5 @@
-import { builtinFormatCodecs, type PixelArray } from '@bioimageit/core';
+import { builtinFormatCodecs, type FormatCodec } from '@bioimageit/core';
 import { loadNapiCanvas, type PngEncoderLoader } from './png-encoder.js';
-
-/** Reads the pixels of a local image file (one per format id). */
-export type PixelReader = (path: string) => Promise<PixelArray>;
 
 /**
  * Configuration of the thumbnails plugin. Bind it before the module is loaded
@@ -16,14 +13,19 @@ export interface ThumbnailsOptions {
   readonly percentiles?: readonly [number, number];
   /** Thumbnails made at once (default 4). */
   readonly concurrency?: number;
-  /** Items whose data file is larger are left without thumbnail, with a warning (default 1 GiB: pixels are read whole). */
-  readonly maxFileBytes?: number;
+  /**
+   * The most decoded bytes one plane read may take (default 256 MiB). Thumbnails read the first
+   * time point and channel one z-plane at a time; an image whose plane the file declares larger
+   * (a slide scan too big to draw whole, or a decompression bomb) is left without thumbnail, with
+   * a warning, before anything is decoded. The file's own size does not matter.
+   */
+  readonly maxPixelBytes?: number;
   /** Where warning lines go (one line each, no newline; default: standard error). */
   readonly log?: (line: string) => void;
   /** Loads the PNG encoder on first use (default: @napi-rs/canvas); tests inject a failing one. */
   readonly loadEncoder?: PngEncoderLoader;
-  /** Pixel readers by format id (default: core's built-in codecs that read pixels, i.e. `imagetiff`). */
-  readonly pixelReaders?: Readonly<Record<string, PixelReader>>;
+  /** Image codecs by format id (default: core's built-in codecs that read pixels, i.e. `imagetiff`). */
+  readonly codecs?: Readonly<Record<string, FormatCodec>>;
 }
 
 /** {@link ThumbnailsOptions} with every default filled in. */
@@ -31,10 +33,10 @@ export interface ResolvedThumbnailsOptions {
   readonly maxSize: number;
   readonly percentiles: readonly [number, number];
   readonly concurrency: number;
-  readonly maxFileBytes: number;
+  readonly maxPixelBytes: number;
   readonly log: (line: string) => void;
   readonly loadEncoder: PngEncoderLoader;
-  readonly pixelReaders: Readonly<Record<string, PixelReader>>;
+  readonly codecs: Readonly<Record<string, FormatCodec>>;
 }
 
 /** Fills in the defaults of {@link ThumbnailsOptions}. */
@@ -43,18 +45,15 @@ export function resolveThumbnailsOptions(options: ThumbnailsOptions = {}): Resol
     maxSize: Math.max(1, Math.floor(options.maxSize ?? 256)),
     percentiles: options.percentiles ?? [0.1, 99.9],
     concurrency: Math.max(1, options.concurrency ?? 4),
-    maxFileBytes: options.maxFileBytes ?? 2 ** 30,
+    maxPixelBytes: options.maxPixelBytes ?? 256 * 2 ** 20,
     log: options.log ?? ((line) => void process.stderr.write(`${line}\n`)),
     loadEncoder: options.loadEncoder ?? loadNapiCanvas,
-    pixelReaders: options.pixelReaders ?? builtinPixelReaders(),
+    codecs: options.codecs ?? builtinImageCodecs(),
   };
 }
 
-function builtinPixelReaders(): Record<string, PixelReader> {
-  const readers: Record<string, PixelReader> = {};
-  for (const codec of builtinFormatCodecs()) {
-    const read = codec.readPixels?.bind(codec);
-    if (read !== undefined) readers[codec.id] = read;
-  }
-  return readers;
+function builtinImageCodecs(): Record<string, FormatCodec> {
+  const codecs: Record<string, FormatCodec> = {};
+  for (const codec of builtinFormatCodecs()) if (codec.readPixels !== undefined) codecs[codec.id] = codec;
+  return codecs;
 }

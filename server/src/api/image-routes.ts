@@ -48,7 +48,8 @@ export function imageRoutes(ctx: ServerContext): ApiRoute[] {
         200: png,
         400: error('not an image, or an index outside it'),
         404: error('no such experiment or item'),
-        503: error('the renderer cannot load here'),
+        422: error("the item's file is corrupt, or its plane is larger than previews read (a decompression bomb)"),
+        503: error('the renderer cannot load here, or the preview took too long'),
       },
       handle: async ({ params, query }) => {
         const { store, item } = await open(params);
@@ -70,6 +71,7 @@ export function imageRoutes(ctx: ServerContext): ApiRoute[] {
         400: error('the item is not an image'),
         403: error('the stored thumbnail lies outside the experiment'),
         404: error('no such experiment or item'),
+        422: error("the item's file is corrupt, or its plane is larger than previews read (a decompression bomb)"),
       },
       handle: async ({ params, query }) => {
         const { store, item } = await open(params);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PixelArray } from '@bioimageit/core';
-import { extractPlane, imageDims } from './image-plane.js';
+import { fitPlane } from './fit-plane.js';
+import { imageDims } from './image-plane.js';
 import { displayRange, planeToRgba } from './plane-to-rgba.js';
 
 /** A TCZYX-ordered array whose value at (t, c, z, y, x) is t*10000 + c*1000 + z*100 + y*10 + x. */
@@ -19,33 +20,28 @@ function indexed(axes: string, shape: number[]): PixelArray {
   return { data, shape, axes, dtype: 'uint16' };
 }
 
-describe('extractPlane', () => {
-  it('picks a z-plane of a chosen time point and channel', () => {
-    const pixels = indexed('TCZYX', [2, 3, 4, 2, 3]);
-    const plane = extractPlane(pixels, { t: 1, c: 2, z: 3 });
+describe('fitPlane', () => {
+  it('copies a plane that fits, as float32, keeping RGB samples', () => {
+    const plane = fitPlane(indexed('YX', [2, 3]), 16);
     expect([plane.width, plane.height, plane.samples]).toEqual([3, 2, 1]);
-    expect([...plane.values]).toEqual([12300, 12301, 12302, 12310, 12311, 12312]);
+    expect([...plane.values]).toEqual([0, 1, 2, 10, 11, 12]);
+    expect(fitPlane(indexed('YXS', [1, 2, 3]), 16).samples).toBe(3);
   });
 
-  it('projects the maximum over Z', () => {
-    const pixels = indexed('ZYX', [4, 2, 2]);
-    const data = pixels.data as Uint16Array;
-    data[0] = 999;
-    const plane = extractPlane(pixels, { z: 'max' });
-    expect([...plane.values]).toEqual([999, 301, 310, 311]);
+  it('reduces a larger plane by block means, keeping at least the size asked; partial edge blocks average what they hold', () => {
+    const plane = fitPlane(indexed('YX', [3, 5]), 2);
+    expect([plane.width, plane.height]).toEqual([3, 2]);
+    expect([...plane.values]).toEqual([5.5, 7.5, 9, 20.5, 22.5, 24]);
+    expect(fitPlane(indexed('YX', [3, 5]), 3).width).toBe(5);
+    const rgb = fitPlane(indexed('YXS', [4, 4, 3]), 2);
+    expect([rgb.width, rgb.height, rgb.samples]).toEqual([2, 2, 3]);
+    expect(rgb.values[0]).toBeCloseTo((0 + 1 + 10 + 11) / 4);
   });
 
-  it('keeps RGB samples and reads 2-D images', () => {
-    const rgb = indexed('YXS', [1, 2, 3]);
-    expect(extractPlane(rgb, { z: 0 }).samples).toBe(3);
+  it('refuses pixels that are not one plane, and names axes without Y and X', () => {
+    expect(() => fitPlane(indexed('ZYX', [2, 2, 2]), 8)).toThrow("axes 'ZYX' are not a plane (YX or YXS)");
+    expect(() => fitPlane(indexed('XY', [2, 2]), 8)).toThrow("axes 'XY' are not a plane");
     expect(imageDims([5, 6], 'YX')).toEqual({ sizeT: 1, sizeC: 1, sizeZ: 1, height: 5, width: 6, samples: 1 });
-  });
-
-  it('names the axis and its size when an index is outside the image', () => {
-    const pixels = indexed('CZYX', [2, 3, 2, 2]);
-    expect(() => extractPlane(pixels, { z: 3 })).toThrow('z=3 is outside the image (z has 3 planes: 0..2)');
-    expect(() => extractPlane(pixels, { z: 0, c: 2 })).toThrow('c=2 is outside the image (c has 2 planes: 0..1)');
-    expect(() => extractPlane(pixels, { z: 0, t: 1 })).toThrow('t=1 is outside the image (t has 1 plane: 0..0)');
     expect(() => imageDims([3, 4], 'ZC')).toThrow("axes 'ZC' lack Y and X");
   });
 });
