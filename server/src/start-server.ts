@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Kernel } from '@bioimageit/core';
@@ -7,6 +8,7 @@ import { apiRoutes } from './api/api-routes.js';
 import { resolveApiSchema } from './api/api-schemas.js';
 import { ExperimentCatalog } from './api/experiment-catalog.js';
 import { ItemPager } from './api/item-page.js';
+import { MAX_WHERE_LENGTH } from './api/item-routes.js';
 import { OPENAPI_PATH, type OpenApiDocument } from './api/openapi-document.js';
 import type { ServerContext } from './api/server-context.js';
 import { AccessGuard, resolveAccess, TOKEN_COOKIE } from './http/access-guard.js';
@@ -122,6 +124,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   const server: Server = createServer((request, response) => void handle(request, response));
   server.keepAliveTimeout = 5_000;
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -147,6 +150,37 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await context.previews.close();
     },
   };
+}
+
+/**
+ * Answers a request node:http could not parse, instead of its bare status line: a request line or
+ * headers past node's limit (16 KiB) get 414 URI Too Long (the request line alone is too long: a
+ * `where` query of 100k characters) or 431, others 400, each with the API's JSON error body;
+ * then the connection closes. A socket already gone is just destroyed.
+ */
+function answerClientError(error: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  let status = 400;
+  let code = 'BAD_REQUEST';
+  let message = `malformed HTTP request (${error.code ?? error.message})`;
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    const raw = error.rawPacket ?? Buffer.alloc(0);
+    const lineEnd = raw.indexOf('\r\n');
+    const lineTooLong = lineEnd < 0 || lineEnd > 8192;
+    status = lineTooLong ? 414 : 431;
+    code = lineTooLong ? 'URI_TOO_LONG' : 'HEADERS_TOO_LARGE';
+    message = lineTooLong
+      ? `the request line is longer than this server accepts (16 KiB in all with the headers); a query ('where') may hold ${MAX_WHERE_LENGTH} characters`
+      : 'the request headers are larger than this server accepts (16 KiB)';
+  }
+  const body = JSON.stringify({ error: { code, area: 'api', message } });
+  const reason = STATUS_CODES[status] ?? 'Bad Request';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**

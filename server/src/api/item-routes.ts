@@ -13,6 +13,9 @@ interface TagEditBody {
   readonly remove?: readonly string[];
 }
 
+/** Longest `where` query the item routes take (a longer request line is refused with 414 before routing). */
+export const MAX_WHERE_LENGTH = 4000;
+
 /** Items: pages selected by a query (the data table), one item, and tag edits (one item, or every item a query selects). */
 export function itemRoutes(ctx: ServerContext): ApiRoute[] {
   return [
@@ -28,7 +31,7 @@ export function itemRoutes(ctx: ServerContext): ApiRoute[] {
         { name: 'dataset', schema: { type: 'string', minLength: 1, default: 'data' }, description: 'dataset name (default `data`, the raw dataset)' },
         {
           name: 'where',
-          schema: { type: 'string', maxLength: 4000, default: '' },
+          schema: { type: 'string', maxLength: MAX_WHERE_LENGTH, default: '' },
           description: 'query (`Population=population1 AND number>2`); empty: every item',
         },
         { name: 'offset', schema: { type: 'integer', minimum: 0, default: 0 }, description: 'index of the first item of the page' },
