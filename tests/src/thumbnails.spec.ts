@@ -68,6 +68,27 @@ describe('thumbnails through the CLI (plugins of a workspace made by init)', () 
     expect((await items(ws)).find((i) => i.name === 'small.ome.tif')).toMatchObject({ thumbnail: small.thumbnail, tags: { Kind: 'stack' } });
   });
 
+  it('makes the thumbnails a killed process left missing at the next import, (issue 16 item 10)', async () => {
+    const ws = join(dir.path, 'ws');
+    const incoming = await incomingFolder();
+    expect((await cli(dir.path, ['init', ws, '--user', 'ada'])).code).toBe(0);
+    expect((await cli(ws, ['experiment', 'create', 'Plate'])).code).toBe(0);
+    const bare = await createKernel({ config: defaultConfig(ws, 'ada') });
+    await bare.importData(await bare.openExperiment(join(ws, 'Plate')), incoming, {});
+    await bare.dispose();
+    expect((await items(ws)).filter((i) => i.thumbnail !== undefined)).toEqual([]);
+    const more = join(dir.path, 'more');
+    await mkdir(more);
+    await writeStack(join(more, 'late.ome.tif'), 3, [2, 30, 20]);
+    const imp = await cli(ws, ['import', more, '-e', 'Plate']);
+    expect(imp.code, imp.stderr).toBe(0);
+    const byName = new Map((await items(ws)).map((i) => [i.name, i]));
+    expect(await pngAt(byName.get('small.ome.tif')?.thumbnail as string)).toEqual({ width: 60, height: 40 });
+    expect(await pngAt(byName.get('wide.ome.tif')?.thumbnail as string)).toEqual({ width: 256, height: 64 });
+    expect(await pngAt(byName.get('late.ome.tif')?.thumbnail as string)).toEqual({ width: 20, height: 30 });
+    expect(byName.get('undecodable.tif')?.thumbnail).toBeUndefined();
+  });
+
   it('gives the image outputs of a run their thumbnails by the time the command returns', async () => {
     const ws = join(dir.path, 'ws');
     const incoming = join(dir.path, 'incoming');

@@ -78,6 +78,26 @@ describe('ThumbnailMaker', () => {
     expect(pngSize(store.saved.get('id-tczyx.tif') as Uint8Array)).toEqual({ width: 50, height: 40 });
   });
 
+  it('sweeps a dataset once for items left without thumbnail, skipping those queued, summing up failures in one line', async () => {
+    const corruptFile = path.join(dir, 'corrupt.tif');
+    await writeFile(corruptFile, 'II*\u0000 truncated');
+    const done = { ...itemAt(await stack('done.tif', [1, 4, 4]), 'done.tif'), thumbnail: 'memory://thumbnails/id-done.tif.png' };
+    const queued = itemAt(await stack('queued.tif', [1, 4, 4]), 'queued.tif');
+    const missing = itemAt(await stack('missing.tif', [2, 8, 8]), 'missing.tif');
+    const broken = itemAt(corruptFile, 'broken.tif');
+    const store = new FakeThumbnailStore([done, queued, missing, broken]);
+    const lines: string[] = [];
+    const maker = new ThumbnailMaker({ log: (l) => lines.push(l) });
+    maker.enqueue(store.asStore(), [queued]);
+    maker.sweepMissing(store.asStore(), 'data');
+    maker.sweepMissing(store.asStore(), 'data');
+    await maker.flush();
+    expect([...store.saved.keys()].sort()).toEqual(['id-missing.tif', 'id-queued.tif']);
+    expect(lines).toEqual([
+      'warning: thumbnails: 1 of the 2 items of memory://fake-experiment (dataset data) left without thumbnail earlier still cannot be drawn',
+    ]);
+  });
+
   it('skips items whose metadata says they have no X and Y axes', () => {
     const maker = new ThumbnailMaker({ log: () => undefined });
     expect(maker.accepts(itemAt('/x.tif', 'x.tif', 'imagetiff', { axes: 'ZYX' }))).toBe(true);

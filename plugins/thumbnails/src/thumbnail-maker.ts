@@ -37,6 +37,9 @@ export class ThumbnailMaker {
   private readonly options: ResolvedThumbnailsOptions;
   private readonly renders: TaskLimiter;
   private readonly pending = new Set<Promise<unknown>>();
+  /** `uri#id` of items queued in this process; `uri#dataset` of datasets swept for missing thumbnails. */
+  private readonly queued = new Set<string>();
+  private readonly swept = new Set<string>();
   private encoder?: Promise<PngEncoder | undefined>;
 
   constructor(@inject(ThumbnailsOptions) @optional() options?: ThumbnailsOptions) {
@@ -54,8 +57,45 @@ export class ThumbnailMaker {
   /** Starts {@link make} in the background and returns at once; {@link flush} awaits it. */
   enqueue(store: ExperimentStore, items: readonly DataItem[]): void {
     if (this.unavailable !== undefined || !items.some((item) => this.accepts(item))) return;
-    const task = this.make(store, items).finally(() => this.pending.delete(task));
-    this.pending.add(task);
+    for (const item of items) this.queued.add(`${store.uri}#${item.id}`);
+    this.track(this.make(store, items));
+  }
+
+  /**
+   * Once per experiment and dataset in this process, in the background: queues the image items of
+   * `dataset` that have no thumbnail and are not queued already — those a process killed before it
+   * drew them left without (the kernel taps this when an import or a job commits into the
+   * dataset). Items that still cannot be drawn are summed up in one warning line, not one each.
+   */
+  sweepMissing(store: ExperimentStore, dataset: string): void {
+    const key = `${store.uri}#${dataset}`;
+    if (this.unavailable !== undefined || this.swept.has(key)) return;
+    this.swept.add(key);
+    const sweep = async () => {
+      const missing = (await store.items(dataset)).filter(
+        (item) => item.thumbnail === undefined && this.accepts(item) && !this.queued.has(`${store.uri}#${item.id}`),
+      );
+      if (missing.length === 0) return;
+      for (const item of missing) this.queued.add(`${store.uri}#${item.id}`);
+      const report = await this.make(store, missing, { quiet: true });
+      if (report.failed > 0) {
+        this.options.log(
+          `warning: thumbnails: ${report.failed} of the ${missing.length} items of ${store.uri} (dataset ${dataset}) left without thumbnail earlier still cannot be drawn`,
+        );
+      }
+    };
+    this.track(
+      sweep().catch((error: unknown) => {
+        this.options.log(
+          `warning: thumbnails: cannot look for items without thumbnail in ${store.uri}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }),
+    );
+  }
+
+  private track(task: Promise<unknown>): void {
+    const tracked = task.finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
   }
 
   /** Resolves once every queued thumbnail is stored or given up, including work queued meanwhile. */
@@ -64,11 +104,12 @@ export class ThumbnailMaker {
   }
 
   /**
-   * Makes and stores the thumbnails of the image items among `items` now. Never rejects. Images
+   * Makes and stores the thumbnails of the image items among `items` now. Never rejects; with
+   * `quiet`, failures are counted but not logged one by one. Images
    * are drawn in chunks of {@link SAVE_CHUNK}, and a chunk's PNGs are saved together (one store
    * transaction for the chunk in a backend that group-commits) while the next chunk is drawn.
    */
-  async make(store: ExperimentStore, items: readonly DataItem[]): Promise<ThumbnailReport> {
+  async make(store: ExperimentStore, items: readonly DataItem[], options: { readonly quiet?: boolean } = {}): Promise<ThumbnailReport> {
     const images = items.filter((item) => this.accepts(item));
     const encoder = images.length === 0 ? undefined : await this.loadEncoder();
     if (encoder === undefined) return { made: 0, failed: 0, skipped: items.length };
@@ -76,12 +117,12 @@ export class ThumbnailMaker {
     let saving: Promise<void> = Promise.resolve();
     for (let at = 0; at < images.length; at += SAVE_CHUNK) {
       const chunk = images.slice(at, at + SAVE_CHUNK);
-      const pngs = await Promise.all(chunk.map((item) => this.attempt(store, item, () => this.render(store, item, encoder))));
+      const pngs = await Promise.all(chunk.map((item) => this.attempt(store, item, () => this.render(store, item, encoder), options.quiet)));
       await saving;
       saving = Promise.all(
         chunk.map((item, i) => {
           const png = pngs[i];
-          return png === undefined ? false : this.attempt(store, item, () => store.saveThumbnail(item.id, png).then(() => true));
+          return png === undefined ? false : this.attempt(store, item, () => store.saveThumbnail(item.id, png).then(() => true), options.quiet);
         }),
       ).then((saved) => void (made += saved.filter(Boolean).length));
     }
@@ -100,10 +141,11 @@ export class ThumbnailMaker {
   }
 
   /** Runs one step for one item; a failure becomes a warning naming the item, and undefined. */
-  private async attempt<T>(store: ExperimentStore, item: DataItem, step: () => Promise<T>): Promise<T | undefined> {
+  private async attempt<T>(store: ExperimentStore, item: DataItem, step: () => Promise<T>, quiet = false): Promise<T | undefined> {
     try {
       return await step();
     } catch (error) {
+      if (quiet) return undefined;
       const why = error instanceof Error ? error.message : String(error);
       this.options.log(`warning: thumbnails: no thumbnail for item '${item.name}' (${item.id}) of ${store.uri}: ${why.split('\n')[0]}`);
       return undefined;

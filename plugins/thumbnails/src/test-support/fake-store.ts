@@ -25,6 +25,11 @@ export class FakeThumbnailStore {
 
   constructor(private readonly known: readonly DataItem[]) {}
 
+  /** The known items of `dataset`, with the thumbnails saved so far. */
+  async items(dataset = 'data'): Promise<readonly DataItem[]> {
+    return this.known.filter((i) => i.dataset === dataset).map((i) => (this.saved.has(i.id) ? { ...i, thumbnail: `memory://thumbnails/${i.id}.png` } : i));
+  }
+
   async localize(item: DataItem): Promise<string> {
     return fileURLToPath(item.dataUri);
   }
