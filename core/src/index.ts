@@ -22,3 +22,4 @@ export * from './kernel/index.js';
 export { CORE_VERSION } from './version.js';
 export * from './util/process-alive.js';
 export * from './util/control-characters.js';
+export * from './util/bytes.js';

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatCsv, writeTiff } from '@bioimageit/core';
+import { formatCsv, seededRandom, writeTiff } from '@bioimageit/core';
 
 /** One generated image and what it holds. */
 export interface SyntheticImage {
@@ -42,17 +42,8 @@ const BRIGHTNESS = 900;
 /** Blobs sit in the cells of a 3 × 3 grid, so they never touch (each cell holds at most one). */
 const GRID = 3;
 
-/** mulberry32: a small, fast, seeded pseudo-random generator of numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator the demo data use (core's mulberry32). */
+export { seededRandom };
 
 /** `count` blobs in distinct cells of the grid, with jittered centres and sizes. */
 function placeBlobs(random: () => number, count: number, [depth, height, width]: readonly [number, number, number]): Blob[] {

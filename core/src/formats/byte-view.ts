@@ -79,44 +79,34 @@ export class FileByteView implements ByteView {
   }
 
   getUint8(at: number): number {
-    const w = this.window(at, 1);
-    return w.view.getUint8(w.at);
+    return this.read(at, 1, (v, o) => v.getUint8(o));
   }
   getInt8(at: number): number {
-    const w = this.window(at, 1);
-    return w.view.getInt8(w.at);
+    return this.read(at, 1, (v, o) => v.getInt8(o));
   }
   getUint16(at: number, le: boolean): number {
-    const w = this.window(at, 2);
-    return w.view.getUint16(w.at, le);
+    return this.read(at, 2, (v, o) => v.getUint16(o, le));
   }
   getInt16(at: number, le: boolean): number {
-    const w = this.window(at, 2);
-    return w.view.getInt16(w.at, le);
+    return this.read(at, 2, (v, o) => v.getInt16(o, le));
   }
   getUint32(at: number, le: boolean): number {
-    const w = this.window(at, 4);
-    return w.view.getUint32(w.at, le);
+    return this.read(at, 4, (v, o) => v.getUint32(o, le));
   }
   getInt32(at: number, le: boolean): number {
-    const w = this.window(at, 4);
-    return w.view.getInt32(w.at, le);
+    return this.read(at, 4, (v, o) => v.getInt32(o, le));
   }
   getFloat32(at: number, le: boolean): number {
-    const w = this.window(at, 4);
-    return w.view.getFloat32(w.at, le);
+    return this.read(at, 4, (v, o) => v.getFloat32(o, le));
   }
   getFloat64(at: number, le: boolean): number {
-    const w = this.window(at, 8);
-    return w.view.getFloat64(w.at, le);
+    return this.read(at, 8, (v, o) => v.getFloat64(o, le));
   }
   getBigUint64(at: number, le: boolean): bigint {
-    const w = this.window(at, 8);
-    return w.view.getBigUint64(w.at, le);
+    return this.read(at, 8, (v, o) => v.getBigUint64(o, le));
   }
   getBigInt64(at: number, le: boolean): bigint {
-    const w = this.window(at, 8);
-    return w.view.getBigInt64(w.at, le);
+    return this.read(at, 8, (v, o) => v.getBigInt64(o, le));
   }
 
   bytes(at: number, length: number): Uint8Array {
@@ -132,17 +122,16 @@ export class FileByteView implements ByteView {
     return out;
   }
 
-  /** A DataView and an offset in it holding `size` bytes from `at` (a page, or the scratch when they straddle two). */
-  private window(at: number, size: number): { view: DataView; at: number } {
+  /** `get` applied to a DataView holding `size` bytes from `at` (its page, or the scratch when they straddle two pages). */
+  private read<T>(at: number, size: number, get: (view: DataView, offset: number) => T): T {
     this.check(at, size);
-    const index = Math.floor(at / PAGE);
     const from = at % PAGE;
     if (from + size <= PAGE) {
-      const page = this.page(index);
-      return { view: new DataView(page.buffer, page.byteOffset, page.byteLength), at: from };
+      const page = this.page(Math.floor(at / PAGE));
+      return get(new DataView(page.buffer, page.byteOffset, page.byteLength), from);
     }
     new Uint8Array(this.scratch.buffer).set(this.bytes(at, size));
-    return { view: this.scratch, at: 0 };
+    return get(this.scratch, 0);
   }
 
   private check(at: number, size: number): void {

@@ -1,4 +1,5 @@
 import type { PixelArray } from '../extension-points/format-codec.js';
+import { concatBytes } from '../util/bytes.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { unsupported } from './format-failure.js';
 import { buildOmeXml } from './ome-xml.js';
@@ -30,14 +31,7 @@ const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * end in `YX`/`YXS`.
  */
 export function encodeTiff(pixels: PixelArray, options: TiffWriteOptions = {}): Uint8Array {
-  const parts = encodeTiffParts(pixels, options, '<memory>');
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
+  return concatBytes(encodeTiffParts(pixels, options, '<memory>'));
 }
 
 /**

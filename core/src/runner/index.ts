@@ -5,3 +5,13 @@ export { ExecutableResolver, hasPathSeparator } from './resolve-executable.js';
 export { baseEnvironment, jobEnvironment, hostVariable, DEFAULT_PATH, type HostEnvironment } from './job-environment.js';
 export { JOB_TMP_PREFIX } from './job-temp-dir.js';
 export { SpawnHelper, HelperSpawnFailure, type HelperSpawnRequest, type HelperProcess } from './spawn-helper.js';
+export { JobLedger, defaultLedgerDir, type LedgerEntry, type ReapedJob } from './job-ledger.js';
+export {
+  processStartTicks,
+  isSameProcessAlive,
+  thisProcess,
+  processWorkingDirectories,
+  isUsedBy,
+  liveGroupMembers,
+  type ProcessIdentity,
+} from './process-identity.js';

@@ -8,7 +8,8 @@ import { openJobLogs, type JobLogs } from './job-logs.js';
 import { prepareJobTempDir, type JobTempDir } from './job-temp-dir.js';
 import { ExecutableResolver, hasPathSeparator } from './resolve-executable.js';
 import { signalGroup, signalProcessTree, TreeKiller, usesProcessGroups, type TreeSignaller } from './process-tree.js';
-import { HelperSpawnFailure, SpawnHelper } from './spawn-helper.js';
+import { HelperSpawnFailure, SpawnHelper, type LedgerJob } from './spawn-helper.js';
+import { defaultLedgerDir, JobLedger, type ReapedJob } from './job-ledger.js';
 
 /** Settings of a {@link LocalRunner}; all optional. */
 export interface LocalRunnerOptions {
@@ -23,6 +24,14 @@ export interface LocalRunnerOptions {
    * (their output is piped through this process).
    */
   readonly spawn?: 'helper' | 'in-process';
+  /**
+   * Folder of the job ledger (see JobLedger; default `<tmp>/bioimageit-<uid>/local-jobs`), or
+   * `false` for none. The spawn helper records the running jobs there; before its first job the
+   * runner stops the tools that BioImageIT processes of this host, now dead, left running.
+   */
+  readonly ledgerDir?: string | false;
+  /** Where the one line about stopped leftover tools goes (default: stderr). */
+  readonly log?: (line: string) => void;
 }
 
 /** setTimeout's largest delay; longer limits would fire at once. */
@@ -64,6 +73,12 @@ const cancelled = (job: RunnerJob, details: Record<string, unknown> = {}): Runne
  *   whole group, SIGKILL after the grace period, and rejects with TIMEOUT or CANCELLED once the
  *   tool has exited (an infinite `timeoutMs` means no limit). When the tool exits, anything it
  *   left running in its group is killed.
+ * - No tool outlives this process for long: should it die without stopping its jobs (`kill -9`),
+ *   the spawn helper stops their groups (SIGTERM, SIGKILL after the grace period). Should the
+ *   helper die too, each running job is in the job ledger (pid and start time, kept by the
+ *   helper), and the first job of any later LocalRunner on this host waits until the leftovers of
+ *   dead owners are stopped, and says so in one line. (With `spawn: 'in-process'` there is no
+ *   helper: neither applies.)
  * - A non-zero exit code RESOLVES: `{ exitCode }`; the job engine decides what is a failure.
  *   Death by a signal the runner did not send resolves with `{ exitCode: null, signal }`.
  * - `environment` records the runner id, executable, host, platform, arch, OS release, user,
@@ -77,10 +92,19 @@ export class LocalRunner implements Runner {
   private readonly facts: Readonly<Record<string, unknown>>;
   private readonly resolver = new ExecutableResolver();
   private readonly helper: SpawnHelper | undefined;
+  private readonly ledger: JobLedger | undefined;
+  private readonly log: (line: string) => void;
+  /** Leftovers of dead owners stopped before the first job (see JobLedger.reap). */
+  private reaped: Promise<void> | undefined;
 
   constructor(options: LocalRunnerOptions = {}) {
     this.graceMs = options.killGraceMs ?? 2000;
-    this.helper = (options.spawn ?? 'helper') === 'helper' && usesProcessGroups ? new SpawnHelper() : undefined;
+    this.ledger = options.ledgerDir === false || !usesProcessGroups ? undefined : new JobLedger(options.ledgerDir ?? defaultLedgerDir());
+    this.helper =
+      (options.spawn ?? 'helper') === 'helper' && usesProcessGroups
+        ? new SpawnHelper({ graceMs: this.graceMs, ...(this.ledger !== undefined && { ledgerDir: this.ledger.dir }) })
+        : undefined;
+    this.log = options.log ?? ((line) => void process.stderr.write(`${line}\n`));
     this.host = options.hostEnv ?? process.env;
     this.base = Object.freeze(baseEnvironment(this.host));
     this.facts = Object.freeze({
@@ -105,6 +129,7 @@ export class LocalRunner implements Runner {
       prepareJobTempDir(job.id, job.cwd, job.tmpDir),
       this.resolver.resolve(command, searchPath, job.cwd),
       viaHelper ? HELPER_LOGS : openJobLogs(job), // the helper opens the log files itself
+      (this.reaped ??= this.reapLeftovers()), // never beside a tool a dead process left running
     ]);
     const failure = this.preparationFailure(job, command, searchPath, tmp, executable, logs);
     if (failure !== undefined || signal.aborted) {
@@ -183,11 +208,17 @@ export class LocalRunner implements Runner {
       return { spawnError };
     }
     logs.attach(child);
+    const pid = child.pid;
+    // The helper, if any, stops this group should this process die without doing so.
+    if (pid !== undefined && usesProcessGroups) this.helper?.watch(pid, job.cwd, ledgerJob(job));
     const ended = new Promise<Ending>((resolve) => {
       child.once('error', (spawnError) => {
         if (child.pid === undefined) resolve({ spawnError });
       });
-      child.once('exit', (exitCode, exitSignal) => resolve({ exitCode, signal: exitSignal }));
+      child.once('exit', (exitCode, exitSignal) => {
+        if (pid !== undefined) this.helper?.unwatch(pid);
+        resolve({ exitCode, signal: exitSignal });
+      });
     });
     return { signal: (s) => signalProcessTree(child, s), ended };
   }
@@ -206,6 +237,7 @@ export class LocalRunner implements Runner {
       stdout: job.stdoutPath,
       stderr: job.stderrPath,
       detached: true,
+      job: ledgerJob(job),
     });
     let pid: number | undefined;
     let owed: NodeJS.Signals | undefined;
@@ -230,6 +262,13 @@ export class LocalRunner implements Runner {
       },
     );
     return { signal: send, ended };
+  }
+
+  /** Stops what dead BioImageIT processes of this host left running (see JobLedger.reap); one line when there was any. */
+  private async reapLeftovers(): Promise<void> {
+    if (this.ledger === undefined) return;
+    const reaped = (await this.ledger.reap(this.graceMs)).filter((r) => r.wasRunning);
+    if (reaped.length > 0) this.log(leftoversLine(reaped));
   }
 
   /** Flushes logs, removes the temporary folder and turns the ending into a result or an error. */
@@ -278,6 +317,16 @@ export class LocalRunner implements Runner {
     if (reason === 'cancel') throw cancelled(job, { ...details, started: true });
     return ending.signal === null ? { exitCode: ending.exitCode, environment } : { exitCode: null, signal: ending.signal, environment };
   }
+}
+
+/** The job as the ledger records it. */
+const ledgerJob = (job: RunnerJob): LedgerJob => (job.runId === undefined ? { id: job.id } : { id: job.id, runId: job.runId });
+
+/** `local runner: stopped 2 tool(s) left running by BioImageIT process(es) that died: pid 412 (job-0001 of run 1a2b3c4d), ...` */
+function leftoversLine(reaped: readonly ReapedJob[]): string {
+  const jobs = reaped.map(({ entry }) => `pid ${entry.job.pid} (${entry.jobId}${entry.runId === undefined ? '' : ` of run ${entry.runId.slice(0, 8)}`})`);
+  const owners = [...new Set(reaped.map(({ entry }) => entry.owner.pid))].join(', ');
+  return `local runner: stopped ${reaped.length} tool(s) left running by BioImageIT process(es) that died (pid ${owners}): ${jobs.join(', ')}`;
 }
 
 function logsUnavailable(job: RunnerJob, reason: unknown): RunnerError {

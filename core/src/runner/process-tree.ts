@@ -32,6 +32,16 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
+/** True while process group `pgid` has members (POSIX; zombies count). */
+export function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * Stops a process tree politely: SIGTERM now, SIGKILL after `graceMs` unless {@link sweep} is
  * called first (the runner calls it once the tool has exited).

@@ -69,6 +69,32 @@ describe.runIf(process.platform !== 'win32')('SpawnHelper', () => {
     }
   });
 
+  it('stops the tools still running when it is closed (as when its parent dies): SIGTERM, then SIGKILL after the grace period', async () => {
+    const helper = new SpawnHelper({ graceMs: 200 });
+    const p = helper.launch(request(['-c', 'trap "" TERM; sleep 100 & wait']));
+    const pid = await p.started;
+    helper.close();
+    const gone = async (): Promise<boolean> => {
+      try {
+        process.kill(-pid, 0);
+      } catch {
+        return true;
+      }
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+      return /^\d+ \(.*\) Z/.test(stat);
+    };
+    for (let i = 0; i < 400 && !(await gone()); i++) await new Promise((r) => setTimeout(r, 25));
+    try {
+      expect(await gone()).toBe(true);
+    } finally {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // stopped, as it should be
+      }
+    }
+  });
+
   it('survives the SIGINT a terminal sends to the whole foreground group, and still reports exits', async () => {
     const helper = new SpawnHelper();
     try {

@@ -1,5 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { thisProcess } from './process-identity.js';
 import { SPAWN_HELPER_SOURCE } from './spawn-helper-source.js';
+
+/** Which job a tool runs, for the job ledger (see JobLedger). */
+export interface LedgerJob {
+  readonly id: string;
+  readonly runId?: string;
+}
+
+/** Settings of a {@link SpawnHelper}; all optional. */
+export interface SpawnHelperOptions {
+  /** How long the helper waits between SIGTERM and SIGKILL when it stops orphaned jobs (default 2000). */
+  readonly graceMs?: number;
+  /** The job ledger's folder (see JobLedger), kept by the helper for jobs that name a `job`; none when absent. */
+  readonly ledgerDir?: string;
+}
 
 /** What the helper needs to start one tool process. */
 export interface HelperSpawnRequest {
@@ -13,6 +28,8 @@ export interface HelperSpawnRequest {
   readonly stderr: string;
   /** Start the tool in its own process group. */
   readonly detached: boolean;
+  /** Record the tool in the job ledger as this job (only with `detached`, and a ledger folder). */
+  readonly job?: LedgerJob;
 }
 
 /** Why the helper could not start a tool: the log files could not be opened, or spawn failed. */
@@ -59,11 +76,19 @@ type HelperMessage =
  * stays alive while jobs are in flight and does not keep this process alive when idle. If it
  * dies, the jobs it was watching reject with stage `helper` (their process groups are still
  * signalled by the caller, which knows their pids) and the next launch starts a new one.
+ *
+ * It also supervises the jobs: when this process goes without stopping them (`kill -9`, a crash)
+ * or closes the helper, the helper stops the process group of every job still running — SIGTERM,
+ * then SIGKILL after `graceMs` — including the groups handed to it with {@link watch}. With a
+ * `ledgerDir` it keeps the job ledger of those that name a job (off this process's path), for
+ * when this process and the helper are killed together.
  */
 export class SpawnHelper {
   private child: ChildProcess | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+
+  constructor(private readonly options: SpawnHelperOptions = {}) {}
 
   /** Asks the helper to start one process. */
   launch(request: HelperSpawnRequest): HelperProcess {
@@ -89,7 +114,25 @@ export class SpawnHelper {
     return this.child?.connected === true ? this.child.pid : undefined;
   }
 
-  /** Stops the helper (tools already started keep running; their exits are no longer reported). */
+  /**
+   * Hands the helper a process group this process started itself (its leader's pid), to stop like
+   * the helper's own jobs should this process go without stopping it; {@link unwatch} once it ended.
+   * Starts the helper when needed; never keeps this process alive.
+   */
+  watch(pid: number, cwd: string, job?: LedgerJob): void {
+    const child = this.ensure();
+    child.send({ t: 'watch', pid, cwd, ...(job !== undefined && { job }) }, () => undefined);
+  }
+
+  /** Forgets a group given to {@link watch} (the job ended). */
+  unwatch(pid: number): void {
+    if (this.child?.connected === true) this.child.send({ t: 'unwatch', pid }, () => undefined);
+  }
+
+  /**
+   * Stops the helper. Tools still running are stopped by it (SIGTERM, SIGKILL after the grace
+   * period); their exits are no longer reported.
+   */
   close(): void {
     const child = this.child;
     this.child = undefined;
@@ -99,12 +142,16 @@ export class SpawnHelper {
 
   private ensure(): ChildProcess {
     if (this.child !== undefined && this.child.connected) return this.child;
-    const child = spawn(process.execPath, ['--eval', SPAWN_HELPER_SOURCE], {
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      env: { PATH: process.env['PATH'] ?? '' },
-      serialization: 'json',
-      windowsHide: true,
-    });
+    const child = spawn(
+      process.execPath,
+      ['--eval', SPAWN_HELPER_SOURCE, String(this.options.graceMs ?? 2000), this.options.ledgerDir ?? '', JSON.stringify(thisProcess)],
+      {
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+        env: { PATH: process.env['PATH'] ?? '' },
+        serialization: 'json',
+        windowsHide: true,
+      },
+    );
     child.on('message', (m: HelperMessage) => this.onMessage(m));
     child.once('exit', () => {
       if (this.child === child) this.child = undefined;

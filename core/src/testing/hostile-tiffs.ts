@@ -1,5 +1,6 @@
 import { deflateSync, createDeflate } from 'node:zlib';
 import { encodeTiff } from '../formats/tiff-writer.js';
+import { concatBytes, seededRandom } from '../util/bytes.js';
 import { asciiField, ifdBlock, longField, shortField, type TiffField } from '../formats/tiff-ifd-builder.js';
 import { Tag } from '../formats/tiff-tags.js';
 
@@ -79,7 +80,7 @@ export function stripTiff(pages: readonly StripPage[]): Uint8Array {
   header.set([0x49, 0x49]);
   view.setUint16(2, 42, true);
   view.setUint32(4, firstIfd, true);
-  return concat([header, ...parts]);
+  return concatBytes([header, ...parts]);
 }
 
 /**
@@ -103,7 +104,7 @@ export async function deflateBomb(width: number, height: number): Promise<Uint8A
   }
   deflate.end();
   await finished;
-  return stripTiff([{ width, height, compression: 8, strips: [concat(chunks)] }]);
+  return stripTiff([{ width, height, compression: 8, strips: [concatBytes(chunks)] }]);
 }
 
 /** A 16 × 16 uint8 TIFF of one page whose ImageJ or OME description declares `planes` planes. */
@@ -165,7 +166,7 @@ export function seedTiffs(): CorpusFile[] {
  * hostile ones. The same `seed` gives the same corpus.
  */
 export function mutatedTiffs(count: number, seed = 1): CorpusFile[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const seeds = seedTiffs();
   const out: CorpusFile[] = [];
   for (let i = 0; i < count; i++) {
@@ -274,28 +275,6 @@ function ifdStart(b: Uint8Array): number {
   return at < b.length ? at : 8;
 }
 
-/** A small deterministic generator (mulberry32), uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function ramp(n: number): Uint8Array {
   return new Uint8Array(n).map((_, i) => (i * 7) % 256);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

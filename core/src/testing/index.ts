@@ -17,14 +17,4 @@ export {
   type SystemPartSkip,
   type DebianPython,
 } from './system-part.js';
-export {
-  stripTiff,
-  deflateBomb,
-  declaredPlanesTiff,
-  longAttributeTiff,
-  seedTiffs,
-  mutatedTiffs,
-  mulberry32,
-  type StripPage,
-  type CorpusFile,
-} from './hostile-tiffs.js';
+export { stripTiff, deflateBomb, declaredPlanesTiff, longAttributeTiff, seedTiffs, mutatedTiffs, type StripPage, type CorpusFile } from './hostile-tiffs.js';

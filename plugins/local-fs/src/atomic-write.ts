@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { open, readdir, rename, unlink } from 'node:fs/promises';
+import { lstat, open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { isAbandoned, OWNER_STAMP, stampOf, STAMP_SOURCE } from './owner-stamp.js';
 import { errnoCode } from './storage-failure.js';
 
 /** Options of {@link writeFileAtomic}. */
@@ -9,11 +10,30 @@ export interface AtomicWriteOptions {
   readonly fsync?: boolean;
 }
 
-const TEMP_NAME = /^\..+\.[0-9a-f]{12}\.tmp$/;
+/** `.<name>.<12 hex>[@<owner stamp>].tmp`; names without a stamp were made by earlier versions. */
+const TEMP_NAME = new RegExp(`^\\..+\\.[0-9a-f]{12}(?:@${STAMP_SOURCE})?\\.tmp$`);
 
-/** The name of a fresh temporary file beside `file`: hidden, unique, ending in `.tmp`. */
-export function tempPathFor(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+/**
+ * The name of a fresh temporary file beside `file` (or in `dir`): hidden, unique, stamped with
+ * this process (see OwnerStamp), ending in `.tmp`.
+ */
+export function tempPathFor(file: string, dir: string = path.dirname(file)): string {
+  const tail = `.${randomBytes(6).toString('hex')}@${OWNER_STAMP}.tmp`;
+  return path.join(dir, `.${fitBytes(path.basename(file), MAX_NAME_BYTES - 1 - tail.length)}${tail}`);
+}
+
+/** The longest file name most file systems take. */
+const MAX_NAME_BYTES = 255;
+
+/** `name` cut (at a character boundary) to at most `max` bytes of UTF-8: a temporary name only needs to be unique. */
+function fitBytes(name: string, max: number): string {
+  if (Buffer.byteLength(name) <= max) return name;
+  let cut = '';
+  for (const char of name) {
+    if (Buffer.byteLength(cut + char) > max) break;
+    cut += char;
+  }
+  return cut;
 }
 
 /** True for names made by {@link tempPathFor}. */
@@ -48,10 +68,11 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
 }
 
 /**
- * Deletes the temporary files left in `dir` by writers that died. Call it only while holding
- * the experiment lock (every temporary file is written under it). Returns how many were removed.
+ * Deletes the temporary files left in `dir` by writers that died: those stamped by a process of
+ * this host that is gone, and those without a stamp of this host (earlier versions, other hosts)
+ * unchanged for `ageMs`. Never one a live writer may still rename. Returns how many were removed.
  */
-export async function sweepTempFiles(dir: string): Promise<number> {
+export async function sweepTempFiles(dir: string, ageMs: number): Promise<number> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -61,8 +82,12 @@ export async function sweepTempFiles(dir: string): Promise<number> {
   }
   let removed = 0;
   for (const name of names) {
-    if (!isTempFileName(name)) continue;
-    await unlink(path.join(dir, name)).then(
+    const match = TEMP_NAME.exec(name);
+    if (match === null) continue;
+    const file = path.join(dir, name);
+    const info = await lstat(file).catch(() => undefined);
+    if (info === undefined || !info.isFile() || !isAbandoned(stampOf(match, 1), info.mtimeMs, ageMs)) continue;
+    await unlink(file).then(
       () => removed++,
       () => undefined,
     );

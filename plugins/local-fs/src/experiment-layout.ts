@@ -30,6 +30,8 @@ export class ExperimentLayout {
   readonly metaDir: string;
   readonly lockFile: string;
   readonly indexFile: string;
+  /** The undo journal of the write transaction in progress (see CommitJournal). */
+  readonly journalFile: string;
   /** Where jobs get their private staging folders (same file system, so commits are renames). */
   readonly stagingDir: string;
   /** Where item thumbnails live (`<item id>.png`); v1 ignores the hidden folder. */
@@ -41,6 +43,7 @@ export class ExperimentLayout {
     this.metaDir = path.join(root, META_DIR);
     this.lockFile = path.join(this.metaDir, 'lock');
     this.indexFile = path.join(this.metaDir, 'index.jsonl');
+    this.journalFile = path.join(this.metaDir, 'journal.json');
     this.stagingDir = path.join(this.metaDir, 'staging');
     this.thumbnailsDir = path.join(this.metaDir, 'thumbnails');
     this.uri = fileUri(root);

@@ -50,6 +50,17 @@ function isStale(holder: LockHolder | undefined, mtimeMs: number, staleMs: numbe
 }
 
 /**
+ * The state of lock `file`: `free` (no lock file), `held` by a live writer, or `stale`: its holder
+ * is dead on this host (`kill -9`: it could not remove it) or did not refresh it for `staleMs`.
+ * A stale lock means a write was cut off.
+ */
+export async function lockState(file: string, staleMs: number): Promise<'free' | 'held' | 'stale'> {
+  const stats = await stat(file).catch(() => undefined);
+  if (stats === undefined) return 'free';
+  return isStale(await readHolder(file), stats.mtimeMs, staleMs) ? 'stale' : 'held';
+}
+
+/**
  * Removes the stale lock file whose inode is `ino`, and only that one: the file is first renamed
  * aside (atomic), and put back when it turns out to be a newer lock taken meanwhile.
  */

@@ -157,6 +157,23 @@ export class ExperimentState {
     return typeof uuid === 'string' && uuid !== '' ? uuid : ref.uuid;
   }
 
+  /**
+   * The names (lower case) of the files of folder `dir` that a listed dataset uses: its dataset
+   * file, and the item files and data files of its items (call {@link refresh} first).
+   */
+  listedFileNames(dir: string): Set<string> {
+    const names = new Set<string>();
+    for (const ref of this.refs) {
+      if (path.dirname(ref.file) !== dir) continue;
+      names.add(path.basename(ref.file).toLowerCase());
+      for (const { entry, doc } of this.index.datasets.get(ref.key)?.entries ?? []) {
+        names.add(entry.url.toLowerCase());
+        if (doc !== null) names.add(doc.common.url.toLowerCase());
+      }
+    }
+    return names;
+  }
+
   /** Writes experiment.md.json atomically and keeps it as the current record (requires the lock). */
   async writeExperiment(doc: V1ExperimentDoc): Promise<void> {
     await this.writeV1(this.layout.experimentFile, doc);
@@ -178,10 +195,15 @@ export class ExperimentState {
     if (this.index.appendable && this.index.needsCompaction()) await this.index.rewrite(this.refs.map((r) => r.key)).catch(() => undefined);
   }
 
-  /** Deletes temporary files a dead writer left in the experiment's folders (requires the lock). */
-  async sweep(): Promise<void> {
+  /**
+   * Deletes temporary files dead writers left in the experiment's folders (see sweepTempFiles:
+   * unstamped ones once unchanged for `ageMs`); resolves with how many.
+   */
+  async sweep(ageMs: number): Promise<number> {
     const dirs = new Set([this.layout.root, this.layout.metaDir, this.layout.thumbnailsDir, ...this.refs.map((r) => path.dirname(r.file))]);
-    for (const dir of dirs) await sweepTempFiles(dir).catch(() => 0);
+    let removed = 0;
+    for (const dir of dirs) removed += await sweepTempFiles(dir, ageMs).catch(() => 0);
+    return removed;
   }
 
   private current(): ExperimentRecord {

@@ -16,7 +16,10 @@ import type {
 } from '@bioimageit/core';
 import type { IndexRecord } from './experiment-index.js';
 import { RAW_DATASET_NAME, type DatasetRef, type ExperimentLayout } from './experiment-layout.js';
-import { acquireLock, type HeldLock } from './experiment-lock.js';
+import { sweepTempFiles } from './atomic-write.js';
+import { SweepReport } from './sweep-report.js';
+import { CommitJournal } from './commit-journal.js';
+import { acquireLock, lockState, type HeldLock } from './experiment-lock.js';
 import { ExperimentState } from './experiment-state.js';
 import { ExperimentView } from './experiment-view.js';
 import { statSignature } from './file-signature.js';
@@ -30,7 +33,7 @@ import {
   assertValidTagUpdates,
   assertValidThumbnail,
 } from './input-validation.js';
-import { createStagingFolder, storeRunLog } from './job-files.js';
+import { createStagingFolder, storeRunLog, sweepStaging } from './job-files.js';
 import type { ResolvedLocalFsOptions } from './local-fs-options.js';
 import { assertValidName, isInside } from './path-safety.js';
 import { planProcessedCommit } from './processed-commit.js';
@@ -47,12 +50,21 @@ import { storageFailure } from './storage-failure.js';
 import { UniqueFileNames } from './unique-file-names.js';
 import { toV1Date } from './v1-date.js';
 
+/** Staging folders without a stamp of this host (older versions, other hosts) are swept once unchanged this long. */
+const UNSTAMPED_STAGING_AGE_MS = 7 * 24 * 3600 * 1000;
+
 /**
  * An open experiment of the local file backend. Reads are served from memory, kept in sync
  * with the disk through the index (see ExperimentState). Every write runs as one transaction:
  * take the experiment's inter-process lock, catch up with what other writers did, write item
  * files, then the dataset file (the commit point), then the index; release the lock. Calls on
  * one store are serialized; several stores and processes are serialized by the lock.
+ *
+ * A writer killed mid-way (`kill -9`) leaves traces that the next open (or the next write) sweeps,
+ * saying so in one line (LocalFsOptions.log): staging folders whose maker died (see
+ * sweepStaging), temporary files of dead writers (see sweepTempFiles), and the files an
+ * interrupted transaction had put into a dataset folder without committing them (see
+ * CommitJournal). Committed files are never touched.
  */
 export class LocalFsExperimentStore implements ExperimentStore {
   readonly uri: string;
@@ -72,6 +84,8 @@ export class LocalFsExperimentStore implements ExperimentStore {
     },
   );
   private closed = false;
+  private readonly journal: CommitJournal;
+  private readonly swept = new SweepReport();
 
   constructor(
     private readonly layout: ExperimentLayout,
@@ -80,11 +94,18 @@ export class LocalFsExperimentStore implements ExperimentStore {
     this.uri = layout.uri;
     this.state = new ExperimentState(layout, options.ioConcurrency, options.fsync);
     this.view = new ExperimentView(layout);
+    this.journal = new CommitJournal(layout.root, layout.journalFile);
   }
 
-  /** Loads the experiment (used by the backend before handing the store out). */
+  /**
+   * Loads the experiment (used by the backend before handing the store out), and sweeps what
+   * killed writers left: abandoned staging folders and temporary files always; when a write was
+   * cut off (its lock left by a dead holder, or its journal left), takes the lock to undo it.
+   * Sweeping is best effort: a read-only experiment opens all the same.
+   */
   async load(): Promise<this> {
     await this.read(() => undefined);
+    await this.sweepAbandoned();
     return this;
   }
 
@@ -140,14 +161,19 @@ export class LocalFsExperimentStore implements ExperimentStore {
         const allocated = names.allocate(input.name);
         return { input, names: allocated, doc: newRawItemDoc(randomUUID(), input, allocated.name, dates[i] as string) };
       });
-      await writeRawItemFiles(planned, folder, {
-        concurrency: this.options.ioConcurrency,
-        fsync: this.options.fsync,
+      const created = planned.flatMap(({ input, names: n }) =>
+        input.mode === 'copy' && path.resolve(input.sourcePath) !== folder.path(n.name) ? [n.name, n.metadataFile] : [n.metadataFile],
+      );
+      return this.journaled(folder.dir, created, async () => {
+        await writeRawItemFiles(planned, folder, {
+          concurrency: this.options.ioConcurrency,
+          fsync: this.options.fsync,
+        });
+        await this.addTagKeys(inputs.flatMap((input) => Object.keys(input.tags ?? {})));
+        const added = planned.map(({ names: n, doc }) => ({ entry: { uuid: doc.uuid, url: n.metadataFile }, doc }));
+        await this.persist(await this.state.appendToDataset(ref, added), ref.file, ref.key);
+        return added.map(({ entry, doc }) => this.view.rawItem({ ref, entry, doc }));
       });
-      await this.addTagKeys(inputs.flatMap((input) => Object.keys(input.tags ?? {})));
-      const added = planned.map(({ names: n, doc }) => ({ entry: { uuid: doc.uuid, url: n.metadataFile }, doc }));
-      await this.persist(await this.state.appendToDataset(ref, added), ref.file, ref.key);
-      return added.map(({ entry, doc }) => this.view.rawItem({ ref, entry, doc }));
     });
   }
 
@@ -192,7 +218,9 @@ export class LocalFsExperimentStore implements ExperimentStore {
       throw new StorageError('INVALID', `log source path ${JSON.stringify(sourcePath)} is not absolute`, { details: { dataset, runId, name } });
     }
     const ref = await this.read(() => this.state.processedDataset(dataset));
-    return storeRunLog(path.dirname(ref.file), runId, name, sourcePath, this.options.fsync);
+    // A log from a staging folder is copied through that folder: a copy cut off by kill -9 is swept with it.
+    const tempDir = isInside(this.layout.stagingDir, sourcePath) ? path.dirname(sourcePath) : undefined;
+    return storeRunLog(path.dirname(ref.file), runId, name, sourcePath, this.options.fsync, tempDir);
   }
 
   listRuns(dataset?: string): Promise<readonly RunRecord[]> {
@@ -215,24 +243,30 @@ export class LocalFsExperimentStore implements ExperimentStore {
     return this.write(async () => {
       const ref = this.state.processedDataset(dataset);
       const planned = await planProcessedCommit(ref, inputs, dates, { state: this.state, view: this.view, runs: this.runs });
-      const files = new ProcessedItemFiles(new FolderUris(path.dirname(ref.file)), {
+      const folder = new FolderUris(path.dirname(ref.file));
+      const files = new ProcessedItemFiles(folder, {
         concurrency: this.options.ioConcurrency,
         fsync: this.options.fsync,
         mustCopy: (source) => isInside(this.layout.root, source) && !isInside(this.layout.stagingDir, source),
       });
-      await files.write(planned);
-      const added = planned.map(({ names, doc }) => ({ entry: { uuid: doc.uuid, url: names.metadataFile }, doc }));
-      let records: IndexRecord[];
-      try {
-        await this.addTagKeys(inputs.flatMap((input) => Object.keys(input.tags ?? {})));
-        records = await this.state.appendToDataset(ref, added);
-      } catch (error) {
-        await files.undo();
-        throw error;
-      }
-      await files.finish();
-      await this.persist(records, ref.file, ref.key);
-      return added.map(({ entry, doc }) => this.view.item({ ref, entry, doc }, this.state.refs, this.state.index.datasets));
+      const created = planned.flatMap(({ input, names }) =>
+        path.resolve(input.sourcePath) === folder.path(names.name) ? [names.metadataFile] : [names.name, names.metadataFile],
+      );
+      return this.journaled(folder.dir, created, async () => {
+        await files.write(planned);
+        const added = planned.map(({ names, doc }) => ({ entry: { uuid: doc.uuid, url: names.metadataFile }, doc }));
+        let records: IndexRecord[];
+        try {
+          await this.addTagKeys(inputs.flatMap((input) => Object.keys(input.tags ?? {})));
+          records = await this.state.appendToDataset(ref, added);
+        } catch (error) {
+          await files.undo();
+          throw error;
+        }
+        await files.finish();
+        await this.persist(records, ref.file, ref.key);
+        return added.map(({ entry, doc }) => this.view.item({ ref, entry, doc }, this.state.refs, this.state.index.datasets));
+      });
     });
   }
 
@@ -293,6 +327,50 @@ export class LocalFsExperimentStore implements ExperimentStore {
       onSkipped?.(input);
       return false;
     });
+  }
+
+  /**
+   * Runs `work`, which creates `files` in dataset folder `dir` before its commit point, under the
+   * undo journal: should this process be killed meanwhile, the next lock holder deletes those of
+   * them the dataset does not list. Requires the lock.
+   */
+  private async journaled<T>(dir: string, files: readonly string[], work: () => Promise<T>): Promise<T> {
+    await this.journal.begin(dir, files).catch((error: unknown) => {
+      throw storageFailure(error, 'write', this.layout.journalFile);
+    });
+    try {
+      return await work();
+    } finally {
+      await this.journal.end();
+    }
+  }
+
+  /** Undoes the write a killed writer left half done (see CommitJournal); requires the lock and fresh state. */
+  private undoInterruptedWrite(): Promise<number> {
+    const listed = new Map<string, Set<string>>();
+    return this.journal.recover((dir, name) => {
+      if (!listed.has(dir)) listed.set(dir, this.state.listedFileNames(dir));
+      return listed.get(dir)?.has(name.toLowerCase()) === true;
+    });
+  }
+
+  /** See {@link load}: sweeps staging folders and temporary files of dead processes, and undoes a cut-off write. */
+  private async sweepAbandoned(): Promise<void> {
+    try {
+      this.swept.stagingFolders(await sweepStaging(this.layout.stagingDir, UNSTAMPED_STAGING_AGE_MS));
+      for (const dir of [this.layout.root, this.layout.metaDir]) this.swept.tempFiles(await sweepTempFiles(dir, this.options.staleMs).catch(() => 0));
+      // A live lock holder undoes a journal left behind itself, before its own write: no wait here.
+      const lock = await lockState(this.layout.lockFile, this.options.staleMs);
+      const journal = await access(this.layout.journalFile).then(
+        () => true,
+        () => false,
+      );
+      if (lock === 'stale' || (lock === 'free' && journal)) await this.write(async () => undefined);
+    } catch (error) {
+      if (!(error instanceof StorageError) || (error.code !== 'IO' && error.code !== 'LOCKED')) throw error;
+    } finally {
+      this.swept.flush(this.options.log, this.layout.root);
+    }
   }
 
   private async addTagKeys(keys: readonly string[]): Promise<void> {
@@ -361,14 +439,16 @@ export class LocalFsExperimentStore implements ExperimentStore {
     return this.queue.run(async () => {
       const lock = await this.lock();
       try {
-        if (lock.brokeStale) await this.state.refresh().then(() => this.state.sweep());
+        if (lock.brokeStale) this.swept.tempFiles(await this.state.refresh().then(() => this.state.sweep(this.options.staleMs)));
         const stale = await this.state.refresh();
         if (stale.length > 0) await this.state.rebuild(stale, 'persist');
+        this.swept.uncommittedFiles(await this.undoInterruptedWrite());
         const result = await fn();
         await this.state.compactIfNeeded();
         return result;
       } finally {
         await lock.release();
+        this.swept.flush(this.options.log, this.layout.root);
       }
     });
   }

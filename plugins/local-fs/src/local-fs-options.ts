@@ -16,6 +16,8 @@ export interface LocalFsOptions {
   readonly fsync?: boolean;
   /** File operations in flight at once while importing or rebuilding (default 32). */
   readonly ioConcurrency?: number;
+  /** Where the one line saying what was swept after a killed writer goes (default: stderr). */
+  readonly log?: (line: string) => void;
 }
 
 /** {@link LocalFsOptions} with every default filled in. */
@@ -24,6 +26,7 @@ export interface ResolvedLocalFsOptions {
   readonly staleMs: number;
   readonly fsync: boolean;
   readonly ioConcurrency: number;
+  readonly log: (line: string) => void;
 }
 
 /** Fills in the defaults of {@link LocalFsOptions}. */
@@ -33,5 +36,6 @@ export function resolveLocalFsOptions(options: LocalFsOptions = {}): ResolvedLoc
     staleMs: options.lockStaleMs ?? 120_000,
     fsync: options.fsync ?? true,
     ioConcurrency: Math.max(1, options.ioConcurrency ?? 32),
+    log: options.log ?? ((line) => void process.stderr.write(`${line}\n`)),
   };
 }

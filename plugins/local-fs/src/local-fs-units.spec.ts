@@ -1,8 +1,10 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isTempFileName, sweepTempFiles, tempPathFor, writeFileAtomic } from './atomic-write.js';
+import { HOST_TAG } from './owner-stamp.js';
 import { assertValidName, resolveInside, toLocalPath } from './path-safety.js';
 import { splitExtension, UniqueFileNames } from './unique-file-names.js';
 import { toV1Date } from './v1-date.js';
@@ -82,14 +84,33 @@ describe('atomic writes', () => {
       await writeFileAtomic(file, 'one');
       await writeFileAtomic(file, 'two');
       expect(await readFile(file, 'utf8')).toBe('two');
-      const leftover = tempPathFor(file);
-      expect(isTempFileName(path.basename(leftover))).toBe(true);
-      await writeFile(leftover, 'half');
+      const mine = tempPathFor(file);
+      expect(isTempFileName(path.basename(mine))).toBe(true);
+      await writeFile(mine, 'being written by this live process');
+      const deadPid = spawnSync('true').pid as number;
+      await writeFile(path.join(dir, `.a.md.json.0123456789ab@${HOST_TAG}.${deadPid}.tmp`), 'half, its writer is dead');
+      await writeFile(path.join(dir, '.a.md.json.0123456789ac@00000000.1.tmp'), 'another host: kept while recent');
+      await writeFile(path.join(dir, '.a.md.json.0123456789ad.tmp'), 'an older version: kept while recent');
+      const old = path.join(dir, '.a.md.json.0123456789ae.tmp');
+      await writeFile(old, 'an older version, long unchanged');
+      await utimes(old, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
       await writeFile(path.join(dir, 'user.tmp'), 'not ours');
-      expect(await sweepTempFiles(dir)).toBe(1);
-      expect((await readdir(dir)).sort()).toEqual(['a.md.json', 'user.tmp']);
+      expect(await sweepTempFiles(dir, 60_000)).toBe(2);
+      expect((await readdir(dir)).sort()).toEqual(
+        ['.a.md.json.0123456789ac@00000000.1.tmp', '.a.md.json.0123456789ad.tmp', path.basename(mine), 'a.md.json', 'user.tmp'].sort(),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('temporary names', () => {
+  it('stay within 255 bytes for the longest item names, and are still recognized', () => {
+    const name = `${'é'.repeat(117)}x.md.json`;
+    const temp = path.basename(tempPathFor(path.join('/x', name)));
+    expect(Buffer.byteLength(temp)).toBeLessThanOrEqual(255);
+    expect(isTempFileName(temp)).toBe(true);
+    expect(temp.startsWith(`.${'é'.repeat(10)}`)).toBe(true);
   });
 });

@@ -100,7 +100,8 @@ describe('local-fs processed datasets, runs and job outputs', () => {
     await expect(store.saveRunLog('thr', 'a/b', 'x', log)).rejects.toMatchObject({ code: 'INVALID' });
     const dir = await store.createStagingDir('job 7: threshold/a.tif');
     expect(path.dirname(dir)).toBe(path.join(exp, '.bioimageit', 'staging'));
-    expect(path.basename(dir)).toMatch(/^job_7_threshold_a\.tif-[A-Za-z0-9]{6}$/);
+    // The label, then who made it (host tag, pid, start time), so that a sweep can tell when its maker died.
+    expect(path.basename(dir)).toMatch(new RegExp(`^job_7_threshold_a\\.tif@[0-9a-f]{8}\\.${process.pid}(\\.\\d+)?-[A-Za-z0-9]{6}$`));
     const [item] = await store.commitProcessedItems('thr', [await stagedOutput(store, 'o_a.tif', 'run-1', [raw.id], { dir })]);
     expect(path.dirname(fileURLToPath(item?.dataUri ?? ''))).toBe(path.join(exp, 'thr'));
   });

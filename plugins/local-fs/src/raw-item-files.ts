@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { NewRawItem } from '@bioimageit/core';
 import type { FolderUris } from './file-uris.js';
 import { mapConcurrent } from './map-concurrent.js';
-import { storageFailure } from './storage-failure.js';
+import { errnoCode, storageFailure } from './storage-failure.js';
 import type { ItemFileNames } from './unique-file-names.js';
 import { stringifyV1, type V1ItemDoc } from './v1-documents.js';
 import { tempPathFor, writeFileAtomic } from './atomic-write.js';
@@ -21,10 +21,13 @@ export interface RawItemWriteOptions {
   readonly fsync: boolean;
 }
 
-/** Copies a data file under a temporary name, flushes it when asked, then renames it into place. */
-export async function copyData(source: string, target: string, fsync: boolean): Promise<void> {
+/**
+ * Copies a data file under a temporary name (beside `target`, or in `tempDir` when given and on
+ * the same file system), flushes it when asked, then renames it into place.
+ */
+export async function copyData(source: string, target: string, fsync: boolean, tempDir?: string): Promise<void> {
   if (path.resolve(source) === target) return;
-  const temp = tempPathFor(target);
+  const temp = tempPathFor(target, tempDir);
   try {
     await copyFile(source, temp);
   } catch (error) {
@@ -43,6 +46,7 @@ export async function copyData(source: string, target: string, fsync: boolean): 
     await rename(temp, target);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
+    if (tempDir !== undefined && errnoCode(error) === 'EXDEV') return copyData(source, target, fsync);
     throw storageFailure(error, 'flush', target);
   }
 }

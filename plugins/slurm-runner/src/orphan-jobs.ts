@@ -1,23 +1,8 @@
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { isProcessAlive } from '@bioimageit/core';
+import { isProcessAlive, processStartTicks } from '@bioimageit/core';
 
-/**
- * When process `pid` started, in clock ticks since boot (field 22 of Linux's /proc/PID/stat), or
- * undefined where that cannot be read (another system, or no such process). With the pid it names
- * one process for the machine's uptime: pids are reused, often within seconds on a busy host.
- */
-export function processStartTicks(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const start = fields[19];
-    return start !== undefined && /^\d+$/.test(start) ? start : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** When a process started (clock ticks since boot; core's, named here as this module always did). */
+export { processStartTicks };
 
 /**
  * The `--comment` every submission carries: `bioimageit:<host>:<pid>[:<start ticks>]` of the
