@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DataItem, RunRecord } from '@bioimageit/core';
+import { isRunning, waitFor } from '@bioimageit/core/testing';
 import { LocalFsStorageBackend } from '@bioimageit/local-fs';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -102,26 +103,6 @@ const lines = async (name: string): Promise<string[]> => (await readFile(join(ws
 const pidsIn = async (dir: string): Promise<number[]> => (await readdir(join(ws, 'pids', dir)).catch(() => [])).map(Number);
 const firstPids = async (): Promise<number[]> => [...(await pidsIn('first')), ...(await pidsIn('first-long'))];
 
-/** True while `pid` is a live process (a zombie waiting for a reaper counts as gone). */
-async function alive(pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  if (stat !== undefined) return !/^\d+ \(.*\) Z/.test(stat);
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function until(check: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 async function openExperiment(): Promise<{
   items(dataset: string): Promise<readonly DataItem[]>;
   runs(): Promise<readonly RunRecord[]>;
@@ -155,29 +136,37 @@ describe.runIf(process.platform === 'linux')('bioimageit run: kill -9, then --re
     const first = startCli(args, wholeGroup);
     // Kill once some outputs are committed and both workers run a tool that only a kill ends.
     let committed: readonly DataItem[] = [];
-    await until(async () => {
-      const store = await openExperiment();
-      committed = await store.items('slow').catch(() => []);
-      await store.close();
-      return committed.length >= 2;
-    }, 'committed outputs');
+    await waitFor(
+      async () => {
+        const store = await openExperiment();
+        committed = await store.items('slow').catch(() => []);
+        await store.close();
+        return committed.length >= 2;
+      },
+      'committed outputs',
+      60_000,
+    );
     await writeFile(join(ws, 'long'), '');
-    await until(async () => (await pidsIn('first-long')).length === 2, 'two long tools to start');
+    await waitFor(async () => (await pidsIn('first-long')).length === 2, 'two long tools to start', 60_000);
     // The spawn helper records a job in the ledger once it has run a moment: what a later run reads after kill -9.
     const ledger = join(ws, 'tmp', `bioimageit-${process.getuid?.() ?? ''}`, 'local-jobs');
     const long = await pidsIn('first-long');
-    await until(async () => {
-      const recorded = (await readdir(ledger).catch(() => [])).map((n) => Number(n.replace(/^\d+-|\.json$/g, '')));
-      return long.every((pid) => recorded.includes(pid));
-    }, 'the long tools in the job ledger');
+    await waitFor(
+      async () => {
+        const recorded = (await readdir(ledger).catch(() => [])).map((n) => Number(n.replace(/^\d+-|\.json$/g, '')));
+        return long.every((pid) => recorded.includes(pid));
+      },
+      'the long tools in the job ledger',
+      60_000,
+    );
     if (wholeGroup) process.kill(-(first.child.pid as number), 'SIGKILL');
     else first.child.kill('SIGKILL');
     expect((await first.done).signal).toBe('SIGKILL');
     const tools = await firstPids();
 
     if (wholeGroup)
-      expect(await Promise.all(tools.map(alive))).toContain(true); // the tools outlived their owner
-    else for (const pid of tools) await until(async () => !(await alive(pid)), `tool ${pid} to be stopped`, 20_000);
+      expect(await Promise.all(tools.map(isRunning))).toContain(true); // the tools outlived their owner
+    else for (const pid of tools) await waitFor(async () => !(await isRunning(pid)), `tool ${pid} to be stopped`, 20_000);
 
     const before = await openExperiment();
     committed = await before.items('slow');
@@ -195,7 +184,7 @@ describe.runIf(process.platform === 'linux')('bioimageit run: kill -9, then --re
     expect(run.status).toBe('succeeded');
     if (wholeGroup) expect(resumed.stderr).toMatch(/local runner: stopped \d+ tool\(s\) left running by BioImageIT process\(es\) that died/);
     expect(await lines('beside')).toEqual([]);
-    for (const pid of tools) expect(await alive(pid)).toBe(false);
+    for (const pid of tools) expect(await isRunning(pid)).toBe(false);
 
     // The next open sweeps what the killed run left; every job's output is there once, intact.
     const after = await openExperiment();

@@ -4,6 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isRunning, waitFor } from '../testing/process-waits.js';
 import { JobLedger } from './job-ledger.js';
 import { LocalRunner } from './local-runner.js';
 import { processStartTicks, thisProcess } from './process-identity.js';
@@ -38,26 +39,6 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-/** True while `pid` is a live process (a zombie waiting for a reaper counts as gone). */
-async function alive(pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  if (stat !== undefined) return !/^\d+ \(.*\) Z/.test(stat);
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function until(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** Starts the child running `count` sleepy jobs; resolves once every tool wrote its pids. */
 async function startJobs(count: number, mode: 'helper' | 'watched', detached = false): Promise<{ child: ChildProcess; tools: number[] }> {
   const dir = path.join(scratch, 'jobs');
@@ -72,7 +53,7 @@ async function startJobs(count: number, mode: 'helper' | 'watched', detached = f
   started.add(child.pid as number);
   if (detached) groups.add(child.pid as number);
   const files = () => readdir(dir).then((names) => names.filter((n) => n.endsWith('.pids')));
-  await until(async () => {
+  await waitFor(async () => {
     if (child.exitCode !== null) throw new Error(`child exited early: ${stderr}`);
     return (await files()).length === count;
   }, 'the tools to start');
@@ -82,7 +63,7 @@ async function startJobs(count: number, mode: 'helper' | 'watched', detached = f
     started.add(pid);
     groups.add(pid);
   }
-  await until(async () => (await readdir(ledgerDir).catch(() => [])).length === count, 'the ledger entries');
+  await waitFor(async () => (await readdir(ledgerDir).catch(() => [])).length === count, 'the ledger entries');
   return { child, tools };
 }
 
@@ -96,7 +77,7 @@ describe.runIf(posix)('LocalRunner: no tool outlives a killed owner', () => {
     const { child, tools } = await startJobs(3, mode);
     child.kill('SIGKILL');
     await killed(child);
-    for (const pid of tools) await until(async () => !(await alive(pid)), `tool process ${pid} to be stopped`);
+    for (const pid of tools) await waitFor(async () => !(await isRunning(pid)), `tool process ${pid} to be stopped`);
   });
 
   it('kill -9 of the owner and its helper: the next runner stops the leftovers before its first job, and says so', async () => {
@@ -104,7 +85,7 @@ describe.runIf(posix)('LocalRunner: no tool outlives a killed owner', () => {
     process.kill(-(child.pid as number), 'SIGKILL'); // the child's whole group: it and its spawn helper
     await killed(child);
     await new Promise((r) => setTimeout(r, 300));
-    for (const pid of tools) expect(await alive(pid), `tool ${pid} survives its owner and helper`).toBe(true);
+    for (const pid of tools) expect(await isRunning(pid), `tool ${pid} survives its owner and helper`).toBe(true);
 
     const lines: string[] = [];
     const runner = new LocalRunner({ ledgerDir, killGraceMs: 500, log: (line) => lines.push(line) });
@@ -118,7 +99,7 @@ describe.runIf(posix)('LocalRunner: no tool outlives a killed owner', () => {
     );
     expect(result.exitCode).toBe(0);
     expect(await readFile(path.join(cwd, 'out'), 'utf8')).toBe('');
-    for (const pid of tools) expect(await alive(pid)).toBe(false);
+    for (const pid of tools) expect(await isRunning(pid)).toBe(false);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^local runner: stopped 2 tool\\(s\\) left running by BioImageIT process\\(es\\) that died \\(pid ${child.pid}\\)`));
     expect(lines[0]).toMatch(/job-0 of run run-orph/);
@@ -141,7 +122,7 @@ describe.runIf(posix)('LocalRunner: no tool outlives a killed owner', () => {
     await writeFile(path.join(ledgerDir, 'live.json'), entry(thisProcess, { pid, start }));
     const reaped = await new JobLedger(ledgerDir).reap(200);
     expect(reaped.map((r) => r.wasRunning)).toEqual([false]);
-    expect(await alive(pid)).toBe(true);
+    expect(await isRunning(pid)).toBe(true);
     expect(await readdir(ledgerDir)).toEqual(['live.json']);
   });
 });

@@ -18,3 +18,4 @@ export {
   type DebianPython,
 } from './system-part.js';
 export { stripTiff, deflateBomb, declaredPlanesTiff, longAttributeTiff, seedTiffs, mutatedTiffs, type StripPage, type CorpusFile } from './hostile-tiffs.js';
+export { isRunning, waitFor } from './process-waits.js';
