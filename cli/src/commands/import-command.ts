@@ -97,8 +97,9 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
         for (const r of report.renamed) ctx.output.out(`renamed: ${r.path} -> ${r.name} (the store cannot hold its name; kept in metadata.originalName)`);
         const already = report.skipped.filter((s) => s.reason.startsWith('already')).length;
         if (already > 0) ctx.output.out(`skipped ${already} file(s) already imported`);
-        if (report.skipped.length > already)
-          ctx.output.out(`skipped ${report.skipped.length - already} file(s) with no known format (use --format to force one)`);
+        const unknown = report.skipped.filter((s) => !s.reason.startsWith('already'));
+        for (const s of unknown) ctx.output.out(`skipped: ${s.path}: ${s.reason}`);
+        if (unknown.length > 0) ctx.output.out(`skipped ${unknown.length} file(s) with no known format`);
         for (const f of report.failed) ctx.output.err(`failed: ${f.error.startsWith(`${f.path}: `) ? f.error : `${f.path}: ${f.error}`}`);
       }
       if (report.failed.length > 0) {

@@ -12,3 +12,5 @@ export { isPixelDtype, pixelDataConstructor, bytesPerSample, type PixelDtype } f
 export { defaultMaxPixelBytes, parseByteSize, formatBytes, MAX_PIXEL_BYTES_VARIABLE } from './pixel-limits.js';
 export { FileByteView, memoryByteView, type ByteView } from './byte-view.js';
 export { readPlane, type PlaneChoice } from './read-plane.js';
+export { PngCodec, readPngHeader, type PngMetadata } from './png-codec.js';
+export { JpegCodec, readJpegHeader, type JpegMetadata } from './jpeg-codec.js';

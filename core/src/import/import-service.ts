@@ -82,10 +82,17 @@ export class ImportService {
     const forced = options.format === undefined ? undefined : await this.formats.get(options.format);
     const skipped: { path: string; reason: string }[] = [];
     const planned: { file: FoundFile; codec: FormatCodec }[] = [];
+    let known: string | undefined;
     for (const file of files) {
       const codec = forced ?? this.formats.forPath(file.name);
-      if (codec === undefined) skipped.push({ path: file.path, reason: 'no known format for this file extension (use --format)' });
-      else planned.push({ file, codec });
+      if (codec !== undefined) {
+        planned.push({ file, codec });
+        continue;
+      }
+      known ??= [...new Set(this.formats.keys().flatMap((id) => this.formats.peek(id)?.extensions ?? []))].join(' ');
+      const dot = file.name.lastIndexOf('.');
+      const extension = dot > 0 ? `'${file.name.slice(dot).toLowerCase()}'` : 'a name without extension';
+      skipped.push({ path: file.path, reason: `no known format for ${extension} (known: ${known}; use --format ID to force one)` });
     }
     const existing = options.skipExisting ? new Set((await store.items('data')).map((i) => `${i.name}\u0000${i.sha256 ?? ''}`)) : undefined;
     const imported: DataItem[] = [];

@@ -19,9 +19,11 @@ async function handle({ id, job, draw }: { id: number; job: RenderJob; draw: boo
   try {
     const codec = codecs.get(job.format);
     if (codec === undefined) throw new Error(`the preview worker has no codec for format '${job.format}'`);
-    const { plane, png } = await runRenderJob(codec, job, draw ? renderer : undefined);
+    const { plane, png: drawn } = await runRenderJob(codec, job, draw ? renderer : undefined);
+    // The encoder's Buffer may sit on memory that cannot be transferred (Node ≥ 22 refuses it): send a copy (a few KiB).
+    const png = drawn === undefined ? undefined : new Uint8Array(drawn);
     const transfer: ArrayBuffer[] = [plane.values.buffer as ArrayBuffer];
-    if (png !== undefined) transfer.push(png.buffer as ArrayBuffer);
+    if (png !== undefined) transfer.push(png.buffer);
     parentPort!.postMessage({ id, plane, ...(png !== undefined && { png }) }, transfer);
   } catch (error) {
     parentPort!.postMessage({ id, error: describe(error) });
