@@ -123,7 +123,8 @@ export async function startTestEngine(kind: EngineKind): Promise<TestEngine> {
   const log = path.join(dir, `${kind}.log`);
   const started = await launch.prepare(dir, socketPath, withoutProxies(process.env));
   const fd = openSync(log, 'a');
-  const child = spawn(started.command, [...started.args], { stdio: ['ignore', fd, fd], env: started.env });
+  // cwd: the engine's own folder, since conmon writes files (an empty `oom` after an OOM kill) into its working directory.
+  const child = spawn(started.command, [...started.args], { stdio: ['ignore', fd, fd], env: started.env, cwd: dir });
   closeSync(fd);
   // If the test process ends without calling stop() (a crashed worker), take the engine along.
   const orphanGuard = (): void => {
