@@ -43,6 +43,6 @@ describe('setup:system', () => {
     expect(nvcc.stdout).toMatch(/nvcc: .*\n {4}not installed by this script: not in Debian's archive/);
     const unknown = setup('--dry-run', 'dockr');
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/unknown part\(s\) dockr \(known: python, fftw, docker,/);
+    expect(unknown.stderr).toMatch(/unknown part\(s\) dockr \(known: python, libtiff, fftw, docker,/);
   });
 });

@@ -9,8 +9,8 @@ const fake = (id: string, extensions: string[]): FormatCodec => ({ id, extension
 describe('codecForPath', () => {
   const codecs = builtinFormatCodecs();
 
-  it('ships TIFF and CSV codecs with v1 ids', () => {
-    expect(codecs.map((c) => c.id)).toEqual(['imagetiff', 'tablecsv']);
+  it('ships TIFF, PNG, JPEG and CSV codecs with v1 ids', () => {
+    expect(codecs.map((c) => c.id)).toEqual(['imagetiff', 'imagepng', 'imagejpeg', 'tablecsv']);
     expect(codecs[0]!.extensions).toEqual(['.ome.tiff', '.ome.tif', '.tiff', '.tif']);
     expect(typeof codecs[0]!.readPixels).toBe('function');
     expect(typeof codecs[0]!.writePixels).toBe('function');

@@ -1,19 +1,25 @@
-import { fromArrayBuffer, fromFile, type GeoTIFF } from 'geotiff';
+import { fromArrayBuffer, fromFile, getDecoder, type BaseDecoder, type GeoTIFF, type GeoTIFFImage, type Pool } from 'geotiff';
 import type { PixelArray, PixelReadOptions } from '../extension-points/format-codec.js';
 import { FormatError } from '../errors/area-errors.js';
 import { corrupt, unsupported } from './format-failure.js';
-import { bytesPerSample, isPixelDtype, pixelDataConstructor, shapeSize, type PixelDtype } from './pixel-dtype.js';
-import { defaultMaxPixelBytes, formatBytes, MAX_PIXEL_BYTES_VARIABLE } from './pixel-limits.js';
+import { isPixelDtype, pixelDataConstructor, shapeSize, type PixelDtype } from './pixel-dtype.js';
+import { checkDeclaredBytes } from './plane-image.js';
 import { FileByteView, type ByteView } from './byte-view.js';
 import { readTiffLayout, type TiffLayout } from './tiff-metadata.js';
 import { readTiffPageStorage, type TiffPageStorage } from './tiff-structure.js';
+import { readTiffPageColour, type TiffPageColour } from './tiff-colour-tags.js';
+import { undoHorizontalDifferencing } from './tiff-predictor.js';
+import { expandSubsampled, FULL_RANGE_BT601, subsampledBytes, ycbcrConversion, ycbcrToRgb } from './ycbcr.js';
 
 /**
  * Reads the pixels of a TIFF file, or the planes `options.select` asks for: the axes and shape of
  * {@link readTiffMetadata} (less the selected axes), planes stacked in C order over the leading
  * axes, samples interleaved last. Only the header, the directories and the strips or tiles of the
  * selected pages are read from disk, so the file may be larger than memory. Decoding is geotiff's
- * (classic and BigTIFF, both byte orders, strips, tiles, and its compressions).
+ * (classic and BigTIFF, both byte orders, strips, tiles, and its compressions), with two
+ * corrections: 8-bit YCbCr pages (PhotometricInterpretation 6) are converted to RGB (see
+ * {@link decodePage}), and horizontal differencing of 16- and 32-bit samples in big-endian files is
+ * undone in the file's byte order.
  *
  * Throws FormatError `IO` when the file cannot be read, `CORRUPT` when it cannot be decoded,
  * `TOO_LARGE` when the declared size of the selection exceeds `options.maxBytes` (checked before
@@ -51,6 +57,8 @@ interface ReadPlan {
   /** Page index of each plane to read, in output order. */
   readonly pages: number[];
   readonly planeSize: number;
+  /** How each page read stores its samples, by page index. */
+  readonly colours?: ReadonlyMap<number, TiffPageColour>;
 }
 
 /**
@@ -70,10 +78,11 @@ function checkedPlan(layout: TiffLayout, path: string, options: PixelReadOptions
       `the metadata describes ${planes} planes but the file holds ${metadata.pages} pages (multi-file or truncated datasets are not supported)`,
     );
   }
-  checkSize(path, plan, dtype, options.maxBytes ?? defaultMaxPixelBytes());
+  checkDeclaredBytes(path, plan.shape, dtype, plan.axes, options.maxBytes);
   const pages = [...new Set(plan.pages)];
-  readTiffPageStorage(bytes, path, layout.structure, pages).forEach((storage, i) => checkStorage(path, pages[i]!, storage));
-  return plan;
+  const colours = new Map(pages.map((page) => [page, readTiffPageColour(bytes, path, layout.structure, page)]));
+  readTiffPageStorage(bytes, path, layout.structure, pages).forEach((storage, i) => checkStorage(path, pages[i]!, storage, colours.get(pages[i]!)!));
+  return { ...plan, colours };
 }
 
 /**
@@ -83,15 +92,23 @@ function checkedPlan(layout: TiffLayout, path: string, options: PixelReadOptions
  */
 const MAX_EXPANSION: Readonly<Record<number, number>> = { 1: 1, 32773: 128, 8: 1032, 32946: 1032, 5: 3641 };
 
-/** CORRUPT when a page declares more decoded bytes than its stored bytes can expand to under its compression. */
-function checkStorage(path: string, page: number, storage: TiffPageStorage): void {
-  const ratio = MAX_EXPANSION[storage.compression];
+/**
+ * CORRUPT when a page declares more decoded bytes than its stored bytes can expand to under its
+ * compression. Chroma-subsampled YCbCr stores fewer bytes than its full-resolution geometry: its
+ * declared size is scaled down accordingly (a lower bound; each strip or tile is checked exactly
+ * when it is expanded).
+ */
+function checkStorage(path: string, page: number, declared: TiffPageStorage, colour: TiffPageColour): void {
+  const ratio = MAX_EXPANSION[declared.compression];
   if (ratio === undefined) return;
+  const [h, v] = colour.subsampling;
+  const subsampled = isSubsampledYCbCr(colour);
+  const storage = subsampled ? { ...declared, decodedBytes: Math.floor((declared.decodedBytes * (h * v + 2)) / (3 * h * v)) } : declared;
   if (storage.compression === 1) {
     if (storage.storedBytes >= storage.decodedBytes) return;
     throw corrupt(
       path,
-      `page ${page} declares ${storage.decodedBytes} bytes of uncompressed pixels but its ${storage.blocks} strip(s) or tile(s) hold ${storage.storedBytes} (truncated, or a header that lies)`,
+      `page ${page} declares ${storage.decodedBytes} bytes of uncompressed pixels${subsampled ? ` (YCbCr subsampled ${h}×${v})` : ''} but its ${storage.blocks} strip(s) or tile(s) hold ${storage.storedBytes} (truncated, or a header that lies)`,
       { page },
     );
   }
@@ -113,7 +130,7 @@ async function decodePlan(layout: TiffLayout, plan: ReadPlan, path: string, open
     tiff = await open();
     for (const [i, page] of plan.pages.entries()) {
       const image = await tiff.getImage(page);
-      const raster = await image.readRasters({ interleave: true });
+      const raster = await decodePage(image, plan.colours!.get(page)!, layout.structure.littleEndian, path, page);
       if (raster.length !== plan.planeSize) throw corrupt(path, `page ${page} decodes to ${raster.length} values, expected ${plan.planeSize}`);
       data.set(raster, i * plan.planeSize);
     }
@@ -129,17 +146,105 @@ async function decodePlan(layout: TiffLayout, plan: ReadPlan, path: string, open
   return { data, shape: plan.shape, dtype, axes: plan.axes, ...(physicalSize ? { physicalSize } : {}) };
 }
 
-/** TOO_LARGE when the selection's declared decoded size exceeds `maxBytes`. */
-function checkSize(path: string, plan: ReadPlan, dtype: PixelDtype, maxBytes: number): void {
-  const bytes = plan.pages.length * plan.planeSize * bytesPerSample(dtype);
-  if (bytes <= maxBytes) return;
-  const what = `${plan.shape.join('×')} ${dtype} (${plan.axes})`;
-  throw new FormatError(
-    'TOO_LARGE',
-    `${path}: reading it needs ${formatBytes(bytes)} of pixels for ${what}, over the ${formatBytes(maxBytes)} limit of this read ` +
-      `(a decompression bomb, or an image to read by parts; the default limit is set by ${MAX_PIXEL_BYTES_VARIABLE})`,
-    { details: { path, bytes, maxBytes } },
-  );
+/** Whether a page is 8-bit YCbCr whose chroma is stored subsampled (not JPEG, which geotiff expands itself). */
+function isSubsampledYCbCr(colour: TiffPageColour): boolean {
+  const [h, v] = colour.subsampling;
+  return colour.photometric === 6 && colour.compression !== 7 && colour.samplesPerPixel === 3 && (h !== 1 || v !== 1);
+}
+
+/**
+ * One page's samples, interleaved. geotiff returns stored samples as they are, so YCbCr pages are
+ * converted here: JPEG-compressed ones (geotiff's JPEG decoder yields the YCbCr components, chroma
+ * already upsampled) with JPEG's full-range BT.601, as libtiff does; others with the page's
+ * YCbCrCoefficients and ReferenceBlackWhite (libtiff's defaults when absent), subsampled chroma
+ * expanded first ({@link readSubsampled}). YCbCr that is not 8-bit with 3 samples is UNSUPPORTED.
+ */
+async function decodePage(image: GeoTIFFImage, colour: TiffPageColour, littleEndian: boolean, path: string, page: number): Promise<ArrayLike<number>> {
+  if (colour.photometric === 6) {
+    if (colour.bitsPerSample !== 8 || colour.samplesPerPixel !== 3) {
+      throw unsupported(
+        path,
+        `page ${page} is YCbCr with ${colour.samplesPerPixel} samples of ${colour.bitsPerSample} bits (only 8-bit Y, Cb, Cr is converted)`,
+        {
+          page,
+        },
+      );
+    }
+    const jpeg = colour.compression === 7;
+    const samples = isSubsampledYCbCr(colour)
+      ? await readSubsampled(image, colour, path, page)
+      : ((await image.readRasters({ interleave: true })) as Uint8Array);
+    ycbcrToRgb(samples, jpeg ? FULL_RANGE_BT601 : ycbcrConversion(colour.coefficients, colour.referenceBlackWhite));
+    return samples;
+  }
+  if (colour.predictor === 2 && !littleEndian && colour.bitsPerSample > 8) {
+    return image.readRasters({ interleave: true, pool: bigEndianPredictorPool(colour, image) });
+  }
+  return image.readRasters({ interleave: true });
+}
+
+/**
+ * A stand-in for geotiff's decoder pool: geotiff's decoder for the compression, without its
+ * predictor step; horizontal differencing is undone here in big-endian byte order.
+ */
+function bigEndianPredictorPool(colour: TiffPageColour, image: GeoTIFFImage): Pool {
+  const block = {
+    width: image.getTileWidth(),
+    samples: colour.planar === 2 ? 1 : colour.samplesPerPixel,
+    bytesPerSample: colour.bitsPerSample / 8,
+    littleEndian: false,
+  };
+  const bindParameters = (compression: number, parameters: Parameters<typeof getDecoder>[1]): Pick<BaseDecoder, 'decode'> => {
+    const inner = getDecoder(compression, { ...parameters, predictor: 1 });
+    return {
+      decode: async (buffer: ArrayBufferLike) => {
+        const decoded = await (await inner).decode(buffer);
+        undoHorizontalDifferencing(decoded, block);
+        return decoded;
+      },
+    };
+  };
+  return { bindParameters } as unknown as Pool;
+}
+
+/**
+ * The pixels of a YCbCr page with subsampled chroma, as full-resolution Y, Cb, Cr triplets: each
+ * strip or tile decompressed by geotiff's decoder and its data units expanded. UNSUPPORTED with
+ * separate planes or a predictor; CORRUPT when a strip or tile holds fewer bytes than its units.
+ */
+async function readSubsampled(image: GeoTIFFImage, colour: TiffPageColour, path: string, page: number): Promise<Uint8Array> {
+  const [h, v] = colour.subsampling;
+  if (colour.planar !== 1 || colour.predictor !== 1) {
+    const why = colour.planar === 1 ? `predictor ${colour.predictor}` : 'separate planes';
+    throw unsupported(path, `page ${page} is YCbCr subsampled ${h}×${v} with ${why} (not supported)`, { page });
+  }
+  const width = image.getWidth();
+  const height = image.getHeight();
+  const tileWidth = image.getTileWidth();
+  const tileHeight = image.getTileHeight();
+  const across = Math.ceil(width / tileWidth);
+  const decoder = await getDecoder(colour.compression, { tileWidth, tileHeight, planarConfiguration: 1, bitsPerSample: [8, 8, 8], predictor: 1 });
+  const out = new Uint8Array(width * height * 3);
+  for (let ty = 0; ty < Math.ceil(height / tileHeight); ty++) {
+    for (let tx = 0; tx < across; tx++) {
+      const rows = image.getBlockHeight(ty);
+      const { data } = await image.getTileOrStrip(tx, ty, 0, decoder);
+      let block: Uint8Array;
+      try {
+        block = expandSubsampled(new Uint8Array(data), tileWidth, rows, h, v);
+      } catch (error) {
+        const what = `${image.isTiled ? 'tile' : 'strip'} ${ty * across + tx}`;
+        throw corrupt(path, `page ${page}, ${what}: ${(error as Error).message}`, { page, expected: subsampledBytes(tileWidth, rows, h, v) });
+      }
+      const x0 = tx * tileWidth;
+      const y0 = ty * tileHeight;
+      const copyWidth = Math.min(tileWidth, width - x0);
+      for (let y = 0; y < rows && y0 + y < height; y++) {
+        out.set(block.subarray(y * tileWidth * 3, (y * tileWidth + copyWidth) * 3), ((y0 + y) * width + x0) * 3);
+      }
+    }
+  }
+  return out;
 }
 
 /** Which pages a selection reads and the shape it yields; RangeError for an index outside the image. */
