@@ -6,6 +6,7 @@ import { registerDemoCommand } from './commands/demo-command.js';
 import { registerExperimentCommand } from './commands/experiment-command.js';
 import { registerImportCommand } from './commands/import-command.js';
 import { registerInitCommand } from './commands/init-command.js';
+import { registerItemCommand } from './commands/item-command.js';
 import { registerOmeroCommand } from './commands/omero-command.js';
 import { registerPluginsCommand } from './commands/plugins-command.js';
 import { registerProvenanceCommand } from './commands/provenance-command.js';
@@ -45,6 +46,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
   registerImportCommand(program, ctx);
   registerTagCommand(program, ctx);
   registerQueryCommand(program, ctx);
+  registerItemCommand(program, ctx);
   registerPluginsCommand(program, ctx);
   registerToolsCommand(program, ctx);
   registerRunCommand(program, ctx);

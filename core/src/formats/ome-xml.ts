@@ -1,5 +1,6 @@
-import type { FormatMetadata } from '../model/data-item.js';
-import { DEFAULT_LENGTH_UNIT, physicalSize } from './physical-units.js';
+import type { ChannelMetadata, FormatMetadata } from '../model/data-item.js';
+import { colorFromOme, colorToOme } from './channel-color.js';
+import { DEFAULT_LENGTH_UNIT, DEFAULT_WAVELENGTH_UNIT, physicalSize } from './physical-units.js';
 import type { PixelDtype } from './pixel-dtype.js';
 
 /** The `Pixels` element of the first `Image` of an OME-XML document. */
@@ -16,6 +17,11 @@ export interface OmePixels {
   readonly physicalSize: NonNullable<FormatMetadata['physicalSize']>;
   /** Number of `Image` elements (series) in the document. */
   readonly imageCount: number;
+  /**
+   * The `Channel` elements of the `Pixels` element, in order (at most SizeC of them), present only
+   * when at least one has a name, colour or wavelength.
+   */
+  readonly channels?: readonly ChannelMetadata[];
 }
 
 /** True when an ImageDescription holds OME-XML. */
@@ -24,13 +30,14 @@ export function isOmeXml(description: string): boolean {
 }
 
 /**
- * Extracts the first `Pixels` element's sizes, order, type and physical sizes from OME-XML with a
- * small single-pass tag and attribute scanner (no XML dependency, no backtracking regex: linear in
- * the length of `xml` whatever it holds). Returns undefined when there is no `Pixels` element or
- * its sizes are not positive integers.
+ * Extracts the first `Pixels` element's sizes, order, type, physical sizes, time increment and
+ * channels (name, colour, excitation and emission wavelengths) from OME-XML with a small
+ * single-pass tag and attribute scanner (no XML dependency, no backtracking regex: linear in the
+ * length of `xml` whatever it holds). Returns undefined when there is no `Pixels` element or its
+ * sizes are not positive integers.
  */
 export function parseOmePixels(xml: string): OmePixels | undefined {
-  const { pixels: attrs, imageCount } = scanOmeTags(xml);
+  const { pixels: attrs, channels: channelTags, imageCount } = scanOmeTags(xml);
   if (!attrs) return undefined;
   const size = (name: string): number => {
     const v = Number(attrs.get(name) ?? '1');
@@ -47,6 +54,7 @@ export function parseOmePixels(xml: string): OmePixels | undefined {
     t: physicalSize(num(attrs.get('TimeIncrement')), attrs.get('TimeIncrementUnit'), 's'),
   };
   const physical = Object.fromEntries(Object.entries(sizes).filter(([, v]) => v !== undefined));
+  const channels = channelTags.slice(0, sizeC).map(omeChannel);
   return {
     sizeX,
     sizeY,
@@ -57,6 +65,23 @@ export function parseOmePixels(xml: string): OmePixels | undefined {
     type: attrs.get('Type'),
     physicalSize: physical,
     imageCount: Math.max(1, imageCount),
+    ...(channels.some((c) => Object.keys(c).length > 0) && { channels }),
+  };
+}
+
+/** What a `Channel` element's attributes say; wavelengths default to nm as in the OME schema. */
+function omeChannel(attrs: ReadonlyMap<string, string>): ChannelMetadata {
+  const name = attrs.get('Name');
+  const color = colorFromOme(attrs.get('Color'));
+  const wavelength = (kind: 'Excitation' | 'Emission') =>
+    physicalSize(num(attrs.get(`${kind}Wavelength`)), attrs.get(`${kind}WavelengthUnit`), DEFAULT_WAVELENGTH_UNIT);
+  const excitation = wavelength('Excitation');
+  const emission = wavelength('Emission');
+  return {
+    ...(name !== undefined && name !== '' && { name }),
+    ...(color !== undefined && { color }),
+    ...(excitation !== undefined && { excitation }),
+    ...(emission !== undefined && { emission }),
   };
 }
 
@@ -69,6 +94,12 @@ export interface OmeImage {
   readonly physicalSize?: FormatMetadata['physicalSize'];
   readonly name?: string;
   readonly description?: string;
+  /**
+   * Written as the `Channel` elements (one per C position; with `S`, each channel holds the
+   * samples): name, colour (`#rrggbb`, written with alpha 255), wavelengths. Entries past the
+   * number of channels are ignored.
+   */
+  readonly channels?: readonly ChannelMetadata[];
 }
 
 const OME_TYPES: Readonly<Record<PixelDtype, string>> = {
@@ -101,7 +132,7 @@ export function buildOmeXml(image: OmeImage): string {
     if (p) optional.push(`PhysicalSize${axis.toUpperCase()}="${p.value}" PhysicalSize${axis.toUpperCase()}Unit="${escapeXml(p.unit)}"`);
   }
   if (ps.t) optional.push(`TimeIncrement="${ps.t.value}" TimeIncrementUnit="${escapeXml(ps.t.unit)}"`);
-  const channelXml = Array.from({ length: channels }, (_, c) => `<Channel ID="Channel:0:${c}" SamplesPerPixel="${samples}"/>`).join('');
+  const channelXml = Array.from({ length: channels }, (_, c) => channelElement(c, samples, image.channels?.[c])).join('');
   const description = image.description ? `<Description>${escapeXml(image.description)}</Description>` : '';
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
@@ -117,27 +148,74 @@ export function buildOmeXml(image: OmeImage): string {
   );
 }
 
+/** One OME `Channel` element (`<Channel .../>`) with its attributes escaped. */
+function channelElement(index: number, samples: number, channel: ChannelMetadata | undefined): string {
+  const attrs = [`ID="Channel:0:${index}"`];
+  if (channel?.name !== undefined) attrs.push(`Name="${escapeXml(channel.name)}"`);
+  attrs.push(`SamplesPerPixel="${samples}"`);
+  if (channel?.color !== undefined) attrs.push(`Color="${colorToOme(channel.color)}"`);
+  for (const [kind, w] of [
+    ['Excitation', channel?.excitation],
+    ['Emission', channel?.emission],
+  ] as const) {
+    if (w) attrs.push(`${kind}Wavelength="${w.value}" ${kind}WavelengthUnit="${escapeXml(w.unit)}"`);
+  }
+  return `<Channel ${attrs.join(' ')}/>`;
+}
+
+/** What {@link scanOmeTags} collects. */
+interface OmeTags {
+  /** Attributes of the first `Pixels` start tag. */
+  readonly pixels: Map<string, string> | undefined;
+  /** Attributes of the `Channel` start tags inside that `Pixels` element (at most its SizeC). */
+  readonly channels: Map<string, string>[];
+  readonly imageCount: number;
+}
+
 /**
- * One pass over the tags of `xml`: counts `Image` start tags and reads the attributes of the first
- * `Pixels` tag (namespace prefixes ignored). Every character is looked at a bounded number of times.
+ * One pass over the tags of `xml`: counts `Image` start tags, reads the attributes of the first
+ * `Pixels` tag and of the `Channel` tags inside it, up to `</Pixels>`, `</Image>` or the next
+ * `<Image` (namespace prefixes ignored). Every character is looked at a bounded number of times,
+ * and no more Channel tags are kept than the Pixels' SizeC (itself capped at {@link MAX_CHANNELS}).
  */
-function scanOmeTags(xml: string): { pixels: Map<string, string> | undefined; imageCount: number } {
+function scanOmeTags(xml: string): OmeTags {
   let pixels: Map<string, string> | undefined;
+  const channels: Map<string, string>[] = [];
+  let maxChannels = 0;
+  let inPixels = false;
   let imageCount = 0;
   let at = xml.indexOf('<');
   while (at !== -1) {
-    const nameEnd = skipWhile(xml, at + 1, isNameChar);
+    const closing = xml.charCodeAt(at + 1) === SLASH;
+    const nameStart = closing ? at + 2 : at + 1;
+    const nameEnd = skipWhile(xml, nameStart, isNameChar);
     let next = nameEnd;
     if (nameEnd === xml.length || endsTagName(xml.charCodeAt(nameEnd))) {
-      const name = xml.slice(at + 1, nameEnd);
+      const name = xml.slice(nameStart, nameEnd);
       const local = name.slice(name.lastIndexOf(':') + 1);
-      if (local === 'Image') imageCount++;
-      else if (local === 'Pixels' && !pixels) ({ attributes: pixels, end: next } = scanAttributes(xml, nameEnd));
+      if (closing) {
+        if (local === 'Pixels' || local === 'Image') inPixels = false;
+      } else if (local === 'Image') {
+        imageCount++;
+        inPixels = false;
+      } else if (local === 'Pixels' && !pixels) {
+        ({ attributes: pixels, end: next } = scanAttributes(xml, nameEnd));
+        inPixels = xml.charCodeAt(next - 1) === GT && xml.charCodeAt(next - 2) !== SLASH;
+        const sizeC = Number(pixels.get('SizeC') ?? '1');
+        maxChannels = Number.isInteger(sizeC) && sizeC > 0 ? Math.min(sizeC, MAX_CHANNELS) : 0;
+      } else if (local === 'Channel' && inPixels && channels.length < maxChannels) {
+        const scanned = scanAttributes(xml, nameEnd);
+        channels.push(scanned.attributes);
+        next = scanned.end;
+      }
     }
     at = xml.indexOf('<', Math.max(next, at + 1));
   }
-  return { pixels, imageCount };
+  return { pixels, channels, imageCount };
 }
+
+/** No more channels than this are read from one OME Pixels element. */
+const MAX_CHANNELS = 4096;
 
 /**
  * Reads `name="value"` / `name='value'` pairs from `from` up to the `>` or `<` that ends the tag

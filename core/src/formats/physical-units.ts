@@ -28,6 +28,9 @@ export function normalizeUnit(unit: string): string {
 /** The default unit of OME-XML physical sizes. */
 export const DEFAULT_LENGTH_UNIT = MICRO;
 
+/** The default unit of OME-XML excitation and emission wavelengths. */
+export const DEFAULT_WAVELENGTH_UNIT = 'nm';
+
 /**
  * A physical size from a number and unit, or undefined when the number is missing, not finite
  * or not positive. Values are rounded to 9 significant digits (TIFF rationals carry no more).

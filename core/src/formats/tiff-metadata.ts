@@ -1,5 +1,7 @@
-import type { FormatMetadata } from '../model/data-item.js';
+import type { ChannelMetadata, FormatMetadata, PhysicalSize } from '../model/data-item.js';
+import { isHexColor } from './channel-color.js';
 import { isImageJDescription, parseImageJDescription } from './imagej-description.js';
+import { imageJLutColors } from './imagej-luts.js';
 import { isOmeXml, parseOmePixels } from './ome-xml.js';
 import { physicalSize } from './physical-units.js';
 import { dtypeFromTiff, shapeSize } from './pixel-dtype.js';
@@ -37,8 +39,10 @@ export interface TiffLayout {
 /**
  * Reads TIFF metadata from the header and IFDs only (no pixel decoding): OME-XML first, then an
  * ImageJ description, then a tifffile-style JSON `{"shape": ...}` description, else plain pages
- * (`YX`, or `ZYX` with one Z per same-sized page; `S` last for RGB). Throws FormatError
- * `CORRUPT` naming `path` when the file is not a readable TIFF.
+ * (`YX`, or `ZYX` with one Z per same-sized page; `S` last for RGB). Besides shape, axes and dtype:
+ * physical sizes, the time increment (`timeIncrement`, also `physicalSize.t`) and `channels`
+ * (OME `Channel` names, colours and wavelengths; ImageJ LUT colours; the JSON description's
+ * `channels`). Throws FormatError `CORRUPT` naming `path` when the file is not a readable TIFF.
  */
 export function readTiffMetadata(bytes: Uint8Array, path: string): TiffMetadata {
   return readTiffLayout(bytes, path).metadata;
@@ -91,9 +95,11 @@ export function readTiffLayout(bytes: Uint8Array | ByteView, path: string): Tiff
   }
   if (!layout && description.startsWith('{')) layout = shapedLayout(description, s);
   layout ??= plainLayout(s);
+  const time = layout.fields.physicalSize?.t;
   const metadata: TiffMetadata = {
     ...base,
     ...layout.fields,
+    ...(time && { timeIncrement: time }),
     ome: kind === 'OME-XML',
     imagej: kind === 'ImageJ',
     ...(warnings.length > 0 ? { warnings } : {}),
@@ -102,7 +108,7 @@ export function readTiffLayout(bytes: Uint8Array | ByteView, path: string): Tiff
 }
 
 interface Layout {
-  readonly fields: { shape: number[]; axes: string; physicalSize?: PhysicalSizes; series?: number };
+  readonly fields: { shape: number[]; axes: string; physicalSize?: PhysicalSizes; series?: number; channels?: readonly ChannelMetadata[] };
   /** Page indexes of the planes; for a description, at most one per page that exists. */
   readonly planePages: readonly number[];
   /** Planes the description declares (may exceed the pages). */
@@ -151,6 +157,7 @@ function omeLayout(xml: string, s: TiffStructure): Layout | undefined {
   const fields: Layout['fields'] = { shape, axes };
   if (Object.keys(px.physicalSize).length > 0) fields.physicalSize = px.physicalSize;
   if (px.imageCount > 1) fields.series = px.imageCount;
+  if (px.channels) fields.channels = px.channels;
   const declaredPlanes = px.sizeZ * sizes['C']! * px.sizeT;
   return { fields, planePages: describedPages(declaredPlanes, s), declaredPlanes };
 }
@@ -168,15 +175,16 @@ function imageJLayout(description: string, s: TiffStructure): Layout {
     ],
     s.first,
   );
-  if (ij.unit !== undefined && ij.unit !== '' && ij.unit !== 'pixel') {
-    const sizes: PhysicalSizes = {
-      ...entry('x', physicalSize(invert(s.first.xResolution), ij.unit, ij.unit)),
-      ...entry('y', physicalSize(invert(s.first.yResolution), ij.unit, ij.unit)),
-      ...entry('z', physicalSize(ij.spacing, ij.unit, ij.unit)),
-      ...entry('t', physicalSize(ij.finterval, ij.tunit, 's')),
-    };
-    if (Object.keys(sizes).length > 0) fields.physicalSize = sizes;
-  }
+  const lengths = ij.unit !== undefined && ij.unit !== '' && ij.unit !== 'pixel';
+  const sizes: PhysicalSizes = {
+    ...(lengths && entry('x', physicalSize(invert(s.first.xResolution), ij.unit, ij.unit))),
+    ...(lengths && entry('y', physicalSize(invert(s.first.yResolution), ij.unit, ij.unit))),
+    ...(lengths && entry('z', physicalSize(ij.spacing, ij.unit, ij.unit))),
+    ...entry('t', physicalSize(ij.finterval, ij.tunit, 's')),
+  };
+  if (Object.keys(sizes).length > 0) fields.physicalSize = sizes;
+  const luts = s.first.imagejMetadata ? imageJLutColors(s.first.imagejMetadata.byteCounts, s.first.imagejMetadata.data) : [];
+  if (luts.length > 0) fields.channels = luts.slice(0, channels).map((color) => ({ color }));
   const declaredPlanes = channels * slices * frames;
   return { fields, planePages: describedPages(declaredPlanes, s), declaredPlanes };
 }
@@ -189,7 +197,7 @@ function shapedLayout(description: string, s: TiffStructure): Layout | undefined
     return undefined;
   }
   if (typeof json !== 'object' || json === null) return undefined;
-  const { shape, axes, physicalSize: sizes } = json as { shape?: unknown; axes?: unknown; physicalSize?: unknown };
+  const { shape, axes, physicalSize: sizes, channels } = json as { shape?: unknown; axes?: unknown; physicalSize?: unknown; channels?: unknown };
   if (!Array.isArray(shape) || !shape.every((n) => Number.isInteger(n) && n > 0)) return undefined;
   const plane = planeShape(s.first);
   const lead = shape.length - plane.shape.length;
@@ -203,6 +211,8 @@ function shapedLayout(description: string, s: TiffStructure): Layout | undefined
   const fields: Layout['fields'] = { shape: shape as number[], axes: letters };
   const physical = validPhysicalSizes(sizes) ?? resolutionSizes(s.first);
   if (physical) fields.physicalSize = physical;
+  const described = validChannels(channels);
+  if (described) fields.channels = described;
   return { fields, planePages: s.planePages.slice(0, planes), declaredPlanes: planes };
 }
 
@@ -236,6 +246,28 @@ function validPhysicalSizes(value: unknown): PhysicalSizes | undefined {
     if (v && typeof v.value === 'number' && v.value > 0 && typeof v.unit === 'string') out[axis] = { value: v.value, unit: v.unit };
   }
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** The well-formed entries of a JSON description's `channels` (at most 4096), or undefined when none. */
+function validChannels(value: unknown): ChannelMetadata[] | undefined {
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  const out = value.slice(0, 4096).map((c: unknown): ChannelMetadata => {
+    if (typeof c !== 'object' || c === null) return {};
+    const { name, color, excitation, emission } = c as Record<string, unknown>;
+    return {
+      ...(typeof name === 'string' && name !== '' && { name }),
+      ...(typeof color === 'string' && isHexColor(color) && { color: color.toLowerCase() }),
+      ...entry('excitation', validQuantity(excitation)),
+      ...entry('emission', validQuantity(emission)),
+    };
+  });
+  return out.some((c) => Object.keys(c).length > 0) ? out : undefined;
+}
+
+function validQuantity(value: unknown): PhysicalSize | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { value: v, unit } = value as { value?: unknown; unit?: unknown };
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 && typeof unit === 'string' ? { value: v, unit } : undefined;
 }
 
 function entry<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {

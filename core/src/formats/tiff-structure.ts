@@ -21,6 +21,11 @@ export interface TiffPage {
   /** 1 none, 2 inch (the TIFF default), 3 centimetre. */
   readonly resolutionUnit: number;
   readonly resolutionUnitGiven: boolean;
+  /**
+   * ImageJ's IJMetadata (tag 50839, at most its first {@link MAX_IJ_METADATA_BYTES} bytes) with its
+   * byte counts (tag 50838), when both tags are present.
+   */
+  readonly imagejMetadata?: { readonly byteCounts: readonly number[]; readonly data: Uint8Array };
 }
 
 /** The parsed header and IFD chain of a TIFF file; pixels are not touched. */
@@ -47,6 +52,9 @@ export interface TiffPageStorage {
   /** Number of strips or tiles. */
   readonly blocks: number;
 }
+
+/** How much of the IJMetadata tag is read: its LUTs come before ROIs and overlays, which may be large. */
+export const MAX_IJ_METADATA_BYTES = 1 << 20;
 
 /** More pages than this means a hostile or broken IFD chain. */
 const MAX_PAGES = 10_000_000;
@@ -178,10 +186,13 @@ class TiffStructureReader {
   private parsePage(ifd: number, page: number): TiffPage {
     const values: Record<number, number[]> = {};
     let description: string | undefined;
+    let ijData: Uint8Array | undefined;
     this.forEachEntry(ifd, (tag, at) => {
       if (tag === Tag.ImageDescription) description = this.ascii(at, tag);
+      else if (tag === Tag.IJMetadata) ijData = this.rawBytes(at, tag, MAX_IJ_METADATA_BYTES);
       else if (WANTED.has(tag)) values[tag] = this.values(at, tag);
     });
+    const ijCounts = values[Tag.IJMetadataByteCounts];
     const one = (tag: number, fallback: number): number => values[tag]?.[0] ?? fallback;
     const width = one(Tag.ImageWidth, 0);
     const height = one(Tag.ImageLength, 0);
@@ -207,6 +218,7 @@ class TiffStructureReader {
       yResolution: positive(values[Tag.YResolution]?.[0]),
       resolutionUnit: one(Tag.ResolutionUnit, 2),
       resolutionUnitGiven: values[Tag.ResolutionUnit] !== undefined,
+      ...(ijData && ijCounts && { imagejMetadata: { byteCounts: ijCounts, data: ijData } }),
     };
   }
 
@@ -284,6 +296,12 @@ class TiffStructureReader {
     return utf8.decode(text.subarray(0, end));
   }
 
+  /** The first `max` bytes of an entry's values, whatever their type (for BYTE/UNDEFINED blobs). */
+  private rawBytes(entryAt: number, tag: number, max: number): Uint8Array {
+    const { type, count, at } = this.valuePosition(entryAt, tag);
+    return this.view.bytes(at, Math.min(fieldTypeSize(type) * count, max));
+  }
+
   private valueAt(type: number, at: number): number {
     const v = this.view;
     const le = this.littleEndian;
@@ -354,6 +372,7 @@ const WANTED = new Set<number>([
   Tag.YResolution,
   Tag.ResolutionUnit,
   Tag.SampleFormat,
+  Tag.IJMetadataByteCounts,
 ]);
 
 /** A rational rounded to 9 significant digits, the precision a 32-bit fraction carries. */

@@ -22,6 +22,10 @@ export const Tag = {
   TileByteCounts: 325,
   ExtraSamples: 338,
   SampleFormat: 339,
+  /** ImageJ: byte size of the IJMetadata header and of each of its entries. */
+  IJMetadataByteCounts: 50838,
+  /** ImageJ: info, labels, display ranges, LUTs, ROIs... (see imagej-luts.ts). */
+  IJMetadata: 50839,
 } as const;
 
 /** TIFF field types. */

@@ -1,4 +1,6 @@
 import type { PixelArray } from '../extension-points/format-codec.js';
+import type { ChannelMetadata } from '../model/data-item.js';
+import { isHexColor } from './channel-color.js';
 import { concatBytes } from '../util/bytes.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { unsupported } from './format-failure.js';
@@ -19,6 +21,12 @@ export interface TiffWriteOptions {
    * becomes the OME Image's Description.
    */
   readonly description?: string;
+  /**
+   * Per channel name, colour (`#rrggbb`) and wavelengths, one entry per position of the `C` axis
+   * (one entry when there is no `C` axis). Written as OME `Channel` elements with `ome`, else into
+   * the JSON description (not with a caller's `description`); read back as metadata `channels`.
+   */
+  readonly channels?: readonly ChannelMetadata[];
 }
 
 const CLASSIC_LIMIT = 0xffff_ffff;
@@ -46,12 +54,13 @@ export async function writeTiff(path: string, pixels: PixelArray, options: TiffW
 /** The file as consecutive byte ranges: header, first IFD, the pixel bytes (not copied), other IFDs. */
 export function encodeTiffParts(pixels: PixelArray, options: TiffWriteOptions, path: string): Uint8Array[] {
   const { height, width, samples, pages } = geometry(pixels, path);
+  const channels = options.channels && checkedChannels(pixels, options.channels, path);
   const data = littleEndianBytes(pixels.data);
   const bps = bytesPerSample(pixels.dtype);
   const planeBytes = height * width * samples * bps;
   const description = options.ome
-    ? buildOmeXml({ ...pixels, ...(options.description ? { description: options.description } : {}) })
-    : (options.description ?? shapedDescription(pixels));
+    ? buildOmeXml({ ...pixels, ...(options.description ? { description: options.description } : {}), ...(channels && { channels }) })
+    : (options.description ?? shapedDescription(pixels, channels));
   const estimate = data.byteLength + pages * 512 + description.length * 3 + 64;
   const bigtiff = options.bigtiff ?? estimate > CLASSIC_LIMIT;
   if (!bigtiff && estimate > CLASSIC_LIMIT) throw unsupported(path, `${data.byteLength} bytes of pixels need a BigTIFF (options.bigtiff is false)`);
@@ -129,9 +138,41 @@ function geometry(pixels: PixelArray, path: string): { height: number; width: nu
   return { height: shape[y]!, width: shape[y + 1]!, samples, pages: shapeSize(shape.slice(0, y)) };
 }
 
+/**
+ * `channels` when they fit the pixels: one entry per C position, colours `#rrggbb`, wavelengths
+ * positive. Throws FormatError `UNSUPPORTED` naming `path` and the channel otherwise.
+ */
+function checkedChannels(pixels: PixelArray, channels: readonly ChannelMetadata[], path: string): readonly ChannelMetadata[] {
+  const c = pixels.axes.indexOf('C');
+  const count = c === -1 ? 1 : pixels.shape[c]!;
+  if (channels.length !== count) {
+    throw unsupported(
+      path,
+      `${channels.length} channel descriptions given for ${count} channel(s) (axes '${pixels.axes}', shape [${pixels.shape.join(', ')}])`,
+    );
+  }
+  channels.forEach((channel, i) => {
+    const culprit = `channel ${i}${channel.name !== undefined ? ` ('${channel.name}')` : ''}`;
+    if (channel.color !== undefined && !isHexColor(channel.color))
+      throw unsupported(path, `${culprit} has colour ${JSON.stringify(channel.color)}, not #rrggbb`);
+    for (const kind of ['excitation', 'emission'] as const) {
+      const w = channel[kind];
+      if (w !== undefined && !(Number.isFinite(w.value) && w.value > 0 && typeof w.unit === 'string' && w.unit !== '')) {
+        throw unsupported(path, `${culprit} has ${kind} wavelength ${JSON.stringify(w)}: expected a positive value with a unit`);
+      }
+    }
+  });
+  return channels;
+}
+
 /** The tifffile-style JSON description; non-ASCII characters escaped so the tag stays 7-bit. */
-function shapedDescription(pixels: PixelArray): string {
-  const json = JSON.stringify({ shape: pixels.shape, axes: pixels.axes, ...(pixels.physicalSize ? { physicalSize: pixels.physicalSize } : {}) });
+function shapedDescription(pixels: PixelArray, channels: readonly ChannelMetadata[] | undefined): string {
+  const json = JSON.stringify({
+    shape: pixels.shape,
+    axes: pixels.axes,
+    ...(pixels.physicalSize ? { physicalSize: pixels.physicalSize } : {}),
+    ...(channels ? { channels } : {}),
+  });
   return json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

@@ -6,10 +6,25 @@
 /** Key/value tags. Keys are experiment tag keys; values are always strings (as in v1). */
 export type Tags = Readonly<Record<string, string>>;
 
-/** A physical length per pixel (e.g. `{ value: 0.1, unit: 'µm' }`). */
+/** A physical quantity with its unit: a length per pixel (`{ value: 0.1, unit: 'µm' }`), a time, a wavelength. */
 export interface PhysicalSize {
   readonly value: number;
   readonly unit: string;
+}
+
+/**
+ * What is known of one channel of an image (an OME `Channel` element, an ImageJ LUT). Every
+ * field is optional: a file may name a channel without giving its colour, or the reverse.
+ */
+export interface ChannelMetadata {
+  /** The channel's name (`DAPI`, `GFP`, ...). */
+  readonly name?: string;
+  /** Display colour as `#rrggbb` (lower case; OME's alpha byte is dropped). */
+  readonly color?: string;
+  /** Excitation wavelength (OME's default unit: `nm`). */
+  readonly excitation?: PhysicalSize;
+  /** Emission wavelength (OME's default unit: `nm`). */
+  readonly emission?: PhysicalSize;
 }
 
 /**
@@ -18,9 +33,18 @@ export interface PhysicalSize {
  */
 export interface FormatMetadata {
   readonly shape?: readonly number[];
+  /** `uint8`, `uint16`, ..., `float64` (other layouts get names such as `uint12`). */
   readonly dtype?: string;
   readonly axes?: string;
+  /** Size of a pixel along X, Y, Z with its unit; `t` is the time increment (as {@link timeIncrement}). */
   readonly physicalSize?: Readonly<Partial<Record<'x' | 'y' | 'z' | 't', PhysicalSize>>>;
+  /** Time between two T positions (OME `TimeIncrement`, ImageJ `finterval`), with its unit. */
+  readonly timeIncrement?: PhysicalSize;
+  /**
+   * One entry per channel, in C order, when the file describes at least one of them (names and
+   * colours from OME `Channel` elements, colours from ImageJ LUTs). Absent otherwise.
+   */
+  readonly channels?: readonly ChannelMetadata[];
   readonly [extra: string]: unknown;
 }
 

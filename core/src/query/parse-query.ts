@@ -49,8 +49,9 @@ function visitFields(node: QueryNode, visit: (field: QueryFieldRef, column: numb
  *   regular expression found anywhere in the value, like Python's `re.search`), `!~`, and
  *   `key in (a, b)` / `key not in (a, b)` (exact membership); `==` is accepted for `=`;
  * - `NOT` > `AND` > `OR` (keywords in any case, or `!`, `&&`, `||`), parentheses;
- * - keys: `name`, `format`, `date`, `dataset` read the item; any other key reads a tag, and
- *   `tag:K` / `tags.K` reads tag K even when K is one of those four (`tag:name`);
+ * - keys: `name`, `format`, `date`, `dataset` read the item, `channels` the channel names of its
+ *   image metadata; any other key reads a tag, and `tag:K` / `tags.K` reads tag K even when K is
+ *   one of those five (`tag:name`, `tag:channels`);
  * - values and keys are bare words (up to whitespace, `(`, `)`, `,`, an operator, `&&`, `||`) or
  *   single/double-quoted strings where `\` escapes the quote and itself (other `\x` stay as
  *   written, so `"\d+"` is a regex digit class). Quote a key containing spaces (`"cell line"=x`,
@@ -67,6 +68,10 @@ function visitFields(node: QueryNode, visit: (field: QueryFieldRef, column: numb
  *   code unit (ISO dates order correctly); they never throw on text;
  * - a tag the item lacks reads as `""` (so `number<5` is true on an item without `number`, by
  *   string order, and `number!=3` is true);
+ * - `channels` holds one value per channel (a nameless channel, or an item without channels,
+ *   reads as `""`): `channels ~ 'GFP'`, `channels = DAPI`, `channels in (a, b)` and the ordering
+ *   operators hold when they hold for **any** channel; `!=`, `!~` and `not in` hold when the
+ *   positive form holds for **none** (`channels !~ GFP`: no channel name contains GFP);
  * - `~` / `!~` test a JavaScript-syntax regular expression (search, no flags) with LinearRegex, in
  *   time linear in the value: back-references and lookaround are BAD_REGEX;
  * - an empty or blank query matches every item.

@@ -3,8 +3,12 @@
  * record or rewritten by tools. Columns are 1-based positions in the query text.
  */
 
-/** The item fields a query reaches by a bare name; any other key names a tag. */
-export type QueryItemField = 'name' | 'format' | 'date' | 'dataset';
+/**
+ * The item fields a query reaches by a bare name; any other key names a tag. `channels` is the
+ * list of the item's channel names (image metadata): a condition on it holds when it holds for
+ * any channel (`!=`, `!~` and `not in` when it holds for none).
+ */
+export type QueryItemField = 'name' | 'format' | 'date' | 'dataset' | 'channels';
 
 /** What a condition reads: an item field, or a tag (missing tags read as `""`). */
 export type QueryFieldRef = { readonly kind: 'item'; readonly field: QueryItemField } | { readonly kind: 'tag'; readonly key: string };

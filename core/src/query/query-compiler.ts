@@ -1,7 +1,8 @@
 import type { QueryComparisonNode, QueryNode } from './query-ast.js';
 import { LinearRegex } from './linear-regex.js';
 import { queryErrorAt } from './query-errors.js';
-import { fieldReader, type QueryFieldReader, type QueryPredicate } from './query-fields.js';
+import type { QueryFieldRef } from './query-ast.js';
+import { fieldReader, fieldValuesReader, isListField, type QueryPredicate } from './query-fields.js';
 
 const NUMBER = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
@@ -30,16 +31,32 @@ function sign<T extends number | string>(a: T, b: T): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** A test of one value of a field. */
+type ValueTest = (value: string) => boolean;
+
 /** Numeric when both the item's value and the literal are numbers, plain string order otherwise. */
-function ordering(read: QueryFieldReader, op: OrderingOperator, literal: string): QueryPredicate {
+function ordering(op: OrderingOperator, literal: string): ValueTest {
   const test = ORDER_TESTS[op];
   const literalNumber = parseQueryNumber(literal);
-  if (literalNumber === undefined) return (item) => test(sign(read(item), literal));
-  return (item) => {
-    const value = read(item);
+  if (literalNumber === undefined) return (value) => test(sign(value, literal));
+  return (value) => {
     const number = parseQueryNumber(value);
     return test(number === undefined ? sign(value, literal) : sign(number, literalNumber));
   };
+}
+
+/**
+ * The predicate that applies `test` to a field: to its value, or for a list field (`channels`)
+ * to each of its values, true when any passes. `negated` inverts the result (so a negated
+ * condition on a list field holds when no value passes `test`).
+ */
+function onField(ref: QueryFieldRef, test: ValueTest, negated: boolean): QueryPredicate {
+  if (isListField(ref)) {
+    const values = fieldValuesReader(ref);
+    return negated ? (item) => !values(item).some(test) : (item) => values(item).some(test);
+  }
+  const read = fieldReader(ref);
+  return negated ? (item) => !test(read(item)) : (item) => test(read(item));
 }
 
 /**
@@ -57,24 +74,21 @@ function compileRegex(node: QueryComparisonNode, query: string): LinearRegex {
 }
 
 function compileComparison(node: QueryComparisonNode, query: string): QueryPredicate {
-  const read = fieldReader(node.field);
   const value = node.value;
   const nameField = node.field.kind === 'item' && node.field.field === 'name';
   switch (node.op) {
     case '=':
-      return nameField ? (item) => item.name.includes(value) : (item) => read(item) === value;
-    case '!=':
-      return nameField ? (item) => !item.name.includes(value) : (item) => read(item) !== value;
-    case '~': {
-      const regex = compileRegex(node, query);
-      return (item) => regex.test(read(item));
+    case '!=': {
+      const equals: ValueTest = nameField ? (v) => v.includes(value) : (v) => v === value;
+      return onField(node.field, equals, node.op === '!=');
     }
+    case '~':
     case '!~': {
       const regex = compileRegex(node, query);
-      return (item) => !regex.test(read(item));
+      return onField(node.field, (v) => regex.test(v), node.op === '!~');
     }
     default:
-      return ordering(read, node.op, value);
+      return onField(node.field, ordering(node.op, value), false);
   }
 }
 
@@ -107,9 +121,8 @@ export function compileQuery(node: QueryNode, query: string): QueryPredicate {
     case 'compare':
       return compileComparison(node, query);
     case 'in': {
-      const read = fieldReader(node.field);
       const values: ReadonlySet<string> = new Set(node.values);
-      return node.negated ? (item) => !values.has(read(item)) : (item) => values.has(read(item));
+      return onField(node.field, (v) => values.has(v), node.negated);
     }
     case 'not': {
       const operand = compileQuery(node.operand, query);

@@ -3,7 +3,7 @@ import type { QueryFieldRef, QueryItemField, QueryNode, QueryOperator } from './
 import { queryErrorAt } from './query-errors.js';
 import { tokenizeQuery, type QueryToken } from './query-lexer.js';
 
-const ITEM_FIELDS: ReadonlySet<string> = new Set<QueryItemField>(['name', 'format', 'date', 'dataset']);
+const ITEM_FIELDS: ReadonlySet<string> = new Set<QueryItemField>(['name', 'format', 'date', 'dataset', 'channels']);
 const TAG_PREFIXES = ['tag:', 'tags.'] as const;
 const KEYWORDS: ReadonlySet<string> = new Set(['AND', 'OR', 'NOT', 'IN']);
 const MAX_DEPTH = 200;
@@ -30,7 +30,7 @@ function describe(token: QueryToken): string {
   return `'${token.text}'`;
 }
 
-/** Maps a key's text to what it reads: `name`/`format`/`date`/`dataset`, `tag:K`/`tags.K`, or tag K. */
+/** Maps a key's text to what it reads: `name`/`format`/`date`/`dataset`/`channels`, `tag:K`/`tags.K`, or tag K. */
 function resolveField(text: string): QueryFieldRef | undefined {
   if (ITEM_FIELDS.has(text)) return { kind: 'item', field: text as QueryItemField };
   const prefix = TAG_PREFIXES.find((p) => text.startsWith(p));

@@ -8,6 +8,7 @@ const tagKey: JsonSchema = { type: 'string', minLength: 1, maxLength: 200, patte
 const tagValue: JsonSchema = { type: 'string', maxLength: 2000, pattern: '^[^\\u0000-\\u0008\\u000b-\\u001f]*$' };
 const tags: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
 const datasetName: JsonSchema = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9][A-Za-z0-9 _.-]*$' };
+const quantity: JsonSchema = { type: 'object', required: ['value', 'unit'], properties: { value: { type: 'number' }, unit: str } };
 const query: JsonSchema = { type: 'string', maxLength: 4000, description: 'a query in the BioImageIT query language; empty selects everything' };
 
 /**
@@ -66,7 +67,7 @@ export const API_SCHEMAS = {
       size: { type: 'integer' },
       sha256: str,
       tags,
-      metadata: { type: 'object' },
+      metadata: { $ref: '#/components/schemas/FormatMetadata' },
       image: { type: 'boolean', description: 'true when previews and thumbnails can be rendered' },
       origin: {
         type: 'object',
@@ -223,6 +224,33 @@ export const API_SCHEMAS = {
           properties: { from: str, to: str, relation: { enum: ['wasGeneratedBy', 'used', 'partOf'] }, role: str },
         },
       },
+    },
+  },
+  FormatMetadata: {
+    type: 'object',
+    description:
+      'what the format codec read from the file; images: axes, shape, dtype, physical sizes, time increment, channels ' +
+      '(tables have other fields; every field is optional)',
+    properties: {
+      axes: { type: 'string', description: 'letters from TCZYXS, slowest first, one per shape entry' },
+      shape: { type: 'array', items: { type: 'integer' } },
+      dtype: str,
+      physicalSize: {
+        type: 'object',
+        description: 'size of a pixel along x, y, z (and t: the time increment) with its unit',
+        properties: { x: quantity, y: quantity, z: quantity, t: quantity },
+      },
+      timeIncrement: { ...quantity, description: 'time between two T positions' },
+      channels: { type: 'array', description: 'one entry per channel, in C order', items: { $ref: '#/components/schemas/Channel' } },
+    },
+  },
+  Channel: {
+    type: 'object',
+    properties: {
+      name: str,
+      color: { type: 'string', pattern: '^#[0-9a-f]{6}$', description: 'display colour, #rrggbb' },
+      excitation: { ...quantity, description: 'excitation wavelength' },
+      emission: { ...quantity, description: 'emission wavelength' },
     },
   },
   ImageInfo: {

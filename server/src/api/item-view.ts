@@ -1,4 +1,4 @@
-import type { DataItem } from '@bioimageit/core';
+import type { DataItem, FormatMetadata } from '@bioimageit/core';
 
 /** An item as the API shows it: no storage URIs or server paths, only what a client needs. */
 export interface ItemView {
@@ -11,7 +11,8 @@ export interface ItemView {
   readonly size?: number;
   readonly sha256?: string;
   readonly tags: Readonly<Record<string, string>>;
-  readonly metadata: Readonly<Record<string, unknown>>;
+  /** Format metadata as the codec read it (images: axes, shape, dtype, physical sizes, time increment, channels). */
+  readonly metadata: FormatMetadata;
   readonly image: boolean;
   readonly origin: {
     readonly type: 'raw' | 'processed';
