@@ -1,4 +1,5 @@
 import type { FormatCodec, PixelArray } from '../extension-points/format-codec.js';
+import { FormatError } from '../errors/area-errors.js';
 import { pixelDataConstructor } from './pixel-dtype.js';
 
 /** Which plane to read: time point, channel, and one z-plane or the maximum over Z. */
@@ -12,10 +13,11 @@ export interface PlaneChoice {
 /**
  * Reads one displayable plane of an image file with bounded memory: time point `t` and channel `c`
  * (default 0), and z-plane `z` or the maximum over Z, as a PixelArray of axes `YX` (or `YXS` for
- * RGB) in the file's pixel type. The maximum is accumulated one z-plane at a time, so memory holds
- * two planes whatever the depth; each read is limited to `maxBytes` of decoded pixels (FormatError
- * `TOO_LARGE` before any decoding). Codecs without {@link FormatCodec.readFileMetadata} are read
- * with one bounded `readPixels` of the selected time point and channel.
+ * RGB) in the file's pixel type. The stack of the time point and channel is read at once when it
+ * fits `maxBytes`; otherwise the maximum is accumulated one z-plane at a time (memory holds two
+ * planes whatever the depth), each read limited to `maxBytes` of decoded pixels (FormatError
+ * `TOO_LARGE` before any decoding). Codecs without {@link FormatCodec.readFileMetadata} can only
+ * be read at once.
  *
  * Throws RangeError for indices outside the image, and the codec's errors.
  */
@@ -24,11 +26,17 @@ export async function readPlane(codec: FormatCodec, path: string, choice: PlaneC
   const select = { T: choice.t ?? 0, C: choice.c ?? 0 };
   const z = choice.z ?? 'max';
   if (z !== 'max') return codec.readPixels(path, { select: { ...select, Z: z }, maxBytes });
-  const meta = codec.readFileMetadata === undefined ? undefined : await codec.readFileMetadata(path);
+  try {
+    return project(await codec.readPixels(path, { select, maxBytes }));
+  } catch (error) {
+    // the whole stack over the limit: go plane by plane when the codec can say how deep it is
+    if (!(error instanceof FormatError && error.code === 'TOO_LARGE') || codec.readFileMetadata === undefined) throw error;
+  }
+  const meta = await codec.readFileMetadata(path);
   const axes = typeof meta?.axes === 'string' ? meta.axes : undefined;
   const zAt = axes?.indexOf('Z') ?? -1;
   const depth = zAt >= 0 && Array.isArray(meta?.shape) ? Number(meta.shape[zAt]) : 1;
-  if (meta === undefined || depth <= 1) return project(await codec.readPixels(path, { select, maxBytes }));
+  if (depth <= 1) return project(await codec.readPixels(path, { select, maxBytes }));
   let result: PixelArray | undefined;
   for (let index = 0; index < depth; index++) {
     const plane = await codec.readPixels(path, { select: { ...select, Z: index }, maxBytes });

@@ -1,12 +1,16 @@
 import { fromArrayBuffer, fromFile, getDecoder, type BaseDecoder, type GeoTIFF, type GeoTIFFImage, type Pool } from 'geotiff';
 import type { PixelArray, PixelReadOptions } from '../extension-points/format-codec.js';
 import { FormatError } from '../errors/area-errors.js';
-import { corrupt, unsupported } from './format-failure.js';
+import { open } from 'node:fs/promises';
+import { corrupt, ioFailure, unsupported } from './format-failure.js';
+import { rawStripRuns, swapSampleBytes, type ByteRun } from './tiff-raw-strips.js';
 import { isPixelDtype, pixelDataConstructor, shapeSize, type PixelDtype } from './pixel-dtype.js';
 import { checkDeclaredBytes } from './plane-image.js';
 import { FileByteView, type ByteView } from './byte-view.js';
 import { readTiffLayout, type TiffLayout } from './tiff-metadata.js';
 import { readTiffPageStorage, type TiffPageStorage } from './tiff-structure.js';
+
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 import { readTiffPageColour, type TiffPageColour } from './tiff-colour-tags.js';
 import { undoHorizontalDifferencing } from './tiff-predictor.js';
 import { expandSubsampled, FULL_RANGE_BT601, subsampledBytes, ycbcrConversion, ycbcrToRgb } from './ycbcr.js';
@@ -37,17 +41,55 @@ export async function readTiffPixels(path: string, options: PixelReadOptions = {
   } finally {
     view.close();
   }
-  return decodePlan(layout, plan, path, () => fromFile(path));
+  return decodePlan(
+    layout,
+    plan,
+    path,
+    () => fromFile(path),
+    (runs, target) => readRunsFromFile(path, runs, target),
+  );
 }
 
 /** {@link readTiffPixels} for a file already in memory; `path` only names it in errors. */
 export async function decodeTiffPixels(bytes: Uint8Array, path: string, options: PixelReadOptions = {}): Promise<PixelArray> {
   const layout = readTiffLayout(bytes, path);
   const plan = checkedPlan(layout, path, options, bytes);
-  return decodePlan(layout, plan, path, () => {
-    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-    return fromArrayBuffer(whole ? (bytes.buffer as ArrayBuffer) : new Uint8Array(bytes).buffer);
-  });
+  return decodePlan(
+    layout,
+    plan,
+    path,
+    () => {
+      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+      return fromArrayBuffer(whole ? (bytes.buffer as ArrayBuffer) : new Uint8Array(bytes).buffer);
+    },
+    async (runs, target) => {
+      let at = 0;
+      for (const run of runs) {
+        if (run.offset + run.length > bytes.length) throw corrupt(path, `a strip (${run.length} bytes at ${run.offset}) lies beyond the end of the file`);
+        target.set(bytes.subarray(run.offset, run.offset + run.length), at);
+        at += run.length;
+      }
+    },
+  );
+}
+
+/** Reads `runs` of the file at `path` one after another into `target`. */
+async function readRunsFromFile(path: string, runs: readonly ByteRun[], target: Uint8Array): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    let at = 0;
+    for (const run of runs) {
+      const { bytesRead } = await handle.read(target, at, run.length, run.offset);
+      if (bytesRead !== run.length) throw corrupt(path, `a strip (${run.length} bytes at ${run.offset}) lies beyond the end of the file`);
+      at += run.length;
+    }
+  } catch (error) {
+    if (error instanceof FormatError) throw error;
+    throw ioFailure(path, 'read pixels', error);
+  } finally {
+    await handle?.close();
+  }
 }
 
 /** The planes one read decodes and the array they fill. */
@@ -59,6 +101,8 @@ interface ReadPlan {
   readonly planeSize: number;
   /** How each page read stores its samples, by page index. */
   readonly colours?: ReadonlyMap<number, TiffPageColour>;
+  /** Where each page read stores its strips or tiles, by page index. */
+  readonly storages?: ReadonlyMap<number, TiffPageStorage>;
 }
 
 /**
@@ -81,8 +125,12 @@ function checkedPlan(layout: TiffLayout, path: string, options: PixelReadOptions
   checkDeclaredBytes(path, plan.shape, dtype, plan.axes, options.maxBytes);
   const pages = [...new Set(plan.pages)];
   const colours = new Map(pages.map((page) => [page, readTiffPageColour(bytes, path, layout.structure, page)]));
-  readTiffPageStorage(bytes, path, layout.structure, pages).forEach((storage, i) => checkStorage(path, pages[i]!, storage, colours.get(pages[i]!)!));
-  return { ...plan, colours };
+  const storages = new Map<number, TiffPageStorage>();
+  readTiffPageStorage(bytes, path, layout.structure, pages).forEach((storage, i) => {
+    checkStorage(path, pages[i]!, storage, colours.get(pages[i]!)!);
+    storages.set(pages[i]!, storage);
+  });
+  return { ...plan, colours, storages };
 }
 
 /**
@@ -121,15 +169,39 @@ function checkStorage(path: string, page: number, declared: TiffPageStorage, col
   );
 }
 
-async function decodePlan(layout: TiffLayout, plan: ReadPlan, path: string, open: () => Promise<GeoTIFF>): Promise<PixelArray> {
+/**
+ * Fills the plan's array: pages stored as plain samples ({@link rawStripRuns}) are read straight
+ * into it (byte order fixed), the others are decoded by geotiff, opened only if one needs it.
+ */
+async function decodePlan(
+  layout: TiffLayout,
+  plan: ReadPlan,
+  path: string,
+  openTiff: () => Promise<GeoTIFF>,
+  readRuns: (runs: readonly ByteRun[], target: Uint8Array) => Promise<void>,
+): Promise<PixelArray> {
   const { metadata } = layout;
   const dtype = metadata.dtype as PixelDtype;
   const data = new (pixelDataConstructor(dtype))(plan.pages.length * plan.planeSize);
+  const sampleBytes = data.BYTES_PER_ELEMENT;
+  const planeBytes = plan.planeSize * sampleBytes;
+  const decoded: number[] = [];
+  for (const [i, page] of plan.pages.entries()) {
+    const runs = rawStripRuns(plan.storages!.get(page)!, plan.colours!.get(page)!, planeBytes, sampleBytes);
+    if (runs === undefined) {
+      decoded.push(i);
+      continue;
+    }
+    const target = new Uint8Array(data.buffer, data.byteOffset + i * planeBytes, planeBytes);
+    await readRuns(runs, target);
+    if (layout.structure.littleEndian !== LITTLE_ENDIAN_HOST) swapSampleBytes(target, sampleBytes);
+  }
   let tiff: GeoTIFF | undefined;
   try {
-    tiff = await open();
-    for (const [i, page] of plan.pages.entries()) {
-      const image = await tiff.getImage(page);
+    if (decoded.length > 0) tiff = await openTiff();
+    for (const i of decoded) {
+      const page = plan.pages[i]!;
+      const image = await tiff!.getImage(page);
       const raster = await decodePage(image, plan.colours!.get(page)!, layout.structure.littleEndian, path, page);
       if (raster.length !== plan.planeSize) throw corrupt(path, `page ${page} decodes to ${raster.length} values, expected ${plan.planeSize}`);
       data.set(raster, i * plan.planeSize);

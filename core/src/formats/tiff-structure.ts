@@ -51,6 +51,11 @@ export interface TiffPageStorage {
   readonly storedBytes: number;
   /** Number of strips or tiles. */
   readonly blocks: number;
+  /** True when the page is stored in tiles, false in strips. */
+  readonly tiled: boolean;
+  /** File offset and stored length of each strip or tile. */
+  readonly offsets: readonly number[];
+  readonly counts: readonly number[];
 }
 
 /** How much of the IJMetadata tag is read: its LUTs come before ROIs and overlays, which may be large. */
@@ -116,8 +121,10 @@ class TiffStructureReader {
   private pageStorage(ifd: number, page: number): TiffPageStorage {
     const one: Record<number, number> = {};
     let counts: number[] = [];
+    let offsets: number[] = [];
     this.forEachEntry(ifd, (tag, at) => {
       if (tag === Tag.StripByteCounts || tag === Tag.TileByteCounts) counts = this.values(at, tag);
+      else if (tag === Tag.StripOffsets || tag === Tag.TileOffsets) offsets = this.values(at, tag);
       else if (STORAGE_TAGS.has(tag)) one[tag] = this.values(at, tag)[0] ?? 0;
     });
     const width = one[Tag.ImageWidth] ?? 0;
@@ -133,7 +140,7 @@ class TiffStructureReader {
       : Math.ceil((width * samples * bits) / 8) * height;
     let storedBytes = 0;
     for (const n of counts) storedBytes += n;
-    return { compression: one[Tag.Compression] ?? 1, decodedBytes, storedBytes, blocks: counts.length };
+    return { compression: one[Tag.Compression] ?? 1, decodedBytes, storedBytes, blocks: counts.length, tiled, offsets, counts };
   }
 
   private readHeader(): number {
