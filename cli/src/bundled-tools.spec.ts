@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKernel, defaultConfig, DirectoryToolSource, parseCsv, readTiffPixels, writeTiff } from '@bioimageit/core';
-import { BUNDLED_TOOLS_DIR, DEMO_PIPELINE_FILE } from './bundled-tools.js';
+import { createKernel, defaultConfig, DirectoryToolSource, parseCsv, readTiffPixels, resolveToolFolders, writeTiff } from '@bioimageit/core';
+import { BUNDLED_TOOLS_DIR, BUNDLED_TOOLS_ENTRY, DEMO_PIPELINE_FILE } from './bundled-tools.js';
 
 const run = promisify(execFile);
 
@@ -40,6 +41,11 @@ describe('bundled tools', () => {
     await kernel.dispose();
     expect(pipeline.steps.map((s) => s.tool)).toEqual(['bioimageit.gaussian-blur', 'bioimageit.threshold', 'bioimageit.count-objects', 'bioimageit.summarize']);
     expect(pipeline.steps[3]?.groupBy).toEqual(['Well']);
+  });
+
+  it('are named in configs by the package folder init writes, which resolves to them from any workspace', () => {
+    expect(BUNDLED_TOOLS_ENTRY).toBe('@bioimageit/cli/tools');
+    expect(resolveToolFolders([BUNDLED_TOOLS_ENTRY], dir, 'test')).toEqual([realpathSync(BUNDLED_TOOLS_DIR)]);
   });
 
   it('blur → threshold → count → summarize on a 2-D image with two squares', async () => {

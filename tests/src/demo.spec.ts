@@ -88,6 +88,8 @@ describe('bioimageit demo', () => {
       const [header, ...rows] = await rowsOf(summary);
       expect(header).toEqual(['input', 'objects', 'mean_size']);
       const well = summary.tags['Well'] as string;
+      // Only what all of the well's images share: never the Population or number of one of them.
+      expect(summary.tags).toEqual({ Plate: 'plate1', Well: well, Treatment: well.startsWith('A') ? 'control' : 'drug' });
       expect(rows.map((r) => r[0])).toEqual(['population1_001', 'population1_002', 'population2_001', 'population2_002'].map((s) => `${well}_${s}`));
       expect(rows.map((r) => Number(r[1]))).toEqual(
         rows.map((r) => expected.get(`${well}/${(r[0] as string).split('_')[1]}/${(r[0] as string).split('_')[2]}`)),

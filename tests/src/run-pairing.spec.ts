@@ -119,5 +119,33 @@ describe('bioimageit run: pairing and groups', () => {
     const listed = (await lines(items.find((i) => i.name === 'o_population2') as DataItem)).map(stemOf);
     expect(listed.sort()).toEqual(['population2_002', 'population2_004', 'population2_006', 'population2_008', 'population2_010']);
     expect(items[0]?.origin.type === 'processed' && items[0].origin.inputs).toHaveLength(5);
+    expect(items.map((i) => i.tags).sort((a, b) => ((a['Population'] ?? '') < (b['Population'] ?? '') ? -1 : 1))).toEqual([
+      { Population: 'population1' },
+      { Population: 'population2' },
+    ]);
+  });
+
+  it('gives reduce outputs only the tags all their inputs share: the group keys, never those of one input', async () => {
+    for (const [where, well] of [
+      ['number<6', 'A01'],
+      ['number>=6', 'A02'],
+    ] as const) {
+      const tagged = await ws.run(['tag', 'set', '-e', 'exp100', '--where', where, `Well=${well}`]);
+      expect(tagged.code, tagged.stderr).toBe(0);
+    }
+    const all = await ws.run(['run', 'test.collect', '-e', 'exp100', '-i', 'i=data:number<11', '-o', 'everything']);
+    expect(all.code, all.stderr).toBe(0);
+    const [summary] = await ws.items('everything');
+    expect(summary?.origin.type === 'processed' && summary.origin.inputs).toHaveLength(10);
+    expect(summary?.tags).toEqual({});
+    const wells = await ws.run(['run', 'test.collect', '-e', 'exp100', '-i', 'i=data:number<11', '--group-by', 'Well', '-o', 'wells']);
+    expect(wells.code, wells.stderr).toBe(0);
+    const byWell = await ws.items('wells');
+    expect(byWell.map((i) => [i.name, i.tags]).sort()).toEqual([
+      ['o_A01', { Well: 'A01' }],
+      ['o_A02', { Well: 'A02' }],
+    ]);
+    const selected = await ws.run(['query', '-e', 'exp100', '-d', 'wells', '--where', 'Population=population1', '--count']);
+    expect(selected.stdout.trim()).toBe('0');
   });
 });

@@ -1,8 +1,7 @@
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CONFIG_FILE } from '@bioimageit/core';
 import type { CliContext } from '../context.js';
-import { BUNDLED_TOOLS_DIR, DEMO_PIPELINE_FILE } from '../bundled-tools.js';
+import { DEMO_PIPELINE_FILE } from '../bundled-tools.js';
 import { prepareDemoFolder } from './demo-folder.js';
 import { printDemoReport } from './demo-report.js';
 import { writeSyntheticPlate } from './synthetic-plate.js';
@@ -40,7 +39,7 @@ class DemoStepFailed extends Error {
 
 /**
  * `bioimageit demo`: (re)creates a workspace in `options.dir`, writes a synthetic plate of blob
- * images, points the workspace at the bundled tools, imports the plate with tags from file and
+ * images, makes it a workspace (init lists the bundled tools in its config), imports the plate with tags from file and
  * folder names, tags wells by hand, queries, runs the demo pipeline (blur → threshold → count
  * objects → summary per well), exports an RO-Crate, then prints where everything is. Each step is
  * a `bioimageit` command, printed before it runs (in the workspace folder). A failing step stops
@@ -68,8 +67,6 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<vo
       `wrote ${images.length} synthetic OME-TIFF stacks (uint16, 6×48×48, 2 to 8 bright blobs on noise each) under incoming/; the true blob counts are in incoming/expected-counts.csv`,
     );
     await step(['init', '.', '--user', 'demo']);
-    await useBundledTools(dir);
-    out(`(bioimageit.config.json: "tools": { "dirs": [${JSON.stringify(BUNDLED_TOOLS_DIR)}] }, the tools shipped with the CLI)`);
     await step(['tools', 'list']);
     await step(['experiment', 'create', DEMO_EXPERIMENT, '--keys', 'Population,number']);
     await step([
@@ -102,13 +99,4 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<vo
     ctx.output.err(`error: ${error.message}`);
     ctx.exitCode = error.code;
   }
-}
-
-/** Adds the bundled tools folder to the workspace configuration's `tools.dirs`. */
-async function useBundledTools(dir: string): Promise<void> {
-  const file = join(dir, CONFIG_FILE);
-  const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-  const tools = (typeof config['tools'] === 'object' && config['tools'] !== null ? config['tools'] : {}) as { dirs?: string[] };
-  config['tools'] = { ...tools, dirs: [...(tools.dirs ?? []).filter((d) => d !== BUNDLED_TOOLS_DIR), BUNDLED_TOOLS_DIR] };
-  await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
 }

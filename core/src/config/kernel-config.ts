@@ -28,7 +28,11 @@ export interface KernelConfig {
     /** Files read and hashed at once. */
     readonly concurrency: number;
   };
-  /** Folders of tool manifests (used by the tools work). */
+  /**
+   * Folders of tool manifests: paths (relative ones from the workspace) or, in the file and in
+   * `BIOIMAGEIT_TOOL_DIRS`, folders of installed packages (`@bioimageit/cli/tools`, the tools
+   * shipped with the CLI), which `loadKernelConfig` resolves to paths (see `resolveToolFolders`).
+   */
   readonly tools: { readonly dirs: readonly string[] };
   /**
    * Values of `{env.NAME}` placeholders in tool command lines (v1's config `env` list, e.g.
@@ -125,7 +129,8 @@ export function mergeConfig(base: KernelConfig, raw: unknown, source: string): K
   if (raw['tools'] !== undefined) {
     const tools = raw['tools'];
     const dirs = isRecord(tools) ? (tools['dirs'] ?? []) : undefined;
-    if (!Array.isArray(dirs) || !dirs.every((d) => typeof d === 'string')) throw bad('tools.dirs', 'must be an array of folder paths');
+    if (!Array.isArray(dirs) || !dirs.every((d) => typeof d === 'string'))
+      throw bad('tools.dirs', "must be an array of folder paths or package folders ('@bioimageit/cli/tools')");
     config = { ...config, tools: { dirs: dirs as string[] } };
   }
   if (raw['env'] !== undefined) {

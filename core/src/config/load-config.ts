@@ -4,6 +4,7 @@ import { userInfo } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors/area-errors.js';
 import { applyEnvOverrides, CONFIG_FILE, defaultConfig, INITIAL_PLUGINS, mergeConfig, type KernelConfig } from './kernel-config.js';
+import { resolveToolFolders } from './tool-folders.js';
 
 export interface LoadConfigOptions {
   /** Workspace folder; otherwise BIOIMAGEIT_WORKSPACE, otherwise the nearest folder above `cwd` holding bioimageit.config.json. */
@@ -13,8 +14,10 @@ export interface LoadConfigOptions {
 }
 
 /**
- * Finds the workspace, reads its bioimageit.config.json and applies environment overrides.
- * Throws ConfigError NO_WORKSPACE (with the command that creates one) or INVALID.
+ * Finds the workspace, reads its bioimageit.config.json and applies environment overrides, then
+ * resolves package entries of `tools.dirs` (`@bioimageit/cli/tools`) to the folders of the
+ * installed packages (see {@link resolveToolFolders}). Throws ConfigError NO_WORKSPACE (with the
+ * command that creates one) or INVALID.
  */
 export async function loadKernelConfig(options: LoadConfigOptions = {}): Promise<KernelConfig> {
   const env = options.env ?? process.env;
@@ -42,14 +45,31 @@ export async function loadKernelConfig(options: LoadConfigOptions = {}): Promise
     throw new ConfigError('NOT_FOUND', `${file} is missing`, { details: { file } });
   }
   const base = defaultConfig(workspace, defaultUserName(env));
-  return applyEnvOverrides(mergeConfig(base, raw, file), env, delimiter);
+  const config = applyEnvOverrides(mergeConfig(base, raw, file), env, delimiter);
+  const toolsSource = env['BIOIMAGEIT_TOOL_DIRS'] ? 'environment (BIOIMAGEIT_TOOL_DIRS)' : file;
+  return { ...config, tools: { ...config.tools, dirs: resolveToolFolders(config.tools.dirs, workspace, toolsSource) } };
+}
+
+/** What a new workspace's config holds besides the defaults. */
+export interface InitialConfigOptions {
+  /**
+   * `tools.dirs` to write: folder paths, or package folders such as `@bioimageit/cli/tools` (see
+   * {@link resolveToolFolders}), which name the same tools on every machine. Default: none.
+   */
+  readonly toolDirs?: readonly string[];
 }
 
 /** Writes a fresh config file for a new workspace; EXISTS-like INVALID when one is there already. */
-export async function writeInitialConfig(workspace: string, userName: string): Promise<string> {
+export async function writeInitialConfig(workspace: string, userName: string, options: InitialConfigOptions = {}): Promise<string> {
   const file = join(workspace, CONFIG_FILE);
   if (existsSync(file)) throw new ConfigError('INVALID', `${file} already exists: this folder is already a workspace`, { details: { file } });
-  const body = { user: { name: userName }, experiments: '.', plugins: INITIAL_PLUGINS, import: { mode: 'copy', batchSize: 500, concurrency: 8 } };
+  const body = {
+    user: { name: userName },
+    experiments: '.',
+    plugins: INITIAL_PLUGINS,
+    import: { mode: 'copy', batchSize: 500, concurrency: 8 },
+    ...(options.toolDirs !== undefined && options.toolDirs.length > 0 && { tools: { dirs: [...options.toolDirs] } }),
+  };
   await writeFile(file, JSON.stringify(body, null, 2) + '\n', { flag: 'wx' });
   return file;
 }

@@ -2,6 +2,7 @@
 export { RunEngine, type RunEngineOptions } from './run-engine.js';
 export type { RunInput, RunRequest, ToolRunRequest, RunOutcome, UnmatchedItem, JobPlan } from './run-request.js';
 export { planJobs, type PlanOptions, type JobPlanning } from './plan-jobs.js';
+export { sharedTags } from './shared-tags.js';
 export { selectInputs, itemStem } from './select-inputs.js';
 export { jobCacheKey, InputChecksums } from './cache-key.js';
 export { chooseRunner, type RunnerChoice } from './choose-runner.js';

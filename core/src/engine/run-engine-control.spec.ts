@@ -142,6 +142,10 @@ describe('RunEngine: pairing and groups', () => {
     ]);
     expect(record.matchBy).toEqual(['Population', 'number']);
     expect(items[0]?.origin.type === 'processed' && items[0].origin.inputs.map((i) => i.name)).toEqual(['image', 'mask']);
+    expect(items.map((i) => i.tags)).toEqual([
+      { Population: 'p1', number: '002' },
+      { Population: 'p2', number: '002' },
+    ]);
   });
 
   it('runs one job per group with the group listed in a text file, one path per line', async () => {
@@ -158,9 +162,10 @@ describe('RunEngine: pairing and groups', () => {
     expect(await readFile(fileURLToPath(items[0]?.dataUri as string), 'utf8')).toBe('p1 001\np1 002\n');
     expect(record.jobs.map((j) => j.inputs['i']?.length)).toEqual([2, 2]);
     expect(items[1]?.origin.type === 'processed' && items[1].origin.inputs).toHaveLength(2);
+    expect(items.map((i) => i.tags)).toEqual([{ Population: 'p1' }, { Population: 'p2' }]);
     const whole = await f.engine.run(f.store, { tool, inputs: [{ name: 'i' }], outputDataset: 'all' });
     expect(whole.record.jobs).toHaveLength(1);
-    expect((await f.store.items('all')).map((i) => i.name)).toEqual(['o_all.txt']);
+    expect((await f.store.items('all')).map((i) => [i.name, i.tags])).toEqual([['o_all.txt', {}]]);
     expect(existsSync(join(f.root, '.staging')) ? await readdir(join(f.root, '.staging')) : []).toEqual([]);
   });
 

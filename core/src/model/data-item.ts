@@ -79,7 +79,8 @@ export type ItemOrigin = RawOrigin | ProcessedOrigin;
 /**
  * One data item (v1 "RawData"/"ProcessedData"). `tags` are the effective tags: for processed items,
  * the tags of their raw origin overlaid with the item's own tags, so queries select outputs by
- * the tags of what they were made from (v1 semantics).
+ * the tags of what they were made from (v1 semantics). An output made from several inputs (a
+ * reduce or a paired job) carries only the tags all its inputs share (see `sharedTags`).
  */
 export interface DataItem {
   /** Stable id (uuid, as v1 writes it). */

@@ -4,7 +4,7 @@ import type { IndexedDataset, IndexedEntry } from './experiment-index.js';
 import type { DatasetRef, ExperimentLayout } from './experiment-layout.js';
 import { FolderUris } from './file-uris.js';
 import { fileUri } from './path-safety.js';
-import type { V1DatasetEntry, V1ItemDoc } from './v1-documents.js';
+import { EXTRAS_KEY, type V1DatasetEntry, type V1ItemDoc } from './v1-documents.js';
 import { ownTags, resolveItemUrl, toDataItem, type ItemPlace } from './v1-item-mapping.js';
 
 /** An item document with the dataset and entry that list it. */
@@ -148,13 +148,18 @@ export class ExperimentView {
     return undefined;
   }
 
-  /** Tags of the origin chain (inputs[0], recursively, as v1's get_origin) overlaid with the item's own. */
+  /**
+   * Tags of the origin chain (inputs[0], recursively, as v1's get_origin) overlaid with the item's
+   * own; only its own for an item marked `inheritsTags: false` (made from several inputs: it
+   * records the tags they shared).
+   */
   private effectiveTags(located: LocatedItem, refs: readonly DatasetRef[], datasets: Datasets, memo: Map<string, Tags>, seen: Set<string>): Tags {
     const known = memo.get(located.doc.uuid);
     if (known !== undefined) return known;
     let tags = ownTags(located.doc);
     const origin = located.doc.origin;
-    const input = origin.type === 'processed' ? origin.inputs?.[0] : undefined;
+    const inherits = located.doc[EXTRAS_KEY]?.inheritsTags !== false;
+    const input = origin.type === 'processed' && inherits ? origin.inputs?.[0] : undefined;
     if (input !== undefined && !seen.has(located.doc.uuid)) {
       seen.add(located.doc.uuid);
       const parent =

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { StorageError, type NewProcessedItem } from '@bioimageit/core';
+import { sharedTags, StorageError, type NewProcessedItem, type Tags } from '@bioimageit/core';
 import type { ExperimentState } from './experiment-state.js';
 import { RUN_LOGS_DIR, type DatasetRef } from './experiment-layout.js';
 import type { ExperimentView } from './experiment-view.js';
@@ -22,8 +22,9 @@ export interface CommitContext {
  * origin input id (NOT_FOUND naming the first unknown one, before anything is written), links
  * each item to its run file (when the run was saved) and its inputs by urls relative to the
  * dataset folder, and gives each output a name unique in the dataset (not taken by an item, a
- * run file, `logs` or the dataset file). Costs O(items in the dataset) for the names, like the
- * dataset file rewrite that commits them.
+ * run file, `logs` or the dataset file). An output made from several input items records the
+ * tags they all share and inherits nothing (see `V1ItemExtras.inheritsTags`). Costs O(items in
+ * the dataset) for the names, like the dataset file rewrite that commits them.
  */
 export async function planProcessedCommit(
   ref: DatasetRef,
@@ -39,11 +40,27 @@ export async function planProcessedCommit(
   const runUrls = new Map<string, string>();
   for (const run of runFiles) if (run.doc !== undefined && !runUrls.has(run.doc.uuid)) runUrls.set(run.doc.uuid, run.name);
   const names = UniqueFileNames.forDataset(indexed, path.basename(ref.file), [...runFiles.map((r) => r.name), RUN_LOGS_DIR]);
+  const memo = new Map<string, Tags>();
   return inputs.map((input, i) => {
     const allocated = names.allocate(input.name);
-    const links = { runUrl: runUrls.get(input.origin.runId) ?? '', inputs: origins[i] as V1OriginInput[] };
+    const shared = inputsSharedTags(input, context, memo);
+    const links = { runUrl: runUrls.get(input.origin.runId) ?? '', inputs: origins[i] as V1OriginInput[], ...(shared !== undefined && { sharedTags: shared }) };
     return { input, names: allocated, doc: newProcessedItemDoc(randomUUID(), input, allocated, dates[i] as string, links) };
   });
+}
+
+/**
+ * For an output made from several input items: the (effective) tags they all share, which it
+ * records instead of inheriting those of its first input. Undefined for a single-input output.
+ */
+function inputsSharedTags(input: NewProcessedItem, { state, view }: CommitContext, memo: Map<string, Tags>): Tags | undefined {
+  const ids = [...new Set(input.origin.inputs.map((i) => i.id))];
+  if (ids.length < 2) return undefined;
+  const tagsOf = (id: string): Tags => {
+    const located = view.document(id, state.refs, state.index.datasets);
+    return located === undefined ? {} : view.item(located, state.refs, state.index.datasets, memo).tags;
+  };
+  return sharedTags(ids.map(tagsOf));
 }
 
 function originInputs(input: NewProcessedItem, dir: string, { state, view }: CommitContext): V1OriginInput[] {

@@ -118,6 +118,31 @@ describe('local-fs processed datasets, runs and job outputs', () => {
     await reopened.close();
   });
 
+  it('gives an output of several inputs only the tags they all share, kept as its own tags (v1 fields unchanged)', async () => {
+    const src = path.join(workspace, 'src');
+    const [b, c] = (await store.addRawItems([
+      await sourceItem(src, 'b.tif', { Population: 'p1', Well: 'A01', number: '1' }),
+      await sourceItem(src, 'c.tif', { Population: 'p2', Well: 'A01', number: '1' }),
+    ])) as [DataItem, DataItem];
+    const [one, many] = await store.commitProcessedItems('thr', [
+      await stagedOutput(store, 'o_b.tif', 'run-1', [b.id]),
+      await stagedOutput(store, 'summary.tif', 'run-1', [b.id, c.id], { tags: { Kind: 'summary' } }),
+    ]);
+    expect(one?.tags).toEqual(b.tags);
+    expect(many?.tags).toEqual({ Well: 'A01', number: '1', Kind: 'summary' });
+    const doc = JSON.parse(await readFile(fileURLToPath(many?.uri ?? ''), 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(doc)).toEqual(['uuid', 'common', 'origin', 'bioimageit_ts']);
+    expect((doc['origin'] as { inputs: { uuid: string }[] }).inputs.map((i) => i.uuid)).toEqual([b.id, c.id]);
+    expect(doc['bioimageit_ts']).toMatchObject({ tags: { Well: 'A01', number: '1', Kind: 'summary' }, inheritsTags: false });
+    const reopened = await new LocalFsStorageBackend().openExperiment(exp);
+    expect(await reopened.getItem(many?.id ?? '')).toEqual(many);
+    await reopened.updateTags([{ itemId: many?.id ?? '', remove: ['number'] }]);
+    expect((await reopened.getItem(many?.id ?? '')).tags).toEqual({ Well: 'A01', Kind: 'summary' });
+    const [derived] = await reopened.commitProcessedItems('thr', [await stagedOutput(reopened, 'o_summary.tif', 'run-1', [many?.id ?? ''])]);
+    expect(derived?.tags).toEqual({ Well: 'A01', Kind: 'summary' });
+    await reopened.close();
+  });
+
   it('serializes commits of two stores into one dataset', async () => {
     const other = await new LocalFsStorageBackend().openExperiment(exp);
     const batches = await Promise.all([

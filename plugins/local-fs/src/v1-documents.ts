@@ -59,6 +59,12 @@ export interface V1ItemExtras {
   readonly source?: string;
   /** A processed item's own tags (v1 stores tags on raw items only). */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * `false` on a processed item made from several inputs: its `tags` are all its tags (those its
+   * inputs shared when it was made, and its own); it inherits nothing from `origin.inputs[0]`.
+   * Absent (single-input outputs, items written by v1): the origin's tags are inherited.
+   */
+  readonly inheritsTags?: false;
   /** Thumbnail path, relative to the item file's folder. */
   readonly thumbnail?: string;
   /** The job that made a processed item: its id and content key. */

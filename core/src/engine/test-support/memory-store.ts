@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { StorageError } from '../../errors/area-errors.js';
 import type { ExperimentStore } from '../../extension-points/storage-backend.js';
-import type { DataItem } from '../../model/data-item.js';
+import type { DataItem, Tags } from '../../model/data-item.js';
 import type { DatasetInfo, Experiment, NewRawItem } from '../../model/experiment.js';
 import type { NewProcessedItem, RunRecord } from '../../model/run.js';
+import { sharedTags } from '../shared-tags.js';
 
 /**
  * A small ExperimentStore for the engine's unit specs: items and runs in memory, data files on disk
@@ -140,7 +141,7 @@ export class MemoryStore implements ExperimentStore {
         date: n.date,
         size: n.size,
         sha256: n.sha256,
-        tags: { ...(inputs[0]?.item.tags ?? {}), ...n.tags },
+        tags: { ...inheritedTags(inputs.map((i) => i.item)), ...n.tags },
         metadata: n.metadata,
         origin: {
           type: 'processed',
@@ -165,4 +166,10 @@ export class MemoryStore implements ExperimentStore {
   }
 
   async close(): Promise<void> {}
+}
+
+/** What an output inherits: its input's tags, or those its several input items all share. */
+function inheritedTags(inputs: readonly DataItem[]): Tags {
+  const distinct = [...new Map(inputs.map((i) => [i.id, i])).values()];
+  return distinct.length > 1 ? sharedTags(distinct.map((i) => i.tags)) : (distinct[0]?.tags ?? {});
 }
