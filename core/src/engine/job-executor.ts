@@ -12,6 +12,7 @@ import type { ToolManifest, ToolParamValue } from '../tools/tool-manifest.js';
 import { hashFile, type HashedFile } from './hash-file.js';
 import type { ProgressReport } from './progress-lines.js';
 import { progressLineReader } from './progress-lines.js';
+import { lastErrorLine, logSize } from './tool-error-line.js';
 import type { JobPlan } from './run-request.js';
 
 /** What preparing one job needs; shared parts come from the run. */
@@ -99,7 +100,8 @@ export async function prepareJob(ctx: JobSetup): Promise<PreparedJob | JobExecut
 
 /**
  * Runs a prepared job through the runner with the staging folder as cwd and TMPDIR (output
- * appended to `ctx.logs`), then checks the exit status and that every declared output exists
+ * appended to `ctx.logs`), then checks the exit status (a failure says the tool's last error line
+ * from its stderr, see {@link lastErrorLine}) and that every declared output exists
  * (MISSING_OUTPUT naming the file), and hashes outputs and reads their format metadata. Never
  * throws for a job failure: the result says why. The caller keeps the logs, commits the outputs
  * and removes the staging folder.
@@ -130,6 +132,7 @@ export async function runPreparedJob(ctx: JobContext, prepared: PreparedJob): Pr
     ...(ctx.onProgress !== undefined && { onOutput: progressLineReader(ctx.onProgress) }),
   };
   let result: RunnerResult;
+  const stderrFrom = await logSize(ctx.logs.stderr);
   try {
     result = await ctx.runner.run(job, ctx.signal);
   } catch (error) {
@@ -147,7 +150,8 @@ export async function runPreparedJob(ctx: JobContext, prepared: PreparedJob): Pr
   const base = { exitCode: result.exitCode, environment: result.environment, ...(result.signal !== undefined && { signal: result.signal }) };
   if (result.exitCode !== 0) {
     const why = result.exitCode === null ? `killed by signal ${result.signal ?? 'unknown'}` : `exited with code ${result.exitCode}`;
-    return ended({ status: 'failed', ...base, error: `${ctx.manifest.id} ${why}` });
+    const said = await lastErrorLine(ctx.logs.stderr, stderrFrom);
+    return ended({ status: 'failed', ...base, error: `${ctx.manifest.id} ${why}${said === undefined ? '' : `: ${said}`}` });
   }
   const hashed: HashedFile[] = [];
   for (const output of outputs) {

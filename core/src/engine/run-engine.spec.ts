@@ -83,16 +83,22 @@ describe('RunEngine: map runs', () => {
     expect(changed.record.parameters).toEqual([{ name: 'k', value: '2' }]);
   });
 
-  it('fails a job on a non-zero exit: nothing committed, logs kept, exit code recorded', async () => {
-    const tool = f.tool(shellTool('test.fail', 'echo "about to fail on $1"; echo oops >&2; exit 3'));
+  it("fails a job on a non-zero exit, saying the tool's own error line: nothing committed, logs kept, exit code recorded", async () => {
+    const script =
+      'echo "about to fail on $1"; echo "reading $1" >&2; echo "error: expected one 2-D mask, got axes \'ZCYX\'" >&2; echo "cleaning up" >&2; exit 3';
+    const tool = f.tool(shellTool('test.fail', script));
     const { record } = await f.engine.run(f.store, { tool, inputs: [{ name: 'i' }], outputDataset: 'failed' });
     expect(record.status).toBe('failed');
-    expect(record.jobs.map((j) => [j.status, j.exitCode, j.error])).toEqual(Array(3).fill(['failed', 3, 'test.fail exited with code 3']));
+    expect(record.jobs.map((j) => [j.status, j.exitCode, j.error])).toEqual(
+      Array(3).fill(['failed', 3, "test.fail exited with code 3: error: expected one 2-D mask, got axes 'ZCYX'"]),
+    );
     expect(f.store.commitCalls).toHaveLength(0);
     expect(await f.store.items('failed')).toEqual([]);
     const job = record.jobs[0];
     expect(job?.stderr).toBe(join('logs', record.id, 'job-0001.stderr.log'));
-    expect(await readFile(join(f.root, 'failed', job?.stderr as string), 'utf8')).toBe('oops\n');
+    expect(await readFile(join(f.root, 'failed', job?.stderr as string), 'utf8')).toMatch(
+      /^reading \/.*p1_001\.csv\nerror: expected one 2-D mask, got axes 'ZCYX'\ncleaning up\n$/,
+    );
     expect(await readFile(join(f.root, 'failed', job?.stdout as string), 'utf8')).toMatch(/^about to fail on \/.*p1_001\.csv\n$/);
   });
 
