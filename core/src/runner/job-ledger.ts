@@ -81,7 +81,14 @@ export class JobLedger {
   /** Entries whose owner is dead, each with whether its job's group is still its own and running. */
   private async orphans(): Promise<(ReapedJob & { file: string })[]> {
     if (!this.trusted()) return [];
-    const names = (await readdir(this.dir)).filter((n) => n.endsWith('.json'));
+    const all = await readdir(this.dir);
+    // a helper killed between writing an entry and renaming it into place leaves its temporary file
+    for (const name of all.filter((n) => n.endsWith('.json.tmp'))) {
+      const file = path.join(this.dir, name);
+      const info = await stat(file).catch(() => undefined);
+      if (info !== undefined && Date.now() - info.mtimeMs > UNREADABLE_GRACE_MS) await unlink(file).catch(() => undefined);
+    }
+    const names = all.filter((n) => n.endsWith('.json'));
     const found: (ReapedJob & { file: string })[] = [];
     for (const name of names) {
       const file = path.join(this.dir, name);

@@ -63,7 +63,7 @@ async function startJobs(count: number, mode: 'helper' | 'watched', detached = f
     started.add(pid);
     groups.add(pid);
   }
-  await waitFor(async () => (await readdir(ledgerDir).catch(() => [])).length === count, 'the ledger entries');
+  await waitFor(async () => (await readdir(ledgerDir).catch(() => [])).filter((n) => n.endsWith('.json')).length === count, 'the ledger entries');
   return { child, tools };
 }
 

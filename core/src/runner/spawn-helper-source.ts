@@ -64,7 +64,8 @@ function record(pid, cwd, job) {
   const state = { file, timer: undefined, written: undefined };
   state.timer = setTimeout(() => {
     state.timer = undefined;
-    state.written = new Promise((resolve) => fs.writeFile(file, JSON.stringify(entry), { mode: 0o600 }, () => resolve()));
+    // Written whole under a temporary name, then renamed: a helper killed mid-write leaves no half entry a later runner would skip.
+    state.written = new Promise((resolve) => fs.writeFile(file + '.tmp', JSON.stringify(entry), { mode: 0o600 }, () => fs.rename(file + '.tmp', file, () => resolve())));
   }, LEDGER_DELAY_MS);
   entries.set(pid, state);
 }
