@@ -1,10 +1,9 @@
-import { open, readFile } from 'node:fs/promises';
 import jpeg from 'jpeg-js';
-import { isBioImageItError } from '../errors/bioimageit-error.js';
 import type { FormatCodec, PixelArray, PixelReadOptions } from '../extension-points/format-codec.js';
 import type { FormatMetadata } from '../model/data-item.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { corrupt, ioFailure, unsupported } from './format-failure.js';
+import { readFileHead, readWholeFile } from './file-reads.js';
+import { corrupt, unsupported } from './format-failure.js';
 import { defaultMaxPixelBytes } from './pixel-limits.js';
 import { checkDeclaredBytes, planeOnly } from './plane-image.js';
 
@@ -41,31 +40,13 @@ export class JpegCodec implements FormatCodec {
   }
 
   async readFileMetadata(path: string): Promise<JpegMetadata> {
-    try {
-      const handle = await open(path, 'r');
-      try {
-        const size = (await handle.stat()).size;
-        const buffer = new Uint8Array(Math.min(size, 1024 * 1024));
-        await handle.read(buffer, 0, buffer.length, 0);
-        return readJpegHeader(buffer, path);
-      } finally {
-        await handle.close();
-      }
-    } catch (error) {
-      if (isBioImageItError(error)) throw error;
-      throw ioFailure(path, 'read file', error);
-    }
+    return readJpegHeader(await readFileHead(path, 1024 * 1024), path);
   }
 
   async readPixels(path: string, options: PixelReadOptions = {}): Promise<PixelArray> {
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(path);
-    } catch (error) {
-      throw ioFailure(path, 'read file', error);
-    }
+    const bytes = await readWholeFile(path);
     const meta = readJpegHeader(bytes, path);
-    planeOnly(path, options.select);
+    planeOnly(options.select);
     const maxBytes = options.maxBytes ?? defaultMaxPixelBytes();
     checkDeclaredBytes(path, meta.shape, 'uint8', meta.axes, maxBytes);
     const [height, width] = meta.shape as [number, number];

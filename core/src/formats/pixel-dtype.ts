@@ -17,6 +17,9 @@ const CONSTRUCTORS: Readonly<Record<PixelDtype, PixelDataConstructor>> = {
   float64: Float64Array,
 };
 
+/** Whether this machine stores multi-byte numbers little-endian (typed arrays use its order). */
+export const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** True when `dtype` is one of the eight pixel types of {@link PixelArray}. */
 export function isPixelDtype(dtype: unknown): dtype is PixelDtype {
   return typeof dtype === 'string' && Object.hasOwn(CONSTRUCTORS, dtype);

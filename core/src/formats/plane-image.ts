@@ -18,9 +18,14 @@ export function checkDeclaredBytes(path: string, shape: readonly number[], dtype
   );
 }
 
-/** For single-plane formats (PNG, JPEG): a selection may only name index 0 of T, C and Z; RangeError otherwise. */
-export function planeOnly(_path: string, select: PixelReadOptions['select']): void {
+/** The RangeError of a selection index outside the image: `Z=3 is outside the image (Z has 3 planes: 0..2)`. */
+export function outsideImage(axis: string, index: number, size: number): RangeError {
+  return new RangeError(`${axis}=${index} is outside the image (${axis} has ${size} plane${size === 1 ? '' : 's'}: 0..${size - 1})`);
+}
+
+/** For single-plane formats (PNG, JPEG): a selection may only name index 0 of T, C and Z; {@link outsideImage} otherwise. */
+export function planeOnly(select: PixelReadOptions['select']): void {
   for (const [axis, index] of Object.entries(select ?? {})) {
-    if (index !== undefined && index !== 0) throw new RangeError(`${axis}=${index} is outside the image (${axis} has 1 plane: 0..0)`);
+    if (index !== undefined && index !== 0) throw outsideImage(axis, index, 1);
   }
 }

@@ -1,9 +1,9 @@
-import { open, readFile } from 'node:fs/promises';
 import { convertIndexedToRgb, decode, encode } from 'fast-png';
 import type { FormatCodec, PixelArray, PixelReadOptions } from '../extension-points/format-codec.js';
 import type { FormatMetadata } from '../model/data-item.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { corrupt, ioFailure, unsupported } from './format-failure.js';
+import { readFileHead, readWholeFile } from './file-reads.js';
+import { corrupt, unsupported } from './format-failure.js';
 import { checkDeclaredBytes, planeOnly } from './plane-image.js';
 
 /** What a PNG's header says: geometry, sample layout, and the physical pixel size when pHYs gives one in metres. */
@@ -43,13 +43,13 @@ export class PngCodec implements FormatCodec {
   }
 
   async readFileMetadata(path: string): Promise<PngMetadata> {
-    return readPngHeader(await readHead(path), path);
+    return readPngHeader(await readFileHead(path, 64 * 1024), path);
   }
 
   async readPixels(path: string, options: PixelReadOptions = {}): Promise<PixelArray> {
-    const bytes = await read(path);
+    const bytes = await readWholeFile(path);
     const meta = readPngHeader(bytes, path);
-    planeOnly(path, options.select);
+    planeOnly(options.select);
     checkDeclaredBytes(path, meta.shape, meta.dtype, meta.axes, options.maxBytes);
     let png;
     try {
@@ -137,28 +137,4 @@ function unpackBits(packed: Uint8Array, samplesPerRow: number, rows: number, bit
 
 function physical(meta: PngMetadata): Partial<Pick<PixelArray, 'physicalSize'>> {
   return meta.physicalSize === undefined ? {} : { physicalSize: meta.physicalSize };
-}
-
-async function read(path: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    throw ioFailure(path, 'read file', error);
-  }
-}
-
-/** The first 64 KiB of a file (where a PNG's header chunks are). */
-async function readHead(path: string): Promise<Uint8Array> {
-  try {
-    const handle = await open(path, 'r');
-    try {
-      const buffer = new Uint8Array(64 * 1024);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-      return buffer.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    throw ioFailure(path, 'read file', error);
-  }
 }

@@ -26,17 +26,18 @@ export async function readPlane(codec: FormatCodec, path: string, choice: PlaneC
   const select = { T: choice.t ?? 0, C: choice.c ?? 0 };
   const z = choice.z ?? 'max';
   if (z !== 'max') return codec.readPixels(path, { select: { ...select, Z: z }, maxBytes });
+  let tooLarge: FormatError;
   try {
     return project(await codec.readPixels(path, { select, maxBytes }));
   } catch (error) {
     // the whole stack over the limit: go plane by plane when the codec can say how deep it is
     if (!(error instanceof FormatError && error.code === 'TOO_LARGE') || codec.readFileMetadata === undefined) throw error;
+    tooLarge = error;
   }
   const meta = await codec.readFileMetadata(path);
-  const axes = typeof meta?.axes === 'string' ? meta.axes : undefined;
-  const zAt = axes?.indexOf('Z') ?? -1;
-  const depth = zAt >= 0 && Array.isArray(meta?.shape) ? Number(meta.shape[zAt]) : 1;
-  if (depth <= 1) return project(await codec.readPixels(path, { select, maxBytes }));
+  const zAt = typeof meta.axes === 'string' ? meta.axes.indexOf('Z') : -1;
+  const depth = zAt >= 0 && Array.isArray(meta.shape) ? Number(meta.shape[zAt]) : 1;
+  if (depth <= 1) throw tooLarge; // one plane, and it alone is over the limit
   let result: PixelArray | undefined;
   for (let index = 0; index < depth; index++) {
     const plane = await codec.readPixels(path, { select: { ...select, Z: index }, maxBytes });

@@ -1,18 +1,16 @@
+import { open } from 'node:fs/promises';
 import { fromArrayBuffer, fromFile, getDecoder, type BaseDecoder, type GeoTIFF, type GeoTIFFImage, type Pool } from 'geotiff';
 import type { PixelArray, PixelReadOptions } from '../extension-points/format-codec.js';
 import { FormatError } from '../errors/area-errors.js';
-import { open } from 'node:fs/promises';
-import { corrupt, ioFailure, unsupported } from './format-failure.js';
-import { rawStripRuns, swapSampleBytes, type ByteRun } from './tiff-raw-strips.js';
-import { isPixelDtype, pixelDataConstructor, shapeSize, type PixelDtype } from './pixel-dtype.js';
-import { checkDeclaredBytes } from './plane-image.js';
 import { FileByteView, type ByteView } from './byte-view.js';
-import { readTiffLayout, type TiffLayout } from './tiff-metadata.js';
-import { readTiffPageStorage, type TiffPageStorage } from './tiff-structure.js';
-
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+import { corrupt, ioFailure, unsupported } from './format-failure.js';
+import { isPixelDtype, LITTLE_ENDIAN_HOST, pixelDataConstructor, shapeSize, type PixelDtype } from './pixel-dtype.js';
+import { checkDeclaredBytes, outsideImage } from './plane-image.js';
 import { readTiffPageColour, type TiffPageColour } from './tiff-colour-tags.js';
+import { readTiffLayout, type TiffLayout } from './tiff-metadata.js';
 import { undoHorizontalDifferencing } from './tiff-predictor.js';
+import { rawStripRuns, swapSampleBytes, type ByteRun } from './tiff-raw-strips.js';
+import { readTiffPageStorage, type TiffPageStorage } from './tiff-structure.js';
 import { expandSubsampled, FULL_RANGE_BT601, subsampledBytes, ycbcrConversion, ycbcrToRgb } from './ycbcr.js';
 
 /**
@@ -92,17 +90,21 @@ async function readRunsFromFile(path: string, runs: readonly ByteRun[], target: 
   }
 }
 
-/** The planes one read decodes and the array they fill. */
-interface ReadPlan {
+/** The planes a selection reads and the array they fill. */
+interface PagePlan {
   readonly shape: number[];
   readonly axes: string;
   /** Page index of each plane to read, in output order. */
   readonly pages: number[];
   readonly planeSize: number;
+}
+
+/** A {@link PagePlan} checked against the file, with how each page stores its samples. */
+interface ReadPlan extends PagePlan {
   /** How each page read stores its samples, by page index. */
-  readonly colours?: ReadonlyMap<number, TiffPageColour>;
+  readonly colours: ReadonlyMap<number, TiffPageColour>;
   /** Where each page read stores its strips or tiles, by page index. */
-  readonly storages?: ReadonlyMap<number, TiffPageStorage>;
+  readonly storages: ReadonlyMap<number, TiffPageStorage>;
 }
 
 /**
@@ -187,7 +189,7 @@ async function decodePlan(
   const planeBytes = plan.planeSize * sampleBytes;
   const decoded: number[] = [];
   for (const [i, page] of plan.pages.entries()) {
-    const runs = rawStripRuns(plan.storages!.get(page)!, plan.colours!.get(page)!, planeBytes, sampleBytes);
+    const runs = rawStripRuns(plan.storages.get(page)!, plan.colours.get(page)!, planeBytes, sampleBytes);
     if (runs === undefined) {
       decoded.push(i);
       continue;
@@ -202,7 +204,7 @@ async function decodePlan(
     for (const i of decoded) {
       const page = plan.pages[i]!;
       const image = await tiff!.getImage(page);
-      const raster = await decodePage(image, plan.colours!.get(page)!, layout.structure.littleEndian, path, page);
+      const raster = await decodePage(image, plan.colours.get(page)!, layout.structure.littleEndian, path, page);
       if (raster.length !== plan.planeSize) throw corrupt(path, `page ${page} decodes to ${raster.length} values, expected ${plan.planeSize}`);
       data.set(raster, i * plan.planeSize);
     }
@@ -320,7 +322,7 @@ async function readSubsampled(image: GeoTIFFImage, colour: TiffPageColour, path:
 }
 
 /** Which pages a selection reads and the shape it yields; RangeError for an index outside the image. */
-function planRead(layout: TiffLayout, select: Readonly<Partial<Record<'T' | 'C' | 'Z', number>>>): ReadPlan {
+function planRead(layout: TiffLayout, select: Readonly<Partial<Record<'T' | 'C' | 'Z', number>>>): PagePlan {
   const { shape, axes } = layout.metadata;
   const planeAxes = axes.indexOf('Y');
   const planeSize = shapeSize(shape.slice(planeAxes));
@@ -328,9 +330,7 @@ function planRead(layout: TiffLayout, select: Readonly<Partial<Record<'T' | 'C' 
     if (index === undefined) continue;
     const at = axes.indexOf(axis);
     const size = at < 0 || at >= planeAxes ? 1 : shape[at]!;
-    if (!Number.isInteger(index) || index < 0 || index >= size) {
-      throw new RangeError(`${axis}=${index} is outside the image (${axis} has ${size} plane${size === 1 ? '' : 's'}: 0..${size - 1})`);
-    }
+    if (!Number.isInteger(index) || index < 0 || index >= size) throw outsideImage(axis, index, size);
   }
   const leading = shape.slice(0, planeAxes);
   const ranges = leading.map((size, i) => {

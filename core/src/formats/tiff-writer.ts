@@ -5,7 +5,7 @@ import { concatBytes } from '../util/bytes.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { unsupported } from './format-failure.js';
 import { buildOmeXml } from './ome-xml.js';
-import { bytesPerSample, isPixelDtype, pixelDataConstructor, shapeSize, tiffSampleFormat } from './pixel-dtype.js';
+import { bytesPerSample, isPixelDtype, pixelDataConstructor, shapeSize, tiffSampleFormat, LITTLE_ENDIAN_HOST } from './pixel-dtype.js';
 import { align8, asciiField, ifdBlock, ifdBlockSize, longField, rationalField, shortField, type TiffField } from './tiff-ifd-builder.js';
 import { Tag } from './tiff-tags.js';
 
@@ -30,7 +30,6 @@ export interface TiffWriteOptions {
 }
 
 const CLASSIC_LIMIT = 0xffff_ffff;
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * Encodes pixels as an uncompressed little-endian TIFF, one page (one strip) per YX plane, pages in
