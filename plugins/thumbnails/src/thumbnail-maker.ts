@@ -37,7 +37,7 @@ export class ThumbnailMaker {
   private readonly options: ResolvedThumbnailsOptions;
   private readonly renders: TaskLimiter;
   private readonly pending = new Set<Promise<unknown>>();
-  /** `uri#id` of items queued in this process; `uri#dataset` of datasets swept for missing thumbnails. */
+  /** `uri#id` of items whose thumbnail is being made now; `uri#dataset` of datasets swept for missing thumbnails. */
   private readonly queued = new Set<string>();
   private readonly swept = new Set<string>();
   private encoder?: Promise<PngEncoder | undefined>;
@@ -57,8 +57,7 @@ export class ThumbnailMaker {
   /** Starts {@link make} in the background and returns at once; {@link flush} awaits it. */
   enqueue(store: ExperimentStore, items: readonly DataItem[]): void {
     if (this.unavailable !== undefined || !items.some((item) => this.accepts(item))) return;
-    for (const item of items) this.queued.add(`${store.uri}#${item.id}`);
-    this.track(this.make(store, items));
+    this.pend(this.whileQueued(store, items, () => this.make(store, items)));
   }
 
   /**
@@ -76,15 +75,14 @@ export class ThumbnailMaker {
         (item) => item.thumbnail === undefined && this.accepts(item) && !this.queued.has(`${store.uri}#${item.id}`),
       );
       if (missing.length === 0) return;
-      for (const item of missing) this.queued.add(`${store.uri}#${item.id}`);
-      const report = await this.make(store, missing, { quiet: true });
+      const report = await this.whileQueued(store, missing, () => this.make(store, missing, { quiet: true }));
       if (report.failed > 0) {
         this.options.log(
           `warning: thumbnails: ${report.failed} of the ${missing.length} items of ${store.uri} (dataset ${dataset}) left without thumbnail earlier still cannot be drawn`,
         );
       }
     };
-    this.track(
+    this.pend(
       sweep().catch((error: unknown) => {
         this.options.log(
           `warning: thumbnails: cannot look for items without thumbnail in ${store.uri}: ${error instanceof Error ? error.message : String(error)}`,
@@ -93,7 +91,19 @@ export class ThumbnailMaker {
     );
   }
 
-  private track(task: Promise<unknown>): void {
+  /** Runs `work` with the keys of `items` in {@link queued} until it ends (so the set holds only work in flight). */
+  private async whileQueued<T>(store: ExperimentStore, items: readonly DataItem[], work: () => Promise<T>): Promise<T> {
+    const keys = items.map((item) => `${store.uri}#${item.id}`);
+    for (const key of keys) this.queued.add(key);
+    try {
+      return await work();
+    } finally {
+      for (const key of keys) this.queued.delete(key);
+    }
+  }
+
+  /** Adds `task` to what {@link flush} awaits until it settles. */
+  private pend(task: Promise<unknown>): void {
     const tracked = task.finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
   }
@@ -130,7 +140,7 @@ export class ThumbnailMaker {
     return { made, failed: images.length - made, skipped: items.length - images.length };
   }
 
-  /** Reads the max projection of the first time point and channel (bounded, one z-plane at a time) and draws it. */
+  /** Reads the max projection of the first time point and channel within `maxPixelBytes` (core's readPlane) and draws it. */
   private render(store: ExperimentStore, item: DataItem, encoder: PngEncoder): Promise<Uint8Array> {
     return this.renders.run(async () => {
       const codec = this.options.codecs[item.format];
