@@ -12,6 +12,7 @@ export * from './plugin/index.js';
 export * from './config/index.js';
 export * from './query/index.js';
 export * from './formats/index.js';
+export * from './render/index.js';
 export * from './import/index.js';
 export * from './tagging/index.js';
 export * from './tools/index.js';
