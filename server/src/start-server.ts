@@ -15,7 +15,6 @@ import { AccessGuard, resolveAccess, TOKEN_COOKIE } from './http/access-guard.js
 import { dispatchApi, sendJson } from './http/api-dispatcher.js';
 import { RouteTable } from './http/route-table.js';
 import { StaticFiles } from './http/static-files.js';
-import { CanvasPngRenderer, type PngRenderer } from './render/png-renderer.js';
 import { PreviewService, type PreviewOptions } from './render/preview-service.js';
 import { RunTracker } from './runs/run-tracker.js';
 import { PUBLIC_DIR, SERVER_VERSION } from './server-version.js';
@@ -34,8 +33,6 @@ export interface ServeOptions {
   readonly experiments?: readonly string[];
   /** Where internal errors are reported (default: stderr). */
   readonly log?: (message: string) => void;
-  /** PNG renderer (tests replace it); default @napi-rs/canvas, drawing in the preview workers. */
-  readonly renderer?: PngRenderer;
   /** Preview workers, read limit and deadline (see {@link PreviewOptions}). */
   readonly previews?: PreviewOptions;
 }
@@ -79,7 +76,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     catalog,
     pager: new ItemPager(),
     runs,
-    previews: new PreviewService(kernel.formats, options.renderer ?? new CanvasPngRenderer(), options.previews),
+    previews: new PreviewService(kernel.formats, options.previews),
     imageFormats,
     tokenRequired: guard.tokenRequired,
     version: SERVER_VERSION,

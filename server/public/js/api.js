@@ -41,6 +41,7 @@ export const api = {
   item: (exp, id) => call('GET', `/api/experiments/${enc(exp)}/items/${enc(id)}`),
   editTags: (exp, id, edit) => call('PATCH', `/api/experiments/${enc(exp)}/items/${enc(id)}/tags`, edit),
   editTagsByQuery: (exp, edit) => call('POST', `/api/experiments/${enc(exp)}/tags`, edit),
+  table: (exp, id, { offset = 0, limit = 50 } = {}) => call('GET', `/api/experiments/${enc(exp)}/items/${enc(id)}/table?offset=${offset}&limit=${limit}`),
   imageInfo: (exp, id) => call('GET', `/api/experiments/${enc(exp)}/items/${enc(id)}/image`),
   previewUrl: (exp, id, { z = 0, projection = 'none', size = 512 } = {}) =>
     `/api/experiments/${enc(exp)}/items/${enc(id)}/preview.png?` +

@@ -1,6 +1,7 @@
 import { api, ApiFailure } from './api.js';
 import { h, replace, toast } from './dom.js';
 import { lineageGraph } from './lineage-graph.js';
+import { showTablePreview } from './table-preview.js';
 
 /**
  * The item detail panel: the image preview (rendered by the server) with a z slider and a
@@ -43,7 +44,11 @@ export class ItemPanel {
     this.root.hidden = false;
     this.root.setAttribute('aria-labelledby', 'detail-title');
     await Promise.all([
-      item.image ? this.showPreview(preview) : replace(preview, h('p', { class: 'hint' }, `No preview for ${item.format} items.`)),
+      item.image
+        ? this.showPreview(preview)
+        : item.table
+          ? showTablePreview(preview, this.experimentId, item)
+          : replace(preview, h('p', { class: 'hint' }, `No preview for ${item.format} items.`)),
       item.origin.type === 'processed' ? this.showLineage() : undefined,
     ]);
     close.focus();

@@ -7,6 +7,7 @@ import { buildOpenApiDocument, openApiRoute, type OpenApiDocument } from './open
 import { provenanceRoutes } from './provenance-routes.js';
 import { runRoutes } from './run-routes.js';
 import type { ServerContext } from './server-context.js';
+import { tableRoutes } from './table-routes.js';
 import { toolRoutes } from './tool-routes.js';
 
 /** Every API route, the OpenAPI document's own included, and that document. */
@@ -16,6 +17,7 @@ export function apiRoutes(ctx: ServerContext): { readonly routes: readonly ApiRo
     openApiRoute(() => document),
     ...itemRoutes(ctx),
     ...imageRoutes(ctx),
+    ...tableRoutes(ctx),
     ...toolRoutes(ctx),
     ...runRoutes(ctx),
     ...eventRoutes(ctx),

@@ -56,7 +56,7 @@ export const API_SCHEMAS = {
   },
   Item: {
     type: 'object',
-    required: ['id', 'name', 'dataset', 'format', 'date', 'author', 'tags', 'metadata', 'origin', 'image'],
+    required: ['id', 'name', 'dataset', 'format', 'date', 'author', 'tags', 'metadata', 'origin', 'image', 'table'],
     properties: {
       id: str,
       name: str,
@@ -69,6 +69,7 @@ export const API_SCHEMAS = {
       tags,
       metadata: { $ref: '#/components/schemas/FormatMetadata' },
       image: { type: 'boolean', description: 'true when previews and thumbnails can be rendered' },
+      table: { type: 'boolean', description: 'true for CSV/TSV tables, whose rows `GET .../items/{item}/table` pages through' },
       origin: {
         type: 'object',
         required: ['type'],
@@ -255,7 +256,7 @@ export const API_SCHEMAS = {
   },
   ImageInfo: {
     type: 'object',
-    required: ['axes', 'shape', 'dtype', 'sizeZ', 'sizeC', 'sizeT', 'width', 'height'],
+    required: ['axes', 'shape', 'dtype', 'sizeZ', 'sizeC', 'sizeT', 'width', 'height', 'samples', 'channels'],
     properties: {
       axes: str,
       shape: { type: 'array', items: { type: 'integer' } },
@@ -265,7 +266,57 @@ export const API_SCHEMAS = {
       sizeT: { type: 'integer', minimum: 1 },
       width: { type: 'integer', minimum: 1 },
       height: { type: 'integer', minimum: 1 },
-      physicalSize: { type: 'object' },
+      samples: { type: 'integer', minimum: 1, description: '3 or 4 for RGB(A) images (one channel drawn in its own colours), else 1' },
+      physicalSize: { type: 'object', description: 'size of a pixel along x, y, z: { value, unit }' },
+      timeIncrement: { type: 'object', description: 'time between two t positions: { value, unit }' },
+      channels: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['index', 'color'],
+          properties: {
+            index: { type: 'integer', minimum: 0 },
+            name: str,
+            color: {
+              type: 'string',
+              pattern: '^#[0-9a-f]{6}$',
+              description: "the channel's own colour, else grey alone, else by wavelength, else red, green, blue…",
+            },
+            excitation: { type: 'object' },
+            emission: { type: 'object' },
+            window: {
+              type: 'object',
+              required: ['start', 'end', 'min', 'max'],
+              description: 'display window: 0.1-99.9 percentiles of the whole stack at t=0, and the extremes seen',
+              properties: { start: { type: 'number' }, end: { type: 'number' }, min: { type: 'number' }, max: { type: 'number' } },
+            },
+          },
+        },
+      },
+      pixelsError: { type: 'string', description: 'why the pixels cannot be drawn (over the read limit, corrupt); the rest comes from the header' },
+    },
+  },
+  TablePage: {
+    type: 'object',
+    required: ['columns', 'rows', 'offset', 'totalRows', 'truncated', 'delimiter'],
+    description:
+      'a page of a CSV/TSV table, read from the head of the file: rows after the page are not parsed. Cells longer than 2000 characters ' +
+      'are cut (ending with …); a page whose cells pass 4 Mi characters stops early (fewer rows than asked, truncated true)',
+    properties: {
+      columns: { type: 'array', items: str, description: "the header record's fields" },
+      rows: {
+        type: 'array',
+        items: { type: 'array', items: str },
+        description: 'the data records of the page, in file order; ragged records keep their own length (shorter or longer than columns)',
+      },
+      offset: { type: 'integer', minimum: 0, description: 'index of the first row of the page among the data rows' },
+      totalRows: {
+        type: ['integer', 'null'],
+        minimum: 0,
+        description: 'data rows in the file (header excluded); null when the file is over 32 MiB and the page did not reach its end (not counted)',
+      },
+      truncated: { type: 'boolean', description: 'true when rows follow this page' },
+      delimiter: { enum: [',', ';', '\t'], description: 'the field separator, detected from the header' },
     },
   },
 } satisfies Record<string, JsonSchema>;

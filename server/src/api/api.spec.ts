@@ -359,6 +359,21 @@ describe('REST API on exp100', () => {
       const outside = await api.call('GET', `/api/experiments/${exp}/items/${stack.id}/preview.png?z=5`);
       expect(outside.status).toBe(400);
       expect(outside.json.error.message).toContain('z=5 is outside the image (z has 5 planes: 0..4)');
+      expect(info.json.channels).toEqual([{ index: 0, color: '#ffffff', window: expect.objectContaining({ start: expect.any(Number) }) }]);
+      const zoomed = await api.call('GET', `/api/experiments/${exp}/items/${stack.id}/preview.png?z=2&region=8,4,10,5&size=40`);
+      expect(zoomed.status).toBe(200);
+      expect([Buffer.from(zoomed.bytes).readUInt32BE(16), Buffer.from(zoomed.bytes).readUInt32BE(20)]).toEqual([40, 20]);
+      const coloured = await api.call('GET', `/api/experiments/${exp}/items/${stack.id}/preview.png?z=2&channels=1|0:100$FF0000&size=16`);
+      expect(coloured.status).toBe(200);
+      const badList = await api.call('GET', `/api/experiments/${exp}/items/${stack.id}/preview.png?channels=1|9:2`);
+      expect([badList.status, badList.json.error.message]).toEqual([
+        400,
+        "query parameter 'channels': channels entry '1|9:2': the window's end must be a number above its start",
+      ]);
+      const badRegion = await api.call('GET', `/api/experiments/${exp}/items/${stack.id}/preview.png?region=60,0,10,10`);
+      expect([badRegion.status, badRegion.json.error.message]).toEqual([400, `item '${stack.name}': region 60,0,10,10 is outside the image (64×48)`]);
+      const notTable = await api.call('GET', `/api/experiments/${exp}/items/${stack.id}/table`);
+      expect([notTable.status, notTable.json.error.message]).toEqual([400, expect.stringContaining('is not a table (format imagetiff)')]);
       const thumb = await api.call('GET', `/api/experiments/${exp}/items/${stack.id}/thumbnail.png`);
       expect([...thumb.bytes.slice(0, 4)]).toEqual(PNG);
       expect((await api.call('GET', `/api/experiments/${exp}/items/nope/thumbnail.png`)).status).toBe(404);

@@ -14,6 +14,8 @@ export interface ItemView {
   /** Format metadata as the codec read it (images: axes, shape, dtype, physical sizes, time increment, channels). */
   readonly metadata: FormatMetadata;
   readonly image: boolean;
+  /** Whether the item is a CSV/TSV table (its rows can be paged through `/table`). */
+  readonly table: boolean;
   readonly origin: {
     readonly type: 'raw' | 'processed';
     readonly runId?: string;
@@ -24,6 +26,14 @@ export interface ItemView {
 
 /** Format ids whose items can be previewed (those of the image codecs). */
 export type ImageFormats = ReadonlySet<string>;
+
+/** Format ids of CSV/TSV tables (core's CsvCodec `tablecsv`, and v1's other CSV formats). */
+const TABLE_FORMATS: ReadonlySet<string> = new Set(['tablecsv', 'tabletsv', 'numbercsv', 'arraycsv']);
+
+/** Whether items of `format` are CSV/TSV tables that the table route can page through. */
+export function isTableFormat(format: string): boolean {
+  return TABLE_FORMATS.has(format);
+}
 
 /** The API view of `item`. */
 export function itemView(item: DataItem, images: ImageFormats): ItemView {
@@ -48,6 +58,7 @@ export function itemView(item: DataItem, images: ImageFormats): ItemView {
     tags: item.tags,
     metadata: item.metadata,
     image: images.has(item.format),
+    table: isTableFormat(item.format),
     origin,
   };
 }

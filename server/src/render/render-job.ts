@@ -1,33 +1,58 @@
-import { readPlane, type FormatCodec } from '@bioimageit/core';
-import { fitPlane } from './fit-plane.js';
-import type { Plane } from './image-plane.js';
-import type { PngRenderer } from './png-renderer.js';
+import {
+  encodePng,
+  renderImage,
+  stackWindows,
+  type ChannelDisplay,
+  type ChannelMetadata,
+  type ChannelWindow,
+  type FormatCodec,
+  type Region,
+} from '@bioimageit/core';
 
-/** One preview to draw: which file, which plane, how large, within which read limit. */
-export interface RenderJob {
+/** A preview to draw: which file, what of it (core's `RenderRequest`), at which size, within which read limit. */
+export interface DrawJob {
+  readonly kind: 'draw';
   readonly path: string;
   readonly format: string;
   readonly t?: number;
-  readonly c?: number;
   readonly z: number | 'max';
-  /** Longest side of the image wanted. */
+  /** Displays of every channel; absent: each plane's own percentiles, default colours (thumbnails). */
+  readonly channels?: readonly ChannelDisplay[];
+  readonly channelMetadata?: readonly ChannelMetadata[];
+  readonly region?: Region;
+  /** Longest side of the image drawn. */
   readonly size: number;
   /** Decoded bytes one plane read may take (declared sizes are checked before decoding). */
   readonly maxBytes: number;
 }
 
-/**
- * Reads the job's plane with bounded memory (core's `readPlane`) and reduces it to the asked size.
- * With a renderer, also draws it: the PNG comes back with the plane.
- */
-export async function runRenderJob(codec: FormatCodec, job: RenderJob, renderer?: PngRenderer): Promise<{ plane: Plane; png?: Uint8Array }> {
-  const pixels = await readPlane(
-    codec,
-    job.path,
-    { ...(job.t !== undefined && { t: job.t }), ...(job.c !== undefined && { c: job.c }), z: job.z },
-    job.maxBytes,
-  );
-  const plane = fitPlane(pixels, job.size);
-  if (renderer === undefined) return { plane };
-  return { plane, png: await renderer.render(plane, job.size) };
+/** The display window of each channel, from the percentiles of its whole stack at time point `t`. */
+export interface WindowsJob {
+  readonly kind: 'windows';
+  readonly path: string;
+  readonly format: string;
+  readonly t?: number;
+  readonly maxBytes: number;
+}
+
+export type RenderJob = DrawJob | WindowsJob;
+
+/** What a job gives: a PNG with its size, or the windows. */
+export type RenderResult = { readonly png: Uint8Array; readonly width: number; readonly height: number } | { readonly windows: ChannelWindow[] };
+
+/** Runs one job with core's renderer (bounded reads: `readPlane`, one plane per channel shown). */
+export async function runRenderJob(codec: FormatCodec, job: RenderJob): Promise<RenderResult> {
+  if (job.kind === 'windows') {
+    return { windows: await stackWindows(codec, job.path, { ...(job.t !== undefined && { t: job.t }), maxBytes: job.maxBytes }) };
+  }
+  const image = await renderImage(codec, job.path, {
+    ...(job.t !== undefined && { t: job.t }),
+    z: job.z,
+    ...(job.channels !== undefined && { channels: job.channels }),
+    ...(job.channelMetadata !== undefined && { channelMetadata: job.channelMetadata }),
+    ...(job.region !== undefined && { region: job.region }),
+    size: job.size,
+    maxBytes: job.maxBytes,
+  });
+  return { png: encodePng(image), width: image.width, height: image.height };
 }

@@ -1,18 +1,16 @@
 import { Worker } from 'node:worker_threads';
 import { FormatError, type FormatErrorCode } from '@bioimageit/core';
 import { ApiError, type ApiErrorCode } from '../api-error.js';
-import type { Plane } from './image-plane.js';
-import type { RenderJob } from './render-job.js';
+import type { RenderJob, RenderResult } from './render-job.js';
 
 /** What a worker sends back. */
 type WorkerReply =
-  { id: number; plane: Plane; png?: Uint8Array } | { id: number; error: { kind: string; code?: string; message: string; details?: Record<string, unknown> } };
+  { id: number; result: RenderResult } | { id: number; error: { kind: string; code?: string; message: string; details?: Record<string, unknown> } };
 
 interface Pending {
   readonly id: number;
   readonly job: RenderJob;
-  readonly draw: boolean;
-  readonly resolve: (result: { plane: Plane; png?: Uint8Array }) => void;
+  readonly resolve: (result: RenderResult) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -43,11 +41,11 @@ export class RenderPool {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`a render pool needs at least one worker (got ${size})`);
   }
 
-  /** Reads (and with `draw`, draws) a preview in a worker. */
-  run(job: RenderJob, draw: boolean): Promise<{ plane: Plane; png?: Uint8Array }> {
+  /** Runs a job (draws a preview, or finds the display windows of an image) in a worker. */
+  run<R extends RenderResult = RenderResult>(job: RenderJob): Promise<R> {
     if (this.closed) return Promise.reject(new ApiError('UNAVAILABLE', 'the preview workers are shut down'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, job, draw, resolve, reject });
+      this.queue.push({ id: this.nextId++, job, resolve: resolve as (result: RenderResult) => void, reject });
       this.dispatch();
     });
   }
@@ -73,7 +71,7 @@ export class RenderPool {
       const pending = this.queue.shift()!;
       slot.busy = pending;
       slot.timer = setTimeout(() => this.expire(slot), this.deadlineMs);
-      slot.worker.postMessage({ id: pending.id, job: pending.job, draw: pending.draw });
+      slot.worker.postMessage({ id: pending.id, job: pending.job });
     }
   }
 
@@ -94,7 +92,7 @@ export class RenderPool {
     clearTimeout(slot.timer);
     slot.busy = undefined;
     if ('error' in reply) pending.reject(rebuild(reply.error));
-    else pending.resolve(reply.png === undefined ? { plane: reply.plane } : { plane: reply.plane, png: reply.png });
+    else pending.resolve(reply.result);
     this.dispatch();
   }
 
