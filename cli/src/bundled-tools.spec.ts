@@ -32,9 +32,15 @@ describe('bundled tools', () => {
     const source = new DirectoryToolSource({ folders: [BUNDLED_TOOLS_DIR] });
     const tools = await source.listTools();
     expect(await source.problems()).toEqual([]);
-    expect(tools.map((t) => t.id)).toEqual(['bioimageit.count-objects', 'bioimageit.gaussian-blur', 'bioimageit.summarize', 'bioimageit.threshold']);
+    expect(tools.map((t) => t.id)).toEqual([
+      'bioimageit.count-objects',
+      'bioimageit.extract-channel',
+      'bioimageit.gaussian-blur',
+      'bioimageit.summarize',
+      'bioimageit.threshold',
+    ]);
     const manifests = await Promise.all(tools.map((t) => source.getTool(t.id)));
-    expect(manifests.map((m) => m.type)).toEqual(['map', 'map', 'reduce', 'map']);
+    expect(manifests.map((m) => m.type)).toEqual(['map', 'map', 'map', 'reduce', 'map']);
     expect(manifests.every((m) => m.command.argv[0] === '{env.node}')).toBe(true);
     const kernel = await createKernel({ config: { ...defaultConfig(dir, 'tester'), plugins: [] } });
     const pipeline = await kernel.loadPipeline(DEMO_PIPELINE_FILE);

@@ -1,37 +1,42 @@
 #!/usr/bin/env node
-// bioimageit.count-objects: node count-objects.mjs --input MASK.tif --connectivity face|full --min-size N --output OBJECTS.csv
-// Labels the connected non-zero regions of a 2-D (YX) or 3-D (ZYX) mask and writes one CSV row per
-// object: label, voxels, centroid_z, centroid_y, centroid_x (pixels).
+// bioimageit.count-objects: node count-objects.mjs --input MASK.tif --connectivity face|full --min-size N [--channel INDEX|NAME] --output OBJECTS.csv
+// Labels the connected non-zero regions of a mask, each (T, C) volume (a YX plane or a ZYX stack
+// of one time point and one channel) on its own, and writes one CSV row per object: label,
+// voxels, centroid_z, centroid_y, centroid_x (pixels). A mask of several volumes gets three more
+// columns first: t, c (indexes in the input file) and channel (its name, when the file names it);
+// labels restart at 1 in each volume. With --channel, only that channel is counted.
 import { writeFile } from 'node:fs/promises';
-import { formatCsv, readTiffPixels } from '@bioimageit/core/formats';
+import { formatCsv } from '@bioimageit/core/formats';
 import { labelComponents } from './lib/connected-components.mjs';
-import { objectTableRows } from './lib/object-tables.mjs';
+import { gatherPlanes, imageVolumes, readImage, volumeLabel } from './lib/image-volumes.mjs';
+import { objectTableRows, volumeObjectTableRows } from './lib/object-tables.mjs';
 import { choiceArg, numberArg, progress, runToolScript } from './lib/tool-script.mjs';
 
-/**
- * Depth, height and width of a mask: axes YX or ZYX, or those with extra axes of size 1.
- * @param {{ readonly shape: readonly number[]; readonly axes: string }} pixels
- */
-function volumeOf(pixels) {
-  const { shape, axes } = pixels;
-  const size = (axis) => (axes.includes(axis) ? shape[axes.indexOf(axis)] : 1);
-  const extra = [...axes].filter((a) => !'ZYX'.includes(a) && size(a) !== 1);
-  if (!axes.endsWith('YX') || extra.length > 0 || (axes.includes('Z') && !axes.endsWith('ZYX'))) {
-    throw new Error(`expected one 2-D (YX) or 3-D (ZYX) mask, got axes '${axes}' with shape [${shape.join(', ')}]`);
-  }
-  return { depth: size('Z'), height: size('Y'), width: size('X') };
-}
-
-await runToolScript('count-objects', ['input', 'connectivity', 'min-size', 'output'], async (args) => {
-  const connectivity = choiceArg(args.connectivity, 'connectivity', ['face', 'full']);
-  const minSize = numberArg(args['min-size'], 'min-size', { min: 1, integer: true });
-  progress(0);
-  const pixels = await readTiffPixels(args.input);
-  const volume = volumeOf(pixels);
-  progress(30);
-  const { objects } = labelComponents(pixels.data, { ...volume, connectivity, minSize });
-  process.stdout.write(`${objects.length} object(s) (${connectivity} connectivity, at least ${minSize} voxel(s))\n`);
-  progress(80);
-  await writeFile(args.output, formatCsv(objectTableRows(objects)));
-  progress(100);
-});
+await runToolScript(
+  'count-objects',
+  ['input', 'connectivity', 'min-size', 'channel', 'output'],
+  async (args) => {
+    const connectivity = choiceArg(args.connectivity, 'connectivity', ['face', 'full']);
+    const minSize = numberArg(args['min-size'], 'min-size', { min: 1, integer: true });
+    progress(0);
+    const { pixels, channels, c: selected } = await readImage(args.input, { ...(args.channel !== undefined && { channel: args.channel }) });
+    progress(30);
+    const height = pixels.shape[pixels.shape.length - 2];
+    const width = pixels.shape[pixels.shape.length - 1];
+    const volumes = imageVolumes(pixels);
+    const counted = [];
+    for (const [k, volume] of volumes.entries()) {
+      const data = gatherPlanes(pixels.data, volume.planes, height * width);
+      const { objects } = labelComponents(data, { depth: volume.planes.length, height, width, connectivity, minSize });
+      const label = volumeLabel(pixels, volume, channels, selected);
+      process.stdout.write(`${label === '' ? '' : `${label}: `}${objects.length} object(s) (${connectivity} connectivity, at least ${minSize} voxel(s))\n`);
+      counted.push({ t: volume.t, c: selected ?? volume.c, channel: channels?.[volume.c]?.name ?? '', objects });
+      progress(30 + ((k + 1) / volumes.length) * 50);
+    }
+    if (counted.length > 1) process.stdout.write(`${counted.reduce((n, v) => n + v.objects.length, 0)} object(s) in ${counted.length} volumes\n`);
+    const rows = counted.length === 1 ? objectTableRows(/** @type {(typeof counted)[0]} */ (counted[0]).objects) : volumeObjectTableRows(counted);
+    await writeFile(args.output, formatCsv(rows));
+    progress(100);
+  },
+  { optional: ['channel'] },
+);

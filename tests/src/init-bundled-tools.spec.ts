@@ -6,7 +6,7 @@ import { startServer } from '@bioimageit/server';
 import { cli, tempDir, writeStack } from './cli-harness.js';
 import { BUILT_CLI, startCli } from './cli-process.js';
 
-const BUNDLED = ['bioimageit.count-objects', 'bioimageit.gaussian-blur', 'bioimageit.summarize', 'bioimageit.threshold'];
+const BUNDLED = ['bioimageit.count-objects', 'bioimageit.extract-channel', 'bioimageit.gaussian-blur', 'bioimageit.summarize', 'bioimageit.threshold'];
 
 let dir: { path: string; cleanup: () => Promise<void> };
 let ws: string;

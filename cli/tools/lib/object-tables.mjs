@@ -7,6 +7,12 @@
 /** Header of the table `count-objects` writes: one row per object. */
 export const OBJECT_COLUMNS = Object.freeze(['label', 'voxels', 'centroid_z', 'centroid_y', 'centroid_x']);
 
+/**
+ * Header of the table `count-objects` writes for a mask of several (T, C) volumes: the time point
+ * and channel indexes and the channel's name (empty when unnamed), then {@link OBJECT_COLUMNS}.
+ */
+export const VOLUME_OBJECT_COLUMNS = Object.freeze(['t', 'c', 'channel', ...OBJECT_COLUMNS]);
+
 /** Header of the table `summarize` writes: one row per input table. */
 export const SUMMARY_COLUMNS = Object.freeze(['input', 'objects', 'mean_size']);
 
@@ -22,6 +28,23 @@ function num(n) {
  */
 export function objectTableRows(objects) {
   return [[...OBJECT_COLUMNS], ...objects.map((o) => [String(o.label), String(o.voxels), num(o.z), num(o.y), num(o.x)])];
+}
+
+/**
+ * The object table of several volumes: the {@link VOLUME_OBJECT_COLUMNS} header, then one row per
+ * object, volume by volume.
+ * @param {readonly { t: number; c: number; channel: string; objects: readonly { label: number; voxels: number; z: number; y: number; x: number }[] }[]} volumes
+ * @returns {string[][]}
+ */
+export function volumeObjectTableRows(volumes) {
+  return [
+    [...VOLUME_OBJECT_COLUMNS],
+    ...volumes.flatMap((v) =>
+      objectTableRows(v.objects)
+        .slice(1)
+        .map((row) => [String(v.t), String(v.c), v.channel, ...row]),
+    ),
+  ];
 }
 
 /**

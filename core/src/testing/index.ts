@@ -19,3 +19,11 @@ export {
 } from './system-part.js';
 export { stripTiff, deflateBomb, declaredPlanesTiff, longAttributeTiff, seedTiffs, mutatedTiffs, type StripPage, type CorpusFile } from './hostile-tiffs.js';
 export { isRunning, waitFor } from './process-waits.js';
+export {
+  writeSyntheticPlate,
+  SYNTHETIC_PLATE_CHANNELS,
+  type SyntheticPlateManifest,
+  type SyntheticPlateImage,
+  type SyntheticPlateExtra,
+  type SyntheticPlateOptions,
+} from './synthetic-plate.js';
