@@ -43,10 +43,17 @@ export const api = {
   editTagsByQuery: (exp, edit) => call('POST', `/api/experiments/${enc(exp)}/tags`, edit),
   table: (exp, id, { offset = 0, limit = 50 } = {}) => call('GET', `/api/experiments/${enc(exp)}/items/${enc(id)}/table?offset=${offset}&limit=${limit}`),
   imageInfo: (exp, id) => call('GET', `/api/experiments/${enc(exp)}/items/${enc(id)}/image`),
-  previewUrl: (exp, id, { z = 0, projection = 'none', size = 512 } = {}) =>
-    `/api/experiments/${enc(exp)}/items/${enc(id)}/preview.png?` +
-    new URLSearchParams(projection === 'max' ? { projection, size: String(size) } : { z: String(z), size: String(size) }),
-  thumbnailUrl: (exp, id) => `/api/experiments/${enc(exp)}/items/${enc(id)}/thumbnail.png?size=64`,
+  /** The server's drawing of an image: `{ z | projection: 'max', t, channels, c, region, size }` (see GET …/preview.png). */
+  previewUrl: (exp, id, { z = 0, projection = 'none', t, channels, c, region, size = 512 } = {}) => {
+    const q = new URLSearchParams(projection === 'max' ? { projection } : { z: String(z) });
+    if (t !== undefined) q.set('t', String(t));
+    if (channels !== undefined) q.set('channels', channels);
+    else if (c !== undefined) q.set('c', String(c));
+    if (region !== undefined) q.set('region', region);
+    q.set('size', String(size));
+    return `/api/experiments/${enc(exp)}/items/${enc(id)}/preview.png?${q}`;
+  },
+  thumbnailUrl: (exp, id, size = 128) => `/api/experiments/${enc(exp)}/items/${enc(id)}/thumbnail.png?size=${size}`,
   lineage: (exp, id) => call('GET', `/api/experiments/${enc(exp)}/items/${enc(id)}/lineage`),
   tools: () => call('GET', '/api/tools'),
   tool: (id) => call('GET', `/api/tools/${enc(id)}`),

@@ -61,7 +61,7 @@ export class DataTable {
         h(
           'td',
           { class: 'thumb-col' },
-          item.image ? h('img', { src: api.thumbnailUrl(experimentId, item.id), alt: '', loading: 'lazy', width: 32, height: 32 }) : '',
+          item.image ? h('img', { src: api.thumbnailUrl(experimentId, item.id), alt: '', loading: 'lazy', width: 96, height: 96 }) : '',
         ),
         h(
           'td',

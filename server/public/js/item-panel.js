@@ -1,11 +1,12 @@
 import { api, ApiFailure } from './api.js';
-import { h, replace, toast } from './dom.js';
+import { h, replace } from './dom.js';
+import { ImageViewer } from './image-viewer.js';
 import { lineageGraph } from './lineage-graph.js';
 import { showTablePreview } from './table-preview.js';
 
 /**
- * The item detail panel: the image preview (rendered by the server) with a z slider and a
- * maximum-projection switch, the item's tags and facts, and its provenance graph (how it was made).
+ * The item detail panel: the image viewer (channel composite, z/t sliders, projection, zoom and
+ * pan, scale bar; see image-viewer.js) or the table preview, the item's tags and facts, and its provenance graph (how it was made).
  */
 export class ItemPanel {
   constructor(root, { onOpenItem }) {
@@ -55,6 +56,8 @@ export class ItemPanel {
   }
 
   hide() {
+    this.viewer?.dispose();
+    this.viewer = undefined;
     this.root.hidden = true;
     replace(this.root);
   }
@@ -67,34 +70,8 @@ export class ItemPanel {
       replace(container, h('p', { class: 'hint' }, error instanceof ApiFailure ? error.message : String(error)));
       return;
     }
-    const img = h('img', { class: 'preview-image', alt: `Preview of ${this.item.name}`, width: 360 });
-    const label = h('output', { id: 'z-value', for: 'z-slider' });
-    const slider = h('input', {
-      type: 'range',
-      id: 'z-slider',
-      min: '0',
-      max: String(info.sizeZ - 1),
-      value: String(Math.floor(info.sizeZ / 2)),
-      disabled: info.sizeZ === 1,
-    });
-    const projection = h('input', { type: 'checkbox', id: 'mip' });
-    const update = () => {
-      const max = projection.checked;
-      slider.disabled = max || info.sizeZ === 1;
-      label.textContent = max ? 'max projection' : `z ${Number(slider.value) + 1} / ${info.sizeZ}`;
-      img.src = api.previewUrl(this.experimentId, this.item.id, max ? { projection: 'max', size: 512 } : { z: Number(slider.value), size: 512 });
-    };
-    slider.addEventListener('input', update);
-    projection.addEventListener('change', update);
-    img.addEventListener('error', () => toast(`The preview of ${this.item.name} could not be rendered`, 'error'));
-    replace(
-      container,
-      img,
-      h('div', { class: 'slider-row' }, h('label', { for: 'z-slider' }, 'Z plane'), slider, label),
-      h('div', { class: 'slider-row' }, projection, h('label', { for: 'mip' }, 'Maximum projection')),
-      h('p', { class: 'facts' }, `${info.axes} ${info.shape.join('×')} ${info.dtype}`),
-    );
-    update();
+    this.viewer?.dispose();
+    this.viewer = new ImageViewer(container, { experimentId: this.experimentId, item: this.item, info });
   }
 
   async showLineage() {

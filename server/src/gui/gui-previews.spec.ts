@@ -113,7 +113,7 @@ describe.skipIf(noBrowser)('browser GUI: table and image previews', () => {
     await image.waitFor();
     await until(() => image.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
     expect(await image.getAttribute('src')).toContain('/preview.png?');
-    expect(await page.locator('.preview table').count()).toBe(0);
+    expect(await page.locator('.preview table.table-preview').count()).toBe(0);
     if (screenshot !== undefined) await shot(screenshot);
   });
 

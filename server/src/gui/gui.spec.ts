@@ -110,7 +110,13 @@ describe.skipIf(noBrowser)('browser GUI', () => {
     await page.locator('table.items tbody tr td.name button').first().click();
     const image = page.locator('.preview-image');
     await image.waitFor();
-    await until(() => image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(512);
+    // drawn at the size shown: as many image pixels as the box it fills has device pixels
+    await until(() =>
+      image.evaluate((node) => {
+        const img = node as unknown as { naturalWidth: number; getBoundingClientRect(): { width: number } };
+        return img.naturalWidth > 0 && Math.abs(img.naturalWidth - Math.round(img.getBoundingClientRect().width)) <= 1;
+      }),
+    ).toBe(true);
     const before = await image.getAttribute('src');
     expect(await page.locator('#z-value').textContent()).toBe('z 3 / 5');
     await page.locator('#z-slider').focus();
