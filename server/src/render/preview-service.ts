@@ -92,6 +92,7 @@ export interface PreviewOptions {
 export class PreviewService {
   private readonly thumbnails = new Map<string, Uint8Array>();
   private readonly windows = new Map<string, Promise<ChannelWindow[]>>();
+  private readonly headers = new Map<string, Promise<FormatMetadata>>();
   private readonly pool: RenderPool;
   private readonly local = new TaskLimiter(1);
   private readonly maxPixelBytes: number;
@@ -242,10 +243,28 @@ export class PreviewService {
     }
   }
 
-  /** The file's header (or the metadata recorded at import for codecs that cannot read headers) and its geometry. */
+  /**
+   * The file's header, read in a worker (or the metadata recorded at import for codecs that cannot
+   * read headers), and its geometry; kept once per file version, so a preview request reads nothing
+   * on the event loop.
+   */
   private async geometry(store: ExperimentStore, item: DataItem) {
     const codec = await this.codec(item);
-    const meta: FormatMetadata = codec.readFileMetadata === undefined ? item.metadata : await codec.readFileMetadata(await store.localize(item));
+    let meta: FormatMetadata = item.metadata;
+    if (codec.readFileMetadata !== undefined) {
+      const key = `${store.uri}#${item.id}#${item.sha256 ?? ''}`;
+      let header = this.headers.get(key);
+      if (header === undefined) {
+        header = (async () => {
+          const job: RenderJob = { kind: 'header', path: await store.localize(item), format: item.format };
+          return ((await this.run(item, job)) as { meta: FormatMetadata }).meta;
+        })();
+        header.catch(() => this.headers.delete(key));
+        if (this.headers.size >= WINDOW_CACHE) this.headers.delete(this.headers.keys().next().value as string);
+        this.headers.set(key, header);
+      }
+      meta = await header;
+    }
     if (typeof meta.axes !== 'string' || !Array.isArray(meta.shape) || typeof meta.dtype !== 'string') {
       throw new ApiError('BAD_REQUEST', `item '${item.name}' has no image geometry in its metadata (axes, shape, dtype)`, { details: { item: item.id } });
     }

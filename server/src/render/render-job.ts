@@ -6,6 +6,7 @@ import {
   type ChannelMetadata,
   type ChannelWindow,
   type FormatCodec,
+  type FormatMetadata,
   type Region,
 } from '@bioimageit/core';
 
@@ -35,13 +36,25 @@ export interface WindowsJob {
   readonly maxBytes: number;
 }
 
-export type RenderJob = DrawJob | WindowsJob;
+/** The file's metadata from its header (codecs that read headers), without decoding pixels. */
+export interface HeaderJob {
+  readonly kind: 'header';
+  readonly path: string;
+  readonly format: string;
+}
 
-/** What a job gives: a PNG with its size, or the windows. */
-export type RenderResult = { readonly png: Uint8Array; readonly width: number; readonly height: number } | { readonly windows: ChannelWindow[] };
+export type RenderJob = DrawJob | WindowsJob | HeaderJob;
+
+/** What a job gives: a PNG with its size, the windows, or the header's metadata. */
+export type RenderResult =
+  { readonly png: Uint8Array; readonly width: number; readonly height: number } | { readonly windows: ChannelWindow[] } | { readonly meta: FormatMetadata };
 
 /** Runs one job with core's renderer (bounded reads: `readPlane`, one plane per channel shown). */
 export async function runRenderJob(codec: FormatCodec, job: RenderJob): Promise<RenderResult> {
+  if (job.kind === 'header') {
+    if (codec.readFileMetadata === undefined) throw new TypeError(`format '${codec.id}' cannot read headers`);
+    return { meta: await codec.readFileMetadata(job.path) };
+  }
   if (job.kind === 'windows') {
     return { windows: await stackWindows(codec, job.path, { ...(job.t !== undefined && { t: job.t }), maxBytes: job.maxBytes }) };
   }
