@@ -56,6 +56,8 @@ export interface RenderRequest {
   readonly region?: Region;
   /** Longer side of the image drawn, in pixels: the region is reduced (area mean) or enlarged (nearest pixel) to it. */
   readonly size: number;
+  /** Never enlarge: a region smaller than `size` keeps its own size (thumbnails). */
+  readonly noEnlarge?: boolean;
   /** Decoded bytes one plane read may take (core's `readPlane`: FormatError TOO_LARGE before decoding). */
   readonly maxBytes: number;
 }
@@ -78,7 +80,8 @@ export async function renderImage(codec: FormatCodec, path: string, request: Ren
   const first = await read(wanted[0] ?? 0);
   const [height, width, samples = 1] = first.shape as [number, number, number?];
   const region = request.region ?? { x: 0, y: 0, width, height };
-  const out = fitSize(region.width, region.height, request.size);
+  const size = request.noEnlarge === true ? Math.min(request.size, Math.max(region.width, region.height)) : request.size;
+  const out = fitSize(region.width, region.height, size);
   const resample = (pixels: PixelArray): FloatPlane => resamplePlane(pixels.data, width, height, samples, region, out.width, out.height);
   if (samples >= 3) {
     const window = displays?.[0] ?? rgbWindow(first);
