@@ -115,10 +115,15 @@ export class RenderPool {
   }
 }
 
-/** The worker from its built `.js` file, or from its TypeScript source through tsx when running from source. */
-function startWorker(): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  if (!fromSource) return new Worker(new URL('./preview-worker.js', import.meta.url));
+/**
+ * The worker from its built `.js` file, or from its TypeScript source through tsx when running from
+ * source (or from `entry`, a built worker file, in tests). It always gets `workerData`: geotiff's
+ * `web-worker` dependency reads `workerData.mod` in any worker thread and throws when there is none.
+ */
+export function startWorker(entry?: URL): Worker {
+  const fromSource = entry === undefined && import.meta.url.endsWith('.ts');
+  if (entry !== undefined) return new Worker(entry, { workerData: {}, execArgv: [] }); // as installed: no source conditions, no tsx
+  if (!fromSource) return new Worker(new URL('./preview-worker.js', import.meta.url), { workerData: {} });
   return new Worker(new URL('./preview-worker-dev.mjs', import.meta.url), {
     workerData: { entry: new URL('./preview-worker.ts', import.meta.url).href },
     execArgv: ['--conditions=source'],
