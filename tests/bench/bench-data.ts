@@ -1,14 +1,19 @@
 /**
  * Data-management benchmark (`npm run bench:data`): import + tag of 1,000 and of 10,000 small
- * synthetic TIFFs, and a query over 100,000 items, side by side in one run on this machine.
+ * synthetic TIFFs, each with thumbnails off and on side by side, and a query over 100,000 items,
+ * in one run on this machine.
  * Targets (issue: kernel/local-fs/CLI): 10,000 files imported and tagged in <= 10 s, the
- * 10,000/1,000 time ratio <= 12 (no quadratic growth), the query <= 50 ms.
+ * 10,000/1,000 time ratio <= 12 (no quadratic growth), the query <= 50 ms; (issue 21 item 7)
+ * import + tag with thumbnails on <= 1.3 x the time with them off.
  * v1 (Python BioImageIT 0.2.0) took 6.5 s for 1,000 files and over 10 minutes for 10,000.
  *
- * Usage: npm run bench:data [-- --keep] [-- --sizes 1000,10000] [-- --query-items 100000]
- *        [-- --plugins @bioimageit/local-fs,@bioimageit/thumbnails]   (default: the embedded default plugins, local-fs only)
- * With the thumbnails plugin, thumbnails are made in the background; "thumbnails settled" is the
- * further wait in `kernel.dispose()` until every one is stored (what a CLI command waits for).
+ * Usage: npm run bench:data [-- --keep] [-- --sizes 1000,10000] [-- --query-items 100000] [-- --repeat 1]
+ *        [-- --plugins @bioimageit/local-fs]   (the plugins "off" runs with, default: the embedded default
+ *        plugins, local-fs only; "on" adds @bioimageit/thumbnails)
+ * With thumbnails on, thumbnails are drawn in the background (worker threads) and saved once the
+ * import settles; "then thumbnails settled" is the further wait in `kernel.dispose()` until every
+ * one is stored (what a CLI command waits for), and "until thumbnails exist" the sum.
+ * With --repeat N each size runs N off/on pairs (alternating) and prints medians.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,11 +29,20 @@ const flag = (name: string) => {
 };
 const sizes = (flag('--sizes') ?? '1000,10000').split(',').map(Number);
 const queryItems = Number(flag('--query-items') ?? 100_000);
+const repeat = Math.max(1, Number(flag('--repeat') ?? 1));
 const root = join(tmpdir(), `biit-bench-${process.pid}`);
+const THUMBNAILS = '@bioimageit/thumbnails';
+const MAX_RATIO = 1.3;
 const plugins = flag('--plugins')
   ?.split(',')
   .filter((p) => p !== '');
 const benchConfig = (workspace: string) => ({ ...defaultConfig(workspace, 'bench'), ...(plugins !== undefined && { plugins }) });
+/** The plugins of `base` without thumbnails (off) or with them (on). */
+const withThumbnails = (workspace: string, on: boolean) => {
+  const base = benchConfig(workspace);
+  const off = base.plugins.filter((p) => p !== THUMBNAILS);
+  return { ...base, plugins: on ? [...off, THUMBNAILS] : off };
+};
 
 async function writeSources(folder: string, count: number): Promise<void> {
   await mkdir(folder, { recursive: true });
@@ -63,17 +77,30 @@ await mkdir(root, { recursive: true });
 try {
   const workspace = join(root, 'ws');
   await mkdir(workspace);
-  const results: { size: number; seconds: number; items: number; settle: number }[] = [];
+  type Timing = { seconds: number; items: number; settle: number };
+  const results: { size: number; off: Timing; on: Timing }[] = [];
+  let run = 0;
   for (const size of sizes) {
     const sources = join(root, `src-${size}`);
     await writeSources(sources, size);
-    const importer = await createKernel({ config: benchConfig(workspace) });
-    const r = await importAndTag(importer, sources, `bench${size}`);
-    const s = performance.now();
-    await importer.dispose();
-    results.push({ size, ...r, settle: (performance.now() - s) / 1000 });
+    const runs: Record<'off' | 'on', Timing[]> = { off: [], on: [] };
+    for (let r = 0; r < repeat; r++) {
+      for (const on of r % 2 === 0 ? [false, true] : [true, false]) {
+        const importer = await createKernel({ config: withThumbnails(workspace, on) });
+        const t = await importAndTag(importer, sources, `bench${size}-${run++}`);
+        const s = performance.now();
+        await importer.dispose();
+        runs[on ? 'on' : 'off'].push({ ...t, settle: (performance.now() - s) / 1000 });
+      }
+    }
+    const med = (list: Timing[]): Timing => ({
+      seconds: median(list.map((t) => t.seconds)),
+      settle: median(list.map((t) => t.settle)),
+      items: list[0]?.items ?? 0,
+    });
+    results.push({ size, off: med(runs.off), on: med(runs.on) });
   }
-  const kernel = await createKernel({ config: benchConfig(workspace) });
+  const kernel = await createKernel({ config: withThumbnails(workspace, false) });
   const big = join(workspace, 'big');
   await writeSyntheticV1Experiment(big, queryItems);
   const t0 = performance.now();
@@ -89,22 +116,42 @@ try {
     times.push(performance.now() - s);
   }
   await kernel.dispose();
-  const reopen = await createKernel({ config: benchConfig(workspace) });
+  const reopen = await createKernel({ config: withThumbnails(workspace, false) });
   const t1 = performance.now();
   const again = await reopen.query(await reopen.openExperiment(big), where);
   const indexedOpenMs = performance.now() - t1;
   await reopen.dispose();
 
-  console.log(`\nBioImageIT data benchmark (this machine, one run; plugins: ${benchConfig(workspace).plugins.join(', ')})`);
+  console.log(
+    `\nBioImageIT data benchmark (this machine, one run; plugins: ${withThumbnails(workspace, false).plugins.join(', ')}, and + ${THUMBNAILS} where said)`,
+  );
   console.log('measure                                    result        target');
   for (const r of results) {
     const target = r.size === 10_000 ? '<= 10 s' : '';
-    console.log(`import + tag ${String(r.size).padStart(6)} TIFFs (${r.items} items)`.padEnd(50) + `${r.seconds.toFixed(2)} s`.padEnd(14) + target);
-    console.log(`  then thumbnails settled (kernel.dispose)`.padEnd(50) + `${r.settle.toFixed(2)} s`);
+    console.log(`import + tag ${String(r.size).padStart(6)} TIFFs (${r.off.items} items)`.padEnd(50) + `${r.off.seconds.toFixed(2)} s`.padEnd(14) + target);
   }
   const small = results.find((r) => r.size === 1000);
   const large = results.find((r) => r.size === 10_000);
-  if (small && large) console.log('ratio 10,000 / 1,000'.padEnd(50) + `${(large.seconds / small.seconds).toFixed(2)}`.padEnd(14) + '<= 12 (linear: 10)');
+  if (small && large)
+    console.log('ratio 10,000 / 1,000'.padEnd(50) + `${(large.off.seconds / small.off.seconds).toFixed(2)}`.padEnd(14) + '<= 12 (linear: 10)');
+  console.log(`\nthumbnails off / on (${THUMBNAILS})${repeat > 1 ? `, medians of ${repeat}` : ''}; target: import + tag on <= ${MAX_RATIO} x off`);
+  console.log('files     import+tag off   import+tag on   ratio       then settled on   until thumbnails exist (on/off)');
+  let failed = false;
+  for (const r of results) {
+    const ratio = r.on.seconds / r.off.seconds;
+    const ok = ratio <= MAX_RATIO;
+    failed ||= !ok;
+    const exist = r.on.seconds + r.on.settle;
+    console.log(
+      String(r.size).padEnd(10) +
+        `${r.off.seconds.toFixed(2)} s`.padEnd(17) +
+        `${r.on.seconds.toFixed(2)} s`.padEnd(16) +
+        `${ratio.toFixed(2)} ${ok ? 'PASS' : 'FAIL'}`.padEnd(12) +
+        `${r.on.settle.toFixed(2)} s`.padEnd(18) +
+        `${exist.toFixed(2)} s (${(exist / (r.off.seconds + r.off.settle)).toFixed(2)} x)`,
+    );
+  }
+  console.log(`thumbnails: ${failed ? 'FAIL' : 'PASS'} (import + tag with thumbnails on <= ${MAX_RATIO} x off)\n`);
   console.log(`query over ${queryItems} items, median of 7`.padEnd(50) + `${median(times).toFixed(1)} ms`.padEnd(14) + `<= 50 ms   (${hits} hits)`);
   console.log(`  first open (index built from v1 files) + query `.padEnd(50) + `${coldMs.toFixed(0)} ms`.padEnd(14) + `(${first.length} hits)`);
   console.log(`  new process-like open (index on disk) + query `.padEnd(50) + `${indexedOpenMs.toFixed(0)} ms`.padEnd(14) + `(${again.length} hits)`);

@@ -1,4 +1,4 @@
-import { PluginError } from '@bioimageit/core';
+import { encodePng, PluginError } from '@bioimageit/core';
 
 /** Encodes RGBA pixels (row-major, 4 bytes a pixel) as a PNG file's bytes. */
 export interface PngEncoder {
@@ -8,24 +8,14 @@ export interface PngEncoder {
 /** Loads a {@link PngEncoder}; called once, on the first thumbnail. */
 export type PngEncoderLoader = () => Promise<PngEncoder>;
 
-/**
- * The default encoder: @napi-rs/canvas (Skia), imported here lazily, on first use, so that a
- * machine where its native binary cannot load still runs every command that makes no thumbnail.
- */
-export const loadNapiCanvas: PngEncoderLoader = async () => {
-  const canvas = await import('@napi-rs/canvas');
-  return {
-    async encodePng(width, height, rgba) {
-      const surface = canvas.createCanvas(width, height);
-      surface.getContext('2d').putImageData(new canvas.ImageData(rgba, width, height), 0, 0);
-      return surface.encode('png');
-    },
-  };
-};
+/** The default encoder: core's `encodePng` (node:zlib, no native module), the one the server's previews use. */
+export const loadCoreEncoder: PngEncoderLoader = async () => ({
+  encodePng: async (width, height, rgba) => encodePng({ width, height, rgba }),
+});
 
 /**
- * Loads the encoder and proves it with a 1×1 image (a broken native binary may import but fail
- * to draw). Rejects with PluginError MISSING_REQUIREMENT naming the plugin, the cause and the fix.
+ * Loads the encoder and proves it with a 1×1 image (an encoder given in the options may load but
+ * fail to draw). Rejects with PluginError MISSING_REQUIREMENT naming the plugin, the cause and the fix.
  */
 export async function probePngEncoder(load: PngEncoderLoader): Promise<PngEncoder> {
   try {
@@ -36,10 +26,10 @@ export async function probePngEncoder(load: PngEncoderLoader): Promise<PngEncode
     const why = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
     throw new PluginError(
       'MISSING_REQUIREMENT',
-      `plugin 'thumbnails' (@bioimageit/thumbnails) cannot load @napi-rs/canvas (${why}); thumbnails are turned off. ` +
-        `Fix: reinstall it with its prebuilt binary for ${process.platform}-${process.arch} ('npm install @napi-rs/canvas', without --omit=optional), ` +
+      `plugin 'thumbnails' (@bioimageit/thumbnails) cannot load its PNG encoder (${why}); thumbnails are turned off. ` +
+        `Fix: give a working 'loadEncoder' in the plugin's options (the default, core's encoder, needs nothing), ` +
         `or remove '@bioimageit/thumbnails' from "plugins" in bioimageit.config.json`,
-      { cause, details: { plugin: 'thumbnails', package: '@bioimageit/thumbnails', dependency: '@napi-rs/canvas' } },
+      { cause, details: { plugin: 'thumbnails', package: '@bioimageit/thumbnails' } },
     );
   }
 }

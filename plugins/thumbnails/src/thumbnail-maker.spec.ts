@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PluginError, writeTiff } from '@bioimageit/core';
 import { deflateBomb } from '@bioimageit/core/testing';
 import { ThumbnailMaker } from './thumbnail-maker.js';
@@ -37,7 +37,7 @@ describe('ThumbnailMaker', () => {
     const maker = new ThumbnailMaker({ log: (l) => lines.push(l) });
     expect(await maker.make(store.asStore(), items)).toEqual({ made: 2, failed: 1, skipped: 1 });
     expect(pngSize(store.saved.get('id-a.tif') as Uint8Array)).toEqual({ width: 30, height: 20 });
-    expect(pngSize(store.saved.get('id-b.tif') as Uint8Array)).toEqual({ width: 128, height: 256 });
+    expect(pngSize(store.saved.get('id-b.tif') as Uint8Array)).toEqual({ width: 64, height: 128 });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^warning: thumbnails: no thumbnail for item 'corrupt\.tif' \(id-corrupt\.tif\) of memory:\/\/fake-experiment: /);
   });
@@ -105,7 +105,7 @@ describe('ThumbnailMaker', () => {
     expect(maker.accepts(itemAt('/x.csv', 'x.csv', 'tablecsv'))).toBe(false);
   });
 
-  it('turns itself off with one clear warning when the canvas cannot load, failing nothing', async () => {
+  it('turns itself off with one clear warning when its encoder cannot load, failing nothing', async () => {
     const items = [itemAt(await stack('a.tif', [2, 8, 8]), 'a.tif')];
     const store = new FakeThumbnailStore(items);
     const lines: string[] = [];
@@ -124,10 +124,10 @@ describe('ThumbnailMaker', () => {
     expect(loads).toBe(1);
     expect(store.saved.size).toBe(0);
     expect(maker.unavailable).toBeInstanceOf(PluginError);
-    expect(maker.unavailable).toMatchObject({ code: 'MISSING_REQUIREMENT', details: { plugin: 'thumbnails', dependency: '@napi-rs/canvas' } });
+    expect(maker.unavailable).toMatchObject({ code: 'MISSING_REQUIREMENT', details: { plugin: 'thumbnails', package: '@bioimageit/thumbnails' } });
     expect(lines).toEqual([`warning: ${maker.unavailable?.message}`]);
-    expect(lines[0]).toContain("plugin 'thumbnails' (@bioimageit/thumbnails) cannot load @napi-rs/canvas (Cannot find module '@napi-rs/canvas-linux-x64-gnu')");
-    expect(lines[0]).toContain('npm install @napi-rs/canvas');
+    expect(lines[0]).toContain("plugin 'thumbnails' (@bioimageit/thumbnails) cannot load its PNG encoder (Cannot find module '@napi-rs/canvas-linux-x64-gnu')");
+    expect(lines[0]).toContain("give a working 'loadEncoder'");
     expect(lines[0]).toContain('remove \'@bioimageit/thumbnails\' from "plugins"');
   });
 
@@ -140,6 +140,35 @@ describe('ThumbnailMaker', () => {
     expect(store.saved.size).toBe(0);
     await maker.flush();
     expect([...store.saved.keys()].sort()).toEqual(items.map((i) => i.id).sort());
+  });
+
+  it('draws the same thumbnails in this thread when there are no workers', async () => {
+    const items = [itemAt(await stack('a.tif', [3, 20, 30]), 'a.tif'), itemAt(await stack('b.tif', [1, 600, 300]), 'b.tif')];
+    const store = new FakeThumbnailStore(items);
+    expect(await new ThumbnailMaker({ log: () => undefined, workers: 0 }).make(store.asStore(), items)).toEqual({ made: 2, failed: 0, skipped: 0 });
+    const inWorkers = new FakeThumbnailStore(items);
+    expect(await new ThumbnailMaker({ log: () => undefined, workers: 1 }).make(inWorkers.asStore(), items)).toEqual({ made: 2, failed: 0, skipped: 0 });
+    for (const item of items) expect(Buffer.from(store.saved.get(item.id) ?? [])).toEqual(Buffer.from(inWorkers.saved.get(item.id) ?? [1]));
+  });
+
+  it('holds drawn thumbnails until the work settles, nothing queued for saveAfterMs, or maxHeldBytes is passed', async () => {
+    const items = await Promise.all([1, 2, 3].map(async (n) => itemAt(await stack(`h${n}.tif`, [1, 16, 16]), `h${n}.tif`)));
+    const held = new FakeThumbnailStore(items);
+    const maker = new ThumbnailMaker({ log: () => undefined, saveAfterMs: 60_000 });
+    maker.enqueue(held.asStore(), items);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(held.saved.size).toBe(0);
+    await maker.close();
+    expect(held.saved.size).toBe(3);
+    const timed = new FakeThumbnailStore(items);
+    const soon = new ThumbnailMaker({ log: () => undefined, saveAfterMs: 10 });
+    soon.enqueue(timed.asStore(), items);
+    await vi.waitFor(() => expect(timed.saved.size).toBe(3), { timeout: 10_000 });
+    const big = new FakeThumbnailStore(items);
+    const eager = new ThumbnailMaker({ log: () => undefined, saveAfterMs: 60_000, maxHeldBytes: 0 });
+    eager.enqueue(big.asStore(), items);
+    await vi.waitFor(() => expect(big.saved.size).toBe(3), { timeout: 10_000 });
+    await Promise.all([soon.close(), eager.close()]);
   });
 
   it('logs a store failure naming the item and goes on', async () => {

@@ -1,12 +1,13 @@
 import { inject, injectable, optional } from 'inversify';
-import { readPlane, type DataItem, type ExperimentStore, type PluginError } from '@bioimageit/core';
+import type { DataItem, ExperimentStore, PluginError } from '@bioimageit/core';
 import { probePngEncoder, type PngEncoder } from './png-encoder.js';
-import { renderThumbnail } from './render-thumbnail.js';
+import { drawThumbnail } from './render-thumbnail.js';
 import { TaskLimiter } from './task-limiter.js';
+import { ThumbnailPool } from './thumbnail-pool.js';
 import { resolveThumbnailsOptions, ThumbnailsOptions, type ResolvedThumbnailsOptions } from './thumbnails-options.js';
 
-/** Thumbnails drawn before their PNGs are saved together (bounds the PNGs held in memory). */
-const SAVE_CHUNK = 64;
+/** Thumbnails saved together: their saves are issued at once, so a backend that group-commits writes them in one transaction. */
+const SAVE_CHUNK = 512;
 
 /** What one {@link ThumbnailMaker.make} call did. */
 export interface ThumbnailReport {
@@ -20,13 +21,13 @@ export interface ThumbnailReport {
 
 /**
  * Makes the thumbnail of image items and stores it through their experiment store
- * (`ExperimentStore.saveThumbnail`): localize the item's file, read the maximum projection of its
- * first time point and channel with its format's codec (core's `readPlane`: one z-plane at a time,
- * each read within `maxPixelBytes`), render ({@link renderThumbnail}), encode as PNG, save.
+ * (`ExperimentStore.saveThumbnail`): localize the item's file, draw the composite of its channels'
+ * maximum projections at the first time point ({@link drawThumbnail}: core's renderer, each plane
+ * read within `maxPixelBytes`), encode as PNG, save.
  *
  * Never fails its caller: an item whose thumbnail cannot be made (corrupt file, unsupported
  * pixel type, a store error) is logged as one warning line naming the item, and the rest go on.
- * The PNG encoder (@napi-rs/canvas) is loaded on the first image; when it cannot load, one
+ * The PNG encoder (core's, unless the options give one) is loaded on the first image; when it cannot load, one
  * warning carries a PluginError MISSING_REQUIREMENT with the fix ({@link unavailable}) and
  * thumbnails stay off for the life of the process.
  */
@@ -36,15 +37,22 @@ export class ThumbnailMaker {
   unavailable?: PluginError;
   private readonly options: ResolvedThumbnailsOptions;
   private readonly renders: TaskLimiter;
+  /** Worker threads that draw (undefined when `workers` is 0: drawn in this thread). */
+  private readonly pool?: ThumbnailPool;
   private readonly pending = new Set<Promise<unknown>>();
   /** `uri#id` of items whose thumbnail is being made now; `uri#dataset` of datasets swept for missing thumbnails. */
   private readonly queued = new Set<string>();
   private readonly swept = new Set<string>();
   private encoder?: Promise<PngEncoder | undefined>;
+  /** Drawn PNGs waiting to be saved, by store, and their bytes (see {@link enqueue}). */
+  private readonly held = new Map<ExperimentStore, { readonly item: DataItem; readonly png: Uint8Array }[]>();
+  private heldBytes = 0;
+  private saveTimer?: NodeJS.Timeout;
 
   constructor(@inject(ThumbnailsOptions) @optional() options?: ThumbnailsOptions) {
     this.options = resolveThumbnailsOptions(options);
     this.renders = new TaskLimiter(this.options.concurrency);
+    if (this.options.workers > 0) this.pool = new ThumbnailPool(this.options.workers);
   }
 
   /** True when `item` may be an image this plugin draws: its format has a pixel reader, and its axes (when known) include Y and X. */
@@ -54,10 +62,72 @@ export class ThumbnailMaker {
     return typeof axes !== 'string' || (axes.includes('Y') && axes.includes('X'));
   }
 
-  /** Starts {@link make} in the background and returns at once; {@link flush} awaits it. */
+  /**
+   * Draws the thumbnails of the image items among `items` in the background (in the worker
+   * threads) and returns at once. The PNGs are held, not saved yet: they are saved together, in
+   * few store transactions, once the work settles ({@link flush}: a run's end, `kernel.dispose()`),
+   * once nothing was queued for `saveAfterMs`, or as soon as they hold over `maxHeldBytes`; so an
+   * import's commits and tag writes do not wait behind thumbnail writes.
+   */
   enqueue(store: ExperimentStore, items: readonly DataItem[]): void {
-    if (this.unavailable !== undefined || !items.some((item) => this.accepts(item))) return;
-    this.pend(this.whileQueued(store, items, () => this.make(store, items)));
+    if (this.unavailable !== undefined) return;
+    const images = items.filter((item) => this.accepts(item));
+    if (images.length === 0) return;
+    const keys = images.map((item) => `${store.uri}#${item.id}`);
+    for (const key of keys) this.queued.add(key);
+    const draw = async () => {
+      const encoder = await this.loadEncoder();
+      const pngs = await Promise.all(
+        images.map((item) => (encoder === undefined ? undefined : this.attempt(store, item, () => this.render(store, item, encoder)))),
+      );
+      images.forEach((item, i) => {
+        const png = pngs[i];
+        if (png === undefined) this.queued.delete(keys[i] as string);
+        else this.hold(store, item, png);
+      });
+    };
+    this.pend(
+      draw().catch((error: unknown) => {
+        for (const key of keys) this.queued.delete(key);
+        this.options.log(`warning: thumbnails: ${error instanceof Error ? error.message : String(error)}`);
+      }),
+    );
+  }
+
+  /** Keeps a drawn PNG until it is saved (see {@link enqueue}); the item stays in {@link queued} meanwhile. */
+  private hold(store: ExperimentStore, item: DataItem, png: Uint8Array): void {
+    let list = this.held.get(store);
+    if (list === undefined) this.held.set(store, (list = []));
+    list.push({ item, png });
+    this.heldBytes += png.byteLength;
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    if (this.heldBytes > this.options.maxHeldBytes) this.pend(this.saveHeld());
+    else {
+      this.saveTimer = setTimeout(() => this.pend(this.saveHeld()), this.options.saveAfterMs);
+      this.saveTimer.unref();
+    }
+  }
+
+  /** Saves every held PNG now, each store's in chunks of {@link SAVE_CHUNK} saved together. Never rejects. */
+  private async saveHeld(): Promise<void> {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    const taken = [...this.held];
+    this.held.clear();
+    this.heldBytes = 0;
+    await Promise.all(
+      taken.map(async ([store, list]) => {
+        for (let at = 0; at < list.length; at += SAVE_CHUNK) {
+          await Promise.all(
+            list.slice(at, at + SAVE_CHUNK).map(async ({ item, png }) => {
+              await this.attempt(store, item, () => store.saveThumbnail(item.id, png));
+              this.queued.delete(`${store.uri}#${item.id}`);
+            }),
+          );
+        }
+      }),
+    );
   }
 
   /**
@@ -110,7 +180,17 @@ export class ThumbnailMaker {
 
   /** Resolves once every queued thumbnail is stored or given up, including work queued meanwhile. */
   async flush(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    for (;;) {
+      if (this.pending.size > 0) await Promise.all([...this.pending]);
+      else if (this.held.size > 0) await this.saveHeld();
+      else return;
+    }
+  }
+
+  /** {@link flush}, then stops the worker threads (a later thumbnail starts them again). */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.pool?.close();
   }
 
   /**
@@ -140,13 +220,20 @@ export class ThumbnailMaker {
     return { made, failed: images.length - made, skipped: items.length - images.length };
   }
 
-  /** Reads the max projection of the first time point and channel within `maxPixelBytes` (core's readPlane) and draws it. */
+  /**
+   * Draws the item's thumbnail ({@link drawThumbnail}: the channels' maximum projections at the
+   * first time point, each plane read within `maxPixelBytes`), in a worker thread when there are workers.
+   */
   private render(store: ExperimentStore, item: DataItem, encoder: PngEncoder): Promise<Uint8Array> {
     return this.renders.run(async () => {
       const codec = this.options.codecs[item.format];
       if (codec === undefined) throw new Error(`no pixel reader for format '${item.format}'`);
-      const plane = await readPlane(codec, await store.localize(item), { t: 0, c: 0, z: 'max' }, this.options.maxPixelBytes);
-      return renderThumbnail(plane, encoder, this.options);
+      const path = await store.localize(item);
+      const { maxSize, percentiles, maxPixelBytes } = this.options;
+      const channels = item.metadata.channels;
+      const render = { maxSize, percentiles, maxPixelBytes };
+      if (this.pool !== undefined) return this.pool.draw({ path, format: item.format, ...(channels !== undefined && { channels }), render });
+      return drawThumbnail(codec, path, channels, encoder, render);
     });
   }
 

@@ -30,6 +30,6 @@ export class ThumbnailsHookContribution implements HookContribution {
       for (const dataset of new Set(committed.map((item) => item.dataset))) this.maker.sweepMissing(store, dataset);
     });
     hooks.afterRun.tapPromise(THUMBNAILS_PLUGIN, () => this.maker.flush());
-    hooks.beforeDispose.tapPromise(THUMBNAILS_PLUGIN, () => this.maker.flush());
+    hooks.beforeDispose.tapPromise(THUMBNAILS_PLUGIN, () => this.maker.close());
   }
 }

@@ -1,5 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { builtinFormatCodecs, type FormatCodec } from '@bioimageit/core';
-import { loadNapiCanvas, type PngEncoderLoader } from './png-encoder.js';
+import { loadCoreEncoder, type PngEncoderLoader } from './png-encoder.js';
 
 /**
  * Configuration of the thumbnails plugin. Bind it before the module is loaded
@@ -7,12 +8,25 @@ import { loadNapiCanvas, type PngEncoderLoader } from './png-encoder.js';
  */
 export const ThumbnailsOptions = Symbol.for('@bioimageit/thumbnails/ThumbnailsOptions');
 export interface ThumbnailsOptions {
-  /** Longest side of a thumbnail in pixels (default 256); smaller images keep their size. */
+  /** Longest side of a thumbnail in pixels (default 128, what the GUI shows at 96–128 px); smaller images keep their size. */
   readonly maxSize?: number;
   /** Low and high percentiles of the contrast stretch (default 0.1 and 99.9). */
   readonly percentiles?: readonly [number, number];
   /** Thumbnails made at once (default 4). */
   readonly concurrency?: number;
+  /**
+   * Worker threads that read and draw thumbnails, so the thread that imports never decodes pixels
+   * (default: one per core beyond the first, at most 2; at least 1). 0 draws in the calling
+   * thread. Also 0 when `codecs` or `loadEncoder` are given: those live in the caller's thread.
+   */
+  readonly workers?: number;
+  /**
+   * Drawn thumbnails are saved together once queued work settles (a run's end, `kernel.dispose()`),
+   * once nothing more was queued for this long (default 5,000 ms), or once they hold more than
+   * `maxHeldBytes` (default 32 MiB), so that an import's own writes never wait behind them.
+   */
+  readonly saveAfterMs?: number;
+  readonly maxHeldBytes?: number;
   /**
    * The most decoded bytes one plane read may take (default 256 MiB). Thumbnails read the first
    * time point and channel one z-plane at a time; an image whose plane the file declares larger
@@ -22,7 +36,7 @@ export interface ThumbnailsOptions {
   readonly maxPixelBytes?: number;
   /** Where warning lines go (one line each, no newline; default: standard error). */
   readonly log?: (line: string) => void;
-  /** Loads the PNG encoder on first use (default: @napi-rs/canvas); tests inject a failing one. */
+  /** Loads the PNG encoder on first use (default: core's `encodePng`, on node:zlib); tests inject a failing one. */
   readonly loadEncoder?: PngEncoderLoader;
   /** Image codecs by format id (default: core's built-in codecs that read pixels, i.e. `imagetiff`). */
   readonly codecs?: Readonly<Record<string, FormatCodec>>;
@@ -33,6 +47,9 @@ export interface ResolvedThumbnailsOptions {
   readonly maxSize: number;
   readonly percentiles: readonly [number, number];
   readonly concurrency: number;
+  readonly workers: number;
+  readonly saveAfterMs: number;
+  readonly maxHeldBytes: number;
   readonly maxPixelBytes: number;
   readonly log: (line: string) => void;
   readonly loadEncoder: PngEncoderLoader;
@@ -42,12 +59,18 @@ export interface ResolvedThumbnailsOptions {
 /** Fills in the defaults of {@link ThumbnailsOptions}. */
 export function resolveThumbnailsOptions(options: ThumbnailsOptions = {}): ResolvedThumbnailsOptions {
   return {
-    maxSize: Math.max(1, Math.floor(options.maxSize ?? 256)),
+    maxSize: Math.max(1, Math.floor(options.maxSize ?? 128)),
     percentiles: options.percentiles ?? [0.1, 99.9],
     concurrency: Math.max(1, options.concurrency ?? 4),
+    workers:
+      options.codecs !== undefined || options.loadEncoder !== undefined
+        ? 0
+        : Math.max(0, Math.floor(options.workers ?? Math.min(2, Math.max(1, availableParallelism() - 1)))),
+    saveAfterMs: Math.max(0, options.saveAfterMs ?? 5000),
+    maxHeldBytes: Math.max(0, options.maxHeldBytes ?? 32 * 2 ** 20),
     maxPixelBytes: options.maxPixelBytes ?? 256 * 2 ** 20,
     log: options.log ?? ((line) => void process.stderr.write(`${line}\n`)),
-    loadEncoder: options.loadEncoder ?? loadNapiCanvas,
+    loadEncoder: options.loadEncoder ?? loadCoreEncoder,
     codecs: options.codecs ?? builtinImageCodecs(),
   };
 }

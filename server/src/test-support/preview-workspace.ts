@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { createKernel, type ExperimentStore, type Kernel } from '@bioimageit/core';
+import { JpegCodec, createKernel, type ExperimentStore, type Kernel } from '@bioimageit/core';
 import { startServer, type RunningServer, type ServeOptions } from '../start-server.js';
 
 /** A served workspace with one experiment of table and PNG/JPEG items, each known by its file name. */
@@ -149,19 +149,23 @@ export function encodePng(width: number, height: number, kind: 'rgb8' | 'grey16'
   return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array())]);
 }
 
-/** A `width`×`height` baseline JPEG of a colour gradient with a disc, drawn with @napi-rs/canvas. */
+/** A `width`×`height` baseline JPEG of a colour gradient with a disc, written by core's JPEG codec (jpeg-js). */
 export async function encodeJpeg(width: number, height: number): Promise<Uint8Array> {
-  const { createCanvas } = await import('@napi-rs/canvas');
-  const canvas = createCanvas(width, height);
-  const g = canvas.getContext('2d');
-  const gradient = g.createLinearGradient(0, 0, width, height);
-  gradient.addColorStop(0, '#1d4e89');
-  gradient.addColorStop(1, '#f2c14e');
-  g.fillStyle = gradient;
-  g.fillRect(0, 0, width, height);
-  g.fillStyle = '#e4572e';
-  g.beginPath();
-  g.arc(width / 2, height / 2, Math.min(width, height) / 4, 0, Math.PI * 2);
-  g.fill();
-  return canvas.encode('jpeg', 90);
+  const data = new Uint8Array(width * height * 3);
+  const radius = Math.min(width, height) / 4;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const f = (x / width + y / height) / 2;
+      const inDisc = (x - width / 2) ** 2 + (y - height / 2) ** 2 <= radius ** 2;
+      const rgb = inDisc ? [0xe4, 0x57, 0x2e] : [0x1d + f * (0xf2 - 0x1d), 0x4e + f * (0xc1 - 0x4e), 0x89 + f * (0x4e - 0x89)];
+      data.set(rgb.map(Math.round), (y * width + x) * 3);
+    }
+  const dir = await mkdtemp(join(tmpdir(), 'biit-jpeg-'));
+  try {
+    const path = join(dir, 'photo.jpg');
+    await new JpegCodec().writePixels(path, { data, shape: [height, width, 3], axes: 'YXS', dtype: 'uint8' });
+    return new Uint8Array(await readFile(path));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
