@@ -48,6 +48,8 @@ export interface RenderRequest {
    * An RGB(A) image is drawn in its own colours through the first entry's window.
    */
   readonly channels?: readonly ChannelDisplay[];
+  /** How many channels the image has, when known (metadata recorded at import): saves reading the header for default displays. */
+  readonly sizeC?: number;
   /** Names and colours of the channels, for default displays. */
   readonly channelMetadata?: readonly ChannelMetadata[];
   /** Low and high percentiles (0–100) of default windows (default 0.1 and 99.9). */
@@ -73,7 +75,7 @@ export interface RenderRequest {
  */
 export async function renderImage(codec: FormatCodec, path: string, request: RenderRequest): Promise<RgbaImage> {
   let displays = request.channels;
-  let sizeC = displays?.length;
+  let sizeC = displays?.length ?? request.sizeC;
   if (sizeC === undefined) sizeC = (await readImageGeometry(codec, path, request.maxBytes)).sizeC;
   const wanted = displays === undefined ? [...Array(sizeC).keys()] : displays.flatMap((d, c) => (d.active ? [c] : []));
   const read = (c: number) => readPlane(codec, path, { ...(request.t !== undefined && { t: request.t }), c, z: request.z }, request.maxBytes);

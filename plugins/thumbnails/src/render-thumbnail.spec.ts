@@ -61,7 +61,7 @@ describe('drawThumbnail', () => {
       { name: 'Cy5', color: '#ff00ff' },
     ];
     const path = await tif('three.ome.tif', { data, shape: [z, c, h, w], axes: 'ZCYX', dtype: 'uint16' }, channels);
-    const png = rgb(await drawThumbnail(tiff, path, channels, await loadCoreEncoder(), options));
+    const png = rgb(await drawThumbnail(tiff, path, { channels }, await loadCoreEncoder(), options));
     expect([png.width, png.height]).toEqual([128, 64]);
     expect([png.at(20, 30), png.at(64, 30), png.at(108, 30)]).toEqual([
       [0, 0, 255],

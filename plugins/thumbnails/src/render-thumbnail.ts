@@ -1,4 +1,4 @@
-import { renderImage, type ChannelMetadata, type FormatCodec } from '@bioimageit/core';
+import { imageGeometry, renderImage, type FormatCodec, type FormatMetadata } from '@bioimageit/core';
 import type { PngEncoder } from './png-encoder.js';
 
 /** How a thumbnail is drawn. */
@@ -17,19 +17,28 @@ export interface RenderOptions {
  * in its colour (its own, else by wavelength, else red, green, blue…; grey for one channel) through
  * a window from the `percentiles` of its projection, added; RGB images in their own colours;
  * reduced by area means to at most `maxSize` on the long side. Each channel is read one plane at a
- * time within `maxPixelBytes` (FormatError TOO_LARGE before decoding a plane over it).
+ * time within `maxPixelBytes` (FormatError TOO_LARGE before decoding a plane over it). `metadata`
+ * is what import recorded of the file (axes and shape give the channel count without reading the
+ * header again; channels their colours).
  */
 export async function drawThumbnail(
   codec: FormatCodec,
   path: string,
-  channels: readonly ChannelMetadata[] | undefined,
+  metadata: Pick<FormatMetadata, 'shape' | 'axes' | 'channels'> | undefined,
   encoder: PngEncoder,
   options: RenderOptions,
 ): Promise<Uint8Array> {
+  let sizeC: number | undefined;
+  try {
+    sizeC = metadata === undefined ? undefined : imageGeometry(metadata).sizeC;
+  } catch {
+    sizeC = undefined; // no usable geometry recorded: read it from the file
+  }
   const image = await renderImage(codec, path, {
     t: 0,
     z: 'max',
-    ...(channels !== undefined && { channelMetadata: channels }),
+    ...(sizeC !== undefined && { sizeC }),
+    ...(metadata?.channels !== undefined && { channelMetadata: metadata.channels }),
     percentiles: options.percentiles,
     size: options.maxSize,
     noEnlarge: true,

@@ -151,7 +151,7 @@ describe('ThumbnailMaker', () => {
     for (const item of items) expect(Buffer.from(store.saved.get(item.id) ?? [])).toEqual(Buffer.from(inWorkers.saved.get(item.id) ?? [1]));
   });
 
-  it('holds drawn thumbnails until the work settles, nothing queued for saveAfterMs, or maxHeldBytes is passed', async () => {
+  it('draws and saves nothing while items keep coming: only once the work settles, nothing is queued for saveAfterMs, or maxWaiting items wait', async () => {
     const items = await Promise.all([1, 2, 3].map(async (n) => itemAt(await stack(`h${n}.tif`, [1, 16, 16]), `h${n}.tif`)));
     const held = new FakeThumbnailStore(items);
     const maker = new ThumbnailMaker({ log: () => undefined, saveAfterMs: 60_000 });
@@ -165,8 +165,11 @@ describe('ThumbnailMaker', () => {
     soon.enqueue(timed.asStore(), items);
     await vi.waitFor(() => expect(timed.saved.size).toBe(3), { timeout: 10_000 });
     const big = new FakeThumbnailStore(items);
-    const eager = new ThumbnailMaker({ log: () => undefined, saveAfterMs: 60_000, maxHeldBytes: 0 });
-    eager.enqueue(big.asStore(), items);
+    const eager = new ThumbnailMaker({ log: () => undefined, saveAfterMs: 60_000, maxWaiting: 2 });
+    eager.enqueue(big.asStore(), items.slice(0, 1));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(big.saved.size).toBe(0);
+    eager.enqueue(big.asStore(), items.slice(1));
     await vi.waitFor(() => expect(big.saved.size).toBe(3), { timeout: 10_000 });
     await Promise.all([soon.close(), eager.close()]);
   });

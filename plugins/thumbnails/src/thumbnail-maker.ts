@@ -47,7 +47,10 @@ export class ThumbnailMaker {
   /** Drawn PNGs waiting to be saved, by store, and their bytes (see {@link enqueue}). */
   private readonly held = new Map<ExperimentStore, { readonly item: DataItem; readonly png: Uint8Array }[]>();
   private heldBytes = 0;
-  private saveTimer?: NodeJS.Timeout;
+  /** Items queued and not drawn yet (see {@link enqueue}), and how many. */
+  private readonly waiting: { readonly store: ExperimentStore; readonly images: readonly DataItem[] }[] = [];
+  private waitingCount = 0;
+  private startTimer?: NodeJS.Timeout;
 
   constructor(@inject(ThumbnailsOptions) @optional() options?: ThumbnailsOptions) {
     this.options = resolveThumbnailsOptions(options);
@@ -63,35 +66,54 @@ export class ThumbnailMaker {
   }
 
   /**
-   * Draws the thumbnails of the image items among `items` in the background (in the worker
-   * threads) and returns at once. The PNGs are held, not saved yet: they are saved together, in
-   * few store transactions, once the work settles ({@link flush}: a run's end, `kernel.dispose()`),
-   * once nothing was queued for `saveAfterMs`, or as soon as they hold over `maxHeldBytes`; so an
-   * import's commits and tag writes do not wait behind thumbnail writes.
+   * Queues the thumbnails of the image items among `items` and returns at once. Nothing is drawn
+   * while items keep coming: the queue is drawn (in the worker threads) and saved together, in few
+   * store transactions, once nothing more was queued for `saveAfterMs`, once the work settles
+   * ({@link flush}: a run's end, `kernel.dispose()`), or as soon as `maxWaiting` items wait; so an
+   * import's commits and tag writes share neither the CPU nor the store with thumbnails.
    */
   enqueue(store: ExperimentStore, items: readonly DataItem[]): void {
     if (this.unavailable !== undefined) return;
     const images = items.filter((item) => this.accepts(item));
     if (images.length === 0) return;
-    const keys = images.map((item) => `${store.uri}#${item.id}`);
-    for (const key of keys) this.queued.add(key);
-    const draw = async () => {
-      const encoder = await this.loadEncoder();
-      const pngs = await Promise.all(
-        images.map((item) => (encoder === undefined ? undefined : this.attempt(store, item, () => this.render(store, item, encoder)))),
-      );
-      images.forEach((item, i) => {
-        const png = pngs[i];
-        if (png === undefined) this.queued.delete(keys[i] as string);
-        else this.hold(store, item, png);
-      });
-    };
-    this.pend(
-      draw().catch((error: unknown) => {
+    for (const item of images) this.queued.add(`${store.uri}#${item.id}`);
+    this.waiting.push({ store, images });
+    this.waitingCount += images.length;
+    clearTimeout(this.startTimer);
+    this.startTimer = undefined;
+    if (this.waitingCount >= this.options.maxWaiting) this.startWaiting();
+    else {
+      this.startTimer = setTimeout(() => this.startWaiting(), this.options.saveAfterMs);
+      this.startTimer.unref();
+    }
+  }
+
+  /** Draws every waiting item now (in the background, tracked by {@link flush}), then saves what was drawn. */
+  private startWaiting(): void {
+    clearTimeout(this.startTimer);
+    this.startTimer = undefined;
+    const batches = this.waiting.splice(0);
+    this.waitingCount = 0;
+    if (batches.length === 0) return;
+    const draw = async ({ store, images }: { store: ExperimentStore; images: readonly DataItem[] }) => {
+      const keys = images.map((item) => `${store.uri}#${item.id}`);
+      try {
+        const encoder = await this.loadEncoder();
+        const pngs = await Promise.all(
+          images.map((item) => (encoder === undefined ? undefined : this.attempt(store, item, () => this.render(store, item, encoder)))),
+        );
+        images.forEach((item, i) => {
+          const png = pngs[i];
+          if (png === undefined) this.queued.delete(keys[i] as string);
+          else this.hold(store, item, png);
+        });
+      } catch (error) {
         for (const key of keys) this.queued.delete(key);
         this.options.log(`warning: thumbnails: ${error instanceof Error ? error.message : String(error)}`);
-      }),
-    );
+      }
+    };
+    // each batch is saved as soon as it is drawn, while the next ones are drawn in the workers
+    for (const batch of batches) this.pend(draw(batch).then(() => this.saveHeld()));
   }
 
   /** Keeps a drawn PNG until it is saved (see {@link enqueue}); the item stays in {@link queued} meanwhile. */
@@ -100,19 +122,11 @@ export class ThumbnailMaker {
     if (list === undefined) this.held.set(store, (list = []));
     list.push({ item, png });
     this.heldBytes += png.byteLength;
-    clearTimeout(this.saveTimer);
-    this.saveTimer = undefined;
     if (this.heldBytes > this.options.maxHeldBytes) this.pend(this.saveHeld());
-    else {
-      this.saveTimer = setTimeout(() => this.pend(this.saveHeld()), this.options.saveAfterMs);
-      this.saveTimer.unref();
-    }
   }
 
   /** Saves every held PNG now, each store's in chunks of {@link SAVE_CHUNK} saved together. Never rejects. */
   private async saveHeld(): Promise<void> {
-    clearTimeout(this.saveTimer);
-    this.saveTimer = undefined;
     const taken = [...this.held];
     this.held.clear();
     this.heldBytes = 0;
@@ -181,6 +195,7 @@ export class ThumbnailMaker {
   /** Resolves once every queued thumbnail is stored or given up, including work queued meanwhile. */
   async flush(): Promise<void> {
     for (;;) {
+      if (this.waiting.length > 0) this.startWaiting();
       if (this.pending.size > 0) await Promise.all([...this.pending]);
       else if (this.held.size > 0) await this.saveHeld();
       else return;
@@ -230,10 +245,11 @@ export class ThumbnailMaker {
       if (codec === undefined) throw new Error(`no pixel reader for format '${item.format}'`);
       const path = await store.localize(item);
       const { maxSize, percentiles, maxPixelBytes } = this.options;
-      const channels = item.metadata.channels;
+      const { shape, axes, channels } = item.metadata;
+      const metadata = { shape, axes, ...(channels !== undefined && { channels }) };
       const render = { maxSize, percentiles, maxPixelBytes };
-      if (this.pool !== undefined) return this.pool.draw({ path, format: item.format, ...(channels !== undefined && { channels }), render });
-      return drawThumbnail(codec, path, channels, encoder, render);
+      if (this.pool !== undefined) return this.pool.draw({ path, format: item.format, metadata, render });
+      return drawThumbnail(codec, path, metadata, encoder, render);
     });
   }
 

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { ChannelMetadata } from '@bioimageit/core';
+import type { FormatMetadata } from '@bioimageit/core';
 import type { RenderOptions } from './render-thumbnail.js';
 
 /** One thumbnail for a worker to draw: the image file, its format id (a built-in codec) and how to draw it. */
@@ -7,8 +7,8 @@ export interface DrawJob {
   readonly id: number;
   readonly path: string;
   readonly format: string;
-  /** Names and colours of the image's channels (the item's metadata), for their default colours. */
-  readonly channels?: readonly ChannelMetadata[];
+  /** The item's recorded metadata (axes, shape, channels): the channel count and colours. */
+  readonly metadata?: Pick<FormatMetadata, 'shape' | 'axes' | 'channels'>;
   readonly render: RenderOptions;
 }
 

@@ -32,5 +32,5 @@ async function draw(job: DrawJob): Promise<Uint8Array> {
   const codec = codecs.get(job.format);
   if (codec === undefined) throw new Error(`no pixel reader for format '${job.format}'`);
   encoder ??= probePngEncoder(loadCoreEncoder);
-  return drawThumbnail(codec, job.path, job.channels, await encoder, job.render);
+  return drawThumbnail(codec, job.path, job.metadata, await encoder, job.render);
 }

@@ -21,11 +21,14 @@ export interface ThumbnailsOptions {
    */
   readonly workers?: number;
   /**
-   * Drawn thumbnails are saved together once queued work settles (a run's end, `kernel.dispose()`),
-   * once nothing more was queued for this long (default 5,000 ms), or once they hold more than
-   * `maxHeldBytes` (default 32 MiB), so that an import's own writes never wait behind them.
+   * Queued thumbnails are drawn, then saved together, once nothing more was queued for this long
+   * (default 5,000 ms), once the queued work settles (a run's end, `kernel.dispose()`), or once
+   * `maxWaiting` items wait (default 20,000), so that an import shares neither the CPU nor the
+   * store with them. Drawn PNGs are also saved as soon as they hold more than `maxHeldBytes`
+   * (default 32 MiB).
    */
   readonly saveAfterMs?: number;
+  readonly maxWaiting?: number;
   readonly maxHeldBytes?: number;
   /**
    * The most decoded bytes one plane read may take (default 256 MiB). Thumbnails read the first
@@ -49,6 +52,7 @@ export interface ResolvedThumbnailsOptions {
   readonly concurrency: number;
   readonly workers: number;
   readonly saveAfterMs: number;
+  readonly maxWaiting: number;
   readonly maxHeldBytes: number;
   readonly maxPixelBytes: number;
   readonly log: (line: string) => void;
@@ -67,6 +71,7 @@ export function resolveThumbnailsOptions(options: ThumbnailsOptions = {}): Resol
         ? 0
         : Math.max(0, Math.floor(options.workers ?? Math.min(2, Math.max(1, availableParallelism() - 1)))),
     saveAfterMs: Math.max(0, options.saveAfterMs ?? 5000),
+    maxWaiting: Math.max(1, options.maxWaiting ?? 20_000),
     maxHeldBytes: Math.max(0, options.maxHeldBytes ?? 32 * 2 ** 20),
     maxPixelBytes: options.maxPixelBytes ?? 256 * 2 ** 20,
     log: options.log ?? ((line) => void process.stderr.write(`${line}\n`)),
