@@ -5,6 +5,9 @@ import { createKernel, type Kernel } from '@bioimageit/core';
 import { startServer } from '@bioimageit/server';
 import { cli, tempDir, writeStack } from './cli-harness.js';
 import { BUILT_CLI, startCli } from './cli-process.js';
+import { findChromium, launchChromium, SCREENSHOTS } from '../../server/src/test-support/browser.js';
+
+const chromium = findChromium();
 
 const BUNDLED = ['bioimageit.count-objects', 'bioimageit.extract-channel', 'bioimageit.gaussian-blur', 'bioimageit.summarize', 'bioimageit.threshold'];
 
@@ -63,6 +66,24 @@ describe('bioimageit init: the bundled tools, at once', () => {
       const response = await fetch(new URL('api/tools', server.url));
       expect(response.status).toBe(200);
       expect(((await response.json()) as { id: string }[]).map((t) => t.id)).toEqual(BUNDLED);
+      // and the GUI's "Run a tool" tab lists them, in a real browser when Chromium is here
+      if (chromium !== undefined) {
+        const browser = await launchChromium(chromium);
+        try {
+          const page = await browser.newPage();
+          await page.goto(server.url);
+          await page.locator('#tab-tools').click();
+          await page.locator('.tool-list .tool-button').first().waitFor();
+          expect(
+            (
+              await page.locator('.tool-list .tool-button').evaluateAll((b) => b.map((e) => (e as unknown as { dataset: { tool: string } }).dataset.tool))
+            ).sort(),
+          ).toEqual(BUNDLED);
+          await page.screenshot({ path: join(SCREENSHOTS, 'init-run-a-tool.png') });
+        } finally {
+          await browser.close();
+        }
+      }
     } finally {
       await server.close();
       await kernel.dispose();
