@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, createKernel, defaultConfig, loadKernelConfig, settingsEnvironment, type ExperimentStore, type Kernel } from '@bioimageit/core';
+import { DEFAULT_PLUGINS, KNOWN_PLUGINS } from './default-plugins.js';
 import type { Output } from './output.js';
 
 /** Options every command accepts. */
@@ -32,12 +33,17 @@ export class CliContext {
   getKernel(options: GlobalOptions, requireWorkspace = false): Promise<Kernel> {
     this.kernel ??= (async () => {
       try {
-        const config = await loadKernelConfig({ cwd: this.cwd, env: this.env, ...(options.workspace !== undefined && { workspace: options.workspace }) });
-        return await createKernel({ config, env: this.env });
+        const config = await loadKernelConfig({
+          cwd: this.cwd,
+          env: this.env,
+          defaultPlugins: DEFAULT_PLUGINS,
+          ...(options.workspace !== undefined && { workspace: options.workspace }),
+        });
+        return await createKernel({ config, env: this.env, knownPlugins: KNOWN_PLUGINS });
       } catch (err) {
         if (requireWorkspace || !(err instanceof ConfigError) || err.code !== 'NO_WORKSPACE') throw err;
         const user = this.env['BIOIMAGEIT_USER'] || this.env['USER'] || 'unknown';
-        return createKernel({ config: defaultConfig(this.cwd, user), env: this.env });
+        return createKernel({ config: defaultConfig(this.cwd, user, DEFAULT_PLUGINS), env: this.env, knownPlugins: KNOWN_PLUGINS });
       }
     })();
     return this.kernel;

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliContext } from './context.js';
-import { describeError, processOutput, type Output } from './output.js';
+import { describeError, processOutput } from './output.js';
+import type { RunCliOptions } from './run-cli-options.js';
 import { UsageError } from './usage-error.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerExperimentCommand } from './commands/experiment-command.js';
@@ -19,11 +20,7 @@ import { registerTagCommand } from './commands/tag-command.js';
 import { registerToolsCommand } from './commands/tools-command.js';
 import { CLI_VERSION } from './version.js';
 
-export interface RunCliOptions {
-  readonly output?: Output;
-  readonly cwd?: string;
-  readonly env?: NodeJS.ProcessEnv;
-}
+export type { RunCliOptions } from './run-cli-options.js';
 
 /**
  * Runs the `bioimageit` command with `argv` (without the node and script paths) and resolves to
@@ -53,7 +50,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
   registerRunsCommand(program, ctx);
   registerPipelineCommand(program, ctx);
   registerProvenanceCommand(program, ctx);
-  registerDemoCommand(program, ctx);
+  registerDemoCommand(program, ctx, runCli);
   registerOmeroCommand(program, ctx);
   registerServeCommand(program, ctx);
   for (const cmd of allCommands(program)) cmd.exitOverride();

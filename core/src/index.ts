@@ -24,3 +24,6 @@ export { CORE_VERSION } from './version.js';
 export * from './util/process-alive.js';
 export * from './util/control-characters.js';
 export * from './util/bytes.js';
+export * from './util/map-concurrent.js';
+export * from './util/task-limiter.js';
+export * from './util/atomic-write.js';

@@ -36,7 +36,7 @@ const MAX_RATIO = 1.3;
 const plugins = flag('--plugins')
   ?.split(',')
   .filter((p) => p !== '');
-const benchConfig = (workspace: string) => ({ ...defaultConfig(workspace, 'bench'), ...(plugins !== undefined && { plugins }) });
+const benchConfig = (workspace: string) => ({ ...defaultConfig(workspace, 'bench', ['@bioimageit/local-fs']), ...(plugins !== undefined && { plugins }) });
 /** The plugins of `base` without thumbnails (off) or with them (on). */
 const withThumbnails = (workspace: string, on: boolean) => {
   const base = benchConfig(workspace);

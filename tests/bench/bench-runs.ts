@@ -156,7 +156,7 @@ async function engine(kernel: Kernel, store: ExperimentStore, tool: ToolName, da
 async function main(): Promise<void> {
   await rm(root, { recursive: true, force: true });
   await writeToolFolder(join(root, 'tools'));
-  const kernel = await createKernel({ config: { ...defaultConfig(root, 'bench'), tools: { dirs: ['tools'] } } });
+  const kernel = await createKernel({ config: { ...defaultConfig(root, 'bench', ['@bioimageit/local-fs']), tools: { dirs: ['tools'] } } });
   kernel.runners.register(inProcess, 'bench');
   const helper = new SpawnHelper();
   try {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKernel, defaultConfig } from '@bioimageit/core';
+import { DEFAULT_PLUGINS } from '@bioimageit/cli';
 import { cli, REPO, tempDir } from './cli-harness.js';
 import { BUILT_CLI, startCli } from './cli-process.js';
 import { fuzzCorpus, writeCorpus } from './fuzz/fuzz-corpus.js';
@@ -85,7 +86,7 @@ describe('import fuzz suite (issue 16)', () => {
     for (const f of report.failed) expect(f.error).toContain(f.path);
     expect(report.renamed.map((r) => r.name).sort()).toEqual(expect.arrayContaining(['bell_ring.tif', 'back_slash.tif', 'scan_2.tif']));
     expect(peakKiB).toBeLessThan(RSS_BOUND_KIB);
-    const kernel = await createKernel({ config: defaultConfig(ws, 'checker') });
+    const kernel = await createKernel({ config: defaultConfig(ws, 'checker', DEFAULT_PLUGINS) });
     try {
       const items = await (await kernel.openExperiment(join(ws, 'together'))).items();
       expect(items).toHaveLength(report.imported);

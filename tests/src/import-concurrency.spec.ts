@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKernel, defaultConfig, encodeTiff } from '@bioimageit/core';
+import { DEFAULT_PLUGINS } from '@bioimageit/cli';
 import { cli, tempDir } from './cli-harness.js';
 import { BUILT_CLI, startCli } from './cli-process.js';
 
@@ -28,7 +29,7 @@ describe('concurrent --skip-existing imports (real processes)', () => {
     const args = ['import', incoming, '-e', 'exp', '--skip-existing'];
     const [ra, rb] = await Promise.all([startCli(BUILT_CLI, args, ws, env).done, startCli(BUILT_CLI, args, ws, env).done]);
     expect([ra.code, rb.code, ra.stderr, rb.stderr]).toEqual([0, 0, '', '']);
-    const kernel = await createKernel({ config: defaultConfig(ws, 'checker') });
+    const kernel = await createKernel({ config: defaultConfig(ws, 'checker', DEFAULT_PLUGINS) });
     const items = await (await kernel.openExperiment(join(ws, 'exp'))).items();
     await kernel.dispose();
     expect(items.filter((i) => /_\d+_\d+\.tif$/.test(i.name)).map((i) => i.name)).toEqual([]);
@@ -54,7 +55,7 @@ describe('odd file names (real process)', () => {
     const report = JSON.parse(result.stdout) as { imported: number; renamed: { path: string; name: string }[] };
     expect(report.imported).toBe(6);
     expect(report.renamed.map((r) => r.name).sort()).toEqual(['back_slash.tif', 'bad_bell.tif', 'scan_2.tif', expect.stringMatching(/^x+~[0-9a-f]{8}\.tif$/)]);
-    const kernel = await createKernel({ config: defaultConfig(ws, 'checker') });
+    const kernel = await createKernel({ config: defaultConfig(ws, 'checker', DEFAULT_PLUGINS) });
     const items = await (await kernel.openExperiment(join(ws, 'exp'))).items();
     await kernel.dispose();
     expect(items).toHaveLength(6);

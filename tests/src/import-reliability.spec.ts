@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKernel, defaultConfig, encodeTiff } from '@bioimageit/core';
+import { DEFAULT_PLUGINS } from '@bioimageit/cli';
 import { cli, tempDir } from './cli-harness.js';
 import { BUILT_CLI, startCli } from './cli-process.js';
 
@@ -39,7 +40,7 @@ async function checkExperiment(ws: string): Promise<number> {
       if (name.endsWith('.json')) expect(() => JSON.parse(readFileSync(join(folder, name), 'utf8')), `${name} is complete JSON`).not.toThrow();
     }
   }
-  const kernel = await createKernel({ config: defaultConfig(ws, 'checker') });
+  const kernel = await createKernel({ config: defaultConfig(ws, 'checker', DEFAULT_PLUGINS) });
   const store = await kernel.openExperiment(expDir);
   const items = await store.items();
   for (const item of items) {

@@ -17,6 +17,7 @@ import {
   type ProvJsonDocument,
   type RoCrateDocument,
 } from '@bioimageit/core';
+import { DEFAULT_PLUGINS } from '@bioimageit/cli';
 import { cli, copyV1Experiment, tempDir } from './cli-harness.js';
 
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -27,7 +28,7 @@ let exp: string;
 beforeEach(async () => {
   dir = await tempDir('biit-prov-');
   exp = await copyV1Experiment(dir.path);
-  kernel = await createKernel({ config: defaultConfig(dir.path, 'tester') });
+  kernel = await createKernel({ config: defaultConfig(dir.path, 'tester', DEFAULT_PLUGINS) });
   store = await kernel.openExperiment(exp);
 });
 afterEach(async () => {

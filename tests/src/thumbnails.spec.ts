@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKernel, defaultConfig, encodeTiff, type DataItem } from '@bioimageit/core';
+import { DEFAULT_PLUGINS } from '@bioimageit/cli';
 import { thumbnailsModuleWith } from '@bioimageit/thumbnails';
 import { cli, tempDir, writeStack } from './cli-harness.js';
 
@@ -73,7 +74,7 @@ describe('thumbnails through the CLI (plugins of a workspace made by init)', () 
     const incoming = await incomingFolder();
     expect((await cli(dir.path, ['init', ws, '--user', 'ada'])).code).toBe(0);
     expect((await cli(ws, ['experiment', 'create', 'Plate'])).code).toBe(0);
-    const bare = await createKernel({ config: defaultConfig(ws, 'ada') });
+    const bare = await createKernel({ config: defaultConfig(ws, 'ada', DEFAULT_PLUGINS) });
     await bare.importData(await bare.openExperiment(join(ws, 'Plate')), incoming, {});
     await bare.dispose();
     expect((await items(ws)).filter((i) => i.thumbnail !== undefined)).toEqual([]);

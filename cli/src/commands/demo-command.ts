@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { runDemo } from '../demo/run-demo.js';
+import type { RunCli } from '../run-cli-options.js';
 import { UsageError } from '../usage-error.js';
 import { parseJobs } from './run-report.js';
 
@@ -11,9 +12,10 @@ import { parseJobs } from './run-report.js';
  * workspace in DIR (default `./demo-workspace`; a folder that is not a previous demo workspace is
  * never deleted), writes a synthetic plate of blob images, imports and tags it, runs the bundled
  * pipeline blur → threshold → count objects → summary per well, exports an RO-Crate and prints
- * where the results, run logs, summary tables, RO-Crate and thumbnails are.
+ * where the results, run logs, summary tables, RO-Crate and thumbnails are. Each step runs
+ * through `runCli` (program.ts passes its own: importing it here would be an import cycle).
  */
-export function registerDemoCommand(program: Command, ctx: CliContext): void {
+export function registerDemoCommand(program: Command, ctx: CliContext, runCli: RunCli): void {
   program
     .command('demo')
     .description(
@@ -26,6 +28,6 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       const jobs = parseJobs(flags.jobs) ?? Math.max(1, Math.min(4, availableParallelism()));
       const images = flags.images === undefined ? 5 : Number(flags.images);
       if (!Number.isInteger(images) || images < 1 || images > 99) throw new UsageError(`--images must be an integer from 1 to 99, got '${flags.images}'`);
-      await runDemo(ctx, { dir: resolve(ctx.cwd, dir), jobs, imagesPerPopulation: images });
+      await runDemo(ctx, { dir: resolve(ctx.cwd, dir), jobs, imagesPerPopulation: images }, runCli);
     });
 }

@@ -4,6 +4,7 @@ import { writeInitialConfig } from '@bioimageit/core';
 import type { Command } from 'commander';
 import { BUNDLED_TOOLS_ENTRY } from '../bundled-tools.js';
 import type { CliContext } from '../context.js';
+import { INITIAL_PLUGINS } from '../default-plugins.js';
 
 /**
  * `bioimageit init [DIR]`: makes DIR (default: here) a workspace with a bioimageit.config.json
@@ -22,7 +23,7 @@ export function registerInitCommand(program: Command, ctx: CliContext): void {
       const workspace = resolve(ctx.cwd, dir);
       await mkdir(workspace, { recursive: true });
       const user = opts.user ?? (ctx.env['BIOIMAGEIT_USER'] || ctx.env['USER'] || 'unknown');
-      const file = await writeInitialConfig(workspace, user, { toolDirs: opts.bundledTools ? [BUNDLED_TOOLS_ENTRY] : [] });
+      const file = await writeInitialConfig(workspace, user, { plugins: INITIAL_PLUGINS, toolDirs: opts.bundledTools ? [BUNDLED_TOOLS_ENTRY] : [] });
       ctx.output.out(`initialized workspace ${workspace} (${file})`);
       if (opts.bundledTools) ctx.output.out(`tools: those shipped with the CLI ("tools": {"dirs": ["${BUNDLED_TOOLS_ENTRY}"]}); see 'bioimageit tools list'`);
     });

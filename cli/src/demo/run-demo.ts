@@ -1,6 +1,7 @@
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CliContext } from '../context.js';
+import type { RunCli } from '../run-cli-options.js';
 import { DEMO_PIPELINE_FILE } from '../bundled-tools.js';
 import { prepareDemoFolder } from './demo-folder.js';
 import { printDemoReport } from './demo-report.js';
@@ -42,12 +43,11 @@ class DemoStepFailed extends Error {
  * images, makes it a workspace (init lists the bundled tools in its config), imports the plate with tags from file and
  * folder names, tags wells by hand, queries, runs the demo pipeline (blur → threshold → count
  * objects → summary per well), exports an RO-Crate, then prints where everything is. Each step is
- * a `bioimageit` command, printed before it runs (in the workspace folder). A failing step stops
- * the demo with its exit code.
+ * a `bioimageit` command run by `runCli` (program.ts's, passed in: importing it would be an
+ * import cycle), printed before it runs (in the workspace folder). A failing step stops the demo
+ * with its exit code.
  */
-export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<void> {
-  // Imported here: program.ts registers this command, so a static import would be a cycle.
-  const { runCli } = await import('../program.js');
+export async function runDemo(ctx: CliContext, options: DemoOptions, runCli: RunCli): Promise<void> {
   const { dir } = options;
   const out = (text: string) => ctx.output.out(text);
   const env = Object.fromEntries(Object.entries(ctx.env).filter(([name]) => !IGNORED_ENV.includes(name)));

@@ -30,8 +30,8 @@ export interface KernelConfig {
   };
   /**
    * Folders of tool manifests: paths (relative ones from the workspace) or, in the file and in
-   * `BIOIMAGEIT_TOOL_DIRS`, folders of installed packages (`@bioimageit/cli/tools`, the tools
-   * shipped with the CLI), which `loadKernelConfig` resolves to paths (see `resolveToolFolders`).
+   * `BIOIMAGEIT_TOOL_DIRS`, folders of installed packages (`@scope/package/tools`, such as the
+   * tools shipped with the CLI), which `loadKernelConfig` resolves to paths (see `resolveToolFolders`).
    */
   readonly tools: { readonly dirs: readonly string[] };
   /**
@@ -53,22 +53,16 @@ export interface KernelConfig {
 }
 
 /**
- * Plugins of a workspace without a `plugins` setting: local storage only, the embedded default.
- * `bioimageit init` writes a config that also enables `@bioimageit/thumbnails` (visible and
- * removable there): thumbnails roughly double the cost of a large import on a small machine.
+ * Defaults for a workspace folder. `plugins`: what a workspace without a `plugins` setting loads;
+ * core knows no plugin, so the caller gives them (the CLI, the composition root, passes its
+ * embedded default); default none.
  */
-export const DEFAULT_PLUGINS: readonly string[] = ['@bioimageit/local-fs'];
-
-/** Plugins written into a new workspace's config by `bioimageit init`. */
-export const INITIAL_PLUGINS: readonly string[] = ['@bioimageit/local-fs', '@bioimageit/thumbnails'];
-
-/** Defaults for a workspace folder. */
-export function defaultConfig(workspace: string, userName: string): KernelConfig {
+export function defaultConfig(workspace: string, userName: string, plugins: readonly string[] = []): KernelConfig {
   return {
     workspace,
     user: { name: userName },
     experiments: '.',
-    plugins: DEFAULT_PLUGINS,
+    plugins,
     import: { mode: 'copy', batchSize: 500, concurrency: 8 },
     tools: { dirs: [] },
     env: { node: process.execPath },
@@ -130,7 +124,7 @@ export function mergeConfig(base: KernelConfig, raw: unknown, source: string): K
     const tools = raw['tools'];
     const dirs = isRecord(tools) ? (tools['dirs'] ?? []) : undefined;
     if (!Array.isArray(dirs) || !dirs.every((d) => typeof d === 'string'))
-      throw bad('tools.dirs', "must be an array of folder paths or package folders ('@bioimageit/cli/tools')");
+      throw bad('tools.dirs', "must be an array of folder paths or package folders ('@scope/package/tools')");
     config = { ...config, tools: { dirs: dirs as string[] } };
   }
   if (raw['env'] !== undefined) {

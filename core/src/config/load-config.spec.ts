@@ -15,7 +15,7 @@ afterEach(async () => {
 
 describe('loadKernelConfig', () => {
   it('finds the workspace above the current folder and fills defaults', async () => {
-    await writeInitialConfig(dir, 'ada');
+    await writeInitialConfig(dir, 'ada', { plugins: ['@bioimageit/local-fs', '@bioimageit/thumbnails'] });
     await mkdir(join(dir, 'a', 'b'), { recursive: true });
     const config = await loadKernelConfig({ cwd: join(dir, 'a', 'b'), env: {} });
     expect(config).toMatchObject({

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors/area-errors.js';
-import { applyEnvOverrides, CONFIG_FILE, defaultConfig, INITIAL_PLUGINS, mergeConfig, type KernelConfig } from './kernel-config.js';
+import { applyEnvOverrides, CONFIG_FILE, defaultConfig, mergeConfig, type KernelConfig } from './kernel-config.js';
 import { resolveToolFolders } from './tool-folders.js';
 
 export interface LoadConfigOptions {
@@ -11,11 +11,16 @@ export interface LoadConfigOptions {
   readonly workspace?: string;
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Plugins of a workspace whose file and environment name none (`plugins`, `BIOIMAGEIT_PLUGINS`).
+   * Core knows no plugin: the composition root (the CLI) gives its embedded default. Default none.
+   */
+  readonly defaultPlugins?: readonly string[];
 }
 
 /**
  * Finds the workspace, reads its bioimageit.config.json and applies environment overrides, then
- * resolves package entries of `tools.dirs` (`@bioimageit/cli/tools`) to the folders of the
+ * resolves package entries of `tools.dirs` (`@scope/package/tools`) to the folders of the
  * installed packages (see {@link resolveToolFolders}). Throws ConfigError NO_WORKSPACE (with the
  * command that creates one) or INVALID.
  */
@@ -44,7 +49,7 @@ export async function loadKernelConfig(options: LoadConfigOptions = {}): Promise
   } else if (explicit === undefined) {
     throw new ConfigError('NOT_FOUND', `${file} is missing`, { details: { file } });
   }
-  const base = defaultConfig(workspace, defaultUserName(env));
+  const base = defaultConfig(workspace, defaultUserName(env), options.defaultPlugins ?? []);
   const config = applyEnvOverrides(mergeConfig(base, raw, file), env, delimiter);
   const toolsSource = env['BIOIMAGEIT_TOOL_DIRS'] ? 'environment (BIOIMAGEIT_TOOL_DIRS)' : file;
   return { ...config, tools: { ...config.tools, dirs: resolveToolFolders(config.tools.dirs, workspace, toolsSource) } };
@@ -53,10 +58,12 @@ export async function loadKernelConfig(options: LoadConfigOptions = {}): Promise
 /** What a new workspace's config holds besides the defaults. */
 export interface InitialConfigOptions {
   /**
-   * `tools.dirs` to write: folder paths, or package folders such as `@bioimageit/cli/tools` (see
+   * `tools.dirs` to write: folder paths, or package folders such as `@scope/package/tools` (see
    * {@link resolveToolFolders}), which name the same tools on every machine. Default: none.
    */
   readonly toolDirs?: readonly string[];
+  /** `plugins` to write (the composition root's choice for new workspaces). Default: none. */
+  readonly plugins?: readonly string[];
 }
 
 /** Writes a fresh config file for a new workspace; EXISTS-like INVALID when one is there already. */
@@ -66,7 +73,7 @@ export async function writeInitialConfig(workspace: string, userName: string, op
   const body = {
     user: { name: userName },
     experiments: '.',
-    plugins: INITIAL_PLUGINS,
+    plugins: [...(options.plugins ?? [])],
     import: { mode: 'copy', batchSize: 500, concurrency: 8 },
     ...(options.toolDirs !== undefined && options.toolDirs.length > 0 && { tools: { dirs: [...options.toolDirs] } }),
   };

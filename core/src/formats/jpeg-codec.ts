@@ -1,9 +1,9 @@
 import jpeg from 'jpeg-js';
 import type { FormatCodec, PixelArray, PixelReadOptions } from '../extension-points/format-codec.js';
 import type { FormatMetadata } from '../model/data-item.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { readFileHead, readWholeFile } from './file-reads.js';
-import { corrupt, unsupported } from './format-failure.js';
+import { corrupt, ioFailure, unsupported } from './format-failure.js';
 import { defaultMaxPixelBytes } from './pixel-limits.js';
 import { checkDeclaredBytes, planeOnly } from './plane-image.js';
 
@@ -89,7 +89,9 @@ export class JpegCodec implements FormatCodec {
       rgba[j + 2] = pixels.data[i + 2] as number;
       rgba[j + 3] = 255;
     }
-    await writeFileAtomic(path, [jpeg.encode({ width, height, data: rgba }, 95).data]);
+    await writeFileAtomic(path, [jpeg.encode({ width, height, data: rgba }, 95).data], { fsync: false }).catch((error: unknown) => {
+      throw ioFailure(path, 'write file', error);
+    });
   }
 }
 

@@ -1,9 +1,9 @@
 import { convertIndexedToRgb, decode, encode } from 'fast-png';
 import type { FormatCodec, PixelArray, PixelReadOptions } from '../extension-points/format-codec.js';
 import type { FormatMetadata } from '../model/data-item.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { readFileHead, readWholeFile } from './file-reads.js';
-import { corrupt, unsupported } from './format-failure.js';
+import { corrupt, ioFailure, unsupported } from './format-failure.js';
 import { checkDeclaredBytes, planeOnly } from './plane-image.js';
 
 /** What a PNG's header says: geometry, sample layout, and the physical pixel size when pHYs gives one in metres. */
@@ -80,7 +80,9 @@ export class PngCodec implements FormatCodec {
     if (dtype !== 'uint8' && dtype !== 'uint16') throw unsupported(path, `PNG holds uint8 or uint16 samples, not ${dtype} (convert first)`);
     const data = dtype === 'uint8' ? (pixels.data as Uint8Array) : (pixels.data as Uint16Array);
     const png = encode({ width: shape[1]!, height: shape[0]!, data, channels: samples, depth: dtype === 'uint8' ? 8 : 16 });
-    await writeFileAtomic(path, [png]);
+    await writeFileAtomic(path, [png], { fsync: false }).catch((error: unknown) => {
+      throw ioFailure(path, 'write file', error);
+    });
   }
 }
 

@@ -2,8 +2,8 @@ import type { PixelArray } from '../extension-points/format-codec.js';
 import type { ChannelMetadata } from '../model/data-item.js';
 import { isHexColor } from './channel-color.js';
 import { concatBytes } from '../util/bytes.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { unsupported } from './format-failure.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { ioFailure, unsupported } from './format-failure.js';
 import { buildOmeXml } from './ome-xml.js';
 import { bytesPerSample, isPixelDtype, pixelDataConstructor, shapeSize, tiffSampleFormat, LITTLE_ENDIAN_HOST } from './pixel-dtype.js';
 import { align8, asciiField, ifdBlock, ifdBlockSize, longField, rationalField, shortField, type TiffField } from './tiff-ifd-builder.js';
@@ -47,7 +47,10 @@ export function encodeTiff(pixels: PixelArray, options: TiffWriteOptions = {}): 
  * Throws FormatError `UNSUPPORTED` (bad pixel array) or `IO`, naming `path`.
  */
 export async function writeTiff(path: string, pixels: PixelArray, options: TiffWriteOptions = {}): Promise<void> {
-  await writeFileAtomic(path, encodeTiffParts(pixels, options, path));
+  const parts = encodeTiffParts(pixels, options, path);
+  await writeFileAtomic(path, parts, { fsync: false }).catch((error: unknown) => {
+    throw ioFailure(path, 'write file', error);
+  });
 }
 
 /** The file as consecutive byte ranges: header, first IFD, the pixel bytes (not copied), other IFDs. */

@@ -11,6 +11,7 @@ import type { FormatRegistry } from '../registry/registries.js';
 import { applyTagRules, compileTagRule, type TagRule } from '../tagging/tag-rules.js';
 import { walkFiles, type FileSelection, type FoundFile } from './file-walker.js';
 import { safeItemName } from './safe-item-name.js';
+import { mapConcurrent } from '../util/map-concurrent.js';
 
 /**
  * Files larger than this are not read into memory: their metadata comes from the codec's
@@ -107,7 +108,7 @@ export class ImportService {
     for (let start = 0; start < planned.length; start += batchSize) {
       if (options.signal?.aborted) return { imported, renamed: stillImported(renamed, skipped, failed), skipped, failed, cancelled: true };
       const slice = planned.slice(start, start + batchSize);
-      const prepared = await mapLimited(slice, options.concurrency ?? 8, async ({ file, codec }) => {
+      const prepared = await mapConcurrent(slice, options.concurrency ?? 8, async ({ file, codec }) => {
         try {
           const item = await describeFile(file, codec);
           if (item.metadata['originalName'] !== undefined) renamed.push({ path: file.path, name: item.name });
@@ -211,19 +212,6 @@ function hashStream(path: string): Promise<string> {
       .on('error', reject)
       .on('end', () => resolve(hash.digest('hex')));
   });
-}
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 function errorText(err: unknown): string {

@@ -2,7 +2,7 @@ import { Container, type ContainerModule } from 'inversify';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_FILE, KernelConfig, settingsEnvironment } from '../config/kernel-config.js';
-import { ConfigError } from '../errors/area-errors.js';
+import { ConfigError, PluginError } from '../errors/area-errors.js';
 import { loadKernelConfig, type LoadConfigOptions } from '../config/load-config.js';
 import { builtinFormatCodecs } from '../formats/index.js';
 import { LocalRunner } from '../runner/index.js';
@@ -11,6 +11,7 @@ import { defaultCapabilityProber, type CapabilityProber } from '../plugin/capabi
 import { PluginLoader } from '../plugin/plugin-loader.js';
 import type { PluginDescriptor, PluginManifest } from '../plugin/plugin-manifest.js';
 import { validatePluginManifest } from '../plugin/plugin-manifest.js';
+import { validateRunnerDeclaration, type RunnerDeclaration } from '../plugin/runner-declaration.js';
 import { importPluginModule, readPluginDescriptor } from '../plugin/plugin-resolver.js';
 import { FormatRegistry, RunnerRegistry, StorageRegistry, ToolSourceRegistry } from '../registry/registries.js';
 import { CORE_VERSION } from '../version.js';
@@ -22,6 +23,16 @@ export interface InlinePlugin {
   readonly module: ContainerModule;
 }
 
+/**
+ * A plugin the composition root knows but a workspace may not configure: its package and the
+ * runners its manifest declares (as `bioimageit.contributes.runners`), so that a run falling back to
+ * the local runner names the package that would honour the tool's requirement.
+ */
+export interface KnownPlugin {
+  readonly packageName: string;
+  readonly runners?: readonly unknown[];
+}
+
 export interface CreateKernelOptions extends LoadConfigOptions {
   /** Use this configuration instead of reading the workspace's file. */
   readonly config?: KernelConfig;
@@ -29,6 +40,8 @@ export interface CreateKernelOptions extends LoadConfigOptions {
   readonly inlinePlugins?: readonly InlinePlugin[];
   /** Capability probe (tests replace it). */
   readonly prober?: CapabilityProber;
+  /** Plugins the caller knows of (the CLI's catalogue), named in fallback warnings when not configured. Default none. */
+  readonly knownPlugins?: readonly KnownPlugin[];
   /** Folders from which plugin packages are resolved; default: the workspace and this package. */
   readonly pluginBases?: readonly string[];
 }
@@ -81,8 +94,24 @@ export async function createKernel(options: CreateKernelOptions = {}): Promise<K
     add(descriptor);
   }
   checkSettings(config, declared);
+  hintKnownRunners(runners, options.knownPlugins ?? [], new Set(loader.list().map((p) => p.packageName)));
   await loader.activateHookPlugins();
   return new Kernel({ config, hooks, loader, storage, formats, runners, toolSources });
+}
+
+/** Records the runners of known plugins the configuration does not load (validated as manifests are). */
+function hintKnownRunners(runners: RunnerRegistry, known: readonly KnownPlugin[], configured: ReadonlySet<string>): void {
+  for (const plugin of known) {
+    if (configured.has(plugin.packageName)) continue;
+    const bad = (field: string, why: string) =>
+      new PluginError('BAD_MANIFEST', `known plugin '${plugin.packageName}': runner declaration '${field}' ${why}`, {
+        details: { package: plugin.packageName, field },
+      });
+    (plugin.runners ?? []).forEach((raw, i) => {
+      const declaration: RunnerDeclaration = validateRunnerDeclaration(raw, `runners[${i}]`, bad);
+      runners.hint({ ...declaration, plugin: plugin.packageName, packageName: plugin.packageName });
+    });
+  }
 }
 
 /** Every name in the config's `settings` must be one a configured plugin declares (a typo fails here, not silently). */

@@ -53,7 +53,7 @@ describe('plugin manifests', () => {
     expect(() => validatePluginManifest({ ...manifest('Bad_Id', 'x') }, 'p', '0.1.0')).toThrow(/'bioimageit\.id'/);
     expect(() => validatePluginManifest({ ...manifest('ok', 'x'), engines: { core: 'not a range' } }, 'p', '0.1.0')).toThrow(/engines\.core/);
     expect(() => validatePluginManifest({ ...manifest('ok', 'x'), module: 'module.js' }, 'p', '0.1.0')).toThrow(/'bioimageit\.module'/);
-    expect(() => validatePluginManifest({ ...manifest('ok', 'x'), requires: ['quantum'] }, 'p', '0.1.0')).toThrow(/'bioimageit\.requires'/);
+    expect(() => validatePluginManifest({ ...manifest('ok', 'x'), requires: ['Quantum!'] }, 'p', '0.1.0')).toThrow(/'bioimageit\.requires\[0\]'/);
     expect(() => validatePluginManifest({ ...manifest('ok', 'x'), contributes: { widgets: [] } }, 'p', '0.1.0')).toThrow(/contributes\.widgets/);
     expect(() => validatePluginManifest({ ...manifest('ok', 'x'), contributes: { storage: [{ scheme: 'UP' }] } }, 'p', '0.1.0')).toThrow(
       /storage\[0\]\.scheme/,
@@ -106,6 +106,21 @@ describe('plugin loader', () => {
       code: 'MISSING_REQUIREMENT',
       message: "plugin 'docker-thing' is unavailable: requires docker: no Docker Engine socket",
     });
+  });
+
+  it("probes a capability as the plugin's manifest declares, with no probe written in core", async () => {
+    const probes = {
+      'quantum-link': { anyOf: [{ onPath: 'qlink-ctl-absent' }, { file: join(dir, 'no-such-device') }], reason: 'no link at {file}', fix: 'install qlink' },
+    };
+    await writePlugin('biit-quantum', { ...manifest('quantum-thing', 'qx'), requires: ['quantum-link'], probes });
+    const kernel = await createKernel({ config: { ...defaultConfig(dir, 'tester'), plugins: ['biit-quantum'] }, pluginBases: [dir], env: { PATH: '' } });
+    expect(kernel.plugins()[0]).toMatchObject({
+      state: 'unavailable',
+      reason: `requires quantum-link: no link at ${join(dir, 'no-such-device')} (install qlink)`,
+    });
+    await writeFile(join(dir, 'no-such-device'), '');
+    const present = await createKernel({ config: { ...defaultConfig(dir, 'tester'), plugins: ['biit-quantum'] }, pluginBases: [dir], env: { PATH: '' } });
+    expect(present.plugins()[0]?.state).toBe('declared');
   });
 
   it('reports which plugin failed to activate and why', async () => {

@@ -67,7 +67,7 @@ export class PluginLoader {
     }
     const entry: Entry = { descriptor, state: 'declared', ...(module && { module }) };
     for (const capability of descriptor.manifest.requires) {
-      const probe = this.deps.prober(capability);
+      const probe = this.deps.prober(capability, descriptor.manifest.probes[capability]);
       if (!probe.available) {
         entry.state = 'unavailable';
         entry.reason = `requires ${capability}: ${probe.reason ?? 'not available'}`;
@@ -78,7 +78,10 @@ export class PluginLoader {
     const activate = () => this.activate(id);
     const c = descriptor.manifest.contributes;
     for (const s of c.storage ?? []) this.deps.storage.declare(s.scheme, id, activate);
-    for (const r of c.runners ?? []) this.deps.runners.declare(r.id, id, activate);
+    for (const r of c.runners ?? []) {
+      this.deps.runners.declare(r.id, id, activate);
+      this.deps.runners.offer({ ...r, plugin: id, packageName: descriptor.packageName });
+    }
     for (const f of c.formats ?? []) this.deps.formats.declare(f.id, id, activate);
     for (const t of c.toolSources ?? []) this.deps.toolSources.declare(t.id, id, activate);
   }

@@ -1,15 +1,24 @@
 import semver from 'semver';
 import { PluginError } from '../errors/area-errors.js';
 import { isRecord } from '../util/is-record.js';
+import { validateCapabilityProbes, type CapabilityProbeSpec } from './capability-probe-spec.js';
+import { validateRunnerDeclaration, type RunnerDeclaration } from './runner-declaration.js';
 
-/** Capabilities a plugin may require of the machine; checked before its code is imported. */
-export const KNOWN_CAPABILITIES = ['docker', 'cuda', 'network', 'fftw', 'slurm', 'conda'] as const;
-export type Capability = (typeof KNOWN_CAPABILITIES)[number];
+/**
+ * A capability a plugin may require of the machine (`requires`), checked before its code is
+ * imported. The list is open: any lower-case name (`docker`, `cuda`, `apptainer`); how one is probed
+ * is declared by the plugin that requires it (`probes`), core only evaluates the declaration.
+ */
+export type Capability = string;
+
+/** What a capability name looks like: lower-case letters, digits and `-`. */
+export const CAPABILITY_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
 /** What a plugin contributes, declared so the kernel can route requests without running plugin code. */
 export interface PluginContributes {
   readonly storage?: readonly { readonly scheme: string }[];
-  readonly runners?: readonly { readonly id: string }[];
+  /** Runners, each with the tool requirements it satisfies (see {@link RunnerDeclaration}). */
+  readonly runners?: readonly RunnerDeclaration[];
   readonly formats?: readonly { readonly id: string; readonly extensions?: readonly string[] }[];
   readonly toolSources?: readonly { readonly id: string }[];
   /** True when the plugin taps kernel hooks (activated eagerly at kernel start). */
@@ -24,7 +33,18 @@ export interface PluginContributes {
  *                 "contributes": { "storage": [{ "scheme": "file" }] }, "requires": [] }
  * ```
  * `module` is a subpath export of the package whose default export is an inversify ContainerModule
- * holding only bindings.
+ * holding only bindings. A runner plugin says which tool requirements its runner satisfies and how
+ * the capability it requires is probed, so the kernel can choose it and report it unavailable
+ * without knowing it by name:
+ *
+ * ```json
+ * "bioimageit": { "id": "docker-runner", "engines": { "core": "^0.1.0" }, "module": "./module",
+ *   "contributes": { "runners": [{ "id": "docker", "satisfies": ["docker"], "priority": 20 }] },
+ *   "requires": ["docker"],
+ *   "probes": { "docker": { "anyOf": [{ "env": "DOCKER_HOST", "matches": "^(?!unix://)" },
+ *                                     { "file": "/var/run/docker.sock", "fromEnv": { "name": "DOCKER_HOST", "prefix": "unix://" } }],
+ *                           "reason": "no Docker Engine socket at {file}", "fix": "start dockerd or set DOCKER_HOST" } } }
+ * ```
  */
 export interface PluginManifest {
   readonly id: string;
@@ -32,6 +52,12 @@ export interface PluginManifest {
   readonly module: string;
   readonly contributes: PluginContributes;
   readonly requires: readonly Capability[];
+  /**
+   * How each required capability is probed (see {@link CapabilityProbeSpec}), by capability name;
+   * every key must be listed in `requires`. A required capability without a probe is assumed
+   * present (the plugin checks it when it activates). Optional; default none.
+   */
+  readonly probes: Readonly<Record<Capability, CapabilityProbeSpec>>;
   /**
    * Names of the settings (environment variables) the plugin reads, which a workspace may also
    * give in its config's `settings` (see KernelConfig.settings). Optional; default none.
@@ -64,7 +90,7 @@ export function validatePluginManifest(raw: unknown, packageName: string, coreVe
       details: { package: packageName, field },
     });
   if (!isRecord(raw)) throw bad('', 'is missing (package.json needs a "bioimageit" object)');
-  const { id, engines, module, contributes, requires, settings } = raw;
+  const { id, engines, module, contributes, requires, settings, probes } = raw;
   if (typeof id !== 'string' || !ID.test(id)) throw bad('id', 'must be a lower-case kebab-case string');
   if (!isRecord(engines) || typeof engines['core'] !== 'string') throw bad('engines.core', 'must be a semver range string');
   const range = engines['core'];
@@ -76,14 +102,23 @@ export function validatePluginManifest(raw: unknown, packageName: string, coreVe
   }
   if (typeof module !== 'string' || !module.startsWith('./')) throw bad('module', "must be a subpath export such as './module'");
   const req = requires ?? [];
-  if (!Array.isArray(req) || !req.every((r): r is Capability => (KNOWN_CAPABILITIES as readonly unknown[]).includes(r))) {
-    throw bad('requires', `must list capabilities among ${KNOWN_CAPABILITIES.join(', ')}`);
-  }
+  if (!Array.isArray(req)) throw bad('requires', 'must be an array of capability names');
+  req.forEach((r: unknown, i) => {
+    if (typeof r !== 'string' || !CAPABILITY_NAME.test(r)) throw bad(`requires[${i}]`, 'must be a capability name (lower-case letters, digits and -)');
+  });
   const names = settings ?? [];
   if (!Array.isArray(names) || !names.every((n) => typeof n === 'string' && SETTING.test(n))) {
     throw bad('settings', 'must list setting names (environment variable names: upper-case letters, digits and _)');
   }
-  return { id, engines: { core: range }, module, contributes: validateContributes(contributes, bad), requires: req, settings: names as string[] };
+  return {
+    id,
+    engines: { core: range },
+    module,
+    contributes: validateContributes(contributes, bad),
+    requires: req as string[],
+    probes: validateCapabilityProbes(probes, req as string[], bad),
+    settings: names as string[],
+  };
 }
 
 function validateContributes(raw: unknown, bad: (field: string, why: string) => PluginError): PluginContributes {
@@ -91,7 +126,7 @@ function validateContributes(raw: unknown, bad: (field: string, why: string) => 
   if (!isRecord(raw)) throw bad('contributes', 'must be an object');
   const known = new Set(['storage', 'runners', 'formats', 'toolSources', 'hooks']);
   for (const key of Object.keys(raw)) if (!known.has(key)) throw bad(`contributes.${key}`, `is not a known contribution (${[...known].join(', ')})`);
-  const keyed = (field: 'storage' | 'runners' | 'formats' | 'toolSources', prop: 'scheme' | 'id') => {
+  const keyed = (field: 'storage' | 'formats' | 'toolSources', prop: 'scheme' | 'id') => {
     const list = raw[field];
     if (list === undefined) return undefined;
     if (!Array.isArray(list)) throw bad(`contributes.${field}`, 'must be an array');
@@ -102,11 +137,13 @@ function validateContributes(raw: unknown, bad: (field: string, why: string) => 
     });
     return list as { scheme: string; id: string }[];
   };
+  const runners = raw['runners'];
+  if (runners !== undefined && !Array.isArray(runners)) throw bad('contributes.runners', 'must be an array');
   const hooks = raw['hooks'];
   if (hooks !== undefined && typeof hooks !== 'boolean') throw bad('contributes.hooks', 'must be a boolean');
   return {
     ...(keyed('storage', 'scheme') && { storage: keyed('storage', 'scheme') }),
-    ...(keyed('runners', 'id') && { runners: keyed('runners', 'id') }),
+    ...(runners !== undefined && { runners: runners.map((r: unknown, i) => validateRunnerDeclaration(r, `contributes.runners[${i}]`, bad)) }),
     ...(keyed('formats', 'id') && { formats: keyed('formats', 'id') }),
     ...(keyed('toolSources', 'id') && { toolSources: keyed('toolSources', 'id') }),
     ...(hooks !== undefined && { hooks }),

@@ -1,5 +1,6 @@
 import type { ExperimentStore } from '../extension-points/storage-backend.js';
-import { writeFileAtomic } from '../formats/atomic-write.js';
+import { ioFailure } from '../formats/format-failure.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import type { DataItem } from '../model/data-item.js';
 import { planCrateFiles, type CrateFile } from './crate-files.js';
 import { activityUser, involvedItems, loadProvenance, present, type ProvenanceActivity } from './provenance-snapshot.js';
@@ -138,7 +139,9 @@ function withOriginInputs(ids: readonly string[], items: ReadonlyMap<string, Dat
 /** Writes buildProvJson's document to `file` (atomically) and resolves to it. */
 export async function writeProvJson(store: ExperimentStore, file: string, options: ProvJsonOptions = {}): Promise<ProvJsonDocument> {
   const doc = await buildProvJson(store, options);
-  await writeFileAtomic(file, [Buffer.from(JSON.stringify(doc, null, 2) + '\n')]);
+  await writeFileAtomic(file, JSON.stringify(doc, null, 2) + '\n', { fsync: false }).catch((error: unknown) => {
+    throw ioFailure(file, 'write file', error);
+  });
   return doc;
 }
 

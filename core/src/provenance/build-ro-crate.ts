@@ -2,10 +2,11 @@ import { copyFile, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path';
 import { StorageError } from '../errors/area-errors.js';
 import type { ExperimentStore } from '../extension-points/storage-backend.js';
-import { writeFileAtomic } from '../formats/atomic-write.js';
+import { ioFailure } from '../formats/format-failure.js';
 import type { DataItem } from '../model/data-item.js';
 import type { RunRecord } from '../model/run.js';
 import { isRecord } from '../util/is-record.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { planCrateFiles, type CrateFile } from './crate-files.js';
 import { activityUser, involvedItems, loadProvenance, present, type ProvenanceActivity } from './provenance-snapshot.js';
 import {
@@ -71,7 +72,10 @@ export async function writeRoCrate(store: ExperimentStore, dir: string, options:
       await mkdir(dirname(path), { recursive: true });
       await copyFile(file.sourcePath, path);
     }
-    await writeFileAtomic(join(staging, RO_CRATE_METADATA_FILE), [Buffer.from(JSON.stringify(document, null, 2) + '\n')]);
+    const metadata = join(staging, RO_CRATE_METADATA_FILE);
+    await writeFileAtomic(metadata, JSON.stringify(document, null, 2) + '\n', { fsync: false }).catch((error: unknown) => {
+      throw ioFailure(metadata, 'write file', error);
+    });
     await swapIn(staging, target, previous);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { FormatError, PluginError, RunnerError, StorageError, ToolError } from '../errors/area-errors.js';
 import type { FormatCodec } from '../extension-points/format-codec.js';
 import type { Runner } from '../extension-points/runner.js';
+import type { RunnerOffer } from '../plugin/runner-declaration.js';
 import type { StorageBackend } from '../extension-points/storage-backend.js';
 import type { ToolSource } from '../extension-points/tool-source.js';
 import { ContributionRegistry } from './contribution-registry.js';
@@ -19,14 +20,42 @@ export class StorageRegistry extends ContributionRegistry<StorageBackend> {
   }
 }
 
-/** Runners by id. Unknown id: RunnerError NO_RUNNER. */
+/**
+ * Runners by id. Unknown id: RunnerError NO_RUNNER. Also holds what plugins' manifests declare
+ * about their runners (the tool requirements each satisfies), for configured plugins (`offer`)
+ * and for plugins the composition root knows but the workspace does not configure (`hint`), so the
+ * engine chooses runners and names the package to add without knowing any runner by name.
+ */
 export class RunnerRegistry extends ContributionRegistry<Runner> {
+  private readonly offered: RunnerOffer[] = [];
+  private readonly hinted: RunnerOffer[] = [];
+
   constructor() {
     super(
       'runner',
       (r) => r.id,
       (key, known) => new RunnerError('NO_RUNNER', `no runner '${key}' is installed (available: ${list(known)})`, { details: { runner: key, known } }),
     );
+  }
+
+  /** Records the manifest declaration of a configured plugin's runner. */
+  offer(declaration: RunnerOffer): void {
+    this.offered.push(declaration);
+  }
+
+  /** Records the declaration of a runner whose plugin is known but not configured (named in fallback warnings). */
+  hint(declaration: RunnerOffer): void {
+    this.hinted.push(declaration);
+  }
+
+  /** Declarations of configured plugins' runners, in configuration order. */
+  offers(): readonly RunnerOffer[] {
+    return this.offered;
+  }
+
+  /** Declarations of known but unconfigured plugins' runners. */
+  hints(): readonly RunnerOffer[] {
+    return this.hinted;
   }
 }
 

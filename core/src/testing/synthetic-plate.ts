@@ -1,13 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PixelArray } from '../extension-points/format-codec.js';
-import { writeFileAtomic } from '../formats/atomic-write.js';
 import { formatCsv } from '../formats/csv.js';
+import { ioFailure } from '../formats/format-failure.js';
 import { JpegCodec } from '../formats/jpeg-codec.js';
 import { PngCodec } from '../formats/png-codec.js';
 import { writeTiff } from '../formats/tiff-writer.js';
 import type { ChannelMetadata, FormatMetadata, PhysicalSize } from '../model/data-item.js';
 import { seededRandom } from '../util/bytes.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 /** One generated OME-TIFF: a field of view of one well. */
 export interface SyntheticPlateImage {
@@ -375,6 +376,8 @@ export async function writeSyntheticPlate(folder: string, options: SyntheticPlat
   });
   const layoutName = 'plate-layout.csv';
   const layoutPath = join(folder, layoutName);
-  await writeFileAtomic(layoutPath, [new TextEncoder().encode(formatCsv([columns, ...rows]))]);
+  await writeFileAtomic(layoutPath, formatCsv([columns, ...rows]), { fsync: false }).catch((error: unknown) => {
+    throw ioFailure(layoutPath, 'write file', error);
+  });
   return { folder, images, extras, layout: { path: layoutPath, name: layoutName, columns, rows }, nucleiPerWell };
 }

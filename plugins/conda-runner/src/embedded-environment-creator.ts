@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { RunnerError } from '@bioimageit/core';
+import { mapConcurrent, RunnerError } from '@bioimageit/core';
 import { activatedVariables, writeStateVariables } from './activation.js';
 import { appendHistory, specName, writePrefixRecord } from './conda-meta-writer.js';
 import type { CreationPaths, CreationReport, EnvironmentCreator } from './environment-creator.js';
@@ -39,19 +39,6 @@ export function installOrder(records: readonly SolvedRecord[]): SolvedRecord[] {
   };
   for (const r of records) visit(r, new Set());
   return order;
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** Resolves or rejects as `promise` does, or rejects with the signal's reason as soon as it is aborted. */
@@ -112,7 +99,7 @@ export class EmbeddedEnvironmentCreator implements EnvironmentCreator {
     const records = installOrder(await abortable((this.options.solve ?? solveWithRattler)(spec, label), signal));
     const total = records.length;
     let fetched = 0;
-    const folders = await mapLimit(records, this.options.downloads ?? 4, async (record) => {
+    const folders = await mapConcurrent(records, this.options.downloads ?? 4, async (record) => {
       signal?.throwIfAborted();
       const archive = await this.cache.archive(record, signal);
       const folder = await this.cache.extracted(record, archive, signal);

@@ -1,39 +1,19 @@
-import { randomBytes } from 'node:crypto';
-import { lstat, open, readdir, rename, unlink } from 'node:fs/promises';
+import { lstat, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { defaultTempPath, writeFileAtomic as coreWriteFileAtomic, type AtomicWriteOptions } from '@bioimageit/core';
 import { isAbandoned, OWNER_STAMP, stampOf, STAMP_SOURCE } from './owner-stamp.js';
 import { errnoCode } from './storage-failure.js';
-
-/** Options of {@link writeFileAtomic}. */
-export interface AtomicWriteOptions {
-  /** Flush the data to disk before the rename (default true). Caches such as the index skip it. */
-  readonly fsync?: boolean;
-}
 
 /** `.<name>.<12 hex>[@<owner stamp>].tmp`; names without a stamp were made by earlier versions. */
 const TEMP_NAME = new RegExp(`^\\..+\\.[0-9a-f]{12}(?:@${STAMP_SOURCE})?\\.tmp$`);
 
 /**
- * The name of a fresh temporary file beside `file` (or in `dir`): hidden, unique, stamped with
- * this process (see OwnerStamp), ending in `.tmp`.
+ * The name of a fresh temporary file beside `file` (or in `dir`): core's {@link defaultTempPath}
+ * (hidden, unique, ending in `.tmp`, within 255 bytes) stamped with this process (see OwnerStamp),
+ * so that {@link sweepTempFiles} can tell one whose writer died.
  */
 export function tempPathFor(file: string, dir: string = path.dirname(file)): string {
-  const tail = `.${randomBytes(6).toString('hex')}@${OWNER_STAMP}.tmp`;
-  return path.join(dir, `.${fitBytes(path.basename(file), MAX_NAME_BYTES - 1 - tail.length)}${tail}`);
-}
-
-/** The longest file name most file systems take. */
-const MAX_NAME_BYTES = 255;
-
-/** `name` cut (at a character boundary) to at most `max` bytes of UTF-8: a temporary name only needs to be unique. */
-function fitBytes(name: string, max: number): string {
-  if (Buffer.byteLength(name) <= max) return name;
-  let cut = '';
-  for (const char of name) {
-    if (Buffer.byteLength(cut + char) > max) break;
-    cut += char;
-  }
-  return cut;
+  return defaultTempPath(file, dir, `@${OWNER_STAMP}`);
 }
 
 /** True for names made by {@link tempPathFor}. */
@@ -42,29 +22,13 @@ export function isTempFileName(name: string): boolean {
 }
 
 /**
- * Replaces `file` atomically: the data goes to a temporary file in the same folder, is flushed,
- * then renamed over `file`. Readers see the old or the new content, never a mix; a process
- * killed meanwhile leaves at most a hidden `.tmp` file, removed by {@link sweepTempFiles}.
- * Rejects with the raw file-system error (callers wrap it into a StorageError).
+ * Core's {@link coreWriteFileAtomic} (flushed unless `fsync: false`; raw file-system errors,
+ * callers wrap them into a StorageError) with the temporary file named by {@link tempPathFor}:
+ * a process killed meanwhile leaves at most a hidden stamped `.tmp` file, removed by
+ * {@link sweepTempFiles}.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
-  const temp = tempPathFor(file);
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(data);
-    if (options.fsync ?? true) await handle.datasync();
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  await handle.close();
-  try {
-    await rename(temp, file);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
+export function writeFileAtomicStamped(file: string, data: string | Uint8Array, options: Pick<AtomicWriteOptions, 'fsync'> = {}): Promise<void> {
+  return coreWriteFileAtomic(file, data, { ...options, tempPath: (target) => tempPathFor(target) });
 }
 
 /**

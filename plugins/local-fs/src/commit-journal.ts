@@ -1,6 +1,6 @@
 import { readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomicStamped } from './atomic-write.js';
 import { toUnixRelative } from './path-safety.js';
 import { errnoCode } from './storage-failure.js';
 
@@ -33,7 +33,7 @@ export class CommitJournal {
   /** Records the files a transaction is about to create in `folder` (absolute). */
   async begin(folder: string, files: readonly string[]): Promise<void> {
     const doc: JournalDoc = { folder: toUnixRelative(this.root, folder), files };
-    await writeFileAtomic(this.file, JSON.stringify(doc), { fsync: false });
+    await writeFileAtomicStamped(this.file, JSON.stringify(doc), { fsync: false });
   }
 
   /** The transaction ended (committed, or undone by itself): forgets it. */

@@ -1,6 +1,6 @@
 import { mkdir, open, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomicStamped } from './atomic-write.js';
 import { errnoCode, storageFailure } from './storage-failure.js';
 import { signatureOf, type FileSignature } from './file-signature.js';
 import type { V1DatasetEntry, V1ItemDoc } from './v1-documents.js';
@@ -155,7 +155,7 @@ export class ExperimentIndex {
     const text = parts.join('\n') + '\n';
     try {
       await mkdir(path.dirname(this.file), { recursive: true });
-      await writeFileAtomic(this.file, text, { fsync: false });
+      await writeFileAtomicStamped(this.file, text, { fsync: false });
       const handle = await open(this.file, 'r');
       try {
         const stats = signatureOf(await handle.stat());

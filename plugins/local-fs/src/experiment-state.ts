@@ -1,11 +1,10 @@
 import path from 'node:path';
-import { StorageError } from '@bioimageit/core';
-import { sweepTempFiles, writeFileAtomic } from './atomic-write.js';
+import { mapConcurrent, StorageError } from '@bioimageit/core';
+import { sweepTempFiles, writeFileAtomicStamped } from './atomic-write.js';
 import { ExperimentIndex, type IndexRecord } from './experiment-index.js';
 import type { DatasetRef, ExperimentLayout } from './experiment-layout.js';
 import { sameSignature, statSignature, type FileSignature } from './file-signature.js';
 import { readJsonFile } from './json-file.js';
-import { mapConcurrent } from './map-concurrent.js';
 import { errnoCode, storageFailure } from './storage-failure.js';
 import { FolderUris } from './file-uris.js';
 import {
@@ -184,7 +183,7 @@ export class ExperimentState {
   /** Writes a v1 document atomically (temp file + flush + rename); IO errors name the file. */
   async writeV1(file: string, doc: unknown): Promise<void> {
     try {
-      await writeFileAtomic(file, stringifyV1(doc), { fsync: this.fsync });
+      await writeFileAtomicStamped(file, stringifyV1(doc), { fsync: this.fsync });
     } catch (error) {
       throw storageFailure(error, 'write', file);
     }

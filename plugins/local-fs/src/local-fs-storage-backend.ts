@@ -14,7 +14,7 @@ import { assertValidName, toLocalPath } from './path-safety.js';
 import { errnoCode, storageFailure } from './storage-failure.js';
 import { toV1Date } from './v1-date.js';
 import { parseExperimentDoc, stringifyV1, type V1ExperimentDoc } from './v1-documents.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomicStamped } from './atomic-write.js';
 
 const RAW_DATASET_FILE = 'raw_dataset.md.json';
 
@@ -91,8 +91,8 @@ export class LocalFsStorageBackend implements StorageBackend {
     const rawFile = path.join(layout.root, RAW_DATASET_NAME, RAW_DATASET_FILE);
     try {
       await mkdir(path.dirname(rawFile));
-      await writeFileAtomic(rawFile, stringifyV1({ uuid: rawUuid, name: RAW_DATASET_NAME, urls: [] }), { fsync: this.options.fsync });
-      await writeFileAtomic(layout.experimentFile, stringifyV1(doc), { fsync: this.options.fsync });
+      await writeFileAtomicStamped(rawFile, stringifyV1({ uuid: rawUuid, name: RAW_DATASET_NAME, urls: [] }), { fsync: this.options.fsync });
+      await writeFileAtomicStamped(layout.experimentFile, stringifyV1(doc), { fsync: this.options.fsync });
     } catch (error) {
       throw storageFailure(error, 'write the new experiment', layout.root);
     }

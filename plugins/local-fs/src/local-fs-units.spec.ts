@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isTempFileName, sweepTempFiles, tempPathFor, writeFileAtomic } from './atomic-write.js';
+import { isTempFileName, sweepTempFiles, tempPathFor, writeFileAtomicStamped } from './atomic-write.js';
 import { HOST_TAG } from './owner-stamp.js';
 import { assertValidName, resolveInside, toLocalPath } from './path-safety.js';
 import { splitExtension, UniqueFileNames } from './unique-file-names.js';
@@ -81,8 +81,8 @@ describe('atomic writes', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'local-fs-atomic-'));
     try {
       const file = path.join(dir, 'a.md.json');
-      await writeFileAtomic(file, 'one');
-      await writeFileAtomic(file, 'two');
+      await writeFileAtomicStamped(file, 'one');
+      await writeFileAtomicStamped(file, 'two');
       expect(await readFile(file, 'utf8')).toBe('two');
       const mine = tempPathFor(file);
       expect(isTempFileName(path.basename(mine))).toBe(true);

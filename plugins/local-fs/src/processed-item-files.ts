@@ -1,9 +1,8 @@
 import { open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { NewProcessedItem } from '@bioimageit/core';
-import { writeFileAtomic } from './atomic-write.js';
+import { mapConcurrent, type NewProcessedItem } from '@bioimageit/core';
+import { writeFileAtomicStamped } from './atomic-write.js';
 import type { FolderUris } from './file-uris.js';
-import { mapConcurrent } from './map-concurrent.js';
 import { copyData } from './raw-item-files.js';
 import { errnoCode, storageFailure } from './storage-failure.js';
 import type { ItemFileNames } from './unique-file-names.js';
@@ -69,7 +68,7 @@ export class ProcessedItemFiles {
         this.placed.push(await this.place(input.sourcePath, this.folder.path(names.name)));
         const file = this.folder.path(names.metadataFile);
         this.written.push(file);
-        await writeFileAtomic(file, stringifyV1(doc), { fsync: this.options.fsync }).catch((error: unknown) => {
+        await writeFileAtomicStamped(file, stringifyV1(doc), { fsync: this.options.fsync }).catch((error: unknown) => {
           throw storageFailure(error, 'write', file);
         });
       });

@@ -1,12 +1,11 @@
 import { copyFile, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { NewRawItem } from '@bioimageit/core';
+import { mapConcurrent, type NewRawItem } from '@bioimageit/core';
 import type { FolderUris } from './file-uris.js';
-import { mapConcurrent } from './map-concurrent.js';
 import { errnoCode, storageFailure } from './storage-failure.js';
 import type { ItemFileNames } from './unique-file-names.js';
 import { stringifyV1, type V1ItemDoc } from './v1-documents.js';
-import { tempPathFor, writeFileAtomic } from './atomic-write.js';
+import { tempPathFor, writeFileAtomicStamped } from './atomic-write.js';
 
 /** One new raw item ready to be written: its input, final names and v1 document. */
 export interface PlannedRawItem {
@@ -64,7 +63,7 @@ export async function writeRawItemFiles(planned: readonly PlannedRawItem[], fold
     await mapConcurrent(planned, options.concurrency, async ({ input, names, doc }) => {
       if (input.mode === 'copy') await copyData(input.sourcePath, folder.path(names.name), options.fsync);
       const file = folder.path(names.metadataFile);
-      await writeFileAtomic(file, stringifyV1(doc), { fsync: options.fsync }).catch((error: unknown) => {
+      await writeFileAtomicStamped(file, stringifyV1(doc), { fsync: options.fsync }).catch((error: unknown) => {
         throw storageFailure(error, 'write', file);
       });
     });

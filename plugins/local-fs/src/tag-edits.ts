@@ -1,7 +1,6 @@
-import { StorageError, type TagUpdate } from '@bioimageit/core';
+import { mapConcurrent, StorageError, type TagUpdate } from '@bioimageit/core';
 import { readItemFile, type ExperimentState } from './experiment-state.js';
 import type { ExperimentView } from './experiment-view.js';
-import { mapConcurrent } from './map-concurrent.js';
 import type { V1DatasetEntry, V1ItemDoc } from './v1-documents.js';
 import { withTagEdits } from './v1-item-mapping.js';
 

@@ -1,12 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { StorageError } from '@bioimageit/core';
-import { writeFileAtomic } from './atomic-write.js';
+import { mapConcurrent, StorageError } from '@bioimageit/core';
+import { writeFileAtomicStamped } from './atomic-write.js';
 import type { IndexRecord } from './experiment-index.js';
 import { readItemFile, type ExperimentState } from './experiment-state.js';
 import type { ExperimentView } from './experiment-view.js';
 import type { CommitOutcome } from './group-commit.js';
-import { mapConcurrent } from './map-concurrent.js';
 import { assertValidName, fileUri } from './path-safety.js';
 import { storageFailure } from './storage-failure.js';
 import { withThumbnail } from './v1-item-mapping.js';
@@ -65,7 +64,7 @@ async function writeOne(request: ThumbnailRequest, state: ExperimentState, view:
   assertValidName(request.itemId, 'thumbnail (item id)');
   const png = path.join(state.layout.thumbnailsDir, `${request.itemId}.png`);
   try {
-    await writeFileAtomic(png, request.png, { fsync });
+    await writeFileAtomicStamped(png, request.png, { fsync });
   } catch (error) {
     throw storageFailure(error, 'write the thumbnail', png);
   }

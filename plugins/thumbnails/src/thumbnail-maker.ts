@@ -1,8 +1,7 @@
 import { inject, injectable, optional } from 'inversify';
-import type { DataItem, ExperimentStore, PluginError } from '@bioimageit/core';
+import { TaskLimiter, type DataItem, type ExperimentStore, type PluginError } from '@bioimageit/core';
 import { probePngEncoder, type PngEncoder } from './png-encoder.js';
 import { drawThumbnail } from './render-thumbnail.js';
-import { TaskLimiter } from './task-limiter.js';
 import { ThumbnailPool } from './thumbnail-pool.js';
 import { resolveThumbnailsOptions, ThumbnailsOptions, type ResolvedThumbnailsOptions } from './thumbnails-options.js';
 

@@ -65,7 +65,7 @@ export function resolveThumbnailsOptions(options: ThumbnailsOptions = {}): Resol
   return {
     maxSize: Math.max(1, Math.floor(options.maxSize ?? 128)),
     percentiles: options.percentiles ?? [0.1, 99.9],
-    concurrency: Math.max(1, options.concurrency ?? 4),
+    concurrency: Math.max(1, Math.floor(options.concurrency ?? 4)),
     workers:
       options.codecs !== undefined || options.loadEncoder !== undefined
         ? 0

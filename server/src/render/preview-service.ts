@@ -14,12 +14,12 @@ import {
   type FormatMetadata,
   type FormatRegistry,
   type PhysicalSize,
+  TaskLimiter,
 } from '@bioimageit/core';
 import { ApiError } from '../api-error.js';
 import { channelDisplays, type PlaneSelection } from './image-plane.js';
 import { RenderPool } from './render-pool.js';
 import { runRenderJob, type DrawJob, type RenderJob, type RenderResult } from './render-job.js';
-import { TaskLimiter } from './task-limiter.js';
 
 /** One channel of an image as the viewer shows it. */
 export interface ImageChannel {

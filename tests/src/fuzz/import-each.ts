@@ -14,7 +14,7 @@ import { ThumbnailMaker } from '@bioimageit/thumbnails';
 
 const [workspace, experiment, folder] = process.argv.slice(2) as [string, string, string];
 const hangMs = Number(process.env['BIOIMAGEIT_FUZZ_HANG_MS'] ?? 20_000);
-const kernel = await createKernel({ config: defaultConfig(workspace, 'fuzzer') });
+const kernel = await createKernel({ config: defaultConfig(workspace, 'fuzzer', ['@bioimageit/local-fs']) });
 const store = await kernel.openExperiment(join(workspace, experiment));
 const warnings: string[] = [];
 const thumbnails = new ThumbnailMaker({ log: (line) => warnings.push(line) });

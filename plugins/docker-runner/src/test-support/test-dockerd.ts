@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { EngineLaunch } from './test-engine.js';
+import type { EngineLaunch } from './engine-launch.js';
 
 /**
  * A private dockerd: `--data-root`, `--exec-root`, `--pidfile` and `-H unix://…` in the test's

@@ -5,8 +5,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { DockerEngineClient } from '../docker-engine-client.js';
 import { busyboxRootfsTar } from './busybox-rootfs.js';
+import type { EngineLaunch } from './engine-launch.js';
 import { dockerdLaunch } from './test-dockerd.js';
 import { podmanLaunch } from './test-podman.js';
+
+export type { EngineLaunch } from './engine-launch.js';
 
 const run = promisify(execFile);
 
@@ -41,23 +44,6 @@ export interface HostProbe {
   readonly uid: number | undefined;
   /** The PATH searched for the engine's commands. */
   readonly path: string;
-}
-
-/** How to start one engine kind: its commands, its arguments and its set-up (see `test-dockerd.ts`, `test-podman.ts`). */
-export interface EngineLaunch {
-  /** Human name, e.g. `dockerd`, `podman system service`. */
-  readonly name: string;
-  /** Commands that must be on PATH, and the packages that bring them. */
-  readonly commands: readonly string[];
-  readonly install: string;
-  /** Writes what the engine needs in `dir` and returns the command line and environment that start it. */
-  prepare(
-    dir: string,
-    socketPath: string,
-    env: NodeJS.ProcessEnv,
-  ): Promise<{ readonly command: string; readonly args: readonly string[]; readonly env: NodeJS.ProcessEnv }>;
-  /** Runs before the engine is stopped (podman leaves its containers' monitors running otherwise). */
-  beforeStop?(client: DockerEngineClient): Promise<void>;
 }
 
 const LAUNCHES: Readonly<Record<EngineKind, EngineLaunch>> = { docker: dockerdLaunch, podman: podmanLaunch };

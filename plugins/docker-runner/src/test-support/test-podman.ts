@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DockerEngineClient } from '../docker-engine-client.js';
-import type { EngineLaunch } from './test-engine.js';
+import type { EngineLaunch } from './engine-launch.js';
 
 /** The hard limit named `what` in /proc/self/limits (`Max open files`), capped at `cap`. */
 async function hardLimit(what: string, cap: number): Promise<number> {

@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { StorageError, type Tags } from '@bioimageit/core';
-import { mapLimit } from '../client/map-limit.js';
+import { mapConcurrent, StorageError, type Tags } from '@bioimageit/core';
 import { pairsToRecord } from '../storage/item-records.js';
 import { NS_CLIENT, NS_DATASET, type OmeroImage } from '../storage/omero-model.js';
 import type { OmeroRepository } from '../storage/omero-repository.js';
@@ -79,7 +78,7 @@ export async function listImages(repo: OmeroRepository, server: string, ref: { k
 export async function tagImages(repo: OmeroRepository, imageIds: readonly number[], set: Tags, remove: readonly string[]): Promise<number> {
   if (imageIds.length === 0) return 0;
   const anns = byImage(await repo.annotations('image', imageIds, 'map', NS_CLIENT));
-  const changed = await mapLimit(imageIds, 4, async (imageId) => {
+  const changed = await mapConcurrent(imageIds, 4, async (imageId) => {
     const entry = anns.get(imageId);
     const maps: TagMap[] = entry?.tagMaps ?? [];
     const write = editTags(maps, entry?.editable ?? new Set(), set, remove);
@@ -96,7 +95,7 @@ export async function tagImages(repo: OmeroRepository, imageIds: readonly number
  */
 export async function pullImages(repo: OmeroRepository, images: readonly ListedObject[], dir: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
-  return mapLimit(images, 2, async (image) => {
+  return mapConcurrent(images, 2, async (image) => {
     const paths = await repo.client.get<{ repo?: string[] }>(`/webgateway/original_file_paths/${image.id}/`, undefined, `original files of image ${image.id}`);
     const single = paths.repo?.length === 1 ? path.basename(paths.repo[0]!) : undefined;
     const name = (single ?? `${image.name.replace(/\.[^.]*$/, '')}.ome.tif`).replace(/[\\/]/g, '_').replaceAll('\0', '_');

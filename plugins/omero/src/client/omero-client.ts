@@ -1,9 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { StorageError } from '@bioimageit/core';
+import { mapConcurrent, StorageError } from '@bioimageit/core';
 import { discoverApi, type ApiPaths, type IceServer } from './api-discovery.js';
 import { KeepAlive } from './keep-alive.js';
-import { mapLimit } from './map-limit.js';
 import { isNotLoggedIn, replyError, replyMessage } from './omero-failure.js';
 import { OmeroHttp, type HttpReply, type HttpRequest, type OmeroHttpOptions } from './omero-http.js';
 import { Redactor } from './redact.js';
@@ -268,7 +267,11 @@ export class OmeroClient {
     const step = Math.max(1, first.meta.limit);
     const offsets: number[] = [];
     for (let offset = step; offset < first.meta.totalCount; offset += step) offsets.push(offset);
-    const rest = await mapLimit(offsets, this.options.concurrency ?? 4, async (offset) => (await this.get<{ data: T[] }>(path, params(offset), what)).data);
+    const rest = await mapConcurrent(
+      offsets,
+      this.options.concurrency ?? 4,
+      async (offset) => (await this.get<{ data: T[] }>(path, params(offset), what)).data,
+    );
     return [...first.data, ...rest.flat()];
   }
 

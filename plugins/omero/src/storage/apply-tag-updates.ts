@@ -1,9 +1,8 @@
-import type { Tags, TagUpdate } from '@bioimageit/core';
-import { mapLimit } from '../client/map-limit.js';
+import { mapConcurrent, type Tags, type TagUpdate } from '@bioimageit/core';
 import { outputPairs, parseItemId } from './item-records.js';
 import { NS_CLIENT, NS_OUTPUT } from './omero-model.js';
-import type { OmeroExperimentStore } from './omero-experiment-store.js';
 import { byImage } from './raw-items.js';
+import type { ExperimentAccess } from './store-access.js';
 import { editTags, type TagMap } from './tag-pairs.js';
 
 function applied(tags: Tags, set: Tags = {}, remove: readonly string[] = []): Tags {
@@ -19,7 +18,7 @@ function applied(tags: Tags, set: Tags = {}, remove: readonly string[] = []): Ta
  * processed items' own tags rewritten in their output record. Edits in this process are
  * serialized; a network failure part-way leaves earlier items edited (OMERO.web has no transactions).
  */
-export async function applyTagUpdates(store: OmeroExperimentStore, updates: readonly TagUpdate[]): Promise<void> {
+export async function applyTagUpdates(store: Pick<ExperimentAccess, 'ctx' | 'checkItemIds' | 'serialized'>, updates: readonly TagUpdate[]): Promise<void> {
   const { repo } = store.ctx;
   const refs = updates.map((u) => ({ update: u, ref: parseItemId(u.itemId) }));
   await store.serialized('tags', async () => {
@@ -29,7 +28,7 @@ export async function applyTagUpdates(store: OmeroExperimentStore, updates: read
 
     const imageIds = [...new Set(images.map((r) => r.ref!.id))];
     const anns = imageIds.length === 0 ? new Map() : byImage(await repo.annotations('image', imageIds, 'map', NS_CLIENT));
-    await mapLimit(imageIds, 4, async (imageId) => {
+    await mapConcurrent(imageIds, 4, async (imageId) => {
       const entry = anns.get(imageId);
       let maps: TagMap[] = entry?.tagMaps ?? [];
       const editable = new Set<number>(entry?.editable ?? []);

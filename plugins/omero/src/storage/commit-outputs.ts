@@ -4,9 +4,9 @@ import type { ProcessedDataset } from './experiment-layout.js';
 import { outputPairs, parseItemId, type OutputRecord } from './item-records.js';
 import { uniqueName } from './name-rules.js';
 import { NS_OUTPUT, type ParentKind } from './omero-model.js';
-import type { OmeroExperimentStore } from './omero-experiment-store.js';
 import { listOutputs, processedItem, rawTags, type StoredOutput } from './processed-items.js';
 import { omeroUri } from './omero-uri.js';
+import type { ExperimentAccess } from './store-access.js';
 
 const MIME: Record<string, string> = { imagetiff: 'image/tiff', imagepng: 'image/png', tablecsv: 'text/csv', numbercsv: 'text/csv' };
 
@@ -18,7 +18,11 @@ const MIME: Record<string, string> = { imagetiff: 'image/tiff', imagepng: 'image
  * fetching it (NOT_FOUND naming it, nothing written). All or none: when a step fails, what this call created
  * is deleted again.
  */
-export async function commitOutputs(store: OmeroExperimentStore, target: ProcessedDataset, items: readonly NewProcessedItem[]): Promise<DataItem[]> {
+export async function commitOutputs(
+  store: Pick<ExperimentAccess, 'uri' | 'ctx' | 'layout' | 'checkItemIds' | 'knownRun'>,
+  target: ProcessedDataset,
+  items: readonly NewProcessedItem[],
+): Promise<DataItem[]> {
   if (items.length === 0) return [];
   const { repo, server } = store.ctx;
   const layout = await store.layout();

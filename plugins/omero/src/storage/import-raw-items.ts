@@ -2,15 +2,15 @@ import { StorageError, type DataItem, type NewRawItem } from '@bioimageit/core';
 import { itemPairs } from './item-records.js';
 import { uniqueName } from './name-rules.js';
 import { NS_CLIENT, NS_DATASET, NS_ITEM } from './omero-model.js';
-import { NO_IMPORT_OVER_WEB, type OmeroImporter } from './omero-importer.js';
-import type { OmeroExperimentStore } from './omero-experiment-store.js';
+import { NO_IMPORT_OVER_WEB } from './omero-importer.js';
 import { getImages, listImages, rawItem } from './raw-items.js';
+import type { ExperimentAccess } from './store-access.js';
 
-/** Finds the importer on first use (`omero import` is optional). */
-export type ImporterSource = () => Promise<OmeroImporter | undefined>;
+/** What importing raw items uses of the experiment. */
+export type ImportAccess = Pick<ExperimentAccess, 'uri' | 'ctx' | 'layout'>;
 
 /** The raw Dataset new images go to, created (`data`, marked raw) when the Project has none. */
-async function importTarget(store: OmeroExperimentStore): Promise<number> {
+async function importTarget(store: ImportAccess): Promise<number> {
   const layout = await store.layout();
   if (layout.rawTarget !== undefined) return layout.rawTarget;
   const { repo, projectId } = store.ctx;
@@ -31,7 +31,7 @@ async function importTarget(store: OmeroExperimentStore): Promise<number> {
  * the raw dataset get `_1`, `_2`... All or none: when any step fails, the Images already imported
  * by this call are deleted again and the error names the file.
  */
-export async function importRawItems(store: OmeroExperimentStore, items: readonly NewRawItem[]): Promise<DataItem[]> {
+export async function importRawItems(store: ImportAccess, items: readonly NewRawItem[]): Promise<DataItem[]> {
   const importer = await store.ctx.importer();
   if (importer === undefined) {
     throw new StorageError('UNSUPPORTED', `cannot add ${items.length} item(s) to ${store.uri}: ${NO_IMPORT_OVER_WEB}`, {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { StorageError, type DataItem } from '@bioimageit/core';
-import type { OmeroStoreContext } from './omero-experiment-store.js';
 import { parseItemId } from './item-records.js';
+import type { OmeroStoreContext } from './store-access.js';
 
 async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');

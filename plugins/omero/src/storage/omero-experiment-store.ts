@@ -1,43 +1,32 @@
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  StorageError,
   type DataItem,
   type DatasetInfo,
   type Experiment,
   type ExperimentStore,
+  mapConcurrent,
   type NewProcessedItem,
   type NewRawItem,
   type RunRecord,
+  StorageError,
   type TagUpdate,
 } from '@bioimageit/core';
-import { mapLimit } from '../client/map-limit.js';
-import type { DownloadCache } from './download-cache.js';
 import { datasetInfos, experimentOf, experimentUri, loadLayout, type ExperimentLayout, type ProcessedDataset } from './experiment-layout.js';
 import { experimentPairs, parseItemId } from './item-records.js';
 import { localizeItem } from './localize-item.js';
 import { checkName } from './name-rules.js';
 import { NS_DATASET, NS_EXPERIMENT } from './omero-model.js';
-import type { OmeroRepository } from './omero-repository.js';
 import { listOutputs, logFileName, processedItems, readRuns, runFileName, type StoredOutput } from './processed-items.js';
 import { commitOutputs } from './commit-outputs.js';
-import { importRawItems, type ImporterSource } from './import-raw-items.js';
+import { importRawItems } from './import-raw-items.js';
 import { getImages, listImages, rawItem } from './raw-items.js';
 import { SerialKeys } from './serial-keys.js';
 import { saveThumbnailOf } from './save-thumbnail.js';
 import { applyTagUpdates } from './apply-tag-updates.js';
+import type { ExperimentAccess, OmeroStoreContext } from './store-access.js';
 
-/** What an open OMERO experiment works with (given by the backend). */
-export interface OmeroStoreContext {
-  readonly repo: OmeroRepository;
-  /** `host[:port]` of the OMERO.web server, as in the experiment URI. */
-  readonly server: string;
-  readonly projectId: number;
-  readonly cache: DownloadCache;
-  /** Local folder for job staging folders. */
-  readonly stagingRoot: string;
-  readonly importer: ImporterSource;
-}
+export type { OmeroStoreContext } from './store-access.js';
 
 /**
  * An OMERO Project opened as an experiment: raw items are the Images of its Datasets, tags their
@@ -51,6 +40,8 @@ export class OmeroExperimentStore implements ExperimentStore {
   private readonly serial = new SerialKeys();
   private readonly runs = new Map<string, RunRecord>();
   private members?: { layout: ExperimentLayout; ids: Promise<Set<number>> };
+  /** What the helpers (import, commit, tag edits, thumbnails) get of this store, rather than the store itself. */
+  private readonly access: ExperimentAccess;
 
   constructor(
     readonly ctx: OmeroStoreContext,
@@ -58,10 +49,20 @@ export class OmeroExperimentStore implements ExperimentStore {
   ) {
     this.uri = experimentUri(layout);
     this.cached = Promise.resolve(layout);
+    this.access = {
+      uri: this.uri,
+      ctx,
+      layout: (fresh) => this.layout(fresh),
+      getItem: (id) => this.getItem(id),
+      checkItemIds: (ids) => this.checkItemIds(ids),
+      outputs: () => this.outputs(),
+      knownRun: (id) => this.runs.get(id),
+      serialized: (key, fn) => this.serial.run(key, fn),
+    };
   }
 
   /** The experiment's layout; `fresh` re-reads it from OMERO (4 requests). */
-  layout(fresh = false): Promise<ExperimentLayout> {
+  private layout(fresh = false): Promise<ExperimentLayout> {
     if (fresh || this.cached === undefined) {
       this.cached = loadLayout(this.ctx.repo, this.ctx.server, this.ctx.projectId);
       this.cached.catch(() => (this.cached = undefined));
@@ -142,8 +143,8 @@ export class OmeroExperimentStore implements ExperimentStore {
    * Ids of every Image in the raw Datasets (a paged listing of each, no annotations), kept until
    * the layout is re-read or images are added; an id not found there triggers one fresh listing.
    */
-  async rawImageIds(layout: ExperimentLayout, wanted: readonly number[] = []): Promise<Set<number>> {
-    const list = async () => new Set((await mapLimit(layout.raw, 2, (d) => this.ctx.repo.images(d['@id']))).flat().map((i) => i['@id']));
+  private async rawImageIds(layout: ExperimentLayout, wanted: readonly number[] = []): Promise<Set<number>> {
+    const list = async () => new Set((await mapConcurrent(layout.raw, 2, (d) => this.ctx.repo.images(d['@id']))).flat().map((i) => i['@id']));
     let members = this.members?.layout === layout ? await this.members.ids : undefined;
     if (members === undefined || wanted.some((id) => !members!.has(id))) {
       const ids = list();
@@ -155,7 +156,7 @@ export class OmeroExperimentStore implements ExperimentStore {
   }
 
   /** Forgets the cached raw image ids (after an import). */
-  forgetMembers(): void {
+  private forgetMembers(): void {
     this.members = undefined;
   }
 
@@ -164,7 +165,7 @@ export class OmeroExperimentStore implements ExperimentStore {
    * against the raw Datasets' images, processed ids against the output records. NOT_FOUND names
    * the first unknown id. Resolves with the output records (for processed ids) by item id.
    */
-  async checkItemIds(ids: readonly string[]): Promise<Map<string, StoredOutput>> {
+  private async checkItemIds(ids: readonly string[]): Promise<Map<string, StoredOutput>> {
     const missing = (id: string) => new StorageError('NOT_FOUND', `no item '${id}' in experiment ${this.uri}`, { details: { item: id, experiment: this.uri } });
     const refs = ids.map((id) => ({ id, ref: parseItemId(id) }));
     const unparsed = refs.find((r) => r.ref === undefined);
@@ -188,21 +189,21 @@ export class OmeroExperimentStore implements ExperimentStore {
   }
 
   /** Stored outputs by processed item id (for tag edits and thumbnails). */
-  async outputs(): Promise<StoredOutput[]> {
+  private async outputs(): Promise<StoredOutput[]> {
     return listOutputs(this.ctx.repo, (await this.layout()).processed);
   }
 
   async addRawItems(items: readonly NewRawItem[]): Promise<readonly DataItem[]> {
     for (const item of items) checkName(item.name, 'item');
     if (items.length === 0) return [];
-    const added = await importRawItems(this, items).finally(() => this.forgetMembers());
+    const added = await importRawItems(this.access, items).finally(() => this.forgetMembers());
     const newKeys = items.flatMap((i) => Object.keys(i.tags));
     await this.addKeys(newKeys);
     return added;
   }
 
   /** Appends keys the experiment does not have yet (Project tags and the recorded order). */
-  async addKeys(keys: readonly string[]): Promise<void> {
+  private async addKeys(keys: readonly string[]): Promise<void> {
     const layout = await this.layout(true);
     const missing = [...new Set(keys)].filter((k) => !layout.keys.includes(k));
     if (missing.length > 0) await this.setTagKeys([...layout.keys, ...missing]);
@@ -210,7 +211,7 @@ export class OmeroExperimentStore implements ExperimentStore {
 
   async updateTags(updates: readonly TagUpdate[]): Promise<void> {
     if (updates.length === 0) return;
-    await applyTagUpdates(this, updates);
+    await applyTagUpdates(this.access, updates);
     await this.addKeys(updates.flatMap((u) => Object.keys(u.set ?? {})));
   }
 
@@ -255,7 +256,7 @@ export class OmeroExperimentStore implements ExperimentStore {
   }
 
   /** The processed dataset `name`, NOT_FOUND otherwise. */
-  async processedDataset(name: string): Promise<ProcessedDataset> {
+  private async processedDataset(name: string): Promise<ProcessedDataset> {
     let found = (await this.layout()).processed.find((p) => p.name === name);
     found ??= (await this.layout(true)).processed.find((p) => p.name === name);
     if (found === undefined)
@@ -287,15 +288,10 @@ export class OmeroExperimentStore implements ExperimentStore {
     return readRuns(this.ctx.repo, layout, datasets);
   }
 
-  /** The run record saved through this store (for readable provenance), if any. */
-  knownRun(id: string): RunRecord | undefined {
-    return this.runs.get(id);
-  }
-
   async commitProcessedItems(dataset: string, items: readonly NewProcessedItem[]): Promise<readonly DataItem[]> {
     const target = await this.processedDataset(dataset);
     for (const item of items) checkName(item.name, 'item');
-    return this.serial.run(`dataset:${target.datasetId}`, () => commitOutputs(this, target, items));
+    return this.serial.run(`dataset:${target.datasetId}`, () => commitOutputs(this.access, target, items));
   }
 
   async createStagingDir(label: string): Promise<string> {
@@ -304,12 +300,7 @@ export class OmeroExperimentStore implements ExperimentStore {
   }
 
   saveThumbnail(itemId: string, png: Uint8Array): Promise<string> {
-    return saveThumbnailOf(this, itemId, png);
-  }
-
-  /** Runs `fn` after every earlier call with the same key (per-item record edits). */
-  serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    return this.serial.run(key, fn);
+    return saveThumbnailOf(this.access, itemId, png);
   }
 
   localize(item: DataItem): Promise<string> {

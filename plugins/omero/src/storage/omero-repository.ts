@@ -1,5 +1,4 @@
-import { StorageError } from '@bioimageit/core';
-import { mapLimit } from '../client/map-limit.js';
+import { mapConcurrent, StorageError } from '@bioimageit/core';
 import type { OmeroClient } from '../client/omero-client.js';
 import { OME_SCHEMA, type OmeroDataset, type OmeroImage, type OmeroProject, type ParentKind, type WebAnnotation } from './omero-model.js';
 
@@ -79,7 +78,7 @@ export class OmeroRepository {
     const unique = [...new Set(ids)];
     const batches: number[][] = [];
     for (let i = 0; i < unique.length; i += this.annotationBatch) batches.push(unique.slice(i, i + this.annotationBatch));
-    const pages = await mapLimit(batches, this.concurrency, async (batch) => {
+    const pages = await mapConcurrent(batches, this.concurrency, async (batch) => {
       const out: WebAnnotation[] = [];
       // OMERO.web pages annotation lists (`page`, `limit`); ask again while a page comes back full.
       for (let page = 1; ; page++) {

@@ -1,5 +1,4 @@
-import type { DataItem, RunRecord, Tags } from '@bioimageit/core';
-import { mapLimit } from '../client/map-limit.js';
+import { type DataItem, mapConcurrent, type RunRecord, type Tags } from '@bioimageit/core';
 import { outputRecord, processedItemId, type OutputRecord } from './item-records.js';
 import type { ExperimentLayout, ProcessedDataset } from './experiment-layout.js';
 import { NS_OUTPUT, type WebAnnotation } from './omero-model.js';
@@ -108,7 +107,7 @@ export async function readRuns(repo: OmeroRepository, layout: ExperimentLayout, 
   const files = (await runFiles(repo, datasets)).sort((a, b) => a.annId - b.annId);
   const latest = new Map<string, (typeof files)[number]>();
   for (const f of files) latest.set(`${f.dataset.datasetId}/${f.name}`, f);
-  const runs = await mapLimit([...latest.values()], 4, async (f) => JSON.parse(await repo.readAnnotation(f.annId)) as RunRecord);
+  const runs = await mapConcurrent([...latest.values()], 4, async (f) => JSON.parse(await repo.readAnnotation(f.annId)) as RunRecord);
   const order = new Map(layout.processed.map((p, i) => [p.name, i]));
   return runs.sort((a, b) => a.start.localeCompare(b.start) || (order.get(a.dataset) ?? 0) - (order.get(b.dataset) ?? 0));
 }

@@ -1,5 +1,4 @@
-import type { DataItem } from '@bioimageit/core';
-import { mapLimit } from '../client/map-limit.js';
+import { type DataItem, mapConcurrent } from '@bioimageit/core';
 import { acquisitionDay, imageMetadata, itemRecord, rawItemId } from './item-records.js';
 import { NS_CLIENT, NS_ITEM, type OmeroImage, type WebAnnotation } from './omero-model.js';
 import type { OmeroRepository } from './omero-repository.js';
@@ -77,7 +76,7 @@ export function rawItem(server: string, image: OmeroImage, anns: ImageAnnotation
  * annotations: one paged listing per Dataset plus one annotation request per batch of images.
  */
 export async function listImages(repo: OmeroRepository, datasetIds: readonly number[]): Promise<{ images: OmeroImage[]; anns: Map<number, ImageAnnotations> }> {
-  const lists = await mapLimit(datasetIds, 2, (id) => repo.images(id));
+  const lists = await mapConcurrent(datasetIds, 2, (id) => repo.images(id));
   const seen = new Map<number, OmeroImage>();
   for (const image of lists.flat()) if (!seen.has(image['@id'])) seen.set(image['@id'], image);
   const images = [...seen.values()].sort((a, b) => a['@id'] - b['@id']);
@@ -96,7 +95,7 @@ export async function listImages(repo: OmeroRepository, datasetIds: readonly num
 
 /** Some images by id (one GET each, bounded) with their map annotations. */
 export async function getImages(repo: OmeroRepository, ids: readonly number[]): Promise<{ images: OmeroImage[]; anns: Map<number, ImageAnnotations> }> {
-  const images = await mapLimit(ids, 4, (id) => repo.image(id));
+  const images = await mapConcurrent(ids, 4, (id) => repo.image(id));
   const anns = images.length === 0 ? new Map() : byImage(await repo.annotations('image', ids, 'map'));
   return { images, anns };
 }

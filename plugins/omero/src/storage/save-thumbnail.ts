@@ -1,8 +1,11 @@
 import { StorageError } from '@bioimageit/core';
 import { itemPairs, itemRecord, outputPairs, parseItemId } from './item-records.js';
 import { NS_ITEM, NS_OUTPUT } from './omero-model.js';
-import type { OmeroExperimentStore } from './omero-experiment-store.js';
 import { omeroUri, parseOmeroUri } from './omero-uri.js';
+import type { ExperimentAccess } from './store-access.js';
+
+/** What saving a thumbnail uses of the experiment. */
+export type ThumbnailAccess = Pick<ExperimentAccess, 'ctx' | 'getItem' | 'outputs' | 'serialized'>;
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -24,7 +27,7 @@ function thumbnailAnnotation(uri: string | undefined): number | undefined {
  * annotation is deleted afterwards. Saves of one item are serialized; NOT_FOUND for an unknown
  * item, INVALID for bytes that are not PNG.
  */
-export async function saveThumbnailOf(store: OmeroExperimentStore, itemId: string, png: Uint8Array): Promise<string> {
+export async function saveThumbnailOf(store: ThumbnailAccess, itemId: string, png: Uint8Array): Promise<string> {
   if (png.length < 8 || !PNG_SIGNATURE.every((b, i) => png[i] === b)) {
     throw new StorageError('INVALID', `thumbnail of item '${itemId}' is not PNG data`, { details: { item: itemId } });
   }
@@ -52,6 +55,6 @@ export async function saveThumbnailOf(store: OmeroExperimentStore, itemId: strin
   });
 }
 
-async function removeOld(store: OmeroExperimentStore, annId: number | undefined): Promise<void> {
+async function removeOld(store: ThumbnailAccess, annId: number | undefined): Promise<void> {
   if (annId !== undefined) await store.ctx.repo.deleteFileAnnotation(annId).catch(() => undefined);
 }
