@@ -29,3 +29,11 @@ export const KNOWN_PLUGINS: readonly KnownPlugin[] = [
   { packageName: '@bioimageit/gpu-decon', runners: [{ id: 'native', satisfies: ['native.plugin'], warnWhenMissing: [], whenUnavailable: 'fail' }] },
   { packageName: '@bioimageit/slurm-runner', runners: [{ id: 'slurm', satisfies: [] }] },
 ];
+
+/**
+ * Plugins installed with this CLI whose commands (`bioimageit.contributes.commands`) it offers in
+ * every workspace, configured there or not: `bioimageit omero ...` logs in to and browses servers
+ * before any workspace uses them. Their manifests are read at start; their code loads only when one
+ * of their commands runs.
+ */
+export const BUNDLED_COMMAND_PLUGINS: readonly string[] = ['@bioimageit/omero'];

@@ -8,7 +8,7 @@ import { registerExperimentCommand } from './commands/experiment-command.js';
 import { registerImportCommand } from './commands/import-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerItemCommand } from './commands/item-command.js';
-import { registerOmeroCommand } from './commands/omero-command.js';
+import { registerPluginNewCommand } from './commands/plugin-new-command.js';
 import { registerPluginsCommand } from './commands/plugins-command.js';
 import { registerProvenanceCommand } from './commands/provenance-command.js';
 import { registerPipelineCommand } from './commands/pipeline-command.js';
@@ -19,6 +19,8 @@ import { registerServeCommand } from './commands/serve-command.js';
 import { registerTagCommand } from './commands/tag-command.js';
 import { registerToolsCommand } from './commands/tools-command.js';
 import { CLI_VERSION } from './version.js';
+import { discoverPluginCommands } from './plugin-commands/discover-plugin-commands.js';
+import { mountPluginCommands, workspaceArgument } from './plugin-commands/mount-plugin-commands.js';
 
 export type { RunCliOptions } from './run-cli-options.js';
 
@@ -45,20 +47,28 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
   registerQueryCommand(program, ctx);
   registerItemCommand(program, ctx);
   registerPluginsCommand(program, ctx);
+  registerPluginNewCommand(program, ctx);
   registerToolsCommand(program, ctx);
   registerRunCommand(program, ctx);
   registerRunsCommand(program, ctx);
   registerPipelineCommand(program, ctx);
   registerProvenanceCommand(program, ctx);
   registerDemoCommand(program, ctx, runCli);
-  registerOmeroCommand(program, ctx);
   registerServeCommand(program, ctx);
-  for (const cmd of allCommands(program)) cmd.exitOverride();
+  let problems: readonly Error[] = [];
   try {
+    // Commands plugins contribute (their manifests read, no plugin code run; see plugin-commands/).
+    const builtins = new Set(['help', ...program.commands.flatMap((c) => [c.name(), ...c.aliases()])]);
+    const discovered = await discoverPluginCommands(ctx.cwd, ctx.env, workspaceArgument(argv), builtins);
+    problems = discovered.problems;
+    await mountPluginCommands(program, ctx, discovered.commands, argv);
+    for (const cmd of allCommands(program)) cmd.exitOverride();
     await program.parseAsync([...argv], { from: 'user' });
     return ctx.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
+      // An unknown command may be a plugin's that could not be read: say why.
+      if (err.code === 'commander.unknownCommand') for (const problem of problems) output.err(`note: ${describeError(problem).replace(/^error: /, '')}`);
       return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
     }
     output.err(err instanceof UsageError ? `error: ${err.message}` : describeError(err));

@@ -1,8 +1,10 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ContainerModule } from 'inversify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createKernel,
-  createToolManifest,
+  loadToolManifest,
   LocalRunner,
   RunnerContribution,
   type InlinePlugin,
@@ -12,6 +14,7 @@ import {
   type ToolManifest,
 } from '@bioimageit/core';
 import { KNOWN_PLUGINS } from '@bioimageit/cli';
+import { tempDir } from './cli-harness.js';
 import { countingCopyTool, runWorkspace, type RunWorkspace } from './run-harness.js';
 
 /**
@@ -47,33 +50,51 @@ function apptainerPlugin(ran: string[], probe: 'present' | 'absent' = 'present')
 }
 
 /**
- * The counting copy tool requiring an Apptainer image. The tool manifest schema (core/src/tools)
- * knows only its own requirement keys, so the key is added to the validated manifest, as a plugin's
- * tool source or a future schema with open requirement keys would hand it over.
+ * The counting copy tool requiring an Apptainer image, loaded from its tool.json file: the tool
+ * manifest schema describes `docker`, `conda` and `native`, and accepts any other lower-case
+ * requirement key as an object for the runner plugin that declares it satisfies the key.
  */
-function apptainerTool(): ToolManifest {
-  const valid = createToolManifest({ name: 'count', version: '1.0.0', description: 'counts', ...countingCopyTool('test.apptainer') }, 'test:apptainer');
-  return { ...valid, requirements: { ...valid.requirements, apptainer: { image: 'lab/count.sif' } } } as ToolManifest;
+async function apptainerTool(folder: string): Promise<ToolManifest> {
+  const file = join(folder, 'count.tool.json');
+  const manifest = {
+    name: 'count',
+    version: '1.0.0',
+    description: 'counts',
+    ...countingCopyTool('test.apptainer'),
+    requirements: { apptainer: { image: 'lab/count.sif' } },
+  };
+  await writeFile(file, JSON.stringify(manifest, null, 2));
+  return loadToolManifest(file);
 }
 
 let ws: RunWorkspace;
+let toolDir: Awaited<ReturnType<typeof tempDir>>;
+let tool: ToolManifest;
 const kernels: Kernel[] = [];
 const kernelWith = async (inlinePlugins: InlinePlugin[]) => {
   const kernel = await createKernel({ workspace: ws.path, env: { PATH: process.env['PATH'] ?? '' }, inlinePlugins, knownPlugins: KNOWN_PLUGINS });
   kernels.push(kernel);
   return kernel;
 };
-const request = (output: string) => ({ tool: apptainerTool(), inputs: [{ name: 'i', dataset: 'data', query: 'name=population1_001' }], outputDataset: output });
+const request = (output: string) => ({ tool, inputs: [{ name: 'i', dataset: 'data', query: 'name=population1_001' }], outputDataset: output });
 
 beforeAll(async () => {
   ws = await runWorkspace('bioimageit-third-party-runner-');
+  toolDir = await tempDir('bioimageit-apptainer-tool-');
+  tool = await apptainerTool(toolDir.path);
 });
 afterAll(async () => {
   for (const kernel of kernels) await kernel.dispose();
   await ws.cleanup();
+  await toolDir.cleanup();
 });
 
 describe('a third-party runner chosen from its manifest, with no edit to core', () => {
+  it('loads a tool file requiring `apptainer` (an open requirement key) with the requirement as written', () => {
+    expect(tool.requirements).toEqual({ apptainer: { image: 'lab/count.sif' } });
+    expect(tool.source).toBe(join(toolDir.path, 'count.tool.json'));
+  });
+
   it('runs a tool requiring `apptainer` on the plugin that declares it satisfies `apptainer`', async () => {
     const ran: string[] = [];
     const kernel = await kernelWith([apptainerPlugin(ran)]);

@@ -1,1 +1,2 @@
 export * from './kernel-hooks.js';
+export * from './plugin-hooks-facade.js';

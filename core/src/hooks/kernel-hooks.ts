@@ -102,7 +102,10 @@ export type PluginHooks = {
   readonly [K in keyof KernelHooks]: Pick<KernelHooks[K], Extract<keyof KernelHooks[K], 'tap' | 'tapPromise' | 'tapAsync'>>;
 };
 
-/** Contributed by plugins that listen to kernel events. The tap name must be the plugin id. */
+/**
+ * Contributed by plugins that listen to kernel events. The hooks handed to `apply` tap with the
+ * plugin's id as the tap name, whatever name the plugin passes (see pluginHooksFor).
+ */
 export const HookContribution = Symbol.for('@bioimageit/core/HookContribution');
 export interface HookContribution {
   apply(hooks: PluginHooks): void;

@@ -4,3 +4,6 @@ export * from './capability-probe-spec.js';
 export * from './runner-declaration.js';
 export * from './plugin-resolver.js';
 export * from './plugin-loader.js';
+export * from './host-module-sharing.js';
+export * from './plugin-manifest-schema.js';
+export * from './check-plugin-package.js';

@@ -5,6 +5,7 @@ import { RunnerContribution } from '../extension-points/runner.js';
 import { StorageContribution } from '../extension-points/storage-backend.js';
 import { ToolSourceContribution } from '../extension-points/tool-source.js';
 import { HookContribution, type PluginHooks } from '../hooks/kernel-hooks.js';
+import { pluginHooksFor } from '../hooks/plugin-hooks-facade.js';
 import type { FormatRegistry, RunnerRegistry, StorageRegistry, ToolSourceRegistry } from '../registry/registries.js';
 import type { CapabilityProber } from './capabilities.js';
 import type { PluginDescriptor, PluginManifest } from './plugin-manifest.js';
@@ -149,7 +150,9 @@ export class PluginLoader {
     for (const c of await child.getAllAsync<ToolSourceContribution>(ToolSourceContribution, { optional: true })) {
       c.registerToolSources(register(this.deps.toolSources));
     }
-    for (const c of await child.getAllAsync<HookContribution>(HookContribution, { optional: true })) c.apply(this.deps.hooks);
+    // Taps are named with the plugin's id whatever the plugin writes (errors name the right plugin).
+    const hooks = pluginHooksFor(this.deps.hooks, owner);
+    for (const c of await child.getAllAsync<HookContribution>(HookContribution, { optional: true })) c.apply(hooks);
   }
 }
 

@@ -36,6 +36,30 @@ describe('runner declarations in plugin manifests', () => {
   });
 });
 
+describe('command declarations in plugin manifests', () => {
+  it('reads the commands a plugin contributes: name, one-line summary, module', () => {
+    const commands = [{ name: 'hello', summary: 'say hello', module: './cli' }];
+    expect(validate({ contributes: { commands } }).contributes.commands).toEqual(commands);
+    expect(validate({}).contributes.commands).toBeUndefined();
+  });
+
+  it('rejects bad declarations naming the package and the field', () => {
+    const field = (commands: unknown, path: string) =>
+      expect(() => validate({ contributes: { commands } })).toThrow(
+        `plugin package '@lab/apptainer-runner': manifest field 'bioimageit.contributes.commands${path}'`,
+      );
+    const ok = { name: 'hello', summary: 'say hello', module: './cli' };
+    field({}, '');
+    field(['hello'], '[0]');
+    field([{ ...ok, name: 'Hello' }], '[0].name');
+    field([ok, ok], '[1].name');
+    field([{ ...ok, summary: '' }], '[0].summary');
+    field([{ ...ok, summary: 'two\nlines' }], '[0].summary');
+    field([{ ...ok, module: 'cli.js' }], '[0].module');
+    field([{ ...ok, commander: true }], '[0].commander');
+  });
+});
+
 describe('capability probes in plugin manifests', () => {
   it('accepts any capability name and a declarative probe for it', () => {
     const probes = {

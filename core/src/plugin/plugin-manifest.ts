@@ -23,6 +23,19 @@ export interface PluginContributes {
   readonly toolSources?: readonly { readonly id: string }[];
   /** True when the plugin taps kernel hooks (activated eagerly at kernel start). */
   readonly hooks?: boolean;
+  /** Commands for the host's command line (see {@link CommandDeclaration}), listed without loading their code. */
+  readonly commands?: readonly CommandDeclaration[];
+}
+
+/**
+ * A command a plugin contributes (`bioimageit NAME`): its `summary` is what `--help` lists, and
+ * `module` (a subpath export of the package, or a file relative to a folder plugin) is imported only
+ * when the command runs; it default-exports a CommandDescription named `name`.
+ */
+export interface CommandDeclaration {
+  readonly name: string;
+  readonly summary: string;
+  readonly module: string;
 }
 
 /**
@@ -124,7 +137,7 @@ export function validatePluginManifest(raw: unknown, packageName: string, coreVe
 function validateContributes(raw: unknown, bad: (field: string, why: string) => PluginError): PluginContributes {
   if (raw === undefined) return {};
   if (!isRecord(raw)) throw bad('contributes', 'must be an object');
-  const known = new Set(['storage', 'runners', 'formats', 'toolSources', 'hooks']);
+  const known = new Set(['storage', 'runners', 'formats', 'toolSources', 'hooks', 'commands']);
   for (const key of Object.keys(raw)) if (!known.has(key)) throw bad(`contributes.${key}`, `is not a known contribution (${[...known].join(', ')})`);
   const keyed = (field: 'storage' | 'formats' | 'toolSources', prop: 'scheme' | 'id') => {
     const list = raw[field];
@@ -147,5 +160,25 @@ function validateContributes(raw: unknown, bad: (field: string, why: string) => 
     ...(keyed('formats', 'id') && { formats: keyed('formats', 'id') }),
     ...(keyed('toolSources', 'id') && { toolSources: keyed('toolSources', 'id') }),
     ...(hooks !== undefined && { hooks }),
+    ...(raw['commands'] !== undefined && { commands: validateCommands(raw['commands'], bad) }),
   };
+}
+
+function validateCommands(raw: unknown, bad: (field: string, why: string) => PluginError): CommandDeclaration[] {
+  if (!Array.isArray(raw)) throw bad('contributes.commands', 'must be an array');
+  const seen = new Set<string>();
+  return raw.map((entry: unknown, i) => {
+    const at = `contributes.commands[${i}]`;
+    if (!isRecord(entry)) throw bad(at, 'must be an object with name, summary and module');
+    const { name, summary, module } = entry;
+    if (typeof name !== 'string' || !ID.test(name)) throw bad(`${at}.name`, 'must be a lower-case kebab-case word');
+    if (seen.has(name)) throw bad(`${at}.name`, `'${name}' is declared twice`);
+    seen.add(name);
+    if (typeof summary !== 'string' || summary.trim() === '' || summary.includes('\n')) throw bad(`${at}.summary`, 'must be one non-empty line');
+    if (typeof module !== 'string' || !module.startsWith('./'))
+      throw bad(`${at}.module`, "must be a subpath export such as './cli' (or a file relative to a folder plugin)");
+    for (const key of Object.keys(entry))
+      if (!['name', 'summary', 'module'].includes(key)) throw bad(`${at}.${key}`, 'is not a known field (name, summary, module)');
+    return { name, summary, module };
+  });
 }

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { PluginError } from '../errors/area-errors.js';
+import { shareHostModulesWithPlugins } from './host-module-sharing.js';
 import { validatePluginManifest, type PluginDescriptor } from './plugin-manifest.js';
 
 /**
@@ -58,8 +59,11 @@ function locatePackage(spec: string, bases: readonly string[]): string | undefin
 /**
  * Imports the plugin's module export. Tries the bare specifier first (so the host's export
  * conditions apply), then the file the package's `exports[module]` names (`import`/`default`).
+ * The plugin's imports of `@bioimageit/core` and `inversify` resolve to the host's copies (see
+ * {@link shareHostModulesWithPlugins}): a plugin in any folder needs neither in its node_modules.
  */
 export async function importPluginModule(descriptor: PluginDescriptor): Promise<unknown> {
+  shareHostModulesWithPlugins();
   const { manifest, packageName, directory } = descriptor;
   const specifier = packageName + manifest.module.slice(1);
   try {

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { TOOL_TEST_COMPARES, TOOL_INPUT_TYPES } from './tool-manifest.js';
 import { EXTENSION, IO_NAME } from './validate-tool-io.js';
-import { TOOL_ID, TOOL_VERSION } from './validate-tool-manifest.js';
+import { REQUIREMENT_KEY, TOOL_ID, TOOL_VERSION } from './validate-tool-manifest.js';
 
 const NAME = { type: 'string', pattern: IO_NAME.source } as const;
 const TEXT = { type: 'string' } as const;
@@ -48,7 +48,10 @@ export const TOOL_MANIFEST_SCHEMA = {
     },
     requirements: {
       type: 'object',
+      description:
+        'What the tool needs: docker, conda and native are described here; any other lower-case key (apptainer...) is an object a runner plugin declares it satisfies (`contributes.runners[].satisfies`).',
       additionalProperties: false,
+      patternProperties: { [REQUIREMENT_KEY.source]: { type: 'object' } },
       properties: {
         docker: {
           type: 'object',

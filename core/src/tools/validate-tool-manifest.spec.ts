@@ -109,6 +109,17 @@ describe('checkToolManifest', () => {
     ]);
   });
 
+  it('accepts other lower-case requirement keys as objects (a runner plugin declares it satisfies them), checking only their shape', () => {
+    const requirements = { ...valid.requirements, apptainer: { image: 'lab/decon.sif' }, 'k8s-job': {} };
+    expect(paths({ ...valid, requirements })).toEqual([]);
+    expect(validateToolManifest({ ...valid, requirements }, 't.tool.json').requirements).toEqual(requirements);
+    expect(paths({ ...valid, requirements: { apptainer: 'lab/decon.sif', Singularity: {}, 'two words': {} } })).toEqual([
+      'requirements.apptainer: expected an object, got "lab/decon.sif"',
+      'requirements.Singularity: is not a requirement key (lower-case letters, digits and -: docker, conda, native, apptainer...)',
+      'requirements["two words"]: is not a requirement key (lower-case letters, digits and -: docker, conda, native, apptainer...)',
+    ]);
+  });
+
   it('throws BAD_MANIFEST naming the file and the paths', () => {
     expect(() => validateToolManifest({ ...valid, inputs: [{ name: 'i', type: 'image' }] }, '/t/x.tool.json')).toThrow(
       expect.objectContaining({

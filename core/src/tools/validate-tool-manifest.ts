@@ -29,6 +29,12 @@ export const TOOL_MANIFEST_FIELDS = [
 export const TOOL_ID = /^[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)*$/;
 /** Semver-ish version: `1.0.0`, `3.0`, `2.4.1+galaxy0`, `1.0.0-rc.1`. */
 export const TOOL_VERSION = /^\d+(?:\.\d+){0,3}(?:[-+][0-9A-Za-z.+-]+)?$/;
+/**
+ * A key of a tool's `requirements`: `docker`, `conda` and `native` have their fields checked here;
+ * any other such key (`apptainer`) is an object whose fields belong to the runner plugin that
+ * declares it satisfies the key.
+ */
+export const REQUIREMENT_KEY = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
 /**
  * Checks a parsed native manifest (`*.tool.json`) and returns every problem with its JSON path
@@ -123,7 +129,12 @@ function checkCommand(check: ManifestChecker, raw: unknown, inputs: readonly Too
 function checkRequirements(check: ManifestChecker, raw: unknown): void {
   const requirements = check.object(raw, 'requirements', true);
   if (requirements === undefined) return;
-  check.knownKeys(requirements, 'requirements', ['docker', 'conda', 'native']);
+  // Keys beyond the three described here are open: a runner plugin declares it satisfies them.
+  for (const key of Object.keys(requirements)) {
+    if (!REQUIREMENT_KEY.test(key))
+      check.add(at('requirements', key), 'is not a requirement key (lower-case letters, digits and -: docker, conda, native, apptainer...)');
+    else if (!['docker', 'conda', 'native'].includes(key)) check.object(requirements[key], at('requirements', key));
+  }
   const docker = check.object(requirements['docker'], 'requirements.docker', true);
   if (docker !== undefined) {
     check.knownKeys(docker, 'requirements.docker', ['image', 'network']);

@@ -11,5 +11,5 @@ export { OmeroClient, type OmeroClientOptions, type OmeroCredentials, type Event
 export { SessionFile, type SavedSession } from './session/session-file.js';
 export { NS_CLIENT, NS_EXPERIMENT, NS_DATASET, NS_ITEM, NS_OUTPUT } from './storage/omero-model.js';
 export { NO_IMPORT_OVER_WEB } from './storage/omero-importer.js';
-export { registerOmeroCommand } from './cli/omero-command.js';
+export { omeroCommand, type OmeroCommandSetup } from './cli/omero-command.js';
 export { default as omeroModule } from './omero-module.js';

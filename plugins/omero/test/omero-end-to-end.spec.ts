@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKernel, defaultConfig, encodeTiff, type Kernel } from '@bioimageit/core';
-import { registerOmeroCommand } from '../src/cli/omero-command.js';
+import omero from '../src/cli/omero-command.js';
 import { NS_CLIENT, NS_OUTPUT } from '../src/storage/omero-model.js';
+import { runCommand } from './run-command.js';
 import { FAKE_OMERO_CLI, omeroTestBed, TEST_PASSWORD, type OmeroTestBed } from './omero-test-setup.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -28,9 +28,7 @@ function pluginEnv(credentials: boolean): NodeJS.ProcessEnv {
 
 async function omeroCli(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   const out: string[] = [];
-  const program = new Command('bioimageit').option('--json').exitOverride();
-  registerOmeroCommand(program, { out: (t) => out.push(t), err: () => undefined, env, cwd: bed.dir });
-  await program.parseAsync(args, { from: 'user' });
+  await runCommand(omero, args, { out: (t) => out.push(t), err: () => undefined, env, cwd: bed.dir });
   return out.join('\n');
 }
 

@@ -1,11 +1,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isBioImageItError } from '@bioimageit/core';
 import { omeroTestBed, TEST_PASSWORD, type OmeroTestBed } from '../../test/omero-test-setup.js';
 import { NS_CLIENT } from '../storage/omero-model.js';
-import { registerOmeroCommand } from './omero-command.js';
+import { runCommand } from '../../test/run-command.js';
+import { omeroCommand } from './omero-command.js';
 
 let bed: OmeroTestBed;
 let out: string[];
@@ -20,7 +20,6 @@ afterEach(() => bed.cleanup());
 
 /** Runs `bioimageit omero ...` in-process; resolves with the error message or undefined. */
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}, terminal = false): Promise<string | undefined> {
-  const program = new Command('bioimageit').option('--json').exitOverride();
   const { credentials: _ignored, servers: _servers, ...options } = bed.options;
   const prompt = terminal
     ? {}
@@ -29,9 +28,8 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}, terminal = false
           throw new Error('no prompt in tests');
         },
       };
-  registerOmeroCommand(program, { out: (t) => out.push(t), err: (t) => err.push(t), env, cwd: bed.dir, ...prompt }, options);
   try {
-    await program.parseAsync(args, { from: 'user' });
+    await runCommand(omeroCommand({ options, ...prompt }), args, { out: (t) => out.push(t), err: (t) => err.push(t), env, cwd: bed.dir });
     return undefined;
   } catch (e) {
     return isBioImageItError(e) ? e.message : String(e);
