@@ -96,6 +96,18 @@ describe('bioimageit plugin new, out of the repository', () => {
     expect(out.run.runner).toBe('lab-runner');
     expect(out.run.jobs.map((j) => j.status)).toEqual(['succeeded', 'succeeded']);
     expect((await readdir(join(ws, 'experiments', 'Exp', 'copies'))).filter((f) => f.endsWith('.tif')).sort()).toEqual(['copy_a.tif', 'copy_b.tif']);
+    // a tool that requires what the scaffolded runner declares it satisfies runs through it, with no --runner: it wins over local
+    const toolFile = join(root, 'lab-tools', 'tools', 'copy', 'copy.tool.json');
+    const tool = JSON.parse(await readFile(toolFile, 'utf8')) as Record<string, unknown>;
+    await writeFile(
+      join(root, 'lab-tools', 'tools', 'copy', 'needs-runner.tool.json'),
+      JSON.stringify({ ...tool, id: 'lab-tools.copy-on-lab-runner', requirements: { 'lab-runner': {} } }),
+    );
+    const chosen = JSON.parse(await bioimageit('run', 'lab-tools.copy-on-lab-runner', '-e', 'Exp', '-i', 'image=data:name~tif', '-o', 'chosen', '--json')) as {
+      run: { status: string; runner: string };
+      warnings?: string[];
+    };
+    expect([chosen.run.status, chosen.run.runner]).toEqual(['succeeded', 'lab-runner']);
     const plugins = JSON.parse(await bioimageit('plugins', '--json')) as { id: string; state: string }[];
     expect(plugins.map((p) => p.id)).toEqual(expect.arrayContaining(['lab-runner', 'lab-store', 'lab-tools']));
   }, 240_000);

@@ -24,7 +24,7 @@ const KIND_TEXT: Record<PluginKind, { what: string; contract: string; use: strin
   runner: {
     what: 'a runner',
     contract: 'runner contract suite (describeRunnerContract)',
-    use: "Run a tool through it with `bioimageit run TOOL --runner __ID__ ...`, or list tool requirement keys it honours in the manifest's `contributes.runners[0].satisfies`.",
+    use: 'A tool whose manifest declares `"requirements": { "__ID__": {} }` runs through it (the requirement keys it honours are the manifest\'s `contributes.runners[0].satisfies`: add yours); any tool runs through it with `bioimageit run TOOL --runner __ID__ ...`.',
   },
   tools: {
     what: 'analysis tools (a tool source)',
@@ -77,7 +77,7 @@ export async function scaffoldPlugin(kind: PluginKind, packageName: string, pare
       .replaceAll('__ID__', id);
   const contributes = {
     storage: { storage: [{ scheme: id }] },
-    runner: { runners: [{ id, satisfies: [] }] },
+    runner: { runners: [{ id, satisfies: [id] }] },
     tools: { toolSources: [{ id }] },
   }[kind];
   const pkg = {

@@ -17,7 +17,8 @@ import { chooseRunner } from './choose-runner.js';
 import type { BatchLimits } from './commit-batcher.js';
 import { indexCommittedJobs, type CommittedJob } from './committed-jobs.js';
 import { planJobs } from './plan-jobs.js';
-import { finalRunStatus, jobIdFor, mapLimit, parameterStrings, today } from './run-record.js';
+import { finalRunStatus, jobIdFor, parameterStrings, today } from './run-record.js';
+import { mapConcurrent } from '../util/map-concurrent.js';
 import type { JobPlan, RunOutcome, RunRequest } from './run-request.js';
 import { RunSession } from './run-session.js';
 import { selectInputs } from './select-inputs.js';
@@ -97,7 +98,7 @@ export class RunEngine {
     const runId = previous?.id ?? randomUUID();
     const checksums = new InputChecksums(store);
     const { key: environmentKey, warning: environmentWarning } = await runnerEnvironmentKey(runner, manifest, request.signal);
-    const keys = await mapLimit(plans, 8, (plan) => jobCacheKey(manifest.digest, params, plan, checksums, environmentKey));
+    const keys = await mapConcurrent(plans, 8, (plan) => jobCacheKey(manifest.digest, params, plan, checksums, environmentKey));
     const event: RunEvent = { runId, toolId: manifest.id, experimentUri: store.uri, jobCount: plans.length, dataset, runner: runner.id };
     await hooks.beforeRun.promise(event);
     await store.ensureProcessedDataset(dataset);
