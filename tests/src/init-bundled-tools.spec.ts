@@ -72,8 +72,10 @@ describe('bioimageit init: the bundled tools, at once', () => {
         try {
           const page = await browser.newPage();
           await page.goto(server.url);
+          // the app wires its tabs once it has loaded the experiments: wait for the data table first (CI is slow)
+          await page.locator('table.items tbody tr').first().waitFor({ timeout: 60_000 });
           await page.locator('#tab-tools').click();
-          await page.locator('.tool-list .tool-button').first().waitFor();
+          await page.locator('.tool-list .tool-button').first().waitFor({ timeout: 60_000 });
           expect(
             (
               await page.locator('.tool-list .tool-button').evaluateAll((b) => b.map((e) => (e as unknown as { dataset: { tool: string } }).dataset.tool))
@@ -88,5 +90,5 @@ describe('bioimageit init: the bundled tools, at once', () => {
       await server.close();
       await kernel.dispose();
     }
-  });
+  }, 180_000);
 });

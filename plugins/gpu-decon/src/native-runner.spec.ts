@@ -166,7 +166,11 @@ describe.skipIf(addon === undefined)('native runner', () => {
       ],
       sharing,
     );
-    expect(shared.map((e) => e['threads'])).toEqual([Math.max(1, Math.floor(cores / 2)), Math.max(1, Math.floor(cores / 2))]);
+    // The job that ends first ran wholly beside the other: it used half the cores at most. The other may take
+    // all of them for its last calls once alone (its share is read at each addon call), so only the first is fixed.
+    const half = Math.max(1, Math.floor(cores / 2));
+    expect(Math.min(...shared.map((e) => Number(e['threads'])))).toBe(half);
+    for (const e of shared) expect([half, cores]).toContain(e['threads']);
     for (const [name, k] of [
       ['alone', 1],
       ['t1', 1],
