@@ -44,7 +44,10 @@ export const PLUGIN_MANIFEST_SCHEMA = {
       additionalProperties: false,
       description: 'What the plugin contributes, so the kernel routes requests to it without running its code.',
       properties: {
-        storage: { type: 'array', items: { type: 'object', required: ['scheme'], properties: { scheme: { ...KEY, description: 'URI scheme, e.g. lab-store.' } } } },
+        storage: {
+          type: 'array',
+          items: { type: 'object', required: ['scheme'], properties: { scheme: { ...KEY, description: 'URI scheme, e.g. lab-store.' } } },
+        },
         runners: {
           type: 'array',
           items: {
