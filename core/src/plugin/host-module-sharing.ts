@@ -69,6 +69,8 @@ const REGISTER_HOOKS = `
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// esbuild (tsx, vitest) keeps function names by wrapping them in a __name helper the source then calls
+const __name = (target) => target;
 const create = ${createSharingResolve.toString()};
 let resolveShared;
 export function initialize(data) { resolveShared = create(data.host, data.shared, { readFileSync, dirname, join, fileURLToPath }); }
