@@ -1,16 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv, readTiffFileLayout, readTiffPixels, writeTiff, type ChannelMetadata, type PixelArray } from '@bioimageit/core';
-import { BUNDLED_TOOLS_DIR } from './bundled-tools.js';
+import { runBundledScript } from './test-support/run-bundled-script.js';
 import { imageVolumes, resolveChannel, volumeLabel } from '../tools/lib/image-volumes.mjs';
 import { otsuThreshold } from '../tools/lib/otsu-threshold.mjs';
 import { OBJECT_COLUMNS, volumeObjectTableRows } from '../tools/lib/object-tables.mjs';
-
-const run = promisify(execFile);
 
 let dir: string;
 beforeAll(async () => {
@@ -19,15 +15,7 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** Runs a bundled script with plain node in the test folder. */
-async function script(name: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(BUNDLED_TOOLS_DIR, name), ...args], { cwd: dir, env: { PATH: process.env['PATH'] ?? '' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const script = (name: string, args: string[]) => runBundledScript(name, args, dir);
 
 const CHANNELS: ChannelMetadata[] = [
   { name: 'DAPI', color: '#0000ff' },

@@ -1,25 +1,14 @@
-import { execFile } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKernel, defaultConfig, DirectoryToolSource, parseCsv, readTiffPixels, resolveToolFolders, writeTiff } from '@bioimageit/core';
+import { runBundledScript } from './test-support/run-bundled-script.js';
 import { BUNDLED_TOOLS_DIR, BUNDLED_TOOLS_ENTRY, DEMO_PIPELINE_FILE } from './bundled-tools.js';
 
-const run = promisify(execFile);
-
-/** Runs a bundled script with plain node (it imports the built @bioimageit/core). */
-async function script(name: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(BUNDLED_TOOLS_DIR, name), ...args], { cwd: dir, env: { PATH: process.env['PATH'] ?? '' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** Runs a bundled script with plain node in the test folder. */
+const script = (name: string, args: string[]) => runBundledScript(name, args, dir);
 
 let dir: string;
 beforeAll(async () => {
