@@ -53,6 +53,7 @@ export function httpStatusOf(err: unknown): number {
       return 500;
     case 'tool':
       if (err.code === 'NOT_FOUND') return 404;
+      if (err.code === 'NOTHING_TO_RUN') return 422;
       return err.code === 'BAD_PARAMETER' ? 400 : 500;
     case 'config':
       return err.code === 'INVALID' ? 400 : 500;

@@ -108,6 +108,57 @@ describe('bioimageit run: pairing and groups', () => {
     expect(unsaid.stderr).toMatch(/say how to pair their items/);
   });
 
+  it("gives a --broadcast input's one item to every job (3 images, 1 mask: 3 jobs)", async () => {
+    const out = await ws.run([
+      'run',
+      'test.pair',
+      '-e',
+      'exp100',
+      '-i',
+      'image=data:Population=population1 AND number<6',
+      '-i',
+      'mask=data:name=population2_002',
+      '--broadcast',
+      'mask',
+      '-o',
+      'broadcast',
+      '--no-cache',
+      '--json',
+    ]);
+    expect(out.code, out.stderr).toBe(0);
+    const { run } = runJson(out);
+    expect(run.jobs).toHaveLength(3);
+    expect(run.inputs.find((i) => i.name === 'mask')?.broadcast).toBe(true);
+    const items = await ws.items('broadcast');
+    expect(items).toHaveLength(3);
+    const pairs = await Promise.all(items.map(async (item) => (await lines(item)).map(stemOf)));
+    expect(pairs.map(([image]) => image).sort()).toEqual(['population1_001', 'population1_003', 'population1_005']);
+    expect(pairs.every(([, mask]) => mask === 'population2_002')).toBe(true);
+  });
+
+  it('fails a run whose pairing plans no job: exit 1, the reason and the items left out, nothing stored', async () => {
+    const out = await ws.run([
+      'run',
+      'test.pair',
+      '-e',
+      'exp100',
+      '-i',
+      'image=data:Population=population1 AND number<6',
+      '-i',
+      'mask=data:Population=population2 AND number<7',
+      '--match-by',
+      'number',
+      '-o',
+      'nothing',
+    ]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain("tool 'test.pair': the run plans no job: pairing by number left out all 6 selected item(s) ('image' 3, 'mask' 3)");
+    expect(out.stderr).toContain('6 item(s) left out by pairing:');
+    expect(out.stderr).toContain("image: population1_001.tif: no item with number=001 in input 'mask'");
+    const datasets = await ws.run(['experiment', 'show', '-e', 'exp100', '--json']);
+    expect(datasets.stdout).not.toContain('"nothing"');
+  });
+
   it('runs a reduce tool once per --group-by group, its input a list file of the group', async () => {
     const out = await ws.run(['run', 'test.collect', '-e', 'exp100', '-i', 'i=data:number<11', '--group-by', 'Population', '-o', 'groups', '--json']);
     expect(out.code, out.stderr).toBe(0);

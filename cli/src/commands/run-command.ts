@@ -1,4 +1,4 @@
-import type { Kernel } from '@bioimageit/core';
+import { ToolError, type Kernel, type UnmatchedItem } from '@bioimageit/core';
 import type { Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
@@ -14,6 +14,8 @@ interface RunFlags {
   matchBy?: string;
   matchByPosition?: boolean;
   groupBy?: string;
+  orderBy?: string;
+  broadcast: string[];
   jobs?: string;
   resume?: boolean;
   cache: boolean;
@@ -73,6 +75,8 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--match-by <keys>', 'pair several inputs by these tag keys, e.g. Population,number')
     .option('--match-by-position', 'pair several inputs by position (v1 behaviour)')
     .option('--group-by <keys>', 'one job per group of items sharing these tag values (inputs become list files)')
+    .option('--order-by <keys>', 'order the items inside each group by these tag values, numerically when numbers (e.g. T)')
+    .option('--broadcast <name>', 'give the one item of this input (a PSF, a model) to every job instead of pairing it (repeatable)', collect, [])
     .option('-j, --jobs <n>', 'jobs run at once (default 1)')
     .option('--resume', 'continue the last unfinished run of the output dataset (after a crash)')
     .option('--no-cache', 'run every job even when an identical one already ran')
@@ -86,28 +90,36 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
       const store = await ctx.openExperiment({ ...g, ...(flags.experiment !== undefined && { experiment: flags.experiment }) });
       const kernel = await ctx.getKernel(g);
       const tool = await kernel.tools().getTool(toolId);
-      const inputs = parseRunInputs(
-        flags.input,
-        flags.originOutput,
-        tool.inputs.filter((i) => i.type === 'data').map((i) => i.name),
+      const inputs = withBroadcast(
+        parseRunInputs(
+          flags.input,
+          flags.originOutput,
+          tool.inputs.filter((i) => i.type === 'data').map((i) => i.name),
+        ),
+        flags.broadcast.flatMap((b) => parseKeys(b) ?? []),
       );
       const matchBy = flags.matchByPosition ? ('position' as const) : parseKeys(flags.matchBy);
       const groupBy = parseKeys(flags.groupBy);
+      const orderBy = parseKeys(flags.orderBy);
       const controller = new AbortController();
       const outcome = await withRunProgress(kernel, ctx.output, `running ${tool.id}`, controller, () =>
-        kernel.runTool(store, {
-          tool,
-          params,
-          inputs,
-          outputDataset: flags.outputDataset as string,
-          cache: flags.cache,
-          signal: controller.signal,
-          ...(matchBy !== undefined && { matchBy }),
-          ...(groupBy !== undefined && { groupBy }),
-          ...(jobs !== undefined && { jobs }),
-          ...(flags.resume && { resume: true }),
-          ...(flags.runner !== undefined && { runner: flags.runner }),
-        }),
+        listUnmatchedOnFailure(
+          ctx,
+          kernel.runTool(store, {
+            tool,
+            params,
+            inputs,
+            outputDataset: flags.outputDataset as string,
+            cache: flags.cache,
+            signal: controller.signal,
+            ...(matchBy !== undefined && { matchBy }),
+            ...(groupBy !== undefined && { groupBy }),
+            ...(orderBy !== undefined && { orderBy }),
+            ...(jobs !== undefined && { jobs }),
+            ...(flags.resume && { resume: true }),
+            ...(flags.runner !== undefined && { runner: flags.runner }),
+          }),
+        ),
       );
       ctx.exitCode = runExitCode(outcome.record);
       if (g.json) return printJson(ctx.output, { run: outcome.record, unmatched: outcome.unmatched, resumed: outcome.resumed, warnings: outcome.warnings });
@@ -119,4 +131,26 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
       }
       for (const w of outcome.warnings) ctx.output.err(`warning: ${w}`);
     });
+}
+
+/** Marks the `--broadcast` inputs; a name that is not one of the inputs is a usage error. */
+function withBroadcast(inputs: RunInputs, broadcast: readonly string[]): RunInputs {
+  const names = inputs.map((i) => i.name);
+  for (const name of broadcast) if (!names.includes(name)) throw new UsageError(`--broadcast ${name}: no such input (inputs: ${names.join(', ')})`);
+  return inputs.map((i) => (broadcast.includes(i.name) ? { ...i, broadcast: true } : i));
+}
+
+/** When a run plans no job, lists the items pairing left out (on stderr) before the error ends the command. */
+async function listUnmatchedOnFailure<T>(ctx: CliContext, running: Promise<T>): Promise<T> {
+  try {
+    return await running;
+  } catch (error) {
+    if (error instanceof ToolError && error.code === 'NOTHING_TO_RUN') {
+      const unmatched = (error.details['unmatched'] ?? []) as readonly UnmatchedItem[];
+      ctx.output.err(`${unmatched.length} item(s) left out by pairing:`);
+      for (const u of unmatched.slice(0, 20)) ctx.output.err(`  ${u.input}: ${u.name}: ${u.reason}`);
+      if (unmatched.length > 20) ctx.output.err(`  ... and ${unmatched.length - 20} more`);
+    }
+    throw error;
+  }
 }

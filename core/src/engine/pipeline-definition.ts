@@ -13,6 +13,8 @@ export interface PipelineStepInput {
   readonly step?: string;
   readonly query?: string;
   readonly originOutputName?: string;
+  /** Give this input's one item (a PSF, a model) to every job of the step. */
+  readonly broadcast?: boolean;
 }
 
 /** One step: a run of one tool. */
@@ -26,11 +28,13 @@ export interface PipelineStep {
   readonly outputDataset: string;
   readonly matchBy?: readonly string[] | 'position';
   readonly groupBy?: readonly string[];
+  /** Order of the items inside each group (`["T"]`: a time series in numeric order). */
+  readonly orderBy?: readonly string[];
 }
 
 /**
  * A pipeline file. Native shape: `{name, steps:[{name, tool, params:{k:v}, inputs:[{name, dataset |
- * step, query, originOutputName}], outputDataset, matchBy?, groupBy?}]}`. BioImageIT v1's shape is
+ * step, query, originOutputName, broadcast?}], outputDataset, matchBy?, groupBy?, orderBy?}]}`. BioImageIT v1's shape is
  * accepted too: `steps[].{tool, output_dataset_name, inputs[{name, dataset, query,
  * origin_output_name}], parameters[{name, value}]}` (several inputs then pair by position, as in v1).
  */
@@ -101,18 +105,22 @@ export function parsePipeline(raw: unknown, source: string): Pipeline {
       if (dataset && from) fail(ip, "names both a 'dataset' and a 'step'; give one");
       const origin = str(input[v1 ? 'origin_output_name' : 'originOutputName'], `${ip}.${v1 ? 'origin_output_name' : 'originOutputName'}`, true);
       const query = str(input['query'], `${ip}.query`, true);
+      const broadcast = input['broadcast'];
+      if (broadcast !== undefined && typeof broadcast !== 'boolean') fail(`${ip}.broadcast`, 'must be true or false');
       return {
         name: str(input['name'], `${ip}.name`) as string,
         ...(dataset && { dataset }),
         ...(from && { step: from }),
         ...(query && { query }),
         ...(origin && { originOutputName: origin }),
+        ...(broadcast === true && { broadcast: true }),
       };
     });
     const params = v1 ? v1Parameters(step['parameters'], `${at}.parameters`, fail) : nativeParams(step['params'], `${at}.params`, fail);
     const matchRaw = step['matchBy'];
     const matchBy = matchRaw === 'position' ? ('position' as const) : keys(matchRaw, `${at}.matchBy`);
     const groupBy = keys(step['groupBy'], `${at}.groupBy`);
+    const orderBy = keys(step['orderBy'], `${at}.orderBy`);
     return {
       name,
       tool,
@@ -121,6 +129,7 @@ export function parsePipeline(raw: unknown, source: string): Pipeline {
       outputDataset,
       ...(matchBy !== undefined ? { matchBy } : v1 && inputs.length > 1 ? { matchBy: 'position' as const } : {}),
       ...(groupBy !== undefined && { groupBy }),
+      ...(orderBy !== undefined && { orderBy }),
     };
   });
   const seen = new Map<string, number>();

@@ -114,6 +114,7 @@ export async function runPipeline(
         name: input.name,
         ...(input.query !== undefined && { query: input.query }),
         ...(input.originOutputName !== undefined && { originOutputName: input.originOutputName }),
+        ...(input.broadcast === true && { broadcast: true }),
       };
       return upstream === undefined ? { ...base, dataset: input.dataset ?? 'data' } : { ...base, dataset: upstream.dataset, itemIds: upstream.ids };
     });
@@ -124,6 +125,7 @@ export async function runPipeline(
       outputDataset: step.outputDataset,
       ...(step.matchBy !== undefined && { matchBy: step.matchBy }),
       ...(step.groupBy !== undefined && { groupBy: step.groupBy }),
+      ...(step.orderBy !== undefined && { orderBy: step.orderBy }),
       ...(options.jobs !== undefined && { jobs: options.jobs }),
       ...(options.cache !== undefined && { cache: options.cache }),
       ...(options.runner !== undefined && { runner: options.runner }),

@@ -79,6 +79,32 @@ describe('pipelines', () => {
     });
   });
 
+  it('reads broadcast inputs and the order of groups (a PSF to every job, a time series in T order)', () => {
+    const p = parsePipeline(
+      {
+        name: 'llsm',
+        steps: [
+          {
+            name: 'decon',
+            tool: 'd',
+            inputs: [
+              { name: 'stack', step: 'deskew' },
+              { name: 'psf', dataset: 'data', query: 'Kind=psf', broadcast: true },
+            ],
+          },
+          { name: 'track', tool: 't', inputs: [{ name: 'spots', step: 'decon' }], groupBy: ['Cell'], orderBy: 'T' },
+        ],
+      },
+      'llsm.json',
+    );
+    expect(p.steps[0]?.inputs[1]).toEqual({ name: 'psf', dataset: 'data', query: 'Kind=psf', broadcast: true });
+    expect(p.steps[0]?.inputs[0]).not.toHaveProperty('broadcast');
+    expect(p.steps[1]?.orderBy).toEqual(['T']);
+    expect(() => parsePipeline({ steps: [{ tool: 't', inputs: [{ name: 'i', broadcast: 'yes' }] }] }, 'bad.json')).toThrow(
+      'bad.json: steps[0].inputs[0].broadcast must be true or false',
+    );
+  });
+
   it('names the file and field of a problem', () => {
     expect(() => parsePipeline({ steps: [{ tool: '' }] }, 'bad.json')).toThrow('bad.json: steps[0].tool must be a non-empty string');
     expect(() => parsePipeline({ steps: [] }, 'bad.json')).toThrow('bad.json: steps must be a non-empty array');

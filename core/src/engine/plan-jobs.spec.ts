@@ -102,7 +102,9 @@ describe('planJobs', () => {
       }
     })();
     expect(err).toBeInstanceOf(ToolError);
-    expect((err as ToolError).message).toBe("tool 't': pairing by position needs the same number of items in every input (got 'i' 2, 'j' 1)");
+    expect((err as ToolError).message).toBe(
+      "tool 't': pairing by position needs the same number of items in every input (got 'i' 2, 'j' 1); to give input 'j' (one item) to every job, broadcast it (broadcast, --broadcast j)",
+    );
   });
 
   it('asks how to pair several inputs when neither matchBy nor position is given', () => {
@@ -129,5 +131,103 @@ describe('planJobs', () => {
     const reduce = planJobs(new Map([['i', items]]), { toolId: 't', reduce: true });
     expect(ids(reduce.plans)).toEqual([{ i: ['a', 'b', 'c'] }]);
     expect(reduce.plans[0]?.stem).toBe('all');
+  });
+
+  const catchError = (f: () => unknown): ToolError => {
+    try {
+      f();
+    } catch (e) {
+      return e as ToolError;
+    }
+    throw new Error('expected an error');
+  };
+  const stacks = [
+    item('s1', 'cell1_T0.tif', { Cell: 'cell1', T: '0' }),
+    item('s2', 'cell1_T1.tif', { Cell: 'cell1', T: '1' }),
+    item('s3', 'cell2_T0.tif', { Cell: 'cell2', T: '0' }),
+  ];
+  const psf = [item('p', 'psf.tif', { Kind: 'psf' })];
+
+  it("gives a broadcast input's one item to every job: 3 stacks and 1 PSF make 3 jobs", () => {
+    const selection = new Map([
+      ['stack', stacks],
+      ['psf', psf],
+    ]);
+    const { plans, unmatched } = planJobs(selection, { toolId: 't', reduce: false, broadcast: ['psf'] });
+    expect(ids(plans)).toEqual([
+      { stack: ['s1'], psf: ['p'] },
+      { stack: ['s2'], psf: ['p'] },
+      { stack: ['s3'], psf: ['p'] },
+    ]);
+    expect(plans.map((p) => p.stem)).toEqual(['cell1_T0', 'cell1_T1', 'cell2_T0']);
+    expect(unmatched).toEqual([]);
+    // binding order follows the inputs, broadcast first or not
+    const reversed = planJobs(
+      new Map([
+        ['psf', psf],
+        ['stack', stacks],
+      ]),
+      { toolId: 't', reduce: false, broadcast: ['psf'] },
+    );
+    expect(Object.keys(reversed.plans[0]?.bindings ?? {})).toEqual(['psf', 'stack']);
+  });
+
+  it('refuses a broadcast input of several items, and offers broadcast when position pairing meets a lone item', () => {
+    const selection = new Map([
+      ['stack', stacks],
+      ['psf', [...psf, item('q', 'psf2.tif', {})]],
+    ]);
+    expect(catchError(() => planJobs(selection, { toolId: 't', reduce: false, broadcast: ['psf'] })).message).toBe(
+      "tool 't': broadcast input 'psf' selects 2 items; a broadcast input gives its one item to every job: narrow its query to one item ('psf.tif', 'psf2.tif')",
+    );
+    const lone = new Map([
+      ['stack', stacks],
+      ['psf', psf],
+    ]);
+    expect(catchError(() => planJobs(lone, { toolId: 't', reduce: false, matchBy: 'position' })).message).toMatch(
+      /got 'stack' 3, 'psf' 1\); to give input 'psf' \(one item\) to every job, broadcast it \(broadcast, --broadcast psf\)$/,
+    );
+    expect(catchError(() => planJobs(lone, { toolId: 't', reduce: false })).message).toMatch(/or give input 'psf' \(one item\) to every job/);
+  });
+
+  it('orders each group by numeric tag values (T=2 before T=10) and leaves out items lacking the order key', () => {
+    const series = ['10', '2', '0', '1'].map((t) => item(`c1t${t}`, `c1_T${t}.tif`, { Cell: 'c1', T: t }));
+    const other = [
+      item('c2t1', 'c2_T1.tif', { Cell: 'c2', T: '1' }),
+      item('c2t0', 'c2_T0.tif', { Cell: 'c2', T: '0' }),
+      item('c2x', 'c2_x.tif', { Cell: 'c2' }),
+    ];
+    const { plans, unmatched } = planJobs(new Map([['stacks', [...series, ...other]]]), { toolId: 't', reduce: true, groupBy: ['Cell'], orderBy: ['T'] });
+    expect(ids(plans)).toEqual([{ stacks: ['c1t0', 'c1t1', 'c1t2', 'c1t10'] }, { stacks: ['c2t0', 'c2t1'] }]);
+    expect(unmatched.map((u) => [u.itemId, u.reason])).toEqual([['c2x', 'lacks tag T']]);
+    // two grouped inputs joined by Cell, each in T order, plus a broadcast one
+    const tables = [item('k1', 'k1.csv', { Cell: 'c1', T: '1' }), item('k0', 'k0.csv', { Cell: 'c1', T: '0' })];
+    const joined = planJobs(
+      new Map([
+        ['stacks', series],
+        ['spots', tables],
+        ['psf', psf],
+      ]),
+      { toolId: 't', reduce: true, groupBy: ['Cell'], orderBy: ['T'], broadcast: ['psf'] },
+    );
+    expect(ids(joined.plans)).toEqual([{ stacks: ['c1t0', 'c1t1', 'c1t2', 'c1t10'], spots: ['k0', 'k1'], psf: ['p'] }]);
+  });
+
+  it('fails a run that plans no job, naming the reason and listing the items left out', () => {
+    const masks = [item('m', 'm.tif', { Cell: 'cell9', T: '0' })];
+    const error = catchError(() =>
+      planJobs(
+        new Map([
+          ['stack', stacks],
+          ['mask', masks],
+        ]),
+        { toolId: 't', reduce: false, matchBy: ['Cell', 'T'] },
+      ),
+    );
+    expect(error).toBeInstanceOf(ToolError);
+    expect(error.code).toBe('NOTHING_TO_RUN');
+    expect(error.message).toMatch(/^tool 't': the run plans no job: pairing by Cell, T left out all 4 selected item\(s\) \('stack' 3, 'mask' 1\)/);
+    expect(error.message).toContain("stack: cell1_T0.tif: no item with Cell=cell1, T=0 in input 'mask'");
+    expect((error.details['unmatched'] as unknown[]).length).toBe(4);
   });
 });

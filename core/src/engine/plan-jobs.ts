@@ -8,6 +8,17 @@ export interface PlanOptions {
   readonly toolId: string;
   readonly matchBy?: readonly string[] | 'position';
   readonly groupBy?: readonly string[];
+  /**
+   * Order of the items inside each group (grouped runs): by these tag values, compared as numbers
+   * when both are numbers (`T=2` before `T=10`), else as text. Items lacking one are left out
+   * (reported as unmatched).
+   */
+  readonly orderBy?: readonly string[];
+  /**
+   * Inputs whose single item goes to every job (a PSF, a reference, a model): they take no part in
+   * pairing or grouping. Each must select exactly one item.
+   */
+  readonly broadcast?: readonly string[];
   /** The tool is of type `reduce` (one job per group; a single group without groupBy). */
   readonly reduce: boolean;
 }
@@ -23,18 +34,34 @@ const bad = (toolId: string, why: string, details: Record<string, unknown> = {})
 
 /**
  * Pairs the selected items of each input into jobs:
+ * - broadcast inputs (`broadcast`): their one item is bound to every job; the other inputs are
+ *   paired among themselves as below;
  * - grouped (`groupBy`, or a `reduce` tool): items sharing the groupBy tag values form one job per
- *   input; groups are joined across inputs by those values (an inner join);
+ *   input, ordered inside the group by `orderBy`; groups are joined across inputs by those values
+ *   (an inner join);
  * - one input: one job per item;
  * - several inputs: by `matchBy` tag keys (inner join; a key tuple found twice in one input is an
  *   error) or by `'position'` (equal counts required). Without either, an error says how to choose.
  * Items lacking a key, or whose key tuple has no partner, are reported as unmatched. Jobs follow
  * the order of the first input's items.
+ *
+ * @throws ToolError BAD_PARAMETER when pairing cannot be done (how is not said, counts differ, a
+ *   key is not unique, a broadcast input has other than one item), and NOTHING_TO_RUN when it plans
+ *   no job (every item left out): the message gives the reason and `details.unmatched` the items.
  */
 export function planJobs(selection: ReadonlyMap<string, readonly DataItem[]>, options: PlanOptions): JobPlanning {
+  const broadcast = broadcastBindings(selection, options);
+  const paired = new Map([...selection].filter(([name]) => !broadcast.has(name)));
+  const planning = pairInputs(paired, options, broadcast.size > 0);
+  const plans = planning.plans.map((plan) => ({ ...plan, bindings: withBroadcast(selection, plan.bindings, broadcast) }));
+  if (plans.length === 0) throw nothingToRun(options, paired, planning.unmatched);
+  return { plans, unmatched: planning.unmatched };
+}
+
+function pairInputs(selection: ReadonlyMap<string, readonly DataItem[]>, options: PlanOptions, broadcasting: boolean): JobPlanning {
   const names = [...selection.keys()];
   const grouped = options.reduce || (options.groupBy !== undefined && options.groupBy.length > 0);
-  if (grouped) return planGroups(selection, options.groupBy ?? []);
+  if (grouped) return planGroups(selection, options.groupBy ?? [], options.orderBy ?? []);
   const first = names[0];
   if (first === undefined) return { plans: [{ index: 0, bindings: {}, grouped: false, stem: 'run' }], unmatched: [] };
   if (names.length === 1) {
@@ -43,20 +70,84 @@ export function planJobs(selection: ReadonlyMap<string, readonly DataItem[]>, op
   }
   const { matchBy } = options;
   if (matchBy === undefined || (matchBy !== 'position' && matchBy.length === 0)) {
+    const single = broadcasting ? undefined : [...selection].find(([, items]) => items.length === 1)?.[0];
     throw bad(
       options.toolId,
-      `it has ${names.length} data inputs (${names.join(', ')}): say how to pair their items, by tag keys (matchBy, --match-by KEY,...) or by position (--match-by-position)`,
+      `it has ${names.length} data inputs (${names.join(', ')}): say how to pair their items, by tag keys (matchBy, --match-by KEY,...) or by position (--match-by-position)${single === undefined ? '' : `, or give input '${single}' (one item) to every job (broadcast, --broadcast ${single})`}`,
     );
   }
-  if (matchBy === 'position') return planByPosition(selection, options.toolId);
+  if (matchBy === 'position') return planByPosition(selection, options.toolId, broadcasting);
   return planByKeys(selection, matchBy, options.toolId);
 }
 
-function planByPosition(selection: ReadonlyMap<string, readonly DataItem[]>, toolId: string): JobPlanning {
+/** The broadcast inputs and their one item; throws when one is unknown or selects other than one item. */
+function broadcastBindings(selection: ReadonlyMap<string, readonly DataItem[]>, options: PlanOptions): Map<string, DataItem> {
+  const found = new Map<string, DataItem>();
+  for (const name of options.broadcast ?? []) {
+    const items = selection.get(name);
+    if (items === undefined)
+      throw bad(options.toolId, `broadcast input '${name}' is not one of the run's inputs (${[...selection.keys()].join(', ')})`, { input: name });
+    if (items.length !== 1) {
+      throw bad(
+        options.toolId,
+        `broadcast input '${name}' selects ${items.length} items; a broadcast input gives its one item to every job: narrow its query to one item (${items
+          .slice(0, 3)
+          .map((i) => `'${i.name}'`)
+          .join(', ')}${items.length > 3 ? ', ...' : ''})`,
+        { input: name, count: items.length },
+      );
+    }
+    found.set(name, items[0] as DataItem);
+  }
+  if (found.size > 0 && found.size === selection.size && selection.size > 1)
+    throw bad(options.toolId, `every input is broadcast (${[...found.keys()].join(', ')}): leave at least one to map over`, { broadcast: [...found.keys()] });
+  return found;
+}
+
+/** A plan's bindings with the broadcast items added, in the order of the run's inputs. */
+function withBroadcast(
+  selection: ReadonlyMap<string, readonly DataItem[]>,
+  bindings: Readonly<Record<string, readonly DataItem[]>>,
+  broadcast: ReadonlyMap<string, DataItem>,
+): Record<string, readonly DataItem[]> {
+  if (broadcast.size === 0) return { ...bindings };
+  return Object.fromEntries(
+    [...selection.keys()].flatMap((name) => {
+      const one = broadcast.get(name);
+      if (one !== undefined) return [[name, [one]]];
+      const bound = bindings[name];
+      return bound === undefined ? [] : [[name, bound]];
+    }),
+  );
+}
+
+/** The error of a run that plans no job: why, with the first items left out. */
+function nothingToRun(options: PlanOptions, selection: ReadonlyMap<string, readonly DataItem[]>, unmatched: readonly UnmatchedItem[]): ToolError {
+  const how =
+    options.reduce || (options.groupBy?.length ?? 0) > 0
+      ? `grouping by ${options.groupBy?.length ? options.groupBy.join(', ') : '(everything)'}${options.orderBy?.length ? ` ordered by ${options.orderBy.join(', ')}` : ''}`
+      : options.matchBy === 'position'
+        ? 'pairing by position'
+        : `pairing by ${(options.matchBy ?? []).join(', ')}`;
+  const counts = [...selection].map(([name, items]) => `'${name}' ${items.length}`).join(', ');
+  const examples = unmatched
+    .slice(0, 3)
+    .map((u) => `${u.input}: ${u.name}: ${u.reason}`)
+    .join('; ');
+  return new ToolError(
+    'NOTHING_TO_RUN',
+    `tool '${options.toolId}': the run plans no job: ${how} left out all ${unmatched.length} selected item(s) (${counts})${examples === '' ? '' : `, e.g. ${examples}`}`,
+    { details: { tool: options.toolId, unmatched } },
+  );
+}
+
+function planByPosition(selection: ReadonlyMap<string, readonly DataItem[]>, toolId: string, broadcasting: boolean): JobPlanning {
   const counts = [...selection].map(([name, items]) => ({ name, count: items.length }));
   if (new Set(counts.map((c) => c.count)).size > 1) {
     const list = counts.map((c) => `'${c.name}' ${c.count}`).join(', ');
-    throw bad(toolId, `pairing by position needs the same number of items in every input (got ${list})`, { counts });
+    const single = broadcasting ? undefined : counts.find((c) => c.count === 1)?.name;
+    const hint = single === undefined ? '' : `; to give input '${single}' (one item) to every job, broadcast it (broadcast, --broadcast ${single})`;
+    throw bad(toolId, `pairing by position needs the same number of items in every input (got ${list})${hint}`, { counts });
   }
   const n = counts[0]?.count ?? 0;
   const plans: JobPlan[] = [];
@@ -125,7 +216,7 @@ function planByKeys(selection: ReadonlyMap<string, readonly DataItem[]>, keys: r
   return { plans, unmatched };
 }
 
-function planGroups(selection: ReadonlyMap<string, readonly DataItem[]>, keys: readonly string[]): JobPlanning {
+function planGroups(selection: ReadonlyMap<string, readonly DataItem[]>, keys: readonly string[], orderBy: readonly string[]): JobPlanning {
   const unmatched: UnmatchedItem[] = [];
   const indexes = new Map<string, Map<string, DataItem[]>>();
   for (const [name, items] of selection) {
@@ -136,11 +227,16 @@ function planGroups(selection: ReadonlyMap<string, readonly DataItem[]>, keys: r
         unmatched.push(lacksKey(name, item, keys));
         continue;
       }
+      if (orderBy.length > 0 && keyOf(item, orderBy) === undefined) {
+        unmatched.push({ ...lacksKey(name, item, orderBy), key });
+        continue;
+      }
       const id = JSON.stringify(key);
       const group = groups.get(id);
       if (group === undefined) groups.set(id, [item]);
       else group.push(item);
     }
+    if (orderBy.length > 0) for (const group of groups.values()) group.sort((a, b) => compareByTags(a, b, orderBy));
     indexes.set(name, groups);
   }
   const names = [...selection.keys()];
@@ -174,6 +270,19 @@ function reportUnjoined<T>(
         unmatched.push({ input: name, itemId: item.id, name: item.name, key, reason: `no item with ${describeKey(keys, key)} in input ${absent.join(', ')}` });
     }
   }
+}
+
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Orders two items by the values of `keys`: numerically when both values are numbers, else as text (natural order for digits). */
+export function compareByTags(a: DataItem, b: DataItem, keys: readonly string[]): number {
+  for (const key of keys) {
+    const x = a.tags[key] ?? '';
+    const y = b.tags[key] ?? '';
+    const order = NUMBER.test(x.trim()) && NUMBER.test(y.trim()) ? Number(x) - Number(y) : x.localeCompare(y, 'en', { numeric: true });
+    if (order !== 0) return order;
+  }
+  return 0;
 }
 
 function describeKey(keys: readonly string[], values: readonly string[]): string {

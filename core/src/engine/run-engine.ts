@@ -90,6 +90,8 @@ export class RunEngine {
       reduce: manifest.type === 'reduce',
       ...(request.matchBy !== undefined && { matchBy: request.matchBy }),
       ...(request.groupBy !== undefined && { groupBy: request.groupBy }),
+      ...(request.orderBy !== undefined && { orderBy: request.orderBy }),
+      broadcast: request.inputs.filter((i) => i.broadcast === true).map((i) => i.name),
     });
     const env = { ...this.options.env, ...request.env };
     if (plans[0] !== undefined) preflight(manifest, params, env, plans[0]);
@@ -114,9 +116,11 @@ export class RunEngine {
         dataset: i.dataset ?? 'data',
         query: i.query ?? '',
         ...(i.originOutputName && { originOutputName: i.originOutputName }),
+        ...(i.broadcast === true && { broadcast: true }),
       })),
       ...(request.matchBy !== undefined && { matchBy: request.matchBy }),
       ...(request.groupBy !== undefined && { groupBy: request.groupBy }),
+      ...(request.orderBy !== undefined && request.orderBy.length > 0 && { orderBy: request.orderBy }),
       runner: runner.id,
       host: os.hostname(),
       user: this.options.user,

@@ -17,6 +17,11 @@ export interface RunInput {
    * it to feed a step exactly the outputs of the step before, cached ones included.
    */
   readonly itemIds?: readonly string[];
+  /**
+   * Give this input's one item to every job (a PSF, a reference, a model) instead of pairing it:
+   * the selection must hold exactly one item. The other inputs are paired or grouped as usual.
+   */
+  readonly broadcast?: boolean;
 }
 
 /**
@@ -28,7 +33,9 @@ export interface RunInput {
  * `'position'` (v1: the i-th item of each selection; the counts must be equal). `groupBy` (or a
  * tool of type `reduce`) makes one job per group of items sharing the groupBy tag values (a reduce
  * tool without groupBy: one job over everything); such a job's `{inputs.NAME}` is the path of a
- * text file in its staging folder listing the group's input files, one absolute path per line.
+ * text file in its staging folder listing the group's input files, one absolute path per line,
+ * in `orderBy` order. An input marked `broadcast` (one item) goes to every job. A run whose
+ * pairing plans no job fails (ToolError NOTHING_TO_RUN) before anything is written.
  */
 export interface RunRequest {
   readonly tool: ToolManifest;
@@ -39,6 +46,11 @@ export interface RunRequest {
   readonly outputDataset: string;
   readonly matchBy?: readonly string[] | 'position';
   readonly groupBy?: readonly string[];
+  /**
+   * Order of the items inside each group of a grouped run (their order in the list file): by these
+   * tag values, numerically when both values are numbers (`--order-by T`: T=2 before T=10).
+   */
+  readonly orderBy?: readonly string[];
   /** Jobs run at once (default 1). */
   readonly jobs?: number;
   /** Reuse outputs of identical earlier jobs (default true). */

@@ -76,8 +76,8 @@ export class ConfigError extends BioImageItError<ConfigErrorCode> {
 }
 
 /** Codes of {@link ToolError}: tool manifests and wrappers. */
-/** SOURCE_UNAVAILABLE: a plugin's tool source could not be activated (missing capability, broken plugin). */
-export type ToolErrorCode = 'NOT_FOUND' | 'BAD_MANIFEST' | 'BAD_PARAMETER' | 'DUPLICATE_TOOL' | 'SOURCE_UNAVAILABLE';
+/** SOURCE_UNAVAILABLE: a plugin's tool source could not be activated (missing capability, broken plugin). NOTHING_TO_RUN: a run's pairing or grouping planned no job. */
+export type ToolErrorCode = 'NOT_FOUND' | 'BAD_MANIFEST' | 'BAD_PARAMETER' | 'DUPLICATE_TOOL' | 'SOURCE_UNAVAILABLE' | 'NOTHING_TO_RUN';
 
 export class ToolError extends BioImageItError<ToolErrorCode> {
   readonly area = 'tool' as const;

@@ -56,10 +56,14 @@ export interface RunRecord {
     readonly dataset: string;
     readonly query: string;
     readonly originOutputName?: string;
+    /** The input's one item went to every job. */
+    readonly broadcast?: boolean;
   }[];
   /** How inputs were paired: by tag keys, or by position (v1). */
   readonly matchBy?: readonly string[] | 'position';
   readonly groupBy?: readonly string[];
+  /** Order of the items inside each group. */
+  readonly orderBy?: readonly string[];
   readonly runner: string;
   readonly host: string;
   readonly user: string;

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -74,14 +74,22 @@ describe.runIf(process.platform !== 'win32')('SpawnHelper', () => {
     const p = helper.launch(request(['-c', 'trap "" TERM; sleep 100 & wait']));
     const pid = await p.started;
     helper.close();
+    // Gone: no live process left in the tool's process group. Members killed after their parent
+    // died are reparented to PID 1, which may reap them late (or never, in a container): zombies
+    // count as gone, whichever member they are.
     const gone = async (): Promise<boolean> => {
       try {
         process.kill(-pid, 0);
       } catch {
         return true;
       }
-      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-      return /^\d+ \(.*\) Z/.test(stat);
+      const entries = (await readdir('/proc').catch(() => [] as string[])).filter((e) => /^\d+$/.test(e));
+      for (const entry of entries) {
+        const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (Number(fields[2]) === pid && fields[0] !== 'Z') return false;
+      }
+      return true;
     };
     for (let i = 0; i < 400 && !(await gone()); i++) await new Promise((r) => setTimeout(r, 25));
     try {

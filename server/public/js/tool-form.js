@@ -7,14 +7,18 @@ import { placeCaret } from './query-bar.js';
  * (with a live count of the items it selects), per parameter a control generated from the
  * parameter's JSON Schema (integer/number → number field with bounds, boolean → checkbox, enum →
  * select, string → text; `x-advanced` ones in a collapsed section), the output dataset and the
- * number of parallel jobs; for several data inputs how to pair them (tag keys or position), for
- * reduce tools the tags to group by. Submitting hands the run request body to `onSubmit`, or shows
- * what is wrong.
+ * number of parallel jobs; for several data inputs how to pair them (tag keys or position) and
+ * which input's one item goes to every job (broadcast: ticked by itself when an input selects one
+ * item and another several, until the user decides); for reduce tools the tags to group by and to
+ * order each group by. "Pair by" is prefilled only with the tag keys every paired input's items
+ * carry (never with every key of the experiment). Submitting hands the run request body to
+ * `onSubmit`, or shows what is wrong.
  */
 export function toolForm(tool, experiment, { onSubmit }) {
   const form = h('form', { class: 'tool-form', novalidate: true, 'aria-labelledby': 'tool-title' });
   const controls = [];
-  const inputs = tool.dataInputs.map((input) => dataInputControls(input, experiment));
+  const several = tool.dataInputs.length > 1;
+  const inputs = tool.dataInputs.map((input) => dataInputControls(input, experiment, { broadcastable: several, onChange: () => suggestPairing() }));
   const params = Object.entries(tool.parameters.properties).map(([name, schema]) => parameterControl(name, schema, tool.parameters.required.includes(name)));
   const basic = params.filter((p) => !p.advanced);
   const advanced = params.filter((p) => p.advanced);
@@ -37,10 +41,22 @@ export function toolForm(tool, experiment, { onSubmit }) {
     id: 'match-by',
     list: 'tag-keys',
     placeholder: 'tag keys, comma-separated (e.g. Population, number)',
-    value: experiment.keys.join(', '),
+    oninput: () => (matchBy.dataset.edited = 'true'),
   });
   const byPosition = h('input', { id: 'match-position', type: 'checkbox', onchange: () => (matchBy.disabled = byPosition.checked) });
   const groupBy = h('input', { id: 'group-by', list: 'tag-keys', placeholder: 'tag keys, comma-separated; empty: one group of everything' });
+  const orderBy = h('input', { id: 'order-by', list: 'tag-keys', placeholder: 'tag keys, e.g. T (numbers in numeric order)' });
+  /** Ticks broadcast for a lone item facing several, and prefills "pair by" with the keys all paired inputs share. */
+  function suggestPairing() {
+    if (!several) return;
+    const counts = inputs.map((i) => i.count());
+    if (counts.some((c) => c === undefined)) return;
+    inputs.forEach((input, k) => input.suggestBroadcast(counts[k] === 1 && counts.some((c, j) => j !== k && c > 1)));
+    if (matchBy.dataset.edited === 'true') return;
+    const paired = inputs.filter((i) => !i.broadcast());
+    const shared = paired.length < 2 ? [] : paired.map((i) => i.keys()).reduce((a, b) => a.filter((k) => b.includes(k)));
+    matchBy.value = shared.join(', ');
+  }
   const pairing =
     tool.dataInputs.length > 1
       ? h(
@@ -53,7 +69,13 @@ export function toolForm(tool, experiment, { onSubmit }) {
       : '';
   const grouping =
     tool.type === 'reduce'
-      ? h('fieldset', {}, h('legend', {}, 'Groups'), field('group-by', 'Group by tags', groupBy, 'one job per group of items sharing these tag values'))
+      ? h(
+          'fieldset',
+          {},
+          h('legend', {}, 'Groups'),
+          field('group-by', 'Group by tags', groupBy, 'one job per group of items sharing these tag values'),
+          field('order-by', 'Order each group by', orderBy, 'the order in which the tool receives a group, e.g. T for a time series'),
+        )
       : '';
   const keysOf = (text) =>
     text
@@ -118,6 +140,7 @@ export function toolForm(tool, experiment, { onSubmit }) {
       else if (keysOf(matchBy.value).length > 0) body.matchBy = keysOf(matchBy.value);
     }
     if (tool.type === 'reduce' && keysOf(groupBy.value).length > 0) body.groupBy = keysOf(groupBy.value);
+    if (tool.type === 'reduce' && keysOf(orderBy.value).length > 0) body.orderBy = keysOf(orderBy.value);
     submit.disabled = true;
     try {
       await onSubmit(body);
@@ -134,7 +157,7 @@ function field(id, label, control, help) {
   return h('div', { class: 'field' }, h('label', { for: id }, label), control, help ? h('small', { class: 'hint' }, help) : '');
 }
 
-function dataInputControls(input, experiment) {
+function dataInputControls(input, experiment, { broadcastable, onChange }) {
   const id = `input-${input.name}`;
   const dataset = h(
     'select',
@@ -144,17 +167,24 @@ function dataInputControls(input, experiment) {
   const query = h('input', { id: `${id}-query`, class: 'mono', placeholder: 'query (empty: all items)', spellcheck: 'false', autocomplete: 'off' });
   const count = h('output', { class: 'match-count', id: `${id}-count`, 'aria-live': 'polite' });
   const caret = h('div', { class: 'query-caret', 'aria-hidden': 'true', hidden: true }, '▲');
+  const broadcast = h('input', { id: `${id}-broadcast`, type: 'checkbox', onchange: () => ((broadcast.dataset.edited = 'true'), onChange()) });
+  let selected;
+  let keys = [];
   let timer;
   const refresh = () => {
     clearTimeout(timer);
     timer = setTimeout(async () => {
       try {
-        const page = await api.items(experiment.id, { dataset: dataset.value, where: query.value, limit: 1 });
+        const page = await api.items(experiment.id, { dataset: dataset.value, where: query.value, limit: 200 });
+        selected = page.total;
+        keys = page.items.length === 0 ? [] : page.items.map((i) => Object.keys(i.tags ?? {})).reduce((a, b) => a.filter((k) => b.includes(k)));
         count.textContent = `${formatCount(page.total)} item${page.total === 1 ? '' : 's'} selected`;
         count.classList.remove('bad');
         query.removeAttribute('aria-invalid');
         caret.hidden = true;
+        onChange();
       } catch (error) {
+        selected = undefined;
         count.textContent = error instanceof ApiFailure ? error.message : String(error);
         count.classList.add('bad');
         query.setAttribute('aria-invalid', 'true');
@@ -176,8 +206,23 @@ function dataInputControls(input, experiment) {
         h('div', { class: 'row query-field' }, dataset, query, caret),
       ),
       count,
+      broadcastable
+        ? h(
+            'div',
+            { class: 'field checkbox' },
+            h('label', { for: `${id}-broadcast` }, 'Give its one item to every job (broadcast)'),
+            broadcast,
+            h('small', { class: 'hint' }, 'for a PSF, a reference or a model: the other inputs are paired, this one joins each job'),
+          )
+        : '',
     ),
-    value: () => ({ name: input.name, dataset: dataset.value, query: query.value }),
+    value: () => ({ name: input.name, dataset: dataset.value, query: query.value, ...(broadcast.checked && { broadcast: true }) }),
+    count: () => selected,
+    keys: () => keys,
+    broadcast: () => broadcast.checked,
+    suggestBroadcast: (on) => {
+      if (broadcast.dataset.edited !== 'true') broadcast.checked = on;
+    },
     problems: () => (count.classList.contains('bad') ? [`${input.label}: ${count.textContent}`] : []),
   };
 }

@@ -15,10 +15,11 @@ const error = (description: string) => ({ description, schema: ref('Error') });
 interface RunStartBody {
   readonly tool: string;
   readonly params?: Readonly<Record<string, string | number | boolean>>;
-  readonly inputs: readonly { readonly name: string; readonly dataset?: string; readonly query?: string }[];
+  readonly inputs: readonly { readonly name: string; readonly dataset?: string; readonly query?: string; readonly broadcast?: boolean }[];
   readonly outputDataset: string;
   readonly matchBy?: readonly string[] | 'position';
   readonly groupBy?: readonly string[];
+  readonly orderBy?: readonly string[];
   readonly jobs?: number;
   readonly cache?: boolean;
 }
@@ -31,7 +32,8 @@ export function runRoutes(ctx: ServerContext): ApiRoute[] {
       path: '/api/experiments/{experiment}/runs',
       operationId: 'startRun',
       summary: "Start a tool over the items the inputs' queries select; answers once the run has started",
-      description: 'Bad parameters, queries or pairings answer 400 before anything runs. Follow the run with GET /api/events.',
+      description:
+        'Bad parameters, queries or pairings answer 400 before anything runs; a pairing that plans no job answers 422 with the items it left out (`details.unmatched`). Follow the run with GET /api/events.',
       tag: 'runs',
       pathParameters: experimentParam,
       body: ref('RunStart'),
@@ -39,6 +41,7 @@ export function runRoutes(ctx: ServerContext): ApiRoute[] {
         202: { description: 'the run started', schema: ref('LiveRun') },
         400: error('malformed body, bad parameters or queries'),
         404: error('no such experiment or tool'),
+        422: error('the pairing or grouping plans no job (NOTHING_TO_RUN)'),
       },
       handle: async ({ params, body }) => {
         const id = params['experiment'] as string;
@@ -51,6 +54,7 @@ export function runRoutes(ctx: ServerContext): ApiRoute[] {
           ...(request.params !== undefined && { params: request.params }),
           ...(request.matchBy !== undefined && { matchBy: request.matchBy }),
           ...(request.groupBy !== undefined && { groupBy: request.groupBy }),
+          ...(request.orderBy !== undefined && { orderBy: request.orderBy }),
           ...(request.jobs !== undefined && { jobs: request.jobs }),
           ...(request.cache !== undefined && { cache: request.cache }),
         });
