@@ -134,6 +134,9 @@ describe('bioimageit run: pairing and groups', () => {
     const pairs = await Promise.all(items.map(async (item) => (await lines(item)).map(stemOf)));
     expect(pairs.map(([image]) => image).sort()).toEqual(['population1_001', 'population1_003', 'population1_005']);
     expect(pairs.every(([, mask]) => mask === 'population2_002')).toBe(true);
+    // outputs keep the tags of what they were paired from, not only those shared with the broadcast item
+    expect(items.map((i) => i.tags['Population'])).toEqual(['population1', 'population1', 'population1']);
+    expect(items.map((i) => i.tags['number']).sort()).toEqual(['001', '003', '005']);
   });
 
   it('fails a run whose pairing plans no job: exit 1, the reason and the items left out, nothing stored', async () => {

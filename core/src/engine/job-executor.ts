@@ -170,7 +170,13 @@ export async function runPreparedJob(ctx: JobContext, prepared: PreparedJob): Pr
   }
   const originInputs = ctx.manifest.inputs
     .filter((i) => i.type === 'data')
-    .flatMap((i) => (ctx.plan.bindings[i.name] ?? []).map((item) => ({ name: i.name, id: item.id })));
+    .flatMap((i) =>
+      (ctx.plan.bindings[i.name] ?? []).map((item) => ({
+        name: i.name,
+        id: item.id,
+        ...(ctx.plan.broadcast?.includes(i.name) === true && { broadcast: true as const }),
+      })),
+    );
   const items = await Promise.all(
     outputs.map(async (output, k): Promise<NewProcessedItem> => {
       const file = hashed[k] as HashedFile;

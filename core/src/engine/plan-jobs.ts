@@ -53,7 +53,9 @@ export function planJobs(selection: ReadonlyMap<string, readonly DataItem[]>, op
   const broadcast = broadcastBindings(selection, options);
   const paired = new Map([...selection].filter(([name]) => !broadcast.has(name)));
   const planning = pairInputs(paired, options, broadcast.size > 0);
-  const plans = planning.plans.map((plan) => ({ ...plan, bindings: withBroadcast(selection, plan.bindings, broadcast) }));
+  const plans = planning.plans.map((plan) =>
+    broadcast.size === 0 ? plan : { ...plan, bindings: withBroadcast(selection, plan.bindings, broadcast), broadcast: [...broadcast.keys()] },
+  );
   if (plans.length === 0) throw nothingToRun(options, paired, planning.unmatched);
   return { plans, unmatched: planning.unmatched };
 }

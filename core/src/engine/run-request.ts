@@ -96,4 +96,6 @@ export interface JobPlan {
   readonly grouped: boolean;
   /** Stem used in output file names: the first input's file stem, or the group's key values. */
   readonly stem: string;
+  /** Inputs whose one item every job gets (broadcast): outputs take their tags from the other inputs. */
+  readonly broadcast?: readonly string[];
 }

@@ -91,8 +91,12 @@ export interface NewProcessedItem {
   readonly date: string;
   readonly origin: {
     readonly runId: string;
-    /** Input name → item id, in the tool's input order (v1 follows inputs[0] for tags). */
-    readonly inputs: readonly { readonly name: string; readonly id: string }[];
+    /**
+     * Input name → item id, in the tool's input order (v1 follows inputs[0] for tags). `broadcast`
+     * marks an input whose one item went to every job (a PSF): the output's tags are those the
+     * other inputs share, as if it were a parameter.
+     */
+    readonly inputs: readonly { readonly name: string; readonly id: string; readonly broadcast?: boolean }[];
     readonly output: { readonly name: string; readonly label: string };
     /** The job that made it: its id and content key (tool digest + parameters + input checksums). */
     readonly job: { readonly id: string; readonly cacheKey: string };

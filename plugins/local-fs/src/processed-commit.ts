@@ -51,11 +51,15 @@ export async function planProcessedCommit(
 
 /**
  * For an output made from several input items: the (effective) tags they all share, which it
- * records instead of inheriting those of its first input. Undefined for a single-input output.
+ * records instead of inheriting those of its first input. Broadcast inputs (a PSF given to every
+ * job) are left out: an output takes the tags of what it was paired from. Undefined for a
+ * single-input output.
  */
 function inputsSharedTags(input: NewProcessedItem, { state, view }: CommitContext, memo: Map<string, Tags>): Tags | undefined {
-  const ids = [...new Set(input.origin.inputs.map((i) => i.id))];
-  if (ids.length < 2) return undefined;
+  const paired = input.origin.inputs.filter((i) => i.broadcast !== true);
+  const broadcast = paired.length > 0 && paired.length < input.origin.inputs.length;
+  const ids = [...new Set((paired.length > 0 ? paired : input.origin.inputs).map((i) => i.id))];
+  if (ids.length < 2 && !broadcast) return undefined;
   const tagsOf = (id: string): Tags => {
     const located = view.document(id, state.refs, state.index.datasets);
     return located === undefined ? {} : view.item(located, state.refs, state.index.datasets, memo).tags;

@@ -141,7 +141,7 @@ export class MemoryStore implements ExperimentStore {
         date: n.date,
         size: n.size,
         sha256: n.sha256,
-        tags: { ...inheritedTags(inputs.map((i) => i.item)), ...n.tags },
+        tags: { ...inheritedTags(inputs.filter((i) => i.broadcast !== true || inputs.every((j) => j.broadcast === true)).map((i) => i.item)), ...n.tags },
         metadata: n.metadata,
         origin: {
           type: 'processed',
@@ -168,7 +168,7 @@ export class MemoryStore implements ExperimentStore {
   async close(): Promise<void> {}
 }
 
-/** What an output inherits: its input's tags, or those its several input items all share. */
+/** What an output inherits: its input's tags, or those its several input items all share (broadcast inputs left out by the caller). */
 function inheritedTags(inputs: readonly DataItem[]): Tags {
   const distinct = [...new Map(inputs.map((i) => [i.id, i])).values()];
   return distinct.length > 1 ? sharedTags(distinct.map((i) => i.tags)) : (distinct[0]?.tags ?? {});
