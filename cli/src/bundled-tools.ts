@@ -16,3 +16,6 @@ export const BUNDLED_TOOLS_ENTRY = '@bioimageit/cli/tools';
 
 /** The pipeline `bioimageit demo` runs: blur → threshold → count objects → summary per well. */
 export const DEMO_PIPELINE_FILE = fileURLToPath(new URL('../tools/demo-pipeline.json', import.meta.url));
+
+/** The pipeline `bioimageit demo llsm` runs: deskew → deconvolve (PSF broadcast) → detect spots → track → render (needs gpu-decon and tracking). */
+export const LLSM_PIPELINE_FILE = fileURLToPath(new URL('../tools/llsm-pipeline.json', import.meta.url));

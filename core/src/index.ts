@@ -13,6 +13,7 @@ export * from './config/index.js';
 export * from './query/index.js';
 export * from './formats/index.js';
 export * from './render/index.js';
+export * from './analysis/index.js';
 export * from './import/index.js';
 export * from './tagging/index.js';
 export * from './tools/index.js';

@@ -202,15 +202,19 @@ describe('planJobs', () => {
     expect(unmatched.map((u) => [u.itemId, u.reason])).toEqual([['c2x', 'lacks tag T']]);
     // two grouped inputs joined by Cell, each in T order, plus a broadcast one
     const tables = [item('k1', 'k1.csv', { Cell: 'c1', T: '1' }), item('k0', 'k0.csv', { Cell: 'c1', T: '0' })];
+    const tracks = [item('tr', 'c1_tracks.csv', { Cell: 'c1' })];
     const joined = planJobs(
       new Map([
         ['stacks', series],
         ['spots', tables],
+        ['tracks', tracks],
         ['psf', psf],
       ]),
       { toolId: 't', reduce: true, groupBy: ['Cell'], orderBy: ['T'], broadcast: ['psf'] },
     );
-    expect(ids(joined.plans)).toEqual([{ stacks: ['c1t0', 'c1t1', 'c1t2', 'c1t10'], spots: ['k0', 'k1'], psf: ['p'] }]);
+    // a group of one item (the series' tracks table) needs no T
+    expect(ids(joined.plans)).toEqual([{ stacks: ['c1t0', 'c1t1', 'c1t2', 'c1t10'], spots: ['k0', 'k1'], tracks: ['tr'], psf: ['p'] }]);
+    expect(joined.unmatched).toEqual([]);
   });
 
   it('fails a run that plans no job, naming the reason and listing the items left out', () => {

@@ -10,8 +10,9 @@ export interface PlanOptions {
   readonly groupBy?: readonly string[];
   /**
    * Order of the items inside each group (grouped runs): by these tag values, compared as numbers
-   * when both are numbers (`T=2` before `T=10`), else as text. Items lacking one are left out
-   * (reported as unmatched).
+   * when both are numbers (`T=2` before `T=10`), else as text. In a group of several items, those
+   * lacking one are left out (reported as unmatched); a group of one item (a series' tracks table
+   * joined to its stacks) needs no order key.
    */
   readonly orderBy?: readonly string[];
   /**
@@ -229,16 +230,12 @@ function planGroups(selection: ReadonlyMap<string, readonly DataItem[]>, keys: r
         unmatched.push(lacksKey(name, item, keys));
         continue;
       }
-      if (orderBy.length > 0 && keyOf(item, orderBy) === undefined) {
-        unmatched.push({ ...lacksKey(name, item, orderBy), key });
-        continue;
-      }
       const id = JSON.stringify(key);
       const group = groups.get(id);
       if (group === undefined) groups.set(id, [item]);
       else group.push(item);
     }
-    if (orderBy.length > 0) for (const group of groups.values()) group.sort((a, b) => compareByTags(a, b, orderBy));
+    if (orderBy.length > 0) for (const [id, group] of groups) groups.set(id, orderGroup(name, group, keys, orderBy, unmatched));
     indexes.set(name, groups);
   }
   const names = [...selection.keys()];
@@ -272,6 +269,20 @@ function reportUnjoined<T>(
         unmatched.push({ input: name, itemId: item.id, name: item.name, key, reason: `no item with ${describeKey(keys, key)} in input ${absent.join(', ')}` });
     }
   }
+}
+
+/**
+ * A group in `orderBy` order. A group of several items needs every item to carry the order keys:
+ * those lacking one are left out (reported as unmatched); a group of one item needs no order.
+ */
+function orderGroup(input: string, group: DataItem[], keys: readonly string[], orderBy: readonly string[], unmatched: UnmatchedItem[]): DataItem[] {
+  if (group.length < 2) return group;
+  const kept: DataItem[] = [];
+  for (const item of group) {
+    if (keyOf(item, orderBy) !== undefined) kept.push(item);
+    else unmatched.push({ ...lacksKey(input, item, orderBy), key: keys.map((k) => item.tags[k] ?? '') });
+  }
+  return kept.sort((a, b) => compareByTags(a, b, orderBy));
 }
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;

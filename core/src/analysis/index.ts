@@ -1,0 +1,1 @@
+export { otsuThreshold } from './otsu-threshold.js';
