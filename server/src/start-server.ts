@@ -16,6 +16,8 @@ import { dispatchApi, sendJson } from './http/api-dispatcher.js';
 import { RouteTable } from './http/route-table.js';
 import { StaticFiles } from './http/static-files.js';
 import { PreviewService, type PreviewOptions } from './render/preview-service.js';
+import { PipelineCatalog } from './runs/pipeline-catalog.js';
+import { PipelineTracker } from './runs/pipeline-tracker.js';
 import { RunTracker } from './runs/run-tracker.js';
 import { PUBLIC_DIR, SERVER_VERSION } from './server-version.js';
 
@@ -71,11 +73,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   await catalog.list();
   const imageFormats = new Set(kernel.formats.keys().filter((id) => kernel.formats.peek(id)?.readPixels !== undefined));
   const runs = new RunTracker(kernel);
+  const pipelines = new PipelineTracker(kernel, runs);
   const context: ServerContext = {
     kernel,
     catalog,
     pager: new ItemPager(),
     runs,
+    pipelineFiles: new PipelineCatalog(kernel),
+    pipelines,
     previews: new PreviewService(kernel.formats, options.previews),
     imageFormats,
     tokenRequired: guard.tokenRequired,
@@ -141,7 +146,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     context,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const pipelinesStopped = pipelines.stopAll();
       await runs.stopAll();
+      await pipelinesStopped;
       server.closeAllConnections();
       await closed;
       await context.previews.close();

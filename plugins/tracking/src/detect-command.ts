@@ -1,5 +1,4 @@
 import { writeFile } from 'node:fs/promises';
-import { otsuThreshold } from '@bioimageit/core';
 import { detectSpots } from './detect-spots.js';
 import { readVolume } from './read-volume.js';
 import { formatSpotsCsv } from './spots-csv.js';
@@ -10,7 +9,7 @@ import { booleanOption, numberOption, reportProgress, runToolCommand } from './t
  * --subpixel true|false [--channel C] [--time T] --output SPOTS.csv`. Finds bright spots in one Z
  * stack (LoG at the radius, in the file's physical unit) and writes one row per spot (physical and
  * voxel positions, quality, mean intensity, radius). With `--auto-threshold`, spots must also pass
- * Otsu's threshold of the candidates' qualities (TrackMate's "Auto" threshold on quality).
+ * the automatic quality threshold (`autoQualityThreshold`: outliers of the noise's maxima).
  */
 export function detectSpotsCommand(argv: readonly string[]): Promise<void> {
   return runToolCommand(
@@ -26,25 +25,12 @@ export function detectSpotsCommand(argv: readonly string[]): Promise<void> {
       reportProgress(0);
       const volume = await readVolume(args['input'] as string, { ...(args['channel'] !== undefined && { channel: args['channel'] }), t });
       reportProgress(20);
-      const candidates = detectSpots(volume, volume.voxel, { radius, threshold, subpixel });
-      const floor =
-        auto && candidates.length > 1
-          ? Math.max(
-              threshold,
-              otsuThreshold(
-                Float64Array.from(candidates, (s) => s.quality),
-                false,
-              ),
-            )
-          : threshold;
-      const spots = floor === threshold ? candidates : candidates.filter((s) => s.quality > floor).map((s, id) => ({ ...s, id }));
+      const spots = detectSpots(volume, volume.voxel, { radius, threshold, subpixel, autoThreshold: auto });
       reportProgress(90);
       await writeFile(args['output'] as string, formatSpotsCsv(spots, volume.voxel));
       const [nz, ny, nx] = volume.shape;
-      const chosen = auto ? ` (Otsu's threshold of ${candidates.length} candidates: ${floor.toPrecision(4)})` : '';
-      process.stdout.write(
-        `${spots.length} spot(s) of radius ${radius} ${volume.unit} above quality ${floor.toPrecision(4)}${chosen} in ${nz}×${ny}×${nx} voxels\n`,
-      );
+      const above = auto ? `the automatic quality threshold (and ${threshold})` : `quality ${threshold}`;
+      process.stdout.write(`${spots.length} spot(s) of radius ${radius} ${volume.unit} above ${above} in ${nz}×${ny}×${nx} voxels\n`);
       reportProgress(100);
     },
   );

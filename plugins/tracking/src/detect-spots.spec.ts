@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectSpots } from './detect-spots.js';
+import { autoQualityThreshold, detectSpots } from './detect-spots.js';
 
 interface Blob {
   z: number;
@@ -74,6 +74,38 @@ describe('detectSpots', () => {
     const between = (all[0]!.quality + all[1]!.quality) / 2;
     expect(detectSpots({ data, shape: [21, 41, 31] }, iso, { radius: 0.35, threshold: between }).map((s) => s.y)).toEqual([all[0]!.y]);
     expect(detectSpots({ data, shape: [21, 41, 31] }, iso, { radius: 0.35, threshold: all[0]!.quality })).toHaveLength(0);
+  });
+
+  it("keeps only the spots above Otsu's threshold of the candidates' qualities with autoThreshold (noise maxima dropped)", () => {
+    const shape: [number, number, number] = [16, 48, 48];
+    const blobs = [
+      { z: 0.8, y: 1.2, x: 1.2, sigma: 0.15, amplitude: 120 },
+      { z: 0.8, y: 3.4, x: 3.1, sigma: 0.15, amplitude: 150 },
+      { z: 0.6, y: 2.0, x: 3.6, sigma: 0.15, amplitude: 90 },
+    ];
+    const data = render(shape, iso, blobs);
+    let seed = 3;
+    const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (let i = 0; i < data.length; i++) data[i]! += 8 * (random() + random() + random() - 1.5);
+    const all = detectSpots({ data, shape }, iso, { radius: 0.25, threshold: tiny });
+    expect(all.length).toBeGreaterThan(50);
+    const auto = detectSpots({ data, shape }, iso, { radius: 0.25, threshold: tiny, autoThreshold: true });
+    expect(auto).toHaveLength(3);
+    for (const b of blobs) expect(auto.some((s) => Math.hypot(s.x - b.x, s.y - b.y, s.z - b.z) < 0.05)).toBe(true);
+  });
+
+  it('sets the automatic threshold above the noise maxima: robust statistics with many candidates, Otsu with few', () => {
+    let seed = 11;
+    const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    // 5,000 noise maxima around 5 (spread 1.7), 30 spots from 16 up: Otsu would split the noise
+    const noise = Array.from({ length: 5000 }, () => 5 + 1.7 * (random() + random() + random() + random() - 2) * 1.7);
+    const spots = Array.from({ length: 30 }, (_, k) => 16 + k * 4);
+    const threshold = autoQualityThreshold(Float64Array.from([...noise, ...spots]));
+    expect(threshold).toBeLessThan(16);
+    expect(noise.filter((q) => q > threshold).length).toBeLessThan(5);
+    // few candidates (a clean image): Otsu between the two groups
+    expect(autoQualityThreshold(Float64Array.from([1, 1.2, 0.9, 50, 52, 49]))).toBeGreaterThan(1.2);
+    expect(autoQualityThreshold(Float64Array.from([1, 1.2, 0.9, 50, 52, 49]))).toBeLessThan(49);
   });
 
   it('handles anisotropic voxels in physical units', () => {

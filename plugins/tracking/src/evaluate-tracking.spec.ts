@@ -53,6 +53,15 @@ describe('evaluateTracking (ISBI 2012 particle-tracking measures)', () => {
     expect(s.jaccardTracks).toBe(1);
   });
 
+  it('measures the RMSE in voxels of an anisotropic voxel when given one', () => {
+    // every estimated point 0.3 to the right and 0.4 up: 0.5 in space; in voxels of 0.1 × 0.2: 3 and 2
+    const moved = [A.map(([t, x, y]): P => [t, x + 0.3, y + 0.4])];
+    const s = evaluateTracking(result([A]), result(moved), { gate: 1, voxel: { x: 0.1, y: 0.2, z: 1 } });
+    expect(s.rmse).toBeCloseTo(0.5, 12);
+    expect(s.rmseVoxels).toBeCloseTo(Math.hypot(3, 2), 12);
+    expect(evaluateTracking(result([A]), result(moved), { gate: 1 }).rmseVoxels).toBeUndefined();
+  });
+
   it('penalises a false track in beta and the Jaccard indices but not in alpha', () => {
     const spurious: P[] = [
       [0, 50, 50],

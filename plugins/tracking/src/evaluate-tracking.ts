@@ -27,6 +27,8 @@ export interface EvaluateTrackingOptions {
   readonly gate: number;
   /** Spots in no track count as tracks of one point (default true); false leaves them out of both results. */
   readonly loneSpotsAsTracks?: boolean;
+  /** Voxel size (the results' unit): also report {@link TrackingScores.rmseVoxels}, errors measured in voxels along each axis. */
+  readonly voxel?: { readonly x: number; readonly y: number; readonly z: number };
 }
 
 /** What {@link evaluateTracking} reports. Jaccard indices of two empty sets are 1. */
@@ -56,6 +58,8 @@ export interface TrackingScores {
   readonly jaccardPoints: number;
   /** Root mean square distance of the matched points (NaN when none). */
   readonly rmse: number;
+  /** As `rmse` with each axis' error in voxels of `options.voxel` (anisotropic voxels); absent without it. */
+  readonly rmseVoxels?: number;
   /** Frame-wise detection matching, ignoring tracks (see {@link evaluateTracking}). */
   readonly detectionTp: number;
   readonly detectionFn: number;
@@ -173,8 +177,13 @@ function closePairs(
 }
 
 /** d(θ, ω) = Σ over frames of either track of min(‖θ(t) − ω(t)‖, ε), ε where one is absent; and the matched frames. */
-function trackDistance(a: FlatTrack, b: FlatTrack, gate: number): { distance: number; matched: number; squared: number } {
-  let [i, j, total, matched, squared] = [0, 0, 0, 0, 0];
+function trackDistance(
+  a: FlatTrack,
+  b: FlatTrack,
+  gate: number,
+  voxel: { readonly x: number; readonly y: number; readonly z: number } = { x: 1, y: 1, z: 1 },
+): { distance: number; matched: number; squared: number; squaredVoxels: number } {
+  let [i, j, total, matched, squared, squaredVoxels] = [0, 0, 0, 0, 0, 0];
   while (i < a.frames.length || j < b.frames.length) {
     const fa = i < a.frames.length ? a.frames[i]! : Infinity;
     const fb = j < b.frames.length ? b.frames[j]! : Infinity;
@@ -184,6 +193,9 @@ function trackDistance(a: FlatTrack, b: FlatTrack, gate: number): { distance: nu
         total += d;
         matched++;
         squared += d * d;
+        const [ai, bj] = [3 * i, 3 * j];
+        squaredVoxels +=
+          ((a.xyz[ai]! - b.xyz[bj]!) / voxel.x) ** 2 + ((a.xyz[ai + 1]! - b.xyz[bj + 1]!) / voxel.y) ** 2 + ((a.xyz[ai + 2]! - b.xyz[bj + 2]!) / voxel.z) ** 2;
       } else total += gate;
       i++;
       j++;
@@ -193,7 +205,7 @@ function trackDistance(a: FlatTrack, b: FlatTrack, gate: number): { distance: nu
       else j++;
     }
   }
-  return { distance: total, matched, squared };
+  return { distance: total, matched, squared, squaredVoxels };
 }
 
 const jaccard = (tp: number, fn: number, fp: number): number => (tp + fn + fp === 0 ? 1 : tp / (tp + fn + fp));
@@ -301,7 +313,7 @@ export function evaluateTracking(truth: TrackingResult, estimate: TrackingResult
   });
 
   const paired = new Set<number>();
-  let [tp, squared, total] = [0, 0, 0];
+  let [tp, squared, squaredVoxels, total] = [0, 0, 0, 0];
   const pairs: TrackPairing[] = gtTracks.map((t, i) => {
     const j = pairing[i]!;
     if (j < 0) {
@@ -309,9 +321,10 @@ export function evaluateTracking(truth: TrackingResult, estimate: TrackingResult
       return { truth: t.ref, estimate: null, distance: dummy[i]!, matchedPoints: 0 };
     }
     paired.add(j);
-    const d = trackDistance(t, estTracks[j]!, gate);
+    const d = trackDistance(t, estTracks[j]!, gate, options.voxel);
     tp += d.matched;
     squared += d.squared;
+    squaredVoxels += d.squaredVoxels;
     total += d.distance;
     return { truth: t.ref, estimate: estTracks[j]!.ref, distance: d.distance, matchedPoints: d.matched };
   });
@@ -351,6 +364,7 @@ export function evaluateTracking(truth: TrackingResult, estimate: TrackingResult
     fp,
     jaccardPoints: jaccard(tp, fn, fp),
     rmse: tp === 0 ? NaN : Math.sqrt(squared / tp),
+    ...(options.voxel !== undefined && { rmseVoxels: tp === 0 ? NaN : Math.sqrt(squaredVoxels / tp) }),
     detectionTp,
     detectionFn: truthPoints - detectionTp,
     detectionFp: estimatePoints - detectionTp,

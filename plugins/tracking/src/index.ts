@@ -32,7 +32,7 @@ export { parseXml, type XmlElement } from './xml-dom.js';
 export { formatSpotsCsv, parseSpotsCsv, SPOTS_CSV_COLUMNS, type VoxelSize } from './spots-csv.js';
 export { formatTracksCsv, parseTracksCsv, TRACKS_CSV_COLUMNS, type TracksCsvParseOptions } from './tracks-csv.js';
 export { evaluateTracking, type EvaluateTrackingOptions, type TrackingScores, type TrackPairing, type TrackRef } from './evaluate-tracking.js';
-export { detectSpots, type DetectSpotsOptions, type VoxelSpacing } from './detect-spots.js';
+export { detectSpots, autoQualityThreshold, type DetectSpotsOptions, type VoxelSpacing } from './detect-spots.js';
 export { scaleNormalisedLog, gaussianKernel, secondDerivativeKernel, type ScalarVolume, type HalfKernel } from './log-filter.js';
 export { trackSpots, type LapTrackerOptions } from './lap-tracker.js';
 export { SpatialGrid } from './spatial-grid.js';

@@ -146,6 +146,13 @@ export interface SparseAssignmentProblem {
  * @returns for each row, its column, or -1.
  * @throws RangeError when the edge arrays differ in length or an index is out of range.
  */
+/**
+ * The most cells a component's dense cost matrix may have (2^25 doubles: 256 MiB). A larger
+ * component (thousands of spots all within the gating distance of each other, as noise detections
+ * give) is refused with a RangeError saying what to change, instead of exhausting memory.
+ */
+export const MAX_DENSE_CELLS = 2 ** 25;
+
 export function solveSparseAssignment(problem: SparseAssignmentProblem): Int32Array {
   const { rows, cols, edgeRows, edgeCols, edgeCosts } = problem;
   const e = edgeRows.length;
@@ -230,6 +237,11 @@ export function solveSparseAssignment(problem: SparseAssignmentProblem): Int32Ar
     // With alternatives: one private "unassigned" column per row at cost 0, and each edge priced
     // relative to leaving both its ends unassigned, so every row is assigned in the dense problem.
     const width = withAlternatives ? nc + nr : nc;
+    if (nr * width > MAX_DENSE_CELLS) {
+      throw new RangeError(
+        `solveSparseAssignment: ${nr} rows and ${nc} columns are all connected by candidate pairs (${to - from} of them); solving them at once needs ${nr}×${width} costs, over the limit of ${MAX_DENSE_CELLS}: fewer candidates are needed (for tracking: a smaller maximum distance, or a higher detection threshold)`,
+      );
+    }
     const dense = new Float64Array(nr * width).fill(Infinity);
     if (withAlternatives) for (let i = 0; i < nr; i++) dense[i * width + nc + i] = 0;
     for (let s = from; s < to; s++) {

@@ -53,11 +53,18 @@ export const api = {
     q.set('size', String(size));
     return `/api/experiments/${enc(exp)}/items/${enc(id)}/preview.png?${q}`;
   },
+  /** An animated PNG item as stored (the browser plays it). */
+  animationUrl: (exp, id) => `/api/experiments/${enc(exp)}/items/${enc(id)}/animation.png`,
+  /** The tracks among the inputs of the job that made an image (`source: null` when none). */
+  tracks: (exp, id) => call('GET', `/api/experiments/${enc(exp)}/items/${enc(id)}/tracks`),
   thumbnailUrl: (exp, id, size = 128) => `/api/experiments/${enc(exp)}/items/${enc(id)}/thumbnail.png?size=${size}`,
   lineage: (exp, id) => call('GET', `/api/experiments/${enc(exp)}/items/${enc(id)}/lineage`),
   tools: () => call('GET', '/api/tools'),
   tool: (id) => call('GET', `/api/tools/${enc(id)}`),
   startRun: (exp, body) => call('POST', `/api/experiments/${enc(exp)}/runs`, body),
+  pipelines: () => call('GET', '/api/pipelines'),
+  startPipeline: (exp, name) => call('POST', `/api/experiments/${enc(exp)}/pipelines/runs`, { pipeline: name }),
+  pipelineRun: (exp, id) => call('GET', `/api/experiments/${enc(exp)}/pipelines/runs/${enc(id)}`),
   runs: (exp) => call('GET', `/api/experiments/${enc(exp)}/runs`),
   run: (exp, id) => call('GET', `/api/experiments/${enc(exp)}/runs/${enc(id)}`),
   cancelRun: (exp, id) => call('POST', `/api/experiments/${enc(exp)}/runs/${enc(id)}/cancel`),

@@ -13,7 +13,9 @@ const MAX_ZOOM = 32;
  * sliders, maximum projection, a scale bar from the physical pixel size, and zoom (wheel, +/−,
  * double-click) and pan (drag, arrow keys) down to full resolution. The server draws exactly the
  * region shown at the size shown (`preview.png?region=…&size=…`), one request at a time: a newer
- * view waits for the image in flight, then only the latest is fetched.
+ * view waits for the image in flight, then only the latest is fetched. Layers drawn over the image
+ * (tracks: see track-layer.js) follow the zoom, pan and time point. An animated PNG plays as
+ * stored (the browser animates it) until "Play animation" is unticked.
  */
 export class ImageViewer {
   /**
@@ -41,6 +43,8 @@ export class ImageViewer {
     this.zoom = undefined; // screen pixels per image pixel; undefined: fit
     this.loading = false;
     this.pending = undefined;
+    this.layers = [];
+    this.animating = info.animation !== undefined;
     this.build();
   }
 
@@ -80,6 +84,14 @@ export class ImageViewer {
       this.update();
     });
     const rows = [
+      info.animation
+        ? h(
+            'div',
+            { class: 'slider-row' },
+            this.animateBox(),
+            h('label', { for: 'animate' }, `Play animation (${info.animation.frames} frames${info.animation.plays ? `, ${info.animation.plays}×` : ''})`),
+          )
+        : undefined,
       h('div', { class: 'slider-row' }, h('label', { for: 'z-slider' }, 'Z plane'), this.zSlider, this.zLabel),
       h('div', { class: 'slider-row' }, this.mipBox, h('label', { for: 'mip' }, 'Maximum projection')),
     ];
@@ -92,11 +104,13 @@ export class ImageViewer {
       });
       rows.push(h('div', { class: 'slider-row' }, h('label', { for: 't-slider' }, 'Time point'), this.tSlider, this.tLabel));
     }
+    this.layerPanels = h('div', { class: 'layer-panels' });
     replace(
       this.container,
       this.viewport,
       zoomRow,
       ...rows,
+      this.layerPanels,
       this.channelTable(),
       h('p', { class: 'facts' }, this.factsLine()),
       info.pixelsError ? h('p', { class: 'hint' }, info.pixelsError) : undefined,
@@ -109,6 +123,37 @@ export class ImageViewer {
     });
     this.resizeObserver = new ResizeObserver(() => this.update());
     this.resizeObserver.observe(this.viewport);
+    this.update();
+  }
+
+  /** The "Play animation" checkbox of an animated PNG (ticked: the stored file plays, fitted to the view). */
+  animateBox() {
+    const box = h('input', { type: 'checkbox', id: 'animate', checked: true });
+    box.checked = true;
+    box.addEventListener('change', () => {
+      this.animating = box.checked;
+      if (this.animating) this.zoom = undefined;
+      this.update();
+    });
+    return box;
+  }
+
+  /**
+   * Adds a layer drawn over the image: `layer.element` goes over the image, `layer.panel` (its
+   * controls) below the sliders, and `layer.draw(view)` runs on every change of view.
+   */
+  addLayer(layer) {
+    this.layers.push(layer);
+    this.viewport.append(layer.element);
+    if (layer.panel) this.layerPanels.append(layer.panel);
+    this.update();
+  }
+
+  /** Moves the time slider to `t` (clamped to the image's time points). */
+  setT(t) {
+    if (!this.tSlider) return;
+    this.t = Math.max(0, Math.min(this.info.sizeT - 1, Math.round(t)));
+    this.tSlider.value = String(this.t);
     this.update();
   }
 
@@ -327,7 +372,9 @@ export class ImageViewer {
 
   update() {
     const info = this.info;
-    this.zSlider.disabled = this.mip || info.sizeZ === 1;
+    if (this.animating) this.zoom = undefined;
+    this.zSlider.disabled = this.mip || info.sizeZ === 1 || this.animating;
+    if (this.tSlider) this.tSlider.disabled = this.animating;
     this.zLabel.textContent = this.mip ? 'max projection' : `z ${this.z + 1} / ${info.sizeZ}`;
     if (this.tLabel)
       this.tLabel.textContent = `t ${this.t + 1} / ${info.sizeT}${info.timeIncrement ? ` (${format(this.t * info.timeIncrement.value)} ${info.timeIncrement.unit})` : ''}`;
@@ -349,6 +396,13 @@ export class ImageViewer {
     this.img.dataset.scale = String(k);
     this.zoomLabel.textContent = `${Math.round(k * dpr * 100)} %`;
     this.drawScaleBar(k);
+    const box = this.box();
+    for (const layer of this.layers)
+      layer.draw({ hidden: this.animating, t: this.t, z: this.z, k, x0: r.x0, y0: r.y0, left: r.left, top: r.top, width: box.width, height: box.height });
+    if (this.animating) {
+      this.request(api.animationUrl(this.experimentId, this.item.id));
+      return;
+    }
     const url = api.previewUrl(this.experimentId, this.item.id, {
       ...(this.mip ? { projection: 'max' } : { z: this.z }),
       t: this.t,

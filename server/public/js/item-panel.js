@@ -3,10 +3,12 @@ import { h, replace } from './dom.js';
 import { ImageViewer } from './image-viewer.js';
 import { lineageGraph } from './lineage-graph.js';
 import { showTablePreview } from './table-preview.js';
+import { TrackLayer } from './track-layer.js';
 
 /**
  * The item detail panel: the image viewer (channel composite, z/t sliders, projection, zoom and
- * pan, scale bar; see image-viewer.js) or the table preview, the item's tags and facts, and its provenance graph (how it was made).
+ * pan, scale bar, tracks drawn over an image made from a tracks table; see image-viewer.js and
+ * track-layer.js) or the table preview, the item's tags and facts, and its provenance graph (how it was made).
  */
 export class ItemPanel {
   constructor(root, { onOpenItem }) {
@@ -71,7 +73,21 @@ export class ItemPanel {
       return;
     }
     this.viewer?.dispose();
-    this.viewer = new ImageViewer(container, { experimentId: this.experimentId, item: this.item, info });
+    const viewer = new ImageViewer(container, { experimentId: this.experimentId, item: this.item, info });
+    this.viewer = viewer;
+    // tracks follow the time slider: drawn over a time series only (not over a still or an animated PNG)
+    if (this.item.origin.type === 'processed' && info.sizeT > 1) await this.showTracks(viewer, info);
+  }
+
+  /** Draws the tracks of the tracks table the image was made from, if its job read one. */
+  async showTracks(viewer, info) {
+    try {
+      const tracks = await api.tracks(this.experimentId, this.item.id);
+      if (tracks.source === null || this.viewer !== viewer) return;
+      viewer.addLayer(new TrackLayer(tracks, { pixelSize: info.physicalSize, unit: info.physicalSize?.x?.unit, onSeek: (frame) => viewer.setT(frame) }));
+    } catch (error) {
+      viewer.layerPanels.append(h('p', { class: 'hint' }, `Tracks: ${error instanceof ApiFailure ? error.message : String(error)}`));
+    }
   }
 
   async showLineage() {

@@ -4,11 +4,13 @@ import { experimentRoutes } from './experiment-routes.js';
 import { imageRoutes } from './image-routes.js';
 import { itemRoutes } from './item-routes.js';
 import { buildOpenApiDocument, openApiRoute, type OpenApiDocument } from './openapi-document.js';
+import { pipelineRoutes } from './pipeline-routes.js';
 import { provenanceRoutes } from './provenance-routes.js';
 import { runRoutes } from './run-routes.js';
 import type { ServerContext } from './server-context.js';
 import { tableRoutes } from './table-routes.js';
 import { toolRoutes } from './tool-routes.js';
+import { trackRoutes } from './track-routes.js';
 
 /** Every API route, the OpenAPI document's own included, and that document. */
 export function apiRoutes(ctx: ServerContext): { readonly routes: readonly ApiRoute[]; readonly document: OpenApiDocument } {
@@ -18,8 +20,10 @@ export function apiRoutes(ctx: ServerContext): { readonly routes: readonly ApiRo
     ...itemRoutes(ctx),
     ...imageRoutes(ctx),
     ...tableRoutes(ctx),
+    ...trackRoutes(ctx),
     ...toolRoutes(ctx),
     ...runRoutes(ctx),
+    ...pipelineRoutes(ctx),
     ...eventRoutes(ctx),
     ...provenanceRoutes(ctx),
   ];

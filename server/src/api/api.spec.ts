@@ -416,6 +416,26 @@ describe('REST API on exp100', () => {
     });
   });
 
+  describe('pipelines, tracks and animations', () => {
+    it("lists the bundled tools' pipeline files and takes a pipeline by name only", async () => {
+      const list = await api.call('GET', '/api/pipelines');
+      expect(list.json.find((p: { file: string }) => p.file === 'demo-pipeline.json')).toMatchObject({ name: 'count-blobs', origin: 'tools' });
+      const bad = await api.call('POST', `/api/experiments/${exp}/pipelines/runs`, { pipeline: '../../demo-pipeline.json' });
+      expect(bad.status).toBe(400);
+      expect(bad.json.error.message).toContain("no pipeline named '../../demo-pipeline.json'");
+      expect((await api.call('GET', `/api/experiments/${exp}/pipelines/runs/nope`)).status).toBe(404);
+    });
+
+    it('finds no tracks for images made from no tracks table, and no animation in a still image', async () => {
+      const processed = await api.call('GET', items('?dataset=threshold&limit=1'));
+      const tracks = await api.call('GET', items(`/${processed.json.items[0].id}/tracks`));
+      expect(tracks.json).toMatchObject({ source: null, tracks: [], lone: [] });
+      const still = await api.call('GET', items(`/${processed.json.items[0].id}/animation.png`));
+      expect(still.status).toBe(400);
+      expect(still.json.error.message).toContain('is not an animated PNG');
+    });
+  });
+
   it('exercised every operation of the OpenAPI document', () => {
     expect(api.missing()).toEqual([]);
   });

@@ -3,12 +3,21 @@ import { ref } from './api-schemas.js';
 import type { ServerContext } from './server-context.js';
 import { ApiError } from '../api-error.js';
 import { parseChannelList, type PlaneSelection } from '../render/image-plane.js';
+import { readFile, stat } from 'node:fs/promises';
+import { FormatError, type DataItem, type ExperimentStore } from '@bioimageit/core';
+import { pngAnimation, type PngAnimation } from '../render/apng.js';
+
+/** Largest animated PNG served as it is stored. */
+const MAX_ANIMATION_BYTES = 64 * 2 ** 20;
 
 const itemParams = { experiment: 'experiment id', item: 'item id' };
 const error = (description: string) => ({ description, schema: ref('Error') });
 const png = { description: 'PNG image', contentType: 'image/png' };
 
-/** Image items: axis facts, previews of a z-plane or maximum projection, and thumbnails, rendered server-side. */
+/**
+ * Image items: axis facts, previews of a z-plane or maximum projection, and thumbnails, rendered
+ * server-side; animated PNGs (APNG) also as stored, for the browser to play.
+ */
 export function imageRoutes(ctx: ServerContext): ApiRoute[] {
   const open = async (params: Readonly<Record<string, string>>) => {
     const store = await ctx.catalog.open(params['experiment'] as string);
@@ -31,7 +40,36 @@ export function imageRoutes(ctx: ServerContext): ApiRoute[] {
       },
       handle: async ({ params }) => {
         const { store, item } = await open(params);
-        return { json: await ctx.previews.info(store, item) };
+        const [info, animation] = await Promise.all([ctx.previews.info(store, item), animationOf(store, item)]);
+        return { json: { ...info, ...(animation !== undefined && { animation }) } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/experiments/{experiment}/items/{item}/animation.png',
+      operationId: 'getAnimation',
+      summary: "An animated PNG (APNG) item's file as stored, which browsers play by themselves (previews draw one frame)",
+      tag: 'images',
+      pathParameters: itemParams,
+      responses: {
+        200: { description: 'the APNG file', contentType: 'image/png' },
+        400: error('the item is not an animated PNG'),
+        404: error('no such experiment or item'),
+        422: error(`the file is larger than ${MAX_ANIMATION_BYTES / 2 ** 20} MiB`),
+      },
+      handle: async ({ params }) => {
+        const { store, item } = await open(params);
+        if ((await animationOf(store, item)) === undefined)
+          throw new ApiError('BAD_REQUEST', `item '${item.name}' is not an animated PNG (format ${item.format})`, {
+            details: { item: item.id, format: item.format },
+          });
+        const path = await store.localize(item);
+        const { size } = await stat(path);
+        if (size > MAX_ANIMATION_BYTES)
+          throw new FormatError('TOO_LARGE', `animation '${item.name}' has ${size} bytes, more than the ${MAX_ANIMATION_BYTES} served`, {
+            details: { item: item.id, size },
+          });
+        return { bytes: await readFile(path), contentType: 'image/png', headers: { 'Cache-Control': 'private, max-age=60' } };
       },
     },
     {
@@ -110,6 +148,13 @@ export function imageRoutes(ctx: ServerContext): ApiRoute[] {
       },
     },
   ];
+}
+
+/** The animation of an APNG item with more than one frame, else undefined. */
+async function animationOf(store: ExperimentStore, item: DataItem): Promise<PngAnimation | undefined> {
+  if (item.format !== 'imagepng') return undefined;
+  const animation = await pngAnimation(await store.localize(item)).catch(() => undefined);
+  return animation !== undefined && animation.frames > 1 ? animation : undefined;
 }
 
 /** The `channels` or `c` query parameter as a channel choice (BAD_REQUEST naming a malformed entry). */

@@ -2,6 +2,8 @@ import type { Kernel } from '@bioimageit/core';
 import type { ExperimentCatalog } from './experiment-catalog.js';
 import type { ItemPager } from './item-page.js';
 import type { ImageFormats } from './item-view.js';
+import type { PipelineCatalog } from '../runs/pipeline-catalog.js';
+import type { PipelineTracker } from '../runs/pipeline-tracker.js';
 import type { RunTracker } from '../runs/run-tracker.js';
 import type { PreviewService } from '../render/preview-service.js';
 
@@ -11,6 +13,10 @@ export interface ServerContext {
   readonly catalog: ExperimentCatalog;
   readonly pager: ItemPager;
   readonly runs: RunTracker;
+  /** The pipeline files the workspace offers. */
+  readonly pipelineFiles: PipelineCatalog;
+  /** Pipeline runs started through the API. */
+  readonly pipelines: PipelineTracker;
   readonly previews: PreviewService;
   /** Format ids of the registered image codecs (items of these formats can be previewed). */
   readonly imageFormats: ImageFormats;

@@ -1,4 +1,4 @@
-import type { ExperimentStore, Kernel, RunRecord, ToolManifest, ToolRunRequest } from '@bioimageit/core';
+import type { ExperimentStore, Kernel, RunOutcome, RunRecord, ToolManifest, ToolRunRequest } from '@bioimageit/core';
 import { ApiError } from '../api-error.js';
 import { RunEventBus, type LiveRun } from './run-events.js';
 
@@ -68,6 +68,19 @@ export class RunTracker {
    * error (bad parameters, bad query, nothing selected...) when the run cannot start.
    */
   async start(experimentId: string, store: ExperimentStore, tool: ToolManifest, request: Omit<ToolRunRequest, 'tool' | 'signal'>): Promise<StartedRun> {
+    return (await this.launch(experimentId, store, tool, request)).started;
+  }
+
+  /**
+   * Like {@link start}, and also hands back the run's outcome (the pipeline runner waits for it);
+   * the outcome rejects when the run fails as a whole (the tracker has recorded it by then).
+   */
+  async launch(
+    experimentId: string,
+    store: ExperimentStore,
+    tool: ToolManifest,
+    request: Omit<ToolRunRequest, 'tool' | 'signal'>,
+  ): Promise<{ readonly started: StartedRun; readonly outcome: Promise<RunOutcome> }> {
     const previous = this.starting;
     let release!: () => void;
     this.starting = new Promise<void>((r) => (release = r));
@@ -96,7 +109,7 @@ export class RunTracker {
         (outcome) => this.finish(started.runId, outcome.record),
         (error: unknown) => this.fail(started.runId, error),
       );
-      return started;
+      return { started, outcome: running };
     } catch (error) {
       this.pending = undefined;
       throw error;
