@@ -6,6 +6,7 @@ import { DEMO_PIPELINE_FILE } from '../bundled-tools.js';
 import { prepareDemoFolder } from './demo-folder.js';
 import { printDemoReport } from './demo-report.js';
 import { writeSyntheticPlate } from './synthetic-plate.js';
+import { runDemoSteps } from './demo-steps.js';
 
 /** Settings of one demo run. */
 export interface DemoOptions {
@@ -20,24 +21,6 @@ export interface DemoOptions {
 /** Name of the experiment the demo makes. */
 export const DEMO_EXPERIMENT = 'Demo plate';
 
-/** Variables that would point the demo's commands away from the demo workspace. */
-const IGNORED_ENV = ['BIOIMAGEIT_WORKSPACE', 'BIOIMAGEIT_EXPERIMENTS', 'BIOIMAGEIT_TOOL_DIRS'];
-
-/** Quotes an argument the way a user would type it in a POSIX shell. */
-export function shellQuote(arg: string): string {
-  if (arg !== '' && !/[\s'"()<>|&*;$\\`!?{}[\]~#]/.test(arg)) return arg;
-  return arg.includes("'") ? `"${arg.replace(/(["\\$`])/g, '\\$1')}"` : `'${arg}'`;
-}
-
-class DemoStepFailed extends Error {
-  constructor(
-    readonly command: string,
-    readonly code: number,
-  ) {
-    super(`demo stopped: '${command}' failed with exit code ${code} (see the messages above)`);
-  }
-}
-
 /**
  * `bioimageit demo`: (re)creates a workspace in `options.dir`, writes a synthetic plate of blob
  * images, makes it a workspace (init lists the bundled tools in its config), imports the plate with tags from file and
@@ -50,14 +33,7 @@ class DemoStepFailed extends Error {
 export async function runDemo(ctx: CliContext, options: DemoOptions, runCli: RunCli): Promise<void> {
   const { dir } = options;
   const out = (text: string) => ctx.output.out(text);
-  const env = Object.fromEntries(Object.entries(ctx.env).filter(([name]) => !IGNORED_ENV.includes(name)));
-  const step = async (argv: string[]): Promise<void> => {
-    const command = `bioimageit ${argv.map(shellQuote).join(' ')}`;
-    out(`\n$ ${command}`);
-    const code = await runCli(['--workspace', dir, ...argv], { output: ctx.output, cwd: dir, env });
-    if (code !== 0) throw new DemoStepFailed(command, code);
-  };
-  try {
+  await runDemoSteps(ctx, dir, runCli, async (step) => {
     const prepared = await prepareDemoFolder(dir);
     out(`${prepared === 'replaced' ? 'recreated' : 'created'} demo workspace ${dir}; the commands below run in that folder`);
     const images = await writeSyntheticPlate(join(dir, 'incoming'), {
@@ -94,9 +70,5 @@ export async function runDemo(ctx: CliContext, options: DemoOptions, runCli: Run
     const store = await kernel.openExperiment(DEMO_EXPERIMENT);
     out('');
     await printDemoReport(ctx.output, { dir, store, images, crateDir: join(dir, 'ro-crate'), provFile: join(dir, 'provenance.json') });
-  } catch (error) {
-    if (!(error instanceof DemoStepFailed)) throw error;
-    ctx.output.err(`error: ${error.message}`);
-    ctx.exitCode = error.code;
-  }
+  });
 }

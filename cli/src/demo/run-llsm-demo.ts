@@ -8,7 +8,7 @@ import { LLSM_PIPELINE_FILE } from '../bundled-tools.js';
 import type { CliContext } from '../context.js';
 import type { RunCli } from '../run-cli-options.js';
 import { prepareDemoFolder } from './demo-folder.js';
-import { shellQuote } from './run-demo.js';
+import { runDemoSteps, shellQuote } from './demo-steps.js';
 import { generateLlsmSeries, LLSM_TAG_REGEX, writeLlsmSeries, type LlsmSeriesOptions, type WrittenLlsmSeries } from './synthetic-llsm.js';
 
 /** Settings of `bioimageit demo llsm`. */
@@ -30,20 +30,8 @@ export const LLSM_DEMO_EXPERIMENT = 'LLSM showcase';
 /** The plugins the showcase needs besides those `init` enables. */
 const LLSM_PLUGINS = ['@bioimageit/gpu-decon', '@bioimageit/tracking'];
 
-/** Generated data of the demo: raw stacks of 40 planes of 128×128 (a deskewed 40×128×285), 24 vesicles per cell. */
+/** Generated data of the demo: raw stacks of 40 planes of 128×128 (a deskewed 40×128×259), 24 vesicles per cell. */
 const DEMO_SERIES: LlsmSeriesOptions = { shape: [40, 128, 128], particles: 24 };
-
-const IGNORED_ENV = ['BIOIMAGEIT_WORKSPACE', 'BIOIMAGEIT_EXPERIMENTS', 'BIOIMAGEIT_TOOL_DIRS'];
-
-/** A step of the demo failed: its command and exit code. */
-class LlsmStepFailed extends Error {
-  constructor(
-    readonly command: string,
-    readonly code: number,
-  ) {
-    super(`demo stopped: '${command}' failed with exit code ${code} (see the messages above)`);
-  }
-}
 
 /**
  * `bioimageit demo llsm`: the lattice light-sheet showcase end to end on generated data. (Re)creates
@@ -58,14 +46,7 @@ class LlsmStepFailed extends Error {
 export async function runLlsmDemo(ctx: CliContext, options: LlsmDemoOptions, runCli: RunCli): Promise<void> {
   const { dir } = options;
   const out = (text: string): void => ctx.output.out(text);
-  const env = Object.fromEntries(Object.entries(ctx.env).filter(([name]) => !IGNORED_ENV.includes(name)));
-  const step = async (argv: string[]): Promise<void> => {
-    const command = `bioimageit ${argv.map(shellQuote).join(' ')}`;
-    out(`\n$ ${command}`);
-    const code = await runCli(['--workspace', dir, ...argv], { output: ctx.output, cwd: dir, env });
-    if (code !== 0) throw new LlsmStepFailed(command, code);
-  };
-  try {
+  await runDemoSteps(ctx, dir, runCli, async (step) => {
     const prepared = await prepareDemoFolder(dir);
     out(`${prepared === 'replaced' ? 'recreated' : 'created'} demo workspace ${dir}; the commands below run in that folder`);
     const cells = options.cells ?? 2;
@@ -98,11 +79,7 @@ export async function runLlsmDemo(ctx: CliContext, options: LlsmDemoOptions, run
     const store = await kernel.openExperiment(LLSM_DEMO_EXPERIMENT);
     out('');
     await printLlsmReport(ctx, dir, store, written);
-  } catch (error) {
-    if (!(error instanceof LlsmStepFailed)) throw error;
-    ctx.output.err(`error: ${error.message}`);
-    ctx.exitCode = error.code;
-  }
+  });
 }
 
 /** True when the workspace can run the showcase's tools; otherwise says what is missing and sets exit code 1. */

@@ -9,7 +9,7 @@ export {
 export { WindowSampler, valuesWindow } from './display-window.js';
 export { compositeRgba, colourRgba, type RgbaImage } from './composite.js';
 export { resamplePlane, fitSize, type Region, type FloatPlane } from './resample.js';
-export { encodePng } from './png-encode.js';
+export { encodePng, pngChunk, PNG_SIGNATURE } from './png-encode.js';
 export {
   renderImage,
   stackWindows,

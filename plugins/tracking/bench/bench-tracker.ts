@@ -6,6 +6,7 @@
  *
  *   node --conditions=source --import tsx plugins/tracking/bench/bench-tracker.ts [--frames 100] [--repeats 3] [--large 10000]
  */
+import { seededRandom } from '@bioimageit/core';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { trackSpots } from '../src/lap-tracker.js';
@@ -23,20 +24,9 @@ export interface TrackerBenchResult {
   readonly correctLinks: number;
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Brownian particles in a box (reflecting walls), each frame's detections with 2 % missed. */
 export function brownianSpots(particles: number, frames: number, seed = 1): { spots: Spot[]; truth: Int32Array; step: number } {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const box = [25.6, 25.6, 6.4];
   const step = 0.05; // µm per axis per frame (standard deviation)
   const gauss = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());

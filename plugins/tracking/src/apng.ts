@@ -1,5 +1,5 @@
-import { concatBytes, type RgbaImage } from '@bioimageit/core';
-import { crc32, deflateSync } from 'node:zlib';
+import { concatBytes, PNG_SIGNATURE, pngChunk, type RgbaImage } from '@bioimageit/core';
+import { deflateSync } from 'node:zlib';
 
 /** Options of {@link encodeApng}. */
 export interface ApngOptions {
@@ -11,7 +11,6 @@ export interface ApngOptions {
   readonly level?: number;
 }
 
-const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 
 /**
  * Frames of equal size as an animated PNG (APNG, as browsers, ffmpeg and Pillow read it): `acTL`
@@ -51,7 +50,7 @@ export function encodeApng(frames: readonly RgbaImage[], options: ApngOptions): 
   const actl = new Uint8Array(8);
   new DataView(actl.buffer).setUint32(0, frames.length);
   new DataView(actl.buffer).setUint32(4, loop);
-  const parts: Uint8Array[] = [SIGNATURE, chunk('IHDR', header), chunk('acTL', actl)];
+  const parts: Uint8Array[] = [PNG_SIGNATURE, pngChunk('IHDR', header), pngChunk('acTL', actl)];
 
   let sequence = 0;
   frames.forEach((frame, i) => {
@@ -66,18 +65,18 @@ export function encodeApng(frames: readonly RgbaImage[], options: ApngOptions): 
     fv.setUint16(22, delayDen);
     fctl[24] = 0; // dispose: none
     fctl[25] = 0; // blend: source
-    parts.push(chunk('fcTL', fctl));
+    parts.push(pngChunk('fcTL', fctl));
     const data = deflateSync(filterRows(frame.rgba, width, height, channels), { level });
     if (i === 0) {
-      parts.push(chunk('IDAT', data));
+      parts.push(pngChunk('IDAT', data));
     } else {
       const fdat = new Uint8Array(4 + data.length);
       new DataView(fdat.buffer).setUint32(0, sequence++);
       fdat.set(data, 4);
-      parts.push(chunk('fdAT', fdat));
+      parts.push(pngChunk('fdAT', fdat));
     }
   });
-  parts.push(chunk('IEND', new Uint8Array(0)));
+  parts.push(pngChunk('IEND', new Uint8Array(0)));
   return concatBytes(parts);
 }
 
@@ -152,15 +151,4 @@ function paeth(a: number, b: number, c: number): number {
   const pb = Math.abs(p - b);
   const pc = Math.abs(p - c);
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-}
-
-/** One PNG chunk: length, type, data, CRC-32 of type and data. */
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
 }

@@ -1,16 +1,6 @@
+import { seededRandom } from '@bioimageit/core';
 import { describe, expect, it } from 'vitest';
 import { solveAssignment, solveSparseAssignment } from './lap-solver.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Best {
   count: number;
@@ -85,7 +75,7 @@ describe('solveAssignment', () => {
   });
 
   it('matches brute force on random square, rectangular and forbidden-entry matrices', () => {
-    const random = rng(42);
+    const random = seededRandom(42);
     for (let trial = 0; trial < 400; trial++) {
       const rows = 1 + Math.floor(random() * 6);
       const cols = 1 + Math.floor(random() * 6);
@@ -124,7 +114,7 @@ describe('solveSparseAssignment', () => {
   }
 
   it('agrees with the dense solver without alternatives', () => {
-    const random = rng(7);
+    const random = seededRandom(7);
     for (let trial = 0; trial < 200; trial++) {
       const p = randomSparse(random, 1 + Math.floor(random() * 7), 1 + Math.floor(random() * 7), 0.3);
       const dense = new Float64Array(p.rows * p.cols).fill(Infinity);
@@ -137,7 +127,7 @@ describe('solveSparseAssignment', () => {
   });
 
   it('matches brute force with "no link" alternative costs', () => {
-    const random = rng(11);
+    const random = seededRandom(11);
     for (let trial = 0; trial < 300; trial++) {
       const p = randomSparse(random, 1 + Math.floor(random() * 6), 1 + Math.floor(random() * 6), 0.5);
       const rowAlt = Float64Array.from({ length: p.rows }, () => Math.round(random() * 60));
@@ -198,7 +188,7 @@ describe('solveSparseAssignment', () => {
   });
 
   it('solves 1,000 × 1,000 gated points quickly', () => {
-    const random = rng(3);
+    const random = seededRandom(3);
     const n = 1000;
     const size = 100;
     const xs = Float64Array.from({ length: n }, () => random() * size);

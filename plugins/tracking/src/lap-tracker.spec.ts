@@ -1,3 +1,4 @@
+import { seededRandom } from '@bioimageit/core';
 import { describe, expect, it } from 'vitest';
 import { trackSpots } from './lap-tracker.js';
 import type { Spot, Track } from './track-model.js';
@@ -11,17 +12,6 @@ function spot(frame: number, x: number, y = 0, z = 0, id = nextId++): Spot {
 function describeTracks(tracks: Track[], spots: Spot[]): string[][] {
   const byId = new Map(spots.map((s) => [s.id, s]));
   return tracks.map((t) => t.spotIds.map((id) => byId.get(id)!).map((s) => `${s.frame}:${s.x.toFixed(2)},${s.y.toFixed(2)}`));
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('trackSpots', () => {
@@ -141,7 +131,7 @@ describe('trackSpots', () => {
   });
 
   it('is deterministic and independent of input order', () => {
-    const random = rng(5);
+    const random = seededRandom(5);
     const spots: Spot[] = [];
     for (let t = 0; t < 15; t++) for (let k = 0; k < 40; k++) if (random() > 0.1) spots.push(spot(t, random() * 5, random() * 5, random()));
     const options = { maxLinkingDistance: 0.8, allowSplitting: true, allowMerging: true };
@@ -153,7 +143,7 @@ describe('trackSpots', () => {
   });
 
   it('recovers Brownian ground truth, closing gaps from missed detections', () => {
-    const random = rng(9);
+    const random = seededRandom(9);
     const particles = 150;
     const frames = 30;
     const pos = Array.from({ length: particles }, () => [random() * 20, random() * 20, random() * 5]);
