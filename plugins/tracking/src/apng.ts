@@ -11,7 +11,6 @@ export interface ApngOptions {
   readonly level?: number;
 }
 
-
 /**
  * Frames of equal size as an animated PNG (APNG, as browsers, ffmpeg and Pillow read it): `acTL`
  * with the frame count and `loop`, then per frame an `fcTL` (full-size region, the same delay,

@@ -1,3 +1,5 @@
+import { UnionFind } from './union-find.js';
+
 /**
  * Linear assignment: a dense rectangular solver (shortest augmenting paths with dual potentials, the
  * Hungarian method in the Jonker–Volgenant formulation) and a sparse front-end that splits a gated
@@ -163,27 +165,14 @@ export function solveSparseAssignment(problem: SparseAssignmentProblem): Int32Ar
   const colAlt = alternativeOf(problem.colAlternative, cols);
 
   // Union–find over rows (0..rows-1) and columns (rows..rows+cols-1).
-  const parent = new Int32Array(rows + cols);
-  for (let k = 0; k < parent.length; k++) parent[k] = k;
-  const find = (x: number): number => {
-    while (parent[x] !== x) {
-      const p = parent[x]!;
-      parent[x] = parent[p]!;
-      x = p;
-    }
-    return x;
-  };
+  const sets = new UnionFind(rows + cols);
+  const find = (x: number): number => sets.find(x);
   for (let k = 0; k < e; k++) {
     const r = edgeRows[k]!;
     const c = edgeCols[k]!;
     if (r < 0 || r >= rows || c < 0 || c >= cols) throw new RangeError(`solveSparseAssignment: edge ${k} (${r}, ${c}) outside ${rows}×${cols}`);
     if (!Number.isFinite(edgeCosts[k]!)) continue;
-    const a = find(r);
-    const b = find(rows + c);
-    if (a !== b) {
-      if (a < b) parent[b] = a;
-      else parent[a] = b;
-    }
+    sets.union(r, rows + c);
   }
 
   // Group edges by component (counting sort on the component root), members in index order.

@@ -7,6 +7,7 @@ import { linkSegments } from './gap-closing.js';
 import { CandidateLinks, chooseLinks } from './lap-tracker-costs.js';
 import { FrameGrids, frameRange, spotTable } from './lap-tracker-spots.js';
 import type { Spot, Track, TrackEdge } from './track-model.js';
+import { UnionFind } from './union-find.js';
 
 /** Options of {@link trackSpots}. Distances are physical (the spots' unit); costs are squared distances. */
 export interface LapTrackerOptions {
@@ -95,22 +96,9 @@ export function trackSpots(spots: readonly Spot[], options: LapTrackerOptions): 
 /** Tracks as the connected components (≥ 2 spots) of `links` between indices of `sorted`. */
 function assembleTracks(sorted: readonly Spot[], links: CandidateLinks): Track[] {
   const n = sorted.length;
-  const parent = new Int32Array(n);
-  for (let i = 0; i < n; i++) parent[i] = i;
-  const find = (x: number): number => {
-    while (parent[x] !== x) {
-      const p = parent[x]!;
-      parent[x] = parent[p]!;
-      x = p;
-    }
-    return x;
-  };
-  for (let k = 0; k < links.length; k++) {
-    const a = find(links.rows[k]!);
-    const b = find(links.cols[k]!);
-    if (a < b) parent[b] = a;
-    else if (b < a) parent[a] = b;
-  }
+  const sets = new UnionFind(n);
+  const find = (x: number): number => sets.find(x);
+  for (let k = 0; k < links.length; k++) sets.union(links.rows[k]!, links.cols[k]!);
   const size = new Int32Array(n);
   for (let i = 0; i < n; i++) size[find(i)]!++;
   const trackOfRoot = new Int32Array(n).fill(-1);

@@ -1,5 +1,6 @@
 import { FormatError } from '@bioimageit/core';
 import { parseCsv } from '@bioimageit/core/formats';
+import type { Spot } from './track-model.js';
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -94,4 +95,24 @@ function recordLines(text: string): number[] {
     if (c === '"') quoted = !quoted;
   }
   return lines;
+}
+
+/**
+ * The spot of a record of a spots or tracks table: `spot_id` (unique: a duplicate in `seen` fails
+ * naming the line), physical `x`, `y`, `z`, and `quality`, `intensity`, `radius` (`NaN` allowed).
+ */
+export function spotOfRecord(r: CsvRecord, frame: number, seen: Set<number>): Spot {
+  const id = r.integer('spot_id');
+  if (seen.has(id)) r.fail(`duplicate spot_id ${id}`, 'spot_id');
+  seen.add(id);
+  return {
+    id,
+    frame,
+    x: r.number('x'),
+    y: r.number('y'),
+    z: r.number('z'),
+    quality: r.number('quality', true),
+    intensity: r.number('intensity', true),
+    radius: r.number('radius', true),
+  };
 }

@@ -1,6 +1,6 @@
 import { ToolError } from '@bioimageit/core';
 import { formatCsv } from '@bioimageit/core/formats';
-import { readCsvTable } from './spots-csv-table.js';
+import { readCsvTable, spotOfRecord } from './spots-csv-table.js';
 import type { Spot } from './track-model.js';
 
 /** Columns of the spots CSV, in order: physical position (z, y, x), then voxel position. */
@@ -41,19 +41,5 @@ export function formatSpotsCsv(spots: readonly Spot[], voxel: VoxelSize): string
 export function parseSpotsCsv(text: string, frame: number): Spot[] {
   if (!Number.isSafeInteger(frame) || frame < 0) throw new ToolError('BAD_PARAMETER', `frame must be a non-negative integer, got ${frame}`);
   const seen = new Set<number>();
-  return readCsvTable(text, ['spot_id', 'z', 'y', 'x', 'quality', 'intensity', 'radius'], 'spots CSV').map((r) => {
-    const id = r.integer('spot_id');
-    if (seen.has(id)) r.fail(`duplicate spot_id ${id}`, 'spot_id');
-    seen.add(id);
-    return {
-      id,
-      frame,
-      x: r.number('x'),
-      y: r.number('y'),
-      z: r.number('z'),
-      quality: r.number('quality', true),
-      intensity: r.number('intensity', true),
-      radius: r.number('radius', true),
-    };
-  });
+  return readCsvTable(text, ['spot_id', 'z', 'y', 'x', 'quality', 'intensity', 'radius'], 'spots CSV').map((r) => spotOfRecord(r, frame, seen));
 }

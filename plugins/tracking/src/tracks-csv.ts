@@ -1,6 +1,6 @@
 import { ToolError } from '@bioimageit/core';
 import { formatCsv } from '@bioimageit/core/formats';
-import { readCsvTable, type CsvRecord } from './spots-csv-table.js';
+import { readCsvTable, spotOfRecord, type CsvRecord } from './spots-csv-table.js';
 import type { Spot, Track, TrackEdge, TrackingResult } from './track-model.js';
 
 /** Columns of the tracks CSV a reader needs, in order. Positions are physical; `t` is `frame · frameInterval`. */
@@ -94,21 +94,9 @@ export function parseTracksCsv(text: string, options: TracksCsvParseOptions = {}
   const seen = new Set<number>();
   let inferredInterval: number | undefined;
   for (const r of records) {
-    const id = r.integer('spot_id');
-    if (seen.has(id)) r.fail(`duplicate spot_id ${id}`, 'spot_id');
-    seen.add(id);
     const frame = r.integer('frame');
     if (frame < 0) r.fail(`negative frame ${frame}`, 'frame');
-    const spot: Spot = {
-      id,
-      frame,
-      x: r.number('x'),
-      y: r.number('y'),
-      z: r.number('z'),
-      quality: r.number('quality', true),
-      intensity: r.number('intensity', true),
-      radius: r.number('radius', true),
-    };
+    const spot = spotOfRecord(r, frame, seen);
     const t = r.number('t');
     if (inferredInterval === undefined && frame > 0 && t > 0) inferredInterval = t / frame;
     spots.push(spot);
