@@ -109,7 +109,17 @@ export class RunEngine {
     const base: RunRecord = {
       id: runId,
       dataset,
-      tool: { id: manifest.id, name: manifest.name, version: manifest.version, digest: manifest.digest, source: manifest.source },
+      tool: {
+        id: manifest.id,
+        name: manifest.name,
+        version: manifest.version,
+        digest: manifest.digest,
+        source: manifest.source,
+        ...(manifest.authors !== undefined && { authors: manifest.authors }),
+        ...(manifest.license !== undefined && { license: manifest.license }),
+        ...(manifest.cite !== undefined && { cite: manifest.cite }),
+        ...(manifest.facts !== undefined && { facts: manifest.facts }),
+      },
       parameters: parameterStrings(params),
       inputs: request.inputs.map((i) => ({
         name: i.name,

@@ -48,6 +48,11 @@ export interface RunRecord {
     readonly digest: string;
     /** Where the manifest was loaded from (path of the XML or JSON). */
     readonly source: string;
+    /** The manifest's authors, licence, citations and facts (a model's id, weights' sha256, runtime), when it gives them. */
+    readonly authors?: readonly string[];
+    readonly license?: string;
+    readonly cite?: readonly { readonly text: string; readonly doi?: string; readonly url?: string }[];
+    readonly facts?: Readonly<Record<string, string>>;
   };
   /** Parameter values as strings (v1 stores them so). */
   readonly parameters: readonly { readonly name: string; readonly value: string }[];

@@ -118,6 +118,13 @@ export interface ToolTest {
 /** `map` runs once per input item; `reduce` once per group of items (v1's `merge`). */
 export type ToolType = 'map' | 'reduce';
 
+/** A reference to cite (a paper, a model's record): its text, with a DOI or a URL when known. */
+export interface ToolCitation {
+  readonly text: string;
+  readonly doi?: string;
+  readonly url?: string;
+}
+
 /** A loaded tool. Everything but `source` is covered by `digest`. */
 export interface ToolManifest {
   /** Namespaced, lower-case id: `biitcopy` (v1) or `gpu-decon.deconvolve`. */
@@ -138,6 +145,17 @@ export interface ToolManifest {
   /** Who publishes the tool (v1's `.shed.yml` owner). */
   readonly owner?: string;
   readonly homepage?: string;
+  /** Who made the tool (names, or `Name (ORCID 0000-…)`), recorded with its runs and in RO-Crates. */
+  readonly authors?: readonly string[];
+  /** Licence of the tool (an SPDX identifier such as `MIT`). */
+  readonly license?: string;
+  /** What to cite when the tool is used. */
+  readonly cite?: readonly ToolCitation[];
+  /**
+   * Facts about what the tool runs, recorded with every run of it (`RunRecord.tool.facts`) and
+   * exported with its provenance: a model's id and version, its weights' sha256, the runtime.
+   */
+  readonly facts?: Readonly<Record<string, string>>;
   /** Absolute path of the file the manifest was loaded from. */
   readonly source: string;
   /** Lower-case hex sha256 of the canonical JSON of every other field (plus the XML bytes of a v1 wrapper). */

@@ -82,6 +82,40 @@ describe('writeRoCrate', () => {
     expect(entity(doc, '#person/ada')).toMatchObject({ '@type': 'Person', name: 'ada' });
   });
 
+  it("describes the tool with its manifest's authors, licence, citations and facts (a model's id, weights sha256, runtime)", async () => {
+    const run = (await store.listRuns()).find((r) => r.id === 'run-a');
+    if (run === undefined) throw new Error('scenario lacks run-a');
+    store.addRun({
+      ...run,
+      id: 'run-model',
+      tool: {
+        ...run.tool,
+        digest: 'sha256:tool-model',
+        authors: ['Ada Lovelace (ORCID 0000-0002-1825-0097)'],
+        license: 'MIT',
+        cite: [
+          { text: 'A paper', doi: '10.1000/xyz' },
+          { text: 'A page', url: 'https://example.org/model' },
+        ],
+        facts: { 'model.id': 'affable-shark', 'weights.sha256': 'ab12', runtime: 'onnxruntime-node 1.31.1 (cpu)' },
+      },
+    });
+    const doc = await buildRoCrate(store);
+    const tool = entity(doc, '#tool/sha256%3Atool-model');
+    expect(tool).toMatchObject({
+      license: 'MIT',
+      author: 'Ada Lovelace (ORCID 0000-0002-1825-0097)',
+      citation: ['https://doi.org/10.1000/xyz', 'https://example.org/model'],
+    });
+    const facts = (tool['additionalProperty'] as { '@id': string }[]).map((r) => entity(doc, r['@id']));
+    expect(facts.map((f) => [f['name'], f['value']])).toEqual([
+      ['model.id', 'affable-shark'],
+      ['weights.sha256', 'ab12'],
+      ['runtime', 'onnxruntime-node 1.31.1 (cpu)'],
+    ]);
+    expect(await checkRoCrate(doc)).toEqual([]);
+  });
+
   it('records failed jobs with their error and no result, and cached jobs as reusing outputs', async () => {
     const doc = await buildRoCrate(store);
     const failed = action(doc, 'run-b', 'b2');

@@ -179,6 +179,12 @@ function fileEntity(item: DataItem, file: CrateFile): RoCrateEntity {
 function actionEntities(a: ProvenanceActivity, items: ReadonlyMap<string, DataItem>, files: ReadonlyMap<string, CrateFile>): RoCrateEntity[] {
   const { run } = a;
   const user = activityUser(a, items);
+  const facts: RoCrateEntity[] = Object.entries(run.tool.facts ?? {}).map(([name, value]) => ({
+    '@id': `${crateIds.tool(run)}/fact/${seg(name)}`,
+    '@type': 'PropertyValue',
+    name,
+    value,
+  }));
   const tool: RoCrateEntity = {
     '@id': crateIds.tool(run),
     '@type': 'SoftwareApplication',
@@ -187,6 +193,13 @@ function actionEntities(a: ProvenanceActivity, items: ReadonlyMap<string, DataIt
     ...(present(run.tool.version) && { version: run.tool.version }),
     ...(present(run.tool.digest) && { identifier: run.tool.digest }),
     ...(present(run.tool.source) && { description: `BioImageIT tool loaded from ${run.tool.source}` }),
+    ...(run.tool.license !== undefined && { license: run.tool.license }),
+    ...(run.tool.authors !== undefined && run.tool.authors.length > 0 && { author: run.tool.authors.join('; ') }),
+    ...(facts.length > 0 && { additionalProperty: facts.map((f) => ref(f['@id'])) }),
+    ...(run.tool.cite !== undefined &&
+      run.tool.cite.length > 0 && {
+        citation: run.tool.cite.map((c) => (c.doi !== undefined ? `https://doi.org/${c.doi.replace(/^https?:\/\/doi\.org\//, '')}` : (c.url ?? c.text))),
+      }),
   };
   const parameters: RoCrateEntity[] = run.parameters.map((p) => ({
     '@id': crateIds.parameter(run, p.name),
@@ -223,7 +236,15 @@ function actionEntities(a: ProvenanceActivity, items: ReadonlyMap<string, DataIt
   const conda = condaEnvironment(a);
   const withImage = image === undefined ? action : { ...action, containerImage: ref(image['@id']) };
   const acted = conda.length === 0 ? withImage : { ...withImage, instrument: [ref(tool['@id']), ref((conda[0] as RoCrateEntity)['@id'])] };
-  return [tool, { '@id': crateIds.person(user), '@type': 'Person', name: user }, ...parameters, acted, ...(image === undefined ? [] : [image]), ...conda];
+  return [
+    tool,
+    ...facts,
+    { '@id': crateIds.person(user), '@type': 'Person', name: user },
+    ...parameters,
+    acted,
+    ...(image === undefined ? [] : [image]),
+    ...conda,
+  ];
 }
 
 interface LockedPackageFacts {

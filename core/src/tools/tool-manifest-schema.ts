@@ -82,6 +82,18 @@ export const TOOL_MANIFEST_SCHEMA = {
     help: TEXT,
     owner: TEXT,
     homepage: TEXT,
+    authors: { ...STRINGS, description: 'Who made the tool (names, or "Name (ORCID 0000-…)").' },
+    license: { ...TEXT, description: 'Licence of the tool, an SPDX identifier such as MIT.' },
+    cite: {
+      type: 'array',
+      description: 'What to cite when the tool is used.',
+      items: { type: 'object', required: ['text'], additionalProperties: false, properties: { text: NON_EMPTY, doi: NON_EMPTY, url: NON_EMPTY } },
+    },
+    facts: {
+      type: 'object',
+      description: "Facts recorded with every run of the tool (a model's id, its weights' sha256, the runtime).",
+      additionalProperties: { type: 'string' },
+    },
     source: { type: 'string', readOnly: true, description: 'Set by the loader (the manifest path); ignored in files.' },
     digest: { type: 'string', readOnly: true, description: 'Set by the loader (sha256 of the canonical manifest); ignored in files.' },
   },

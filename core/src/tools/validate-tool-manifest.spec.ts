@@ -78,7 +78,7 @@ describe('checkToolManifest', () => {
       tests: [{ params: { nope: 1 }, outputs: { o: { compare: 'diff' } } }],
     };
     expect(paths(raw)).toEqual([
-      'extra: unknown field (allowed: $schema, id, name, version, description, categories, inputs, outputs, command, requirements, resources, type, tests, help, owner, homepage, source, digest)',
+      'extra: unknown field (allowed: $schema, id, name, version, description, categories, inputs, outputs, command, requirements, resources, type, tests, help, owner, homepage, authors, license, cite, facts, source, digest)',
       'id: expected a lower-case id such as \'plugin.tool\', got "Gpu Decon"',
       'version: expected a version such as \'1.0.0\', got "latest"',
       'inputs[1].min: min 5 is greater than max 1',
@@ -117,6 +117,23 @@ describe('checkToolManifest', () => {
       'requirements.apptainer: expected an object, got "lab/decon.sif"',
       'requirements.Singularity: is not a requirement key (lower-case letters, digits and -: docker, conda, native, apptainer...)',
       'requirements["two words"]: is not a requirement key (lower-case letters, digits and -: docker, conda, native, apptainer...)',
+    ]);
+  });
+
+  it('reads authors, licence, citations and facts, and names the bad ones', () => {
+    const about = {
+      authors: ['Ada Lovelace'],
+      license: 'MIT',
+      cite: [{ text: 'A paper', doi: '10.1000/xyz' }],
+      facts: { 'model.id': 'affable-shark', runtime: 'onnxruntime-node' },
+    };
+    expect(paths({ ...valid, ...about })).toEqual([]);
+    expect(validateToolManifest({ ...valid, ...about }, 'f')).toMatchObject(about);
+    expect(paths({ ...valid, authors: 'Ada', cite: [{ doi: 'x' }, 'y'], facts: { n: 1 } })).toEqual([
+      'authors: expected an array, got "Ada"',
+      'cite[0].text: is required',
+      'cite[1]: expected an object, got "y"',
+      'facts.n: expected a string, got 1',
     ]);
   });
 

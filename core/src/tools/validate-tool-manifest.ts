@@ -21,6 +21,10 @@ export const TOOL_MANIFEST_FIELDS = [
   'help',
   'owner',
   'homepage',
+  'authors',
+  'license',
+  'cite',
+  'facts',
   'source',
   'digest',
 ] as const;
@@ -49,8 +53,10 @@ export function checkToolManifest(raw: unknown): ManifestProblem[] {
   check.string(root, 'id', '', { required: true, pattern: TOOL_ID, shape: "a lower-case id such as 'plugin.tool'" });
   check.string(root, 'name', '', { required: true, nonEmpty: true });
   check.string(root, 'version', '', { required: true, pattern: TOOL_VERSION, shape: "a version such as '1.0.0'" });
-  for (const key of ['description', 'help', 'owner', 'homepage']) check.string(root, key, '');
+  for (const key of ['description', 'help', 'owner', 'homepage', 'license']) check.string(root, key, '');
   check.strings(root, 'categories', '');
+  check.strings(root, 'authors', '');
+  checkAbout(check, root['cite'], root['facts']);
   const names = new Set<string>();
   const inputs = checkInputs(check, root['inputs'], names);
   const outputs = checkOutputs(check, root['outputs'], names);
@@ -93,8 +99,28 @@ export function validateToolManifest(raw: unknown, file: string): ToolManifestBo
     help: m.help,
     owner: m.owner,
     homepage: m.homepage,
+    authors: m.authors,
+    license: m.license,
+    cite: m.cite,
+    facts: m.facts,
   };
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as unknown as ToolManifestBody;
+}
+
+/** `cite`: objects with a text and optional doi/url; `facts`: an object of strings. */
+function checkAbout(check: ManifestChecker, cite: unknown, facts: unknown): void {
+  const list = check.array(cite, 'cite', true);
+  list?.forEach((entry, i) => {
+    const path = index('cite', i);
+    const object = check.object(entry, path);
+    if (object === undefined) return;
+    check.knownKeys(object, path, ['text', 'doi', 'url']);
+    check.string(object, 'text', path, { required: true, nonEmpty: true });
+    check.string(object, 'doi', path);
+    check.string(object, 'url', path);
+  });
+  const record = check.object(facts, 'facts', true);
+  if (record !== undefined) for (const key of Object.keys(record)) check.string(record, key, 'facts');
 }
 
 function checkCommand(check: ManifestChecker, raw: unknown, inputs: readonly ToolInput[], outputs: readonly ToolOutput[]): void {
