@@ -9,7 +9,8 @@ import type { CliContext } from '../context.js';
 import type { RunCli } from '../run-cli-options.js';
 import { prepareDemoFolder } from './demo-folder.js';
 import { runDemoSteps, shellQuote } from './demo-steps.js';
-import { generateLlsmSeries, LLSM_TAG_REGEX, writeLlsmSeries, type LlsmSeriesOptions, type WrittenLlsmSeries } from './synthetic-llsm.js';
+import { generateLlsmSeries, type LlsmSeriesOptions } from './synthetic-llsm.js';
+import { LLSM_TAG_REGEX, writeLlsmSeries, type WrittenLlsmSeries } from './write-llsm-series.js';
 
 /** Settings of `bioimageit demo llsm`. */
 export interface LlsmDemoOptions {

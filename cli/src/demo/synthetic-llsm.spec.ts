@@ -7,16 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { parseCsv, readTiffMetadata } from '@bioimageit/core';
 import { skipWithout } from '@bioimageit/core/testing';
 import { describe, expect, it } from 'vitest';
-import {
-  LLSM_TAG_REGEX,
-  amplitudeForSnr,
-  deskewOffset,
-  generateLlsmSeries,
-  llsmGeometry,
-  writeLlsmSeries,
-  type LlsmGeometry,
-  type LlsmSeries,
-} from './synthetic-llsm.js';
+import { deskewOffset, llsmGeometry, type LlsmGeometry } from './llsm-geometry.js';
+import { amplitudeForSnr, generateLlsmSeries, type LlsmSeries } from './synthetic-llsm.js';
+import { LLSM_TAG_REGEX, writeLlsmSeries } from './write-llsm-series.js';
 
 type Shape = readonly [number, number, number];
 

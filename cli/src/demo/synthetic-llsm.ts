@@ -1,7 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeTiff } from '@bioimageit/core';
-import { formatTracksCsv, type Spot, type Track, type TrackedImage, type TrackingResult } from '@bioimageit/tracking';
+import { seededRandom } from '@bioimageit/core';
+import type { Spot, Track, TrackedImage, TrackingResult } from '@bioimageit/tracking';
+import { deskewOffset, llsmGeometry, type LlsmGeometry } from './llsm-geometry.js';
 
 /**
  * A synthetic lattice light-sheet (stage-scanning) time series with known ground truth, for the
@@ -42,24 +41,6 @@ export interface LlsmPsf {
  * background (photons), radius √3 · σxy of the PSF (the radius a 3-D LoG detector is tuned with).
  */
 export type LlsmTruth = TrackingResult & { readonly image: TrackedImage };
-
-/** The stage-scan geometry of a series (gpu-decon's deskew conventions; see {@link llsmGeometry}). */
-export interface LlsmGeometry {
-  /** Sheet angle in degrees as given (negative angles flip the shear: θ + 180°). */
-  readonly angle: number;
-  /** Stage step between raw planes, µm. */
-  readonly dz: number;
-  /** Lateral pixel size, µm. */
-  readonly dx: number;
-  /** Pixels a raw plane moves along x per plane in the deskewed frame: cos θ · dz / dx. */
-  readonly shear: number;
-  /** Plane spacing of the deskewed stack, µm: dz · |sin θ|. */
-  readonly dzDeskewed: number;
-  /** Raw stack `[planes, rows, columns]`. */
-  readonly rawShape: readonly [number, number, number];
-  /** Deskewed stack `[planes, rows, nx + floor(nz·dz·|cos θ|/dx)]`. */
-  readonly deskewedShape: readonly [number, number, number];
-}
 
 /** What {@link generateLlsmSeries} draws; every field has a default. */
 export interface LlsmSeriesOptions {
@@ -138,40 +119,18 @@ export function amplitudeForSnr(snr: number, background: number, readNoise: numb
   return (s2 + Math.sqrt(s2 * s2 + 4 * s2 * (background + readNoise * readNoise))) / 2;
 }
 
-/** The deskew geometry of a raw stack, computed exactly as gpu-decon's `deskew_geometry`. */
-export function llsmGeometry(rawShape: readonly [number, number, number], dz: number, dx: number, angle: number): LlsmGeometry {
-  if (!Number.isFinite(dz) || dz <= 0) throw new RangeError(`dz must be a positive number, got ${dz}`);
-  if (!Number.isFinite(dx) || dx <= 0) throw new RangeError(`dx must be a positive number, got ${dx}`);
-  if (!Number.isFinite(angle) || angle <= -180 || angle >= 180) throw new RangeError(`angle must be in (-180, 180) degrees, got ${angle}`);
-  const theta = ((angle < 0 ? angle + 180 : angle) * Math.PI) / 180;
-  const dzDeskewed = Math.abs(Math.sin(theta)) * dz;
-  if (dzDeskewed < 1e-9 * dz) throw new RangeError(`angle ${angle} puts the sheet in the stage plane: nothing to deskew`);
-  const [nz, ny, nx] = rawShape;
-  const width = nx + Math.floor((nz * dz * Math.abs(Math.cos(theta))) / dx);
-  return { angle, dz, dx, shear: (Math.cos(theta) * dz) / dx, dzDeskewed, rawShape: [nz, ny, nx], deskewedShape: [nz, ny, width] };
-}
-
-/** Deskewed column of raw column 0 in plane `z` (the plane's offset; continuous in z). */
-export function deskewOffset(g: LlsmGeometry, z: number): number {
-  return g.deskewedShape[2] / 2 - g.rawShape[2] / 2 + g.shear * (z - g.rawShape[0] / 2);
-}
-
-/** A fast seeded generator: mulberry32 uniforms and polar-method normal deviates. */
+/** A fast seeded generator: core's mulberry32 uniforms and polar-method normal deviates. */
 class Random {
-  private state: number;
+  private readonly next: () => number;
   private spare = 0;
   private hasSpare = false;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.next = seededRandom(seed);
   }
 
   uniform(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.next();
   }
 
   normal(): number {
@@ -530,68 +489,4 @@ function samplePsf(sigmaXy: number, sigmaZ: number, dzd: number, dx: number): Ll
       }
   for (let k = 0; k < data.length; k++) data[k] = data[k]! / sum;
   return { data, shape: [nz, n, n], physicalSize: { z: dzd, y: dx, x: dx } };
-}
-
-/** Where {@link writeLlsmSeries} put a series. */
-export interface WrittenLlsmSeries {
-  /** Frame files relative to the folder, by frame: `cell1/cell1_t000.ome.tif`, … */
-  readonly frames: readonly string[];
-  /** `cell1_psf.ome.tif`. */
-  readonly psf: string;
-  /** `cell1_truth_tracks.csv`. */
-  readonly truth: string;
-}
-
-/** The `--tag-regex` that tags frame files with `Cell` and `T` on `bioimageit import` (with `--glob 'cell*\/*.ome.tif'`). */
-export const LLSM_TAG_REGEX = 'cell(?<Cell>\\d+)_t(?<T>\\d+)';
-
-/**
- * Writes a series below `folder` for cell `cell` (default 1):
- * - `cell<N>/cell<N>_t<TTT>.ome.tif`: the raw stacks, uint16 ZYX OME-TIFF with physical sizes
- *   z = stage step, y = x = pixel size (µm); `TTT` the frame from 000 (wider past 999 frames);
- * - `cell<N>_psf.ome.tif`: the PSF, float32 ZYX with the deskewed voxel size;
- * - `cell<N>_truth_tracks.csv`: the ground truth (`formatTracksCsv`; lone spots have an empty
- *   track_id), in deskewed physical coordinates (µm).
- * `bioimageit import <folder> -r --glob 'cell*\/*.ome.tif' --tag-regex '<LLSM_TAG_REGEX>'` tags
- * each frame with `Cell` and `T` (zero-padded numbers, compared as numbers by queries); the PSF and
- * truth stay outside the cell folders so the glob leaves them out. Resolves to the paths written.
- */
-export async function writeLlsmSeries(folder: string, series: LlsmSeries, options: { readonly cell?: number } = {}): Promise<WrittenLlsmSeries> {
-  const cell = positiveInteger('cell', options.cell ?? 1);
-  const name = `cell${cell}`;
-  await mkdir(join(folder, name), { recursive: true });
-  const digits = Math.max(3, String(series.frames.length - 1).length);
-  const frames: string[] = [];
-  for (const [t, stack] of series.frames.entries()) {
-    const relative = join(name, `${name}_t${String(t).padStart(digits, '0')}.ome.tif`);
-    const { z, y, x } = stack.physicalSize;
-    await writeTiff(
-      join(folder, relative),
-      {
-        data: stack.data,
-        shape: stack.shape,
-        dtype: 'uint16',
-        axes: 'ZYX',
-        physicalSize: { z: { value: z, unit: 'µm' }, y: { value: y, unit: 'µm' }, x: { value: x, unit: 'µm' } },
-      },
-      { ome: true },
-    );
-    frames.push(relative);
-  }
-  const psf = `${name}_psf.ome.tif`;
-  const p = series.psf.physicalSize;
-  await writeTiff(
-    join(folder, psf),
-    {
-      data: series.psf.data,
-      shape: series.psf.shape,
-      dtype: 'float32',
-      axes: 'ZYX',
-      physicalSize: { z: { value: p.z, unit: 'µm' }, y: { value: p.y, unit: 'µm' }, x: { value: p.x, unit: 'µm' } },
-    },
-    { ome: true },
-  );
-  const truth = `${name}_truth_tracks.csv`;
-  await writeFile(join(folder, truth), formatTracksCsv(series.truth));
-  return { frames, psf, truth };
 }
