@@ -3,6 +3,7 @@ export { TiffCodec } from './tiff-codec.js';
 export { readTiffMetadata, readTiffFileLayout, type TiffMetadata, type TiffLayout } from './tiff-metadata.js';
 export { readTiffPixels, decodeTiffPixels } from './tiff-pixels.js';
 export { encodeTiff, writeTiff, type TiffWriteOptions } from './tiff-writer.js';
+export { createTiffPlaneWriter, type TiffPlaneWriter, type TiffPlaneImage } from './tiff-plane-writer.js';
 export { CsvCodec, type CsvMetadata } from './csv-codec.js';
 export { parseCsv, formatCsv, detectCsvDelimiter, type CsvParseOptions, type CsvFormatOptions } from './csv.js';
 export { builtinFormatCodecs } from './builtin-format-codecs.js';

@@ -5,7 +5,7 @@ import { concatBytes } from '../util/bytes.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { ioFailure, unsupported } from './format-failure.js';
 import { buildOmeXml } from './ome-xml.js';
-import { bytesPerSample, isPixelDtype, pixelDataConstructor, shapeSize, tiffSampleFormat, LITTLE_ENDIAN_HOST } from './pixel-dtype.js';
+import { bytesPerSample, isPixelDtype, pixelDataConstructor, shapeSize, tiffSampleFormat, LITTLE_ENDIAN_HOST, type PixelDtype } from './pixel-dtype.js';
 import { align8, asciiField, ifdBlock, ifdBlockSize, longField, rationalField, shortField, type TiffField } from './tiff-ifd-builder.js';
 import { Tag } from './tiff-tags.js';
 
@@ -55,17 +55,63 @@ export async function writeTiff(path: string, pixels: PixelArray, options: TiffW
 
 /** The file as consecutive byte ranges: header, first IFD, the pixel bytes (not copied), other IFDs. */
 export function encodeTiffParts(pixels: PixelArray, options: TiffWriteOptions, path: string): Uint8Array[] {
-  const { height, width, samples, pages } = geometry(pixels, path);
-  const channels = options.channels && checkedChannels(pixels, options.channels, path);
-  const data = littleEndianBytes(pixels.data);
-  const bps = bytesPerSample(pixels.dtype);
-  const planeBytes = height * width * samples * bps;
+  const plan = planTiffFile(pixels, options, path);
+  const { data } = pixels;
+  if (!(data instanceof pixelDataConstructor(pixels.dtype))) {
+    throw unsupported(path, `pixel data is a ${data.constructor.name}, not the array of dtype ${pixels.dtype}`);
+  }
+  const values = plan.planes * plan.planeValues;
+  if (values !== data.length) throw unsupported(path, `shape [${pixels.shape.join(', ')}] needs ${values} values, the data has ${data.length}`);
+  const parts = [plan.head, littleEndianBytes(data)];
+  if (plan.tail.byteLength > 0) parts.push(plan.tail);
+  return parts;
+}
+
+/** An image as the TIFF writer lays it out: everything but the pixel values. */
+export interface TiffImageShape {
+  readonly shape: readonly number[];
+  readonly dtype: PixelDtype;
+  /** Distinct letters from `TCZ`, then `YX` or `YXS`. */
+  readonly axes: string;
+  readonly physicalSize?: PixelArray['physicalSize'];
+}
+
+/**
+ * Where every byte of a TIFF goes, known from the declared image alone: `head` (header and first
+ * IFD) at offset 0, plane `i` (one strip, pages in C order) at `head.byteLength + i * planeBytes`,
+ * then `tail` (alignment padding and the IFDs of the other pages) at `tailOffset`, ending the file.
+ */
+export interface TiffFilePlan {
+  readonly bigtiff: boolean;
+  /** Pages: one per YX(S) plane. */
+  readonly planes: number;
+  /** Samples in one plane (height × width × samples per pixel). */
+  readonly planeValues: number;
+  /** Bytes of one plane. */
+  readonly planeBytes: number;
+  readonly head: Uint8Array;
+  readonly tail: Uint8Array;
+  readonly tailOffset: number;
+}
+
+/**
+ * Lays out the TIFF that {@link encodeTiff} writes for `image` (same description, IFDs and BigTIFF
+ * rule, decided from the declared size). Shared by {@link encodeTiffParts} and the plane writer.
+ * Throws FormatError `UNSUPPORTED` naming `path` for a dtype, shape, axes or channels it cannot write.
+ */
+export function planTiffFile(image: TiffImageShape, options: TiffWriteOptions, path: string): TiffFilePlan {
+  const { height, width, samples, pages } = geometry(image, path);
+  const channels = options.channels && checkedChannels(image, options.channels, path);
+  const bps = bytesPerSample(image.dtype);
+  const planeValues = height * width * samples;
+  const planeBytes = planeValues * bps;
+  const dataBytes = pages * planeBytes;
   const description = options.ome
-    ? buildOmeXml({ ...pixels, ...(options.description ? { description: options.description } : {}), ...(channels && { channels }) })
-    : (options.description ?? shapedDescription(pixels, channels));
-  const estimate = data.byteLength + pages * 512 + description.length * 3 + 64;
+    ? buildOmeXml({ ...image, ...(options.description ? { description: options.description } : {}), ...(channels && { channels }) })
+    : (options.description ?? shapedDescription(image, channels));
+  const estimate = dataBytes + pages * 512 + description.length * 3 + 64;
   const bigtiff = options.bigtiff ?? estimate > CLASSIC_LIMIT;
-  if (!bigtiff && estimate > CLASSIC_LIMIT) throw unsupported(path, `${data.byteLength} bytes of pixels need a BigTIFF (options.bigtiff is false)`);
+  if (!bigtiff && estimate > CLASSIC_LIMIT) throw unsupported(path, `${dataBytes} bytes of pixels need a BigTIFF (options.bigtiff is false)`);
 
   const header = new Uint8Array(bigtiff ? 16 : 8);
   const hv = new DataView(header.buffer);
@@ -78,8 +124,8 @@ export function encodeTiffParts(pixels: PixelArray, options: TiffWriteOptions, p
     hv.setUint32(4, 8, true);
   }
 
-  const sampleFormat = tiffSampleFormat(pixels.dtype);
-  const rgb = samples >= 3 && samples <= 4 && (pixels.dtype === 'uint8' || pixels.dtype === 'uint16');
+  const sampleFormat = tiffSampleFormat(image.dtype);
+  const rgb = samples >= 3 && samples <= 4 && (image.dtype === 'uint8' || image.dtype === 'uint16');
   const extra = samples - (rgb ? 3 : 1);
   const fieldsAt = (page: number, stripOffset: number): TiffField[] => {
     const fields = [
@@ -98,7 +144,7 @@ export function encodeTiffParts(pixels: PixelArray, options: TiffWriteOptions, p
     ];
     if (page === 0) fields.push(asciiField(Tag.ImageDescription, description), asciiField(Tag.Software, 'BioImageIT'));
     if (extra > 0) fields.push(shortField(Tag.ExtraSamples, Array<number>(extra).fill(0)));
-    const { x, y } = pixels.physicalSize ?? {};
+    const { x, y } = image.physicalSize ?? {};
     if (x && y) {
       fields.push(rationalField(Tag.XResolution, 1 / x.value), rationalField(Tag.YResolution, 1 / y.value), shortField(Tag.ResolutionUnit, [1]));
     }
@@ -108,32 +154,29 @@ export function encodeTiffParts(pixels: PixelArray, options: TiffWriteOptions, p
   // Layout: header, first IFD, all pixel data contiguous (as tifffile writes it, whose readers
   // rely on it), then the IFDs of the other pages back to back.
   const dataStart = header.byteLength + ifdBlockSize(fieldsAt(0, 0), bigtiff);
-  const tailStart = align8(dataStart + data.byteLength);
+  const dataEnd = dataStart + dataBytes;
+  const tailStart = align8(dataEnd);
   const tailBlockSize = pages > 1 ? ifdBlockSize(fieldsAt(1, 0), bigtiff) : 0;
   const ifdAt = (page: number): number => (page === 0 ? header.byteLength : tailStart + (page - 1) * tailBlockSize);
   const nextOf = (page: number): number => (page === pages - 1 ? 0 : ifdAt(page + 1));
-  const parts: Uint8Array[] = [header, ifdBlock(fieldsAt(0, dataStart), ifdAt(0), nextOf(0), bigtiff), data];
-  if (pages > 1) {
-    const tail = new Uint8Array(tailStart - dataStart - data.byteLength + (pages - 1) * tailBlockSize);
-    let at = tailStart - dataStart - data.byteLength;
-    for (let page = 1; page < pages; page++, at += tailBlockSize) {
-      tail.set(ifdBlock(fieldsAt(page, dataStart + page * planeBytes), ifdAt(page), nextOf(page), bigtiff), at);
-    }
-    parts.push(tail);
+  const head = new Uint8Array(dataStart);
+  head.set(header);
+  head.set(ifdBlock(fieldsAt(0, dataStart), ifdAt(0), nextOf(0), bigtiff), header.byteLength);
+  const tail = new Uint8Array(pages > 1 ? tailStart - dataEnd + (pages - 1) * tailBlockSize : 0);
+  for (let page = 1, at = tailStart - dataEnd; page < pages; page++, at += tailBlockSize) {
+    tail.set(ifdBlock(fieldsAt(page, dataStart + page * planeBytes), ifdAt(page), nextOf(page), bigtiff), at);
   }
-  return parts;
+  return { bigtiff, planes: pages, planeValues, planeBytes, head, tail, tailOffset: dataEnd };
 }
 
-function geometry(pixels: PixelArray, path: string): { height: number; width: number; samples: number; pages: number } {
-  const { shape, axes, dtype, data } = pixels;
+function geometry(image: TiffImageShape, path: string): { height: number; width: number; samples: number; pages: number } {
+  const { shape, axes, dtype } = image;
   if (!isPixelDtype(dtype)) throw unsupported(path, `cannot write pixels of dtype '${String(dtype)}'`);
-  if (!(data instanceof pixelDataConstructor(dtype))) throw unsupported(path, `pixel data is a ${data.constructor.name}, not the array of dtype ${dtype}`);
   if (shape.length !== axes.length) throw unsupported(path, `shape [${shape.join(', ')}] does not match axes '${axes}'`);
   if (!/^[TCZ]*YXS?$/.test(axes) || new Set(axes).size !== axes.length) {
     throw unsupported(path, `axes '${axes}' cannot be written as TIFF: expected distinct letters from TCZ, then YX or YXS`);
   }
   if (!shape.every((n) => Number.isInteger(n) && n > 0)) throw unsupported(path, `shape [${shape.join(', ')}] has a size that is not a positive integer`);
-  if (shapeSize(shape) !== data.length) throw unsupported(path, `shape [${shape.join(', ')}] needs ${shapeSize(shape)} values, the data has ${data.length}`);
   const y = axes.indexOf('Y');
   const samples = axes.endsWith('S') ? shape[shape.length - 1]! : 1;
   if (samples > 0xffff) throw unsupported(path, `${samples} samples per pixel is more than TIFF allows`);
@@ -144,7 +187,7 @@ function geometry(pixels: PixelArray, path: string): { height: number; width: nu
  * `channels` when they fit the pixels: one entry per C position, colours `#rrggbb`, wavelengths
  * positive. Throws FormatError `UNSUPPORTED` naming `path` and the channel otherwise.
  */
-function checkedChannels(pixels: PixelArray, channels: readonly ChannelMetadata[], path: string): readonly ChannelMetadata[] {
+function checkedChannels(pixels: TiffImageShape, channels: readonly ChannelMetadata[], path: string): readonly ChannelMetadata[] {
   const c = pixels.axes.indexOf('C');
   const count = c === -1 ? 1 : pixels.shape[c]!;
   if (channels.length !== count) {
@@ -168,7 +211,7 @@ function checkedChannels(pixels: PixelArray, channels: readonly ChannelMetadata[
 }
 
 /** The tifffile-style JSON description; non-ASCII characters escaped so the tag stays 7-bit. */
-function shapedDescription(pixels: PixelArray, channels: readonly ChannelMetadata[] | undefined): string {
+function shapedDescription(pixels: TiffImageShape, channels: readonly ChannelMetadata[] | undefined): string {
   const json = JSON.stringify({
     shape: pixels.shape,
     axes: pixels.axes,
@@ -178,7 +221,8 @@ function shapedDescription(pixels: PixelArray, channels: readonly ChannelMetadat
   return json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-function littleEndianBytes(data: PixelArray['data']): Uint8Array {
+/** The bytes of `data` in little-endian order: a view of them on a little-endian host, else a swapped copy. */
+export function littleEndianBytes(data: PixelArray['data']): Uint8Array {
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const size = data.BYTES_PER_ELEMENT;
   if (LITTLE_ENDIAN_HOST || size === 1) return bytes;
