@@ -6,12 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { summarizeSkips } from './src/skip-summary.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
-const packages = ['core', 'plugins/local-fs', 'plugins/thumbnails', 'plugins/tracking', 'server', 'cli'];
+const packages = ['core', 'plugins/local-fs', 'plugins/thumbnails', 'plugins/tracking', 'plugins/model-zoo', 'server', 'cli'];
 const outputs = [
   'core/dist/index.js',
   'plugins/local-fs/dist/local-fs-module.js',
   'plugins/thumbnails/dist/thumbnails-module.js',
   'plugins/tracking/dist/tracking-module.js',
+  'plugins/model-zoo/dist/model-zoo-module.js',
   'server/dist/index.js',
   'cli/dist/main.js',
 ];

@@ -78,7 +78,9 @@ describe('bioimageit init: the bundled tools, at once', () => {
           await page.locator('.tool-list .tool-button').first().waitFor({ timeout: 60_000 });
           expect(
             (
-              await page.locator('.tool-list .tool-button[data-tool]').evaluateAll((b) => b.map((e) => (e as unknown as { dataset: { tool: string } }).dataset.tool))
+              await page
+                .locator('.tool-list .tool-button[data-tool]')
+                .evaluateAll((b) => b.map((e) => (e as unknown as { dataset: { tool: string } }).dataset.tool))
             ).sort(),
           ).toEqual(BUNDLED);
           await page.screenshot({ path: join(SCREENSHOTS, 'init-run-a-tool.png') });

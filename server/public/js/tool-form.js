@@ -87,8 +87,10 @@ export function toolForm(tool, experiment, { onSubmit }) {
   controls.push(...inputs, ...params);
   replace(
     form,
+    tool.cover ? h('img', { class: 'tool-cover', src: tool.cover, alt: `cover of ${tool.name}` }) : '',
     h('h2', { id: 'tool-title' }, `${tool.name} `, h('span', { class: 'version' }, tool.version)),
     h('p', { class: 'description' }, tool.description),
+    aboutTool(tool),
     tool.help ? h('details', {}, h('summary', {}, 'Help'), h('p', {}, tool.help)) : '',
     keyList,
     h(
@@ -274,4 +276,21 @@ function parameterControl(name, schema, required) {
       return [];
     },
   };
+}
+
+/** Who made the tool, its licence and what to cite (model tools carry them), or nothing. */
+function aboutTool(tool) {
+  const rows = [];
+  if (tool.authors?.length) rows.push(['Authors', tool.authors.join('; ')]);
+  if (tool.license) rows.push(['Licence', tool.license]);
+  for (const c of tool.cite ?? []) {
+    const link = c.doi ? `https://doi.org/${c.doi}` : c.url;
+    rows.push(['Cite', link ? h('a', { href: link, target: '_blank', rel: 'noopener noreferrer' }, c.text) : c.text]);
+  }
+  if (rows.length === 0) return '';
+  return h(
+    'dl',
+    { class: 'tool-about' },
+    rows.map(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]),
+  );
 }

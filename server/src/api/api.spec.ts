@@ -199,6 +199,10 @@ describe('REST API on exp100', () => {
       expect(tool.json.parameters.properties.method).toMatchObject({ type: 'string', enum: ['otsu', 'fixed'], default: 'otsu' });
       expect(tool.json.parameters.properties.value).toMatchObject({ type: 'number', 'x-advanced': true });
       expect((await api.call('GET', '/api/tools/no.such.tool')).status).toBe(404);
+      // a tool without a `cover` fact (model tools have one) has no cover image
+      const cover = await api.call('GET', '/api/tools/bioimageit.threshold/cover');
+      expect(cover.status).toBe(404);
+      expect(cover.json.error.message).toContain("tool 'bioimageit.threshold' has no cover image");
     });
 
     it('rejects runs with bad parameters, queries, tools or bodies before anything runs', async () => {

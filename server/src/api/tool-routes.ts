@@ -1,9 +1,35 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import type { ToolManifest } from '@bioimageit/core';
+import { ApiError } from '../api-error.js';
 import type { ApiRoute } from '../http/api-route.js';
 import { parameterSchema } from '../tools/parameter-schema.js';
 import { ref } from './api-schemas.js';
 import type { ServerContext } from './server-context.js';
 
-/** Tools: the list, and one tool with its inputs, outputs and the JSON Schema of its parameters. */
+/** Image types a tool's cover may have (no SVG: it could carry scripts). */
+const COVER_TYPES: Readonly<Record<string, string>> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+};
+
+/**
+ * The cover image of a tool: the fact `cover` of its manifest, a path relative to the manifest's
+ * folder (model tools name their package's first cover so), inside that folder and of an image type.
+ */
+function coverPath(tool: ToolManifest): string | undefined {
+  const cover = tool.facts?.['cover'];
+  if (cover === undefined || isAbsolute(cover) || COVER_TYPES[extname(cover).toLowerCase()] === undefined) return undefined;
+  const folder = dirname(tool.source);
+  const file = resolve(folder, cover);
+  const inside = relative(folder, file);
+  return inside === '' || inside.startsWith('..') || isAbsolute(inside) ? undefined : file;
+}
+
+/** Tools: the list, one tool with its inputs, outputs and the JSON Schema of its parameters, and its cover image. */
 export function toolRoutes(ctx: ServerContext): ApiRoute[] {
   return [
     {
@@ -34,6 +60,10 @@ export function toolRoutes(ctx: ServerContext): ApiRoute[] {
             version: tool.version,
             description: tool.description,
             ...(tool.help !== undefined && { help: tool.help }),
+            ...(tool.authors !== undefined && { authors: tool.authors }),
+            ...(tool.license !== undefined && { license: tool.license }),
+            ...(tool.cite !== undefined && { cite: tool.cite }),
+            ...(coverPath(tool) !== undefined && { cover: `/api/tools/${encodeURIComponent(tool.id)}/cover` }),
             categories: tool.categories,
             type: tool.type,
             dataInputs: tool.inputs
@@ -43,6 +73,25 @@ export function toolRoutes(ctx: ServerContext): ApiRoute[] {
             parameters: parameterSchema(tool),
           },
         };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/tools/{tool}/cover',
+      operationId: 'getToolCover',
+      summary: "A tool's cover image (a model tool's first cover)",
+      tag: 'tools',
+      pathParameters: { tool: 'tool id' },
+      responses: {
+        200: { description: 'the image (PNG, JPEG, GIF or WebP)', contentType: 'image/*' },
+        404: { description: 'no such tool, or it has no cover', schema: ref('Error') },
+      },
+      handle: async ({ params }) => {
+        const tool = await ctx.kernel.tools().getTool(params['tool'] as string);
+        const file = coverPath(tool);
+        const bytes = file === undefined ? undefined : await readFile(file).catch(() => undefined);
+        if (file === undefined || bytes === undefined) throw new ApiError('NOT_FOUND', `tool '${tool.id}' has no cover image`, { details: { tool: tool.id } });
+        return { bytes, contentType: COVER_TYPES[extname(file).toLowerCase()] as string, headers: { 'Cache-Control': 'private, max-age=300' } };
       },
     },
   ];

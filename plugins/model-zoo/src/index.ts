@@ -1,0 +1,133 @@
+/**
+ * @bioimageit/model-zoo — BioImage Model Zoo packages (rdf.yaml 0.4 and 0.5) as BioImageIT tools:
+ * read from a folder, a .zip or a URL, validated, run natively with ONNX Runtime (tiled with halos,
+ * the spec's pre- and post-processing) and tested against their own test tensors. The kernel loads
+ * `./module`; `./cli` is the `bioimageit models` command; these exports serve tool scripts,
+ * applications and tests.
+ */
+export type { AxisDescription, ModelDescription, PersonDescription, ProcessingStep, TensorDescription, WeightsDescription } from './model-description.js';
+export {
+  DTYPES,
+  allocate,
+  asFloat32,
+  extract,
+  insert,
+  itemSize,
+  makeTensor,
+  size,
+  strides,
+  toFloat32,
+  toFloat64,
+  transpose,
+  valueAt,
+  type Box,
+  type DType,
+  type PadMode,
+  type Tensor,
+  type TensorData,
+} from './tensor/tensor.js';
+export { readNpy, writeNpy } from './tensor/npy.js';
+export {
+  planProcessing,
+  type ParameterField,
+  type PlanOptions,
+  type PlannedOperation,
+  type PlannedStatistic,
+  type ProcessingPlan,
+  type SampleTensorSource,
+  type StatisticsSource,
+} from './processing/processing-plan.js';
+export { applyPlan, castValue } from './processing/apply-plan.js';
+export {
+  computeStatistics,
+  type GroupStatistics,
+  type QuantileMethod,
+  type QuantileRequest,
+  type SampleChunks,
+  type StatisticsOptions,
+  type StatisticsRequest,
+} from './processing/sample-statistics.js';
+export { sampleSource, tensorSource } from './processing/tensor-source.js';
+export {
+  MODELS_DIR_SETTING,
+  ModelStore,
+  NATIVE_WEIGHTS_FORMATS,
+  compareVersions,
+  nativeWeights,
+  resolveModelsDir,
+  type AddedModel,
+  type InstalledModel,
+  type InstalledModelStatus,
+  type ModelStoreOptions,
+} from './model-store.js';
+export {
+  MODEL_TOOL_PARAMS,
+  MODEL_TOOL_PREFIX,
+  MODEL_ZOO_PLUGIN_ID,
+  ModelToolSource,
+  RUN_MODEL_SCRIPT,
+  firstParagraph,
+  modelToolId,
+  modelToolManifest,
+  personText,
+  tensorNames,
+  type ModelToolContext,
+} from './model-tool-source.js';
+export { parseRunModelArgs, runModelCommand, type RunModelArgs } from './run-model-command.js';
+export { modelsCommand, type ModelsCommandSetup } from './cli/models-command.js';
+export {
+  compareTensors,
+  DEFAULT_MAX_TILE_VOXELS,
+  loadOnnxRuntime,
+  mapInputAxes,
+  mapOutputAxes,
+  mapTensorNames,
+  onnxWeightsPath,
+  openOnnxSession,
+  outputImageShape,
+  planTiles,
+  predict,
+  predictImage,
+  runtimeDescription,
+  sampleFromImage,
+  sampleToImage,
+  testModel,
+  toModelAxes,
+  validSizeAtLeast,
+  type ImageLayout,
+  type ImagePixels,
+  type InferencePackage,
+  type InputAxisMapping,
+  type ModelAxisLink,
+  type ModelTestResult,
+  type OnnxSession,
+  type OnnxSessionOptions,
+  type OutputAxisMapping,
+  type OutputComparison,
+  type OutputPaste,
+  type PredictedImage,
+  type PredictImageResult,
+  type PredictOptions,
+  type TestModelOptions,
+  type Tile,
+  type TiledAxis,
+  type TilePlan,
+  type TilingOptions,
+} from './inference/index.js';
+export {
+  defaultModelsCacheDir,
+  openModelPackage,
+  parseModelRdf,
+  readModelRdf,
+  verifyModelPackage,
+  RUNNABLE_WEIGHTS_FORMATS,
+  type DownloadOptions,
+  type ModelPackage,
+  type ModelRdf,
+  type OpenModelPackageOptions,
+  type PackageProblem,
+  type ParseModelRdfOptions,
+  type RdfFileKind,
+  type RdfFileReference,
+  type RdfProblem,
+} from './package/index.js';
