@@ -11,20 +11,36 @@
  * - and the overheads: tiled / bare (tiling and pre/post-processing over bare ONNX Runtime) and
  *   tiled / whole (what tiling alone costs).
  *
- * Throughput is input voxels per second (median of 3 runs). Needs Debian's python3 with numpy and
- * python3-onnx to build the test models; skips with the reason otherwise.
+ * Throughput is input voxels per second (median of 3 runs). First, a large image: `predictImage`
+ * runs the 2-D percentile model over every plane of a generated ZYX uint8 OME-TIFF of `--large`
+ * GB (default 0.5; `--large 2` for a multi-GB one, about 4 minutes per GB here), reading and
+ * writing plane by plane; the process's peak RSS (getrusage) is printed against the file size.
+ * Needs Debian's python3 with numpy and python3-onnx to build the test models; skips with the
+ * reason otherwise.
  *
- * Usage: npm run bench:models [-- --repeat 3]
+ * Usage: npm run bench:models [-- --repeat 3] [-- --large 2]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { extract, makeTensor, openModelPackage, openOnnxSession, planTiles, predict, type Box, type ModelPackage, type Tensor } from '@bioimageit/model-zoo';
+import { createTiffPlaneWriter, readTiffFileLayout } from '@bioimageit/core/formats';
+import {
+  extract,
+  makeTensor,
+  openModelPackage,
+  openOnnxSession,
+  planTiles,
+  predict,
+  predictImage,
+  type Box,
+  type ModelPackage,
+  type Tensor,
+} from '@bioimageit/model-zoo';
 import { buildTestModels } from '../../plugins/model-zoo/src/test-support/test-models.js';
 
-const { values } = parseArgs({ options: { repeat: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { repeat: { type: 'string', default: '3' }, large: { type: 'string', default: '0.5' } } });
 const repeat = Math.max(1, Number(values.repeat));
 const TILE_VOXELS = 1 << 18;
 
@@ -66,6 +82,47 @@ async function bare(pkg: ModelPackage, input: Tensor, id: string): Promise<numbe
   }
 }
 
+/** Writes a ZYX uint8 stack of about `gb` GB (planes of 2048×2048 with bright blobs on noise) plane by plane. */
+async function writeLargeStack(path: string, gb: number): Promise<number> {
+  const side = 2048;
+  const planes = Math.max(1, Math.round((gb * 1e9) / (side * side)));
+  const writer = await createTiffPlaneWriter(path, { shape: [planes, side, side], dtype: 'uint8', axes: 'ZYX' });
+  const plane = new Uint8Array(side * side);
+  let s = 3;
+  for (let z = 0; z < planes; z++) {
+    for (let i = 0; i < plane.length; i++) {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      plane[i] = 20 + ((s >>> 16) & 15);
+    }
+    for (let b = 0; b < 40; b++) {
+      const [cy, cx] = [((b * 389 + z * 17) % (side - 20)) + 10, ((b * 911 + z * 29) % (side - 20)) + 10];
+      for (let y = -4; y <= 4; y++) for (let x = -4; x <= 4; x++) if (x * x + y * y <= 16) plane[(cy + y) * side + cx + x] = 200;
+    }
+    await writer.writePlane(z, plane);
+  }
+  await writer.close();
+  return planes;
+}
+
+/** Runs the 2-D percentile model over every plane of a large stack and prints the peak RSS against the file size. */
+async function largeImage(pkg: ModelPackage, dir: string, gb: number): Promise<void> {
+  const input = join(dir, 'large.ome.tif');
+  const planes = await writeLargeStack(input, gb);
+  const bytes = statSync(input).size;
+  const before = process.resourceUsage().maxRSS * 1024;
+  const start = performance.now();
+  const result = await predictImage(pkg, { raw: { path: input } }, { mask: join(dir, 'large_mask.ome.tif') }, { threads: availableParallelism() });
+  const seconds = (performance.now() - start) / 1000;
+  const peak = process.resourceUsage().maxRSS * 1024;
+  const out = readTiffFileLayout(join(dir, 'large_mask.ome.tif')).metadata.shape?.join('×');
+  const gib = (n: number): string => `${(n / 2 ** 30).toFixed(2)} GiB`;
+  console.log(
+    `large image: ${planes} planes of 2048×2048 uint8 (${gib(bytes)}) → mask ${out}: ${seconds.toFixed(0)} s (${((planes * 2048 * 2048) / seconds).toExponential(2)} voxels/s, ${result.samples} samples), peak RSS ${gib(peak)} (${gib(before)} before): ${(peak / bytes).toFixed(2)}× the input`,
+  );
+  rmSync(input, { force: true });
+  rmSync(join(dir, 'large_mask.ome.tif'), { force: true });
+}
+
 const cases: { name: 'unet3d-halo' | 'two-channel-2d' | 'percentile-2d'; shape: number[]; dtype: 'float32' | 'uint8' | 'uint16'; scale: number }[] = [
   { name: 'unet3d-halo', shape: [1, 1, 64, 256, 256], dtype: 'float32', scale: 1000 },
   { name: 'two-channel-2d', shape: [1, 2, 1024, 1024], dtype: 'uint16', scale: 4000 },
@@ -82,6 +139,8 @@ try {
     console.log(`the test models need Debian's python3 with numpy and python3-onnx (apt-get install python3-onnx): ${(error as Error).message}`);
     process.exit(0);
   }
+  const largeGb = Number(values.large);
+  if (largeGb > 0) await largeImage(await openModelPackage(models['percentile-2d'] as string, { cacheDir: join(dir, 'cache') }), dir, largeGb);
   console.log(
     `${'model'.padEnd(16)} ${'input'.padEnd(16)} ${'bare ORT'.padStart(12)} ${'whole'.padStart(12)} ${'tiled'.padStart(12)}   tiled/bare  tiled/whole  (voxels/s)`,
   );
