@@ -173,6 +173,10 @@ describe.skipIf(skip)('a model-zoo model in a pipeline (built CLI)', () => {
         cover: '/api/tools/model.percentile-2d/cover',
       });
       expect(typeof tool['license']).toBe('string');
+      // the tool list the Tools tab draws gives the model its cover, and other tools none
+      const list = (await (await fetch(`${base}/api/tools`)).json()) as { id: string; cover?: string }[];
+      expect(list.find((t) => t.id === 'model.percentile-2d')?.cover).toBe('/api/tools/model.percentile-2d/cover');
+      expect(list.filter((t) => t.cover !== undefined).map((t) => t.id)).toEqual(['model.percentile-2d']);
       const cover = await fetch(`${base}/api/tools/model.percentile-2d/cover`);
       expect(cover.status).toBe(200);
       expect(cover.headers.get('content-type')).toBe('image/png');

@@ -59,6 +59,7 @@ export class ToolsView {
           h(
             'button',
             { type: 'button', class: 'tool-button', dataset: { tool: t.id }, onclick: () => this.select(t.id) },
+            t.cover ? h('img', { class: 'tool-list-cover', src: t.cover, alt: '', loading: 'lazy' }) : '',
             h('strong', {}, t.name),
             h('small', {}, `${t.id} ${t.version}`),
           ),

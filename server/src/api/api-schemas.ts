@@ -125,7 +125,7 @@ export const API_SCHEMAS = {
   ToolSummary: {
     type: 'object',
     required: ['id', 'name', 'version', 'description'],
-    properties: { id: str, name: str, version: str, description: str },
+    properties: { id: str, name: str, version: str, description: str, cover: { type: 'string', description: "URL of the tool's cover image (model tools)" } },
   },
   Tool: {
     type: 'object',

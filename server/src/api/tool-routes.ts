@@ -39,9 +39,21 @@ export function toolRoutes(ctx: ServerContext): ApiRoute[] {
       summary: 'Tools of the configured tool folders',
       tag: 'tools',
       responses: { 200: { description: 'tools', schema: { type: 'array', items: ref('ToolSummary') } } },
-      handle: async () => ({
-        json: (await ctx.kernel.tools().listTools()).map((t) => ({ id: t.id, name: t.name, version: t.version, description: t.description })),
-      }),
+      handle: async () => {
+        const catalog = ctx.kernel.tools();
+        const tools = await catalog.listTools();
+        // a cover only where the manifest names one (model tools); a tool that fails to load just has none
+        const covers = await Promise.all(tools.map((t) => catalog.getTool(t.id).then(coverPath, () => undefined)));
+        return {
+          json: tools.map((t, i) => ({
+            id: t.id,
+            name: t.name,
+            version: t.version,
+            description: t.description,
+            ...(covers[i] !== undefined && { cover: `/api/tools/${encodeURIComponent(t.id)}/cover` }),
+          })),
+        };
+      },
     },
     {
       method: 'GET',
