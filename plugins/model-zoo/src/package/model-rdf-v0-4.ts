@@ -1,6 +1,6 @@
 import type { AxisDescription, ProcessingStep } from '../model-description.js';
 import type { RdfCursor } from './rdf-fields.js';
-import { dtypeField, ensureDtype, fileReference, processingSteps, type DraftAxis, type DraftTensor, type RdfContext } from './rdf-parts.js';
+import { draftTensor, dtypeField, ensureDtype, fileReference, processingSteps, type DraftAxis, type DraftTensor, type RdfContext } from './rdf-parts.js';
 
 /**
  * The tensors of a format 0.4 model rdf (`bioimageio.spec.model.v0_4`), normalized to the 0.5
@@ -129,18 +129,7 @@ function tensorV04(
   const dtype = dtypeField(cursor.field('data_type'), true) ?? 'float32';
   const key = role === 'input' ? 'preprocessing' : 'postprocessing';
   const steps = withImplicitCasts(processingSteps(cursor.field(key), 'name', key), dtype, role);
-  return {
-    id,
-    description,
-    role,
-    path: cursor.path,
-    axes,
-    dataType: dtype,
-    preprocessing: role === 'input' ? steps : [],
-    postprocessing: role === 'output' ? steps : [],
-    testTensor: testTensor ?? '',
-    ...(sampleTensor === undefined ? {} : { sampleTensor }),
-  };
+  return draftTensor({ id, description, role, path: cursor.path, axes, dataType: dtype, steps, testTensor, sampleTensor });
 }
 
 /** The inputs and outputs of a 0.4 rdf (size references still pending); test tensors from `test_inputs`/`test_outputs`. */

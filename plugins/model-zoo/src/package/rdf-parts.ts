@@ -45,6 +45,28 @@ export interface DraftTensor extends Omit<TensorDescription, 'axes'> {
   readonly axes: DraftAxis[];
 }
 
+/** A {@link DraftTensor} from its parts: its processing steps go to pre- or post-processing by role. */
+export function draftTensor(parts: {
+  readonly id: string;
+  readonly description: string;
+  readonly role: 'input' | 'output';
+  readonly path: FieldPath;
+  readonly axes: DraftAxis[];
+  readonly dataType: string;
+  readonly steps: ProcessingStep[];
+  readonly testTensor: string | undefined;
+  readonly sampleTensor: string | undefined;
+}): DraftTensor {
+  const { steps, testTensor, sampleTensor, ...rest } = parts;
+  return {
+    ...rest,
+    preprocessing: parts.role === 'input' ? steps : [],
+    postprocessing: parts.role === 'output' ? steps : [],
+    testTensor: testTensor ?? '',
+    ...(sampleTensor === undefined ? {} : { sampleTensor }),
+  };
+}
+
 /** An axis being read: `size` fixed, `{ min, step }`, or pending `reference`. */
 export interface DraftAxis {
   /** The axis as the rdf names it (0.5 `id`; 0.4 letter). */
