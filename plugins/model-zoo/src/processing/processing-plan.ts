@@ -249,6 +249,15 @@ export async function planProcessing(
   const drafts: Draft[] = [];
   const zero: Pending = { constant: scalar(0) };
   const one: Pending = { constant: scalar(1) };
+  /** `(x − mean) / (std + eps)` with the mean and std given in the kwargs (fixed normalisation). */
+  const fixedNormalization = (step: ProcessingStep['id'], kwargs: Readonly<Record<string, unknown>>, eps: number): Draft => ({
+    kind: 'affine',
+    step,
+    subtract: { constant: fieldArg(step, kwargs, 'mean', axes) },
+    divide: { constant: withEps(fieldArg(step, kwargs, 'std', axes), eps) },
+    multiply: one,
+    add: zero,
+  });
 
   for (const step of steps) {
     const id = String(step.id);
@@ -285,14 +294,7 @@ export async function planProcessing(
         break;
       }
       case 'fixed_zero_mean_unit_variance':
-        drafts.push({
-          kind: 'affine',
-          step: step.id,
-          subtract: { constant: fieldArg(id, kwargs, 'mean', axes) },
-          divide: { constant: withEps(fieldArg(id, kwargs, 'std', axes), DEFAULT_EPS) },
-          multiply: one,
-          add: zero,
-        });
+        drafts.push(fixedNormalization(step.id, kwargs, DEFAULT_EPS));
         break;
       case 'scale_linear':
         drafts.push({
@@ -310,14 +312,7 @@ export async function planProcessing(
       case 'zero_mean_unit_variance': {
         const eps = epsArg(id, kwargs);
         if (kwargs['mode'] === 'fixed') {
-          drafts.push({
-            kind: 'affine',
-            step: step.id,
-            subtract: { constant: fieldArg(id, kwargs, 'mean', axes) },
-            divide: { constant: withEps(fieldArg(id, kwargs, 'std', axes), eps) },
-            multiply: one,
-            add: zero,
-          });
+          drafts.push(fixedNormalization(step.id, kwargs, eps));
           break;
         }
         const m = await measure(id, tensor.id, axesArg(id, kwargs));
