@@ -56,6 +56,17 @@ describe('bioimageit CLI: experiments, import, tags, queries', () => {
     expect(count.stdout.trim()).toBe('2');
     const names = await cli(ws, ['query', '-e', 'My Plate', '--where', "Well ~ '^B' AND NOT number in (001, 003)", '--json']);
     expect((JSON.parse(names.stdout) as DataItem[]).map((i) => i.name).sort()).toEqual(['population1_002_1.ome.tif', 'population2_002_1.ome.tif']);
+    // Pages of the hits, in stored order: the second page of 5 of the 6 items of population1.
+    const all = JSON.parse((await cli(ws, ['query', '-e', 'My Plate', '--where', 'Population=population1', '--json'])).stdout) as DataItem[];
+    const page = await cli(ws, ['query', '-e', 'My Plate', '--where', 'Population=population1', '--limit', '5', '--offset', '5']);
+    expect(page.stdout.split('\n').filter((l) => l.includes('.ome.tif'))).toHaveLength(1);
+    expect(page.stdout).toContain(all[5]?.id);
+    expect(page.stderr).toContain('items 6-6 of 6');
+    const paged = JSON.parse((await cli(ws, ['query', '-e', 'My Plate', '--limit', '3', '--offset', '2', '--json'])).stdout) as DataItem[];
+    const everything = JSON.parse((await cli(ws, ['query', '-e', 'My Plate', '--json'])).stdout) as DataItem[];
+    expect(paged.map((i) => i.id)).toEqual(everything.slice(2, 5).map((i) => i.id));
+    const bad = await cli(ws, ['query', '-e', 'My Plate', '--limit', '0']);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining("--limit takes a whole number above 0, not '0'")]);
     const show = JSON.parse((await cli(ws, ['experiment', 'show', 'My Plate', '--json'])).stdout) as Experiment;
     expect(show.keys).toEqual(['Population', 'number', 'Plate', 'Well']);
     expect(show.datasets).toEqual([expect.objectContaining({ name: 'data', kind: 'raw', itemCount: 12 })]);

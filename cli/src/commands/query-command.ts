@@ -2,6 +2,16 @@ import type { DataItem } from '@bioimageit/core';
 import type { Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson, printTable } from '../output.js';
+import { UsageError } from '../usage-error.js';
+
+/** A commander parser for a whole number option (`allowZero`: 0 too). */
+function positiveInteger(option: string, allowZero = false): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) throw new UsageError(`${option} takes a whole number${allowZero ? '' : ' above 0'}, not '${value}'`);
+    return n;
+  };
+}
 
 /**
  * `bioimageit query -e EXP --where QUERY`: items of a dataset selected by the query language
@@ -15,12 +25,17 @@ export function registerQueryCommand(program: Command, ctx: CliContext): void {
     .option('-w, --where <query>', 'query (empty: all items)', '')
     .option('-d, --dataset <name>', 'dataset to query', 'data')
     .option('--count', 'print only the number of hits')
-    .action(async (flags: { experiment?: string; where: string; dataset: string; count?: boolean }, cmd: Command) => {
+    .option('--limit <n>', 'print at most N hits (a page)', positiveInteger('--limit'))
+    .option('--offset <n>', 'skip the first N hits (with --limit: the next page)', positiveInteger('--offset', true))
+    .action(async (flags: { experiment?: string; where: string; dataset: string; count?: boolean; limit?: number; offset?: number }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const store = await ctx.openExperiment({ ...g, ...(flags.experiment !== undefined && { experiment: flags.experiment }) });
       const kernel = await ctx.getKernel(g);
-      const hits = await kernel.query(store, flags.where, flags.dataset);
-      if (flags.count) return g.json ? printJson(ctx.output, { count: hits.length }) : ctx.output.out(String(hits.length));
+      const page = flags.count
+        ? { limit: 0 }
+        : { ...(flags.limit !== undefined && { limit: flags.limit }), ...(flags.offset !== undefined && { offset: flags.offset }) };
+      const { total, items: hits } = await kernel.select(store, flags.where, flags.dataset, page);
+      if (flags.count) return g.json ? printJson(ctx.output, { count: total }) : ctx.output.out(String(total));
       if (g.json) return printJson(ctx.output, hits);
       const keys = (await store.info()).keys;
       printTable(
@@ -28,6 +43,7 @@ export function registerQueryCommand(program: Command, ctx: CliContext): void {
         ['NAME', ...keys, 'FORMAT', 'ID'],
         hits.map((item: DataItem) => [item.name, ...keys.map((k) => item.tags[k] ?? ''), item.format, item.id]),
       );
-      ctx.output.err(`${hits.length} item(s)`);
+      const first = Math.min(flags.offset ?? 0, total);
+      ctx.output.err(hits.length === total ? `${total} item(s)` : `items ${hits.length === 0 ? first : first + 1}-${first + hits.length} of ${total}`);
     });
 }

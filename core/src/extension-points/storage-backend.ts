@@ -1,6 +1,7 @@
 import type { DataItem } from '../model/data-item.js';
 import type { DatasetInfo, Experiment, ExperimentInit, ExperimentSummary, NewRawItem, TagUpdate } from '../model/experiment.js';
 import type { NewProcessedItem, RunRecord } from '../model/run.js';
+import type { ParsedQuery } from '../query/parse-query.js';
 import type { Disposable } from '../util/disposable.js';
 
 /**
@@ -38,6 +39,18 @@ export interface AddRawItemsOptions {
   readonly onSkipped?: (input: NewRawItem) => void;
 }
 
+/** Which hits of a selection to return: `offset` hits skipped, then at most `limit` (0: count only). */
+export interface ItemPage {
+  readonly offset?: number;
+  readonly limit?: number;
+}
+
+/** A page of the items a selection matched, with the number of all matches. */
+export interface ItemSelection {
+  readonly total: number;
+  readonly items: readonly DataItem[];
+}
+
 /**
  * An open experiment. Reads may be served from an index; writes are atomic and serialized
  * across processes, so that two importers into one experiment lose nothing.
@@ -49,6 +62,13 @@ export interface ExperimentStore {
   listDatasets(): Promise<readonly DatasetInfo[]>;
   /** Items of one dataset (default `data`, the raw dataset), in stored order. */
   items(dataset?: string): Promise<readonly DataItem[]>;
+  /**
+   * Optional: the items of `dataset` that `query` selects (its `matches`), in stored order, one
+   * page of them, and how many matched in all. A store with an index implements it to answer
+   * without building every item (a count reads no item); the kernel filters `items()` for a store
+   * without it. NOT_FOUND for an unknown dataset, as `items`.
+   */
+  selectItems?(dataset: string, query: ParsedQuery, page?: ItemPage): Promise<ItemSelection>;
   /** One item by id; NOT_FOUND otherwise. */
   getItem(id: string): Promise<DataItem>;
   /**

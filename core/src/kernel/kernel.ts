@@ -7,13 +7,13 @@ import type { RunOutcome, ToolRunRequest } from '../engine/run-request.js';
 import { loadPipelineFile, type Pipeline } from '../engine/pipeline-definition.js';
 import { runPipeline, type PipelineOutcome, type PipelineRunOptions } from '../engine/pipeline-runner.js';
 import type { KernelConfig } from '../config/kernel-config.js';
-import type { ExperimentStore, StorageBackend } from '../extension-points/storage-backend.js';
+import type { ExperimentStore, ItemPage, ItemSelection, StorageBackend } from '../extension-points/storage-backend.js';
 import type { KernelHooks, PluginHooks } from '../hooks/kernel-hooks.js';
 import { ImportService, type ImportOptions, type ImportReport } from '../import/import-service.js';
 import type { DataItem } from '../model/data-item.js';
 import type { ExperimentInit, ExperimentSummary } from '../model/experiment.js';
 import type { PluginLoader, PluginStatus } from '../plugin/plugin-loader.js';
-import { filterItems } from '../query/index.js';
+import { parseQuery } from '../query/index.js';
 import type { FormatRegistry, RunnerRegistry, StorageRegistry, ToolSourceRegistry } from '../registry/registries.js';
 import { TagService } from '../tagging/tag-service.js';
 import { DirectoryToolSource } from '../tools/directory-tool-source.js';
@@ -109,7 +109,19 @@ export class Kernel {
 
   /** Items of a dataset selected by a query (empty query: all). Throws QueryError for a bad query. */
   async query(store: ExperimentStore, where = '', dataset = 'data'): Promise<DataItem[]> {
-    return filterItems(await store.items(dataset), where);
+    return [...(await this.select(store, where, dataset)).items];
+  }
+
+  /**
+   * One page of the items a query selects, and how many it selects in all (`{ limit: 0 }`
+   * counts only). Served by the store's index where it has one (ExperimentStore.selectItems).
+   * Throws QueryError for a bad query.
+   */
+  async select(store: ExperimentStore, where = '', dataset = 'data', page: ItemPage = {}): Promise<ItemSelection> {
+    const query = parseQuery(where);
+    if (store.selectItems !== undefined) return store.selectItems(dataset, query, page);
+    const hits = (await store.items(dataset)).filter((item) => query.matches(item));
+    return { total: hits.length, items: pageOf(hits, page) };
   }
 
   /**
@@ -189,4 +201,11 @@ export class Kernel {
     this.open.add(store);
     return store;
   }
+}
+
+/** The hits `page` selects (all by default). */
+function pageOf<T>(hits: readonly T[], page: ItemPage): T[] {
+  const offset = Math.max(0, page.offset ?? 0);
+  const limit = page.limit ?? Number.POSITIVE_INFINITY;
+  return limit <= 0 ? [] : hits.slice(offset, limit === Number.POSITIVE_INFINITY ? undefined : offset + limit);
 }

@@ -11,6 +11,11 @@ export interface ParsedQuery {
   readonly ast: QueryNode;
   /** Tag keys the query reads, each once, in order of first appearance (item fields excluded). */
   readonly keys: readonly string[];
+  /**
+   * True when the query reads tags only (no `name`, `format`, `date`, `dataset`, `channels`): its
+   * answer for an item then depends on the values of {@link keys} alone, which an index can use.
+   */
+  readonly tagsOnly: boolean;
   /** The compiled predicate; a plain function, safe to pass to `Array#filter`. */
   matches: QueryPredicate;
 }
@@ -84,9 +89,13 @@ function visitFields(node: QueryNode, visit: (field: QueryFieldRef, column: numb
 export function parseQuery(text: string, options: ParseQueryOptions = {}): ParsedQuery {
   const ast = parseQueryAst(text);
   const keys: string[] = [];
+  let tagsOnly = true;
   const known = options.tagKeys === undefined ? undefined : new Set(options.tagKeys);
   visitFields(ast, (field, column) => {
-    if (field.kind !== 'tag') return;
+    if (field.kind !== 'tag') {
+      tagsOnly = false;
+      return;
+    }
     if (known !== undefined && !known.has(field.key)) {
       const near = options.tagKeys?.find((k) => k.toLowerCase() === field.key.toLowerCase());
       const hint = near === undefined ? '' : `; did you mean '${near}'?`;
@@ -94,7 +103,7 @@ export function parseQuery(text: string, options: ParseQueryOptions = {}): Parse
     }
     if (!keys.includes(field.key)) keys.push(field.key);
   });
-  return { text, ast, keys, matches: compileQuery(ast, text) };
+  return { text, ast, keys, tagsOnly, matches: compileQuery(ast, text) };
 }
 
 /**

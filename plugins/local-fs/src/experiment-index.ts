@@ -1,27 +1,151 @@
-import { mkdir, open, stat } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { mkdir, open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { StorageError } from '@bioimageit/core';
 import { writeFileAtomicStamped } from './atomic-write.js';
 import { errnoCode, storageFailure } from './storage-failure.js';
 import { signatureOf, type FileSignature } from './file-signature.js';
+import { decodeSnapshot, encodeSnapshot, SNAPSHOT_TAIL_BYTES, type SnapshotColumns, type SnapshotRow } from './index-snapshot.js';
 import type { V1DatasetEntry, V1ItemDoc } from './v1-documents.js';
+import { ownTags } from './v1-item-mapping.js';
 
-/** One listed item of a dataset: its dataset-file entry and its parsed file (null when the file is missing). */
+/**
+ * One listed item of a dataset: its dataset-file entry and its parsed file (null when the file is
+ * missing). Entries loaded from a snapshot read `entry` and `doc` on first access (see
+ * {@link SnapshotEntry}); `present` and the log place are known without reading.
+ */
 export interface IndexedEntry {
   readonly entry: V1DatasetEntry;
   readonly doc: V1ItemDoc | null;
+  /** `doc !== null`, known without reading the document. */
+  readonly present: boolean;
+  /** Byte offset of the entry's latest record in the log, -1 when the log does not hold it (memory only). */
+  readonly at: number;
+  /** Byte length of that record (without its newline). */
+  readonly length: number;
 }
 
 /** What the index knows of one dataset file (keyed by its experiment-relative path). */
-export interface IndexedDataset {
-  /** The dataset document without its `urls` (uuid, name and any extra key). */
-  readonly head: Readonly<Record<string, unknown>>;
-  readonly entries: IndexedEntry[];
-  /** Position of each entry by url. */
-  readonly positions: Map<string, number>;
-  /** Signature of the dataset file these entries reflect. */
-  sig?: FileSignature;
-  /** Changes whenever the entries change (a process-wide counter). */
-  version: number;
+export class IndexedDataset {
+  private positionMap: Map<string, number> | undefined;
+
+  constructor(
+    /** The dataset document without its `urls` (uuid, name and any extra key). */
+    readonly head: Readonly<Record<string, unknown>>,
+    readonly entries: IndexedEntry[],
+    /** Changes whenever the entries change (a process-wide counter). */
+    public version: number,
+    /** Signature of the dataset file these entries reflect. */
+    public sig?: FileSignature,
+    /** The snapshot columns its {@link SnapshotEntry} entries read from, when loaded from one. */
+    readonly columns?: SnapshotColumns,
+  ) {}
+
+  /** Position of each entry by url (built on first use: a snapshot-loaded dataset decodes its urls then). */
+  get positions(): Map<string, number> {
+    if (this.positionMap === undefined) {
+      this.positionMap = new Map();
+      for (let i = 0; i < this.entries.length; i++) this.positionMap.set((this.entries[i] as IndexedEntry).entry.url, i);
+    }
+    return this.positionMap;
+  }
+}
+
+/**
+ * The log file a snapshot's record places refer to, held open (that very inode, even after a
+ * compaction replaced the file) until the index closes or no entry refers to it any more.
+ */
+class LogReader {
+  private static readonly closer = new FinalizationRegistry<number>((fd) => {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+  });
+  private open = true;
+
+  constructor(
+    readonly file: string,
+    private readonly fd: number,
+  ) {
+    LogReader.closer.register(this, fd, this);
+  }
+
+  /** The document of the `item` record at `at` (of `length` bytes) for entry `url`. */
+  readDoc(at: number, length: number, url: string): V1ItemDoc | null {
+    let record: Partial<Extract<IndexRecord, { op: 'item' }>> | undefined;
+    try {
+      if (!this.open) throw new Error('the index was closed');
+      const buffer = Buffer.allocUnsafe(length);
+      const read = readSync(this.fd, buffer, 0, length, at);
+      record = JSON.parse(buffer.toString('utf8', 0, read)) as Partial<Extract<IndexRecord, { op: 'item' }>>;
+    } catch (cause) {
+      throw new StorageError('CORRUPT', `cannot read the record of item '${url}' in the index ${this.file}: ${(cause as Error).message}`, {
+        cause,
+        details: { file: this.file, item: url },
+      });
+    }
+    if (record?.op !== 'item' || record.entry?.url !== url) {
+      throw new StorageError(
+        'CORRUPT',
+        `the index ${this.file} does not hold item '${url}' where its snapshot says; delete the index (a cache) to rebuild it`,
+        {
+          details: { file: this.file, item: url },
+        },
+      );
+    }
+    return record.doc ?? null;
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    LogReader.closer.unregister(this);
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** An entry loaded from a snapshot: its url, uuid and document are read on first access. */
+export class SnapshotEntry implements IndexedEntry {
+  private cachedEntry: V1DatasetEntry | undefined;
+  private cachedDoc: V1ItemDoc | null | undefined;
+
+  constructor(
+    readonly columns: SnapshotColumns,
+    readonly row: number,
+    private readonly log: LogReader,
+  ) {}
+
+  get entry(): V1DatasetEntry {
+    return (this.cachedEntry ??= { uuid: this.columns.uuid(this.row), url: this.columns.url(this.row) });
+  }
+
+  get present(): boolean {
+    return this.columns.present(this.row);
+  }
+
+  get at(): number {
+    return this.columns.at(this.row);
+  }
+
+  get length(): number {
+    return this.columns.length(this.row);
+  }
+
+  /** True once the document was read (its columns may no longer be all there is to know). */
+  get parsed(): boolean {
+    return this.cachedDoc !== undefined;
+  }
+
+  get doc(): V1ItemDoc | null {
+    if (this.cachedDoc === undefined) this.cachedDoc = this.present ? this.log.readDoc(this.at, this.length, this.entry.url) : null;
+    return this.cachedDoc;
+  }
 }
 
 /** A line of the index log. */
@@ -32,6 +156,8 @@ export type IndexRecord =
 
 const HEADER = { index: 'bioimageit-ts', version: 1 };
 const HEADER_LINE = JSON.stringify(HEADER);
+/** A snapshot is rewritten once this many records (or an eighth of the live entries, if more) came after it. */
+const SNAPSHOT_EVERY = 1000;
 let versions = 0;
 
 /**
@@ -42,16 +168,28 @@ let versions = 0;
  * records outnumber live ones the log is rewritten atomically (compaction). Readers consume the
  * log incrementally and ignore a torn last line. It is a cache: losing it costs a rebuild only,
  * so it is never fsynced. Appending and rewriting require the experiment lock.
+ *
+ * Next to the log lies a snapshot (see index-snapshot.ts) of the log up to some offset: a new
+ * process loads it instead of parsing every record, reads each item's record only when the item
+ * is needed, and parses the log from the snapshot's offset on. Whoever has read many records past
+ * the snapshot (a writer after appending, a reader after catching up) writes a new one
+ * atomically; no lock is needed, since a snapshot names the log version and offset it reflects.
  */
 export class ExperimentIndex {
   readonly datasets = new Map<string, IndexedDataset>();
+  readonly snapshotFile: string;
   /** False when the log is missing, of another version or unreadable: it must be rewritten, not appended to. */
   private usable = false;
   private consumed = 0;
   private ino: number | undefined;
   private lines = 0;
+  /** Records applied since the snapshot last loaded or written (Infinity: none matches the log). */
+  private sinceSnapshot = Number.POSITIVE_INFINITY;
+  private reader: LogReader | undefined;
 
-  constructor(readonly file: string) {}
+  constructor(readonly file: string) {
+    this.snapshotFile = path.join(path.dirname(file), 'index.snapshot');
+  }
 
   /** True when the log can take appends (it exists and parsed cleanly). */
   get appendable(): boolean {
@@ -80,24 +218,27 @@ export class ExperimentIndex {
       if (stats.ino !== this.ino || stats.size < this.consumed || (!this.usable && stats.size !== this.consumed)) {
         this.clear();
         this.ino = stats.ino;
+        await this.loadSnapshot(handle, stats.ino, stats.size);
       }
       if (stats.size === this.consumed) return;
       const buffer = Buffer.alloc(stats.size - this.consumed);
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.consumed);
       const end = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
       if (end < 0) return;
-      const fromStart = this.consumed === 0;
+      const base = this.consumed;
       this.consumed += end + 1;
-      if (!this.parse(buffer.toString('utf8', 0, end), fromStart)) {
+      if (!this.parse(buffer.subarray(0, end + 1), base)) {
         this.clear();
         this.ino = stats.ino;
         this.consumed = stats.size;
+        return;
       }
     } catch (error) {
       throw storageFailure(error, 'read the index', this.file);
     } finally {
       await handle.close();
     }
+    if (this.snapshotDue()) await this.writeSnapshot().catch(() => undefined);
   }
 
   /**
@@ -115,7 +256,8 @@ export class ExperimentIndex {
       );
     }
     if (records.length === 0) return true;
-    const chunk = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const lines = records.map((r) => JSON.stringify(r));
+    const chunk = Buffer.from(lines.join('\n') + '\n');
     let written = false;
     try {
       const handle = await open(this.file, 'r+');
@@ -132,9 +274,15 @@ export class ExperimentIndex {
     } catch {
       written = false;
     }
-    for (const record of records) this.apply(record);
+    let at = this.consumed;
+    records.forEach((record, i) => {
+      const length = Buffer.byteLength(lines[i] as string);
+      this.apply(record, written ? at : -1, length);
+      at += length + 1;
+    });
     if (written) this.consumed += chunk.length;
     else this.usable = false;
+    if (written && this.snapshotDue()) await this.writeSnapshot().catch(() => undefined);
     return written;
   }
 
@@ -144,14 +292,32 @@ export class ExperimentIndex {
    */
   async rewrite(keep: readonly string[]): Promise<void> {
     const parts: string[] = [HEADER_LINE];
+    let at = Buffer.byteLength(HEADER_LINE) + 1;
+    const rebuilt = new Map<string, IndexedDataset>();
     for (const key of keep) {
       const dataset = this.datasets.get(key);
       if (dataset === undefined) continue;
-      parts.push(JSON.stringify({ op: 'dataset', key, head: dataset.head }));
-      for (const { entry, doc } of dataset.entries) parts.push(JSON.stringify({ op: 'item', key, entry, doc }));
-      if (dataset.sig !== undefined) parts.push(JSON.stringify({ op: 'sig', key, sig: dataset.sig }));
+      const line = JSON.stringify({ op: 'dataset', key, head: dataset.head });
+      parts.push(line);
+      at += Buffer.byteLength(line) + 1;
+      const entries: IndexedEntry[] = [];
+      for (const { entry, doc } of dataset.entries) {
+        const record = JSON.stringify({ op: 'item', key, entry, doc });
+        parts.push(record);
+        const length = Buffer.byteLength(record);
+        entries.push({ entry, doc, present: doc !== null, at, length });
+        at += length + 1;
+      }
+      if (dataset.sig !== undefined) {
+        const sig = JSON.stringify({ op: 'sig', key, sig: dataset.sig });
+        parts.push(sig);
+        at += Buffer.byteLength(sig) + 1;
+      }
+      rebuilt.set(key, new IndexedDataset(dataset.head, entries, dataset.version, dataset.sig));
     }
-    for (const key of [...this.datasets.keys()]) if (!keep.includes(key)) this.datasets.delete(key);
+    this.datasets.clear();
+    for (const [key, dataset] of rebuilt) this.datasets.set(key, dataset);
+    this.detachReader();
     const text = parts.join('\n') + '\n';
     try {
       await mkdir(path.dirname(this.file), { recursive: true });
@@ -170,6 +336,8 @@ export class ExperimentIndex {
     }
     this.lines = parts.length;
     this.usable = true;
+    this.sinceSnapshot = Number.POSITIVE_INFINITY;
+    await this.writeSnapshot().catch(() => undefined);
   }
 
   /** True when superseded records make up most of the log: time to {@link rewrite} it. */
@@ -179,11 +347,15 @@ export class ExperimentIndex {
     return this.lines > 2 * live + 1000;
   }
 
-  /** Applies a record to memory (also used for what a writer is about to append). */
-  apply(record: IndexRecord): void {
+  /**
+   * Applies a record to memory (also used for what a writer is about to append). `at`/`length`:
+   * where the record lies in the log (-1: not in the log).
+   */
+  apply(record: IndexRecord, at = -1, length = 0): void {
     this.lines++;
+    this.sinceSnapshot++;
     if (record.op === 'dataset') {
-      this.datasets.set(record.key, { head: record.head, entries: [], positions: new Map(), version: ++versions });
+      this.datasets.set(record.key, new IndexedDataset(record.head, [], ++versions));
       return;
     }
     const dataset = this.datasets.get(record.key);
@@ -192,38 +364,135 @@ export class ExperimentIndex {
       dataset.sig = record.sig;
       return;
     }
-    const at = dataset.positions.get(record.entry.url);
-    if (at === undefined) {
+    const indexed: IndexedEntry = { entry: record.entry, doc: record.doc, present: record.doc !== null, at, length };
+    const position = dataset.positions.get(record.entry.url);
+    if (position === undefined) {
       dataset.positions.set(record.entry.url, dataset.entries.length);
-      dataset.entries.push({ entry: record.entry, doc: record.doc });
+      dataset.entries.push(indexed);
     } else {
-      dataset.entries[at] = { entry: record.entry, doc: record.doc };
+      dataset.entries[position] = indexed;
     }
     dataset.version = ++versions;
   }
 
-  /** Applies the lines of `text`; false when the log is of another version or unreadable. */
-  private parse(text: string, fromStart: boolean): boolean {
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
+  /**
+   * Applies the records of `chunk` (whole lines, read from log offset `base`); false when the log
+   * is of another version or unreadable.
+   */
+  private parse(chunk: Buffer, base: number): boolean {
+    for (let start = 0; start < chunk.length;) {
+      let end = chunk.indexOf(0x0a, start);
+      if (end < 0) end = chunk.length;
       let record: unknown;
       try {
-        record = JSON.parse(lines[i] as string);
+        record = JSON.parse(chunk.toString('utf8', start, end));
       } catch {
         return false;
       }
-      if (i === 0 && fromStart) {
+      if (base + start === 0) {
         const header = record as Partial<typeof HEADER>;
         if (header.index !== HEADER.index || header.version !== HEADER.version) return false;
         this.usable = true;
         this.lines = 1;
       } else if (this.usable) {
-        this.apply(record as IndexRecord);
+        this.apply(record as IndexRecord, base + start, end - start);
       } else {
         return false;
       }
+      start = end + 1;
     }
     return true;
+  }
+
+  /** Closes the log the snapshot entries read from (the store is closing). */
+  close(): void {
+    this.reader?.close();
+    this.reader = undefined;
+  }
+
+  /**
+   * Loads the snapshot when it reflects this version of the log (same inode, the bytes before its
+   * offset unchanged): datasets with lazy entries, reading resumes at its offset. Anything else
+   * leaves the index empty, to be parsed from the start.
+   */
+  private async loadSnapshot(handle: FileHandle, ino: number, size: number): Promise<void> {
+    const data = await readFile(this.snapshotFile).catch(() => undefined);
+    const snapshot = data === undefined ? undefined : decodeSnapshot(data);
+    if (snapshot === undefined || snapshot.log.ino !== ino || snapshot.log.offset > size || snapshot.log.offset <= 0) return;
+    const tailStart = Math.max(0, snapshot.log.offset - SNAPSHOT_TAIL_BYTES);
+    const tail = Buffer.alloc(snapshot.log.offset - tailStart);
+    await handle.read(tail, 0, tail.length, tailStart);
+    if (tail.toString('base64') !== snapshot.log.tail) return;
+    let fd: number;
+    try {
+      fd = openSync(this.file, 'r');
+    } catch {
+      return;
+    }
+    if (fstatSync(fd).ino !== ino) {
+      closeSync(fd);
+      return;
+    }
+    this.detachReader();
+    const reader = new LogReader(this.file, fd);
+    this.reader = reader;
+    for (const { key, head, sig, columns } of snapshot.datasets) {
+      const entries: IndexedEntry[] = new Array<IndexedEntry>(columns.count);
+      for (let i = 0; i < columns.count; i++) entries[i] = new SnapshotEntry(columns, i, reader);
+      this.datasets.set(key, new IndexedDataset(head, entries, ++versions, sig, columns));
+    }
+    this.usable = true;
+    this.consumed = snapshot.log.offset;
+    this.lines = snapshot.log.lines;
+    this.sinceSnapshot = 0;
+  }
+
+  /** True when enough records came after the snapshot to write a new one. */
+  private snapshotDue(): boolean {
+    if (!this.usable || this.sinceSnapshot === 0) return false;
+    let live = 0;
+    for (const dataset of this.datasets.values()) live += dataset.entries.length;
+    return this.sinceSnapshot >= Math.max(SNAPSHOT_EVERY, live / 8);
+  }
+
+  /**
+   * Writes a snapshot of memory at the current log position (atomically; a cache, so failures
+   * are the caller's to ignore). Skipped when an entry's record is not in the log.
+   */
+  private async writeSnapshot(): Promise<void> {
+    if (!this.usable || this.ino === undefined || this.consumed === 0) return;
+    const ino = this.ino;
+    const offset = this.consumed;
+    const lines = this.lines;
+    const datasets = [...this.datasets].map(([key, dataset]) => ({ key, dataset }));
+    for (const { dataset } of datasets) if (dataset.entries.some((e) => e.at < 0)) return;
+    const handle = await open(this.file, 'r');
+    let tail: Buffer;
+    try {
+      if ((await handle.stat()).ino !== ino) return;
+      const tailStart = Math.max(0, offset - SNAPSHOT_TAIL_BYTES);
+      tail = Buffer.alloc(offset - tailStart);
+      await handle.read(tail, 0, tail.length, tailStart);
+    } finally {
+      await handle.close();
+    }
+    const data = encodeSnapshot(
+      { ino, offset, lines, tail: tail.toString('base64') },
+      datasets.map(({ key, dataset }) => ({
+        key,
+        head: dataset.head,
+        ...(dataset.sig !== undefined && { sig: dataset.sig }),
+        count: dataset.entries.length,
+        row: (i: number) => snapshotRow(dataset.entries[i] as IndexedEntry),
+      })),
+    );
+    await writeFileAtomicStamped(this.snapshotFile, data, { fsync: false });
+    this.sinceSnapshot = 0;
+  }
+
+  /** Lets the current log reader go: its entries may still read through it; it closes once none refers to it. */
+  private detachReader(): void {
+    this.reader = undefined;
   }
 
   private clear(): void {
@@ -232,5 +501,32 @@ export class ExperimentIndex {
     this.consumed = 0;
     this.ino = undefined;
     this.lines = 0;
+    this.sinceSnapshot = Number.POSITIVE_INFINITY;
+    this.detachReader();
   }
+}
+
+/** The data file url an entry's item file names (undefined when that file is missing), without reading an unread snapshot entry. */
+export function entryDataUrl(indexed: IndexedEntry): string | undefined {
+  if (indexed instanceof SnapshotEntry && !indexed.parsed) return indexed.present ? indexed.columns.dataUrl(indexed.row) : undefined;
+  return indexed.doc?.common.url;
+}
+
+/** What a snapshot records of an entry: from its snapshot columns while unread, else from its document. */
+function snapshotRow(indexed: IndexedEntry): SnapshotRow {
+  if (indexed instanceof SnapshotEntry && !indexed.parsed) return indexed.columns.row(indexed.row);
+  const { entry, doc } = indexed;
+  return {
+    uuid: entry.uuid,
+    url: entry.url,
+    present: doc !== null,
+    processed: doc?.origin.type === 'processed',
+    at: indexed.at,
+    length: indexed.length,
+    name: doc?.common.name ?? '',
+    format: doc?.common.format ?? '',
+    date: doc?.common.date ?? '',
+    dataUrl: doc?.common.url ?? '',
+    tags: doc === null ? {} : ownTags(doc),
+  };
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { mapConcurrent, StorageError } from '@bioimageit/core';
 import { sweepTempFiles, writeFileAtomicStamped } from './atomic-write.js';
-import { ExperimentIndex, type IndexRecord } from './experiment-index.js';
+import { entryDataUrl, ExperimentIndex, type IndexRecord } from './experiment-index.js';
 import type { DatasetRef, ExperimentLayout } from './experiment-layout.js';
 import { sameSignature, statSignature, type FileSignature } from './file-signature.js';
 import { readJsonFile } from './json-file.js';
@@ -165,9 +165,10 @@ export class ExperimentState {
     for (const ref of this.refs) {
       if (path.dirname(ref.file) !== dir) continue;
       names.add(path.basename(ref.file).toLowerCase());
-      for (const { entry, doc } of this.index.datasets.get(ref.key)?.entries ?? []) {
-        names.add(entry.url.toLowerCase());
-        if (doc !== null) names.add(doc.common.url.toLowerCase());
+      for (const indexed of this.index.datasets.get(ref.key)?.entries ?? []) {
+        names.add(indexed.entry.url.toLowerCase());
+        const dataUrl = entryDataUrl(indexed);
+        if (dataUrl !== undefined) names.add(dataUrl.toLowerCase());
       }
     }
     return names;

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { DataItem, DatasetInfo, Tags } from '@bioimageit/core';
-import type { IndexedDataset, IndexedEntry } from './experiment-index.js';
+import type { DataItem, DatasetInfo, ItemPage, ItemSelection, ParsedQuery, QueryFields, Tags } from '@bioimageit/core';
+import { SnapshotEntry, type IndexedDataset, type IndexedEntry } from './experiment-index.js';
 import type { DatasetRef, ExperimentLayout } from './experiment-layout.js';
 import { FolderUris } from './file-uris.js';
 import { fileUri } from './path-safety.js';
@@ -51,6 +51,54 @@ export class ExperimentView {
     return this.list(ref, refs, datasets).items;
   }
 
+  /**
+   * The items of `ref` that `query` selects, one page of them, and how many matched. A raw
+   * dataset's entries still unread from the index snapshot are matched on its columns (a query of
+   * tags only is evaluated once per distinct combination of the tag values it reads) and only the
+   * page's hits are read; processed datasets (whose tags come from their origins) are matched on
+   * their items.
+   */
+  select(ref: DatasetRef, refs: readonly DatasetRef[], datasets: Datasets, query: ParsedQuery, page: ItemPage = {}): ItemSelection {
+    const match = query.matches;
+    const offset = Math.max(0, page.offset ?? 0);
+    const limit = page.limit ?? Number.POSITIVE_INFINITY;
+    const items: DataItem[] = [];
+    let total = 0;
+    const take = (item: () => DataItem): void => {
+      if (total >= offset && items.length < limit) items.push(item());
+      total++;
+    };
+    if (ref.kind !== 'raw') {
+      for (const item of this.items(ref, refs, datasets)) if (match(item)) take(() => item);
+      return { total, items };
+    }
+    const indexedDataset = datasets.get(ref.key);
+    const columns = indexedDataset?.columns;
+    const tuple = query.tagsOnly ? columns?.tagTupleCode(query.keys) : undefined;
+    const answers = new Map<number, boolean>();
+    for (const indexed of indexedDataset?.entries ?? []) {
+      // An entry still as the snapshot recorded it (read or not) is matched on the snapshot's columns.
+      if (indexed instanceof SnapshotEntry && indexed.columns === columns) {
+        const row = indexed.row;
+        if (!columns.present(row)) continue;
+        let matched: boolean | undefined;
+        if (tuple !== undefined) {
+          const code = tuple(row);
+          matched = answers.get(code);
+          if (matched === undefined) answers.set(code, (matched = match(new SnapshotFields(indexed, ref.name))));
+        } else {
+          matched = match(new SnapshotFields(indexed, ref.name));
+        }
+        if (matched) take(() => this.rawItem({ ref, entry: indexed.entry, doc: indexed.doc as V1ItemDoc }));
+        continue;
+      }
+      if (!indexed.present) continue;
+      const item = this.rawItem({ ref, entry: indexed.entry, doc: indexed.doc as V1ItemDoc });
+      if (match(item)) take(() => item);
+    }
+    return { total, items };
+  }
+
   /** The DataItem of one located item, with its effective tags. */
   item(located: LocatedItem, refs: readonly DatasetRef[], datasets: Datasets, memo = new Map<string, Tags>()): DataItem {
     if (located.doc.origin.type !== 'processed') return this.rawItem(located);
@@ -74,7 +122,7 @@ export class ExperimentView {
 
   /** DatasetInfo of every dataset, raw first. */
   datasetInfos(refs: readonly DatasetRef[], datasets: Datasets): DatasetInfo[] {
-    const count = (entries: readonly IndexedEntry[]): number => entries.reduce((n, e) => (e.doc === null ? n : n + 1), 0);
+    const count = (entries: readonly IndexedEntry[]): number => entries.reduce((n, e) => (e.present ? n + 1 : n), 0);
     return refs.map((ref) => ({
       id: ref.uuid,
       name: ref.name,
@@ -168,6 +216,38 @@ export class ExperimentView {
     }
     memo.set(located.doc.uuid, tags);
     return tags;
+  }
+}
+
+/** What a query reads of an unread snapshot entry, decoded from the snapshot's columns on access. */
+class SnapshotFields implements QueryFields {
+  private cachedTags: Tags | undefined;
+
+  constructor(
+    private readonly indexed: SnapshotEntry,
+    readonly dataset: string,
+  ) {}
+
+  get name(): string {
+    return this.indexed.columns.name(this.indexed.row);
+  }
+
+  get format(): string {
+    return this.indexed.columns.format(this.indexed.row);
+  }
+
+  get date(): string {
+    return this.indexed.columns.date(this.indexed.row);
+  }
+
+  get tags(): Tags {
+    return (this.cachedTags ??= this.indexed.columns.tags(this.indexed.row));
+  }
+
+  /** Format metadata is not in the snapshot: reading it reads the item's record. */
+  get metadata(): QueryFields['metadata'] {
+    const doc = this.indexed.doc;
+    return (doc?.metadata ?? doc?.[EXTRAS_KEY]?.metadata ?? {}) as QueryFields['metadata'];
   }
 }
 

@@ -9,7 +9,10 @@ import type {
   DatasetInfo,
   Experiment,
   ExperimentStore,
+  ItemPage,
+  ItemSelection,
   NewProcessedItem,
+  ParsedQuery,
   NewRawItem,
   RunRecord,
   TagUpdate,
@@ -130,6 +133,10 @@ export class LocalFsExperimentStore implements ExperimentStore {
 
   items(dataset: string = RAW_DATASET_NAME): Promise<readonly DataItem[]> {
     return this.read(() => this.view.items(this.state.dataset(dataset), this.state.refs, this.state.index.datasets));
+  }
+
+  selectItems(dataset: string, query: ParsedQuery, page?: ItemPage): Promise<ItemSelection> {
+    return this.read(() => this.view.select(this.state.dataset(dataset), this.state.refs, this.state.index.datasets, query, page));
   }
 
   getItem(id: string): Promise<DataItem> {
@@ -312,6 +319,7 @@ export class LocalFsExperimentStore implements ExperimentStore {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.queue.run(async () => this.state.index.close());
   }
 
   private assertOpen(): void {

@@ -1,4 +1,4 @@
-import type { IndexedDataset } from './experiment-index.js';
+import { entryDataUrl, type IndexedDataset } from './experiment-index.js';
 import { FolderUris } from './file-uris.js';
 
 /** File names given to one new item: its data file, and its metadata file `<stem>.md.json`. */
@@ -42,9 +42,10 @@ export class UniqueFileNames {
   /** The names used by the entries of `dataset`, plus its own file name and `reserved` ones (run files, `logs`). */
   static forDataset(dataset: IndexedDataset | undefined, datasetFileName: string, reserved: Iterable<string> = []): UniqueFileNames {
     const used = [datasetFileName, ...reserved];
-    for (const { entry, doc } of dataset?.entries ?? []) {
-      used.push(entry.url);
-      if (doc !== null && FolderUris.isPlainChild(doc.common.url)) used.push(doc.common.url);
+    for (const indexed of dataset?.entries ?? []) {
+      used.push(indexed.entry.url);
+      const dataUrl = entryDataUrl(indexed);
+      if (dataUrl !== undefined && FolderUris.isPlainChild(dataUrl)) used.push(dataUrl);
     }
     return new UniqueFileNames(used);
   }
