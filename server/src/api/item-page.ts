@@ -1,4 +1,4 @@
-import { parseQuery, type DataItem, type ExperimentStore, type QueryPredicate } from '@bioimageit/core';
+import { parseQuery, type DataItem, type ExperimentStore, type ParsedQuery } from '@bioimageit/core';
 
 /** How a page of items is asked for. */
 export interface ItemPageRequest {
@@ -21,14 +21,16 @@ export interface ItemPageResult {
 const RESULTS_PER_DATASET = 16;
 
 /**
- * Selects pages of items: the query is parsed once per distinct text, the dataset's items come
- * from the store (its index), and only the page is returned. A table asks for the same filter page
+ * Selects pages of items: the query is parsed once per distinct text, and only the page is
+ * returned. In stored order, a store that selects itself (ExperimentStore.selectItems: an index)
+ * builds only the page's items, so a table over a million items costs a page. Sorted, the
+ * dataset's items come from the store and are filtered and sorted here. A table asks for the same filter page
  * after page, so the selection (filtered and sorted) is also kept, keyed by the very array the
  * store returned: only a frozen array is trusted, since it cannot change in place, so any write
  * to the dataset (a new array) starts afresh. Throws QueryError (with the column) for a bad query.
  */
 export class ItemPager {
-  private readonly parsed = new Map<string, QueryPredicate>();
+  private readonly parsed = new Map<string, ParsedQuery>();
   private readonly selections = new WeakMap<readonly DataItem[], Map<string, readonly DataItem[]>>();
   private readonly keyCache = new WeakMap<ExperimentStore, { readonly keys: readonly string[]; readonly at: number }>();
 
@@ -55,6 +57,9 @@ export class ItemPager {
   }
 
   async page(store: ExperimentStore, request: ItemPageRequest): Promise<ItemPageResult> {
+    if (request.sort === undefined && store.selectItems !== undefined) {
+      return store.selectItems(request.dataset, this.query(request.where), { offset: request.offset, limit: request.limit });
+    }
     const all = await store.items(request.dataset);
     const hits = this.select(all, request);
     return { total: hits.length, items: hits.slice(request.offset, request.offset + request.limit) };
@@ -65,7 +70,7 @@ export class ItemPager {
     const kept = Object.isFrozen(all) ? this.selections.get(all) : undefined;
     const cached = kept?.get(key);
     if (cached !== undefined) return cached;
-    const matches = request.where.trim() === '' ? undefined : this.predicate(request.where);
+    const matches = request.where.trim() === '' ? undefined : this.query(request.where).matches;
     let hits: readonly DataItem[] = matches === undefined ? all : all.filter((item) => matches(item));
     if (request.sort !== undefined) hits = sortItems(hits, request.sort, request.descending === true);
     if (Object.isFrozen(all)) {
@@ -77,13 +82,13 @@ export class ItemPager {
     return hits;
   }
 
-  private predicate(where: string): QueryPredicate {
+  private query(where: string): ParsedQuery {
     const cached = this.parsed.get(where);
     if (cached !== undefined) return cached;
-    const predicate = parseQuery(where).matches;
+    const query = parseQuery(where);
     if (this.parsed.size >= 64) this.parsed.delete(this.parsed.keys().next().value as string);
-    this.parsed.set(where, predicate);
-    return predicate;
+    this.parsed.set(where, query);
+    return query;
   }
 }
 
