@@ -81,19 +81,20 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
         ...(flags.format !== undefined && { format: flags.format }),
         ...(flags.author !== undefined && { author: flags.author }),
         tagRules: rules,
+        keepItems: g.json === true,
         onProgress: (p) => bar.update(p.done, p.total, p.current ?? ''),
       });
       bar.done();
       if (g.json) {
         printJson(ctx.output, {
-          imported: report.imported.length,
+          imported: report.importedCount,
           items: report.imported,
           renamed: report.renamed,
           skipped: report.skipped,
           failed: report.failed,
         });
       } else {
-        ctx.output.out(`imported ${report.imported.length} item(s) into ${store.uri}`);
+        ctx.output.out(`imported ${report.importedCount} item(s) into ${store.uri}`);
         for (const r of report.renamed) ctx.output.out(`renamed: ${r.path} -> ${r.name} (the store cannot hold its name; kept in metadata.originalName)`);
         const already = report.skipped.filter((s) => s.reason.startsWith('already')).length;
         if (already > 0) ctx.output.out(`skipped ${already} file(s) already imported`);
@@ -104,7 +105,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
       }
       if (report.failed.length > 0) {
         ctx.exitCode = 1;
-        if (!g.json) ctx.output.err(`${report.failed.length} file(s) could not be imported; the other ${report.imported.length} were`);
+        if (!g.json) ctx.output.err(`${report.failed.length} file(s) could not be imported; the other ${report.importedCount} were`);
       }
     });
 }

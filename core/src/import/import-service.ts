@@ -40,6 +40,11 @@ export interface ImportOptions extends FileSelection {
   readonly skipExisting?: boolean;
   readonly batchSize?: number;
   readonly concurrency?: number;
+  /**
+   * Keep the committed items in the report's `imported` (default true). False keeps their number
+   * only (`importedCount`): an import of a million files then holds no million DataItems.
+   */
+  readonly keepItems?: boolean;
   readonly onProgress?: (progress: ImportProgress) => void;
   readonly signal?: AbortSignal;
 }
@@ -57,7 +62,10 @@ export interface ImportProgress {
  * {@link safeItemName}; the item keeps the original in `metadata.originalName`).
  */
 export interface ImportReport {
+  /** The committed items (none kept with `keepItems: false`). */
   readonly imported: readonly DataItem[];
+  /** How many items were committed. */
+  readonly importedCount: number;
   readonly renamed: readonly { readonly path: string; readonly name: string }[];
   readonly skipped: readonly { readonly path: string; readonly reason: string }[];
   readonly failed: readonly { readonly path: string; readonly error: string; readonly code?: string }[];
@@ -105,8 +113,33 @@ export class ImportService {
     const report = (current?: string) =>
       options.onProgress?.({ total: planned.length, done, failed: failed.length, ...(current !== undefined && { current }) });
     report();
+    // Files are described batchSize at a time; they are committed once the pending ones number a
+    // batch or an eighth of the items the dataset holds, whichever is more: a backend that rewrites
+    // a dataset file per commit (v1's layout) then writes O(N) bytes in all, not O(N²/batchSize).
+    let stored = options.skipExisting ? (existing?.size ?? 0) : await storedCount(store);
+    let pending: NewRawItem[] = [];
+    let importedCount = 0;
+    const addOptions: AddRawItemsOptions = {
+      ...(options.skipExisting === true && {
+        skipExisting: true,
+        onSkipped: (input: NewRawItem) => skipped.push({ path: input.sourcePath, reason: ALREADY_IMPORTED }),
+      }),
+    };
+    const commitPending = async (): Promise<void> => {
+      if (pending.length === 0) return;
+      const batch = pending;
+      pending = [];
+      const committed = await commitBatch(store, batch, addOptions, failed);
+      stored += committed.length;
+      importedCount += committed.length;
+      if (options.keepItems !== false) for (const item of committed) imported.push(item);
+      await this.hooks.dataImported.promise({ experimentUri: store.uri, items: committed, store });
+    };
     for (let start = 0; start < planned.length; start += batchSize) {
-      if (options.signal?.aborted) return { imported, renamed: stillImported(renamed, skipped, failed), skipped, failed, cancelled: true };
+      if (options.signal?.aborted) {
+        await commitPending();
+        return { imported, importedCount, renamed: stillImported(renamed, skipped, failed), skipped, failed, cancelled: true };
+      }
       const slice = planned.slice(start, start + batchSize);
       const prepared = await mapConcurrent(slice, options.concurrency ?? 8, async ({ file, codec }) => {
         try {
@@ -131,20 +164,18 @@ export class ImportService {
           report(file.relativePath);
         }
       });
-      const batch = prepared.filter((item): item is NewRawItem => item !== undefined);
-      if (batch.length === 0) continue;
-      const addOptions: AddRawItemsOptions = {
-        ...(options.skipExisting === true && {
-          skipExisting: true,
-          onSkipped: (input: NewRawItem) => skipped.push({ path: input.sourcePath, reason: ALREADY_IMPORTED }),
-        }),
-      };
-      const committed = await commitBatch(store, batch, addOptions, failed);
-      imported.push(...committed);
-      await this.hooks.dataImported.promise({ experimentUri: store.uri, items: committed, store });
+      for (const item of prepared) if (item !== undefined) pending.push(item);
+      if (pending.length >= Math.max(batchSize, Math.floor(stored / 8))) await commitPending();
     }
-    return { imported, renamed: stillImported(renamed, skipped, failed), skipped, failed, cancelled: false };
+    await commitPending();
+    return { imported, importedCount, renamed: stillImported(renamed, skipped, failed), skipped, failed, cancelled: false };
   }
+}
+
+/** How many items the raw dataset holds now (0 when the store cannot say). */
+async function storedCount(store: ExperimentStore): Promise<number> {
+  const datasets = await store.listDatasets().catch(() => []);
+  return datasets.find((d) => d.name === 'data')?.itemCount ?? 0;
 }
 
 /**

@@ -39,7 +39,15 @@ export class IndexedDataset {
     public sig?: FileSignature,
     /** The snapshot columns its {@link SnapshotEntry} entries read from, when loaded from one. */
     readonly columns?: SnapshotColumns,
-  ) {}
+    positions?: Map<string, number>,
+  ) {
+    this.positionMap = positions;
+  }
+
+  /** The url positions if already built (to hand on to a dataset with the same entries). */
+  get knownPositions(): Map<string, number> | undefined {
+    return this.positionMap;
+  }
 
   /** Position of each entry by url (built on first use: a snapshot-loaded dataset decodes its urls then). */
   get positions(): Map<string, number> {
@@ -486,8 +494,38 @@ export class ExperimentIndex {
         row: (i: number) => snapshotRow(dataset.entries[i] as IndexedEntry),
       })),
     );
-    await writeFileAtomicStamped(this.snapshotFile, data, { fsync: false });
     this.sinceSnapshot = 0;
+    this.adopt(data, ino);
+    await writeFileAtomicStamped(this.snapshotFile, data, { fsync: false });
+  }
+
+  /**
+   * Serves the entries from the snapshot just encoded (`data`, of log version `ino`) instead of
+   * the documents memory holds: a writer importing a million items keeps the documents of the
+   * records since its last snapshot only. Versions and url positions stay (nothing changed).
+   */
+  private adopt(data: Buffer, ino: number): void {
+    const snapshot = decodeSnapshot(data);
+    if (snapshot === undefined) return;
+    let fd: number;
+    try {
+      fd = openSync(this.file, 'r');
+    } catch {
+      return;
+    }
+    if (fstatSync(fd).ino !== ino) {
+      closeSync(fd);
+      return;
+    }
+    const reader = new LogReader(this.file, fd);
+    for (const { key, columns } of snapshot.datasets) {
+      const dataset = this.datasets.get(key);
+      if (dataset === undefined || dataset.entries.length !== columns.count) continue;
+      const entries: IndexedEntry[] = new Array<IndexedEntry>(columns.count);
+      for (let i = 0; i < columns.count; i++) entries[i] = new SnapshotEntry(columns, i, reader);
+      this.datasets.set(key, new IndexedDataset(dataset.head, entries, dataset.version, dataset.sig, columns, dataset.knownPositions));
+    }
+    this.reader = reader;
   }
 
   /** Lets the current log reader go: its entries may still read through it; it closes once none refers to it. */
