@@ -104,7 +104,9 @@ describe('v1 wrappers run on exp100 like v1 ran them', () => {
     const shown = await ws.run(['runs', 'show', (run?.id as string).slice(0, 8), '-e', 'exp100']);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/status: +failed \(2 failed\)/);
-    expect(shown.stdout).toMatch(/job-0002 +failed +1 +0 +\S+job-0002\.stdout\.log +\S+job-0002\.stderr\.log +biitfail exited with code 1/);
+    expect(shown.stdout).toMatch(
+      /job-0002 +failed +1 +i=population\d_\d{3}\.tif +\S+job-0002\.stdout\.log +\S+job-0002\.stderr\.log +biitfail exited with code 1/,
+    );
     const listed = await ws.run(['runs', 'list', '-e', 'exp100', '--json']);
     expect((JSON.parse(listed.stdout) as { id: string }[]).map((r) => r.id)).toContain(run?.id);
   });

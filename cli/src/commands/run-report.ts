@@ -25,6 +25,14 @@ export function logPath(folder: string | undefined, relative: string | undefined
   return isAbsolute(relative) || folder === undefined ? relative : join(folder, relative);
 }
 
+/**
+ * A run's status for people: its status, or `unknown (recorded by BioImageIT v1)` for the runs
+ * v1 wrote (v1 records no outcome).
+ */
+export function runStatusText(record: RunRecord): string {
+  return record.recordedBy === 'bioimageit-v1' ? 'unknown (recorded by BioImageIT v1)' : record.status;
+}
+
 /** Counts of job statuses, e.g. `3 succeeded, 1 cached, 2 failed`. */
 export function jobCounts(record: RunRecord): string {
   const counts = new Map<string, number>();

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError, StorageError, type ExperimentStore, type JobRecord, type RunRecord } from '@bioimageit/core';
+import { ConfigError, shownRunRecord, StorageError, type ExperimentStore, type JobRecord, type RunRecord } from '@bioimageit/core';
 import type { Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson, printTable } from '../output.js';
-import { datasetFolder, jobCounts, logPath } from './run-report.js';
+import { datasetFolder, jobCounts, logPath, runStatusText } from './run-report.js';
+import { printRun } from './run-show.js';
 
 interface RunsFlags {
   experiment?: string;
@@ -42,7 +43,9 @@ function findJob(run: RunRecord, ref: string): JobRecord {
 /**
  * `bioimageit runs list|show`: the runs of an experiment (oldest first) with their tool, status
  * and job counts; one run in full (tool, digest, parameters, inputs, runner, host, user, times,
- * then every job with status, exit code, outputs and log files); `--log JOB` prints a job's logs.
+ * then every job with status, exit code, input and output items, SLURM job id or Docker image and
+ * log files: see `printRun`); `--log JOB` prints a job's logs. The runs BioImageIT v1 wrote show
+ * status `unknown (recorded by BioImageIT v1)` and none of the fields v1 never wrote.
  */
 export function registerRunsCommand(program: Command, ctx: CliContext): void {
   const runs = program.command('runs').description('list and inspect runs');
@@ -55,11 +58,19 @@ export function registerRunsCommand(program: Command, ctx: CliContext): void {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const store = await ctx.openExperiment({ ...g, ...(flags.experiment !== undefined && { experiment: flags.experiment }) });
       const list = await store.listRuns(flags.dataset);
-      if (g.json) return printJson(ctx.output, list);
+      if (g.json) return printJson(ctx.output, list.map(shownRunRecord));
       printTable(
         ctx.output,
         ['RUN', 'DATASET', 'TOOL', 'STATUS', 'JOBS', 'START', 'USER'],
-        list.map((r) => [r.id, r.dataset, `${r.tool.id} ${r.tool.version}`, r.status, jobCounts(r), r.start, r.user]),
+        list.map((r) => [
+          r.id,
+          r.dataset,
+          `${r.tool.id} ${r.tool.version}`.trim(),
+          runStatusText(r),
+          r.recordedBy === undefined ? jobCounts(r) : '',
+          r.start,
+          r.user,
+        ]),
       );
       ctx.output.err(`${list.length} run(s)`);
     });
@@ -75,35 +86,8 @@ export function registerRunsCommand(program: Command, ctx: CliContext): void {
       const run = await findRun(store, id);
       const folder = await datasetFolder(store, run.dataset);
       if (flags.log !== undefined) return printLogs(ctx, run, findJob(run, flags.log), folder, g.json === true);
-      if (g.json) return printJson(ctx.output, run);
-      const lines = [
-        `run:        ${run.id}`,
-        `status:     ${run.status} (${jobCounts(run)})`,
-        `tool:       ${run.tool.id} ${run.tool.version} (digest ${run.tool.digest.slice(0, 12)}, ${run.tool.source})`,
-        `dataset:    ${run.dataset}`,
-        `parameters: ${run.parameters.map((p) => `${p.name}=${p.value}`).join(' ') || '(none)'}`,
-        ...run.inputs.map(
-          (i) => `input:      ${i.name} = ${i.dataset}${i.query ? `:'${i.query}'` : ''}${i.originOutputName ? ` (output ${i.originOutputName})` : ''}`,
-        ),
-        ...(run.matchBy !== undefined ? [`matched by: ${run.matchBy === 'position' ? 'position' : run.matchBy.join(', ')}`] : []),
-        ...(run.groupBy !== undefined ? [`grouped by: ${run.groupBy.join(', ')}`] : []),
-        `runner:     ${run.runner} on ${run.host}, user ${run.user}`,
-        `time:       ${run.start} .. ${run.end ?? '(not finished)'}`,
-      ];
-      ctx.output.out(lines.join('\n'));
-      printTable(
-        ctx.output,
-        ['JOB', 'STATUS', 'EXIT', 'OUTPUTS', 'STDOUT', 'STDERR', 'ERROR'],
-        run.jobs.map((j) => [
-          j.id,
-          j.cachedFrom ? `cached (${j.cachedFrom.runId.slice(0, 8)}/${j.cachedFrom.jobId})` : j.status,
-          j.exitCode === undefined || j.exitCode === null ? (j.signal ?? '') : String(j.exitCode),
-          String(j.outputs.length),
-          logPath(folder, j.stdout) ?? '',
-          logPath(folder, j.stderr) ?? '',
-          j.error ?? '',
-        ]),
-      );
+      if (g.json) return printJson(ctx.output, shownRunRecord(run));
+      await printRun(ctx.output, store, run, folder);
     });
 }
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { isBioImageItError, loadToolFile, runToolTests, type Kernel, type ToolCatalog, type ToolManifest } from '@bioimageit/core';
+import { isBioImageItError, loadToolFile, runToolTests, type Kernel, type ToolCatalog, type ToolLoadWarning, type ToolManifest } from '@bioimageit/core';
 import type { Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson, printTable } from '../output.js';
@@ -23,6 +23,8 @@ function describeInput(input: ToolManifest['inputs'][number]): string {
  * `*.tool.json` manifests and v1 XML wrappers), one manifest in full, or a check of tool files
  * that reports every problem with its file and field or line (exit code 1 when any is invalid),
  * and `tools test ID`, which runs the test cases the manifest declares (exit code 1 on a failure).
+ * v1 wrappers with quirks v1 accepts load with a `warning:` naming file, line and quirk;
+ * `tools validate --strict` refuses them with the same text.
  */
 export function registerToolsCommand(program: Command, ctx: CliContext): void {
   const tools = program.command('tools').description('list, show and validate tools');
@@ -36,7 +38,13 @@ export function registerToolsCommand(program: Command, ctx: CliContext): void {
     );
     const list = await source.listTools();
     const problems = await source.problems();
-    if (g.json) return printJson(ctx.output, { tools: list, problems: problems.map((p) => ({ file: p.file, error: p.error.message })) });
+    const warnings = await source.warnings();
+    if (g.json)
+      return printJson(ctx.output, {
+        tools: list,
+        problems: problems.map((p) => ({ file: p.file, error: p.error.message })),
+        warnings: warnings.map(warningJson),
+      });
     if (list.length === 0) ctx.output.out('no tools (add folders to "tools.dirs" in bioimageit.config.json, or pass --dir)');
     else
       printTable(
@@ -45,17 +53,20 @@ export function registerToolsCommand(program: Command, ctx: CliContext): void {
         list.map((t) => [t.id, t.version, t.name, t.source]),
       );
     for (const p of problems) ctx.output.err(`warning: ${p.error.message}`);
+    for (const w of warnings) ctx.output.err(`warning: ${w.message}`);
   });
 
   dirOption(tools.command('show').description('show a tool: inputs, parameters, outputs, command, requirements'))
     .argument('<id>', 'tool id, or v1 key (biitcopy_v1.0.0)')
     .action(async (id: string, flags: { dir?: string[] }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const tool = await toolSource(
+      const source = toolSource(
         await ctx.getKernel(g),
         flags.dir?.map((d) => resolve(ctx.cwd, d)),
-      ).getTool(id);
+      );
+      const tool = await source.getTool(id);
       if (g.json) return printJson(ctx.output, tool);
+      for (const w of await source.warnings()) if (w.file === tool.source) ctx.output.err(`warning: ${w.message}`);
       const lines = [
         `${tool.name} (${tool.id} ${tool.version}, ${tool.type})`,
         tool.description,
@@ -75,13 +86,15 @@ export function registerToolsCommand(program: Command, ctx: CliContext): void {
     .command('validate')
     .description('check tool files (native manifests or v1 XML wrappers)')
     .argument('<files...>', 'tool files')
-    .action(async (files: string[], _flags: unknown, cmd: Command) => {
+    .option('--strict', 'refuse v1 quirks that BioImageIT v1 accepts (a repeated select option, an empty test file, a decimal integer bound)')
+    .action(async (files: string[], flags: { strict?: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const results: { file: string; ok: boolean; id?: string; error?: string }[] = [];
+      const results: { file: string; ok: boolean; id?: string; error?: string; warnings?: ReturnType<typeof warningJson>[] }[] = [];
       for (const file of files.map((f) => resolve(ctx.cwd, f))) {
+        const warnings: ToolLoadWarning[] = [];
         try {
-          const tool = await loadToolFile(file);
-          results.push({ file, ok: true, id: tool.id });
+          const tool = await loadToolFile(file, { strict: flags.strict === true, onWarning: (w) => warnings.push(w) });
+          results.push({ file, ok: true, id: tool.id, ...(warnings.length > 0 && { warnings: warnings.map(warningJson) }) });
         } catch (err) {
           if (!isBioImageItError(err)) throw err;
           results.push({ file, ok: false, error: err.message });
@@ -90,7 +103,8 @@ export function registerToolsCommand(program: Command, ctx: CliContext): void {
       if (g.json) printJson(ctx.output, results);
       else {
         for (const r of results) {
-          if (r.ok) ctx.output.out(`ok: ${r.file} (${r.id})`);
+          for (const w of r.warnings ?? []) ctx.output.err(`warning: ${w.message}`);
+          if (r.ok) ctx.output.out(`ok: ${r.file} (${r.id})${r.warnings ? ` with ${r.warnings.length} warning(s)` : ''}`);
           else ctx.output.err(`invalid: ${r.error}`);
         }
       }
@@ -118,4 +132,9 @@ export function registerToolsCommand(program: Command, ctx: CliContext): void {
       }
       if (results.some((r) => !r.passed)) ctx.exitCode = 1;
     });
+}
+
+/** A load warning as `--json` prints it. */
+function warningJson(w: ToolLoadWarning): { file: string; line: number; quirk: string; message: string } {
+  return { file: w.file, line: w.line, quirk: w.quirk, message: w.message };
 }

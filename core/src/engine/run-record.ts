@@ -1,4 +1,4 @@
-import type { JobRecord, RunStatus } from '../model/run.js';
+import type { JobRecord, RunRecord, RunStatus } from '../model/run.js';
 import type { ToolParamValue } from '../tools/tool-manifest.js';
 
 /**
@@ -26,4 +26,27 @@ export function jobIdFor(index: number): string {
 /** Today as `YYYY-MM-DD` (v1's day-precision dates). */
 export function today(): string {
   return new Date().toISOString().slice(0, 10);
+}
+
+/** Fields of a run record that a recorder other than the job engine may have left unwritten. */
+type UnwrittenField = 'runner' | 'host' | 'user' | 'start';
+
+/**
+ * A run record as `runs list/show --json` and the REST API show it: the fields its recorder never
+ * wrote are absent instead of empty strings. Only runs BioImageIT v1 wrote have such fields.
+ */
+export type ShownRunRecord = Omit<RunRecord, UnwrittenField | 'tool'> &
+  Partial<Pick<RunRecord, UnwrittenField>> & {
+    readonly tool: Omit<RunRecord['tool'], 'digest' | 'version'> & Partial<Pick<RunRecord['tool'], 'digest' | 'version'>>;
+  };
+
+/**
+ * `run` without the fields BioImageIT v1 never wrote: for a record with `recordedBy:
+ * 'bioimageit-v1'`, the empty tool digest (and version, when v1's key had none), runner, host,
+ * user and start are left out; any other record is returned as it is.
+ */
+export function shownRunRecord(run: RunRecord): ShownRunRecord {
+  if (run.recordedBy !== 'bioimageit-v1') return run;
+  const written = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== '')) as T;
+  return { ...written(run), tool: written(run.tool) };
 }

@@ -3,8 +3,15 @@ import type { Tags } from './data-item.js';
 /** Status of one job of a run. `cached`: served from an identical earlier job, nothing executed. */
 export type JobStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'cached';
 
-/** Status of a run as a whole. `partial`: some jobs succeeded, some failed. */
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'partial';
+/**
+ * Status of a run as a whole. `partial`: some jobs succeeded, some failed. `unknown`: nothing
+ * recorded it, as for the runs BioImageIT v1 wrote (see {@link RunRecord.recordedBy}); the job
+ * engine never sets it.
+ */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'partial' | 'unknown';
+
+/** Who wrote a run record other than this implementation's job engine. */
+export type RunRecorder = 'bioimageit-v1';
 
 /** One job (one execution of the tool) inside a run record. */
 export interface JobRecord {
@@ -76,6 +83,13 @@ export interface RunRecord {
   readonly end?: string;
   readonly status: RunStatus;
   readonly jobs: readonly JobRecord[];
+  /**
+   * Set when the record was read from a run file another program wrote. `bioimageit-v1`: the
+   * Python BioImageIT v1 kept the tool, its parameters and input queries only, so `status` is
+   * `unknown`, `jobs` is empty and the tool digest, runner, host, user and start are empty
+   * strings (never written, not blank values); its outputs are the items whose origin names the run.
+   */
+  readonly recordedBy?: RunRecorder;
   /** Versions of BioImageIT components that made the run. */
   readonly software?: Readonly<Record<string, string>>;
 }

@@ -7,6 +7,7 @@ export { describeRunnerContract, type RunnerFixture } from './runner-contract.js
 export { tinyPng } from './storage-thumbnail-cases.js';
 export { sampleRunRecord } from './sample-run-record.js';
 export { writeSyntheticV1Experiment } from './synthetic-v1-experiment.js';
+export { addV1ProcessedDataset } from './add-v1-processed-dataset.js';
 export {
   skipWithout,
   partRequired,

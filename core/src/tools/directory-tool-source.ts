@@ -2,6 +2,7 @@ import { ToolError } from '../errors/area-errors.js';
 import type { ToolDescriptor, ToolSource } from '../extension-points/tool-source.js';
 import { findToolFiles, loadToolFile, type ToolLoadProblem } from './find-tool-files.js';
 import { v1ToolKey, type ToolManifest } from './tool-manifest.js';
+import type { ToolLoadWarning } from './v1-quirks.js';
 
 /** Options of a {@link DirectoryToolSource}. */
 export interface DirectoryToolSourceOptions {
@@ -16,6 +17,7 @@ interface ToolIndex {
   readonly byId: ReadonlyMap<string, ToolManifest>;
   readonly byV1Key: ReadonlyMap<string, ToolManifest>;
   readonly problems: readonly ToolLoadProblem[];
+  readonly warnings: readonly ToolLoadWarning[];
 }
 
 /**
@@ -24,7 +26,8 @@ interface ToolIndex {
  * again after {@link reload}. A broken file never hides the others: its error is kept in
  * {@link problems} and the good tools are still listed. Ids must be unique across the folders:
  * the first file found wins (folders in the given order, then names sorted, depth first) and each later one is
- * reported as a DUPLICATE_TOOL problem naming both files.
+ * reported as a DUPLICATE_TOOL problem naming both files. A v1 wrapper with quirks v1 accepts
+ * loads, each quirk kept in {@link warnings}.
  */
 export class DirectoryToolSource implements ToolSource {
   readonly id: string;
@@ -64,6 +67,11 @@ export class DirectoryToolSource implements ToolSource {
     return (await this.load()).problems;
   }
 
+  /** The v1 quirks of the wrappers that loaded (file, line, quirk), in discovery order. */
+  async warnings(): Promise<readonly ToolLoadWarning[]> {
+    return (await this.load()).warnings;
+  }
+
   /** Forgets what was read; the next call reads the folders again. */
   reload(): void {
     this.index = undefined;
@@ -77,10 +85,11 @@ export class DirectoryToolSource implements ToolSource {
 
 async function buildIndex(folders: readonly string[]): Promise<ToolIndex> {
   const { files, problems } = await findToolFiles(folders);
+  const quirks = files.map((): ToolLoadWarning[] => []);
   const loaded = await Promise.all(
-    files.map(async (file) => {
+    files.map(async (file, k) => {
       try {
-        return await loadToolFile(file);
+        return await loadToolFile(file, { onWarning: (w) => quirks[k]?.push(w) });
       } catch (cause) {
         const error =
           cause instanceof ToolError
@@ -93,7 +102,8 @@ async function buildIndex(folders: readonly string[]): Promise<ToolIndex> {
   const tools: ToolManifest[] = [];
   const byId = new Map<string, ToolManifest>();
   const byV1Key = new Map<string, ToolManifest>();
-  for (const tool of loaded) {
+  const warnings: ToolLoadWarning[] = [];
+  for (const [k, tool] of loaded.entries()) {
     if ('error' in tool) {
       problems.push(tool);
       continue;
@@ -106,8 +116,9 @@ async function buildIndex(folders: readonly string[]): Promise<ToolIndex> {
       continue;
     }
     tools.push(tool);
+    warnings.push(...(quirks[k] ?? []));
     byId.set(tool.id, tool);
     byV1Key.set(v1ToolKey(tool).toLowerCase(), tool);
   }
-  return { tools, byId, byV1Key, problems };
+  return { tools, byId, byV1Key, problems, warnings };
 }

@@ -5,6 +5,7 @@ import { ToolError } from '../errors/area-errors.js';
 import { loadToolManifest } from './load-tool-manifest.js';
 import { loadV1Wrapper } from './load-v1-wrapper.js';
 import type { ToolManifest } from './tool-manifest.js';
+import type { ToolLoadOptions } from './v1-quirks.js';
 
 /** A file that looked like a tool but could not be used, or a folder that could not be searched. */
 export interface ToolLoadProblem {
@@ -82,10 +83,11 @@ async function hasToolRoot(path: string): Promise<boolean> {
 
 /**
  * Loads one tool file by its name: `*.tool.json` as a native manifest, anything else as a v1 XML
- * wrapper. Used by `bioimageit tools validate FILE` and by {@link DirectoryToolSource}.
+ * wrapper (whose v1 quirks go to `options.onWarning`, or are refused with `options.strict`). Used
+ * by `bioimageit tools validate FILE` and by {@link DirectoryToolSource}.
  *
  * @throws ToolError NOT_FOUND or BAD_MANIFEST naming the file.
  */
-export async function loadToolFile(path: string): Promise<ToolManifest> {
-  return path.endsWith(NATIVE_MANIFEST_SUFFIX) ? loadToolManifest(path) : loadV1Wrapper(path);
+export async function loadToolFile(path: string, options: ToolLoadOptions = {}): Promise<ToolManifest> {
+  return path.endsWith(NATIVE_MANIFEST_SUFFIX) ? loadToolManifest(path) : loadV1Wrapper(path, options);
 }

@@ -31,4 +31,5 @@ export { validateParams } from './validate-params.js';
 export { outputFileName, outputExtension, FORMAT_EXTENSIONS, DEFAULT_OUTPUT_TEMPLATE, type OutputNameInput } from './output-file-name.js';
 export { findToolFiles, loadToolFile, NATIVE_MANIFEST_SUFFIX, type ToolLoadProblem } from './find-tool-files.js';
 export { DirectoryToolSource, type DirectoryToolSourceOptions } from './directory-tool-source.js';
+export type { ToolLoadOptions, ToolLoadWarning, V1Quirk } from './v1-quirks.js';
 export { ToolCatalog } from './tool-catalog.js';

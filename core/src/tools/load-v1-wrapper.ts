@@ -6,6 +6,7 @@ import { parseShedYml, type ShedYml } from './shed-yml.js';
 import type { CondaRequirement, ToolManifest, ToolManifestBody, ToolRequirements } from './tool-manifest.js';
 import { v1CommandToArgv, V1CommandSyntaxError } from './v1-command.js';
 import { v1Fail, v1Inputs, v1Outputs, v1Tests, withoutUndefined, type V1Fail } from './v1-params.js';
+import { v1QuirkReport, type ToolLoadOptions } from './v1-quirks.js';
 import { validateToolManifest } from './validate-tool-manifest.js';
 import { childElements, descendantElements, elementText, parseXml, type XmlElement } from './xml-parser.js';
 
@@ -19,11 +20,16 @@ const UNSUPPORTED = new Set(['conditional', 'repeat', 'section', 'collection']);
  * `<outputs>`, `<tests>`, `<help>`; `.shed.yml` gives categories, owner, homepage and a fallback
  * description. The digest also covers the XML bytes. Called by `DirectoryToolSource`.
  *
+ * What v1 itself accepts loads: each `V1Quirk` (a repeated select option, an empty test
+ * file, a decimal bound on an integer) is read as v1 reads it and reported to
+ * `options.onWarning`, or refused when `options.strict` is set.
+ *
  * @throws ToolError NOT_FOUND when the XML cannot be read; BAD_MANIFEST naming the file and line of
  * malformed XML or YAML, a missing attribute, an unsupported construct (conditional, repeat,
- * section, data_collection, dynamic options, unknown parameter types) or a bad command.
+ * section, data_collection, dynamic options, unknown parameter types), a bad command, or (strict)
+ * a v1 quirk.
  */
-export async function loadV1Wrapper(xmlPath: string): Promise<ToolManifest> {
+export async function loadV1Wrapper(xmlPath: string, options: ToolLoadOptions = {}): Promise<ToolManifest> {
   const file = resolve(xmlPath);
   let bytes: Uint8Array;
   try {
@@ -37,14 +43,18 @@ export async function loadV1Wrapper(xmlPath: string): Promise<ToolManifest> {
     throw new ToolError('BAD_MANIFEST', `${shedFile}: cannot read (${error.message})`, { cause: error, details: { file: shedFile } });
   });
   const shed = shedText === undefined ? {} : parseShedYml(shedText, shedFile);
-  const body = v1WrapperBody(new TextDecoder().decode(bytes), file, shed);
+  const body = v1WrapperBody(new TextDecoder().decode(bytes), file, shed, options);
   return sealManifest(body, file, [bytes]);
 }
 
-/** Converts the text of a v1 wrapper (and its parsed `.shed.yml`) into a validated manifest body. */
-export function v1WrapperBody(xml: string, file: string, shed: ShedYml = {}): ToolManifestBody {
+/**
+ * Converts the text of a v1 wrapper (and its parsed `.shed.yml`) into a validated manifest body;
+ * v1 quirks are reported to `options.onWarning` (or refused when `options.strict`).
+ */
+export function v1WrapperBody(xml: string, file: string, shed: ShedYml = {}, options: ToolLoadOptions = {}): ToolManifestBody {
   const root = parseXml(xml, file);
   const fail = v1Fail(file);
+  const quirk = v1QuirkReport(file, options);
   if (root.name !== 'tool') throw fail(root, 'the root element must be <tool>');
   for (const element of descendantElements(root)) {
     if (UNSUPPORTED.has(element.name)) throw fail(element, `<${element.name}> is not supported by BioImageIT wrappers`);
@@ -63,7 +73,7 @@ export function v1WrapperBody(xml: string, file: string, shed: ShedYml = {}): To
     const value = element === undefined ? undefined : dedent(elementText(element));
     return value === '' ? undefined : value;
   };
-  const inputs = v1Inputs(child('inputs'), fail);
+  const inputs = v1Inputs(child('inputs'), fail, quirk);
   const outputs = v1Outputs(child('outputs'), fail);
   const command = child('command');
   if (command === undefined) throw fail(root, 'needs a <command>', 'command');
@@ -85,7 +95,7 @@ export function v1WrapperBody(xml: string, file: string, shed: ShedYml = {}): To
     requirements: v1Requirements(child('requirements'), fail),
     resources: {},
     type: type === 'merge' ? ('reduce' as const) : ('map' as const),
-    tests: v1Tests(child('tests'), inputs, outputs),
+    tests: v1Tests(child('tests'), inputs, outputs, quirk),
     help: text('help'),
     owner: shedString(shed, 'owner'),
     homepage: shedString(shed, 'homepage_url'),

@@ -5,6 +5,7 @@ import type { ToolSourceRegistry } from '../registry/registries.js';
 import type { DirectoryToolSource } from './directory-tool-source.js';
 import type { ToolLoadProblem } from './find-tool-files.js';
 import type { ToolManifest } from './tool-manifest.js';
+import type { ToolLoadWarning } from './v1-quirks.js';
 
 /**
  * Every tool the kernel can run: the configured tool folders first (`tools.dirs`), then the
@@ -80,6 +81,11 @@ export class ToolCatalog implements ToolSource {
   /** Problems of the folders (bad files, duplicates) and of plugin sources that could not be used. */
   async problems(): Promise<readonly ToolLoadProblem[]> {
     return [...(await this.folders.problems()), ...this.sourceProblems.values()];
+  }
+
+  /** The v1 quirks of the folders' wrappers that loaded anyway (see DirectoryToolSource.warnings). */
+  async warnings(): Promise<readonly ToolLoadWarning[]> {
+    return this.folders.warnings();
   }
 
   /** Forgets what the folders held (plugin sources keep their own state). */

@@ -76,7 +76,7 @@ describe('local-fs processed data in the v1 layout', () => {
 
   it('reads the runs v1 wrote as run records', async () => {
     const store = await backend.openExperiment(exp);
-    const v1Run = { matchBy: 'position', runner: '', host: '', user: '', start: '', status: 'succeeded', jobs: [] };
+    const v1Run = { matchBy: 'position', runner: '', host: '', user: '', start: '', status: 'unknown', recordedBy: 'bioimageit-v1', jobs: [] };
     const copied = {
       ...v1Run,
       id: '6a6b1be8-8f23-4b9e-a63b-5513be83a178',

@@ -74,9 +74,10 @@ function isRunRecord(value: unknown): value is RunRecord {
 /**
  * The RunRecord of a run file of dataset `dataset`: the record this implementation stored, or,
  * for a run written by v1, what v1 recorded: tool id and version split from v1's key
- * (`biitcopy_v1.0.0`; a plain name is the id, version `''`), the manifest path as source, empty
- * digest, runner, host, user and start, `matchBy: 'position'` (v1 pairs inputs by position),
- * status `succeeded` and no jobs (v1 keeps no per-job record).
+ * (`biitcopy_v1.0.0`; a plain name is the id, version `''`), the manifest path as source,
+ * `matchBy: 'position'` (v1 pairs inputs by position) and no jobs (v1 keeps no per-job record).
+ * v1 records no outcome: status `unknown`, `recordedBy: 'bioimageit-v1'`, and digest, runner,
+ * host, user and start left empty (never written).
  */
 export function runRecordOf(doc: V1RunDoc, dataset: string): RunRecord {
   const stored = doc[EXTRAS_KEY];
@@ -98,7 +99,8 @@ export function runRecordOf(doc: V1RunDoc, dataset: string): RunRecord {
     host: '',
     user: '',
     start: '',
-    status: 'succeeded',
+    status: 'unknown',
     jobs: [],
+    recordedBy: 'bioimageit-v1',
   };
 }

@@ -200,15 +200,19 @@ export const API_SCHEMAS = {
   },
   RunSummary: {
     type: 'object',
-    required: ['id', 'dataset', 'tool', 'status', 'start', 'user', 'jobs'],
+    required: ['id', 'dataset', 'tool', 'status', 'jobs'],
     properties: {
       id: str,
       dataset: str,
       tool: { type: 'object', required: ['id', 'name', 'version'], properties: { id: str, name: str, version: str } },
-      status: str,
-      start: str,
+      status: { type: 'string', description: '`unknown` for a run BioImageIT v1 wrote (it records no outcome)' },
+      recordedBy: {
+        enum: ['bioimageit-v1'],
+        description: 'present when another program wrote the run: BioImageIT v1 kept no status, jobs, runner, user or times',
+      },
+      start: { type: 'string', description: 'absent when never recorded (BioImageIT v1)' },
       end: str,
-      user: str,
+      user: { type: 'string', description: 'absent when never recorded (BioImageIT v1)' },
       jobs: { type: 'object', required: ['total', 'succeeded', 'failed', 'cached'], additionalProperties: { type: 'integer' } },
       live: { $ref: '#/components/schemas/LiveRun' },
     },
@@ -220,9 +224,26 @@ export const API_SCHEMAS = {
       record: {
         type: 'object',
         required: ['id', 'dataset', 'tool', 'parameters', 'inputs', 'status', 'jobs'],
-        description: 'the stored run record (run.md.json)',
+        description:
+          'the stored run record (run.md.json); one BioImageIT v1 wrote has status `unknown`, `recordedBy: bioimageit-v1`, no jobs, and no tool digest, runner, host, user or start',
       },
       live: { $ref: '#/components/schemas/LiveRun' },
+      outputs: {
+        type: 'array',
+        description: 'the items the run made, in the order of their inputs (not the order jobs finished)',
+        items: {
+          type: 'object',
+          required: ['id', 'name', 'inputs'],
+          properties: {
+            id: str,
+            name: str,
+            job: { type: 'string', description: 'the job that made it (absent for BioImageIT v1 runs)' },
+            inputs: { type: 'array', items: { type: 'object', required: ['name', 'id'], properties: { name: str, id: str } } },
+            missing: { type: 'boolean', description: 'the data file does not exist (never written by a failed v1 tool, or removed)' },
+          },
+        },
+      },
+      itemNames: { type: 'object', description: 'item id → name of every item a job used or made', additionalProperties: str },
     },
   },
   PipelineSummary: {

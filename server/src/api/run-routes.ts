@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { StorageError, type ExperimentStore, type RunRecord } from '@bioimageit/core';
+import { runItems, shownRunRecord, StorageError, type ExperimentStore, type RunRecord } from '@bioimageit/core';
 import { ApiError } from '../api-error.js';
 import type { ApiRoute } from '../http/api-route.js';
 import type { LiveRun } from '../runs/run-events.js';
@@ -78,7 +78,9 @@ export function runRoutes(ctx: ServerContext): ApiRoute[] {
       method: 'GET',
       path: '/api/experiments/{experiment}/runs/{run}',
       operationId: 'getRun',
-      summary: 'One run: its stored record (tool, parameters, inputs, environment, jobs) and live progress',
+      summary: 'One run: its stored record (tool, parameters, inputs, environment, jobs), its outputs in input order, and live progress',
+      description:
+        'A run BioImageIT v1 wrote has status `unknown` and `recordedBy: bioimageit-v1`, no jobs, and none of the fields v1 never wrote (tool digest, runner, host, user, start). `outputs` lists the items the run made in the order of their inputs, `missing` when the data file was never written or is gone; `itemNames` names every item a job used or made.',
       tag: 'runs',
       pathParameters: runParams,
       responses: { 200: { description: 'the run', schema: ref('Run') }, 404: error('no such experiment or run') },
@@ -86,7 +88,24 @@ export function runRoutes(ctx: ServerContext): ApiRoute[] {
         const store = await ctx.catalog.open(params['experiment'] as string);
         const record = await findRun(store, params['run'] as string);
         const live = ctx.runs.get(record.id);
-        return { json: { record, ...(live !== undefined && { live }) } };
+        const { byId, outputs } = await runItems(store, record);
+        const used = new Set(record.jobs.flatMap((j) => [...Object.values(j.inputs).flat(), ...j.outputs]));
+        for (const o of outputs) for (const i of o.inputs) used.add(i.id);
+        const itemNames = Object.fromEntries([...used].flatMap((id) => (byId.has(id) ? [[id, byId.get(id)?.name as string]] : [])));
+        return {
+          json: {
+            record: shownRunRecord(record),
+            ...(live !== undefined && { live }),
+            outputs: outputs.map((o) => ({
+              id: o.item.id,
+              name: o.item.name,
+              ...(o.jobId !== undefined && { job: o.jobId }),
+              inputs: o.inputs.map((i) => ({ name: i.name, id: i.id })),
+              ...(o.missing === true && { missing: true }),
+            })),
+            itemNames,
+          },
+        };
       },
     },
     {
@@ -172,9 +191,10 @@ function runSummary(record: RunRecord, live: LiveRun | undefined) {
     dataset: record.dataset,
     tool: { id: record.tool.id, name: record.tool.name, version: record.tool.version },
     status: live?.status ?? record.status,
-    start: record.start,
+    ...(record.recordedBy !== undefined && { recordedBy: record.recordedBy }),
+    ...(record.start !== '' && { start: record.start }),
     ...(record.end !== undefined && { end: record.end }),
-    user: record.user,
+    ...(record.user !== '' && { user: record.user }),
     jobs: { total: record.jobs.length, succeeded: count('succeeded'), failed: count('failed'), cached: count('cached'), cancelled: count('cancelled') },
     ...(live !== undefined && { live }),
   };

@@ -168,7 +168,8 @@ export class RunTracker {
     const error = failed.length > 0 ? `${failed.length} job(s) failed: ${failed[0]?.error ?? 'see the logs'}` : undefined;
     tracked.live = {
       ...tracked.live,
-      status: record.status,
+      // `unknown` is only ever read from runs BioImageIT v1 wrote; the job engine never records it.
+      status: record.status === 'unknown' ? 'failed' : record.status,
       fraction: 1,
       finished: record.jobs.length,
       failed: failed.length,
