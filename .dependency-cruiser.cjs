@@ -16,7 +16,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(dist|node_modules|build|test-output|coverage)/' },
+    exclude: { path: '(^|/)(dist|node_modules|build|test-output|coverage)/|^cli/bundle[.a-z0-9-]*/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.check.json' },
     enhancedResolveOptions: {

@@ -6,7 +6,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/', '**/dist/', '**/build/', '**/coverage/', '**/.bench/', 'server/test-output/', 'demo-workspace/'] },
+  { ignores: ['**/node_modules/', '**/dist/', '**/build/', 'cli/bundle*/', '**/coverage/', '**/.bench/', 'server/test-output/', 'demo-workspace/'] },
   js.configs.recommended,
   {
     files: ['**/*.{js,mjs,cjs}'],

@@ -15,6 +15,7 @@ const outputs = [
   'plugins/model-zoo/dist/model-zoo-module.js',
   'server/dist/index.js',
   'cli/dist/main.js',
+  'cli/bundle/bioimageit.js',
 ];
 
 function newestSource(dir: string): number {

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, createKernel, defaultConfig, loadKernelConfig, settingsEnvironment, type ExperimentStore, type Kernel } from '@bioimageit/core';
-import { DEFAULT_PLUGINS, KNOWN_PLUGINS } from './default-plugins.js';
+import { ConfigError, loadKernelConfig, settingsEnvironment, type ExperimentStore, type HostModules, type Kernel } from '@bioimageit/core';
 import type { Output } from './output.js';
 
 /** Options every command accepts. */
@@ -12,18 +11,33 @@ export interface GlobalOptions {
 
 /**
  * What a command runs against: the kernel (created on first use, so `--help` and `init` never
- * load plugins) and the output. Commands never touch the container.
+ * load plugins nor the kernel's code) and the output. Commands never touch the container.
  */
 export class CliContext {
   private kernel?: Promise<Kernel>;
   /** Exit status a command sets for partial failures (1); errors thrown set it elsewhere. */
   exitCode = 0;
 
+  /**
+   * @param hostModules the modules the running program carries inside itself (the CLI's bundle;
+   * see RunCliOptions): the kernel and {@link importModule} use them instead of node_modules.
+   */
   constructor(
     readonly output: Output,
     readonly cwd: string,
     readonly env: NodeJS.ProcessEnv,
+    readonly hostModules: HostModules = {},
   ) {}
+
+  /**
+   * Imports a package by its bare specifier (`@bioimageit/server`): the program's own copy when it
+   * carries one (see {@link hostModules}), else the installed package. For packages loaded only by
+   * the command that needs them.
+   */
+  importModule(specifier: string): Promise<unknown> {
+    const own = this.hostModules.modules?.[specifier];
+    return own !== undefined ? own() : import(specifier);
+  }
 
   /**
    * The kernel for the workspace (from --workspace, BIOIMAGEIT_WORKSPACE or the folders above the
@@ -31,21 +45,15 @@ export class CliContext {
    * defaults; `requireWorkspace` makes that an error instead.
    */
   getKernel(options: GlobalOptions, requireWorkspace = false): Promise<Kernel> {
-    this.kernel ??= (async () => {
-      try {
-        const config = await loadKernelConfig({
-          cwd: this.cwd,
-          env: this.env,
-          defaultPlugins: DEFAULT_PLUGINS,
-          ...(options.workspace !== undefined && { workspace: options.workspace }),
-        });
-        return await createKernel({ config, env: this.env, knownPlugins: KNOWN_PLUGINS });
-      } catch (err) {
-        if (requireWorkspace || !(err instanceof ConfigError) || err.code !== 'NO_WORKSPACE') throw err;
-        const user = this.env['BIOIMAGEIT_USER'] || this.env['USER'] || 'unknown';
-        return createKernel({ config: defaultConfig(this.cwd, user, DEFAULT_PLUGINS), env: this.env, knownPlugins: KNOWN_PLUGINS });
-      }
-    })();
+    this.kernel ??= import('./open-kernel.js').then(({ openKernel }) =>
+      openKernel({
+        cwd: this.cwd,
+        env: this.env,
+        requireWorkspace,
+        hostModules: this.hostModules,
+        ...(options.workspace !== undefined && { workspace: options.workspace }),
+      }),
+    );
     return this.kernel;
   }
 

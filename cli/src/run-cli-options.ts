@@ -1,3 +1,4 @@
+import type { HostModules } from '@bioimageit/core';
 import type { Output } from './output.js';
 
 /** Where a run of the `bioimageit` command prints, in which folder it runs, and its environment. */
@@ -5,6 +6,12 @@ export interface RunCliOptions {
   readonly output?: Output;
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * The modules the running program carries inside itself: given by the CLI's bundle
+   * (cli/scripts/bundle.mjs), so that plugins, the server and plugins loaded from elsewhere all
+   * use its one copy of core. Default none (packages are imported from node_modules).
+   */
+  readonly hostModules?: HostModules;
 }
 
 /**

@@ -21,7 +21,9 @@ export * from './runner/index.js';
 export * from './provenance/index.js';
 export * from './engine/index.js';
 export * from './kernel/index.js';
-export { CORE_VERSION } from './version.js';
+// Only `export *` here: a named re-export makes esbuild's code splitting (the CLI's bundle) put
+// every module of core in the chunks of whoever imports anything from core.
+export * from './version.js';
 export * from './util/process-alive.js';
 export * from './util/control-characters.js';
 export * from './util/bytes.js';

@@ -2,8 +2,6 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { runDemo } from '../demo/run-demo.js';
-import { runLlsmDemo } from '../demo/run-llsm-demo.js';
 import type { RunCli } from '../run-cli-options.js';
 import { UsageError } from '../usage-error.js';
 import { parseJobs } from './run-report.js';
@@ -29,6 +27,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext, runCli: R
       const jobs = parseJobs(flags.jobs) ?? Math.max(1, Math.min(4, availableParallelism()));
       const images = flags.images === undefined ? 5 : Number(flags.images);
       if (!Number.isInteger(images) || images < 1 || images > 99) throw new UsageError(`--images must be an integer from 1 to 99, got '${flags.images}'`);
+      const { runDemo } = await import('../demo/run-demo.js');
       await runDemo(ctx, { dir: resolve(ctx.cwd, dir), jobs, imagesPerPopulation: images }, runCli);
     });
   demo
@@ -50,6 +49,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext, runCli: R
       };
       const snr = flags.snr === undefined ? 4 : Number(flags.snr);
       if (!Number.isFinite(snr) || snr <= 0 || snr > 100) throw new UsageError(`--snr must be a number above 0 and at most 100, got '${flags.snr}'`);
+      const { runLlsmDemo } = await import('../demo/run-llsm-demo.js');
       await runLlsmDemo(
         ctx,
         { dir: resolve(ctx.cwd, dir), jobs, cells: whole(flags.cells, 'cells', 2, 20), frames: whole(flags.frames, 'frames', 10, 500), snr },

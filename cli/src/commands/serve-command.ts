@@ -30,7 +30,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     .action(async (flags: { host: string; port: string; token?: string; experiment?: string[] }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       if (!/^\d{1,5}$/.test(flags.port) || Number(flags.port) > 65535) throw new UsageError(`--port must be a number 0..65535 (got '${flags.port}')`);
-      const server = await (import(specifier) as Promise<ServerPackage>).catch((error: unknown) => {
+      const server = await (ctx.importModule(specifier) as Promise<ServerPackage>).catch((error: unknown) => {
         throw new UsageError(`'serve' needs the @bioimageit/server package (npm install @bioimageit/server): ${(error as Error).message.split('\n')[0]}`);
       });
       const kernel = await ctx.getKernel(g);

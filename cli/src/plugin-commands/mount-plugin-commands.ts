@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { importPluginModule, PluginError, type CommandContext, type CommandDescription } from '@bioimageit/core';
+import { importPluginModule, PluginError, type CommandContext, type CommandDescription, type HostModules } from '@bioimageit/core';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { UsageError } from '../usage-error.js';
 import { addDescribedCommand } from './commander-from-description.js';
@@ -19,7 +19,7 @@ export async function mountPluginCommands(program: Command, ctx: CliContext, com
   for (const command of commands) {
     const { declaration } = command;
     if (declaration.name === invoked) {
-      const description = await loadCommandModule(command);
+      const description = await loadCommandModule(command, ctx.hostModules);
       addDescribedCommand(program, description, async (described, args, cmd) => {
         const code = await described.run?.(args, await commandContext(ctx, cmd.optsWithGlobals<GlobalOptions>()));
         if (typeof code === 'number') ctx.exitCode = code;
@@ -42,8 +42,8 @@ export function workspaceArgument(argv: readonly string[]): string | undefined {
   return found;
 }
 
-/** The words of `argv` that are not the program's own options (`--json`, `--workspace DIR`). */
-function commandWords(argv: readonly string[]): string[] {
+/** The words of `argv` that are not the program's own options (`--json`, `--workspace DIR`): the command's name first. */
+export function commandWords(argv: readonly string[]): string[] {
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i] as string;
@@ -56,14 +56,15 @@ function commandWords(argv: readonly string[]): string[] {
 
 /**
  * Imports the command's module (a subpath export of the plugin package, else a file relative to a
- * folder plugin) and checks that it default-exports the command its manifest declares. Throws
- * PluginError ACTIVATION_FAILED (the import threw) or NOT_CONTRIBUTED, naming the plugin.
+ * folder plugin; the program's own copy where `host` has one) and checks that it default-exports
+ * the command its manifest declares. Throws PluginError ACTIVATION_FAILED (the import threw) or
+ * NOT_CONTRIBUTED, naming the plugin.
  */
-export async function loadCommandModule({ declaration, descriptor }: PluginCommand): Promise<CommandDescription> {
+export async function loadCommandModule({ declaration, descriptor }: PluginCommand, host: HostModules = {}): Promise<CommandDescription> {
   const where = `command '${declaration.name}' of plugin '${descriptor.manifest.id}' (${descriptor.packageName}${declaration.module.slice(1)})`;
   let namespace: unknown;
   try {
-    namespace = await importPluginModule({ ...descriptor, manifest: { ...descriptor.manifest, module: declaration.module } }).catch((err: unknown) => {
+    namespace = await importPluginModule({ ...descriptor, manifest: { ...descriptor.manifest, module: declaration.module } }, host).catch((err: unknown) => {
       const file = resolve(descriptor.directory, declaration.module);
       if (!existsSync(file) || !statSync(file).isFile()) throw err;
       return import(pathToFileURL(file).href) as Promise<unknown>;

@@ -12,6 +12,7 @@ import { PluginLoader } from '../plugin/plugin-loader.js';
 import type { PluginDescriptor, PluginManifest } from '../plugin/plugin-manifest.js';
 import { validatePluginManifest } from '../plugin/plugin-manifest.js';
 import { validateRunnerDeclaration, type RunnerDeclaration } from '../plugin/runner-declaration.js';
+import type { HostModules } from '../plugin/host-module-sharing.js';
 import { importPluginModule, readPluginDescriptor } from '../plugin/plugin-resolver.js';
 import { FormatRegistry, RunnerRegistry, StorageRegistry, ToolSourceRegistry } from '../registry/registries.js';
 import { CORE_VERSION } from '../version.js';
@@ -44,6 +45,8 @@ export interface CreateKernelOptions extends LoadConfigOptions {
   readonly knownPlugins?: readonly KnownPlugin[];
   /** Folders from which plugin packages are resolved; default: the workspace and this package. */
   readonly pluginBases?: readonly string[];
+  /** The host's own copies of plugin modules and shared packages (a bundled application); default none. */
+  readonly hostModules?: HostModules;
 }
 
 /**
@@ -75,7 +78,7 @@ export async function createKernel(options: CreateKernelOptions = {}): Promise<K
     hooks,
     // Capabilities are probed with the settings too (a DOCKER_HOST given in the config's `settings`).
     prober: options.prober ?? defaultCapabilityProber(settingsEnvironment(config, options.env ?? process.env)),
-    importModule: importPluginModule,
+    importModule: (descriptor) => importPluginModule(descriptor, options.hostModules),
   });
   const bases = options.pluginBases ?? [config.workspace, dirname(fileURLToPath(import.meta.url))];
   const declared = new Set<string>();

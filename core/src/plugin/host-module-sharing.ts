@@ -6,6 +6,27 @@ import { fileURLToPath } from 'node:url';
 /** Bare specifiers (and their subpaths) a plugin always resolves to the host's copy of. */
 export const SHARED_WITH_PLUGINS: readonly string[] = ['@bioimageit/core', 'inversify'];
 
+/**
+ * What a host that carries packages inside itself (the CLI's bundle: one file tree holding core,
+ * inversify and some plugins) tells the plugin loader, so that one copy of each runs. An
+ * application that imports the packages from node_modules passes none. Given by the composition
+ * root to createKernel (`hostModules`) and to importPluginModule.
+ */
+export interface HostModules {
+  /**
+   * Modules the host contains, by the bare specifier they are published under
+   * (`@bioimageit/omero/module`, `@bioimageit/server`): a plugin module named here is imported
+   * through this function, never from the installed package's files.
+   */
+  readonly modules?: Readonly<Record<string, () => Promise<unknown>>>;
+  /**
+   * The URL of the host's own module for a specifier of {@link SHARED_WITH_PLUGINS} or a subpath
+   * of one (`@bioimageit/core`, `@bioimageit/core/formats`, `inversify`): what a plugin loaded from
+   * outside the host imports under that name. A shared specifier not named here resolves from core.
+   */
+  readonly shared?: Readonly<Record<string, string>>;
+}
+
 /** What the resolver needs from Node (passed in, so the function also runs as the source of a `data:` URL module). */
 interface ResolverDeps {
   readonly readFileSync: (path: string, encoding: 'utf8') => string;
@@ -21,10 +42,11 @@ type Next = (specifier: string, context: { parentURL?: string }) => unknown;
  * (nearest package.json with a `name`) has a `bioimageit` manifest, resolves as if the import were
  * written in the host's core (`host`), so the plugin gets the host's one copy of core and
  * inversify wherever its folder lies and whatever its own node_modules holds (a copy installed
- * for its tests, or none). Self-contained (only its parameters): its source is also the hook of
- * `module.register` on Node 20.
+ * for its tests, or none); a specifier `urls` names resolves to that URL instead (the host's module
+ * of a bundle, see HostModules.shared). Self-contained (only its parameters): its source is also
+ * the hook of `module.register` on Node 20.
  */
-function createSharingResolve(host: string, shared: readonly string[], deps: ResolverDeps) {
+function createSharingResolve(host: string, shared: readonly string[], urls: Readonly<Record<string, string>>, deps: ResolverDeps) {
   const pluginDirs = new Map<string, boolean>();
   const readPackage = (dir: string): { name?: unknown; bioimageit?: unknown } | undefined => {
     try {
@@ -59,8 +81,10 @@ function createSharingResolve(host: string, shared: readonly string[], deps: Res
   };
   return (specifier: string, context: { parentURL?: string }, nextResolve: Next): unknown => {
     const isShared = shared.some((s) => specifier === s || specifier.startsWith(s + '/'));
-    if (isShared && context.parentURL !== host && inPlugin(context.parentURL)) return nextResolve(specifier, { ...context, parentURL: host });
-    return nextResolve(specifier, context);
+    if (!isShared || context.parentURL === host || !inPlugin(context.parentURL)) return nextResolve(specifier, context);
+    const url = Object.prototype.hasOwnProperty.call(urls, specifier) ? urls[specifier] : undefined;
+    if (url !== undefined) return { url, shortCircuit: true };
+    return nextResolve(specifier, { ...context, parentURL: host });
   };
 }
 
@@ -73,7 +97,7 @@ import { fileURLToPath } from 'node:url';
 const __name = (target) => target;
 const create = ${createSharingResolve.toString()};
 let resolveShared;
-export function initialize(data) { resolveShared = create(data.host, data.shared, { readFileSync, dirname, join, fileURLToPath }); }
+export function initialize(data) { resolveShared = create(data.host, data.shared, data.urls, { readFileSync, dirname, join, fileURLToPath }); }
 export async function resolve(specifier, context, nextResolve) { return resolveShared(specifier, context, nextResolve); }
 `;
 
@@ -83,11 +107,14 @@ let registered = false;
  * Makes every plugin module resolve `@bioimageit/core` and `inversify` to the host's copies, so
  * that a plugin in any folder (named by a path in `plugins`, or installed anywhere) loads without
  * those packages in its own node_modules and without symlinks, and never with a second copy.
- * Registers a module resolution hook once per process: `module.registerHooks` (in-thread; Node ≥
- * 22.15, where `module.register` is deprecated from Node 26 on: DEP0205), else `module.register`
- * (Node 20.6+); a no-op where the runtime has neither. Plugins declare both as peer dependencies.
+ * The host's copies are those core resolves, or the modules `shared` names (a bundle's; see
+ * HostModules). Registers a module resolution hook once per process (the first call's `shared`
+ * holds): `module.registerHooks` (in-thread; Node ≥ 22.15, where `module.register` is deprecated
+ * from Node 26 on: DEP0205), else `module.register` (Node 20.6+; its hooks thread takes tens of
+ * milliseconds to start, so a bundle's own plugins never register it); a no-op where the runtime
+ * has neither. Plugins declare both as peer dependencies.
  */
-export function shareHostModulesWithPlugins(): void {
+export function shareHostModulesWithPlugins(shared: Readonly<Record<string, string>> = {}): void {
   if (registered) return;
   registered = true;
   const api = nodeModule as {
@@ -95,11 +122,11 @@ export function shareHostModulesWithPlugins(): void {
     register?: typeof nodeModule.register;
   };
   if (typeof api.registerHooks === 'function') {
-    api.registerHooks({ resolve: createSharingResolve(import.meta.url, SHARED_WITH_PLUGINS, { readFileSync, dirname, join, fileURLToPath }) });
+    api.registerHooks({ resolve: createSharingResolve(import.meta.url, SHARED_WITH_PLUGINS, shared, { readFileSync, dirname, join, fileURLToPath }) });
     return;
   }
   if (typeof api.register !== 'function') return;
   api.register(`data:text/javascript,${encodeURIComponent(REGISTER_HOOKS)}`, {
-    data: { host: import.meta.url, shared: SHARED_WITH_PLUGINS },
+    data: { host: import.meta.url, shared: SHARED_WITH_PLUGINS, urls: { ...shared } },
   });
 }

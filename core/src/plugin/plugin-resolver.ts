@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { PluginError } from '../errors/area-errors.js';
-import { shareHostModulesWithPlugins } from './host-module-sharing.js';
+import { shareHostModulesWithPlugins, type HostModules } from './host-module-sharing.js';
 import { validatePluginManifest, type PluginDescriptor } from './plugin-manifest.js';
 
 /**
@@ -57,15 +57,19 @@ function locatePackage(spec: string, bases: readonly string[]): string | undefin
 }
 
 /**
- * Imports the plugin's module export. Tries the bare specifier first (so the host's export
+ * Imports the plugin's module export: the host's own module when `host.modules` names its
+ * specifier (a plugin bundled with the host), else the bare specifier (so the host's export
  * conditions apply), then the file the package's `exports[module]` names (`import`/`default`).
  * The plugin's imports of `@bioimageit/core` and `inversify` resolve to the host's copies (see
- * {@link shareHostModulesWithPlugins}): a plugin in any folder needs neither in its node_modules.
+ * {@link shareHostModulesWithPlugins}, given `host.shared`): a plugin in any folder needs neither
+ * in its node_modules.
  */
-export async function importPluginModule(descriptor: PluginDescriptor): Promise<unknown> {
-  shareHostModulesWithPlugins();
+export async function importPluginModule(descriptor: PluginDescriptor, host: HostModules = {}): Promise<unknown> {
   const { manifest, packageName, directory } = descriptor;
   const specifier = packageName + manifest.module.slice(1);
+  const own = host.modules !== undefined && Object.prototype.hasOwnProperty.call(host.modules, specifier) ? host.modules[specifier] : undefined;
+  if (own !== undefined) return own();
+  shareHostModulesWithPlugins(host.shared);
   try {
     return await import(specifier);
   } catch (err) {
