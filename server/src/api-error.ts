@@ -1,4 +1,5 @@
 import { BioImageItError, isBioImageItError, type ErrorOptions } from '@bioimageit/core';
+import { redactDeep } from './http/path-redactor.js';
 
 /** Codes of {@link ApiError}: what was wrong with an HTTP request itself. */
 export type ApiErrorCode =
@@ -75,13 +76,14 @@ export interface ErrorBody {
 
 /**
  * The error body for `err`. BioImageIT errors keep their message and details (they name the item,
- * file or query column), passed through `redact` (the server replaces its folders by experiment
- * names); other errors become `internal error` without their message or stack, so that nothing
- * about the server's internals leaks to clients.
+ * file or query column), every string of them passed through `redact` (the server replaces its
+ * folders by experiment names, its tool folders by `<tools>` and any other absolute path by its
+ * last segment: see PathRedactor); other errors become `internal error` without their message
+ * or stack, so that nothing about the server's internals leaks to clients.
  */
 export function errorBody(err: unknown, redact: (text: string) => string = (t) => t): ErrorBody {
   if (isBioImageItError(err)) {
-    const details = Object.keys(err.details).length > 0 ? (JSON.parse(redact(JSON.stringify(err.details))) as Record<string, unknown>) : undefined;
+    const details = Object.keys(err.details).length > 0 ? redactDeep(err.details, redact) : undefined;
     return { error: { code: err.code, area: err.area, message: redact(err.message), ...(details !== undefined && { details }) } };
   }
   return { error: { code: 'INTERNAL', area: 'api', message: 'internal error (see the server log)' } };

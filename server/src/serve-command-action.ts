@@ -24,7 +24,8 @@ export interface ServeHost {
 /**
  * The body of `bioimageit serve`: starts the server on the kernel's workspace (plus `-e`
  * experiments, paths resolved against the current folder), prints the address to open (with the
- * token when one is required: `--token`, `BIOIMAGEIT_SERVE_TOKEN`, or a random one off loopback),
+ * token when one is required: `--token`, `BIOIMAGEIT_SERVE_TOKEN`, or a random one off loopback;
+ * bound to every interface, `127.0.0.1` and then the machine's name and addresses for other machines),
  * serves until `host.stopped` resolves, then closes the server (running runs are cancelled).
  * Throws ApiError BAD_REQUEST for a malformed port.
  */
@@ -35,6 +36,8 @@ export async function serveCommandAction(flags: ServeFlags, host: ServeHost): Pr
   const server = await startServer({ kernel: host.kernel, host: flags.host, port: Number(flags.port), experiments, ...(token !== undefined && { token }) });
   const count = (await server.context.catalog.list()).length;
   host.out(`BioImageIT serving ${count} experiment${count === 1 ? '' : 's'} at ${server.openUrl}`);
+  if (server.networkUrls.length > 0 && !(server.networkUrls.length === 1 && server.networkUrls[0] === server.openUrl))
+    host.out(`From other machines: ${server.networkUrls.join(' or ')}`);
   if (server.token !== undefined) host.out('API clients send the header: Authorization: Bearer <token> (the token is in the address above)');
   host.out(`REST API: ${server.url}api (OpenAPI: ${server.url}api/openapi.json). Press Ctrl-C to stop.`);
   await host.stopped;

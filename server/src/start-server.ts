@@ -14,6 +14,7 @@ import type { ServerContext } from './api/server-context.js';
 import { AccessGuard, resolveAccess, TOKEN_COOKIE } from './http/access-guard.js';
 import { dispatchApi, sendJson } from './http/api-dispatcher.js';
 import { RouteTable } from './http/route-table.js';
+import { browsableUrls } from './http/server-address.js';
 import { StaticFiles } from './http/static-files.js';
 import { PreviewService, type PreviewOptions } from './render/preview-service.js';
 import { PipelineCatalog } from './runs/pipeline-catalog.js';
@@ -41,10 +42,15 @@ export interface ServeOptions {
 
 /** A listening server. */
 export interface RunningServer {
-  /** `http://HOST:PORT/`. */
+  /** `http://HOST:PORT/`, as this machine reaches it (`127.0.0.1` for a server bound to `0.0.0.0` or `::`). */
   readonly url: string;
-  /** The URL to open in a browser: with `?token=` when a token is required. */
+  /** The URL to open in a browser on this machine: with `?token=` when a token is required. */
   readonly openUrl: string;
+  /**
+   * The URLs to open from other machines (with `?token=`): the bound address, or for a server bound
+   * to every interface the machine's name and its external addresses; none on loopback.
+   */
+  readonly networkUrls: readonly string[];
   readonly port: number;
   /** The token requests need, when one is required. */
   readonly token: string | undefined;
@@ -72,7 +78,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const catalog = new ExperimentCatalog(kernel, options.experiments ?? []);
   await catalog.list();
   const imageFormats = new Set(kernel.formats.keys().filter((id) => kernel.formats.peek(id)?.readPixels !== undefined));
-  const runs = new RunTracker(kernel);
+  const runs = new RunTracker(kernel, (text) => catalog.redactor.redact(text));
   const pipelines = new PipelineTracker(kernel, runs);
   const context: ServerContext = {
     kernel,
@@ -135,11 +141,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   });
   const actual = (server.address() as AddressInfo).port;
-  const shownHost = host.includes(':') ? `[${host}]` : host;
-  const url = `http://${shownHost}:${actual}/`;
+  const { local: url, network } = browsableUrls(host, actual, loopback);
+  const withToken = (address: string) => (token === undefined ? address : `${address}?token=${encodeURIComponent(token)}`);
   return {
     url,
-    openUrl: token === undefined ? url : `${url}?token=${encodeURIComponent(token)}`,
+    openUrl: withToken(url),
+    networkUrls: network.map(withToken),
     port: actual,
     token,
     document,

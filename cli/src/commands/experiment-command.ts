@@ -2,10 +2,12 @@ import type { Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson, printTable } from '../output.js';
 import { UsageError } from '../usage-error.js';
+import { registerExperimentCheckCommand } from './experiment-check-command.js';
+import { experimentHeading, experimentRow } from './experiment-text.js';
 
-/** `bioimageit experiment create|list|show|delete`. */
+/** `bioimageit experiment create|list|show|delete|check`. */
 export function registerExperimentCommand(program: Command, ctx: CliContext): void {
-  const experiment = program.command('experiment').alias('exp').description('create, list, show and delete experiments');
+  const experiment = program.command('experiment').alias('exp').description('create, list, show, check and delete experiments');
 
   experiment
     .command('create')
@@ -40,11 +42,7 @@ export function registerExperimentCommand(program: Command, ctx: CliContext): vo
       const list = await kernel.listExperiments(opts.location ?? kernel.experimentsLocation());
       if (g.json) return printJson(ctx.output, list);
       if (list.length === 0) return ctx.output.out(`no experiments in ${opts.location ?? kernel.experimentsLocation()}`);
-      printTable(
-        ctx.output,
-        ['NAME', 'AUTHOR', 'DATE', 'KEYS', 'URI'],
-        list.map((e) => [e.name, e.author, e.date, e.keys.join(','), e.uri]),
-      );
+      printTable(ctx.output, ['NAME', 'AUTHOR', 'DATE', 'KEYS', 'URI'], list.map(experimentRow));
     });
 
   experiment
@@ -56,7 +54,7 @@ export function registerExperimentCommand(program: Command, ctx: CliContext): vo
       const store = await ctx.openExperiment({ ...g, ...(ref !== undefined && { experiment: ref }) });
       const info = await store.info();
       if (g.json) return printJson(ctx.output, info);
-      ctx.output.out(`${info.name}  (author ${info.author}, ${info.date})\n${info.uri}\ntag keys: ${info.keys.join(', ') || '(none)'}`);
+      ctx.output.out(experimentHeading(info));
       printTable(
         ctx.output,
         ['DATASET', 'KIND', 'ITEMS'],
@@ -76,4 +74,6 @@ export function registerExperimentCommand(program: Command, ctx: CliContext): vo
       await kernel.deleteExperiment(ref);
       ctx.output.out(`deleted experiment '${ref}'`);
     });
+
+  registerExperimentCheckCommand(experiment, ctx);
 }

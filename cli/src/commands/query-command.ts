@@ -1,4 +1,4 @@
-import type { DataItem } from '@bioimageit/core';
+import { missingDataIds, type DataItem } from '@bioimageit/core';
 import type { Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson, printTable } from '../output.js';
@@ -16,6 +16,7 @@ function positiveInteger(option: string, allowZero = false): (value: string) => 
 /**
  * `bioimageit query -e EXP --where QUERY`: items of a dataset selected by the query language
  * (v1 queries keep working). Prints a table with one column per tag key, `--json`, or `--count`.
+ * Hits whose data file is missing are marked (a DATA column, `missing: true` in `--json`).
  */
 export function registerQueryCommand(program: Command, ctx: CliContext): void {
   program
@@ -36,14 +37,23 @@ export function registerQueryCommand(program: Command, ctx: CliContext): void {
         : { ...(flags.limit !== undefined && { limit: flags.limit }), ...(flags.offset !== undefined && { offset: flags.offset }) };
       const { total, items: hits } = await kernel.select(store, flags.where, flags.dataset, page);
       if (flags.count) return g.json ? printJson(ctx.output, { count: total }) : ctx.output.out(String(total));
-      if (g.json) return printJson(ctx.output, hits);
+      // One stat per printed hit: items whose data file is gone are marked, not shown as normal.
+      const missing = await missingDataIds(hits, 64);
+      if (g.json) return printJson(ctx.output, missing.size === 0 ? hits : hits.map((item) => (missing.has(item.id) ? { ...item, missing: true } : item)));
       const keys = (await store.info()).keys;
       printTable(
         ctx.output,
-        ['NAME', ...keys, 'FORMAT', 'ID'],
-        hits.map((item: DataItem) => [item.name, ...keys.map((k) => item.tags[k] ?? ''), item.format, item.id]),
+        ['NAME', ...keys, 'FORMAT', ...(missing.size > 0 ? ['DATA'] : []), 'ID'],
+        hits.map((item: DataItem) => [
+          item.name,
+          ...keys.map((k) => item.tags[k] ?? ''),
+          item.format,
+          ...(missing.size > 0 ? [missing.has(item.id) ? 'MISSING' : 'ok'] : []),
+          item.id,
+        ]),
       );
       const first = Math.min(flags.offset ?? 0, total);
       ctx.output.err(hits.length === total ? `${total} item(s)` : `items ${hits.length === 0 ? first : first + 1}-${first + hits.length} of ${total}`);
+      if (missing.size > 0) ctx.output.err(`${missing.size} of them with their data file missing (see 'bioimageit experiment check')`);
     });
 }

@@ -10,5 +10,6 @@ export { CommitBatcher, type BatchLimits } from './commit-batcher.js';
 export { parseProgressLine, progressLineReader, type ProgressReport } from './progress-lines.js';
 export { finalRunStatus, jobIdFor, shownRunRecord, type ShownRunRecord } from './run-record.js';
 export { runItems, type RunItems, type RunOutput } from './run-items.js';
+export { isDataMissing, missingDataIds } from './missing-data.js';
 export { loadPipelineFile, parsePipeline, type Pipeline, type PipelineStep, type PipelineStepInput } from './pipeline-definition.js';
 export { orderSteps, runPipeline, type PipelineRunOptions, type PipelineOutcome, type PipelineStepResult, type PipelineServices } from './pipeline-runner.js';

@@ -1,10 +1,9 @@
-import { stat } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { isBioImageItError } from '../errors/bioimageit-error.js';
 import type { ExperimentStore } from '../extension-points/storage-backend.js';
 import type { DataItem } from '../model/data-item.js';
 import type { RunRecord } from '../model/run.js';
 import { mapConcurrent } from '../util/map-concurrent.js';
+import { isDataMissing } from './missing-data.js';
 
 /** One output of a run with what it was made from. */
 export interface RunOutput {
@@ -65,7 +64,7 @@ export async function runItems(store: ExperimentStore, run: RunRecord): Promise<
   const outputs = await mapConcurrent(made, 16, async ({ item, jobId }): Promise<RunOutput> => {
     const origin = item.origin.type === 'processed' ? item.origin.inputs : [];
     const inputs = origin.map((i) => ({ name: i.name, id: i.id, ...(byId.has(i.id) && { item: byId.get(i.id) }) }));
-    return { item, ...(jobId !== undefined && { jobId }), inputs, ...((await dataMissing(item)) && { missing: true as const }) };
+    return { item, ...(jobId !== undefined && { jobId }), inputs, ...((await isDataMissing(item)) && { missing: true as const }) };
   });
   return { byId, outputs };
 }
@@ -78,14 +77,4 @@ function v1Outputs(run: RunRecord, byId: ReadonlyMap<string, DataItem>, position
     return first === undefined ? Number.MAX_SAFE_INTEGER : (position.get(first) ?? Number.MAX_SAFE_INTEGER);
   };
   return made.sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((item) => ({ item }));
-}
-
-async function dataMissing(item: DataItem): Promise<boolean> {
-  if (!item.dataUri.startsWith('file:')) return false;
-  try {
-    await stat(fileURLToPath(item.dataUri));
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT';
-  }
 }

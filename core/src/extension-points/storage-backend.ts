@@ -1,5 +1,6 @@
 import type { DataItem } from '../model/data-item.js';
 import type { DatasetInfo, Experiment, ExperimentInit, ExperimentSummary, NewRawItem, TagUpdate } from '../model/experiment.js';
+import type { ExperimentCheckOptions, ExperimentCheckReport } from '../model/experiment-check.js';
 import type { NewProcessedItem, RunRecord } from '../model/run.js';
 import type { ParsedQuery } from '../query/parse-query.js';
 import type { Disposable } from '../util/disposable.js';
@@ -126,6 +127,16 @@ export interface ExperimentStore {
   saveThumbnail(itemId: string, png: Uint8Array): Promise<string>;
   /** A local file path where the item's data can be read (downloads when remote). */
   localize(item: DataItem): Promise<string>;
+  /**
+   * Optional: checks the experiment's integrity as this backend stores it (data files missing or
+   * changed, files no metadata names, its index disagreeing with the metadata, duplicate dataset
+   * entries, runs without status, processed items whose run is gone) and, with `repair`, fixes
+   * what is safe: caches rebuilt, duplicate entries dropped, runs without status marked `unknown`.
+   * A repair never deletes nor rewrites data files. Resolves with the report (problems are no
+   * rejection); rejects only when the experiment cannot be read at all. The kernel answers
+   * UNSUPPORTED for a store without it.
+   */
+  check?(options?: ExperimentCheckOptions): Promise<ExperimentCheckReport>;
   /** Releases caches and handles. */
   close(): Promise<void>;
 }

@@ -12,6 +12,7 @@ import type { KernelHooks, PluginHooks } from '../hooks/kernel-hooks.js';
 import { ImportService, type ImportOptions, type ImportReport } from '../import/import-service.js';
 import type { DataItem } from '../model/data-item.js';
 import type { ExperimentInit, ExperimentSummary } from '../model/experiment.js';
+import type { ExperimentCheckOptions, ExperimentCheckReport } from '../model/experiment-check.js';
 import type { PluginLoader, PluginStatus } from '../plugin/plugin-loader.js';
 import { parseQuery } from '../query/index.js';
 import type { FormatRegistry, RunnerRegistry, StorageRegistry, ToolSourceRegistry } from '../registry/registries.js';
@@ -94,6 +95,17 @@ export class Kernel {
   async deleteExperiment(ref: string): Promise<void> {
     const uri = await this.resolveExperiment(ref);
     await (await this.backendFor(uri)).deleteExperiment(uri);
+  }
+
+  /**
+   * Checks an experiment's integrity and, with `repair`, fixes what is safe (see
+   * ExperimentStore.check). StorageError UNSUPPORTED when its backend has no check.
+   */
+  async checkExperiment(store: ExperimentStore, options: ExperimentCheckOptions = {}): Promise<ExperimentCheckReport> {
+    if (store.check === undefined) {
+      throw new StorageError('UNSUPPORTED', `the storage of experiment '${store.uri}' cannot check its integrity`, { details: { experiment: store.uri } });
+    }
+    return store.check(options);
   }
 
   /** Imports a file or folder into the experiment's raw dataset (see ImportService). */

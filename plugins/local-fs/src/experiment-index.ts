@@ -550,6 +550,28 @@ export function entryDataUrl(indexed: IndexedEntry): string | undefined {
   return indexed.doc?.common.url;
 }
 
+/**
+ * Whether the snapshot columns an entry loaded from a snapshot is matched on (name, format, date,
+ * data url, tags, presence) disagree with `doc`, the item file as it is now. False for an entry
+ * not loaded from a snapshot.
+ */
+export function snapshotDiffers(indexed: IndexedEntry, doc: V1ItemDoc | null): boolean {
+  if (!(indexed instanceof SnapshotEntry)) return false;
+  const stored = indexed.columns.row(indexed.row);
+  const actual = snapshotRow({ entry: indexed.entry, doc, present: doc !== null, at: stored.at, length: stored.length });
+  const sameTags = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean =>
+    Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+  return (
+    stored.present !== actual.present ||
+    stored.processed !== actual.processed ||
+    stored.name !== actual.name ||
+    stored.format !== actual.format ||
+    stored.date !== actual.date ||
+    stored.dataUrl !== actual.dataUrl ||
+    !sameTags(stored.tags, actual.tags)
+  );
+}
+
 /** What a snapshot records of an entry: from its snapshot columns while unread, else from its document. */
 function snapshotRow(indexed: IndexedEntry): SnapshotRow {
   if (indexed instanceof SnapshotEntry && !indexed.parsed) return indexed.columns.row(indexed.row);

@@ -8,6 +8,8 @@ import type {
   DataItem,
   DatasetInfo,
   Experiment,
+  ExperimentCheckOptions,
+  ExperimentCheckReport,
   ExperimentStore,
   ItemPage,
   ItemSelection,
@@ -23,6 +25,8 @@ import { sweepTempFiles } from './atomic-write.js';
 import { SweepReport } from './sweep-report.js';
 import { CommitJournal } from './commit-journal.js';
 import { acquireLock, lockState, type HeldLock } from './experiment-lock.js';
+import { hashDataFiles, scanExperiment, type CheckScope } from './experiment-check.js';
+import { repairExperiment } from './experiment-repair.js';
 import { ExperimentState } from './experiment-state.js';
 import { ExperimentView } from './experiment-view.js';
 import { statSignature } from './file-signature.js';
@@ -307,6 +311,26 @@ export class LocalFsExperimentStore implements ExperimentStore {
       throw storageFailure(error, `read the data of item '${item.name}' at`, file);
     }
     return file;
+  }
+
+  /**
+   * See ExperimentStore.check. The metadata and folders are scanned inside one read (see
+   * scanExperiment: no lock, nothing written); a deep check hashes the data files after it,
+   * without holding up other calls. A repair runs as one write transaction (see
+   * repairExperiment), and what remains comes from a fresh scan.
+   */
+  async check(options: ExperimentCheckOptions = {}): Promise<ExperimentCheckReport> {
+    const deep = options.deep === true;
+    const scope: CheckScope = { layout: this.layout, state: this.state, runs: this.runs, concurrency: this.options.ioConcurrency };
+    const scan = await this.read(() => scanExperiment(scope, deep));
+    const mismatches = await hashDataFiles(scan.hashJobs, Math.min(8, this.options.ioConcurrency));
+    const problems = [...scan.problems, ...mismatches];
+    const checked = { ...scan.checked, hashed: scan.hashJobs.length };
+    if (options.repair !== true || !problems.some((p) => p.repairable))
+      return { experiment: this.uri, deep, checked, problems, repairs: [], remaining: problems };
+    const repairs = await this.write(() => repairExperiment(scope, problems, (file, doc) => this.state.writeV1(file, doc)));
+    const after = await this.read(() => scanExperiment(scope, false));
+    return { experiment: this.uri, deep, checked, problems, repairs, remaining: [...after.problems, ...mismatches] };
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { RunRecord } from '@bioimageit/core';
+import type { RunRecord, RunStatus } from '@bioimageit/core';
 import { corruptFile } from './storage-failure.js';
 import { EXTRAS_KEY } from './v1-documents.js';
 
@@ -103,4 +103,26 @@ export function runRecordOf(doc: V1RunDoc, dataset: string): RunRecord {
     jobs: [],
     recordedBy: 'bioimageit-v1',
   };
+}
+
+const RUN_STATUSES: ReadonlySet<string> = new Set<RunStatus>(['running', 'succeeded', 'failed', 'cancelled', 'partial', 'unknown']);
+
+/**
+ * Whether a run file records a status, and if not, who wrote it: `v1` (BioImageIT v1 records
+ * none), `missing` (this implementation's record lacks a valid one, e.g. cut or edited by hand).
+ */
+export function runStatusGap(doc: V1RunDoc): 'v1' | 'missing' | undefined {
+  const stored = doc[EXTRAS_KEY];
+  if (!isRunRecord(stored)) return 'v1';
+  return RUN_STATUSES.has((stored as { status?: unknown }).status as string) ? undefined : 'missing';
+}
+
+/**
+ * The record to keep under the extras key of a run file without a status (see {@link runStatusGap}):
+ * what {@link runRecordOf} reads from it anyway, with status `unknown` written down. For a v1 file
+ * that is the record read from its v1 keys (`recordedBy: 'bioimageit-v1'`); v1 ignores the key.
+ */
+export function unknownStatusRecord(doc: V1RunDoc, dataset: string): unknown {
+  const record: RunRecord = { ...runRecordOf(doc, dataset), status: 'unknown' };
+  return JSON.parse(JSON.stringify(record)) as unknown;
 }

@@ -54,19 +54,30 @@ export class DataTable {
         h('button', { type: 'button', class: 'link', title: 'Add a tag column', onclick: () => this.askKey() }, '+ tag'),
       ),
     );
+    // An item whose data file is gone (the API says `missing`) is marked, not shown as normal: no preview, a badge by its name.
     const rows = page.items.map((item) =>
       h(
         'tr',
-        { dataset: { id: item.id } },
+        { dataset: { id: item.id }, class: item.missing ? 'missing' : '' },
         h(
           'td',
           { class: 'thumb-col' },
-          item.image ? h('img', { src: api.thumbnailUrl(experimentId, item.id), alt: '', loading: 'lazy', width: 96, height: 96 }) : '',
+          item.image && !item.missing ? h('img', { src: api.thumbnailUrl(experimentId, item.id), alt: '', loading: 'lazy', width: 96, height: 96 }) : '',
         ),
         h(
           'td',
           { class: 'name', tabindex: '0', dataset: { field: 'name' } },
           h('button', { type: 'button', class: 'link', tabindex: '-1', onclick: () => this.onOpenItem(item) }, item.name),
+          item.missing
+            ? h(
+                'span',
+                {
+                  class: 'badge failed missing-mark',
+                  title: "The data file does not exist (never written, or removed or moved). Run 'bioimageit experiment check'.",
+                },
+                'data missing',
+              )
+            : '',
         ),
         h('td', {}, item.format),
         h('td', {}, item.date),

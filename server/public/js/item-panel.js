@@ -31,6 +31,13 @@ export class ItemPanel {
         { class: 'facts' },
         `${item.dataset} · ${item.format}${item.size !== undefined ? ` · ${Math.ceil(item.size / 1024)} KiB` : ''} · ${item.date} · ${item.author}`,
       ),
+      item.missing
+        ? h(
+            'p',
+            { class: 'missing-note', role: 'status' },
+            "Its data file does not exist (never written, or removed or moved): run 'bioimageit experiment check'.",
+          )
+        : '',
       preview,
       h('h3', {}, 'Tags'),
       h(
@@ -47,11 +54,13 @@ export class ItemPanel {
     this.root.hidden = false;
     this.root.setAttribute('aria-labelledby', 'detail-title');
     await Promise.all([
-      item.image
-        ? this.showPreview(preview)
-        : item.table
-          ? showTablePreview(preview, this.experimentId, item)
-          : replace(preview, h('p', { class: 'hint' }, `No preview for ${item.format} items.`)),
+      item.missing
+        ? replace(preview, h('p', { class: 'hint' }, 'No preview: the data file is missing.'))
+        : item.image
+          ? this.showPreview(preview)
+          : item.table
+            ? showTablePreview(preview, this.experimentId, item)
+            : replace(preview, h('p', { class: 'hint' }, `No preview for ${item.format} items.`)),
       item.origin.type === 'processed' ? this.showLineage() : undefined,
     ]);
     close.focus();

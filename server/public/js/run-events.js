@@ -1,7 +1,8 @@
 /**
- * One EventSource on /api/events for the open experiment; views subscribe to `run` and `job`
- * events. The browser reconnects by itself after a network hiccup; on reconnect the server
- * replays the current state of every run it started, so progress bars catch up.
+ * One EventSource on /api/events for the open experiment; views subscribe to `run`, `job` and
+ * `reload` events. The browser reconnects by itself after a network hiccup, sending the id of the
+ * last event it got (Last-Event-ID): the server sends the events missed meanwhile, or, when it no
+ * longer has them, a `reload` event (views re-read what they show) and the state of every run.
  */
 export class RunEvents {
   constructor() {
@@ -12,7 +13,7 @@ export class RunEvents {
   open(experimentId) {
     this.source?.close();
     this.source = new EventSource(`/api/events?experiment=${encodeURIComponent(experimentId)}`);
-    for (const type of ['run', 'job']) {
+    for (const type of ['run', 'job', 'reload']) {
       this.source.addEventListener(type, (message) => {
         const data = JSON.parse(message.data);
         for (const listener of [...this.listeners]) listener(type, data);

@@ -9,7 +9,8 @@ export class RunsView {
     this.details = h('div', { class: 'run-details' });
     replace(root, h('h2', {}, 'Run history'), h('div', { class: 'table-wrap' }, this.table), this.details);
     events.subscribe((type, data) => {
-      if (type === 'run' && this.experiment && !this.root.hidden) {
+      // `reload`: events were missed while the connection was down, the run list is re-read
+      if ((type === 'run' || type === 'reload') && this.experiment && !this.root.hidden) {
         clearTimeout(this.timer);
         this.timer = setTimeout(() => this.refresh(data.status !== 'running' ? data.runId : undefined), 300);
       }

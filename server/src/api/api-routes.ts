@@ -1,4 +1,5 @@
 import type { ApiRoute } from '../http/api-route.js';
+import { checkRoutes } from './check-routes.js';
 import { eventRoutes } from './event-routes.js';
 import { experimentRoutes } from './experiment-routes.js';
 import { imageRoutes } from './image-routes.js';
@@ -16,6 +17,7 @@ import { trackRoutes } from './track-routes.js';
 export function apiRoutes(ctx: ServerContext): { readonly routes: readonly ApiRoute[]; readonly document: OpenApiDocument } {
   const routes: ApiRoute[] = [
     ...experimentRoutes(ctx),
+    ...checkRoutes(ctx),
     openApiRoute(() => document),
     ...itemRoutes(ctx),
     ...imageRoutes(ctx),

@@ -54,6 +54,77 @@ export const API_SCHEMAS = {
       datasets: { type: 'array', items: { $ref: '#/components/schemas/Dataset' } },
     },
   },
+  ExperimentCheck: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      repair: {
+        type: 'boolean',
+        default: false,
+        description: 'fix what is safe: rebuild the index, drop duplicate dataset entries, record runs without status as `unknown`; never deletes data',
+      },
+      deep: { type: 'boolean', default: false, description: 'also hash every data file and compare it with its recorded sha256 (reads all the data)' },
+    },
+  },
+  ExperimentProblem: {
+    type: 'object',
+    required: ['kind', 'file', 'message', 'repairable'],
+    properties: {
+      kind: {
+        enum: [
+          'missing-data',
+          'size-mismatch',
+          'checksum-mismatch',
+          'orphan-file',
+          'missing-metadata',
+          'unreadable-metadata',
+          'index-drift',
+          'duplicate-entry',
+          'run-without-status',
+          'missing-run',
+        ],
+      },
+      file: {
+        type: 'string',
+        description: 'the file concerned, relative to the experiment folder; for data referenced in place outside it, its file name only',
+      },
+      dataset: str,
+      item: { type: 'object', required: ['id', 'name'], properties: { id: str, name: str } },
+      run: { type: 'string', description: 'the run concerned (its id)' },
+      message: { type: 'string', description: 'what is wrong, one line' },
+      repairable: { type: 'boolean', description: 'whether a check with `repair` fixes it (missing or changed data and orphan files are never "repaired")' },
+    },
+  },
+  ExperimentCheckReport: {
+    type: 'object',
+    required: ['experiment', 'healthy', 'deep', 'checked', 'problems', 'repairs', 'remaining'],
+    properties: {
+      experiment: { type: 'string', description: 'experiment id' },
+      healthy: { type: 'boolean', description: 'true when nothing remains wrong' },
+      deep: { type: 'boolean' },
+      checked: {
+        type: 'object',
+        required: ['datasets', 'items', 'runs', 'hashed'],
+        properties: {
+          datasets: { type: 'integer', minimum: 0 },
+          items: { type: 'integer', minimum: 0, description: 'items the datasets list' },
+          runs: { type: 'integer', minimum: 0 },
+          hashed: { type: 'integer', minimum: 0, description: 'data files hashed (deep checks)' },
+        },
+      },
+      problems: { type: 'array', description: 'every problem found, before any repair', items: { $ref: '#/components/schemas/ExperimentProblem' } },
+      repairs: {
+        type: 'array',
+        description: 'what the repair did, one entry per file changed',
+        items: { type: 'object', required: ['kind', 'file', 'action'], properties: { kind: str, file: str, action: str } },
+      },
+      remaining: {
+        type: 'array',
+        description: 'what is still wrong: a fresh check after the repair (without `repair`: `problems`)',
+        items: { $ref: '#/components/schemas/ExperimentProblem' },
+      },
+    },
+  },
   Item: {
     type: 'object',
     required: ['id', 'name', 'dataset', 'format', 'date', 'author', 'tags', 'metadata', 'origin', 'image', 'table'],
@@ -79,6 +150,12 @@ export const API_SCHEMAS = {
           output: str,
           inputs: { type: 'array', items: { type: 'object', required: ['name', 'id'], properties: { name: str, id: str } } },
         },
+      },
+      missing: {
+        type: 'boolean',
+        description:
+          'present (true) when the data file does not exist (never written, or removed or moved since): the item is listed but its data ' +
+          'cannot be read; `POST /api/experiments/{experiment}/check` lists every such item',
       },
     },
   },

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { ExperimentStore, ExperimentSummary, Kernel } from '@bioimageit/core';
 import { ApiError } from '../api-error.js';
 import { PathRedactor } from '../http/path-redactor.js';
@@ -11,7 +12,11 @@ import { PathRedactor } from '../http/path-redactor.js';
 export class ExperimentCatalog {
   private readonly stores = new Map<string, Promise<ExperimentStore>>();
   private extra: Promise<ExperimentSummary[]> | undefined;
-  /** Hides the server's folders in error messages: each experiment's folder shows as its name. */
+  /**
+   * Hides the server's folders in error messages and run states: each experiment's folder shows
+   * as its name, the workspace as `<workspace>`, the tool folders as `<tools>` (a tool's file as
+   * its path in its folder), any other absolute path as its last segment.
+   */
   readonly redactor = new PathRedactor();
 
   constructor(
@@ -19,6 +24,7 @@ export class ExperimentCatalog {
     private readonly extraRefs: readonly string[] = [],
   ) {
     this.redactor.add(kernel.config.workspace, '<workspace>');
+    for (const dir of kernel.config.tools.dirs) this.redactor.add(resolve(kernel.config.workspace, dir), '<tools>');
   }
 
   /** Every exposed experiment, workspace ones first, each id once. */

@@ -1,4 +1,4 @@
-import { validateTagUpdates, type DataItem, type ExperimentStore, type TagUpdate } from '@bioimageit/core';
+import { isDataMissing, missingDataIds, validateTagUpdates, type DataItem, type ExperimentStore, type TagUpdate } from '@bioimageit/core';
 import type { ApiRoute } from '../http/api-route.js';
 import { ref } from './api-schemas.js';
 import { itemView } from './item-view.js';
@@ -24,7 +24,9 @@ export function itemRoutes(ctx: ServerContext): ApiRoute[] {
       path: '/api/experiments/{experiment}/items',
       operationId: 'listItems',
       summary: "A page of a dataset's items selected by a query",
-      description: 'A malformed query answers 400 with `details.column`, the 1-based column of the problem.',
+      description:
+        'A malformed query answers 400 with `details.column`, the 1-based column of the problem. Items of the page whose data file ' +
+        'does not exist carry `missing: true`.',
       tag: 'items',
       pathParameters: experimentParam,
       query: [
@@ -57,7 +59,11 @@ export function itemRoutes(ctx: ServerContext): ApiRoute[] {
         const sort = query['sort'] as string | undefined;
         const page = await ctx.pager.page(store, { dataset, where, offset, limit, ...(sort !== undefined && { sort, descending: query['order'] === 'desc' }) });
         const keys = await ctx.pager.columns(store, page.items);
-        return { json: { dataset, where, total: page.total, offset, limit, keys, items: page.items.map((i) => itemView(i, ctx.imageFormats)) } };
+        // One stat per item of the page (at most `limit`), never per item of the dataset.
+        const missing = await missingDataIds(page.items);
+        return {
+          json: { dataset, where, total: page.total, offset, limit, keys, items: page.items.map((i) => itemView(i, ctx.imageFormats, missing.has(i.id))) },
+        };
       },
     },
     {
@@ -70,7 +76,8 @@ export function itemRoutes(ctx: ServerContext): ApiRoute[] {
       responses: { 200: { description: 'the item', schema: ref('Item') }, 404: error('no such experiment or item') },
       handle: async ({ params }) => {
         const store = await ctx.catalog.open(params['experiment'] as string);
-        return { json: itemView(await store.getItem(params['item'] as string), ctx.imageFormats) };
+        const item = await store.getItem(params['item'] as string);
+        return { json: itemView(item, ctx.imageFormats, await isDataMissing(item)) };
       },
     },
     {
@@ -92,7 +99,8 @@ export function itemRoutes(ctx: ServerContext): ApiRoute[] {
         const edit = body as TagEditBody;
         await applyTagEdits(store, [{ itemId: item.id, ...edit }]);
         ctx.pager.forgetKeys(store);
-        return { json: itemView(await store.getItem(item.id), ctx.imageFormats) };
+        const edited = await store.getItem(item.id);
+        return { json: itemView(edited, ctx.imageFormats, await isDataMissing(edited)) };
       },
     },
     {

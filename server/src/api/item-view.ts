@@ -22,6 +22,8 @@ export interface ItemView {
     readonly output?: string;
     readonly inputs?: readonly { readonly name: string; readonly id: string }[];
   };
+  /** Present (true) when the item's data file does not exist: never written, or removed or moved since. */
+  readonly missing?: true;
 }
 
 /** Format ids whose items can be previewed (those of the image codecs). */
@@ -35,8 +37,8 @@ export function isTableFormat(format: string): boolean {
   return TABLE_FORMATS.has(format);
 }
 
-/** The API view of `item`. */
-export function itemView(item: DataItem, images: ImageFormats): ItemView {
+/** The API view of `item`; `missing`: its data file does not exist (see core's missingDataIds). */
+export function itemView(item: DataItem, images: ImageFormats, missing = false): ItemView {
   const origin =
     item.origin.type === 'processed'
       ? {
@@ -60,5 +62,6 @@ export function itemView(item: DataItem, images: ImageFormats): ItemView {
     image: images.has(item.format),
     table: isTableFormat(item.format),
     origin,
+    ...(missing && { missing: true as const }),
   };
 }

@@ -46,6 +46,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], version: strin
       description: q.description,
       schema: q.schema,
     }));
+    const headerParameters = (route.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: false, description: h.description, schema: h.schema }));
     const responses: Record<string, OpenApiOperation['responses'][string]> = {};
     for (const [status, spec] of Object.entries(route.responses)) {
       responses[status] = {
@@ -74,7 +75,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], version: strin
       summary: route.summary,
       ...(route.description !== undefined && { description: route.description }),
       tags: [route.tag],
-      parameters: [...pathParameters, ...queryParameters],
+      parameters: [...pathParameters, ...queryParameters, ...headerParameters],
       ...(route.body !== undefined && { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } }),
       responses,
     };

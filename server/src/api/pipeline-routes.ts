@@ -16,7 +16,9 @@ export function pipelineRoutes(ctx: ServerContext): ApiRoute[] {
       description: 'Each with its name (what a run names), file name and steps; a file that cannot run is listed with its error.',
       tag: 'pipelines',
       responses: { 200: { description: 'pipelines', schema: { type: 'array', items: ref('PipelineSummary') } } },
-      handle: async () => ({ json: await ctx.pipelineFiles.list() }),
+      handle: async () => ({
+        json: (await ctx.pipelineFiles.list()).map((p) => (p.error === undefined ? p : { ...p, error: ctx.catalog.redactor.redact(p.error) })),
+      }),
     },
     {
       method: 'POST',

@@ -11,6 +11,13 @@ export interface QueryParameter {
   readonly required?: boolean;
 }
 
+/** A request header an operation reads (documented; the handler reads it from the raw request). */
+export interface HeaderParameter {
+  readonly name: string;
+  readonly schema: JsonSchema;
+  readonly description: string;
+}
+
 /** One documented response of an operation. JSON unless `contentType` says otherwise. */
 export interface ResponseSpec {
   readonly description: string;
@@ -49,6 +56,8 @@ export interface ApiRoute {
   readonly description?: string;
   readonly pathParameters?: Readonly<Record<string, string>>;
   readonly query?: readonly QueryParameter[];
+  /** Request headers the operation reads besides the usual ones (documented as header parameters). */
+  readonly headers?: readonly HeaderParameter[];
   /** Schema of the JSON request body; a route without one takes no body. */
   readonly body?: JsonSchema;
   readonly responses: Readonly<Record<number, ResponseSpec>>;

@@ -38,7 +38,14 @@ export class RunTracker {
   private pending: Pending | undefined;
   private starting: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly kernel: Kernel) {
+  /**
+   * `redact` cleans the error texts a run state or job event carries (the server's PathRedactor:
+   * no folder of the server reaches a client).
+   */
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly redact: (text: string) => string = (text) => text,
+  ) {
     const hooks = kernel.hooks;
     hooks.beforeRun.tapPromise(TAP, async (event) => {
       const p = this.pending;
@@ -58,7 +65,7 @@ export class RunTracker {
           t.progress.delete(job.jobId);
           t.live = { ...t.live, finished: t.live.finished + 1, failed: t.live.failed + (job.status === 'failed' ? 1 : 0) };
         },
-        { jobId: job.jobId, status: job.status, ...(job.error !== undefined && { error: job.error }) },
+        { jobId: job.jobId, status: job.status, ...(job.error !== undefined && { error: this.redact(job.error) }) },
       );
     });
   }
@@ -165,7 +172,7 @@ export class RunTracker {
   private finish(runId: string, record: RunRecord): void {
     const tracked = this.runs.get(runId) as Tracked;
     const failed = record.jobs.filter((j) => j.status === 'failed');
-    const error = failed.length > 0 ? `${failed.length} job(s) failed: ${failed[0]?.error ?? 'see the logs'}` : undefined;
+    const error = failed.length > 0 ? this.redact(`${failed.length} job(s) failed: ${failed[0]?.error ?? 'see the logs'}`) : undefined;
     tracked.live = {
       ...tracked.live,
       // `unknown` is only ever read from runs BioImageIT v1 wrote; the job engine never records it.
@@ -182,7 +189,7 @@ export class RunTracker {
     const tracked = this.runs.get(runId) as Tracked;
     const code = (error as { code?: unknown }).code;
     const status: LiveRun['status'] = code === 'CANCELLED' || tracked.controller.signal.aborted ? 'cancelled' : 'failed';
-    const message = error instanceof Error ? error.message : String(error);
+    const message = this.redact(error instanceof Error ? error.message : String(error));
     tracked.live = { ...tracked.live, status, error: message };
     this.events.publish({ type: 'run', experiment: tracked.live.experiment, runId, data: tracked.live });
   }

@@ -3,10 +3,20 @@ import { resolveApiSchema } from '../api/api-schemas.js';
 import type { OpenApiDocument } from '../api/openapi-document.js';
 import { validateJson, type JsonSchema } from '../http/json-schema.js';
 
-/** One server-sent event: its type and parsed JSON data. */
+/** One server-sent event: its id, type and parsed JSON data. */
 export interface StreamEvent {
+  readonly id?: string;
   readonly type: string;
   readonly data: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** Options of {@link ContractClient.events}. */
+export interface EventStreamOptions {
+  readonly timeoutMs?: number;
+  /** Sent as the `Last-Event-ID` header (a client resuming a dropped stream). */
+  readonly lastEventId?: string;
+  /** Called with every raw block of the stream (comments and id-only blocks too). */
+  readonly onBlock?: (block: string) => void;
 }
 
 /** A response as the tests see it, with its JSON body parsed when it is JSON. */
@@ -76,9 +86,11 @@ export class ContractClient {
 
   /**
    * Opens an event stream (a documented `text/event-stream` operation) and collects its events until
-   * `until` returns true for the events so far (or `timeoutMs` passes: then it throws).
+   * `until` returns true for the events so far (or the timeout passes: then it throws); then it
+   * drops the connection.
    */
-  async events(path: string, until: (events: readonly StreamEvent[]) => boolean, timeoutMs = 30_000): Promise<StreamEvent[]> {
+  async events(path: string, until: (events: readonly StreamEvent[]) => boolean, options: number | EventStreamOptions = {}): Promise<StreamEvent[]> {
+    const { timeoutMs = 30_000, lastEventId, onBlock } = typeof options === 'number' ? { timeoutMs: options } : options;
     const pathname = new URL(path, 'http://x').pathname;
     const template = this.templates.find((t) => t.method === 'GET' && t.pattern.test(pathname));
     const operation = template === undefined ? undefined : this.document.paths[template.path]?.['get'];
@@ -88,7 +100,8 @@ export class ContractClient {
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     const events: StreamEvent[] = [];
     try {
-      const response = await fetch(this.base + path, { headers: this.headers, signal: controller.signal });
+      const headers = { ...this.headers, ...(lastEventId !== undefined && { 'Last-Event-ID': lastEventId }) };
+      const response = await fetch(this.base + path, { headers, signal: controller.signal });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
       this.exercised.add(operation.operationId);
@@ -103,9 +116,11 @@ export class ContractClient {
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
+          onBlock?.(block);
+          const id = /^id: (.*)$/m.exec(block)?.[1];
           const type = /^event: (.*)$/m.exec(block)?.[1];
           const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (type !== undefined && data !== undefined) events.push({ type, data: JSON.parse(data) });
+          if (type !== undefined && data !== undefined) events.push({ ...(id !== undefined && { id }), type, data: JSON.parse(data) });
         }
       }
       return events;

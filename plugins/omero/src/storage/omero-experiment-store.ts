@@ -12,6 +12,7 @@ import {
   StorageError,
   type TagUpdate,
 } from '@bioimageit/core';
+import { resolveDataset, resolveProcessed, type DatasetTarget } from './dataset-names.js';
 import { datasetInfos, experimentOf, experimentUri, loadLayout, type ExperimentLayout, type ProcessedDataset } from './experiment-layout.js';
 import { experimentPairs, parseItemId } from './item-records.js';
 import { localizeItem } from './localize-item.js';
@@ -24,9 +25,18 @@ import { getImages, listImages, rawItem } from './raw-items.js';
 import { SerialKeys } from './serial-keys.js';
 import { saveThumbnailOf } from './save-thumbnail.js';
 import { applyTagUpdates } from './apply-tag-updates.js';
+import { imageTagKeys, keysOfTags, mergeKeys } from './tag-keys.js';
 import type { ExperimentAccess, OmeroStoreContext } from './store-access.js';
 
 export type { OmeroStoreContext } from './store-access.js';
+
+/** How long tag keys read from the images of a Project without an experiment record are reused. */
+const FOUND_KEYS_MAX_AGE_MS = 60_000;
+
+/** What the raw images' tag keys were read for: the raw Datasets and their image counts. */
+function rawSignature(layout: ExperimentLayout): string {
+  return layout.raw.map((d) => `${d['@id']}:${d['omero:childCount'] ?? '?'}`).join(',');
+}
 
 /**
  * An OMERO Project opened as an experiment: raw items are the Images of its Datasets, tags their
@@ -40,6 +50,8 @@ export class OmeroExperimentStore implements ExperimentStore {
   private readonly serial = new SerialKeys();
   private readonly runs = new Map<string, RunRecord>();
   private members?: { layout: ExperimentLayout; ids: Promise<Set<number>> };
+  /** Tag keys in use on the raw images (read for Projects without an experiment record), with what they were read for and when. */
+  private found?: { readonly signature: string; readonly at: number; keys: Promise<string[]> };
   /** What the helpers (import, commit, tag edits, thumbnails) get of this store, rather than the store itself. */
   private readonly access: ExperimentAccess;
 
@@ -72,30 +84,71 @@ export class OmeroExperimentStore implements ExperimentStore {
 
   async info(): Promise<Experiment> {
     const layout = await this.layout(true);
-    return experimentOf(layout, await this.datasetsOf(layout));
+    const outputs = await listOutputs(this.ctx.repo, layout.processed);
+    return { ...experimentOf(layout, this.datasetsOf(layout, outputs)), keys: await this.keysOf(layout, outputs) };
   }
 
   async listDatasets(): Promise<readonly DatasetInfo[]> {
-    return this.datasetsOf(await this.layout(true));
+    const layout = await this.layout(true);
+    return this.datasetsOf(layout, await listOutputs(this.ctx.repo, layout.processed));
   }
 
-  private async datasetsOf(layout: ExperimentLayout): Promise<DatasetInfo[]> {
+  private datasetsOf(layout: ExperimentLayout, outputs: readonly StoredOutput[]): DatasetInfo[] {
     const counts = new Map<number, number>();
-    for (const o of await listOutputs(this.ctx.repo, layout.processed)) counts.set(o.dataset.datasetId, (counts.get(o.dataset.datasetId) ?? 0) + 1);
+    for (const o of outputs) counts.set(o.dataset.datasetId, (counts.get(o.dataset.datasetId) ?? 0) + 1);
     return datasetInfos(layout, counts);
   }
 
-  async items(dataset = 'data'): Promise<readonly DataItem[]> {
-    const layout = await this.layout();
-    if (dataset === 'data') {
-      const { images, anns } = await listImages(
-        this.ctx.repo,
-        layout.raw.map((d) => d['@id']),
-      );
-      return images.map((i) => rawItem(this.ctx.server, i, anns.get(i['@id'])));
+  /**
+   * The experiment's tag keys. A Project BioImageIT keeps a record on has the recorded keys (the
+   * record is kept in step with every tag BioImageIT writes). A Project made in OMERO has none:
+   * its keys are its tags' texts, then the keys of the key/value pairs in use on its images (read
+   * once: one image listing per raw Dataset and one annotation request per 200 images, reused
+   * for a minute unless images are added) and the processed items' own tag keys.
+   */
+  private async keysOf(layout: ExperimentLayout, outputs?: readonly StoredOutput[]): Promise<string[]> {
+    if (layout.recordAnnId !== undefined) return [...layout.keys];
+    const own = keysOfTags((outputs ?? (await listOutputs(this.ctx.repo, layout.processed))).map((o) => o.record.ownTags));
+    return mergeKeys(layout.keys, await this.rawKeys(layout), own);
+  }
+
+  /** Tag keys in use on the raw images (see {@link keysOf}). */
+  private rawKeys(layout: ExperimentLayout): Promise<string[]> {
+    const signature = rawSignature(layout);
+    const found = this.found;
+    if (found !== undefined && found.signature === signature && Date.now() - found.at < FOUND_KEYS_MAX_AGE_MS) return found.keys;
+    const keys = this.rawImageIds(layout).then((ids) => imageTagKeys(this.ctx.repo, [...ids]));
+    const entry = { signature, at: Date.now(), keys };
+    this.found = entry;
+    keys.catch(() => {
+      if (this.found === entry) this.found = undefined;
+    });
+    return keys;
+  }
+
+  /** The raw Dataset(s) or processed Dataset a dataset name stands for (re-reading the layout once when the cached one does not know it). */
+  private async datasetTarget(name: string): Promise<{ layout: ExperimentLayout; target: DatasetTarget }> {
+    const cached = await this.layout();
+    try {
+      return { layout: cached, target: resolveDataset(cached, name) };
+    } catch {
+      const layout = await this.layout(true);
+      return { layout, target: resolveDataset(layout, name) };
     }
-    const processed = await this.processedDataset(dataset);
-    return processedItems(this.ctx.repo, this.ctx.server, await listOutputs(this.ctx.repo, [processed]));
+  }
+
+  async items(dataset = 'data'): Promise<readonly DataItem[]> {
+    const { layout, target } = await this.datasetTarget(dataset);
+    if (target.kind === 'processed') return processedItems(this.ctx.repo, this.ctx.server, await listOutputs(this.ctx.repo, [target.dataset]));
+    const { images, anns } = await listImages(
+      this.ctx.repo,
+      target.datasets.map((d) => d['@id']),
+    );
+    const items = images.map((i) => rawItem(this.ctx.server, i, anns.get(i['@id'])));
+    // Listing every raw image read their tags: keep the keys in use (see keysOf).
+    if (target.datasets === layout.raw)
+      this.found = { signature: rawSignature(layout), at: Date.now(), keys: Promise.resolve(keysOfTags(items.map((i) => i.tags))) };
+    return items;
   }
 
   async getItem(id: string): Promise<DataItem> {
@@ -196,15 +249,23 @@ export class OmeroExperimentStore implements ExperimentStore {
   async addRawItems(items: readonly NewRawItem[]): Promise<readonly DataItem[]> {
     for (const item of items) checkName(item.name, 'item');
     if (items.length === 0) return [];
-    const added = await importRawItems(this.access, items).finally(() => this.forgetMembers());
+    const added = await importRawItems(this.access, items).finally(() => {
+      this.forgetMembers();
+      this.found = undefined;
+    });
     const newKeys = items.flatMap((i) => Object.keys(i.tags));
     await this.addKeys(newKeys);
     return added;
   }
 
-  /** Appends keys the experiment does not have yet (Project tags and the recorded order). */
+  /**
+   * Appends keys the experiment does not have yet (Project tags and the recorded order). A
+   * Project without an experiment record shows the keys in use (see {@link keysOf}): nothing to
+   * record; it gets a record only when its keys are set (setTagKeys).
+   */
   private async addKeys(keys: readonly string[]): Promise<void> {
     const layout = await this.layout(true);
+    if (layout.recordAnnId === undefined) return;
     const missing = [...new Set(keys)].filter((k) => !layout.keys.includes(k));
     if (missing.length > 0) await this.setTagKeys([...layout.keys, ...missing]);
   }
@@ -212,7 +273,10 @@ export class OmeroExperimentStore implements ExperimentStore {
   async updateTags(updates: readonly TagUpdate[]): Promise<void> {
     if (updates.length === 0) return;
     await applyTagUpdates(this.access, updates);
-    await this.addKeys(updates.flatMap((u) => Object.keys(u.set ?? {})));
+    const set = updates.flatMap((u) => Object.keys(u.set ?? {}));
+    const found = this.found;
+    if (found !== undefined) found.keys = found.keys.then((keys) => mergeKeys(keys, set));
+    await this.addKeys(set);
   }
 
   async setTagKeys(keys: readonly string[]): Promise<void> {
@@ -240,6 +304,11 @@ export class OmeroExperimentStore implements ExperimentStore {
       throw new StorageError('INVALID', `'data' is the raw dataset of ${this.uri}; a processed dataset needs another name`, { details: { name } });
     return this.serial.run('experiment', async () => {
       let layout = await this.layout(true);
+      const raw = layout.raw.find((d) => d.Name === name);
+      if (raw !== undefined)
+        throw new StorageError('EXISTS', `'${name}' is a raw Dataset (id ${raw['@id']}) of ${this.uri}; a processed dataset needs another name`, {
+          details: { name, dataset: raw['@id'] },
+        });
       if (!layout.processed.some((p) => p.name === name)) {
         const { repo } = this.ctx;
         const group = layout.project['omero:details']?.group?.['@id'] ?? repo.client.group;
@@ -251,17 +320,20 @@ export class OmeroExperimentStore implements ExperimentStore {
         ]);
         layout = await this.layout(true);
       }
-      return (await this.datasetsOf(layout)).find((d) => d.name === name)!;
+      return this.datasetsOf(layout, await listOutputs(this.ctx.repo, layout.processed)).find((d) => d.name === name)!;
     });
   }
 
-  /** The processed dataset `name`, NOT_FOUND otherwise. */
+  /**
+   * The processed dataset `name` (its OMERO name or id form), re-reading the layout once when the
+   * cached one does not know it; NOT_FOUND listing the datasets otherwise, INVALID when the name is shared.
+   */
   private async processedDataset(name: string): Promise<ProcessedDataset> {
-    let found = (await this.layout()).processed.find((p) => p.name === name);
-    found ??= (await this.layout(true)).processed.find((p) => p.name === name);
-    if (found === undefined)
-      throw new StorageError('NOT_FOUND', `no dataset '${name}' in experiment ${this.uri}`, { details: { dataset: name, experiment: this.uri } });
-    return found;
+    try {
+      return resolveProcessed(await this.layout(), name);
+    } catch {
+      return resolveProcessed(await this.layout(true), name);
+    }
   }
 
   async saveRun(run: RunRecord): Promise<void> {
