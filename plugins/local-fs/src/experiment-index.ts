@@ -25,14 +25,26 @@ export interface IndexedEntry {
   readonly length: number;
 }
 
-/** What the index knows of one dataset file (keyed by its experiment-relative path). */
+/** Entries not yet built: made one by one on first access (a snapshot's rows). */
+export interface LazyEntries {
+  readonly count: number;
+  make(row: number): IndexedEntry;
+}
+
+/**
+ * What the index knows of one dataset file (keyed by its experiment-relative path). A dataset
+ * loaded from a snapshot builds an entry object only for a row asked for ({@link entryAt}), or
+ * for all rows once {@link entries} is read: a query over a million rows builds its hits only.
+ */
 export class IndexedDataset {
   private positionMap: Map<string, number> | undefined;
+  private list: IndexedEntry[] | undefined;
+  private made: (IndexedEntry | undefined)[] | undefined;
 
   constructor(
     /** The dataset document without its `urls` (uuid, name and any extra key). */
     readonly head: Readonly<Record<string, unknown>>,
-    readonly entries: IndexedEntry[],
+    entries: IndexedEntry[] | LazyEntries,
     /** Changes whenever the entries change (a process-wide counter). */
     public version: number,
     /** Signature of the dataset file these entries reflect. */
@@ -42,6 +54,49 @@ export class IndexedDataset {
     positions?: Map<string, number>,
   ) {
     this.positionMap = positions;
+    if (Array.isArray(entries)) this.list = entries;
+    else {
+      this.lazy = entries;
+      this.made = new Array<IndexedEntry | undefined>(entries.count);
+    }
+  }
+
+  private lazy: LazyEntries | undefined;
+
+  /** Every entry, in dataset order (builds those not built yet; the array is the one writers update). */
+  get entries(): IndexedEntry[] {
+    if (this.list === undefined) {
+      const lazy = this.lazy as LazyEntries;
+      const made = this.made as (IndexedEntry | undefined)[];
+      const list = new Array<IndexedEntry>(lazy.count);
+      for (let i = 0; i < lazy.count; i++) list[i] = made[i] ?? lazy.make(i);
+      this.list = list;
+      this.lazy = undefined;
+      this.made = undefined;
+    }
+    return this.list;
+  }
+
+  /** How many entries there are, without building them. */
+  get size(): number {
+    return this.list?.length ?? (this.lazy as LazyEntries).count;
+  }
+
+  /** False while some snapshot rows have no entry object yet. */
+  get built(): boolean {
+    return this.list !== undefined;
+  }
+
+  /** The entry at `row` (built and kept if needed). */
+  entryAt(row: number): IndexedEntry {
+    if (this.list !== undefined) return this.list[row] as IndexedEntry;
+    const made = this.made as (IndexedEntry | undefined)[];
+    return (made[row] ??= (this.lazy as LazyEntries).make(row));
+  }
+
+  /** The entry at `row` if built, else undefined (a snapshot row nobody asked for). */
+  builtEntryAt(row: number): IndexedEntry | undefined {
+    return this.list !== undefined ? this.list[row] : this.made?.[row];
   }
 
   /** The url positions if already built (to hand on to a dataset with the same entries). */
@@ -53,7 +108,8 @@ export class IndexedDataset {
   get positions(): Map<string, number> {
     if (this.positionMap === undefined) {
       this.positionMap = new Map();
-      for (let i = 0; i < this.entries.length; i++) this.positionMap.set((this.entries[i] as IndexedEntry).entry.url, i);
+      const entries = this.entries;
+      for (let i = 0; i < entries.length; i++) this.positionMap.set((entries[i] as IndexedEntry).entry.url, i);
     }
     return this.positionMap;
   }
@@ -351,7 +407,7 @@ export class ExperimentIndex {
   /** True when superseded records make up most of the log: time to {@link rewrite} it. */
   needsCompaction(): boolean {
     let live = 1;
-    for (const dataset of this.datasets.values()) live += dataset.entries.length + 2;
+    for (const dataset of this.datasets.values()) live += dataset.size + 2;
     return this.lines > 2 * live + 1000;
   }
 
@@ -445,9 +501,8 @@ export class ExperimentIndex {
     const reader = new LogReader(this.file, fd);
     this.reader = reader;
     for (const { key, head, sig, columns } of snapshot.datasets) {
-      const entries: IndexedEntry[] = new Array<IndexedEntry>(columns.count);
-      for (let i = 0; i < columns.count; i++) entries[i] = new SnapshotEntry(columns, i, reader);
-      this.datasets.set(key, new IndexedDataset(head, entries, ++versions, sig, columns));
+      const rows: LazyEntries = { count: columns.count, make: (row) => new SnapshotEntry(columns, row, reader) };
+      this.datasets.set(key, new IndexedDataset(head, rows, ++versions, sig, columns));
     }
     this.usable = true;
     this.consumed = snapshot.log.offset;
@@ -459,7 +514,7 @@ export class ExperimentIndex {
   private snapshotDue(): boolean {
     if (!this.usable || this.sinceSnapshot === 0) return false;
     let live = 0;
-    for (const dataset of this.datasets.values()) live += dataset.entries.length;
+    for (const dataset of this.datasets.values()) live += dataset.size;
     return this.sinceSnapshot >= Math.max(SNAPSHOT_EVERY, live / 8);
   }
 
@@ -473,7 +528,7 @@ export class ExperimentIndex {
     const offset = this.consumed;
     const lines = this.lines;
     const datasets = [...this.datasets].map(([key, dataset]) => ({ key, dataset }));
-    for (const { dataset } of datasets) if (dataset.entries.some((e) => e.at < 0)) return;
+    for (const { dataset } of datasets) if (dataset.built && dataset.entries.some((e) => e.at < 0)) return;
     const handle = await open(this.file, 'r');
     let tail: Buffer;
     try {
@@ -490,8 +545,11 @@ export class ExperimentIndex {
         key,
         head: dataset.head,
         ...(dataset.sig !== undefined && { sig: dataset.sig }),
-        count: dataset.entries.length,
-        row: (i: number) => snapshotRow(dataset.entries[i] as IndexedEntry),
+        count: dataset.size,
+        row: (i: number) => {
+          const built = dataset.builtEntryAt(i);
+          return built === undefined ? (dataset.columns as SnapshotColumns).row(i) : snapshotRow(built);
+        },
       })),
     );
     this.sinceSnapshot = 0;
@@ -520,10 +578,9 @@ export class ExperimentIndex {
     const reader = new LogReader(this.file, fd);
     for (const { key, columns } of snapshot.datasets) {
       const dataset = this.datasets.get(key);
-      if (dataset === undefined || dataset.entries.length !== columns.count) continue;
-      const entries: IndexedEntry[] = new Array<IndexedEntry>(columns.count);
-      for (let i = 0; i < columns.count; i++) entries[i] = new SnapshotEntry(columns, i, reader);
-      this.datasets.set(key, new IndexedDataset(dataset.head, entries, dataset.version, dataset.sig, columns, dataset.knownPositions));
+      if (dataset === undefined || dataset.size !== columns.count) continue;
+      const rows: LazyEntries = { count: columns.count, make: (row) => new SnapshotEntry(columns, row, reader) };
+      this.datasets.set(key, new IndexedDataset(dataset.head, rows, dataset.version, dataset.sig, columns, dataset.knownPositions));
     }
     this.reader = reader;
   }

@@ -95,7 +95,7 @@ export class ExperimentState {
       const indexed = this.index.datasets.get(ref.key);
       if (indexed === undefined) return true;
       const actual = sigs[i];
-      return actual === undefined ? indexed.sig !== undefined || indexed.entries.length > 0 : !sameSignature(actual, indexed.sig);
+      return actual === undefined ? indexed.sig !== undefined || indexed.size > 0 : !sameSignature(actual, indexed.sig);
     });
   }
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { DataItem, DatasetInfo, ItemPage, ItemSelection, ParsedQuery, QueryFields, Tags } from '@bioimageit/core';
-import { SnapshotEntry, type IndexedDataset, type IndexedEntry } from './experiment-index.js';
+import { SnapshotEntry, type IndexedDataset } from './experiment-index.js';
+import type { SnapshotColumns } from './index-snapshot.js';
 import type { DatasetRef, ExperimentLayout } from './experiment-layout.js';
 import { FolderUris } from './file-uris.js';
 import { fileUri } from './path-safety.js';
@@ -76,6 +77,26 @@ export class ExperimentView {
     const columns = indexedDataset?.columns;
     const tuple = query.tagsOnly ? columns?.tagTupleCode(query.keys) : undefined;
     const answers = new Map<number, boolean>();
+    if (indexedDataset !== undefined && columns !== undefined && !indexedDataset.built) {
+      // Rows nobody built yet are matched on the columns alone; an entry is built for a hit only.
+      const dataset = indexedDataset;
+      for (let row = 0; row < dataset.size; row++) {
+        if (!columns.present(row)) continue;
+        let matched: boolean | undefined;
+        const code = tuple?.(row);
+        if (code !== undefined) matched = answers.get(code);
+        if (matched === undefined) {
+          matched = match(new SnapshotFields(columns, row, ref.name, () => dataset.entryAt(row).doc));
+          if (code !== undefined) answers.set(code, matched);
+        }
+        if (matched)
+          take(() => {
+            const indexed = dataset.entryAt(row);
+            return this.rawItem({ ref, entry: indexed.entry, doc: indexed.doc as V1ItemDoc });
+          });
+      }
+      return { total, items };
+    }
     for (const indexed of indexedDataset?.entries ?? []) {
       // An entry still as the snapshot recorded it (read or not) is matched on the snapshot's columns.
       if (indexed instanceof SnapshotEntry && indexed.columns === columns) {
@@ -85,9 +106,9 @@ export class ExperimentView {
         if (tuple !== undefined) {
           const code = tuple(row);
           matched = answers.get(code);
-          if (matched === undefined) answers.set(code, (matched = match(new SnapshotFields(indexed, ref.name))));
+          if (matched === undefined) answers.set(code, (matched = match(new SnapshotFields(columns, row, ref.name, () => indexed.doc))));
         } else {
-          matched = match(new SnapshotFields(indexed, ref.name));
+          matched = match(new SnapshotFields(columns, row, ref.name, () => indexed.doc));
         }
         if (matched) take(() => this.rawItem({ ref, entry: indexed.entry, doc: indexed.doc as V1ItemDoc }));
         continue;
@@ -122,13 +143,17 @@ export class ExperimentView {
 
   /** DatasetInfo of every dataset, raw first. */
   datasetInfos(refs: readonly DatasetRef[], datasets: Datasets): DatasetInfo[] {
-    const count = (entries: readonly IndexedEntry[]): number => entries.reduce((n, e) => (e.present ? n + 1 : n), 0);
+    const count = (dataset: IndexedDataset | undefined): number => {
+      if (dataset === undefined) return 0;
+      if (!dataset.built && dataset.columns !== undefined) return dataset.columns.presentCount();
+      return dataset.entries.reduce((n, e) => (e.present ? n + 1 : n), 0);
+    };
     return refs.map((ref) => ({
       id: ref.uuid,
       name: ref.name,
       kind: ref.kind,
       uri: fileUri(ref.file),
-      itemCount: count(datasets.get(ref.key)?.entries ?? []),
+      itemCount: count(datasets.get(ref.key)),
     }));
   }
 
@@ -219,34 +244,36 @@ export class ExperimentView {
   }
 }
 
-/** What a query reads of an unread snapshot entry, decoded from the snapshot's columns on access. */
+/** What a query reads of a snapshot row, decoded from the snapshot's columns on access. */
 class SnapshotFields implements QueryFields {
   private cachedTags: Tags | undefined;
 
   constructor(
-    private readonly indexed: SnapshotEntry,
+    private readonly columns: SnapshotColumns,
+    private readonly row: number,
     readonly dataset: string,
+    private readonly doc: () => V1ItemDoc | null,
   ) {}
 
   get name(): string {
-    return this.indexed.columns.name(this.indexed.row);
+    return this.columns.name(this.row);
   }
 
   get format(): string {
-    return this.indexed.columns.format(this.indexed.row);
+    return this.columns.format(this.row);
   }
 
   get date(): string {
-    return this.indexed.columns.date(this.indexed.row);
+    return this.columns.date(this.row);
   }
 
   get tags(): Tags {
-    return (this.cachedTags ??= this.indexed.columns.tags(this.indexed.row));
+    return (this.cachedTags ??= this.columns.tags(this.row));
   }
 
   /** Format metadata is not in the snapshot: reading it reads the item's record. */
   get metadata(): QueryFields['metadata'] {
-    const doc = this.indexed.doc;
+    const doc = this.doc();
     return (doc?.metadata ?? doc?.[EXTRAS_KEY]?.metadata ?? {}) as QueryFields['metadata'];
   }
 }

@@ -136,6 +136,13 @@ export class SnapshotColumns {
     return this.urls.get(row);
   }
 
+  /** How many rows have their item file (present). */
+  presentCount(): number {
+    let n = 0;
+    for (let i = 0; i < this.flags.length; i++) n += (this.flags[i] as number) & 1;
+    return n;
+  }
+
   present(row: number): boolean {
     return ((this.flags[row] as number) & 1) !== 0;
   }
