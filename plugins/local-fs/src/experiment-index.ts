@@ -222,6 +222,8 @@ const HEADER = { index: 'bioimageit-ts', version: 1 };
 const HEADER_LINE = JSON.stringify(HEADER);
 /** A snapshot is rewritten once this many records (or an eighth of the live entries, if more) came after it. */
 const SNAPSHOT_EVERY = 1000;
+/** Up to this many entries, a closing writer always leaves a snapshot of what it wrote. */
+const SNAPSHOT_CHEAP_ROWS = 50_000;
 let versions = 0;
 
 /**
@@ -250,6 +252,8 @@ export class ExperimentIndex {
   /** Records applied since the snapshot last loaded or written (Infinity: none matches the log). */
   private sinceSnapshot = Number.POSITIVE_INFINITY;
   private reader: LogReader | undefined;
+  /** True when this process appended records after the snapshot last loaded or written. */
+  private committedSinceSnapshot = false;
 
   constructor(readonly file: string) {
     this.snapshotFile = path.join(path.dirname(file), 'index.snapshot');
@@ -344,8 +348,10 @@ export class ExperimentIndex {
       this.apply(record, written ? at : -1, length);
       at += length + 1;
     });
-    if (written) this.consumed += chunk.length;
-    else this.usable = false;
+    if (written) {
+      this.consumed += chunk.length;
+      this.committedSinceSnapshot = true;
+    } else this.usable = false;
     if (written && this.snapshotDue()) await this.writeSnapshot().catch(() => undefined);
     return written;
   }
@@ -468,6 +474,21 @@ export class ExperimentIndex {
     return true;
   }
 
+  /**
+   * Writes a snapshot when this process committed records since the last one (a writer closing:
+   * its readers then load every record it wrote from the snapshot instead of parsing the tail):
+   * after many records, or whenever the experiment is small enough for that to be cheap (a tag
+   * edit of one item of a million-item experiment does not re-encode it). A cache: failures are
+   * ignored.
+   */
+  async flushSnapshot(): Promise<void> {
+    if (!this.committedSinceSnapshot || this.sinceSnapshot === 0) return;
+    let live = 0;
+    for (const dataset of this.datasets.values()) live += dataset.size;
+    if (this.sinceSnapshot < SNAPSHOT_EVERY && live > SNAPSHOT_CHEAP_ROWS) return;
+    await this.writeSnapshot().catch(() => undefined);
+  }
+
   /** Closes the log the snapshot entries read from (the store is closing). */
   close(): void {
     this.reader?.close();
@@ -553,6 +574,7 @@ export class ExperimentIndex {
       })),
     );
     this.sinceSnapshot = 0;
+    this.committedSinceSnapshot = false;
     this.adopt(data, ino);
     await writeFileAtomicStamped(this.snapshotFile, data, { fsync: false });
   }

@@ -195,6 +195,8 @@ describe('local-fs index snapshot', () => {
     const first = (await writer.items())[0] as DataItem;
     await writer.updateTags([{ itemId: first.id, set: { Population: 'edited' } }]);
     await writer.close();
+    // The closing writer left a snapshot of all it wrote: readers parse no tail.
+    expect(decodeSnapshot(await readFile(SNAPSHOT()))?.log.offset).toBe((await stat(LOG())).size);
     const store = await open();
     expect((await store.selectItems('data', parseQuery(''), { limit: 0 })).total).toBe(1510);
     expect((await store.selectItems('data', parseQuery('Population=edited'))).items.map((i) => i.id)).toEqual([first.id]);

@@ -343,7 +343,10 @@ export class LocalFsExperimentStore implements ExperimentStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.queue.run(async () => this.state.index.close());
+    await this.queue.run(async () => {
+      await this.state.index.flushSnapshot();
+      this.state.index.close();
+    });
   }
 
   private assertOpen(): void {
