@@ -37,7 +37,7 @@ const API_STATUS: Readonly<Record<ApiErrorCode, number>> = {
  * The HTTP status for any error a handler throws: ApiError by code; the kernel's errors by area and
  * code (unknown experiment/item/tool/run → 404, bad query or parameters → 400, a path escaping its
  * folder → 403, a name taken → 409, an item file that is corrupt or declares too many pixels →
- * 422); anything else is an internal error (500).
+ * 422, an operation the experiment's backend lacks → 501); anything else is an internal error (500).
  */
 export function httpStatusOf(err: unknown): number {
   if (err instanceof ApiError) return API_STATUS[err.code];
@@ -51,6 +51,8 @@ export function httpStatusOf(err: unknown): number {
       if (err.code === 'EXISTS') return 409;
       if (err.code === 'INVALID') return 400;
       if (err.code === 'LOCKED') return 503;
+      // the experiment's backend cannot do this (e.g. an integrity check of an OMERO project)
+      if (err.code === 'UNSUPPORTED') return 501;
       return 500;
     case 'tool':
       if (err.code === 'NOT_FOUND') return 404;
