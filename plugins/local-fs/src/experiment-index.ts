@@ -136,6 +136,26 @@ class LogReader {
     LogReader.closer.register(this, fd, this);
   }
 
+  /** A reader of `file` if it still is the log version `ino`, else undefined. */
+  static of(file: string, ino: number): LogReader | undefined {
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch {
+      return undefined;
+    }
+    if (fstatSync(fd).ino !== ino) {
+      closeSync(fd);
+      return undefined;
+    }
+    return new LogReader(file, fd);
+  }
+
+  /** The rows of `columns` as entries built on demand, reading their records through this reader. */
+  rows(columns: SnapshotColumns): LazyEntries {
+    return { count: columns.count, make: (row) => new SnapshotEntry(columns, row, this) };
+  }
+
   /** The document of the `item` record at `at` (of `length` bytes) for entry `url`. */
   readDoc(at: number, length: number, url: string): V1ItemDoc | null {
     let record: Partial<Extract<IndexRecord, { op: 'item' }>> | undefined;
@@ -483,9 +503,7 @@ export class ExperimentIndex {
    */
   async flushSnapshot(): Promise<void> {
     if (!this.committedSinceSnapshot || this.sinceSnapshot === 0) return;
-    let live = 0;
-    for (const dataset of this.datasets.values()) live += dataset.size;
-    if (this.sinceSnapshot < SNAPSHOT_EVERY && live > SNAPSHOT_CHEAP_ROWS) return;
+    if (this.sinceSnapshot < SNAPSHOT_EVERY && this.liveEntries() > SNAPSHOT_CHEAP_ROWS) return;
     await this.writeSnapshot().catch(() => undefined);
   }
 
@@ -504,27 +522,12 @@ export class ExperimentIndex {
     const data = await readFile(this.snapshotFile).catch(() => undefined);
     const snapshot = data === undefined ? undefined : decodeSnapshot(data);
     if (snapshot === undefined || snapshot.log.ino !== ino || snapshot.log.offset > size || snapshot.log.offset <= 0) return;
-    const tailStart = Math.max(0, snapshot.log.offset - SNAPSHOT_TAIL_BYTES);
-    const tail = Buffer.alloc(snapshot.log.offset - tailStart);
-    await handle.read(tail, 0, tail.length, tailStart);
-    if (tail.toString('base64') !== snapshot.log.tail) return;
-    let fd: number;
-    try {
-      fd = openSync(this.file, 'r');
-    } catch {
-      return;
-    }
-    if (fstatSync(fd).ino !== ino) {
-      closeSync(fd);
-      return;
-    }
-    this.detachReader();
-    const reader = new LogReader(this.file, fd);
+    if ((await readTail(handle, snapshot.log.offset)).toString('base64') !== snapshot.log.tail) return;
+    const reader = LogReader.of(this.file, ino);
+    if (reader === undefined) return;
     this.reader = reader;
-    for (const { key, head, sig, columns } of snapshot.datasets) {
-      const rows: LazyEntries = { count: columns.count, make: (row) => new SnapshotEntry(columns, row, reader) };
-      this.datasets.set(key, new IndexedDataset(head, rows, ++versions, sig, columns));
-    }
+    for (const { key, head, sig, columns } of snapshot.datasets)
+      this.datasets.set(key, new IndexedDataset(head, reader.rows(columns), ++versions, sig, columns));
     this.usable = true;
     this.consumed = snapshot.log.offset;
     this.lines = snapshot.log.lines;
@@ -534,9 +537,14 @@ export class ExperimentIndex {
   /** True when enough records came after the snapshot to write a new one. */
   private snapshotDue(): boolean {
     if (!this.usable || this.sinceSnapshot === 0) return false;
+    return this.sinceSnapshot >= Math.max(SNAPSHOT_EVERY, this.liveEntries() / 8);
+  }
+
+  /** Entries of every dataset (without building any). */
+  private liveEntries(): number {
     let live = 0;
     for (const dataset of this.datasets.values()) live += dataset.size;
-    return this.sinceSnapshot >= Math.max(SNAPSHOT_EVERY, live / 8);
+    return live;
   }
 
   /**
@@ -554,9 +562,7 @@ export class ExperimentIndex {
     let tail: Buffer;
     try {
       if ((await handle.stat()).ino !== ino) return;
-      const tailStart = Math.max(0, offset - SNAPSHOT_TAIL_BYTES);
-      tail = Buffer.alloc(offset - tailStart);
-      await handle.read(tail, 0, tail.length, tailStart);
+      tail = await readTail(handle, offset);
     } finally {
       await handle.close();
     }
@@ -586,23 +592,12 @@ export class ExperimentIndex {
    */
   private adopt(data: Buffer, ino: number): void {
     const snapshot = decodeSnapshot(data);
-    if (snapshot === undefined) return;
-    let fd: number;
-    try {
-      fd = openSync(this.file, 'r');
-    } catch {
-      return;
-    }
-    if (fstatSync(fd).ino !== ino) {
-      closeSync(fd);
-      return;
-    }
-    const reader = new LogReader(this.file, fd);
+    const reader = snapshot === undefined ? undefined : LogReader.of(this.file, ino);
+    if (snapshot === undefined || reader === undefined) return;
     for (const { key, columns } of snapshot.datasets) {
       const dataset = this.datasets.get(key);
       if (dataset === undefined || dataset.size !== columns.count) continue;
-      const rows: LazyEntries = { count: columns.count, make: (row) => new SnapshotEntry(columns, row, reader) };
-      this.datasets.set(key, new IndexedDataset(dataset.head, rows, dataset.version, dataset.sig, columns, dataset.knownPositions));
+      this.datasets.set(key, new IndexedDataset(dataset.head, reader.rows(columns), dataset.version, dataset.sig, columns, dataset.knownPositions));
     }
     this.reader = reader;
   }
@@ -621,6 +616,14 @@ export class ExperimentIndex {
     this.sinceSnapshot = Number.POSITIVE_INFINITY;
     this.detachReader();
   }
+}
+
+/** The last {@link SNAPSHOT_TAIL_BYTES} bytes of the log before `offset`. */
+async function readTail(handle: FileHandle, offset: number): Promise<Buffer> {
+  const start = Math.max(0, offset - SNAPSHOT_TAIL_BYTES);
+  const tail = Buffer.alloc(offset - start);
+  await handle.read(tail, 0, tail.length, start);
+  return tail;
 }
 
 /** The data file url an entry's item file names (undefined when that file is missing), without reading an unread snapshot entry. */

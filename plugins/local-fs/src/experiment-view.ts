@@ -73,18 +73,19 @@ export class ExperimentView {
       for (const item of this.items(ref, refs, datasets)) if (match(item)) take(() => item);
       return { total, items };
     }
-    const indexedDataset = datasets.get(ref.key);
-    const columns = indexedDataset?.columns;
+    const dataset = datasets.get(ref.key);
+    if (dataset === undefined) return { total, items };
+    const columns = dataset.columns;
     const tuple = query.tagsOnly ? columns?.tagTupleCode(query.keys) : undefined;
     const answers = new Map<number, boolean>();
-    if (indexedDataset !== undefined && columns !== undefined && !indexedDataset.built) {
-      // Rows nobody built yet are matched on the columns alone; an entry is built for a hit only.
-      const dataset = indexedDataset;
-      for (let row = 0; row < dataset.size; row++) {
+    for (let row = 0; row < dataset.size; row++) {
+      const built = dataset.builtEntryAt(row);
+      // A row still as the snapshot recorded it (its entry not built, or built and read) is matched
+      // on the snapshot's columns; its entry is built for a hit only.
+      if (columns !== undefined && (built === undefined || (built instanceof SnapshotEntry && built.columns === columns))) {
         if (!columns.present(row)) continue;
-        let matched: boolean | undefined;
         const code = tuple?.(row);
-        if (code !== undefined) matched = answers.get(code);
+        let matched = code === undefined ? undefined : answers.get(code);
         if (matched === undefined) {
           matched = match(new SnapshotFields(columns, row, ref.name, () => dataset.entryAt(row).doc));
           if (code !== undefined) answers.set(code, matched);
@@ -94,25 +95,9 @@ export class ExperimentView {
             const indexed = dataset.entryAt(row);
             return this.rawItem({ ref, entry: indexed.entry, doc: indexed.doc as V1ItemDoc });
           });
-      }
-      return { total, items };
-    }
-    for (const indexed of indexedDataset?.entries ?? []) {
-      // An entry still as the snapshot recorded it (read or not) is matched on the snapshot's columns.
-      if (indexed instanceof SnapshotEntry && indexed.columns === columns) {
-        const row = indexed.row;
-        if (!columns.present(row)) continue;
-        let matched: boolean | undefined;
-        if (tuple !== undefined) {
-          const code = tuple(row);
-          matched = answers.get(code);
-          if (matched === undefined) answers.set(code, (matched = match(new SnapshotFields(columns, row, ref.name, () => indexed.doc))));
-        } else {
-          matched = match(new SnapshotFields(columns, row, ref.name, () => indexed.doc));
-        }
-        if (matched) take(() => this.rawItem({ ref, entry: indexed.entry, doc: indexed.doc as V1ItemDoc }));
         continue;
       }
+      const indexed = dataset.entryAt(row);
       if (!indexed.present) continue;
       const item = this.rawItem({ ref, entry: indexed.entry, doc: indexed.doc as V1ItemDoc });
       if (match(item)) take(() => item);
