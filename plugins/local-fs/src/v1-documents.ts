@@ -92,13 +92,17 @@ export interface V1ItemDoc {
   readonly [extra: string]: unknown;
 }
 
+const NON_ASCII = /[\u0080-\uffff]/;
+const NON_ASCII_ALL = /[\u0080-\uffff]/g;
+
 /**
  * Serializes a document as v1 does (Python `json.dump(..., indent=4)`): 4-space indent, no
  * trailing newline, keys in insertion order, non-ASCII characters escaped (`ensure_ascii`), so
  * the file reads the same in v1 whatever its locale encoding.
  */
 export function stringifyV1(doc: unknown): string {
-  return JSON.stringify(doc, null, 4).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const text = JSON.stringify(doc, null, 4);
+  return NON_ASCII.test(text) ? text.replace(NON_ASCII_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
 }
 
 type Json = Record<string, unknown>;
