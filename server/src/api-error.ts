@@ -37,7 +37,7 @@ const API_STATUS: Readonly<Record<ApiErrorCode, number>> = {
  * The HTTP status for any error a handler throws: ApiError by code; the kernel's errors by area and
  * code (unknown experiment/item/tool/run → 404, bad query or parameters → 400, a path escaping its
  * folder → 403, a name taken → 409, an item file that is corrupt or declares too many pixels →
- * 422, an operation the experiment's backend lacks → 501); anything else is an internal error (500).
+ * 422, an operation the experiment's backend lacks → 501, a runner or plugin that cannot start here → 503); anything else is an internal error (500).
  */
 export function httpStatusOf(err: unknown): number {
   if (err instanceof ApiError) return API_STATUS[err.code];
@@ -61,11 +61,16 @@ export function httpStatusOf(err: unknown): number {
     case 'config':
       return err.code === 'INVALID' ? 400 : 500;
     case 'runner':
+      // a runner that cannot start here (no Docker daemon, no SLURM): the server lacks it, the request is fine
+      if (err.code === 'UNAVAILABLE') return 503;
       return err.code === 'NO_RUNNER' ? 400 : 500;
     case 'format':
       if (err.code === 'UNSUPPORTED' || err.code === 'UNKNOWN_FORMAT') return 400;
       // the item's file cannot be decoded, or declares more pixels than a read may take: not a server fault
       return err.code === 'CORRUPT' || err.code === 'TOO_LARGE' ? 422 : 500;
+    case 'plugin':
+      // the plugin of what the request asked for (a runner) lacks what it requires on this machine
+      return err.code === 'MISSING_REQUIREMENT' ? 503 : 500;
     default:
       return 500;
   }

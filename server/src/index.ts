@@ -11,6 +11,8 @@ export type { ApiRoute, ApiRequest, ApiReply, HttpMethod, QueryParameter, Respon
 export { parameterSchema, type ParameterFormHints } from './tools/parameter-schema.js';
 export { TOKEN_COOKIE, isLoopbackHost } from './http/access-guard.js';
 export type { LiveRun, RunStreamEvent } from './runs/run-events.js';
+export type { LiveImport } from './imports/import-tracker.js';
+export type { LivePipelineRun, PipelineStepState } from './runs/pipeline-tracker.js';
 export type { ServerContext } from './api/server-context.js';
 export { SERVER_VERSION } from './server-version.js';
 export { serveCommandAction, type ServeFlags, type ServeHost } from './serve-command-action.js';

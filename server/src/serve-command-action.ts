@@ -9,6 +9,8 @@ export interface ServeFlags {
   readonly port: string;
   readonly token?: string;
   readonly experiment?: readonly string[];
+  /** `NAME=PATH` folders clients may import from (repeatable `--import-root`). */
+  readonly importRoot?: readonly string[];
 }
 
 /** What the command needs from its host (the CLI): the kernel, where to print, and when to stop. */
@@ -27,13 +29,21 @@ export interface ServeHost {
  * token when one is required: `--token`, `BIOIMAGEIT_SERVE_TOKEN`, or a random one off loopback;
  * bound to every interface, `127.0.0.1` and then the machine's name and addresses for other machines),
  * serves until `host.stopped` resolves, then closes the server (running runs are cancelled).
- * Throws ApiError BAD_REQUEST for a malformed port.
+ * Throws ApiError BAD_REQUEST for a malformed port or `--import-root`.
  */
 export async function serveCommandAction(flags: ServeFlags, host: ServeHost): Promise<RunningServer> {
   if (!/^\d{1,5}$/.test(flags.port)) throw new ApiError('BAD_REQUEST', `--port must be a number 0..65535 (got '${flags.port}')`);
   const experiments = (flags.experiment ?? []).map((ref) => (ref.startsWith('.') || ref.includes('/') ? resolve(host.cwd, ref) : ref));
   const token = flags.token ?? (host.env['BIOIMAGEIT_SERVE_TOKEN'] || undefined);
-  const server = await startServer({ kernel: host.kernel, host: flags.host, port: Number(flags.port), experiments, ...(token !== undefined && { token }) });
+  const importRoots = parseImportRoots(flags.importRoot ?? [], host.cwd);
+  const server = await startServer({
+    kernel: host.kernel,
+    host: flags.host,
+    port: Number(flags.port),
+    experiments,
+    importRoots,
+    ...(token !== undefined && { token }),
+  });
   const count = (await server.context.catalog.list()).length;
   host.out(`BioImageIT serving ${count} experiment${count === 1 ? '' : 's'} at ${server.openUrl}`);
   if (server.networkUrls.length > 0 && !(server.networkUrls.length === 1 && server.networkUrls[0] === server.openUrl))
@@ -43,4 +53,21 @@ export async function serveCommandAction(flags: ServeFlags, host: ServeHost): Pr
   await host.stopped;
   await server.close();
   return server;
+}
+
+/**
+ * `--import-root NAME=PATH` values as an object (paths resolved against `cwd`); ApiError
+ * BAD_REQUEST naming a value without `=`, and a name given twice.
+ */
+export function parseImportRoots(values: readonly string[], cwd: string): Record<string, string> {
+  const roots: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    const name = eq < 0 ? '' : value.slice(0, eq).trim();
+    const path = eq < 0 ? '' : value.slice(eq + 1).trim();
+    if (name === '' || path === '') throw new ApiError('BAD_REQUEST', `--import-root expects NAME=PATH (got '${value}')`);
+    if (roots[name] !== undefined) throw new ApiError('BAD_REQUEST', `--import-root ${name} is given twice`);
+    roots[name] = resolve(cwd, path);
+  }
+  return roots;
 }

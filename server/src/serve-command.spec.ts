@@ -95,6 +95,22 @@ describe('bioimageit serve (process)', () => {
     expect(await server.exited).toBe(0);
   });
 
+  it('offers the folders given with --import-root to imports, by name only, and refuses a malformed or missing one', async () => {
+    const server = serve(['--port', '0', '-e', join(dir, 'exp100'), '--import-root', `scope=${join(dir, 'exp100', 'data')}`]);
+    const url = await server.ready;
+    const response = await fetch(`${url}api/import-roots`);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual([{ name: 'scope' }]);
+    expect(text).not.toContain(dir);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    const malformed = serve(['--port', '0', '-e', join(dir, 'exp100'), '--import-root', join(dir, 'exp100')]);
+    await expect(malformed.ready).rejects.toThrow(/--import-root expects NAME=PATH/);
+    const missing = serve(['--port', '0', '-e', join(dir, 'exp100'), '--import-root', `gone=${join(dir, 'nowhere')}`]);
+    await expect(missing.ready).rejects.toThrow(/import root 'gone': .* is not an existing folder/);
+    expect(await missing.exited).not.toBe(0);
+  });
+
   it('rejects a malformed port with a usage error', async () => {
     const server = serve(['--port', 'http']);
     await expect(server.ready).rejects.toThrow(/--port must be a number 0\.\.65535/);

@@ -17,6 +17,8 @@ import { RouteTable } from './http/route-table.js';
 import { browsableUrls } from './http/server-address.js';
 import { StaticFiles } from './http/static-files.js';
 import { PreviewService, type PreviewOptions } from './render/preview-service.js';
+import { ImportRoots } from './imports/import-roots.js';
+import { ImportTracker } from './imports/import-tracker.js';
 import { PipelineCatalog } from './runs/pipeline-catalog.js';
 import { PipelineTracker } from './runs/pipeline-tracker.js';
 import { RunTracker } from './runs/run-tracker.js';
@@ -38,6 +40,11 @@ export interface ServeOptions {
   readonly log?: (message: string) => void;
   /** Preview workers, read limit and deadline (see {@link PreviewOptions}). */
   readonly previews?: PreviewOptions;
+  /**
+   * Server-side folders clients may import from, by name (`--import-root NAME=PATH`), besides
+   * the workspace's `import.roots` (a name given here wins). Relative paths: from the workspace.
+   */
+  readonly importRoots?: Readonly<Record<string, string>>;
 }
 
 /** A listening server. */
@@ -63,7 +70,7 @@ export interface RunningServer {
 /**
  * Serves the REST API (`/api/...`, documented at `/api/openapi.json` and
  * `/.well-known/openapi.json`) and the browser GUI (`/`) of a kernel's workspace on one node:http
- * server. Rejects with ApiError BAD_REQUEST for a bad host/port/token, StorageError NOT_FOUND for
+ * server. Rejects with ApiError BAD_REQUEST for a bad host/port/token or import root, StorageError NOT_FOUND for
  * an experiment in `experiments` that does not exist, and the listen error (EADDRINUSE...) as is.
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
@@ -80,6 +87,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const imageFormats = new Set(kernel.formats.keys().filter((id) => kernel.formats.peek(id)?.readPixels !== undefined));
   const runs = new RunTracker(kernel, (text) => catalog.redactor.redact(text));
   const pipelines = new PipelineTracker(kernel, runs);
+  const importRoots = await ImportRoots.resolve({ ...kernel.config.import.roots, ...options.importRoots }, kernel.config.workspace);
+  for (const [name, folder] of importRoots.entries()) catalog.redactor.add(folder, `<import root ${name}>`);
+  const imports = new ImportTracker(kernel, runs.events, (text) => catalog.redactor.redact(text));
   const context: ServerContext = {
     kernel,
     catalog,
@@ -88,6 +98,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     pipelineFiles: new PipelineCatalog(kernel),
     pipelines,
     previews: new PreviewService(kernel.formats, options.previews),
+    importRoots,
+    imports,
     imageFormats,
     tokenRequired: guard.tokenRequired,
     version: SERVER_VERSION,
@@ -156,6 +168,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const pipelinesStopped = pipelines.stopAll();
       await runs.stopAll();
       await pipelinesStopped;
+      await imports.stopAll();
       server.closeAllConnections();
       await closed;
       await context.previews.close();

@@ -91,7 +91,7 @@ async function countRun(input: DataItem): Promise<DataItem> {
 describe("provenance export of v1's exp100", () => {
   it('writes an RO-Crate that passes the structural check, one action per v1 output', async () => {
     const crate = join(dir.path, 'crate');
-    const doc = await writeRoCrate(store, crate);
+    const doc = await writeRoCrate(store, crate, { license: 'CC-BY-4.0' });
     expect(await checkRoCrate(doc, crate, { expectedOutputs: await processedIds() })).toEqual([]);
     const actions = doc['@graph'].filter((e) => e['@type'] === 'CreateAction');
     expect(actions).toHaveLength(149);
@@ -101,6 +101,8 @@ describe("provenance export of v1's exp100", () => {
     expect(threshold).toMatchObject({ version: '1.0.0' });
     await rm(join(crate, 'threshold', 'o_population1_003.tif'));
     expect(await checkRoCrate(doc, crate)).toEqual(["File 'threshold/o_population1_003.tif' is missing from the crate folder"]);
+    // v1 recorded no status: its reconstructed actions claim none (see provenance-v1-status.spec.ts).
+    expect(actions.every((a) => a['actionStatus'] === undefined)).toBe(true);
   });
 
   it('writes PROV-JSON whose relations resolve and whose derivations match the origins', async () => {
@@ -129,7 +131,7 @@ describe("provenance export of v1's exp100", () => {
     expect(names).toEqual([counted.name, 'o_population1_003', 'population1_003.tif']);
     expect(graph.nodes.filter((n) => n.kind === 'job').map((n) => n.id)).toEqual(['job:run-count-1/job-1', expect.stringMatching(/^job:62be6ed4-.*\/item-/)]);
     const crate = join(dir.path, 'crate');
-    const doc: RoCrateDocument = await writeRoCrate(store, crate, { runs: ['run-count-1'] });
+    const doc: RoCrateDocument = await writeRoCrate(store, crate, { runs: ['run-count-1'], license: 'CC-BY-4.0' });
     expect(await checkRoCrate(doc, crate, { expectedOutputs: [counted.id] })).toEqual([]);
     expect(doc['@graph'].find((e) => e['@id'] === '#run/run-count-1/job/job-1')).toMatchObject({
       startTime: '2025-03-01T09:00:01.000Z',
@@ -141,13 +143,28 @@ describe("provenance export of v1's exp100", () => {
     const thresholded = (await store.items('threshold')).find((i) => i.name === 'o_population1_005');
     if (thresholded === undefined) throw new Error('fixture changed');
     const counted = await countRun(thresholded);
+    // No workspace licence: the crate is still written, with a warning, and --check names the gap.
+    const unlicensed = await cli(dir.path, ['provenance', 'export', '-e', exp, '--ro-crate', 'crate', '--check']);
+    expect(unlicensed.stderr).toContain('warning: the workspace declares no licence');
+    expect(unlicensed.stderr).toContain('crate problem: root data entity has no license');
+    expect(unlicensed.code).toBe(1);
+    await writeFile(
+      join(dir.path, 'bioimageit.config.json'),
+      JSON.stringify({ user: { name: 'tester', orcid: '0000-0002-1825-0097' }, license: 'CC-BY-4.0', plugins: DEFAULT_PLUGINS }),
+    );
     const out = await cli(dir.path, ['provenance', 'export', '-e', exp, '--ro-crate', 'crate', '--prov', 'prov.json', '--check']);
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
-    expect(out.stdout).toContain('150 action(s), 250 file(s) copied');
+    expect(out.stdout).toContain('150 action(s), 250 file(s) copied (RO-Crate 1.1, Process Run Crate 0.5)');
     expect(out.stdout).toContain('150 activities');
-    const only = await cli(dir.path, ['provenance', 'export', '-e', exp, '--ro-crate', 'crate2', '--run', 'run-count-1', '--no-copy', '--json']);
-    expect(JSON.parse(only.stdout)).toMatchObject({ roCrate: { actions: 1, files: 2, copied: false } });
+    const written = JSON.parse(await readFile(join(dir.path, 'crate', 'ro-crate-metadata.json'), 'utf8')) as RoCrateDocument;
+    const root = written['@graph'].find((e) => e['@id'] === './');
+    expect(root).toMatchObject({ license: { '@id': 'https://spdx.org/licenses/CC-BY-4.0' }, author: { '@id': 'https://orcid.org/0000-0002-1825-0097' } });
+    expect(written['@graph'].find((e) => e['@id'] === '#run/run-count-1/job/job-1')?.['agent']).toEqual({ '@id': 'https://orcid.org/0000-0002-1825-0097' });
+    const only = await cli(dir.path, ['provenance', 'export', '-e', exp, '--ro-crate', 'crate2', '--run', 'run-count-1', '--no-data', '--json']);
+    expect(JSON.parse(only.stdout)).toMatchObject({ roCrate: { actions: 1, files: 2, copied: false, license: 'CC-BY-4.0' } });
+    const legacy = await cli(dir.path, ['provenance', 'export', '-e', exp, '--ro-crate', 'crate3', '--run', 'run-count-1', '--no-copy', '--json']);
+    expect(JSON.parse(legacy.stdout)).toMatchObject({ roCrate: { files: 2, copied: false } });
     const show = await cli(dir.path, ['provenance', 'show', counted.id, '-e', exp]);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/^count_o_population1_005 {2}\[count\]/);

@@ -1,5 +1,8 @@
 import { resolve } from 'node:path';
 import {
+  PROCESS_RUN_CRATE_PROFILE,
+  RO_CRATE_SPEC,
+  WORKFLOW_RUN_CRATE_PROFILE,
   checkRoCrate,
   isBioImageItError,
   lineage,
@@ -11,6 +14,7 @@ import {
   type LineageJobNode,
   type LineageNode,
   type LineageRunNode,
+  type RoCrateOptions,
 } from '@bioimageit/core';
 import type { Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../context.js';
@@ -22,26 +26,35 @@ interface ExportFlags {
   roCrate?: string;
   prov?: string;
   run?: string[];
+  pipeline?: string;
   copy: boolean;
+  data: boolean;
   check?: boolean;
 }
 
 /**
- * `bioimageit provenance export -e EXP (--ro-crate DIR | --prov FILE) [--run ID ...] [--no-copy]`
- * writes an RO-Crate 1.1 (Process Run Crate profile) and/or W3C PROV-JSON of the experiment's runs;
- * `bioimageit provenance show ITEM -e EXP [--json]` prints where an item came from, back to raw data.
+ * `bioimageit provenance export -e EXP (--ro-crate DIR | --prov FILE) [--run ID ...] [--pipeline FILE] [--no-data]`
+ * writes an RO-Crate 1.1 (Process Run Crate 0.5; with `--pipeline`, a Workflow Run Crate 0.5 of
+ * that pipeline's runs) and/or W3C PROV-JSON of the experiment's runs. The crate declares the
+ * workspace's `license` (a warning when it has none: RO-Crate requires one) and names the
+ * workspace user (by ORCID iD when `user.orcid` is set) as author and agent. Data files are
+ * copied into the crate unless `--no-data` (older spelling `--no-copy`): then they are
+ * referenced by URI with size and sha256. `bioimageit provenance show ITEM -e EXP [--json]`
+ * prints where an item came from, back to raw data.
  */
 export function registerProvenanceCommand(program: Command, ctx: CliContext): void {
   const provenance = program.command('provenance').alias('prov').description('export provenance (RO-Crate, W3C PROV) and show where an item came from');
 
   provenance
     .command('export')
-    .description('write an RO-Crate 1.1 (Process Run Crate) folder and/or a W3C PROV-JSON file of the runs')
+    .description('write an RO-Crate 1.1 (Process Run Crate, or Workflow Run Crate with --pipeline) folder and/or a W3C PROV-JSON file of the runs')
     .option('-e, --experiment <ref>', 'experiment name, path or URI (default: the experiment folder you are in)')
     .option('--ro-crate <dir>', 'write an RO-Crate into DIR (ro-crate-metadata.json and the data files)')
     .option('--prov <file>', 'write W3C PROV-JSON to FILE')
     .option('--run <id...>', 'export only these runs (default: all)')
-    .option('--no-copy', 'reference data files by absolute URI instead of copying them into the crate')
+    .option('--pipeline <file>', 'export the runs of this pipeline file (its latest run of each step) as a Workflow Run Crate')
+    .option('--no-data', 'reference data files by URI (with size and sha256) instead of copying them into the crate (default: copy)')
+    .option('--no-copy', 'the same as --no-data')
     .option('--check', 'check the written crate (links, files, checksums) and fail on problems')
     .action(async (flags: ExportFlags, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
@@ -51,12 +64,38 @@ export function registerProvenanceCommand(program: Command, ctx: CliContext): vo
       const report: Record<string, unknown> = {};
       if (flags.roCrate !== undefined) {
         const dir = resolve(ctx.cwd, flags.roCrate);
-        const doc = await writeRoCrate(store, dir, { ...runs, copyData: flags.copy });
-        const count = (type: string) => doc['@graph'].filter((e) => e['@type'] === type).length;
+        const copy = flags.copy && flags.data;
+        const kernel = await ctx.getKernel(g);
+        const { license, user } = kernel.config;
+        const pipeline = flags.pipeline === undefined ? undefined : resolve(ctx.cwd, flags.pipeline);
+        const options: RoCrateOptions = {
+          ...runs,
+          copyData: copy,
+          author: user,
+          ...(license !== undefined && { license }),
+          ...(pipeline !== undefined && { pipeline: { file: pipeline, definition: await kernel.loadPipeline(pipeline) } }),
+        };
+        if (license === undefined)
+          ctx.output.err(
+            'warning: the workspace declares no licence ("license" in bioimageit.config.json, e.g. "CC-BY-4.0"): the crate is written without one, and RO-Crate validators report its root as lacking the required license',
+          );
+        const doc = await writeRoCrate(store, dir, options);
+        const count = (type: string) => doc['@graph'].filter((e) => e['@type'] === type || (Array.isArray(e['@type']) && e['@type'].includes(type))).length;
         const problems = flags.check ? await checkRoCrate(doc, dir) : [];
-        report['roCrate'] = { dir, actions: count('CreateAction'), files: count('File'), copied: flags.copy, ...(flags.check && { problems }) };
+        const profile = pipeline === undefined ? PROCESS_RUN_CRATE_PROFILE : WORKFLOW_RUN_CRATE_PROFILE;
+        report['roCrate'] = {
+          dir,
+          conformsTo: [RO_CRATE_SPEC, profile],
+          actions: count('CreateAction'),
+          files: count('File'),
+          copied: copy,
+          ...(license !== undefined && { license }),
+          ...(flags.check && { problems }),
+        };
         if (!g.json)
-          ctx.output.out(`wrote RO-Crate to ${dir}: ${count('CreateAction')} action(s), ${count('File')} file(s)${flags.copy ? ' copied' : ' referenced'}`);
+          ctx.output.out(
+            `wrote RO-Crate to ${dir}: ${count('CreateAction')} action(s), ${count('File')} file(s)${copy ? ' copied' : ' referenced'} (RO-Crate 1.1, ${pipeline === undefined ? 'Process' : 'Workflow'} Run Crate 0.5)`,
+          );
         if (problems.length > 0) {
           ctx.exitCode = 1;
           for (const p of problems) ctx.output.err(`crate problem: ${p}`);

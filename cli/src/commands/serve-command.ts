@@ -6,7 +6,7 @@ import { UsageError } from '../usage-error.js';
 /** What the command uses of @bioimageit/server (see server/src/serve-command-action.ts). */
 interface ServerPackage {
   serveCommandAction(
-    flags: { host: string; port: string; token?: string; experiment?: readonly string[] },
+    flags: { host: string; port: string; token?: string; experiment?: readonly string[]; importRoot?: readonly string[] },
     host: { kernel: Kernel; cwd: string; env: NodeJS.ProcessEnv; out(text: string): void; stopped: Promise<unknown> },
   ): Promise<unknown>;
 }
@@ -15,8 +15,10 @@ interface ServerPackage {
 // `serve` runs, so the rest of the CLI works without it.
 const specifier = '@bioimageit/server';
 
+const collect = (value: string, previous: string[]) => [...previous, value];
+
 /**
- * `bioimageit serve [--host 127.0.0.1] [--port 8765] [--token T] [-e EXP...]`: the REST API and
+ * `bioimageit serve [--host 127.0.0.1] [--port 8765] [--token T] [-e EXP...] [--import-root NAME=PATH...]`: the REST API and
  * browser GUI of @bioimageit/server on the workspace, until Ctrl-C (SIGINT) or SIGTERM.
  */
 export function registerServeCommand(program: Command, ctx: CliContext): void {
@@ -27,7 +29,13 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     .option('-p, --port <n>', 'port (0: any free port)', '8765')
     .option('--token <token>', 'token API requests must carry (default: BIOIMAGEIT_SERVE_TOKEN; none on loopback, a random one elsewhere)')
     .option('-e, --experiment <ref...>', 'also serve these experiments (name, path or URI)')
-    .action(async (flags: { host: string; port: string; token?: string; experiment?: string[] }, cmd: Command) => {
+    .option(
+      '--import-root <name=path>',
+      'a server folder API clients may import from, by name (repeatable; also the workspace setting import.roots)',
+      collect,
+      [],
+    )
+    .action(async (flags: { host: string; port: string; token?: string; experiment?: string[]; importRoot: string[] }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       if (!/^\d{1,5}$/.test(flags.port) || Number(flags.port) > 65535) throw new UsageError(`--port must be a number 0..65535 (got '${flags.port}')`);
       const server = await (ctx.importModule(specifier) as Promise<ServerPackage>).catch((error: unknown) => {

@@ -1,5 +1,7 @@
 import { ConfigError } from '../errors/area-errors.js';
 import { isRecord } from '../util/is-record.js';
+import { isLicenseValue } from './license-value.js';
+import { parseOrcid } from './parse-orcid.js';
 
 /** File name of a workspace's configuration; its folder is the workspace. */
 export const CONFIG_FILE = 'bioimageit.config.json';
@@ -14,8 +16,18 @@ export const KernelConfig = Symbol.for('@bioimageit/core/KernelConfig');
 export interface KernelConfig {
   /** Absolute path of the workspace folder (where experiments live by default). */
   readonly workspace: string;
-  /** Default author of imports and experiments. */
-  readonly user: { readonly name: string };
+  /**
+   * Default author of imports and experiments (`name`, default the login name) and, when given,
+   * their ORCID iD (`orcid`, the bare `0000-0002-1825-0097` form, checksum verified): exported
+   * RO-Crates name this person by `https://orcid.org/<orcid>`.
+   */
+  readonly user: { readonly name: string; readonly orcid?: string };
+  /**
+   * Licence of the data the workspace publishes (`license`, or British `licence`, in the file): an
+   * SPDX identifier such as `CC-BY-4.0` or the URL of a licence. Exported RO-Crates carry it as the
+   * root dataset's `license`; absent, an export warns. `bioimageit init` writes `CC-BY-4.0`.
+   */
+  readonly license?: string;
   /** Where experiments are created and listed: a path (relative to the workspace) or a URI. */
   readonly experiments: string;
   /** Plugin packages (npm names or folder paths) to load. */
@@ -27,6 +39,12 @@ export interface KernelConfig {
     readonly batchSize: number;
     /** Files read and hashed at once. */
     readonly concurrency: number;
+    /**
+     * Server-side folders the REST API may import from, by name (`{"microscope1":
+     * "/data/microscope1"}`; relative paths from the workspace). Optional; file only. A client
+     * names a root and a path inside it, never a server path (see `bioimageit serve --import-root`).
+     */
+    readonly roots?: Readonly<Record<string, string>>;
   };
   /**
    * Folders of tool manifests: paths (relative ones from the workspace) or, in the file and in
@@ -94,13 +112,29 @@ export function mergeConfig(base: KernelConfig, raw: unknown, source: string): K
   const bad = (field: string, why: string) => new ConfigError('INVALID', `${source}: '${field}' ${why}`, { details: { source, field } });
   if (raw === undefined) return base;
   if (!isRecord(raw)) throw bad('(root)', 'must be a JSON object');
-  const known = new Set(['$schema', 'user', 'experiments', 'plugins', 'import', 'tools', 'env', 'settings', 'workspace']);
+  const known = new Set(['$schema', 'user', 'license', 'licence', 'experiments', 'plugins', 'import', 'tools', 'env', 'settings', 'workspace']);
   for (const key of Object.keys(raw)) if (!known.has(key)) throw bad(key, `is not a known setting (${[...known].slice(1).join(', ')})`);
   let config = base;
   if (raw['user'] !== undefined) {
     const user = raw['user'];
-    if (!isRecord(user) || typeof user['name'] !== 'string' || user['name'].trim() === '') throw bad('user.name', 'must be a non-empty string');
-    config = { ...config, user: { name: user['name'] } };
+    if (!isRecord(user)) throw bad('user', 'must be an object ({"name": "…", "orcid": "0000-0002-1825-0097"})');
+    const name = user['name'] ?? config.user.name;
+    if (typeof name !== 'string' || name.trim() === '') throw bad('user.name', 'must be a non-empty string');
+    const orcid = user['orcid'] === undefined ? config.user.orcid : typeof user['orcid'] === 'string' ? parseOrcid(user['orcid']) : undefined;
+    if (user['orcid'] !== undefined && orcid === undefined)
+      throw bad(
+        'user.orcid',
+        `must be an ORCID iD such as 0000-0002-1825-0097 (four groups of four digits, the last check digit may be X) with a valid check digit; got ${JSON.stringify(user['orcid'])}`,
+      );
+    config = { ...config, user: { name, ...(orcid !== undefined && { orcid }) } };
+  }
+  if (raw['license'] !== undefined && raw['licence'] !== undefined) throw bad('licence', "and 'license' are the same setting: keep one");
+  const license = raw['license'] ?? raw['licence'];
+  if (license !== undefined) {
+    const field = raw['license'] !== undefined ? 'license' : 'licence';
+    if (typeof license !== 'string' || !isLicenseValue(license.trim()))
+      throw bad(field, 'must be an SPDX licence identifier (e.g. "CC-BY-4.0", "CC0-1.0", "MIT") or the http(s) URL of a licence');
+    config = { ...config, license: license.trim() };
   }
   if (raw['experiments'] !== undefined) {
     if (typeof raw['experiments'] !== 'string' || raw['experiments'] === '') throw bad('experiments', 'must be a path or URI string');
@@ -118,7 +152,8 @@ export function mergeConfig(base: KernelConfig, raw: unknown, source: string): K
     if (mode !== 'copy' && mode !== 'reference') throw bad('import.mode', "must be 'copy' or 'reference'");
     const batchSize = positiveInt(imp['batchSize'] ?? config.import.batchSize, () => bad('import.batchSize', 'must be a positive integer'));
     const concurrency = positiveInt(imp['concurrency'] ?? config.import.concurrency, () => bad('import.concurrency', 'must be a positive integer'));
-    config = { ...config, import: { mode, batchSize, concurrency } };
+    const roots = imp['roots'] === undefined ? config.import.roots : importRoots(imp['roots'], bad);
+    config = { ...config, import: { mode, batchSize, concurrency, ...(roots !== undefined && { roots }) } };
   }
   if (raw['tools'] !== undefined) {
     const tools = raw['tools'];
@@ -202,4 +237,19 @@ export function applyEnvOverrides(config: KernelConfig, env: NodeJS.ProcessEnv, 
 function positiveInt(value: unknown, fail: () => ConfigError): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw fail();
   return value;
+}
+
+/** Names of import roots: what clients of the REST API send (letters, digits, `_`, `.`, `-`). */
+export const IMPORT_ROOT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** Validates `import.roots`: an object of folder paths by root name. */
+function importRoots(value: unknown, bad: (field: string, why: string) => ConfigError): Readonly<Record<string, string>> {
+  if (!isRecord(value)) throw bad('import.roots', 'must be an object of folder paths by name (e.g. {"microscope1": "/data/microscope1"})');
+  const roots: Record<string, string> = {};
+  for (const [name, path] of Object.entries(value)) {
+    if (!IMPORT_ROOT_NAME.test(name)) throw bad(`import.roots.${name}`, 'is not a root name (letters, digits, _, . and -; at most 64)');
+    if (typeof path !== 'string' || path.trim() === '') throw bad(`import.roots.${name}`, 'must be a folder path');
+    roots[name] = path;
+  }
+  return roots;
 }

@@ -43,6 +43,19 @@ describe('loadKernelConfig', () => {
     expect(config.plugins).toEqual(['@bioimageit/local-fs', './my-plugin']);
   });
 
+  it('keeps import.roots (folders the REST API may import from) through environment overrides, and names a bad one', async () => {
+    const file = join(dir, CONFIG_FILE);
+    await writeFile(file, JSON.stringify({ import: { mode: 'copy', roots: { microscope1: '/data/m1', 'shared.in': 'incoming' } } }));
+    const config = await loadKernelConfig({ cwd: dir, env: { BIOIMAGEIT_IMPORT_MODE: 'reference' } });
+    expect(config.import).toMatchObject({ mode: 'reference', roots: { microscope1: '/data/m1', 'shared.in': 'incoming' } });
+    await writeFile(file, JSON.stringify({ import: { roots: { '../up': '/data' } } }));
+    await expect(loadKernelConfig({ cwd: dir, env: {} })).rejects.toThrow(`${file}: 'import.roots.../up' is not a root name`);
+    await writeFile(file, JSON.stringify({ import: { roots: ['/data'] } }));
+    await expect(loadKernelConfig({ cwd: dir, env: {} })).rejects.toThrow(`${file}: 'import.roots' must be an object of folder paths by name`);
+    await writeFile(file, JSON.stringify({ import: { roots: { m1: '' } } }));
+    await expect(loadKernelConfig({ cwd: dir, env: {} })).rejects.toThrow(`${file}: 'import.roots.m1' must be a folder path`);
+  });
+
   it('takes BIOIMAGEIT_WORKSPACE and --workspace over the current folder', async () => {
     await writeInitialConfig(dir, 'ada');
     const elsewhere = await mkdtemp(join(tmpdir(), 'biit-elsewhere-'));

@@ -64,6 +64,10 @@ export interface InitialConfigOptions {
   readonly toolDirs?: readonly string[];
   /** `plugins` to write (the composition root's choice for new workspaces). Default: none. */
   readonly plugins?: readonly string[];
+  /** `license` to write (an SPDX id or URL: the licence of the data the workspace exports). Default: none. */
+  readonly license?: string;
+  /** `user.orcid` to write (an iD accepted by `parseOrcid`). Default: none. */
+  readonly orcid?: string;
 }
 
 /** Writes a fresh config file for a new workspace; EXISTS-like INVALID when one is there already. */
@@ -71,7 +75,8 @@ export async function writeInitialConfig(workspace: string, userName: string, op
   const file = join(workspace, CONFIG_FILE);
   if (existsSync(file)) throw new ConfigError('INVALID', `${file} already exists: this folder is already a workspace`, { details: { file } });
   const body = {
-    user: { name: userName },
+    user: { name: userName, ...(options.orcid !== undefined && { orcid: options.orcid }) },
+    ...(options.license !== undefined && { license: options.license }),
     experiments: '.',
     plugins: [...(options.plugins ?? [])],
     import: { mode: 'copy', batchSize: 500, concurrency: 8 },

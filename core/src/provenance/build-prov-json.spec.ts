@@ -71,6 +71,8 @@ describe('buildProvJson', () => {
     const v1 = doc.activity[provIds.job('run-v1', 'item-v1')];
     expect(v1?.['prov:startTime']).toBeUndefined();
     expect(v1?.['bioimageit:exitCode']).toBeUndefined();
+    // v1 records no status (and registers outputs of failed tools): never called succeeded.
+    expect(v1?.['bioimageit:status']).toBe('unknown');
   });
 
   it('derives each generated output from exactly its origin inputs', async () => {

@@ -12,6 +12,8 @@ import { condaRun, dockerRun, provenanceScenario } from './test-support/provenan
 let dir: string;
 let store: InMemoryExperimentStore;
 const ALL_OUTPUTS = ['t1', 't2', 'c1', 'v1'];
+/** The workspace licence every crate of these specs declares (RO-Crate 1.1 requires one). */
+const LICENSED = { license: 'CC-BY-4.0' };
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 beforeEach(async () => {
@@ -34,7 +36,7 @@ const action = (doc: RoCrateDocument, run: string, job: string): RoCrateEntity =
 describe('writeRoCrate', () => {
   it('writes a crate that passes the structural check, with every output copied', async () => {
     const crate = join(dir, 'crate');
-    const doc = await writeRoCrate(store, crate, { now: new Date('2025-02-01T00:00:00Z') });
+    const doc = await writeRoCrate(store, crate, { now: new Date('2025-02-01T00:00:00Z'), ...LICENSED });
     expect(await checkRoCrate(doc, crate, { expectedOutputs: ALL_OUTPUTS })).toEqual([]);
     const written = JSON.parse(await readFile(join(crate, 'ro-crate-metadata.json'), 'utf8')) as RoCrateDocument;
     expect(written).toEqual(doc);
@@ -46,9 +48,19 @@ describe('writeRoCrate', () => {
       datePublished: '2025-02-01T00:00:00.000Z',
       conformsTo: { '@id': PROCESS_RUN_CRATE_PROFILE },
     });
-    expect(root['license']).toBeUndefined();
+    expect(root['license']).toEqual({ '@id': 'https://spdx.org/licenses/CC-BY-4.0' });
+    expect(entity(doc, 'https://spdx.org/licenses/CC-BY-4.0')).toMatchObject({
+      '@type': 'CreativeWork',
+      name: 'Creative Commons Attribution 4.0 International',
+      identifier: 'CC-BY-4.0',
+    });
     expect(root['mentions']).toHaveLength(6);
-    expect(root['hasPart']).toHaveLength(7);
+    // One Dataset per folder of the crate, each listing its files.
+    expect(root['hasPart']).toEqual(['data/', 'threshold/', 'count/', 'copied/'].map((id) => ({ '@id': id })));
+    expect(entity(doc, 'threshold/')).toMatchObject({
+      '@type': 'Dataset',
+      hasPart: [{ '@id': 'threshold/o_population1_001.tif' }, { '@id': 'threshold/o_population1_002.tif' }],
+    });
     expect(await readFile(join(crate, 'threshold', 'o_population1_001.tif'), 'utf8')).toBe('binary one');
     expect(byIdentifier(doc, 'c1')).toMatchObject({
       '@id': 'count/count_population1_001.csv',
@@ -56,7 +68,13 @@ describe('writeRoCrate', () => {
       contentSize: '10',
       sha256: sha('objects\n3\n'),
     });
-    expect(byIdentifier(doc, 'r1')).toMatchObject({ encodingFormat: 'image/tiff', keywords: ['Population=population1', 'number=001'] });
+    const r1 = byIdentifier(doc, 'r1');
+    expect(r1).toMatchObject({ encodingFormat: 'image/tiff', keywords: ['Population=population1', 'number=001'] });
+    const tags = (r1?.['additionalProperty'] as { '@id': string }[]).map((r) => entity(doc, r['@id']));
+    expect(tags).toEqual([
+      { '@id': '#tag/Population/population1', '@type': 'PropertyValue', name: 'Population', value: 'population1' },
+      { '@id': '#tag/number/001', '@type': 'PropertyValue', name: 'number', value: '001' },
+    ]);
   });
 
   it('makes one CreateAction per job with instrument, inputs, parameters, outputs, agent and times', async () => {
@@ -100,12 +118,17 @@ describe('writeRoCrate', () => {
         facts: { 'model.id': 'affable-shark', 'weights.sha256': 'ab12', runtime: 'onnxruntime-node 1.31.1 (cpu)' },
       },
     });
-    const doc = await buildRoCrate(store);
+    const doc = await buildRoCrate(store, LICENSED);
     const tool = entity(doc, '#tool/sha256%3Atool-model');
     expect(tool).toMatchObject({
-      license: 'MIT',
-      author: 'Ada Lovelace (ORCID 0000-0002-1825-0097)',
+      license: { '@id': 'https://spdx.org/licenses/MIT' },
+      author: [{ '@id': 'https://orcid.org/0000-0002-1825-0097' }],
       citation: ['https://doi.org/10.1000/xyz', 'https://example.org/model'],
+    });
+    expect(entity(doc, 'https://orcid.org/0000-0002-1825-0097')).toEqual({
+      '@id': 'https://orcid.org/0000-0002-1825-0097',
+      '@type': 'Person',
+      name: 'Ada Lovelace',
     });
     const facts = (tool['additionalProperty'] as { '@id': string }[]).map((r) => entity(doc, r['@id']));
     expect(facts.map((f) => [f['name'], f['value']])).toEqual([
@@ -139,8 +162,22 @@ describe('writeRoCrate', () => {
     });
     expect(v1['startTime']).toBeUndefined();
     expect(v1['endTime']).toBeUndefined();
+    // v1 recorded no status: no schema.org status claims one (Completed would be a guess).
+    expect(v1['actionStatus']).toBeUndefined();
+    expect(v1['description']).toContain('Status unknown');
     expect(entity(doc, '#tool/biitcopy_v1.0.0%40')).toMatchObject({ name: 'biitcopy_v1.0.0' });
     expect(byIdentifier(doc, 'v1')).toMatchObject({ sha256: sha('raw three'), contentSize: '9' });
+  });
+
+  it('names the exporting user by ORCID: the root author and the agent of their own actions', async () => {
+    const orcid = 'https://orcid.org/0000-0002-1825-0097';
+    const doc = await buildRoCrate(store, { ...LICENSED, author: { name: 'ada', orcid: '0000-0002-1825-0097' } });
+    expect(entity(doc, './')['author']).toEqual({ '@id': orcid });
+    expect(entity(doc, orcid)).toMatchObject({ '@type': 'Person', name: 'ada' });
+    expect(action(doc, 'run-a', 'a1')['agent']).toEqual({ '@id': orcid });
+    expect(action(doc, 'run-v1', 'item-v1')['agent']).toEqual({ '@id': '#person/importer' });
+    expect(doc['@graph'].some((e) => e['@id'] === '#person/ada')).toBe(false);
+    expect(await checkRoCrate(doc)).toEqual([]);
   });
 
   it('exports only the runs asked for, and names unknown runs', async () => {
@@ -152,7 +189,7 @@ describe('writeRoCrate', () => {
 
   it('references files by absolute URI without copying them when copyData is false', async () => {
     const crate = join(dir, 'crate');
-    const doc = await writeRoCrate(store, crate, { copyData: false });
+    const doc = await writeRoCrate(store, crate, { copyData: false, ...LICENSED });
     expect(byIdentifier(doc, 't1')?.['@id']).toMatch(/^file:\/\/.*\/threshold\/o_population1_001\.tif$/);
     await expect(stat(join(crate, 'threshold'))).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await checkRoCrate(doc, crate, { expectedOutputs: ALL_OUTPUTS })).toEqual([]);
@@ -183,7 +220,7 @@ describe('writeRoCrate target folder', () => {
 describe('buildRoCrate: containers', () => {
   it('links a job run in a container to a ContainerImage with name, tag, sha256 and registry digests', async () => {
     store.addRun(dockerRun());
-    const doc = await buildRoCrate(store);
+    const doc = await buildRoCrate(store, LICENSED);
     const job = action(doc, 'run-d', 'd1');
     const image = entity(doc, (job['containerImage'] as { '@id': string })['@id']);
     expect(image).toEqual({
@@ -201,7 +238,7 @@ describe('buildRoCrate: containers', () => {
 
   it('names the locked conda environment of a conda job as a second instrument, with its packages', async () => {
     store.addRun(condaRun());
-    const doc = await buildRoCrate(store);
+    const doc = await buildRoCrate(store, LICENSED);
     for (const job of ['k1', 'k2']) {
       const instruments = action(doc, 'run-k', job)['instrument'] as { '@id': string }[];
       expect(instruments.map((i) => i['@id'])).toEqual([expect.stringMatching(/^#tool\//), '#conda-environment/ab12']);

@@ -1,25 +1,33 @@
 import { copyFile, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { orcidUrl } from '../config/parse-orcid.js';
 import { StorageError } from '../errors/area-errors.js';
 import type { ExperimentStore } from '../extension-points/storage-backend.js';
 import { ioFailure } from '../formats/format-failure.js';
 import type { DataItem } from '../model/data-item.js';
 import type { RunRecord } from '../model/run.js';
-import { isRecord } from '../util/is-record.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { condaEnvironment, containerImage } from './crate-environment.js';
 import { planCrateFiles, type CrateFile } from './crate-files.js';
+import { licenseEntity } from './crate-license.js';
+import { toolEntities, toolId, type CrateCopy, type CrateTool } from './crate-tool.js';
 import { activityUser, involvedItems, loadProvenance, present, type ProvenanceActivity } from './provenance-snapshot.js';
 import {
   PROCESS_RUN_CRATE_PROFILE,
+  PROVENANCE_RUN_CRATE_PROFILE,
   RO_CRATE_CONTEXT,
   RO_CRATE_METADATA_FILE,
   RO_CRATE_SPEC,
+  WORKFLOW_RO_CRATE_PROFILE,
   WORKFLOW_RUN_CONTEXT,
+  WORKFLOW_RUN_CRATE_PROFILE,
+  type CrateAuthor,
   type RoCrateDocument,
   type RoCrateEntity,
   type RoCrateOptions,
   type RoCrateReference,
 } from './ro-crate-types.js';
+import { pipelineStepRuns, workflowRunEntities } from './workflow-run-crate.js';
 
 const ref = (id: string): RoCrateReference => ({ '@id': id });
 const seg = (s: string): string => encodeURIComponent(s);
@@ -28,24 +36,45 @@ const seg = (s: string): string => encodeURIComponent(s);
 export const crateIds = {
   action: (a: ProvenanceActivity): string => `#run/${seg(a.run.id)}/job/${seg(a.jobId)}`,
   parameter: (run: RunRecord, name: string): string => `#run/${seg(run.id)}/parameter/${seg(name)}`,
-  tool: (run: RunRecord): string => `#tool/${seg(present(run.tool.digest) ? run.tool.digest : `${run.tool.id}@${run.tool.version}`)}`,
+  tool: toolId,
   person: (user: string): string => `#person/${seg(user)}`,
+  tag: (key: string, value: string): string => `#tag/${seg(key)}/${seg(value)}`,
+};
+
+/** The profiles a crate conforms to, with the name and version each is described by. */
+const PROFILES: Readonly<Record<string, readonly [string, string]>> = {
+  [PROCESS_RUN_CRATE_PROFILE]: ['Process Run Crate', '0.5'],
+  [WORKFLOW_RUN_CRATE_PROFILE]: ['Workflow Run Crate', '0.5'],
+  [PROVENANCE_RUN_CRATE_PROFILE]: ['Provenance Run Crate', '0.5'],
+  [WORKFLOW_RO_CRATE_PROFILE]: ['Workflow RO-Crate', '1.0'],
 };
 
 /**
- * Builds an RO-Crate 1.1 metadata document following the Process Run Crate profile 0.5 for the
- * selected runs of an experiment:
+ * Builds an RO-Crate 1.1 metadata document for the selected runs of an experiment, following the
+ * Process Run Crate profile 0.5 (and, for a pipeline, Workflow Run Crate 0.5, Provenance Run
+ * Crate 0.5 and Workflow RO-Crate 1.0: see {@link workflowRunEntities}); the root's `conformsTo`
+ * names each profile, each described as a CreativeWork with its version:
+ * - the root Dataset has `name`, `description`, `datePublished`, `license` (the licence entity
+ *   of `options.license`: `https://spdx.org/licenses/<id>` for an SPDX id), `author` (the
+ *   exporting Person of `options.author`, by ORCID URL when given, else the experiment's author);
  * - one `CreateAction` per job (per output item for v1 runs, which record no jobs) with
- *   `instrument` (the tool as a SoftwareApplication; `identifier` = tool digest), `object` (input
- *   Files, then the run's parameters as PropertyValues), `result` (output Files), `agent` (a
- *   Person: the run's user), `startTime`/`endTime` when recorded, `actionStatus` and `error`,
- *   and `containerImage` (a ContainerImage: name, tag, sha256, registry digests) for a job whose
+ *   `instrument` (the tool as a SoftwareApplication: see {@link toolEntities}; `identifier` = tool
+ *   digest), `object` (input Files, then the run's parameters as PropertyValues), `result`
+ *   (output Files), `agent` (a Person: the run's user — the ORCID Person when it is the
+ *   author's name), `startTime`/`endTime` when recorded, `actionStatus` and `error`, and
+ *   `containerImage` (a ContainerImage: name, tag, sha256, registry digests) for a job whose
  *   runner recorded an image; a job of the conda runner gets its locked environment as a second
  *   `instrument` (a SoftwareApplication listing the packages in `hasPart`);
+ * - a v1 (reconstructed) action has no `actionStatus`: v1 recorded none, and registers outputs
+ *   even of failed tools, so schema.org's statuses (Completed, Failed, Active, Potential — the
+ *   last for actions not yet done) would each claim what nobody knows; its description says so;
  * - a `cached` job is a completed action whose `result` lists the outputs it reused from the
  *   earlier job (said in its description; nothing was executed);
- * - one `File` per input or output item (`contentSize`, `sha256`, `encodingFormat`), all listed
- *   in the root's `hasPart`; every action is listed in the root's `mentions`.
+ * - one `File` per input or output item (`contentSize`, `sha256`, `encodingFormat`, tags both as
+ *   `keywords` `key=value` and as `additionalProperty` PropertyValues `name`/`value`); copied
+ *   Files are listed in their dataset folder's `hasPart` (a Dataset per folder, in the root's
+ *   `hasPart`), referenced ones (absolute URIs) in the root's `hasPart`; every action is listed
+ *   in the root's `mentions`.
  * Data files are read through the store (to hash items that record no checksum); nothing is written.
  */
 export async function buildRoCrate(store: ExperimentStore, options: RoCrateOptions = {}): Promise<RoCrateDocument> {
@@ -62,12 +91,11 @@ export async function buildRoCrate(store: ExperimentStore, options: RoCrateOptio
 export async function writeRoCrate(store: ExperimentStore, dir: string, options: RoCrateOptions = {}): Promise<RoCrateDocument> {
   const target = resolve(dir);
   const previous = await crateFolderState(target);
-  const { document, files } = await assembleRoCrate(store, options);
+  const { document, copies } = await assembleRoCrate(store, options);
   await mkdir(dirname(target), { recursive: true });
   const staging = await mkdtemp(join(dirname(target), `.${basename(target)}.tmp-`));
   try {
-    for (const file of files.values()) {
-      if (file.relativePath === undefined || file.sourcePath === undefined) continue;
+    for (const file of copies) {
       const path = join(staging, ...file.relativePath.split('/'));
       await mkdir(dirname(path), { recursive: true });
       await copyFile(file.sourcePath, path);
@@ -126,8 +154,28 @@ async function swapIn(staging: string, target: string, previous: 'absent' | 'emp
   await rm(old, { recursive: true, force: true });
 }
 
-async function assembleRoCrate(store: ExperimentStore, options: RoCrateOptions): Promise<{ document: RoCrateDocument; files: Map<string, CrateFile> }> {
-  const snapshot = await loadProvenance(store, options.runs === undefined ? {} : { runs: options.runs });
+/** A crate's metadata and the files to copy into it. */
+interface AssembledCrate {
+  readonly document: RoCrateDocument;
+  readonly copies: readonly CrateCopy[];
+}
+
+/** The runs to export: those asked for, else a pipeline's runs (latest per step), else all. */
+async function selectedRuns(store: ExperimentStore, options: RoCrateOptions): Promise<readonly string[] | undefined> {
+  if (options.runs !== undefined || options.pipeline === undefined) return options.runs;
+  return [...pipelineStepRuns(options.pipeline, await store.listRuns()).values()].map((r) => r.id);
+}
+
+/** A name not yet in `taken` (lower case), starting from `name`. */
+function freeName(name: string, taken: ReadonlySet<string>): string {
+  let candidate = name;
+  for (let n = 1; taken.has(candidate.toLowerCase()); n++) candidate = `${name}_${n}`;
+  return candidate;
+}
+
+async function assembleRoCrate(store: ExperimentStore, options: RoCrateOptions): Promise<AssembledCrate> {
+  const runs = await selectedRuns(store, options);
+  const snapshot = await loadProvenance(store, runs === undefined ? {} : { runs });
   const { experiment, activities, items } = snapshot;
   const involved = involvedItems(activities).flatMap((id) => items.get(id) ?? []);
   const files = await planCrateFiles(store, involved, options.copyData ?? true);
@@ -135,72 +183,141 @@ async function assembleRoCrate(store: ExperimentStore, options: RoCrateOptions):
   const add = (entity: RoCrateEntity): void => {
     if (!graph.has(entity['@id'])) graph.set(entity['@id'], entity);
   };
-  const author = present(experiment.author) ? experiment.author : 'unknown';
-  add({ '@id': crateIds.person(author), '@type': 'Person', name: author });
+  const people = personIds(options.author);
+  const dataFolders = new Map<string, string[]>();
+  for (const file of files.values()) {
+    if (file.relativePath === undefined) continue;
+    const folder = file.relativePath.split('/')[0] as string;
+    dataFolders.set(folder, [...(dataFolders.get(folder) ?? []), file.id]);
+  }
+  const toolsFolder = freeName('tools', new Set([...dataFolders.keys()].map((f) => f.toLowerCase())));
+  const tools = new Map<string, CrateTool>();
+  const takenToolFolders = new Set<string>();
+  const byToolId = new Map<string, CrateTool>();
+  for (const run of snapshot.runs) {
+    const id = toolId(run);
+    const known = byToolId.get(id) ?? (await toolEntities(run, toolsFolder, takenToolFolders));
+    byToolId.set(id, known);
+    tools.set(run.id, known);
+  }
+  const toolFolders = [...byToolId.values()].flatMap((t) => (t.folder === undefined ? [] : [t.folder.split('/').map(seg).join('/')]));
+  const exporter = options.author ?? { name: present(experiment.author) ? experiment.author : 'unknown' };
+  const authorId = people(exporter.name);
+  const licence = options.license === undefined ? undefined : licenseEntity(options.license);
+  const workflow =
+    options.pipeline === undefined
+      ? undefined
+      : await workflowRunEntities(options.pipeline, {
+          stepRuns: pipelineStepRuns(options.pipeline, snapshot.runs),
+          activities,
+          actionId: crateIds.action,
+          tools,
+          fileOf: (id) => files.get(id)?.id,
+          agent: ref(authorId),
+          takenNames: new Set([...dataFolders.keys(), toolsFolder].map((f) => f.toLowerCase())),
+        });
+  const profiles = workflow === undefined ? [PROCESS_RUN_CRATE_PROFILE] : Object.keys(PROFILES);
+  const referenced = [...files.values()].filter((f) => f.relativePath === undefined).map((f) => ref(f.id));
   add({
     '@id': './',
     '@type': 'Dataset',
     name: experiment.name,
-    description: `Provenance of ${snapshot.runs.length} run(s) of the BioImageIT experiment '${experiment.name}': every job with its tool, inputs, parameters and outputs.`,
+    description: `Provenance of ${snapshot.runs.length} run(s) of the BioImageIT experiment '${experiment.name}'${options.pipeline === undefined ? '' : ` (pipeline '${options.pipeline.definition.name}')`}: every job with its tool, inputs, parameters and outputs.`,
     datePublished: (options.now ?? new Date()).toISOString(),
     identifier: experiment.id,
-    author: ref(crateIds.person(author)),
-    conformsTo: ref(PROCESS_RUN_CRATE_PROFILE),
-    hasPart: [...files.values()].map((f) => ref(f.id)),
-    mentions: activities.map((a) => ref(crateIds.action(a))),
+    ...(licence !== undefined && { license: ref(licence['@id']) }),
+    author: ref(authorId),
+    conformsTo: profiles.length === 1 ? ref(PROCESS_RUN_CRATE_PROFILE) : profiles.map(ref),
+    ...(workflow !== undefined && { mainEntity: ref(workflow.workflowId) }),
+    hasPart: [
+      ...(workflow === undefined ? [] : [ref(workflow.workflowId)]),
+      ...[...dataFolders.keys()].map((f) => ref(`${seg(f)}/`)),
+      ...(toolFolders.length > 0 ? [ref(`${seg(toolsFolder)}/`)] : []),
+      ...referenced,
+    ],
+    mentions: [...(workflow?.actions ?? []), ...activities.map((a) => crateIds.action(a))].map(ref),
   });
   add({ '@id': RO_CRATE_METADATA_FILE, '@type': 'CreativeWork', conformsTo: ref(RO_CRATE_SPEC), about: ref('./') });
-  add({ '@id': PROCESS_RUN_CRATE_PROFILE, '@type': 'CreativeWork', name: 'Process Run Crate', version: '0.5' });
+  for (const profile of profiles) {
+    const [name, version] = PROFILES[profile] as readonly [string, string];
+    add({ '@id': profile, '@type': 'CreativeWork', name, version });
+  }
+  add(personEntity(exporter, authorId));
+  if (licence !== undefined) add(licence);
+  for (const [folder, ids] of dataFolders) {
+    add({
+      '@id': `${seg(folder)}/`,
+      '@type': 'Dataset',
+      name: folder,
+      description: `Data files of the dataset '${folder}' of the experiment '${experiment.name}' used or made by the exported runs.`,
+      hasPart: ids.map(ref),
+    });
+  }
+  if (toolFolders.length > 0) {
+    add({
+      '@id': `${seg(toolsFolder)}/`,
+      '@type': 'Dataset',
+      name: toolsFolder,
+      description: 'The code (manifest and scripts) of the tools that ran, one folder per tool version.',
+      hasPart: toolFolders.map(ref),
+    });
+  }
   for (const file of files.values()) {
     const item = items.get(file.itemId);
-    if (item !== undefined) add(fileEntity(item, file));
+    if (item !== undefined) for (const entity of fileEntities(item, file)) add(entity);
   }
-  for (const activity of activities) for (const entity of actionEntities(activity, items, files)) add(entity);
-  return { document: { '@context': [RO_CRATE_CONTEXT, WORKFLOW_RUN_CONTEXT], '@graph': [...graph.values()] }, files };
+  for (const entity of workflow?.entities ?? []) add(entity);
+  for (const tool of byToolId.values()) for (const entity of tool.entities) add(entity);
+  for (const activity of activities) for (const entity of actionEntities(activity, items, files, people)) add(entity);
+  const copies = [
+    ...[...files.values()].flatMap((f) =>
+      f.relativePath === undefined || f.sourcePath === undefined ? [] : [{ relativePath: f.relativePath, sourcePath: f.sourcePath }],
+    ),
+    ...[...byToolId.values()].flatMap((t) => t.copies),
+    ...(workflow === undefined ? [] : [workflow.copy]),
+  ];
+  return { document: { '@context': [RO_CRATE_CONTEXT, WORKFLOW_RUN_CONTEXT], '@graph': [...graph.values()] }, copies };
 }
 
-function fileEntity(item: DataItem, file: CrateFile): RoCrateEntity {
-  const tags = Object.entries(item.tags).map(([k, v]) => `${k}=${v}`);
-  return {
+/** The Person id of a user name: the author's ORCID URL for the author's name, else a local id. */
+function personIds(author: CrateAuthor | undefined): (user: string) => string {
+  return (user) => (author?.orcid !== undefined && user === author.name ? orcidUrl(author.orcid) : crateIds.person(user));
+}
+
+function personEntity(person: CrateAuthor, id: string): RoCrateEntity {
+  return { '@id': id, '@type': 'Person', name: person.name, ...(person.orcid !== undefined && { identifier: orcidUrl(person.orcid) }) };
+}
+
+/** An item's File and the PropertyValues of its tags. */
+function fileEntities(item: DataItem, file: CrateFile): RoCrateEntity[] {
+  const tags = Object.entries(item.tags);
+  const properties: RoCrateEntity[] = tags.map(([name, value]) => ({ '@id': crateIds.tag(name, value), '@type': 'PropertyValue', name, value }));
+  const entity: RoCrateEntity = {
     '@id': file.id,
     '@type': 'File',
     name: item.name,
     ...(file.fileName !== item.name && { alternateName: file.fileName }),
     identifier: item.id,
-    description: `${item.origin.type === 'raw' ? 'Raw' : 'Processed'} item of dataset '${item.dataset}'`,
+    description: `${item.origin.type === 'raw' ? 'Raw' : 'Processed'} item of dataset '${item.dataset}'${file.relativePath === undefined ? ' (not copied into the crate: referenced where it is stored)' : ''}`,
     contentSize: String(file.size),
     sha256: file.sha256,
     encodingFormat: file.mediaType,
     ...(present(item.date) && { dateCreated: item.date }),
-    ...(tags.length > 0 && { keywords: tags }),
+    ...(tags.length > 0 && { keywords: tags.map(([k, v]) => `${k}=${v}`), additionalProperty: properties.map((p) => ref(p['@id'])) }),
   };
+  return [entity, ...properties];
 }
 
-function actionEntities(a: ProvenanceActivity, items: ReadonlyMap<string, DataItem>, files: ReadonlyMap<string, CrateFile>): RoCrateEntity[] {
+function actionEntities(
+  a: ProvenanceActivity,
+  items: ReadonlyMap<string, DataItem>,
+  files: ReadonlyMap<string, CrateFile>,
+  people: (user: string) => string,
+): RoCrateEntity[] {
   const { run } = a;
   const user = activityUser(a, items);
-  const facts: RoCrateEntity[] = Object.entries(run.tool.facts ?? {}).map(([name, value]) => ({
-    '@id': `${crateIds.tool(run)}/fact/${seg(name)}`,
-    '@type': 'PropertyValue',
-    name,
-    value,
-  }));
-  const tool: RoCrateEntity = {
-    '@id': crateIds.tool(run),
-    '@type': 'SoftwareApplication',
-    name: present(run.tool.name) ? run.tool.name : run.tool.id,
-    alternateName: run.tool.id,
-    ...(present(run.tool.version) && { version: run.tool.version }),
-    ...(present(run.tool.digest) && { identifier: run.tool.digest }),
-    ...(present(run.tool.source) && { description: `BioImageIT tool loaded from ${run.tool.source}` }),
-    ...(run.tool.license !== undefined && { license: run.tool.license }),
-    ...(run.tool.authors !== undefined && run.tool.authors.length > 0 && { author: run.tool.authors.join('; ') }),
-    ...(facts.length > 0 && { additionalProperty: facts.map((f) => ref(f['@id'])) }),
-    ...(run.tool.cite !== undefined &&
-      run.tool.cite.length > 0 && {
-        citation: run.tool.cite.map((c) => (c.doi !== undefined ? `https://doi.org/${c.doi.replace(/^https?:\/\/doi\.org\//, '')}` : (c.url ?? c.text))),
-      }),
-  };
+  const toolRef = ref(toolId(run));
+  const toolName = present(run.tool.name) ? run.tool.name : run.tool.id;
   const parameters: RoCrateEntity[] = run.parameters.map((p) => ({
     '@id': crateIds.parameter(run, p.name),
     '@type': 'PropertyValue',
@@ -212,121 +329,43 @@ function actionEntities(a: ProvenanceActivity, items: ReadonlyMap<string, DataIt
     return file === undefined ? [] : [ref(file.id)];
   };
   const failed = a.status === 'failed' || a.status === 'cancelled';
+  const status =
+    a.status === 'unknown'
+      ? undefined
+      : failed
+        ? 'http://schema.org/FailedActionStatus'
+        : a.status === 'running'
+          ? 'http://schema.org/ActiveActionStatus'
+          : 'http://schema.org/CompletedActionStatus';
   const action: RoCrateEntity = {
     '@id': crateIds.action(a),
     '@type': 'CreateAction',
-    name: `${tool['name'] as string} on ${a.inputs.map((i) => items.get(i.id)?.name ?? i.id).join(', ') || 'no data'}`,
-    description: describeAction(a),
-    instrument: ref(tool['@id']),
-    agent: ref(crateIds.person(user)),
+    name: `${toolName} on ${a.inputs.map((i) => items.get(i.id)?.name ?? i.id).join(', ') || 'no data'}`,
+    description: describeAction(
+      a,
+      [...a.inputs.map((i) => i.id), ...a.outputs].filter((id) => !files.has(id)).map((id) => items.get(id)?.name ?? id),
+    ),
+    instrument: toolRef,
+    agent: ref(people(user)),
     object: [...a.inputs.flatMap((i) => fileRef(i.id)), ...parameters.map((p) => ref(p['@id']))],
     result: a.outputs.flatMap(fileRef),
     ...(a.start !== undefined && { startTime: a.start }),
     ...(a.end !== undefined && { endTime: a.end }),
-    actionStatus: ref(
-      failed
-        ? 'http://schema.org/FailedActionStatus'
-        : a.status === 'running'
-          ? 'http://schema.org/ActiveActionStatus'
-          : 'http://schema.org/CompletedActionStatus',
-    ),
+    ...(status !== undefined && { actionStatus: ref(status) }),
     ...(failed && { error: a.error ?? (a.status === 'cancelled' ? 'cancelled' : `exit code ${String(a.exitCode ?? 'unknown')}`) }),
   };
   const image = containerImage(a.job?.environment);
-  const conda = condaEnvironment(a);
+  const locked = condaEnvironment(a);
   const withImage = image === undefined ? action : { ...action, containerImage: ref(image['@id']) };
-  const acted = conda.length === 0 ? withImage : { ...withImage, instrument: [ref(tool['@id']), ref((conda[0] as RoCrateEntity)['@id'])] };
-  return [
-    tool,
-    ...facts,
-    { '@id': crateIds.person(user), '@type': 'Person', name: user },
-    ...parameters,
-    acted,
-    ...(image === undefined ? [] : [image]),
-    ...conda,
-  ];
+  const acted = locked.length === 0 ? withImage : { ...withImage, instrument: [toolRef, ref((locked[0] as RoCrateEntity)['@id'])] };
+  return [{ '@id': people(user), '@type': 'Person', name: user }, ...parameters, acted, ...(image === undefined ? [] : [image]), ...locked];
 }
 
-interface LockedPackageFacts {
-  readonly name: string;
-  readonly version: string;
-  readonly build?: string;
-  readonly channel?: string;
-}
-
-/** The lock a job's `conda` facts carry, or the one of the job of the same run its `lockIn` names. */
-function condaLock(a: ProvenanceActivity, conda: Readonly<Record<string, unknown>>): readonly LockedPackageFacts[] {
-  const valid = (list: unknown): LockedPackageFacts[] | undefined =>
-    Array.isArray(list)
-      ? list.filter((p): p is LockedPackageFacts => isRecord(p) && typeof p['name'] === 'string' && typeof p['version'] === 'string')
-      : undefined;
-  const own = valid(conda['lock']);
-  if (own !== undefined) return own;
-  const first = a.run.jobs?.find((j) => j.id === conda['lockIn'])?.environment?.['conda'];
-  return (isRecord(first) ? valid(first['lock']) : undefined) ?? [];
-}
-
-/**
- * The conda environment a job ran in (the conda runner's `conda` facts: `lockSha256`, the lock or
- * `lockIn`), as a SoftwareApplication whose `hasPart` lists every locked package (name,
- * `softwareVersion`, build as `identifier`, channel as `url`); the action then names it as a
- * second `instrument`. Empty for other jobs.
- */
-function condaEnvironment(a: ProvenanceActivity): RoCrateEntity[] {
-  const conda = a.job?.environment?.['conda'];
-  if (!isRecord(conda) || typeof conda['lockSha256'] !== 'string') return [];
-  const digest = conda['lockSha256'];
-  const packages: RoCrateEntity[] = condaLock(a, conda).map((p) => ({
-    '@id': `#conda-package/${encodeURIComponent(`${p.channel ?? ''}/${p.name}-${p.version}-${p.build ?? ''}`)}`,
-    '@type': 'SoftwareApplication',
-    name: p.name,
-    softwareVersion: p.version,
-    ...(typeof p.build === 'string' && p.build !== '' && { identifier: p.build }),
-    ...(typeof p.channel === 'string' && p.channel !== '' && { url: p.channel }),
-  }));
-  const where = typeof conda['name'] === 'string' ? conda['name'] : typeof conda['prefix'] === 'string' ? conda['prefix'] : undefined;
-  const environment: RoCrateEntity = {
-    '@id': `#conda-environment/${digest}`,
-    '@type': 'SoftwareApplication',
-    name: `conda environment${where !== undefined ? ` ${where}` : ''}`,
-    identifier: `sha256:${digest}`,
-    description: `The locked conda environment the tool ran in (${typeof conda['packages'] === 'number' ? conda['packages'] : packages.length} packages; sha256 of the lock).`,
-    ...(packages.length > 0 && { hasPart: packages.map((p) => ref(p['@id'])) }),
-  };
-  return [environment, ...packages];
-}
-
-/**
- * The Process Run Crate `ContainerImage` of a job run in a container, from the environment its
- * runner recorded (`image` reference, `imageId`, `imageDigests`), or undefined.
- */
-function containerImage(environment: Readonly<Record<string, unknown>> | undefined): RoCrateEntity | undefined {
-  const reference = environment?.['image'];
-  if (typeof reference !== 'string' || reference === '') return undefined;
-  const imageId = typeof environment?.['imageId'] === 'string' ? (environment['imageId'] as string) : undefined;
-  const at = reference.lastIndexOf('@');
-  const colon = reference.lastIndexOf(':');
-  const named = at >= 0 ? reference.slice(0, at) : colon > reference.lastIndexOf('/') ? reference.slice(0, colon) : reference;
-  const tag = at < 0 && colon > reference.lastIndexOf('/') ? reference.slice(colon + 1) : undefined;
-  const digests = Array.isArray(environment?.['imageDigests'])
-    ? (environment['imageDigests'] as unknown[]).filter((d): d is string => typeof d === 'string')
-    : [];
-  return {
-    '@id': `#container/${encodeURIComponent(imageId ?? reference)}`,
-    '@type': 'ContainerImage',
-    additionalType: ref('https://w3id.org/ro/terms/workflow-run#DockerImage'),
-    name: named,
-    ...(tag !== undefined && { tag }),
-    ...(imageId?.startsWith('sha256:') === true && { sha256: imageId.slice('sha256:'.length) }),
-    ...(digests.length > 0 && { identifier: digests }),
-  };
-}
-
-function describeAction(a: ProvenanceActivity): string {
+function describeAction(a: ProvenanceActivity, unreadable: readonly string[]): string {
   const { run } = a;
   const parts = [
     a.reconstructed
-      ? `Output of BioImageIT v1 run ${run.id} into dataset '${run.dataset}', reconstructed from the item's origin (v1 records no jobs, times or exit codes).`
+      ? `Output of BioImageIT v1 run ${run.id} into dataset '${run.dataset}', reconstructed from the item's origin. Status unknown: v1 records no jobs, times, exit codes or status, and registers a run's outputs even when its tool failed.`
       : `Job ${a.job?.index ?? '?'} of run ${run.id} into dataset '${run.dataset}' (status ${a.status}).`,
   ];
   if (a.cachedFrom !== undefined)
@@ -335,5 +374,6 @@ function describeAction(a: ProvenanceActivity): string {
   if (a.exitCode !== undefined && a.exitCode !== null) parts.push(`Exit code ${a.exitCode}.`);
   if (a.job?.signal !== undefined) parts.push(`Killed by ${a.job.signal}.`);
   if (a.missing.length > 0) parts.push(`Items no longer in the experiment: ${a.missing.join(', ')}.`);
+  if (unreadable.length > 0) parts.push(`Items whose data file is missing (never written, or removed): ${unreadable.join(', ')}.`);
   return parts.join(' ');
 }

@@ -14,7 +14,7 @@ let doc: RoCrateDocument;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'biit-check-'));
   crate = join(dir, 'crate');
-  doc = await writeRoCrate(await provenanceScenario(join(dir, 'exp')), crate);
+  doc = await writeRoCrate(await provenanceScenario(join(dir, 'exp')), crate, { license: 'CC-BY-4.0' });
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -40,7 +40,8 @@ describe('checkRoCrate', () => {
     const corrupt = edit((e) => (e['@id'] === OUTPUT ? undefined : e));
     const problems = await checkRoCrate(corrupt, crate, { expectedOutputs: ['t1'] });
     expect(problems).toContain(`'#run/run-a/job/a1' result links to '${OUTPUT}', which is not in @graph`);
-    expect(problems).toContain(`'./' hasPart links to '${OUTPUT}', which is not in @graph`);
+    expect(problems).toContain(`'threshold/' hasPart links to '${OUTPUT}', which is not in @graph`);
+    expect(problems).toContain(`file '${OUTPUT}' in the crate folder is not described by a File`);
     expect(problems).toContain('output item t1 is not the result of any action');
   });
 
@@ -76,7 +77,8 @@ describe('checkRoCrate', () => {
     const pruned = edit((e) => (e['@id'] === './' ? { ...e, hasPart: [], mentions: [] } : e));
     const problems = await checkRoCrate({ ...pruned, '@graph': [...pruned['@graph'], root] }, crate);
     expect(problems).toContain("duplicate @id './'");
-    expect(problems).toContain(`File '${OUTPUT}' is not in the root's hasPart`);
+    expect(problems).toContain(`File '${OUTPUT}' is not in the root's hasPart (directly or through a Dataset)`);
+    expect(problems).toContain("Dataset 'threshold/' is not in the root's hasPart (directly or through a Dataset)");
     expect(problems).toContain("action '#run/run-a/job/a1' is not in the root's mentions");
   });
 

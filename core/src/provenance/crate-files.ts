@@ -1,4 +1,6 @@
+import { access } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
+import { isBioImageItError } from '../errors/bioimageit-error.js';
 import type { ExperimentStore } from '../extension-points/storage-backend.js';
 import type { DataItem } from '../model/data-item.js';
 import { fileDigest } from './file-digest.js';
@@ -56,18 +58,33 @@ function absoluteUri(item: DataItem, localPath: string | undefined): string {
   }
 }
 
+/** True for the error of a data file that is not there (never written, or removed since). */
+function isMissingData(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' || (isBioImageItError(error, 'storage') && error.code === 'NOT_FOUND');
+}
+
 /**
  * Plans the File entities of `items`: crate paths `<dataset>/<file name>` (made unique per folder)
  * when copying, absolute URIs otherwise; size and sha256 from the item, or computed from the data
- * (v1 items record neither). Items are localized through the store only when needed.
+ * (v1 items record neither). Items are localized through the store only when needed. An item
+ * whose data file is missing (v1 registers the outputs of a failed tool, which it never wrote)
+ * gets no entry: callers name it as missing instead of describing a file that does not exist.
  */
 export async function planCrateFiles(store: ExperimentStore, items: readonly DataItem[], copy: boolean): Promise<Map<string, CrateFile>> {
   const taken = new Map<string, Set<string>>();
   const planned = new Map<string, CrateFile>();
   for (const item of items) {
     const known = item.sha256 !== undefined && item.sha256 !== '' && item.size !== undefined;
-    const sourcePath = copy || !known ? await store.localize(item) : undefined;
-    const digest = known ? { size: item.size ?? 0, sha256: item.sha256 ?? '' } : await fileDigest(sourcePath ?? '');
+    let sourcePath: string | undefined;
+    let digest: { readonly size: number; readonly sha256: string };
+    try {
+      sourcePath = copy || !known ? await store.localize(item) : undefined;
+      if (known && sourcePath !== undefined) await access(sourcePath);
+      digest = known ? { size: item.size ?? 0, sha256: item.sha256 ?? '' } : await fileDigest(sourcePath ?? '');
+    } catch (error) {
+      if (isMissingData(error)) continue;
+      throw error;
+    }
     const original = dataFileName(item);
     const common = { itemId: item.id, size: digest.size, sha256: digest.sha256, mediaType: mediaTypeOf(item.format, original) };
     if (!copy) {

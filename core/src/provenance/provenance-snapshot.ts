@@ -17,7 +17,11 @@ export interface ProvenanceActivity {
   /** The job record, absent on reconstructed (v1) activities. */
   readonly job?: JobRecord;
   readonly reconstructed: boolean;
-  readonly status: JobStatus;
+  /**
+   * The job's status; `unknown` for reconstructed (v1) activities: v1 records no status and
+   * registers a run's outputs even when its tool failed, so nothing says the making succeeded.
+   */
+  readonly status: JobStatus | 'unknown';
   /** Inputs bound to the job, by tool input name, in order (only items that still exist). */
   readonly inputs: readonly { readonly name: string; readonly id: string }[];
   /** Output item ids (only items that still exist). For `cached` jobs: the reused items. */
@@ -113,7 +117,7 @@ function reconstructedActivities(run: RunRecord, items: ReadonlyMap<string, Data
         run,
         jobId: `item-${item.id}`,
         reconstructed: true,
-        status: 'succeeded' as const,
+        status: 'unknown' as const,
         inputs: inputs.filter((i) => items.has(i.id)),
         outputs: [item.id],
         missing: inputs.filter((i) => !items.has(i.id)).map((i) => i.id),

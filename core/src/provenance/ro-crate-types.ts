@@ -1,3 +1,5 @@
+import type { Pipeline } from '../engine/pipeline-definition.js';
+
 /** JSON-LD context of RO-Crate 1.1. */
 export const RO_CRATE_CONTEXT = 'https://w3id.org/ro/crate/1.1/context';
 /** The RO-Crate 1.1 specification, which the metadata descriptor `conformsTo`. */
@@ -6,6 +8,12 @@ export const RO_CRATE_SPEC = 'https://w3id.org/ro/crate/1.1';
 export const WORKFLOW_RUN_CONTEXT = 'https://w3id.org/ro/terms/workflow-run/context';
 /** Process Run Crate profile 0.5, which the root data entity `conformsTo`. */
 export const PROCESS_RUN_CRATE_PROFILE = 'https://w3id.org/ro/wfrun/process/0.5';
+/** Workflow Run Crate profile 0.5: the root of a pipeline's crate also `conformsTo` it. */
+export const WORKFLOW_RUN_CRATE_PROFILE = 'https://w3id.org/ro/wfrun/workflow/0.5';
+/** Provenance Run Crate profile 0.5: a pipeline's crate records each step's executions. */
+export const PROVENANCE_RUN_CRATE_PROFILE = 'https://w3id.org/ro/wfrun/provenance/0.5';
+/** Workflow RO-Crate profile 1.0, which a Workflow Run Crate extends. */
+export const WORKFLOW_RO_CRATE_PROFILE = 'https://w3id.org/workflowhub/workflow-ro-crate/1.0';
 /** The file the crate's metadata lives in, at the crate root. */
 export const RO_CRATE_METADATA_FILE = 'ro-crate-metadata.json';
 
@@ -40,6 +48,37 @@ export interface RoCrateOptions {
   readonly copyData?: boolean;
   /** `datePublished` of the root (default: now). Tests pin it. */
   readonly now?: Date;
+  /**
+   * Licence of the crate's content (the workspace's `license`): an SPDX id (`CC-BY-4.0`, made
+   * the contextual entity `https://spdx.org/licenses/CC-BY-4.0`) or a licence URL. The root
+   * data entity's `license`; without it the crate lacks a property RO-Crate 1.1 requires.
+   */
+  readonly license?: string;
+  /**
+   * Who exports (the workspace's user): the root's `author`, and the `agent` of every action
+   * whose run user has this name. With `orcid`, the Person's `@id` is `https://orcid.org/<orcid>`.
+   */
+  readonly author?: CrateAuthor;
+  /**
+   * Export the runs of this pipeline as a Workflow Run Crate (Provenance Run Crate profile): the
+   * pipeline file becomes the crate's main entity (a ComputationalWorkflow) with one HowToStep
+   * per step. Each step's run is the latest selected run writing the step's output dataset with
+   * the step's tool; without `runs`, only those runs are exported.
+   */
+  readonly pipeline?: CratePipeline;
+}
+
+/** A person named in a crate: a name and, when known, a verified ORCID iD (bare form). */
+export interface CrateAuthor {
+  readonly name: string;
+  readonly orcid?: string;
+}
+
+/** A pipeline whose runs a crate describes: its definition and the file it was read from. */
+export interface CratePipeline {
+  readonly definition: Pipeline;
+  /** Local path of the pipeline file (copied into the crate as the workflow). */
+  readonly file: string;
 }
 
 /** True for an `{ "@id": … }` link. */

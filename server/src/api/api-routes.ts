@@ -3,6 +3,7 @@ import { checkRoutes } from './check-routes.js';
 import { eventRoutes } from './event-routes.js';
 import { experimentRoutes } from './experiment-routes.js';
 import { imageRoutes } from './image-routes.js';
+import { importRoutes } from './import-routes.js';
 import { itemRoutes } from './item-routes.js';
 import { buildOpenApiDocument, openApiRoute, type OpenApiDocument } from './openapi-document.js';
 import { pipelineRoutes } from './pipeline-routes.js';
@@ -19,6 +20,7 @@ export function apiRoutes(ctx: ServerContext): { readonly routes: readonly ApiRo
     ...experimentRoutes(ctx),
     ...checkRoutes(ctx),
     openApiRoute(() => document),
+    ...importRoutes(ctx),
     ...itemRoutes(ctx),
     ...imageRoutes(ctx),
     ...tableRoutes(ctx),

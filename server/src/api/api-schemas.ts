@@ -9,6 +9,16 @@ const tagValue: JsonSchema = { type: 'string', maxLength: 2000, pattern: '^[^\\u
 const tags: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
 const datasetName: JsonSchema = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9][A-Za-z0-9 _.-]*$' };
 const quantity: JsonSchema = { type: 'object', required: ['value', 'unit'], properties: { value: { type: 'number' }, unit: str } };
+const count: JsonSchema = { type: 'integer', minimum: 0 };
+const runner: JsonSchema = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 100,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
+  description: 'a runner the kernel has (`local`, `docker`, `slurm`, `conda`...); default: chosen by the tool requirements, else `local`',
+};
+const rootName: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' };
+const experimentName: JsonSchema = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9][A-Za-z0-9 _.-]*$' };
 const query: JsonSchema = { type: 'string', maxLength: 4000, description: 'a query in the BioImageIT query language; empty selects everything' };
 
 /**
@@ -53,6 +63,21 @@ export const API_SCHEMAS = {
       keys: { type: 'array', items: str },
       datasets: { type: 'array', items: { $ref: '#/components/schemas/Dataset' } },
     },
+  },
+  ExperimentCreate: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name'],
+    properties: {
+      name: { ...experimentName, description: 'a plain name (letters, digits, spaces, _ . -; no folders): the folder is the name without spaces' },
+      author: { type: 'string', minLength: 1, maxLength: 200, description: 'default: the configured user' },
+      keys: { type: 'array', items: tagKey, maxItems: 200, description: 'tag keys of the experiment, in order' },
+    },
+  },
+  ExperimentDeleted: {
+    type: 'object',
+    required: ['id', 'name', 'deleted'],
+    properties: { id: str, name: str, deleted: { enum: [true] } },
   },
   ExperimentCheck: {
     type: 'object',
@@ -257,6 +282,7 @@ export const API_SCHEMAS = {
       orderBy: { type: 'array', items: tagKey, minItems: 1, description: 'order of the items inside each group, numeric when the values are numbers' },
       jobs: { type: 'integer', minimum: 1, maximum: 64 },
       cache: { type: 'boolean' },
+      runner,
     },
   },
   LiveRun: {
@@ -290,7 +316,12 @@ export const API_SCHEMAS = {
       start: { type: 'string', description: 'absent when never recorded (BioImageIT v1)' },
       end: str,
       user: { type: 'string', description: 'absent when never recorded (BioImageIT v1)' },
-      jobs: { type: 'object', required: ['total', 'succeeded', 'failed', 'cached'], additionalProperties: { type: 'integer' } },
+      jobs: {
+        type: 'object',
+        required: ['total', 'succeeded', 'failed', 'cached', 'cancelled'],
+        description: 'how many jobs the run has, and how many ended each way',
+        properties: { total: count, succeeded: count, failed: count, cached: count, cancelled: count },
+      },
       live: { $ref: '#/components/schemas/LiveRun' },
     },
   },
@@ -298,12 +329,7 @@ export const API_SCHEMAS = {
     type: 'object',
     required: ['record'],
     properties: {
-      record: {
-        type: 'object',
-        required: ['id', 'dataset', 'tool', 'parameters', 'inputs', 'status', 'jobs'],
-        description:
-          'the stored run record (run.md.json); one BioImageIT v1 wrote has status `unknown`, `recordedBy: bioimageit-v1`, no jobs, and no tool digest, runner, host, user or start',
-      },
+      record: { $ref: '#/components/schemas/RunRecord' },
       live: { $ref: '#/components/schemas/LiveRun' },
       outputs: {
         type: 'array',
@@ -321,6 +347,164 @@ export const API_SCHEMAS = {
         },
       },
       itemNames: { type: 'object', description: 'item id → name of every item a job used or made', additionalProperties: str },
+    },
+  },
+  RunRecord: {
+    type: 'object',
+    required: ['id', 'dataset', 'tool', 'parameters', 'inputs', 'status', 'jobs'],
+    description:
+      'the stored run record (run.md.json); one BioImageIT v1 wrote has status `unknown`, `recordedBy: bioimageit-v1`, no jobs, and no tool digest, runner, host, user or start',
+    properties: {
+      id: str,
+      dataset: { type: 'string', description: 'the processed dataset the run writes into' },
+      tool: {
+        type: 'object',
+        required: ['id', 'name'],
+        properties: {
+          id: str,
+          name: str,
+          version: str,
+          digest: { type: 'string', description: "content digest of the tool's manifest" },
+          source: { type: 'string', description: 'where the manifest was loaded from' },
+          authors: { type: 'array', items: str },
+          license: str,
+          cite: { type: 'array', items: { type: 'object', required: ['text'], properties: { text: str, doi: str, url: str } } },
+          facts: { type: 'object', additionalProperties: str },
+        },
+      },
+      parameters: { type: 'array', items: { type: 'object', required: ['name', 'value'], properties: { name: str, value: str } } },
+      inputs: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['name', 'dataset', 'query'],
+          properties: { name: str, dataset: str, query: str, originOutputName: str, broadcast: { type: 'boolean' } },
+        },
+      },
+      matchBy: { oneOf: [{ type: 'array', items: str }, { enum: ['position'] }] },
+      groupBy: { type: 'array', items: str },
+      orderBy: { type: 'array', items: str },
+      runner: { type: 'string', description: 'the runner that ran the jobs (`local`, `docker`, `slurm`...)' },
+      host: str,
+      user: str,
+      start: str,
+      end: str,
+      status: { enum: ['running', 'succeeded', 'failed', 'cancelled', 'partial', 'unknown'] },
+      jobs: { type: 'array', items: { $ref: '#/components/schemas/JobRecord' } },
+      recordedBy: { enum: ['bioimageit-v1'] },
+      software: { type: 'object', additionalProperties: str, description: 'versions of the BioImageIT components that made the run' },
+    },
+  },
+  JobRecord: {
+    type: 'object',
+    required: ['id', 'index', 'inputs', 'status', 'outputs', 'cacheKey'],
+    description: 'one execution of the tool inside a run',
+    properties: {
+      id: { type: 'string', description: '`job-0001`' },
+      index: count,
+      inputs: { type: 'object', description: 'input name → ids of the items bound to it', additionalProperties: { type: 'array', items: str } },
+      status: { enum: ['pending', 'running', 'succeeded', 'failed', 'cancelled', 'cached'] },
+      exitCode: { type: ['integer', 'null'] },
+      signal: str,
+      start: str,
+      end: str,
+      stdout: { type: 'string', description: 'log file, relative to the processed dataset folder (GET …/jobs/{job}/log serves it)' },
+      stderr: str,
+      outputs: { type: 'array', items: str, description: 'ids of the committed output items' },
+      cacheKey: str,
+      cachedFrom: { type: 'object', required: ['runId', 'jobId'], properties: { runId: str, jobId: str } },
+      error: { type: 'string', description: 'why the job failed, one line' },
+      environment: { type: 'object', description: 'runner facts: runner id, image digest, SLURM job id, conda lock...' },
+    },
+  },
+  ImportRoot: {
+    type: 'object',
+    required: ['name'],
+    properties: { name: { ...rootName, description: 'what an import names as its `root`' } },
+  },
+  ImportStart: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['root'],
+    properties: {
+      root: { ...rootName, description: 'an import root from GET /api/import-roots' },
+      path: {
+        type: 'string',
+        maxLength: 4000,
+        default: '',
+        description: 'a file or folder inside the root, relative, with forward slashes (default: the root itself); `..` is refused',
+      },
+      recursive: { type: 'boolean', description: 'walk sub-folders too' },
+      glob: { type: 'string', maxLength: 1000, description: "only paths matching a glob (relative to the folder), e.g. '**/*.tif'" },
+      regex: { type: 'string', maxLength: 1000, description: 'only file names matching a regular expression' },
+      hidden: { type: 'boolean', description: 'include dot-files' },
+      mode: { enum: ['copy', 'reference'], description: 'copy files into the experiment, or reference them in place (default: the workspace setting)' },
+      format: { type: 'string', minLength: 1, maxLength: 100, description: 'force a format id (default: by extension)' },
+      author: { type: 'string', minLength: 1, maxLength: 200, description: 'author recorded on the items (default: the configured user)' },
+      skipExisting: { type: 'boolean', description: 'skip files already imported (same name and sha256)' },
+      tags: { type: 'object', additionalProperties: tagValue, maxProperties: 200, propertyNames: tagKey, description: 'tags set on every item' },
+      tagRegex: {
+        type: 'array',
+        items: { type: 'string', maxLength: 1000 },
+        maxItems: 20,
+        description: 'named groups of a regex on the file name become tags',
+      },
+      tagPathRegex: {
+        type: 'array',
+        items: { type: 'string', maxLength: 1000 },
+        maxItems: 20,
+        description: 'named groups of a regex on the path relative to the folder become tags',
+      },
+      folderKey: { ...tagKey, description: 'tag KEY = the name of the folder holding each file' },
+      folderKeys: {
+        type: 'array',
+        items: tagKey,
+        minItems: 1,
+        maxItems: 20,
+        description: 'tag keys[0] = first folder under the imported one, keys[1] = second...',
+      },
+    },
+  },
+  ImportState: {
+    type: 'object',
+    required: ['id', 'experiment', 'root', 'path', 'mode', 'status', 'start', 'total', 'done', 'imported', 'failedCount', 'skippedCount', 'failed', 'skipped'],
+    properties: {
+      id: str,
+      experiment: { type: 'string', description: 'experiment id' },
+      root: str,
+      path: { type: 'string', description: 'the path inside the root (empty: the root)' },
+      mode: { enum: ['copy', 'reference'] },
+      status: { enum: ['running', 'succeeded', 'partial', 'failed', 'cancelled'], description: '`partial`: some files failed, the others were imported' },
+      start: str,
+      end: str,
+      total: { ...count, description: 'files with a known format the import reads' },
+      done: { ...count, description: 'files read so far' },
+      imported: { ...count, description: 'items committed (once the import has ended)' },
+      failedCount: count,
+      skippedCount: count,
+      failed: {
+        type: 'array',
+        description: 'the first 100 files that failed, by path inside the root',
+        items: { type: 'object', required: ['path', 'error'], properties: { path: str, error: str } },
+      },
+      skipped: {
+        type: 'array',
+        description: 'the first 100 files left out (no known format, already imported), by path inside the root',
+        items: { type: 'object', required: ['path', 'reason'], properties: { path: str, reason: str } },
+      },
+      error: { type: 'string', description: 'why the import as a whole failed' },
+    },
+  },
+  OpenApi: {
+    type: 'object',
+    required: ['openapi', 'info', 'paths'],
+    description: 'an OpenAPI 3.1 document',
+    properties: {
+      openapi: str,
+      info: { type: 'object' },
+      servers: { type: 'array', items: { type: 'object' } },
+      paths: { type: 'object' },
+      components: { type: 'object' },
     },
   },
   PipelineSummary: {
@@ -341,7 +525,12 @@ export const API_SCHEMAS = {
     type: 'object',
     additionalProperties: false,
     required: ['pipeline'],
-    properties: { pipeline: { type: 'string', minLength: 1, maxLength: 200, description: 'a name from GET /api/pipelines (not a path)' } },
+    properties: {
+      pipeline: { type: 'string', minLength: 1, maxLength: 200, description: 'a name from GET /api/pipelines (not a path)' },
+      runner: { ...runner, description: 'the runner of every step (as `bioimageit pipeline run --runner`); default: each tool chooses' },
+      jobs: { type: 'integer', minimum: 1, maximum: 64, description: 'jobs of a step run at once' },
+      cache: { type: 'boolean', description: 'reuse outputs of identical earlier jobs (default true)' },
+    },
   },
   PipelineRun: {
     type: 'object',
@@ -351,6 +540,7 @@ export const API_SCHEMAS = {
       experiment: str,
       pipeline: str,
       file: str,
+      runner: { type: 'string', description: 'the runner of every step, when the start named one' },
       status: { enum: ['running', 'succeeded', 'failed', 'cancelled', 'partial'] },
       start: str,
       end: str,

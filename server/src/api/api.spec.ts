@@ -25,7 +25,7 @@ describe('REST API on exp100', () => {
   const items = (query: string) => `/api/experiments/${exp}/items${query}`;
 
   beforeAll(async () => {
-    fx = await serveFixture('bioimageit-api-');
+    fx = await serveFixture('bioimageit-api-', { importRoots: { incoming: 'incoming' } });
     api = new ContractClient(fx.base, fx.server.document);
     exp = fx.experimentId;
   });
@@ -60,7 +60,7 @@ describe('REST API on exp100', () => {
       expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
       const wrong = await fetch(`${fx.base}/api/experiments`, { method: 'DELETE' });
       expect(wrong.status).toBe(405);
-      expect(wrong.headers.get('allow')).toBe('GET');
+      expect(wrong.headers.get('allow')).toBe('GET, POST');
     });
   });
 
@@ -450,6 +450,35 @@ describe('REST API on exp100', () => {
         'run-without-status threshold/run.md.json',
       ]);
       expect((await api.call('POST', `/api/experiments/${exp}/check`, { fix: true })).status).toBe(400);
+    });
+  });
+
+  describe('facility operations: experiments, imports, pipeline runs', () => {
+    it('creates an experiment and deletes it with its name as confirmation', async () => {
+      const created = await api.call('POST', '/api/experiments', { name: 'scratch' });
+      expect(created.status).toBe(201);
+      expect((await api.call('DELETE', `/api/experiments/${created.json.id}?confirm=exp100`)).status).toBe(400);
+      expect((await api.call('DELETE', `/api/experiments/${created.json.id}?confirm=scratch`)).json).toEqual({
+        id: created.json.id,
+        name: 'scratch',
+        deleted: true,
+      });
+    });
+
+    it('imports from an import root, skipping what is already imported, and lists the imports', async () => {
+      expect((await api.call('GET', '/api/import-roots')).json).toEqual([{ name: 'incoming' }]);
+      const started = await api.call('POST', `/api/experiments/${exp}/imports`, { root: 'incoming', skipExisting: true });
+      expect(started.status).toBe(202);
+      await fx.server.context.imports.settled(started.json.id);
+      const done = await api.call('GET', `/api/experiments/${exp}/imports/${started.json.id}`);
+      expect(done.json).toMatchObject({ status: 'succeeded', imported: 0, skippedCount: 1, skipped: [{ path: 'stack_blobs.ome.tif' }] });
+      expect((await api.call('GET', `/api/experiments/${exp}/imports`)).json).toHaveLength(1);
+      expect((await api.call('POST', `/api/experiments/${exp}/imports/${started.json.id}/cancel`)).status).toBe(409);
+    });
+
+    it('lists pipeline runs and refuses to cancel an unknown one', async () => {
+      expect((await api.call('GET', `/api/experiments/${exp}/pipelines/runs`)).json).toEqual([]);
+      expect((await api.call('POST', `/api/experiments/${exp}/pipelines/runs/nope/cancel`)).status).toBe(404);
     });
   });
 

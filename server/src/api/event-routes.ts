@@ -27,10 +27,11 @@ export function eventRoutes(ctx: ServerContext): ApiRoute[] {
       method: 'GET',
       path: '/api/events',
       operationId: 'streamEvents',
-      summary: 'Server-sent events of runs: progress, job starts and ends, final status; resumable with Last-Event-ID',
+      summary: 'Server-sent events of runs and imports: progress, job starts and ends, final status; resumable with Last-Event-ID',
       description:
-        'Each event is `id: ID`, `event: run|job|reload`, `data: JSON`. Without `Last-Event-ID` the stream first sends the current state of every run this server started ' +
-        '(`run` events), filtered like the rest. A client that reconnects with the header `Last-Event-ID` (or the query parameter `lastEventId`) set to the last id it received gets ' +
+        "Each event is `id: ID`, `event: run|job|import|reload`, `data: JSON`. `import` events carry an import's state (ImportState: progress while it reads files, then its outcome). " +
+        'Without `Last-Event-ID` the stream first sends the current state of every run and import this server started ' +
+        '(`run` and `import` events), filtered like the rest. A client that reconnects with the header `Last-Event-ID` (or the query parameter `lastEventId`) set to the last id it received gets ' +
         `the events it missed, in order, without the state first. The server keeps the last ${EVENT_REPLAY_LIMIT} events: when the missed ones are older, or the id is from before a restart, ` +
         'the stream starts with a `reload` event (`{ reason, message, lastEventId }`: `reason` is `expired`, `restarted` or `unknown`): reload what you show, the current state of every run follows.',
       tag: 'runs',
@@ -43,7 +44,7 @@ export function eventRoutes(ctx: ServerContext): ApiRoute[] {
       ],
       query: [
         { name: 'experiment', schema: { type: 'string', minLength: 1 }, description: 'only runs of this experiment id' },
-        { name: 'run', schema: { type: 'string', minLength: 1 }, description: 'only this run' },
+        { name: 'run', schema: { type: 'string', minLength: 1 }, description: 'only this run (or import: its id)' },
         {
           name: 'lastEventId',
           schema: { type: 'string', minLength: 1, maxLength: 100 },
@@ -52,7 +53,7 @@ export function eventRoutes(ctx: ServerContext): ApiRoute[] {
       ],
       responses: {
         200: {
-          description: 'an endless event stream: `id: ID`, `event: run|job|reload`, `data: JSON` (see the operation description)',
+          description: 'an endless event stream: `id: ID`, `event: run|job|import|reload`, `data: JSON` (see the operation description)',
           contentType: 'text/event-stream',
         },
       },
@@ -71,7 +72,8 @@ export function eventRoutes(ctx: ServerContext): ApiRoute[] {
         response.write(`: bioimageit run events\nretry: ${RETRY_MS}\n\n`);
         const write = (id: string, type: string, data: unknown) => response.write(`id: ${id}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
         const send = (event: SequencedEvent) => {
-          if (wanted(event)) write(event.id, event.type, { experiment: event.experiment, runId: event.runId, ...(event.data as object) });
+          if (!wanted(event)) return;
+          write(event.id, event.type, event.type === 'import' ? event.data : { experiment: event.experiment, runId: event.runId, ...(event.data as object) });
         };
         // The replay (or the current state) and the subscription happen in one synchronous step:
         // an event published meanwhile is neither lost nor sent twice.
@@ -82,6 +84,7 @@ export function eventRoutes(ctx: ServerContext): ApiRoute[] {
           if (resumed !== undefined)
             write(bus.lastId, 'reload', { reason: resumed.missed, message: `${RELOAD_REASONS[resumed.missed]}: reload the state`, lastEventId });
           for (const live of ctx.runs.list()) if (wanted(live)) write(bus.lastId, 'run', live);
+          for (const live of ctx.imports.list()) if (wanted({ experiment: live.experiment, runId: live.id })) write(bus.lastId, 'import', live);
         }
         // the id of the newest event, so that a reconnect resumes after it (and after events this filter skipped)
         response.write(`id: ${bus.lastId}\n\n`);

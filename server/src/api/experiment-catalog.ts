@@ -54,6 +54,42 @@ export class ExperimentCatalog {
     return opening;
   }
 
+  /** Keeps the store of an experiment just created through the API (so that it is opened once). */
+  async adopt(store: ExperimentStore): Promise<ExperimentSummary> {
+    const info = await store.info();
+    this.stores.set(info.id, Promise.resolve(store));
+    if (info.uri.startsWith('file:')) this.redactor.add(info.uri, info.name);
+    return { id: info.id, uri: info.uri, name: info.name, author: info.author, date: info.date, keys: info.keys };
+  }
+
+  /**
+   * The experiment `id` as the workspace's experiments location lists it; ApiError NOT_FOUND
+   * when no exposed experiment has that id, FORBIDDEN when it is exposed only because the server
+   * was started with it (`-e`): those live elsewhere and are not the server's to delete.
+   */
+  async workspaceExperiment(id: string): Promise<ExperimentSummary> {
+    const own = await this.kernel.listExperiments().catch(() => [] as ExperimentSummary[]);
+    const hit = own.find((e) => e.id === id);
+    if (hit !== undefined) return hit;
+    const extra = (await this.list()).find((e) => e.id === id);
+    if (extra === undefined) await this.open(id);
+    throw new ApiError(
+      'FORBIDDEN',
+      `experiment '${extra?.name ?? id}' was given to the server at its start (-e), not found in its workspace: it cannot be deleted here`,
+      {
+        details: { experiment: id },
+      },
+    );
+  }
+
+  /** Closes experiment `id`'s store, if open, and forgets it (before its deletion). */
+  async forget(id: string): Promise<void> {
+    const opening = this.stores.get(id);
+    this.stores.delete(id);
+    const store = await opening?.catch(() => undefined);
+    await store?.close();
+  }
+
   private extraSummaries(): Promise<ExperimentSummary[]> {
     this.extra ??= Promise.all(
       this.extraRefs.map(async (ref) => {

@@ -1,4 +1,11 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { REPO } from '../test-support/fixture-workspace.js';
 import { validateJson, type JsonSchema } from '../http/json-schema.js';
 import { pathParameterNames } from '../http/api-route.js';
 import { apiRoutes } from './api-routes.js';
@@ -6,6 +13,7 @@ import { resolveApiSchema } from './api-schemas.js';
 import type { ServerContext } from './server-context.js';
 
 const { routes, document } = apiRoutes({ version: '9.9.9' } as ServerContext);
+const run = promisify(execFile);
 
 /** Every `$ref` inside a value. */
 function refs(value: unknown): string[] {
@@ -51,4 +59,42 @@ describe('OpenAPI document', () => {
     expect(validateJson({ set: { 'bad\nkey': 'v' } }, body('editItemTags'), 'b', resolveApiSchema)).toHaveLength(1);
     expect(validateJson({ where: 'x', set: { k: 'a\u0007b' } }, body('editTagsByQuery'), 'b', resolveApiSchema)).toHaveLength(1);
   });
+});
+
+/** Runs Redocly's linter (the `recommended` rules, offline) on a document; its JSON report. */
+async function redoclyLint(doc: unknown): Promise<{ totals: { errors: number; warnings: number }; problems: { ruleId: string; message: string }[] }> {
+  const dir = await mkdtemp(join(tmpdir(), 'bioimageit-openapi-'));
+  try {
+    const file = join(dir, 'openapi.json');
+    await writeFile(file, JSON.stringify(doc, null, 2));
+    const bin = [join(REPO, 'server/node_modules/.bin/redocly'), join(REPO, 'node_modules/.bin/redocly')].find((p) => existsSync(p)) as string;
+    const env = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' };
+    const { stdout } = await run(bin, ['lint', '--extends=recommended', '--format=json', file], { cwd: dir, env }).catch((error: { stdout?: string }) => ({
+      stdout: error.stdout ?? '',
+    }));
+    return JSON.parse(stdout.slice(stdout.indexOf('{')));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe('OpenAPI document under Redocly lint (recommended rules)', () => {
+  it('names its server (relative) and its licence', () => {
+    expect(document.servers).toEqual([{ url: '/', description: expect.any(String) }]);
+    expect(document.info.license).toEqual({ name: 'BSD 3-Clause License', identifier: 'BSD-3-Clause' });
+  });
+
+  it('has no error and no warning', async () => {
+    const report = await redoclyLint(document);
+    expect(report.problems.map((p) => `${p.ruleId}: ${p.message}`)).toEqual([]);
+    expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+  }, 60_000);
+
+  it('is really linted: a document without servers and with an untyped required property fails', async () => {
+    const broken = structuredClone(document) as unknown as Record<string, unknown> & { components: { schemas: Record<string, unknown> } };
+    delete broken['servers'];
+    broken.components.schemas['Broken'] = { type: 'object', required: ['nowhere'] };
+    const report = await redoclyLint(broken);
+    expect(report.problems.map((p) => p.ruleId)).toEqual(expect.arrayContaining(['no-empty-servers', 'no-required-schema-properties-undefined']));
+  }, 60_000);
 });

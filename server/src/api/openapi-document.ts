@@ -1,5 +1,5 @@
 import { pathParameterNames, type ApiRoute } from '../http/api-route.js';
-import { API_SCHEMAS } from './api-schemas.js';
+import { API_SCHEMAS, ref } from './api-schemas.js';
 
 /** Where the document is served (also under `/.well-known/openapi.json`). */
 export const OPENAPI_PATH = '/api/openapi.json';
@@ -7,7 +7,14 @@ export const OPENAPI_PATH = '/api/openapi.json';
 /** An OpenAPI 3.1 document (the parts this server writes). */
 export interface OpenApiDocument {
   readonly openapi: string;
-  readonly info: { readonly title: string; readonly version: string; readonly description: string };
+  readonly info: {
+    readonly title: string;
+    readonly version: string;
+    readonly description: string;
+    readonly license: { readonly name: string; readonly identifier: string };
+  };
+  /** Where the API is: relative to the document, so that the one a client fetched names its own server. */
+  readonly servers: readonly { readonly url: string; readonly description: string }[];
   readonly paths: Readonly<Record<string, Readonly<Record<string, OpenApiOperation>>>>;
   readonly components: { readonly schemas: typeof API_SCHEMAS; readonly securitySchemes: Readonly<Record<string, unknown>> };
   readonly security: readonly Readonly<Record<string, readonly string[]>>[];
@@ -89,7 +96,9 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], version: strin
         'Experiments, datasets, items and tags, queries, tools and runs, provenance and image previews of a BioImageIT workspace. ' +
         'Bodies are JSON; errors are `{ error: { code, area, message, details } }`. When the server requires a token, send ' +
         '`Authorization: Bearer TOKEN` (or the `bioimageit_token` cookie the GUI receives from `/?token=TOKEN`).',
+      license: { name: 'BSD 3-Clause License', identifier: 'BSD-3-Clause' },
     },
+    servers: [{ url: '/', description: 'the server that serves this document' }],
     paths,
     components: {
       schemas: API_SCHEMAS,
@@ -107,7 +116,8 @@ export function openApiRoute(document: () => OpenApiDocument): ApiRoute {
     operationId: 'getOpenApiDocument',
     summary: 'This OpenAPI 3.1 document',
     tag: 'server',
-    responses: { 200: { description: 'the document', schema: { type: 'object', required: ['openapi', 'paths'] } } },
+    description: 'Also served at `/.well-known/openapi.json`. Operations, parameters and schemas are built from the routes the server dispatches.',
+    responses: { 200: { description: 'the document', schema: ref('OpenApi') } },
     handle: async () => ({ json: document() }),
   };
 }

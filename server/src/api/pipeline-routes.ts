@@ -1,4 +1,5 @@
 import type { ApiRoute } from '../http/api-route.js';
+import type { LivePipelineRun } from '../runs/pipeline-tracker.js';
 import { ref } from './api-schemas.js';
 import type { ServerContext } from './server-context.js';
 
@@ -33,14 +34,55 @@ export function pipelineRoutes(ctx: ServerContext): ApiRoute[] {
       body: ref('PipelineStart'),
       responses: {
         202: { description: 'the pipeline started', schema: ref('PipelineRun') },
-        400: error('no pipeline of that name in the workspace, a pipeline file that cannot run, or steps in a cycle'),
+        400: error('no pipeline of that name in the workspace, a pipeline file that cannot run, steps in a cycle, or an unknown runner'),
         404: error('no such experiment, or a step names a tool that is not installed'),
+        503: error('the runner asked for cannot start on this server'),
       },
       handle: async ({ params, body }) => {
         const id = params['experiment'] as string;
         const store = await ctx.catalog.open(id);
-        const { entry, pipeline } = await ctx.pipelineFiles.get((body as { pipeline: string }).pipeline);
-        return { status: 202, json: await ctx.pipelines.start(id, store, pipeline, entry.file) };
+        const request = body as { pipeline: string; runner?: string; jobs?: number; cache?: boolean };
+        const { entry, pipeline } = await ctx.pipelineFiles.get(request.pipeline);
+        // the steps run in the background: an unknown runner is the request's error, not a failed first step
+        if (request.runner !== undefined) await ctx.kernel.runners.get(request.runner);
+        const options = {
+          ...(request.runner !== undefined && { runner: request.runner }),
+          ...(request.jobs !== undefined && { jobs: request.jobs }),
+          ...(request.cache !== undefined && { cache: request.cache }),
+        };
+        return { status: 202, json: await ctx.pipelines.start(id, store, pipeline, entry.file, options) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/experiments/{experiment}/pipelines/runs',
+      operationId: 'listPipelineRuns',
+      summary: 'Pipeline runs of the experiment this server started (kept while it runs), oldest first, each with its steps',
+      tag: 'pipelines',
+      pathParameters: experimentParam,
+      responses: { 200: { description: 'pipeline runs', schema: { type: 'array', items: ref('PipelineRun') } }, 404: error('no such experiment') },
+      handle: async ({ params }) => {
+        const id = params['experiment'] as string;
+        await ctx.catalog.open(id);
+        return { json: ctx.pipelines.list(id).map((run) => shown(ctx, run)) };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/experiments/{experiment}/pipelines/runs/{run}/cancel',
+      operationId: 'cancelPipelineRun',
+      summary: 'Stop a running pipeline: its running step is cancelled (nothing partial is committed) and no further step starts',
+      tag: 'pipelines',
+      pathParameters: { ...experimentParam, run: 'pipeline run id (from the POST)' },
+      responses: {
+        202: { description: 'stopping', schema: ref('PipelineRun') },
+        404: error('no such experiment or pipeline run'),
+        409: error('the pipeline run has ended'),
+      },
+      handle: async ({ params }) => {
+        const id = params['experiment'] as string;
+        await ctx.catalog.open(id);
+        return { status: 202, json: shown(ctx, ctx.pipelines.cancel(id, params['run'] as string)) };
       },
     },
     {
@@ -54,10 +96,14 @@ export function pipelineRoutes(ctx: ServerContext): ApiRoute[] {
       handle: async ({ params }) => {
         const id = params['experiment'] as string;
         await ctx.catalog.open(id);
-        const run = ctx.pipelines.get(id, params['run'] as string);
-        const redact = (text: string | undefined) => (text === undefined ? {} : { error: ctx.catalog.redactor.redact(text) });
-        return { json: { ...run, ...redact(run.error), steps: run.steps.map((s) => ({ ...s, ...redact(s.error) })) } };
+        return { json: shown(ctx, ctx.pipelines.get(id, params['run'] as string)) };
       },
     },
   ];
+}
+
+/** A pipeline run as the API shows it: error texts without the server's folders. */
+function shown(ctx: ServerContext, run: LivePipelineRun) {
+  const redact = (text: string | undefined) => (text === undefined ? {} : { error: ctx.catalog.redactor.redact(text) });
+  return { ...run, ...redact(run.error), steps: run.steps.map((s) => ({ ...s, ...redact(s.error) })) };
 }

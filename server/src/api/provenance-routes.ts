@@ -13,7 +13,8 @@ export function provenanceRoutes(ctx: ServerContext): ApiRoute[] {
       path: '/api/experiments/{experiment}/provenance',
       operationId: 'exportProvenance',
       summary: 'The runs of an experiment as W3C PROV-JSON or RO-Crate 1.1 metadata (Process Run Crate)',
-      description: 'RO-Crate metadata references the data files by their URIs (no files are copied).',
+      description:
+        "RO-Crate metadata references the data files by their URIs (no files are copied); it declares the workspace's licence and names its user (by ORCID iD when configured) as author.",
       tag: 'provenance',
       pathParameters: { experiment: 'experiment id (from GET /api/experiments)' },
       query: [
@@ -24,7 +25,11 @@ export function provenanceRoutes(ctx: ServerContext): ApiRoute[] {
       handle: async ({ params, query }) => {
         const store = await ctx.catalog.open(params['experiment'] as string);
         const runs = query['run'] === undefined ? {} : { runs: [query['run'] as string] };
-        const doc = query['format'] === 'ro-crate' ? await buildRoCrate(store, { ...runs, copyData: false }) : await buildProvJson(store, runs);
+        const { license, user } = ctx.kernel.config;
+        const doc =
+          query['format'] === 'ro-crate'
+            ? await buildRoCrate(store, { ...runs, copyData: false, author: user, ...(license !== undefined && { license }) })
+            : await buildProvJson(store, runs);
         return { json: doc };
       },
     },

@@ -22,6 +22,7 @@ interface RunStartBody {
   readonly orderBy?: readonly string[];
   readonly jobs?: number;
   readonly cache?: boolean;
+  readonly runner?: string;
 }
 
 /** Runs: start one, list an experiment's runs, one run with its jobs, cancel, and a job's log. */
@@ -33,15 +34,19 @@ export function runRoutes(ctx: ServerContext): ApiRoute[] {
       operationId: 'startRun',
       summary: "Start a tool over the items the inputs' queries select; answers once the run has started",
       description:
-        'Bad parameters, queries or pairings answer 400 before anything runs; a pairing that plans no job answers 422 with the items it left out (`details.unmatched`). Follow the run with GET /api/events.',
+        'Bad parameters, queries or pairings answer 400 before anything runs; a pairing that plans no job answers 422 with the items it left out (`details.unmatched`). ' +
+        '`runner` names the runner of every job (as `bioimageit run --runner`): one of the runners the kernel has (`local`, and those of the configured plugins: ' +
+        '`docker`, `slurm`, `conda`...); an unknown one answers 400 listing them, one whose plugin cannot start here (no daemon, no SLURM) 503. ' +
+        "Without it the tool's requirements choose, else `local`. Follow the run with GET /api/events.",
       tag: 'runs',
       pathParameters: experimentParam,
       body: ref('RunStart'),
       responses: {
         202: { description: 'the run started', schema: ref('LiveRun') },
-        400: error('malformed body, bad parameters or queries'),
+        400: error('malformed body, bad parameters or queries, or an unknown runner'),
         404: error('no such experiment or tool'),
         422: error('the pairing or grouping plans no job (NOTHING_TO_RUN)'),
+        503: error('the runner asked for cannot start on this server'),
       },
       handle: async ({ params, body }) => {
         const id = params['experiment'] as string;
@@ -57,6 +62,7 @@ export function runRoutes(ctx: ServerContext): ApiRoute[] {
           ...(request.orderBy !== undefined && { orderBy: request.orderBy }),
           ...(request.jobs !== undefined && { jobs: request.jobs }),
           ...(request.cache !== undefined && { cache: request.cache }),
+          ...(request.runner !== undefined && { runner: request.runner }),
         });
         return { status: 202, json: ctx.runs.get(started.runId) };
       },

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { orderSteps, runPipeline, type ExperimentStore, type Kernel, type Pipeline, type RunRequest, type RunStatus } from '@bioimageit/core';
+import {
+  orderSteps,
+  runPipeline,
+  type ExperimentStore,
+  type Kernel,
+  type Pipeline,
+  type PipelineRunOptions,
+  type RunRequest,
+  type RunStatus,
+} from '@bioimageit/core';
 import { ApiError } from '../api-error.js';
 import type { RunTracker } from './run-tracker.js';
 
@@ -18,12 +27,17 @@ export interface PipelineStepState {
   reason?: string;
 }
 
+/** Settings of every step of a pipeline run started through the API. */
+export type PipelineStartOptions = Pick<PipelineRunOptions, 'runner' | 'jobs' | 'cache'>;
+
 /** A pipeline run this server started. */
 export interface LivePipelineRun {
   readonly id: string;
   readonly experiment: string;
   readonly pipeline: string;
   readonly file: string;
+  /** The runner every step runs on, when the request named one (else each tool's own choice). */
+  readonly runner?: string;
   status: 'running' | RunStatus;
   readonly start: string;
   end?: string;
@@ -51,9 +65,11 @@ export class PipelineTracker {
   /**
    * Starts `pipeline` on `store` (experiment `experimentId`) and returns its state at once. Throws
    * before anything runs when the steps form a cycle or name an unknown step (ToolError
-   * BAD_PARAMETER) or a tool that is not installed (ToolError NOT_FOUND).
+   * BAD_PARAMETER) or a tool that is not installed (ToolError NOT_FOUND). `runner`: the runner of
+   * every step, and `jobs` and `cache` (core's PipelineRunOptions).
    */
-  async start(experimentId: string, store: ExperimentStore, pipeline: Pipeline, file: string): Promise<LivePipelineRun> {
+  async start(experimentId: string, store: ExperimentStore, pipeline: Pipeline, file: string, options: PipelineStartOptions = {}): Promise<LivePipelineRun> {
+    const { runner } = options;
     const ordered = orderSteps(pipeline);
     for (const step of ordered) await this.kernel.tools().getTool(step.tool);
     const live: LivePipelineRun = {
@@ -61,6 +77,7 @@ export class PipelineTracker {
       experiment: experimentId,
       pipeline: pipeline.name,
       file,
+      ...(runner !== undefined && { runner }),
       status: 'running',
       start: new Date().toISOString(),
       steps: ordered.map((s) => ({ name: s.name, tool: s.tool, outputDataset: s.outputDataset, status: 'pending' })),
@@ -89,7 +106,7 @@ export class PipelineTracker {
         }
       },
     };
-    const done = runPipeline(store, pipeline, services, { signal: controller.signal }).then(
+    const done = runPipeline(store, pipeline, services, { ...options, signal: controller.signal }).then(
       (outcome) => {
         for (const result of outcome.steps) {
           const step = live.steps.find((s) => s.name === result.step);
@@ -128,6 +145,25 @@ export class PipelineTracker {
         details: { run: id },
       });
     return run;
+  }
+
+  /** Pipeline runs of experiment `experimentId` this server started, oldest first. */
+  list(experimentId: string): LivePipelineRun[] {
+    return [...this.runs.values()].map((r) => r.live).filter((r) => r.experiment === experimentId);
+  }
+
+  /**
+   * Stops a running pipeline: no further step starts, and the step running now is cancelled
+   * (nothing partial is committed). ApiError NOT_FOUND for an unknown run, CONFLICT when it has ended.
+   */
+  cancel(experimentId: string, id: string): LivePipelineRun {
+    const live = this.get(experimentId, id);
+    if (live.status !== 'running')
+      throw new ApiError('CONFLICT', `pipeline run '${id}' is already ${live.status}`, { details: { run: id, status: live.status } });
+    this.runs.get(id)?.controller.abort();
+    for (const step of live.steps)
+      if (step.status === 'running' && step.runId !== undefined && this.tracker.get(step.runId)?.status === 'running') this.tracker.cancel(step.runId);
+    return live;
   }
 
   /** Resolves when a pipeline run has ended (tests). */

@@ -18,10 +18,14 @@ export interface LiveRun {
   readonly error?: string;
 }
 
-/** One server-sent event: `run` (a run's state changed), `job` (a job started or ended). */
+/**
+ * One server-sent event: `run` (a run's state changed), `job` (a job started or ended), `import`
+ * (an import's progress or end).
+ */
 export interface RunStreamEvent {
-  readonly type: 'run' | 'job';
+  readonly type: 'run' | 'job' | 'import';
   readonly experiment: string;
+  /** The run's id; for `import` events, the import's. */
   readonly runId: string;
   readonly data: unknown;
 }
