@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { walkFiles } from './file-walker.js';
+import { walkFiles, walkRelativePaths } from './file-walker.js';
 
 let root: string;
 beforeAll(async () => {
@@ -35,5 +35,12 @@ describe('walkFiles', () => {
     expect((await walkFiles(join(root, 'a.tif'))).map((f) => f.name)).toEqual(['a.tif']);
     await expect(walkFiles(join(root, 'nope'))).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('nope') });
     await expect(walkFiles(root, { regex: '(' })).rejects.toMatchObject({ code: 'BAD_REGEX' });
+  });
+  it('gives the same files as relative paths only (one string a file), with full paths and names under its base', async () => {
+    const found = await walkRelativePaths(root, { recursive: true });
+    expect(found).toEqual({ base: root, relativePaths: ['a.tif', 'b.tif', 'notes.txt', 'p1/A01/x.tif', 'p1/A01/y.csv'] });
+    expect(await walkFiles(root, { recursive: true })).toContainEqual({ path: join(root, 'p1', 'A01', 'x.tif'), relativePath: 'p1/A01/x.tif', name: 'x.tif' });
+    expect(await walkRelativePaths(join(root, 'p1', 'A01', 'x.tif'))).toEqual({ base: join(root, 'p1', 'A01'), relativePaths: ['x.tif'] });
+    expect((await walkFiles(join(root, 'p1', 'A01', 'x.tif')))[0]?.path).toBe(join(root, 'p1', 'A01', 'x.tif'));
   });
 });

@@ -1,5 +1,5 @@
 import { opendir, stat } from 'node:fs/promises';
-import { basename, join, relative, sep } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import picomatch from 'picomatch';
 import { QueryError, StorageError } from '../errors/area-errors.js';
 
@@ -29,6 +29,24 @@ export interface FoundFile {
  * missing and QueryError BAD_REGEX for a bad filter.
  */
 export async function walkFiles(root: string, selection: FileSelection = {}): Promise<FoundFile[]> {
+  const found = await walkRelativePaths(root, selection);
+  return found.relativePaths.map((rel) => foundFile(found.base, rel));
+}
+
+/**
+ * What {@link walkRelativePaths} found: the folder the paths are relative to (`root`, or the
+ * folder of `root` when it is a file) and the files' relative paths (POSIX style), sorted.
+ */
+export interface FoundPaths {
+  readonly base: string;
+  readonly relativePaths: readonly string[];
+}
+
+/**
+ * {@link walkFiles} holding one string per file: a folder of a million files costs some 60 MB
+ * this way, against several hundred as FoundFile objects. See {@link foundFile} for each one.
+ */
+export async function walkRelativePaths(root: string, selection: FileSelection = {}): Promise<FoundPaths> {
   let info;
   try {
     info = await stat(root);
@@ -38,24 +56,29 @@ export async function walkFiles(root: string, selection: FileSelection = {}): Pr
   const accept = compileFilter(selection);
   if (info.isFile()) {
     const name = basename(root);
-    return accept(name, name) ? [{ path: root, relativePath: name, name }] : [];
+    return { base: dirname(root), relativePaths: accept(name, name) ? [name] : [] };
   }
-  const found: FoundFile[] = [];
-  const visit = async (dir: string): Promise<void> => {
+  const found: string[] = [];
+  const visit = async (dir: string, prefix: string): Promise<void> => {
     const handle = await opendir(dir);
     for await (const entry of handle) {
       if (!selection.hidden && entry.name.startsWith('.')) continue;
       const full = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (selection.recursive) await visit(full);
+        if (selection.recursive) await visit(full, `${prefix}${entry.name}/`);
       } else if (entry.isFile() || (entry.isSymbolicLink() && (await stat(full).catch(() => undefined))?.isFile())) {
-        const rel = relative(root, full).split(sep).join('/');
-        if (accept(entry.name, rel)) found.push({ path: full, relativePath: rel, name: entry.name });
+        const rel = `${prefix}${entry.name}`;
+        if (accept(entry.name, rel)) found.push(rel);
       }
     }
   };
-  await visit(root);
-  return found.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
+  await visit(root, '');
+  return { base: root, relativePaths: found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) };
+}
+
+/** The FoundFile of relative path `rel` (POSIX style) under `base`. */
+export function foundFile(base: string, rel: string): FoundFile {
+  return { path: join(base, ...rel.split('/')), relativePath: rel, name: rel.slice(rel.lastIndexOf('/') + 1) };
 }
 
 function compileFilter(selection: FileSelection): (name: string, relativePath: string) => boolean {

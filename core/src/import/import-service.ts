@@ -9,7 +9,7 @@ import type { DataItem } from '../model/data-item.js';
 import type { NewRawItem } from '../model/experiment.js';
 import type { FormatRegistry } from '../registry/registries.js';
 import { applyTagRules, compileTagRule, type TagRule } from '../tagging/tag-rules.js';
-import { walkFiles, type FileSelection, type FoundFile } from './file-walker.js';
+import { foundFile, walkRelativePaths, type FileSelection, type FoundFile } from './file-walker.js';
 import { safeItemName } from './safe-item-name.js';
 import { mapConcurrent } from '../util/map-concurrent.js';
 
@@ -90,15 +90,17 @@ export class ImportService {
 
   async importPath(store: ExperimentStore, root: string, options: ImportOptions): Promise<ImportReport> {
     const rules = (options.tagRules ?? []).map(compileTagRule);
-    const files = await walkFiles(root, options);
+    const found = await walkRelativePaths(root, options);
     const forced = options.format === undefined ? undefined : await this.formats.get(options.format);
+    const codecOf = (file: FoundFile): FormatCodec | undefined => forced ?? this.formats.forPath(file.name);
     const skipped: { path: string; reason: string }[] = [];
-    const planned: { file: FoundFile; codec: FormatCodec }[] = [];
+    // Relative paths only (one string a file): the FoundFile of each is made when its batch comes.
+    const planned: string[] = [];
     let known: string | undefined;
-    for (const file of files) {
-      const codec = forced ?? this.formats.forPath(file.name);
-      if (codec !== undefined) {
-        planned.push({ file, codec });
+    for (const rel of found.relativePaths) {
+      const file = foundFile(found.base, rel);
+      if (codecOf(file) !== undefined) {
+        planned.push(rel);
         continue;
       }
       known ??= [...new Set(this.formats.keys().flatMap((id) => this.formats.peek(id)?.extensions ?? []))].join(' ');
@@ -147,9 +149,10 @@ export class ImportService {
         await commitPending();
         return { imported, importedCount, renamed: stillImported(renamed, skipped, failed), skipped, failed, cancelled: true };
       }
-      const slice = planned.slice(start, start + batchSize);
-      const prepared = await mapConcurrent(slice, options.concurrency ?? 8, async ({ file, codec }) => {
+      const slice = planned.slice(start, start + batchSize).map((rel) => foundFile(found.base, rel));
+      const prepared = await mapConcurrent(slice, options.concurrency ?? 8, async (file) => {
         try {
+          const codec = codecOf(file) as FormatCodec;
           const item = await describeFile(file, codec);
           if (item.metadata['originalName'] !== undefined) renamed.push({ path: file.path, name: item.name });
           if (existing?.has(`${item.name}\u0000${item.sha256}`)) {
