@@ -1,11 +1,19 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { mkdir, open, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { StorageError } from '@bioimageit/core';
 import { writeFileAtomicStamped } from './atomic-write.js';
 import { errnoCode, storageFailure } from './storage-failure.js';
 import { signatureOf, type FileSignature } from './file-signature.js';
-import { decodeSnapshot, encodeSnapshot, SNAPSHOT_TAIL_BYTES, type SnapshotColumns, type SnapshotRow } from './index-snapshot.js';
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  openSnapshot,
+  SNAPSHOT_TAIL_BYTES,
+  type OpenedSnapshot,
+  type SnapshotColumns,
+  type SnapshotRow,
+} from './index-snapshot.js';
 import type { V1DatasetEntry, V1ItemDoc } from './v1-documents.js';
 import { ownTags } from './v1-item-mapping.js';
 
@@ -272,6 +280,8 @@ export class ExperimentIndex {
   /** Records applied since the snapshot last loaded or written (Infinity: none matches the log). */
   private sinceSnapshot = Number.POSITIVE_INFINITY;
   private reader: LogReader | undefined;
+  /** The snapshot file the entries were loaded from (its columns read on demand); see {@link close}. */
+  private snapshot: OpenedSnapshot | undefined;
   /** True when this process appended records after the snapshot last loaded or written. */
   private committedSinceSnapshot = false;
 
@@ -511,6 +521,8 @@ export class ExperimentIndex {
   close(): void {
     this.reader?.close();
     this.reader = undefined;
+    this.snapshot?.close();
+    this.snapshot = undefined;
   }
 
   /**
@@ -519,13 +531,20 @@ export class ExperimentIndex {
    * leaves the index empty, to be parsed from the start.
    */
   private async loadSnapshot(handle: FileHandle, ino: number, size: number): Promise<void> {
-    const data = await readFile(this.snapshotFile).catch(() => undefined);
-    const snapshot = data === undefined ? undefined : decodeSnapshot(data);
-    if (snapshot === undefined || snapshot.log.ino !== ino || snapshot.log.offset > size || snapshot.log.offset <= 0) return;
-    if ((await readTail(handle, snapshot.log.offset)).toString('base64') !== snapshot.log.tail) return;
-    const reader = LogReader.of(this.file, ino);
-    if (reader === undefined) return;
+    const snapshot = openSnapshot(this.snapshotFile);
+    if (snapshot === undefined) return;
+    const usable =
+      snapshot.log.ino === ino &&
+      snapshot.log.offset <= size &&
+      snapshot.log.offset > 0 &&
+      (await readTail(handle, snapshot.log.offset)).toString('base64') === snapshot.log.tail;
+    const reader = usable ? LogReader.of(this.file, ino) : undefined;
+    if (reader === undefined) {
+      snapshot.close();
+      return;
+    }
     this.reader = reader;
+    this.snapshot = snapshot;
     for (const { key, head, sig, columns } of snapshot.datasets)
       this.datasets.set(key, new IndexedDataset(head, reader.rows(columns), ++versions, sig, columns));
     this.usable = true;
@@ -600,11 +619,13 @@ export class ExperimentIndex {
       this.datasets.set(key, new IndexedDataset(dataset.head, reader.rows(columns), dataset.version, dataset.sig, columns, dataset.knownPositions));
     }
     this.reader = reader;
+    this.snapshot = undefined; // the loaded one closes once no entry reads from it
   }
 
   /** Lets the current log reader go: its entries may still read through it; it closes once none refers to it. */
   private detachReader(): void {
     this.reader = undefined;
+    this.snapshot = undefined;
   }
 
   private clear(): void {

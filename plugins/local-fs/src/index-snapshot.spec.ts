@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseQuery, type DataItem, type NewRawItem } from '@bioimageit/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeSnapshot, encodeSnapshot, type SnapshotRow } from './index-snapshot.js';
+import { decodeSnapshot, encodeSnapshot, openSnapshot, type SnapshotRow } from './index-snapshot.js';
 import { LocalFsStorageBackend } from './local-fs-storage-backend.js';
 import type { LocalFsExperimentStore } from './local-fs-experiment-store.js';
 
@@ -68,6 +68,53 @@ describe('index snapshot encoding', () => {
         expect(code?.(a) === code?.(b)).toBe(same);
       }
     }
+  });
+});
+
+describe('index snapshot file, read a column at a time', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'local-fs-snapshot-file-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const write = async (count: number): Promise<{ file: string; data: Buffer }> => {
+    const data = encodeSnapshot({ ino: 3, offset: 99, lines: 4, tail: 'dGFpbA==' }, [{ key: 'k', head: { name: 'data' }, count, row: (i) => row(i) }]);
+    const file = path.join(dir, 'index.snapshot');
+    await writeFile(file, data);
+    return { file, data };
+  };
+
+  it('reads what was written, the same as from memory', async () => {
+    const { file, data } = await write(257);
+    const opened = openSnapshot(file);
+    const inMemory = decodeSnapshot(data);
+    expect(opened?.log).toEqual(inMemory?.log);
+    const [fromFile, fromMemory] = [opened?.datasets[0]?.columns, inMemory?.datasets[0]?.columns];
+    expect([fromFile?.count, fromFile?.presentCount()]).toEqual([257, fromMemory?.presentCount()]);
+    for (const i of [0, 3, 128, 256]) expect(fromFile?.row(i)).toEqual(row(i));
+    opened?.close();
+  });
+
+  it('reads the header only until a column is used: a count survives a file cut short, a row then names the snapshot', async () => {
+    const { file, data } = await write(300);
+    const opened = openSnapshot(file);
+    await writeFile(file, data.subarray(0, 200)); // the same file (inode), cut after the header
+    const columns = opened?.datasets[0]?.columns;
+    expect(columns?.count).toBe(300);
+    expect(() => columns?.row(5)).toThrow(expect.objectContaining({ code: 'CORRUPT', message: expect.stringContaining(file) }));
+    opened?.close();
+  });
+
+  it('refuses, when opening, a file whose sections do not fit it, and a missing file', async () => {
+    const { file, data } = await write(50);
+    await writeFile(file, data.subarray(0, data.length - 64));
+    expect(openSnapshot(file)).toBeUndefined();
+    expect(openSnapshot(path.join(dir, 'none'))).toBeUndefined();
+    await writeFile(file, 'BIITSNP1 not really');
+    expect(openSnapshot(file)).toBeUndefined();
   });
 });
 

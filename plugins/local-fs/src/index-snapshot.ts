@@ -1,3 +1,5 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { StorageError } from '@bioimageit/core';
 import type { FileSignature } from './file-signature.js';
 
 /**
@@ -77,51 +79,148 @@ interface Header {
   readonly datasets: DatasetHeader[];
 }
 
-/** A string column read lazily from the snapshot buffer. */
-class StringColumn {
-  constructor(
-    private readonly ends: Uint32Array,
-    private readonly blob: Buffer,
-  ) {}
+/**
+ * Where a snapshot's sections are read from: the bytes in memory (a snapshot just encoded), or
+ * the snapshot file itself, a section at a time when a column is first used (a count over a
+ * million items reads the header only). `read` takes offsets counted from the first section.
+ */
+interface SectionSource {
+  /** Bytes from the first section to the end. */
+  readonly size: number;
+  read(offset: number, length: number): Buffer;
+}
 
-  get(row: number): string {
-    return this.blob.toString('utf8', this.ends[row] as number, this.ends[row + 1] as number);
+class BufferSource implements SectionSource {
+  constructor(private readonly buffer: Buffer) {}
+
+  get size(): number {
+    return this.buffer.length;
+  }
+
+  read(offset: number, length: number): Buffer {
+    return this.buffer.subarray(offset, offset + length);
   }
 }
 
-/** The decoded columns of one dataset; rows are read on demand. */
+/**
+ * The snapshot file open on its own descriptor (so a snapshot renamed over it later does not
+ * change what this one reads); closed by {@link close} or once nothing refers to it.
+ */
+class FileSource implements SectionSource {
+  private static readonly closer = new FinalizationRegistry<number>((fd) => {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+  });
+  private open = true;
+
+  constructor(
+    private readonly file: string,
+    private readonly fd: number,
+    private readonly base: number,
+    readonly size: number,
+  ) {
+    FileSource.closer.register(this, fd, this);
+  }
+
+  read(offset: number, length: number): Buffer {
+    // A fresh ArrayBuffer: typed views need the 8-byte alignment the sections have in the file.
+    const buffer = Buffer.from(new ArrayBuffer(length));
+    try {
+      if (!this.open) throw new Error('the index was closed');
+      for (let done = 0; done < length;) {
+        const n = readSync(this.fd, buffer, done, length - done, this.base + offset + done);
+        if (n === 0) throw new Error(`it ends ${length - done} bytes early`);
+        done += n;
+      }
+    } catch (cause) {
+      throw new StorageError('CORRUPT', `cannot read the index snapshot ${this.file}: ${(cause as Error).message}; delete it (a cache) to rebuild it`, {
+        cause,
+        details: { file: this.file },
+      });
+    }
+    return buffer;
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    FileSource.closer.unregister(this);
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** A string column: end offsets and a UTF-8 blob, each read when first needed. */
+class StringColumn {
+  private ends: Uint32Array | undefined;
+  private blob: Buffer | undefined;
+
+  constructor(
+    private readonly source: SectionSource,
+    private readonly sections: Record<string, Place>,
+    private readonly name: string,
+  ) {}
+
+  get(row: number): string {
+    const ends = (this.ends ??= view(this.source, this.sections, `${this.name}.ends`, Uint32Array, 4));
+    const blob = (this.blob ??= bytes(this.source, this.sections, `${this.name}.blob`));
+    return blob.toString('utf8', ends[row] as number, ends[row + 1] as number);
+  }
+}
+
+/** The columns of one dataset; each is read from its source when first used, rows on demand. */
 export class SnapshotColumns {
   private readonly uuids: StringColumn;
   private readonly urls: StringColumn;
   private readonly names: StringColumn;
   private readonly dataUrls: StringColumn;
-  private readonly flags: Uint8Array;
-  private readonly ats: Float64Array;
-  private readonly lengths: Uint32Array;
-  private readonly formatCodes: Uint32Array;
-  private readonly dateCodes: Uint32Array;
-  private readonly tagCodes: Uint32Array[];
+  private flagsColumn: Uint8Array | undefined;
+  private atsColumn: Float64Array | undefined;
+  private lengthsColumn: Uint32Array | undefined;
+  private formatColumn: Uint32Array | undefined;
+  private dateColumn: Uint32Array | undefined;
+  private readonly tagColumns: (Uint32Array | undefined)[];
 
   constructor(
     private readonly header: DatasetHeader,
-    buffer: Buffer,
+    private readonly source: SectionSource,
   ) {
-    const u32 = (name: string) => view(buffer, header.sections, name, Uint32Array, 4);
-    const strings = (name: string) => new StringColumn(u32(`${name}.ends`), bytes(buffer, header.sections, `${name}.blob`));
+    const strings = (name: string) => new StringColumn(source, header.sections, name);
     this.uuids = strings('uuid');
     this.urls = strings('url');
     this.names = strings('name');
     this.dataUrls = strings('dataUrl');
-    this.flags = bytes(buffer, header.sections, 'flags');
-    this.ats = view(buffer, header.sections, 'at', Float64Array, 8);
-    this.lengths = u32('length');
-    this.formatCodes = u32('format');
-    this.dateCodes = u32('date');
-    this.tagCodes = header.tagKeys.map((_, k) => u32(`tag${k}`));
-    const count = header.count;
-    for (const column of [this.flags, this.ats, this.lengths, this.formatCodes, this.dateCodes, ...this.tagCodes]) {
-      if (column.length !== count) throw new Error('column length mismatch');
-    }
+    this.tagColumns = header.tagKeys.map(() => undefined);
+  }
+
+  private get flags(): Uint8Array {
+    return (this.flagsColumn ??= bytes(this.source, this.header.sections, 'flags'));
+  }
+
+  private get ats(): Float64Array {
+    return (this.atsColumn ??= view(this.source, this.header.sections, 'at', Float64Array, 8));
+  }
+
+  private get lengths(): Uint32Array {
+    return (this.lengthsColumn ??= view(this.source, this.header.sections, 'length', Uint32Array, 4));
+  }
+
+  private get formatCodes(): Uint32Array {
+    return (this.formatColumn ??= view(this.source, this.header.sections, 'format', Uint32Array, 4));
+  }
+
+  private get dateCodes(): Uint32Array {
+    return (this.dateColumn ??= view(this.source, this.header.sections, 'date', Uint32Array, 4));
+  }
+
+  private tagCodes(k: number): Uint32Array {
+    return (this.tagColumns[k] ??= view(this.source, this.header.sections, `tag${k}`, Uint32Array, 4));
   }
 
   get count(): number {
@@ -180,7 +279,7 @@ export class SnapshotColumns {
     const tags: Record<string, string> = {};
     const { tagKeys, tagValues } = this.header;
     for (let k = 0; k < tagKeys.length; k++) {
-      const code = (this.tagCodes[k] as Uint32Array)[row] as number;
+      const code = this.tagCodes(k)[row] as number;
       if (code !== 0) tags[tagKeys[k] as string] = (tagValues[k] as string[])[code - 1] as string;
     }
     return tags;
@@ -199,7 +298,7 @@ export class SnapshotColumns {
       if (k < 0) continue; // no row has it: the same (absent) value everywhere
       const radix = (this.header.tagValues[k] as string[]).length + 1;
       span *= radix;
-      columns.push({ codes: this.tagCodes[k] as Uint32Array, radix });
+      columns.push({ codes: this.tagCodes(k), radix });
     }
     if (span > Number.MAX_SAFE_INTEGER) return undefined;
     return (row) => {
@@ -242,23 +341,95 @@ export function decodeSnapshot(data: Buffer): DecodedSnapshot | undefined {
   try {
     if (data.length < 12 || data.toString('latin1', 0, 8) !== MAGIC) return undefined;
     const headerLength = data.readUInt32LE(8);
-    const header = JSON.parse(data.toString('utf8', 12, 12 + headerLength)) as Header;
-    if (header.version !== FORMAT_VERSION || !Array.isArray(header.datasets)) return undefined;
+    if (12 + headerLength > data.length) return undefined;
+    const header = parseHeader(data.toString('utf8', 12, 12 + headerLength));
     // Typed views need aligned offsets: sections are aligned within the file, so the buffer must be too.
     const aligned = data.byteOffset % 8 === 0 ? data : Buffer.from(data);
-    const buffer = aligned.subarray(sectionBase(headerLength));
-    return {
-      log: header.log,
-      datasets: header.datasets.map((d) => ({
-        key: d.key,
-        head: d.head,
-        ...(d.sig !== undefined && { sig: d.sig }),
-        columns: new SnapshotColumns(d, buffer),
-      })),
-    };
+    return header === undefined ? undefined : decoded(header, new BufferSource(aligned.subarray(sectionBase(headerLength))));
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Opens the snapshot file `file`: reads and checks its header (every section within the file,
+ * sized for its rows) and leaves the columns in the file, each read when first used. Undefined
+ * when there is no such file or it is not a snapshot of this version; {@link OpenedSnapshot.close}
+ * closes the file (else it closes once nothing refers to its columns).
+ */
+export function openSnapshot(file: string): OpenedSnapshot | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const prefix = Buffer.alloc(12);
+    if (size < 12 || readSync(fd, prefix, 0, 12, 0) !== 12 || prefix.toString('latin1', 0, 8) !== MAGIC) throw new Error('not a snapshot');
+    const headerLength = prefix.readUInt32LE(8);
+    if (12 + headerLength > size) throw new Error('cut short');
+    const text = Buffer.alloc(headerLength);
+    if (readSync(fd, text, 0, headerLength, 12) !== headerLength) throw new Error('cut short');
+    const header = parseHeader(text.toString('utf8'));
+    const base = sectionBase(headerLength);
+    if (header === undefined || base > size) throw new Error('not a snapshot of this version');
+    const source = new FileSource(file, fd, base, size - base);
+    const snapshot = decoded(header, source);
+    if (snapshot === undefined) {
+      source.close();
+      return undefined;
+    }
+    return { ...snapshot, close: () => source.close() };
+  } catch {
+    try {
+      closeSync(fd);
+    } catch {
+      // closed by the source already
+    }
+    return undefined;
+  }
+}
+
+/** A snapshot read from its file (see {@link openSnapshot}). */
+export interface OpenedSnapshot extends DecodedSnapshot {
+  close(): void;
+}
+
+function parseHeader(text: string): Header | undefined {
+  const header = JSON.parse(text) as Header;
+  return header.version === FORMAT_VERSION && Array.isArray(header.datasets) ? header : undefined;
+}
+
+/** The datasets of `header` over `source`, or undefined when a section it names is missing, out of range or mis-sized. */
+function decoded(header: Header, source: SectionSource): DecodedSnapshot | undefined {
+  for (const dataset of header.datasets) if (!sectionsFit(dataset, source.size)) return undefined;
+  return {
+    log: header.log,
+    datasets: header.datasets.map((d) => ({
+      key: d.key,
+      head: d.head,
+      ...(d.sig !== undefined && { sig: d.sig }),
+      columns: new SnapshotColumns(d, source),
+    })),
+  };
+}
+
+/** Whether every section of `dataset` lies within `size` bytes, aligned, with the length its row count asks. */
+function sectionsFit(dataset: DatasetHeader, size: number): boolean {
+  const { count, sections } = dataset;
+  if (!Number.isInteger(count) || count < 0 || typeof sections !== 'object' || sections === null) return false;
+  const fits = (name: string, width: number, rows: number | undefined): boolean => {
+    const place = sections[name];
+    if (!Array.isArray(place)) return false;
+    const [offset, length] = place;
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > size) return false;
+    return offset % width === 0 && (rows === undefined || length === rows * width);
+  };
+  const strings = ['uuid', 'url', 'name', 'dataUrl'].every((name) => fits(`${name}.ends`, 4, count + 1) && fits(`${name}.blob`, 1, undefined));
+  const fixed = fits('flags', 1, count) && fits('at', 8, count) && fits('length', 4, count) && fits('format', 4, count) && fits('date', 4, count);
+  return strings && fixed && (dataset.tagKeys ?? []).every((_, k) => fits(`tag${k}`, 4, count));
 }
 
 /** Encodes a snapshot of `datasets` at log position `log`. */
@@ -364,22 +535,20 @@ class Dictionary {
   }
 }
 
-function bytes(buffer: Buffer, sections: Record<string, Place>, name: string): Buffer {
+function bytes(source: SectionSource, sections: Record<string, Place>, name: string): Buffer {
   const place = sections[name];
   if (place === undefined) throw new Error(`missing section ${name}`);
   const [offset, length] = place;
-  if (offset + length > buffer.length) throw new Error(`section ${name} out of range`);
-  return buffer.subarray(offset, offset + length);
+  return source.read(offset, length);
 }
 
 function view<T extends Uint32Array | Float64Array>(
-  buffer: Buffer,
+  source: SectionSource,
   sections: Record<string, Place>,
   name: string,
   Kind: { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T },
   size: number,
 ): T {
-  const b = bytes(buffer, sections, name);
-  if (b.byteOffset % size !== 0 || b.length % size !== 0) throw new Error(`section ${name} misaligned`);
+  const b = bytes(source, sections, name);
   return new Kind(b.buffer, b.byteOffset, b.length / size);
 }
