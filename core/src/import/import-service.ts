@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { isBioImageItError } from '../errors/bioimageit-error.js';
 import type { FormatCodec } from '../extension-points/format-codec.js';
 import type { AddRawItemsOptions, ExperimentStore } from '../extension-points/storage-backend.js';
@@ -11,6 +11,7 @@ import type { FormatRegistry } from '../registry/registries.js';
 import { applyTagRules, compileTagRule, type TagRule } from '../tagging/tag-rules.js';
 import { foundFile, walkRelativePaths, type FileSelection, type FoundFile } from './file-walker.js';
 import { safeItemName } from './safe-item-name.js';
+import { readSources, type SourceRead } from './source-reader.js';
 import { mapConcurrent } from '../util/map-concurrent.js';
 
 /**
@@ -20,8 +21,11 @@ import { mapConcurrent } from '../util/map-concurrent.js';
  */
 const IN_MEMORY_LIMIT = 32 * 1024 * 1024;
 
-/** Files up to this size are read synchronously at import (see smallFileBytes). */
-const SYNC_READ_LIMIT = 256 * 1024;
+/**
+ * Files up to this size are read whole by {@link readSources}, a batch at a time on reader
+ * threads (a batch of 500 then holds at most 32 MiB); larger ones one by one as before.
+ */
+const BATCH_READ_LIMIT = 64 * 1024;
 
 const ALREADY_IMPORTED = 'already imported (same name and sha256)';
 
@@ -143,37 +147,54 @@ export class ImportService {
       await this.hooks.dataImported.promise({ experimentUri: store.uri, items: committed, store });
     };
     let committing: Promise<void> = Promise.resolve();
+    // The files of a batch are read (reader threads) while the batch before is parsed.
+    const sliceAt = (start: number) => {
+      const files = planned.slice(start, start + batchSize).map((rel) => foundFile(found.base, rel));
+      const reads = readSources(
+        files.map((f) => f.path),
+        BATCH_READ_LIMIT,
+      );
+      reads.catch(() => undefined); // awaited below; a failure is seen there
+      return { files, reads };
+    };
+    let next = planned.length > 0 ? sliceAt(0) : undefined;
     for (let start = 0; start < planned.length; start += batchSize) {
       if (options.signal?.aborted) {
         await committing;
         await commitPending();
         return { imported, importedCount, renamed: stillImported(renamed, skipped, failed), skipped, failed, cancelled: true };
       }
-      const slice = planned.slice(start, start + batchSize).map((rel) => foundFile(found.base, rel));
-      const prepared = await mapConcurrent(slice, options.concurrency ?? 8, async (file) => {
-        try {
-          const codec = codecOf(file) as FormatCodec;
-          const item = await describeFile(file, codec);
-          if (item.metadata['originalName'] !== undefined) renamed.push({ path: file.path, name: item.name });
-          if (existing?.has(`${item.name}\u0000${item.sha256}`)) {
-            skipped.push({ path: file.path, reason: ALREADY_IMPORTED });
+      const { files: slice, reads: reading } = next as { files: FoundFile[]; reads: Promise<SourceRead[]> };
+      const reads = await reading;
+      next = start + batchSize < planned.length ? sliceAt(start + batchSize) : undefined;
+      const prepared = await mapConcurrent(
+        slice.map((file, i) => ({ file, read: reads[i] as SourceRead })),
+        options.concurrency ?? 8,
+        async ({ file, read }) => {
+          try {
+            const codec = codecOf(file) as FormatCodec;
+            const item = await describeFile(file, codec, read);
+            if (item.metadata['originalName'] !== undefined) renamed.push({ path: file.path, name: item.name });
+            if (existing?.has(`${item.name}\u0000${item.sha256}`)) {
+              skipped.push({ path: file.path, reason: ALREADY_IMPORTED });
+              return undefined;
+            }
+            return {
+              ...item,
+              mode: options.mode ?? 'copy',
+              author: options.author,
+              date,
+              tags: applyTagRules(rules, { name: file.name, relativePath: file.relativePath }),
+            } satisfies NewRawItem;
+          } catch (err) {
+            failed.push({ path: file.path, error: errorText(err), ...(isBioImageItError(err) && { code: err.code }) });
             return undefined;
+          } finally {
+            done += 1;
+            report(file.relativePath);
           }
-          return {
-            ...item,
-            mode: options.mode ?? 'copy',
-            author: options.author,
-            date,
-            tags: applyTagRules(rules, { name: file.name, relativePath: file.relativePath }),
-          } satisfies NewRawItem;
-        } catch (err) {
-          failed.push({ path: file.path, error: errorText(err), ...(isBioImageItError(err) && { code: err.code }) });
-          return undefined;
-        } finally {
-          done += 1;
-          report(file.relativePath);
-        }
-      });
+        },
+      );
       for (const item of prepared) if (item !== undefined) pending.push(item);
       if (pending.length >= Math.max(batchSize, Math.floor(stored / 8))) {
         // One commit in flight while the next files are described: the backend's writes (item
@@ -232,43 +253,24 @@ function isInvalid(err: unknown): err is { code: string } {
  * kept in `metadata.originalName` when it differs); errors name the file. A large file is parsed
  * before it is hashed, so a file that is not what its extension says fails without being read whole.
  */
-async function describeFile(file: FoundFile, codec: FormatCodec): Promise<Omit<NewRawItem, 'mode' | 'author' | 'date' | 'tags'>> {
-  const small = smallFileBytes(file.path);
-  const size = small?.byteLength ?? (await stat(file.path)).size;
+async function describeFile(file: FoundFile, codec: FormatCodec, read: SourceRead): Promise<Omit<NewRawItem, 'mode' | 'author' | 'date' | 'tags'>> {
+  if ('error' in read) throw Object.assign(new Error(read.error.message), read.error.code === undefined ? {} : { code: read.error.code });
+  const size = read.size;
   const safe = safeItemName(file.name);
   const named = (metadata: Readonly<Record<string, unknown>>) => (safe.changed ? { ...metadata, originalName: file.name } : { ...metadata });
   if (size > IN_MEMORY_LIMIT) {
     const metadata = codec.readFileMetadata === undefined ? {} : await codec.readFileMetadata(file.path);
     return { sourcePath: file.path, name: safe.name, format: codec.id, size, sha256: await hashStream(file.path), metadata: named(metadata) };
   }
-  const bytes = small ?? (await readFile(file.path));
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const metadata = await codec.readMetadata(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file.path);
-  return { sourcePath: file.path, name: safe.name, format: codec.id, size, sha256, metadata: named(metadata) };
-}
-
-/**
- * The bytes of `path` when it is at most {@link SYNC_READ_LIMIT} long, read synchronously (a stat,
- * an open, a read and a close: far cheaper for a small file than four trips through the thread
- * pool, and short enough not to hold up the event loop); undefined for a larger file, which is
- * read asynchronously. Errors name the file (Node's own messages do).
- */
-function smallFileBytes(path: string): Buffer | undefined {
-  const fd = openSync(path, 'r');
-  try {
-    const { size } = fstatSync(fd);
-    if (size > SYNC_READ_LIMIT) return undefined;
-    const bytes = Buffer.allocUnsafe(size);
-    let done = 0;
-    while (done < size) {
-      const n = readSync(fd, bytes, done, size - done, done);
-      if (n === 0) break;
-      done += n;
-    }
-    return done === size ? bytes : bytes.subarray(0, done);
-  } finally {
-    closeSync(fd);
+  let bytes = read.bytes;
+  let sha256 = read.sha256;
+  if (bytes === undefined || sha256 === undefined) {
+    const whole = await readFile(file.path);
+    bytes = new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength);
+    sha256 = createHash('sha256').update(bytes).digest('hex');
   }
+  const metadata = await codec.readMetadata(bytes, file.path);
+  return { sourcePath: file.path, name: safe.name, format: codec.id, size: bytes.byteLength, sha256, metadata: named(metadata) };
 }
 
 /** The renamed files that were neither skipped nor failed. */

@@ -107,6 +107,31 @@ export class IndexedDataset {
     return this.list !== undefined ? this.list[row] : this.made?.[row];
   }
 
+  /**
+   * The dataset-file entry (uuid and url) at `row`, without building an unbuilt snapshot row: it
+   * is then read from the columns into a fresh object nobody keeps (a writer rewriting the dataset
+   * file of a million items builds no million entries).
+   */
+  datasetEntryAt(row: number): V1DatasetEntry {
+    const built = this.builtEntryAt(row);
+    if (built !== undefined) return built.entry;
+    const columns = this.columns as SnapshotColumns;
+    return { uuid: columns.uuid(row), url: columns.url(row) };
+  }
+
+  /** The url of the entry at `row` (see {@link datasetEntryAt}). */
+  urlAt(row: number): string {
+    return this.builtEntryAt(row)?.entry.url ?? (this.columns as SnapshotColumns).url(row);
+  }
+
+  /** The data file url of the entry at `row` as {@link entryDataUrl} gives it, without building an unbuilt snapshot row. */
+  dataUrlAt(row: number): string | undefined {
+    const built = this.builtEntryAt(row);
+    if (built !== undefined) return entryDataUrl(built);
+    const columns = this.columns as SnapshotColumns;
+    return columns.present(row) ? columns.dataUrl(row) : undefined;
+  }
+
   /** The url positions if already built (to hand on to a dataset with the same entries). */
   get knownPositions(): Map<string, number> | undefined {
     return this.positionMap;
@@ -116,8 +141,8 @@ export class IndexedDataset {
   get positions(): Map<string, number> {
     if (this.positionMap === undefined) {
       this.positionMap = new Map();
-      const entries = this.entries;
-      for (let i = 0; i < entries.length; i++) this.positionMap.set((entries[i] as IndexedEntry).entry.url, i);
+      const size = this.size;
+      for (let i = 0; i < size; i++) this.positionMap.set(this.urlAt(i), i);
     }
     return this.positionMap;
   }

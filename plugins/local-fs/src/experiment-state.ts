@@ -144,7 +144,8 @@ export class ExperimentState {
   async appendToDataset(ref: DatasetRef, added: readonly { readonly entry: V1DatasetEntry; readonly doc: V1ItemDoc }[]): Promise<IndexRecord[]> {
     const indexed = this.index.datasets.get(ref.key);
     const head = indexed?.head ?? { uuid: ref.uuid, name: ref.name };
-    await this.writeV1(ref.file, { ...head, urls: [...(indexed?.entries ?? []).map((e) => e.entry), ...added.map((a) => a.entry)] });
+    const listed = indexed === undefined ? [] : Array.from({ length: indexed.size }, (_, row) => indexed.datasetEntryAt(row));
+    await this.writeV1(ref.file, { ...head, urls: [...listed, ...added.map((a) => a.entry)] });
     const records: IndexRecord[] = indexed === undefined ? [{ op: 'dataset', key: ref.key, head }] : [];
     for (const { entry, doc } of added) records.push({ op: 'item', key: ref.key, entry, doc });
     return records;

@@ -1,4 +1,4 @@
-import { entryDataUrl, type IndexedDataset } from './experiment-index.js';
+import type { IndexedDataset } from './experiment-index.js';
 import { FolderUris } from './file-uris.js';
 
 /** File names given to one new item: its data file, and its metadata file `<stem>.md.json`. */
@@ -41,13 +41,15 @@ export class UniqueFileNames {
 
   /** The names used by the entries of `dataset`, plus its own file name and `reserved` ones (run files, `logs`). */
   static forDataset(dataset: IndexedDataset | undefined, datasetFileName: string, reserved: Iterable<string> = []): UniqueFileNames {
-    const used = [datasetFileName, ...reserved];
-    for (const indexed of dataset?.entries ?? []) {
-      used.push(indexed.entry.url);
-      const dataUrl = entryDataUrl(indexed);
-      if (dataUrl !== undefined && FolderUris.isPlainChild(dataUrl)) used.push(dataUrl);
+    const names = new UniqueFileNames([datasetFileName, ...reserved]);
+    const size = dataset?.size ?? 0;
+    for (let row = 0; row < size; row++) {
+      const indexed = dataset as IndexedDataset;
+      names.taken.add(indexed.urlAt(row).toLowerCase());
+      const dataUrl = indexed.dataUrlAt(row);
+      if (dataUrl !== undefined && FolderUris.isPlainChild(dataUrl)) names.taken.add(dataUrl.toLowerCase());
     }
-    return new UniqueFileNames(used);
+    return names;
   }
 
   /** Reserves and returns the names for an item called `name`. */
