@@ -28,6 +28,7 @@ const BUILTINS: readonly { readonly names: readonly string[]; readonly load: () 
   { names: ['plugin'], load: async () => (await import('./commands/plugin-new-command.js')).registerPluginNewCommand },
   { names: ['tools'], load: async () => (await import('./commands/tools-command.js')).registerToolsCommand },
   { names: ['run'], load: async () => (await import('./commands/run-command.js')).registerRunCommand },
+  { names: ['runners'], load: async () => (await import('./commands/runners-command.js')).registerRunnersCommand },
   { names: ['runs'], load: async () => (await import('./commands/runs-command.js')).registerRunsCommand },
   { names: ['pipeline'], load: async () => (await import('./commands/pipeline-command.js')).registerPipelineCommand },
   { names: ['provenance', 'prov'], load: async () => (await import('./commands/provenance-command.js')).registerProvenanceCommand },

@@ -1,19 +1,23 @@
 import { resolve } from 'node:path';
+import { validateRunnerOptions } from '@bioimageit/core';
 import type { Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
+import { UsageError } from '../usage-error.js';
 import { parseJobs, printRunSummary, runExitCode, withRunProgress } from './run-report.js';
+import { parseRunnerOptions } from './runners-command.js';
 
 interface PipelineFlags {
   experiment?: string;
   jobs?: string;
   cache: boolean;
   runner?: string;
+  runnerOption: string[];
 }
 
 /**
  * `bioimageit pipeline run FILE -e EXP`: runs a pipeline file (native or v1 JSON) step by step in
- * dependency order. Jobs identical to earlier ones come from the cache, so a re-run executes only
+ * dependency order (`--runner` and `--runner-option` apply to every step). Jobs identical to earlier ones come from the cache, so a re-run executes only
  * what changed. Exit code 0 when every step succeeded, 1 otherwise, 130 when cancelled (Ctrl-C).
  */
 export function registerPipelineCommand(program: Command, ctx: CliContext): void {
@@ -26,12 +30,23 @@ export function registerPipelineCommand(program: Command, ctx: CliContext): void
     .option('-j, --jobs <n>', 'jobs run at once in each step (default 1)')
     .option('--no-cache', 'run every job even when an identical one already ran')
     .option('--runner <id>', 'runner for every step (default: by each tool, else local)')
+    .option(
+      '--runner-option <name=value>',
+      'option of the runner for every step, e.g. partition=gpu (repeatable; needs --runner)',
+      (v: string, p: string[]) => [...p, v],
+      [],
+    )
     .action(async (file: string, flags: PipelineFlags, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const jobs = parseJobs(flags.jobs);
+      const runnerOptions = parseRunnerOptions(flags.runnerOption);
+      if (flags.runnerOption.length > 0 && flags.runner === undefined)
+        throw new UsageError('--runner-option needs --runner (the steps of a pipeline may otherwise run on different runners)');
       const store = await ctx.openExperiment({ ...g, ...(flags.experiment !== undefined && { experiment: flags.experiment }) });
       const kernel = await ctx.getKernel(g);
       const definition = await kernel.loadPipeline(resolve(ctx.cwd, file));
+      // checked before the first step runs, not when a later step reaches the runner
+      if (flags.runner !== undefined && flags.runnerOption.length > 0) validateRunnerOptions(await kernel.runners.get(flags.runner), runnerOptions);
       const controller = new AbortController();
       const outcome = await withRunProgress(kernel, ctx.output, `pipeline ${definition.name}`, controller, () =>
         kernel.runPipeline(store, definition, {
@@ -39,6 +54,7 @@ export function registerPipelineCommand(program: Command, ctx: CliContext): void
           signal: controller.signal,
           ...(jobs !== undefined && { jobs }),
           ...(flags.runner !== undefined && { runner: flags.runner }),
+          ...(flags.runnerOption.length > 0 && { runnerOptions }),
         }),
       );
       const cancelled = outcome.steps.some((s) => s.outcome !== undefined && runExitCode(s.outcome.record) === 130);

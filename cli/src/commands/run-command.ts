@@ -4,6 +4,7 @@ import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
 import { parseAssignments, UsageError } from '../usage-error.js';
 import { parseJobs, parseKeys, printRunSummary, runExitCode, withRunProgress } from './run-report.js';
+import { parseRunnerOptions } from './runners-command.js';
 
 interface RunFlags {
   experiment?: string;
@@ -20,6 +21,7 @@ interface RunFlags {
   resume?: boolean;
   cache: boolean;
   runner?: string;
+  runnerOption: string[];
 }
 
 type RunInputs = Parameters<Kernel['runTool']>[1]['inputs'];
@@ -54,7 +56,8 @@ export function parseRunInputs(inputs: readonly string[], originOutputs: readonl
 /**
  * `bioimageit run TOOL -e EXP --input i=data:'Population=population1' --param sigma=3
  * --output-dataset blurred`: runs a tool over selected items through the job engine, with a
- * progress bar. Exit code 0 when every job succeeded (or came from the cache), 1 when some or all
+ * progress bar. `--runner-option NAME=VALUE` (repeatable) sets an option of the runner for this
+ * run (`bioimageit runners` lists them); the engine refuses one the runner does not take. Exit code 0 when every job succeeded (or came from the cache), 1 when some or all
  * failed (each failure is listed with its log), 130 when cancelled by Ctrl-C.
  */
 export function registerRunCommand(program: Command, ctx: CliContext): void {
@@ -81,12 +84,19 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--resume', 'continue the last unfinished run of the output dataset (after a crash)')
     .option('--no-cache', 'run every job even when an identical one already ran')
     .option('--runner <id>', 'runner to use (default: by the tool requirements, else local)')
+    .option(
+      '--runner-option <name=value>',
+      'option of the runner for this run, e.g. partition=gpu or time=00:10:00 (repeatable; `bioimageit runners` lists them)',
+      collect,
+      [],
+    )
     .action(async (toolId: string, flags: RunFlags, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       if (flags.outputDataset === undefined) throw new UsageError('--output-dataset NAME is required (the processed dataset receiving the outputs)');
       if (flags.matchBy !== undefined && flags.matchByPosition) throw new UsageError('choose one of --match-by and --match-by-position');
       const jobs = parseJobs(flags.jobs);
       const params = parseAssignments(flags.param);
+      const runnerOptions = parseRunnerOptions(flags.runnerOption);
       const store = await ctx.openExperiment({ ...g, ...(flags.experiment !== undefined && { experiment: flags.experiment }) });
       const kernel = await ctx.getKernel(g);
       const tool = await kernel.tools().getTool(toolId);
@@ -118,6 +128,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
             ...(jobs !== undefined && { jobs }),
             ...(flags.resume && { resume: true }),
             ...(flags.runner !== undefined && { runner: flags.runner }),
+            ...(flags.runnerOption.length > 0 && { runnerOptions }),
           }),
         ),
       );

@@ -6,6 +6,7 @@ export { sharedTags } from './shared-tags.js';
 export { selectInputs, itemStem } from './select-inputs.js';
 export { jobCacheKey, InputChecksums } from './cache-key.js';
 export { chooseRunner, type RunnerChoice } from './choose-runner.js';
+export { validateRunnerOptions, recordedRunnerOptions, describeRunners, type RunnerOptionInput, type RunnerDescription } from './runner-options.js';
 export { CommitBatcher, type BatchLimits } from './commit-batcher.js';
 export { parseProgressLine, progressLineReader, type ProgressReport } from './progress-lines.js';
 export { finalRunStatus, jobIdFor, shownRunRecord, type ShownRunRecord } from './run-record.js';

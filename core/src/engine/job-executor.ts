@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BioImageItError } from '../errors/bioimageit-error.js';
 import { RunnerError } from '../errors/area-errors.js';
-import type { Runner, RunnerJob, RunnerResult } from '../extension-points/runner.js';
+import type { Runner, RunnerJob, RunnerOptionValue, RunnerResult } from '../extension-points/runner.js';
 import type { ExperimentStore } from '../extension-points/storage-backend.js';
 import type { FormatRegistry } from '../registry/registries.js';
 import type { NewProcessedItem } from '../model/run.js';
@@ -26,6 +26,8 @@ export interface JobSetup {
   /** Values of `{env.NAME}`. */
   readonly env: Readonly<Record<string, string>>;
   readonly runner: Runner;
+  /** The run's validated runner options (handed to the runner with the job); absent when it set none. */
+  readonly runnerOptions?: Readonly<Record<string, RunnerOptionValue>>;
   readonly store: ExperimentStore;
   readonly formats: FormatRegistry;
   readonly author: string;
@@ -128,6 +130,7 @@ export async function runPreparedJob(ctx: JobContext, prepared: PreparedJob): Pr
     tool: ctx.manifest,
     inputPaths: prepared.inputPaths,
     runId: ctx.runId,
+    ...(ctx.runnerOptions !== undefined && { runnerOptions: ctx.runnerOptions }),
     ...(timeoutS !== undefined && { timeoutMs: timeoutS * 1000 }),
     ...(ctx.onProgress !== undefined && { onOutput: progressLineReader(ctx.onProgress) }),
   };

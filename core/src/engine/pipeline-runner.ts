@@ -10,6 +10,8 @@ export interface PipelineRunOptions {
   readonly jobs?: number;
   readonly cache?: boolean;
   readonly runner?: string;
+  /** Per-run options of the runner of every step (see RunRequest.runnerOptions); each step's run checks them against its runner. */
+  readonly runnerOptions?: Readonly<Record<string, string | number | boolean>>;
   readonly env?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
 }
@@ -129,6 +131,7 @@ export async function runPipeline(
       ...(options.jobs !== undefined && { jobs: options.jobs }),
       ...(options.cache !== undefined && { cache: options.cache }),
       ...(options.runner !== undefined && { runner: options.runner }),
+      ...(options.runnerOptions !== undefined && { runnerOptions: options.runnerOptions }),
       ...(options.env !== undefined && { env: options.env }),
       ...(options.signal !== undefined && { signal: options.signal }),
     });

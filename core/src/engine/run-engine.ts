@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { StorageError, RunnerError, ToolError } from '../errors/area-errors.js';
 import { BioImageItError } from '../errors/bioimageit-error.js';
 import type { ExperimentStore } from '../extension-points/storage-backend.js';
-import type { Runner } from '../extension-points/runner.js';
+import type { Runner, RunnerOptionValue } from '../extension-points/runner.js';
 import type { KernelHooks, RunEvent } from '../hooks/kernel-hooks.js';
 import type { JobRecord, RunRecord } from '../model/run.js';
 import type { FormatRegistry, RunnerRegistry } from '../registry/registries.js';
@@ -17,6 +17,7 @@ import { chooseRunner } from './choose-runner.js';
 import type { BatchLimits } from './commit-batcher.js';
 import { indexCommittedJobs, type CommittedJob } from './committed-jobs.js';
 import { planJobs } from './plan-jobs.js';
+import { recordedRunnerOptions, validateRunnerOptions } from './runner-options.js';
 import { finalRunStatus, jobIdFor, parameterStrings, today } from './run-record.js';
 import { mapConcurrent } from '../util/map-concurrent.js';
 import type { JobPlan, RunOutcome, RunRequest } from './run-request.js';
@@ -42,8 +43,8 @@ export interface RunEngineOptions {
  * The job engine: runs a tool over selected data (see {@link RunRequest} for inputs and pairing).
  *
  * Order of a run: validate parameters, select and pair inputs, expand the first job's argv (bad
- * parameters and unset `{env.NAME}` fail here, before anything is written), choose the runner,
- * compute every job's content key, fire `beforeRun` (a tap may veto by throwing: nothing is
+ * parameters and unset `{env.NAME}` fail here, before anything is written), choose the runner and
+ * check the run's `runnerOptions` against its declaration (see validateRunnerOptions), compute every job's content key, fire `beforeRun` (a tap may veto by throwing: nothing is
  * written), create the output dataset, write the run record (status `running`, every job
  * `pending`, `cached` or already done), execute the pending jobs, and write the record once more
  * with the final statuses. The record is never rewritten per job.
@@ -96,10 +97,17 @@ export class RunEngine {
     const env = { ...this.options.env, ...request.env };
     if (plans[0] !== undefined) preflight(manifest, params, env, plans[0]);
     const { runner, warning } = await chooseRunner(manifest, this.options.runners, hooks, request.runner);
+    const runnerOptions = validateRunnerOptions(runner, request.runnerOptions);
+    const optionsSet = Object.keys(runnerOptions).length > 0;
     const previous = request.resume === true ? await unfinishedRun(store, dataset, manifest) : undefined;
     const runId = previous?.id ?? randomUUID();
     const checksums = new InputChecksums(store);
-    const { key: environmentKey, warning: environmentWarning } = await runnerEnvironmentKey(runner, manifest, request.signal);
+    const { key: environmentKey, warning: environmentWarning } = await runnerEnvironmentKey(
+      runner,
+      manifest,
+      request.signal,
+      optionsSet ? runnerOptions : undefined,
+    );
     const keys = await mapConcurrent(plans, 8, (plan) => jobCacheKey(manifest.digest, params, plan, checksums, environmentKey));
     const event: RunEvent = { runId, toolId: manifest.id, experimentUri: store.uri, jobCount: plans.length, dataset, runner: runner.id };
     await hooks.beforeRun.promise(event);
@@ -132,6 +140,7 @@ export class RunEngine {
       ...(request.groupBy !== undefined && { groupBy: request.groupBy }),
       ...(request.orderBy !== undefined && request.orderBy.length > 0 && { orderBy: request.orderBy }),
       runner: runner.id,
+      ...(optionsSet && { runnerOptions: recordedRunnerOptions(runner, runnerOptions) }),
       host: os.hostname(),
       user: this.options.user,
       start: previous?.start ?? new Date().toISOString(),
@@ -149,6 +158,7 @@ export class RunEngine {
         params,
         env,
         runner,
+        ...(optionsSet && { runnerOptions }),
         store,
         formats: this.options.formats,
         hooks,
@@ -206,10 +216,15 @@ async function unfinishedRun(store: ExperimentStore, dataset: string, manifest: 
 }
 
 /** The runner's environment key for the tool (Runner.environmentKey); a failure becomes a warning and no key. */
-async function runnerEnvironmentKey(runner: Runner, tool: ToolManifest, signal?: AbortSignal): Promise<{ key?: string; warning?: string }> {
+async function runnerEnvironmentKey(
+  runner: Runner,
+  tool: ToolManifest,
+  signal?: AbortSignal,
+  runnerOptions?: Readonly<Record<string, RunnerOptionValue>>,
+): Promise<{ key?: string; warning?: string }> {
   if (runner.environmentKey === undefined) return {};
   try {
-    const key = await runner.environmentKey(tool, signal);
+    const key = await (runnerOptions === undefined ? runner.environmentKey(tool, signal) : runner.environmentKey(tool, signal, runnerOptions));
     return key === undefined ? {} : { key };
   } catch (error) {
     return { warning: `runner '${runner.id}' could not tell the environment of tool '${tool.id}' (${(error as Error).message}); cache keys leave it out` };

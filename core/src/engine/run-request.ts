@@ -59,6 +59,13 @@ export interface RunRequest {
   readonly resume?: boolean;
   /** Runner id; otherwise the resolveRunner hook, then the tool's requirements, then `local`. */
   readonly runner?: string;
+  /**
+   * Per-run options of the chosen runner (`partition`, `time`, `pull`...), over its configured
+   * settings: checked against what the runner declares (`Runner.runOptions`) before anything runs
+   * (ToolError BAD_PARAMETER naming the option), handed to the runner with every job and kept in
+   * the run record. Values as typed on a command line (strings) or already typed.
+   */
+  readonly runnerOptions?: Readonly<Record<string, string | number | boolean>>;
   /** Values of `{env.NAME}` placeholders, over the configured ones. */
   readonly env?: Readonly<Record<string, string>>;
   /** Aborting cancels the run: running jobs are killed, nothing partial is committed. */

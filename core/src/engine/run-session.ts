@@ -1,5 +1,5 @@
 import { rm, rmdir, unlink } from 'node:fs/promises';
-import type { Runner } from '../extension-points/runner.js';
+import type { Runner, RunnerOptionValue } from '../extension-points/runner.js';
 import type { ExperimentStore } from '../extension-points/storage-backend.js';
 import type { JobEvent, KernelHooks } from '../hooks/kernel-hooks.js';
 import type { DataItem } from '../model/data-item.js';
@@ -19,6 +19,8 @@ export interface SessionContext {
   readonly params: Readonly<Record<string, ToolParamValue>>;
   readonly env: Readonly<Record<string, string>>;
   readonly runner: Runner;
+  /** The run's validated runner options; absent when it set none. */
+  readonly runnerOptions?: Readonly<Record<string, RunnerOptionValue>>;
   readonly store: ExperimentStore;
   readonly formats: FormatRegistry;
   readonly hooks: KernelHooks;
@@ -115,6 +117,7 @@ export class RunSession {
       params: ctx.params,
       env: ctx.env,
       runner: ctx.runner,
+      ...(ctx.runnerOptions !== undefined && { runnerOptions: ctx.runnerOptions }),
       store: ctx.store,
       formats: ctx.formats,
       author: ctx.author,

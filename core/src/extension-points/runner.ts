@@ -50,7 +50,44 @@ export interface RunnerJob {
   readonly inputPaths?: readonly string[];
   /** Optional. The run this job belongs to (the job engine sets it; schedulers may batch a run's jobs). */
   readonly runId?: string;
+  /**
+   * Optional. The per-run options the run set for this runner (see {@link Runner.runOptions}),
+   * already checked against its declaration and typed by the job engine: only the options the run
+   * set; an absent one means the runner's configured setting. Every job of a run gets the same.
+   */
+  readonly runnerOptions?: Readonly<Record<string, RunnerOptionValue>>;
 }
+
+/** The value of one per-run runner option. */
+export type RunnerOptionValue = string | number | boolean;
+
+/**
+ * One option a runner accepts per run (`--runner-option NAME=VALUE`, REST `runnerOptions`),
+ * described like a JSON-schema property. The job engine checks a run's values against it before
+ * anything runs: the type (a command line's strings are converted to numbers and booleans),
+ * `enum`, `pattern` (matched against the whole value), `minimum` and `maximum`; text values must
+ * be one line without control characters.
+ */
+export interface RunnerOptionSpec {
+  /** `integer`: a whole number. */
+  readonly type: 'string' | 'number' | 'integer' | 'boolean';
+  /** One line for `runners` listings and the REST API. */
+  readonly description: string;
+  /** What applies when a run sets none: the runner's configured setting. Absent: nothing is set (the tool's resources, or the backend's own default). */
+  readonly default?: RunnerOptionValue;
+  /** The accepted values of a string option. */
+  readonly enum?: readonly string[];
+  /** A regular expression (JavaScript syntax, `u` flag) the whole of a string value must match. */
+  readonly pattern?: string;
+  /** Bounds of a number or integer option, inclusive. */
+  readonly minimum?: number;
+  readonly maximum?: number;
+  /** A value that must never be written down: run records show `***` instead. */
+  readonly secret?: boolean;
+}
+
+/** The per-run options of a runner, by name (`partition`, `pull`...), in the order listings show them. */
+export type RunnerOptionsSchema = Readonly<Record<string, RunnerOptionSpec>>;
 
 /**
  * How a job ended. A non-zero exit code is a result, not an error: runners resolve with it and
@@ -87,8 +124,17 @@ export interface Runner {
    * nothing beyond the manifest (the key is then what it was without this method). It may prepare
    * what the run needs anyway (pull an image). A rejection is reported as a run warning and the
    * key is computed without it (the jobs then meet the same problem and fail with it).
+   * `runnerOptions`: the run's options (as for its jobs).
    */
-  environmentKey?(tool: ToolManifest, signal?: AbortSignal): Promise<string | undefined>;
+  environmentKey?(tool: ToolManifest, signal?: AbortSignal, runnerOptions?: Readonly<Record<string, RunnerOptionValue>>): Promise<string | undefined>;
+  /**
+   * Optional. The options a run may set for this runner (`runnerOptions` of a run request), each
+   * with its type and its default (the runner's configured setting). Absent or empty: the runner
+   * takes none, and a run that sets one fails before anything runs (ToolError BAD_PARAMETER). The
+   * validated values reach the runner as {@link RunnerJob.runnerOptions} (and as the third argument
+   * of `environmentKey`); the runner still refuses values its backend cannot take safely.
+   */
+  readonly runOptions?: RunnerOptionsSchema;
   run(job: RunnerJob, signal: AbortSignal): Promise<RunnerResult>;
 }
 

@@ -77,6 +77,8 @@ export interface RunRecord {
   /** Order of the items inside each group. */
   readonly orderBy?: readonly string[];
   readonly runner: string;
+  /** The per-run runner options the run set (`partition`, `time`...), typed; values of secret options read `***`. Absent: none. */
+  readonly runnerOptions?: Readonly<Record<string, string | number | boolean>>;
   readonly host: string;
   readonly user: string;
   readonly start: string;

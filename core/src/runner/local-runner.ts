@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { RunnerError } from '../errors/area-errors.js';
-import type { Runner, RunnerJob, RunnerResult } from '../extension-points/runner.js';
+import type { Runner, RunnerJob, RunnerOptionsSchema, RunnerResult } from '../extension-points/runner.js';
 import { baseEnvironment, jobEnvironment, type HostEnvironment } from './job-environment.js';
 import { openJobLogs, type JobLogs } from './job-logs.js';
 import { prepareJobTempDir, type JobTempDir } from './job-temp-dir.js';
@@ -86,6 +86,8 @@ const cancelled = (job: RunnerJob, details: Record<string, unknown> = {}): Runne
  */
 export class LocalRunner implements Runner {
   readonly id = 'local';
+  /** No per-run options: a run's `runnerOptions` for this runner are refused (nothing to schedule or isolate). */
+  readonly runOptions: RunnerOptionsSchema = {};
   private readonly graceMs: number;
   private readonly host: HostEnvironment;
   private readonly base: Readonly<Record<string, string>>;

@@ -1,5 +1,14 @@
 import path from 'node:path';
-import { baseEnvironment, LocalRunner, RunnerError, type Runner, type RunnerJob, type RunnerResult, type ToolManifest } from '@bioimageit/core';
+import {
+  baseEnvironment,
+  LocalRunner,
+  RunnerError,
+  type Runner,
+  type RunnerJob,
+  type RunnerOptionsSchema,
+  type RunnerResult,
+  type ToolManifest,
+} from '@bioimageit/core';
 import { activatedVariables } from './activation.js';
 import { findCondaCommand, runArgv, type CondaCommand } from './conda-command.js';
 import type { CondaSettings } from './conda-settings.js';
@@ -61,6 +70,11 @@ interface JobEnvironment {
  */
 export class CondaRunner implements Runner {
   readonly id = 'conda';
+  /**
+   * No per-run options: the environment comes from the tool's requirements (and its lock goes into
+   * provenance), the conda command and channels are workspace settings; a run setting one is refused.
+   */
+  readonly runOptions: RunnerOptionsSchema = {};
   private readonly local: LocalRunner;
   private readonly host: Readonly<Record<string, string | undefined>>;
   private readonly base: Readonly<Record<string, string>>;

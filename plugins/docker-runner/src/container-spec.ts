@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { RunnerJob, ToolManifest } from '@bioimageit/core';
+import type { DockerRunOverrides } from './docker-run-options.js';
 
 /** Labels put on every container the runner creates (find leftovers with `label=org.bioimageit.runner`). */
 export const LABELS = {
@@ -113,18 +114,24 @@ export function containerEnv(job: RunnerJob, tmpDir: string, hostEnv: ContainerS
   return Object.entries(env).map(([k, v]) => `${k}=${v}`);
 }
 
-/** `HostConfig` limits from the tool's resources: memory (no extra swap), CPUs, GPUs. */
-export function resourceLimits(tool: ToolManifest | undefined): Record<string, unknown> {
+/**
+ * `HostConfig` limits from the tool's resources: memory (no extra swap), CPUs, GPUs; a run's own
+ * values (`overrides`, from its `runnerOptions`) replace the tool's (`gpus: 0`: none).
+ */
+export function resourceLimits(tool: ToolManifest | undefined, overrides: DockerRunOverrides = {}): Record<string, unknown> {
   const resources = tool?.resources ?? {};
   const limits: Record<string, unknown> = {};
-  if (resources.memoryMb !== undefined && resources.memoryMb > 0) {
-    const bytes = Math.round(resources.memoryMb * 1024 * 1024);
-    limits['Memory'] = bytes;
-    limits['MemorySwap'] = bytes;
+  const memory =
+    overrides.memoryBytes ?? (resources.memoryMb !== undefined && resources.memoryMb > 0 ? Math.round(resources.memoryMb * 1024 * 1024) : undefined);
+  if (memory !== undefined) {
+    limits['Memory'] = memory;
+    limits['MemorySwap'] = memory;
   }
-  if (resources.cpus !== undefined && resources.cpus > 0) limits['NanoCpus'] = Math.round(resources.cpus * 1e9);
-  if (resources.gpus !== undefined && resources.gpus > 0) {
-    limits['DeviceRequests'] = [{ Driver: '', Count: Math.floor(resources.gpus), Capabilities: [['gpu']] }];
+  const cpus = overrides.cpus ?? resources.cpus;
+  if (cpus !== undefined && cpus > 0) limits['NanoCpus'] = Math.round(cpus * 1e9);
+  const gpus = overrides.gpus ?? resources.gpus;
+  if (gpus !== undefined && gpus > 0) {
+    limits['DeviceRequests'] = [{ Driver: '', Count: Math.floor(gpus), Capabilities: [['gpu']] }];
   }
   return limits;
 }
@@ -133,11 +140,18 @@ export function resourceLimits(tool: ToolManifest | undefined): Record<string, u
  * The create request of one job: argv as Entrypoint + Cmd (the image's own entrypoint is
  * replaced: the manifest's argv is the whole command, never a shell line), the working directory,
  * the invoking user, no TTY and no stdin, the mounts, `NetworkMode: none` unless the tool asks for
- * a network, the tool's limits, no privilege gain through setuid files (`no-new-privileges`),
+ * a network, the tool's limits (or the run's own, `overrides`), no privilege gain through setuid files (`no-new-privileges`),
  * labels naming the runner, job, run, tool and owner, and no log driver (output is streamed to the
  * job's log files by attaching, not stored by the daemon).
  */
-export function containerSpec(job: RunnerJob, image: string, tmpDir: string, toolDir: string | undefined, settings: ContainerSettings): ContainerSpec {
+export function containerSpec(
+  job: RunnerJob,
+  image: string,
+  tmpDir: string,
+  toolDir: string | undefined,
+  settings: ContainerSettings,
+  overrides: DockerRunOverrides = {},
+): ContainerSpec {
   const mounts = jobMounts(job, tmpDir, toolDir);
   const networkMode = toolAsksForNetwork(job.tool) ? settings.networkMode : 'none';
   const labels: Record<string, string> = { [LABELS.runner]: 'docker', [LABELS.job]: job.id, [LABELS.owner]: OWNER };
@@ -162,7 +176,7 @@ export function containerSpec(job: RunnerJob, image: string, tmpDir: string, too
       NetworkMode: networkMode,
       LogConfig: { Type: 'none', Config: {} },
       SecurityOpt: ['no-new-privileges:true'],
-      ...resourceLimits(job.tool),
+      ...resourceLimits(job.tool, overrides),
     },
   };
   return { name: containerName(job.id), body, mounts, networkMode };

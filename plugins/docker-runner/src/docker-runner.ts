@@ -2,7 +2,15 @@ import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { RunnerError, type Runner, type RunnerJob, type RunnerResult, type ToolManifest } from '@bioimageit/core';
+import {
+  RunnerError,
+  type Runner,
+  type RunnerJob,
+  type RunnerOptionsSchema,
+  type RunnerOptionValue,
+  type RunnerResult,
+  type ToolManifest,
+} from '@bioimageit/core';
 import { ContainerLifecycle, type ContainerExit } from './container-lifecycle.js';
 import { ContainerLogFiles } from './container-log-files.js';
 import { containerSpec, type ContainerSpec } from './container-spec.js';
@@ -10,6 +18,7 @@ import { prepareContainerTempDir } from './container-temp-dir.js';
 import type { DockerEngineClient } from './docker-engine-client.js';
 import { DockerApiError } from './docker-engine-client.js';
 import { ImageProvisioner, type ImageFacts } from './image-provisioner.js';
+import { dockerRunOptions, dockerRunOverrides } from './docker-run-options.js';
 import { resolveDockerRunnerOptions, type DockerRunnerOptions, type ResolvedDockerRunnerOptions } from './docker-runner-options.js';
 
 /** setTimeout's largest delay; longer limits would fire at once. */
@@ -30,7 +39,7 @@ const reasonOf = (error: unknown): string => (error instanceof DockerApiError ? 
  *   and every input file read-only, at their host paths; the tool's folder read-only; runs as the
  *   invoking user (`uid:gid`, so outputs belong to the user); `NetworkMode: none` unless the tool
  *   asks for a network; memory (without extra swap), CPU and GPU limits from the tool's
- *   resources; a clean environment (see `containerEnv`); a unique name; labels naming the job.
+ *   resources, or from the run's `runnerOptions` (see dockerRunOptions: also `pull`); a clean environment (see `containerEnv`); a unique name; labels naming the job.
  * - Output is attached and demultiplexed into the job's log files (appended, created even when
  *   empty) and its `onOutput` tap; stdin is empty.
  * - A non-zero exit code resolves. A container killed by its memory limit rejects with RunnerError
@@ -42,6 +51,8 @@ const reasonOf = (error: unknown): string => (error instanceof DockerApiError ? 
  */
 export class DockerRunner implements Runner {
   readonly id = 'docker';
+  /** What a run may set per run (`--runner-option pull=never`): see dockerRunOptions. */
+  readonly runOptions: RunnerOptionsSchema;
   private readonly options: ResolvedDockerRunnerOptions;
   private readonly images: ImageProvisioner;
   private readonly toolDirs = new Map<string, Promise<string | undefined>>();
@@ -52,6 +63,7 @@ export class DockerRunner implements Runner {
   ) {
     this.options = resolveDockerRunnerOptions(options);
     this.images = new ImageProvisioner(client, { pullPolicy: this.options.pullPolicy, onPullProgress: this.options.onPullProgress });
+    this.runOptions = dockerRunOptions(this.options.pullPolicy);
   }
 
   /**
@@ -59,12 +71,13 @@ export class DockerRunner implements Runner {
    * absent and pulling is allowed, as its first job would), so a tag moved to another image makes
    * new cache keys and the run's containers start from that image. Undefined when the tool has no image and no default is set.
    */
-  async environmentKey(tool: ToolManifest): Promise<string | undefined> {
+  async environmentKey(tool: ToolManifest, _signal?: AbortSignal, runnerOptions?: Readonly<Record<string, RunnerOptionValue>>): Promise<string | undefined> {
     const image = tool.requirements.docker?.image ?? this.options.defaultImage;
     if (image === undefined) return undefined;
+    const { pullPolicy } = dockerRunOverrides('environment', runnerOptions);
     // Checked afresh at each run's start (the jobs of the run then reuse this check).
     this.images.forget(image);
-    return `docker:${(await this.images.ensure(image)).id}`;
+    return `docker:${(await this.images.ensure(image, pullPolicy)).id}`;
   }
 
   /** Runs one job in a fresh container; see the class documentation for what resolves and what rejects. */
@@ -73,6 +86,7 @@ export class DockerRunner implements Runner {
     if (job.argv.length === 0 || job.argv[0] === '') {
       throw new RunnerError('UNAVAILABLE', `job '${job.id}' has no command (empty argv)`, { details: { jobId: job.id } });
     }
+    const overrides = dockerRunOverrides(job.id, job.runnerOptions);
     const image = job.tool?.requirements.docker?.image ?? this.options.defaultImage;
     if (image === undefined) {
       const who = job.tool === undefined ? 'it names no tool' : `tool '${job.tool.id}' declares no requirements.docker.image`;
@@ -81,7 +95,7 @@ export class DockerRunner implements Runner {
       });
     }
     const [facts, tmp, logs, toolDir] = await Promise.allSettled([
-      this.images.ensure(image),
+      this.images.ensure(image, overrides.pullPolicy),
       prepareContainerTempDir(job, this.options.user),
       ContainerLogFiles.open(job).catch((cause: unknown) => {
         throw new RunnerError('UNAVAILABLE', `job '${job.id}': cannot open its log files: ${reasonOf(cause)}`, {
@@ -98,7 +112,7 @@ export class DockerRunner implements Runner {
       throw this.beforeStart(job, image, failure.reason);
     }
     const ready = <T>(r: PromiseSettledResult<T>): T => (r as PromiseFulfilledResult<T>).value;
-    const spec = containerSpec(job, ready(facts).id, ready(tmp).path, ready(toolDir), this.options);
+    const spec = containerSpec(job, ready(facts).id, ready(tmp).path, ready(toolDir), this.options, overrides);
     try {
       await this.checkMountSources(job, spec);
       return await this.execute(job, ready(facts), spec, ready(logs), signal);
@@ -187,8 +201,15 @@ export class DockerRunner implements Runner {
     }
     if (reason === 'cancel') throw this.cancelled(job, { ...details, started: true });
     if (exit.oomKilled) {
+      const own = job.runnerOptions?.['memory'];
       const limit = job.tool?.resources.memoryMb;
-      const message = `job '${job.id}': the container ran out of memory${limit === undefined ? '' : ` (limit ${limit} MB from the tool's resources.memoryMb)`} and was killed (exit code ${exit.statusCode})`;
+      const from =
+        own !== undefined
+          ? ` (limit ${String(own)} from the run's 'memory' option)`
+          : limit === undefined
+            ? ''
+            : ` (limit ${limit} MB from the tool's resources.memoryMb)`;
+      const message = `job '${job.id}': the container ran out of memory${from} and was killed (exit code ${exit.statusCode})`;
       await logs.note(`bioimageit docker runner: ${message}`);
       throw new RunnerError('NON_ZERO_EXIT', message, { details: { ...details, oomKilled: true, memoryMb: limit } });
     }

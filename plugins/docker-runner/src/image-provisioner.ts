@@ -7,6 +7,9 @@ import { PullProgressTracker, type PullEvent, type PullProgressListener } from '
 /** When the runner may pull an image the daemon lacks: `missing` (default) or `never`. */
 export type PullPolicy = 'missing' | 'never';
 
+/** Every {@link PullPolicy}. */
+export const PULL_POLICIES: readonly PullPolicy[] = ['missing', 'never'];
+
 /** What the runner records about the image a job ran in. */
 export interface ImageFacts {
   /** The reference the tool declared (`tools/blur:1.2`). */
@@ -53,24 +56,28 @@ export class ImageProvisioner {
     this.reuseMs = options.reuseMs ?? 10_000;
   }
 
-  /** Resolves with the image's facts, pulling it first when allowed and needed. */
-  ensure(reference: string): Promise<ImageFacts> {
+  /**
+   * Resolves with the image's facts, pulling it first when allowed and needed. `pullPolicy`: this
+   * call's policy (a run's own), else the configured one; checks are shared per reference and policy.
+   */
+  ensure(reference: string, pullPolicy: PullPolicy = this.options.pullPolicy): Promise<ImageFacts> {
     const now = Date.now();
-    const cached = this.checks.get(reference);
+    const key = `${pullPolicy} ${reference}`;
+    const cached = this.checks.get(key);
     if (cached !== undefined && now - cached.at < this.reuseMs) return cached.facts;
-    const facts = this.check(reference);
-    this.checks.set(reference, { at: now, facts });
-    facts.catch(() => this.checks.delete(reference));
+    const facts = this.check(reference, pullPolicy);
+    this.checks.set(key, { at: now, facts });
+    facts.catch(() => this.checks.delete(key));
     return facts;
   }
 
   /** Forgets cached checks (e.g. after an image was removed). */
   forget(reference?: string): void {
     if (reference === undefined) this.checks.clear();
-    else this.checks.delete(reference);
+    else for (const policy of PULL_POLICIES) this.checks.delete(`${policy} ${reference}`);
   }
 
-  private async check(reference: string): Promise<ImageFacts> {
+  private async check(reference: string, pullPolicy: PullPolicy): Promise<ImageFacts> {
     const parsed = parseImageReference(reference);
     if (parsed === undefined) {
       throw new RunnerError('UNAVAILABLE', `'${reference}' is not a valid Docker image reference (expected [registry/]name[:tag][@sha256:digest])`, {
@@ -79,10 +86,10 @@ export class ImageProvisioner {
     }
     const present = await this.inspect(reference);
     if (present !== undefined) return facts(reference, present, false);
-    if (this.options.pullPolicy === 'never') {
+    if (pullPolicy === 'never') {
       throw new RunnerError(
         'UNAVAILABLE',
-        `image '${reference}' is not on the Docker daemon at unix://${this.client.socketPath} and pulling is disabled (BIOIMAGEIT_DOCKER_PULL=never); load it with docker load, import or build`,
+        `image '${reference}' is not on the Docker daemon at unix://${this.client.socketPath} and pulling is disabled (pull policy 'never': BIOIMAGEIT_DOCKER_PULL or the run's 'pull' option); load it with docker load, import or build`,
         { details: { image: reference, socket: this.client.socketPath } },
       );
     }

@@ -15,7 +15,8 @@ export {
   type DockerDaemonInfo,
 } from './docker-engine-client.js';
 export { dockerPluginSettings, invokingUser, DEFAULT_DOCKER_SOCKET, type DockerRunnerOptions, type DockerPluginSettings } from './docker-runner-options.js';
-export { ImageProvisioner, type ImageFacts, type PullPolicy } from './image-provisioner.js';
+export { ImageProvisioner, PULL_POLICIES, type ImageFacts, type PullPolicy } from './image-provisioner.js';
+export { dockerRunOptions, dockerRunOverrides, type DockerRunOverrides } from './docker-run-options.js';
 export { parseImageReference, formatImageReference, type ImageReference } from './image-reference.js';
 export { formatPullProgress, stderrPullProgress, PullProgressTracker, type PullProgress, type PullProgressListener } from './pull-progress.js';
 export { LABELS as CONTAINER_LABELS, toolAsksForNetwork } from './container-spec.js';

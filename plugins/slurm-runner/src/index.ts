@@ -29,6 +29,7 @@ export {
   type TaskResources,
 } from './job-script.js';
 export { shellQuote } from './shell-quote.js';
+export { slurmRunOptions, slurmRunOverrides, type SlurmRunOverrides } from './slurm-run-options.js';
 export {
   decodeRawStatus,
   decodeExitPair,

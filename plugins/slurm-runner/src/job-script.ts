@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { shellQuote } from './shell-quote.js';
+import type { SlurmRunOverrides } from './slurm-run-options.js';
 import type { SlurmSettings } from './slurm-settings.js';
 
 /** One tool execution inside a job script: where it runs, its argv and its complete environment. */
@@ -30,6 +31,8 @@ export interface BatchSpec {
   readonly array: boolean;
   readonly resources: TaskResources;
   readonly settings: Pick<SlurmSettings, 'partition' | 'account' | 'qos' | 'extraArgs' | 'arrayParallel'>;
+  /** The run's own values (its `runnerOptions`), over `resources` and `settings`; `gres: ''` asks for none. */
+  readonly overrides?: SlurmRunOverrides;
   /** `--comment`: who submitted it (see ownerComment); absent: none. */
   readonly owner?: string;
 }
@@ -79,7 +82,9 @@ export function jobName(toolId: string | undefined): string {
 
 /**
  * The sbatch options of a batch (the script path goes after them): output files in the batch
- * folder, the resources, partition, account, QOS and extra options of the settings. The job
+ * folder, the resources, partition, account, QOS and extra options of the settings, the run's
+ * `overrides` replacing the resource or setting each names (the settings' extra options still
+ * come last). Overrides are validated values (see slurmRunOverrides), one argument each. The job
  * environment is sbatch's own, which SlurmCli keeps minimal (see slurmCommandEnvironment), and the
  * script hands tools only their declared variables (`env -i`). `--export=NONE` is not used: it
  * makes SLURM load the user's login environment for every job (`su - user`), seconds per job.
@@ -98,13 +103,19 @@ export function sbatchOptions(spec: BatchSpec): string[] {
     options.push(`--output=${out.stdout}`, `--error=${out.stderr}`);
   }
   options.push('--ntasks=1');
-  if (resources.cpus !== undefined) options.push(`--cpus-per-task=${Math.max(1, Math.ceil(resources.cpus))}`);
-  if (resources.memoryMb !== undefined) options.push(`--mem=${Math.max(1, Math.ceil(resources.memoryMb))}M`);
-  if (resources.gpus !== undefined && resources.gpus > 0) options.push(`--gres=gpu:${Math.ceil(resources.gpus)}`);
-  if (resources.timeLimitMinutes !== undefined) options.push(`--time=${Math.max(1, Math.ceil(resources.timeLimitMinutes))}`);
-  if (settings.partition !== undefined) options.push(`--partition=${settings.partition}`);
-  if (settings.account !== undefined) options.push(`--account=${settings.account}`);
-  if (settings.qos !== undefined) options.push(`--qos=${settings.qos}`);
+  const run = spec.overrides ?? {};
+  const cpus = run.cpusPerTask ?? (resources.cpus === undefined ? undefined : Math.max(1, Math.ceil(resources.cpus)));
+  if (cpus !== undefined) options.push(`--cpus-per-task=${cpus}`);
+  const mem = run.mem ?? (resources.memoryMb === undefined ? undefined : `${Math.max(1, Math.ceil(resources.memoryMb))}M`);
+  if (mem !== undefined) options.push(`--mem=${mem}`);
+  const gres = run.gres ?? (resources.gpus !== undefined && resources.gpus > 0 ? `gpu:${Math.ceil(resources.gpus)}` : undefined);
+  if (gres !== undefined && gres !== '') options.push(`--gres=${gres}`);
+  const time = run.time ?? (resources.timeLimitMinutes === undefined ? undefined : String(Math.max(1, Math.ceil(resources.timeLimitMinutes))));
+  if (time !== undefined) options.push(`--time=${time}`);
+  for (const field of ['partition', 'account', 'qos'] as const) {
+    const value = run[field] ?? settings[field];
+    if (value !== undefined) options.push(`--${field}=${value}`);
+  }
   options.push(...settings.extraArgs);
   return options;
 }

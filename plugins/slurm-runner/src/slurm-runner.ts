@@ -9,6 +9,7 @@ import {
   type HostEnvironment,
   type Runner,
   type RunnerJob,
+  type RunnerOptionsSchema,
   type RunnerResult,
 } from '@bioimageit/core';
 import { CancelQueue } from './cancel-queue.js';
@@ -16,6 +17,7 @@ import { orphanedJobs, processAlive } from './orphan-jobs.js';
 import type { TaskResources } from './job-script.js';
 import { SlurmCli } from './slurm-cli.js';
 import { SlurmMonitor } from './slurm-monitor.js';
+import { slurmRunOptions, slurmRunOverrides, type SlurmRunOverrides } from './slurm-run-options.js';
 import type { SlurmSettings } from './slurm-settings.js';
 import { SlurmSubmitter, type SubmittedTask } from './slurm-submitter.js';
 import { taskOutcome } from './task-outcome.js';
@@ -52,7 +54,8 @@ const cancelled = (job: RunnerJob, details: Record<string, unknown>): RunnerErro
  *   sbatch runs with only SLURM-related variables, so the caller's environment (tokens...) never
  *   reaches the controller.
  * - Resources come from the tool manifest (`--cpus-per-task`, `--mem`, `--gres=gpu:N`, `--time`
- *   as a backstop), partition/account/QOS/extra options from the settings; `--comment` names the
+ *   as a backstop), partition/account/QOS/extra options from the settings, each replaced by the
+ *   run's own value where its `runnerOptions` set one (see slurmRunOptions); `--comment` names the
  *   submitting host and pid, and jobs whose submitter on this host died are cancelled before the
  *   runner's first submission (sweepOrphans).
  * - One squeue call per poll watches every job (SlurmMonitor); output files are copied into the
@@ -70,6 +73,8 @@ const cancelled = (job: RunnerJob, details: Record<string, unknown>): RunnerErro
 export class SlurmRunner implements Runner {
   readonly id = 'slurm';
   readonly settings: SlurmSettings;
+  /** What a run may set per run (`--runner-option partition=gpu`): see slurmRunOptions. */
+  readonly runOptions: RunnerOptionsSchema;
   readonly cli: SlurmCli;
   readonly monitor: SlurmMonitor;
   readonly probe: WorkspaceProbe;
@@ -89,6 +94,7 @@ export class SlurmRunner implements Runner {
     this.host = parts.hostEnv ?? process.env;
     this.base = Object.freeze(baseEnvironment(this.host));
     this.settings = settings;
+    this.runOptions = slurmRunOptions(settings);
   }
 
   /**
@@ -119,6 +125,7 @@ export class SlurmRunner implements Runner {
   /** Runs one job on the cluster; see the class documentation for what resolves and what rejects. */
   async run(job: RunnerJob, signal: AbortSignal): Promise<RunnerResult> {
     if (signal.aborted) throw cancelled(job, { started: false });
+    const overrides = slurmRunOverrides(job);
     await this.validate(job);
     await Promise.all([appendFile(job.stdoutPath, ''), appendFile(job.stderrPath, '')]).catch((error: unknown) => {
       throw new RunnerError('UNAVAILABLE', `job '${job.id}': cannot open its log files: ${(error as Error).message}`, {
@@ -141,21 +148,22 @@ export class SlurmRunner implements Runner {
       const submitted = await this.submitter.enqueue(
         {
           jobId: job.id,
-          groupKey: `${job.runId ?? `job:${job.id}`}|${path.dirname(cwd)}|${JSON.stringify(resourcesOf(job))}`,
+          groupKey: `${job.runId ?? `job:${job.id}`}|${path.dirname(cwd)}|${JSON.stringify(resourcesOf(job))}|${JSON.stringify(overrides)}`,
           name: job.tool?.id ?? 'job',
           task: { cwd, argv: job.argv, env: jobEnvironment(this.base, this.host, job, path.resolve(tmp.path)) },
           resources: resourcesOf(job),
+          overrides,
           folder: path.dirname(cwd),
         },
         signal,
       );
-      return await this.follow(job, submitted, signal);
+      return await this.follow(job, submitted, signal, overrides);
     } finally {
       await tmp.release();
     }
   }
 
-  private async follow(job: RunnerJob, submitted: SubmittedTask, signal: AbortSignal): Promise<RunnerResult> {
+  private async follow(job: RunnerJob, submitted: SubmittedTask, signal: AbortSignal, overrides: SlurmRunOverrides): Promise<RunnerResult> {
     let logs: TaskLogForwarder | undefined;
     try {
       logs = await TaskLogForwarder.open(submitted.outputs, job, job.onOutput).catch((error: unknown) => {
@@ -182,7 +190,7 @@ export class SlurmRunner implements Runner {
       return taskOutcome(job, submitted, ending, {
         host: os.hostname(),
         user: this.base['USER'],
-        resources: resourcesOf(job),
+        resources: { ...resourcesOf(job), ...overrides },
         keepScripts: this.settings.keepScripts,
         stderrTail,
       });

@@ -5,6 +5,7 @@ import { jobScript, sbatchOptions, SCRIPT_FILE, taskOutputFiles, type ScriptTask
 import { ownerComment } from './orphan-jobs.js';
 import type { SlurmCli } from './slurm-cli.js';
 import type { SlurmMonitor } from './slurm-monitor.js';
+import type { SlurmRunOverrides } from './slurm-run-options.js';
 import type { SlurmSettings } from './slurm-settings.js';
 import { SubmissionBatcher } from './submission-batcher.js';
 
@@ -34,6 +35,8 @@ export interface TaskRequest {
   readonly name: string;
   readonly task: ScriptTask;
   readonly resources: TaskResources;
+  /** The run's own sbatch values (its `runnerOptions`); part of the group key, so one array job has one set. */
+  readonly overrides?: SlurmRunOverrides;
   /** Where the batch folder goes (the staging root, shared with the cluster). */
   readonly folder: string;
 }
@@ -109,6 +112,7 @@ export class SlurmSubmitter {
         tasks: batch.map((w) => w.request.task),
         array,
         resources: first.resources,
+        ...(first.overrides !== undefined && { overrides: first.overrides }),
         settings: this.settings,
         owner: this.owner,
       };

@@ -1,5 +1,6 @@
 import { RunnerError, type RunnerErrorCode, type RunnerJob, type RunnerResult } from '@bioimageit/core';
 import type { TaskResources } from './job-script.js';
+import type { SlurmRunOverrides } from './slurm-run-options.js';
 import type { SubmittedTask } from './slurm-submitter.js';
 import { decodeRawStatus, type DecodedExit } from './slurm-state.js';
 import type { TaskEnding } from './task-watch.js';
@@ -8,7 +9,8 @@ import type { TaskEnding } from './task-watch.js';
 export interface SubmitFacts {
   readonly host: string;
   readonly user: string | undefined;
-  readonly resources: TaskResources;
+  /** What the job asked for: the tool's resources, and the run's own values where it set them. */
+  readonly resources: TaskResources & SlurmRunOverrides;
   /** True when the job script is kept (its path is then recorded). */
   readonly keepScripts: boolean;
   /** The end of what the job wrote to stderr, where slurmstepd explains kills (memory limits). */

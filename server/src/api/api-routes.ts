@@ -9,6 +9,7 @@ import { buildOpenApiDocument, openApiRoute, type OpenApiDocument } from './open
 import { pipelineRoutes } from './pipeline-routes.js';
 import { provenanceRoutes } from './provenance-routes.js';
 import { runRoutes } from './run-routes.js';
+import { runnerRoutes } from './runner-routes.js';
 import type { ServerContext } from './server-context.js';
 import { tableRoutes } from './table-routes.js';
 import { toolRoutes } from './tool-routes.js';
@@ -27,6 +28,7 @@ export function apiRoutes(ctx: ServerContext): { readonly routes: readonly ApiRo
     ...trackRoutes(ctx),
     ...toolRoutes(ctx),
     ...runRoutes(ctx),
+    ...runnerRoutes(ctx),
     ...pipelineRoutes(ctx),
     ...eventRoutes(ctx),
     ...provenanceRoutes(ctx),

@@ -17,6 +17,15 @@ const runner: JsonSchema = {
   pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
   description: 'a runner the kernel has (`local`, `docker`, `slurm`, `conda`...); default: chosen by the tool requirements, else `local`',
 };
+const runnerOptionValue: JsonSchema = { type: ['string', 'number', 'boolean'] };
+const runnerOptions: JsonSchema = {
+  type: 'object',
+  maxProperties: 50,
+  propertyNames: { type: 'string', minLength: 1, maxLength: 100 },
+  additionalProperties: runnerOptionValue,
+  description:
+    'per-run options of the runner (`{"partition": "gpu", "time": "00:10:00"}`), over its configured settings: the names and types GET /api/runners lists for it; an option it does not declare, or a value of the wrong type, answers 400 naming the option',
+};
 const rootName: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' };
 const experimentName: JsonSchema = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9][A-Za-z0-9 _.-]*$' };
 const query: JsonSchema = { type: 'string', maxLength: 4000, description: 'a query in the BioImageIT query language; empty selects everything' };
@@ -283,6 +292,32 @@ export const API_SCHEMAS = {
       jobs: { type: 'integer', minimum: 1, maximum: 64 },
       cache: { type: 'boolean' },
       runner,
+      runnerOptions,
+    },
+  },
+  RunnerOption: {
+    type: 'object',
+    required: ['type', 'description'],
+    properties: {
+      type: { enum: ['string', 'number', 'integer', 'boolean'] },
+      description: str,
+      default: { ...runnerOptionValue, description: "what applies when a run sets none: the runner's configured setting" },
+      enum: { type: 'array', items: str, description: 'the accepted values' },
+      pattern: { type: 'string', description: 'a regular expression the whole value must match' },
+      minimum: { type: 'number' },
+      maximum: { type: 'number' },
+      secret: { type: 'boolean', description: 'never written down: run records show `***`' },
+    },
+  },
+  Runner: {
+    type: 'object',
+    required: ['id', 'plugin', 'available', 'options'],
+    properties: {
+      id: { type: 'string', description: 'what `runner` names in a run' },
+      plugin: { type: 'string', description: 'the plugin contributing it (`core` for `local`)' },
+      available: { type: 'boolean', description: 'false when its plugin cannot start on this server' },
+      reason: { type: 'string', description: 'why it cannot start (when not available)' },
+      options: { type: 'object', additionalProperties: { $ref: '#/components/schemas/RunnerOption' }, description: 'the per-run options it accepts, by name' },
     },
   },
   LiveRun: {
@@ -385,6 +420,11 @@ export const API_SCHEMAS = {
       groupBy: { type: 'array', items: str },
       orderBy: { type: 'array', items: str },
       runner: { type: 'string', description: 'the runner that ran the jobs (`local`, `docker`, `slurm`...)' },
+      runnerOptions: {
+        type: 'object',
+        additionalProperties: runnerOptionValue,
+        description: 'the per-run runner options the run set (typed; secret ones read `***`); absent when it set none',
+      },
       host: str,
       user: str,
       start: str,
@@ -528,6 +568,10 @@ export const API_SCHEMAS = {
     properties: {
       pipeline: { type: 'string', minLength: 1, maxLength: 200, description: 'a name from GET /api/pipelines (not a path)' },
       runner: { ...runner, description: 'the runner of every step (as `bioimageit pipeline run --runner`); default: each tool chooses' },
+      runnerOptions: {
+        ...runnerOptions,
+        description: 'per-run options of the runner of every step (requires `runner`; see GET /api/runners); a bad one answers 400 before any step runs',
+      },
       jobs: { type: 'integer', minimum: 1, maximum: 64, description: 'jobs of a step run at once' },
       cache: { type: 'boolean', description: 'reuse outputs of identical earlier jobs (default true)' },
     },
@@ -541,6 +585,7 @@ export const API_SCHEMAS = {
       pipeline: str,
       file: str,
       runner: { type: 'string', description: 'the runner of every step, when the start named one' },
+      runnerOptions: { type: 'object', additionalProperties: runnerOptionValue, description: 'the runner options of every step, when the start set some' },
       status: { enum: ['running', 'succeeded', 'failed', 'cancelled', 'partial'] },
       start: str,
       end: str,

@@ -191,6 +191,12 @@ describe('REST API on exp100', () => {
   });
 
   describe('tools and runs', () => {
+    it('lists the runners with the options a run may set for each', async () => {
+      const runners = await api.call('GET', '/api/runners');
+      expect(runners.status).toBe(200);
+      expect(runners.json).toContainEqual({ id: 'local', plugin: 'core', available: true, options: {} });
+    });
+
     it("lists tools and gives a tool's parameters as JSON Schema; unknown tools are 404", async () => {
       const tools = await api.call('GET', '/api/tools');
       expect(tools.json.map((t: { id: string }) => t.id)).toEqual(expect.arrayContaining(['bioimageit.threshold', 'bioimageit.gaussian-blur']));

@@ -1,3 +1,4 @@
+import { ToolError, validateRunnerOptions } from '@bioimageit/core';
 import type { ApiRoute } from '../http/api-route.js';
 import type { LivePipelineRun } from '../runs/pipeline-tracker.js';
 import { ref } from './api-schemas.js';
@@ -34,19 +35,28 @@ export function pipelineRoutes(ctx: ServerContext): ApiRoute[] {
       body: ref('PipelineStart'),
       responses: {
         202: { description: 'the pipeline started', schema: ref('PipelineRun') },
-        400: error('no pipeline of that name in the workspace, a pipeline file that cannot run, steps in a cycle, or an unknown runner'),
+        400: error(
+          'no pipeline of that name in the workspace, a pipeline file that cannot run, steps in a cycle, an unknown runner, or a runner option it does not take',
+        ),
         404: error('no such experiment, or a step names a tool that is not installed'),
         503: error('the runner asked for cannot start on this server'),
       },
       handle: async ({ params, body }) => {
         const id = params['experiment'] as string;
         const store = await ctx.catalog.open(id);
-        const request = body as { pipeline: string; runner?: string; jobs?: number; cache?: boolean };
+        const request = body as {
+          pipeline: string;
+          runner?: string;
+          runnerOptions?: Record<string, string | number | boolean>;
+          jobs?: number;
+          cache?: boolean;
+        };
         const { entry, pipeline } = await ctx.pipelineFiles.get(request.pipeline);
-        // the steps run in the background: an unknown runner is the request's error, not a failed first step
-        if (request.runner !== undefined) await ctx.kernel.runners.get(request.runner);
+        // the steps run in the background: an unknown runner or a bad runner option is the request's error, not a failed first step
+        const runnerOptions = await checkedPipelineRunnerOptions(ctx, request.runner, request.runnerOptions);
         const options = {
           ...(request.runner !== undefined && { runner: request.runner }),
+          ...(runnerOptions !== undefined && { runnerOptions }),
           ...(request.jobs !== undefined && { jobs: request.jobs }),
           ...(request.cache !== undefined && { cache: request.cache }),
         };
@@ -106,4 +116,27 @@ export function pipelineRoutes(ctx: ServerContext): ApiRoute[] {
 function shown(ctx: ServerContext, run: LivePipelineRun) {
   const redact = (text: string | undefined) => (text === undefined ? {} : { error: ctx.catalog.redactor.redact(text) });
   return { ...run, ...redact(run.error), steps: run.steps.map((s) => ({ ...s, ...redact(s.error) })) };
+}
+
+/**
+ * The runner options of a pipeline start, checked against the runner it names before any step
+ * runs (ToolError BAD_PARAMETER naming the option, a 400); options without a runner are refused,
+ * as the steps could then run on different runners. Also starts the runner (RunnerError NO_RUNNER, a 400).
+ */
+async function checkedPipelineRunnerOptions(
+  ctx: ServerContext,
+  runnerId: string | undefined,
+  given: Readonly<Record<string, string | number | boolean>> | undefined,
+): Promise<Record<string, string | number | boolean> | undefined> {
+  if (runnerId === undefined) {
+    if (given !== undefined && Object.keys(given).length > 0)
+      throw new ToolError('BAD_PARAMETER', "runnerOptions need a runner: name the runner of every step with 'runner'", {
+        details: { option: Object.keys(given)[0] },
+      });
+    return undefined;
+  }
+  const runner = await ctx.kernel.runners.get(runnerId);
+  if (given === undefined) return undefined;
+  const options = validateRunnerOptions(runner, given);
+  return Object.keys(options).length > 0 ? options : undefined;
 }

@@ -23,6 +23,7 @@ interface RunStartBody {
   readonly jobs?: number;
   readonly cache?: boolean;
   readonly runner?: string;
+  readonly runnerOptions?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** Runs: start one, list an experiment's runs, one run with its jobs, cancel, and a job's log. */
@@ -37,13 +38,16 @@ export function runRoutes(ctx: ServerContext): ApiRoute[] {
         'Bad parameters, queries or pairings answer 400 before anything runs; a pairing that plans no job answers 422 with the items it left out (`details.unmatched`). ' +
         '`runner` names the runner of every job (as `bioimageit run --runner`): one of the runners the kernel has (`local`, and those of the configured plugins: ' +
         '`docker`, `slurm`, `conda`...); an unknown one answers 400 listing them, one whose plugin cannot start here (no daemon, no SLURM) 503. ' +
-        "Without it the tool's requirements choose, else `local`. Follow the run with GET /api/events.",
+        "Without it the tool's requirements choose, else `local`. " +
+        '`runnerOptions` sets options of that runner for this run only (`{"partition": "gpu", "time": "00:10:00"}`, as `--runner-option`): ' +
+        "GET /api/runners lists each runner's options with their types and defaults; an option the runner does not take, or a value of the wrong type, answers 400 naming it, before anything runs. " +
+        'The run record keeps the options it set (`runnerOptions`). Follow the run with GET /api/events.',
       tag: 'runs',
       pathParameters: experimentParam,
       body: ref('RunStart'),
       responses: {
         202: { description: 'the run started', schema: ref('LiveRun') },
-        400: error('malformed body, bad parameters or queries, or an unknown runner'),
+        400: error('malformed body, bad parameters or queries, an unknown runner, or a runner option it does not take'),
         404: error('no such experiment or tool'),
         422: error('the pairing or grouping plans no job (NOTHING_TO_RUN)'),
         503: error('the runner asked for cannot start on this server'),
@@ -63,6 +67,7 @@ export function runRoutes(ctx: ServerContext): ApiRoute[] {
           ...(request.jobs !== undefined && { jobs: request.jobs }),
           ...(request.cache !== undefined && { cache: request.cache }),
           ...(request.runner !== undefined && { runner: request.runner }),
+          ...(request.runnerOptions !== undefined && { runnerOptions: request.runnerOptions }),
         });
         return { status: 202, json: ctx.runs.get(started.runId) };
       },

@@ -46,6 +46,12 @@ describe.skipIf(skip)('REST API: a run on the slurm runner (one-node cluster on 
           outputs: [{ name: 'o', format: 'tablecsv', extension: '.csv' }],
           command: { argv: ['sh', '-c', 'echo "node,$SLURMD_NODENAME" > "$2"; cat "$1" >> "$2"', 'sh', '{inputs.i}', '{outputs.o}'] },
         },
+        {
+          id: 'test.slurm-facts',
+          inputs: [{ name: 'i', type: 'data' }],
+          outputs: [{ name: 'o', format: 'tablecsv', extension: '.csv' }],
+          command: { argv: ['sh', '-c', 'printf "partition,cpus\\n%s,%s\\n" "$SLURM_JOB_PARTITION" "$SLURM_CPUS_PER_TASK" > "$1"', 'sh', '{outputs.o}'] },
+        },
       ],
       prepare: async ({ dir, kernel, store }) => {
         await mkdir(join(dir, 'incoming'));
@@ -91,5 +97,45 @@ describe.skipIf(skip)('REST API: a run on the slurm runner (one-node cluster on 
     const table = await api.call('GET', `${exp}/items/${items[0]?.id}/table`);
     expect(table.json.columns).toEqual(['node', (cluster as TestCluster).node]);
     expect(await (cluster as TestCluster).activeJobs()).toEqual([]);
+  });
+
+  it("submits a run's jobs with its runnerOptions: SLURM runs them in the partition, with the CPUs and time limit the run asked for", async () => {
+    const exp = `/api/experiments/${ws.experimentId}`;
+    const runners = await api.call('GET', '/api/runners');
+    const slurm = runners.json.find((r: { id: string }) => r.id === 'slurm');
+    expect(slurm.available).toBe(true);
+    expect(Object.keys(slurm.options)).toEqual(expect.arrayContaining(['partition', 'time', 'mem', 'cpus-per-task', 'gres']));
+    const refused = await api.call('POST', `${exp}/runs`, {
+      tool: 'test.node-copy',
+      inputs: [{ name: 'i' }],
+      outputDataset: 'refused',
+      runner: 'slurm',
+      runnerOptions: { partition: 'short; touch /tmp/pwned' },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.message).toContain("option 'partition' must match");
+    const started = await api.call('POST', `${exp}/runs`, {
+      tool: 'test.slurm-facts',
+      inputs: [{ name: 'i' }],
+      outputDataset: 'on-short',
+      runner: 'slurm',
+      runnerOptions: { partition: 'short', time: '00:10:00', 'cpus-per-task': 2 },
+    });
+    expect(started.status, JSON.stringify(started.json)).toBe(202);
+    const live = await ws.server.context.runs.settled(started.json.runId);
+    expect(live?.status, live?.error).toBe('succeeded');
+    const run = await api.call('GET', `${exp}/runs/${started.json.runId}`);
+    expect(run.json.record.runnerOptions).toEqual({ partition: 'short', time: '00:10:00', 'cpus-per-task': 2 });
+    for (const job of run.json.record.jobs as { environment: Record<string, unknown> }[]) {
+      // partition: as squeue reported the running job, not as asked
+      expect(job.environment['partition']).toBe('short');
+      expect(job.environment['requested']).toMatchObject({ partition: 'short', time: '00:10:00', cpusPerTask: 2 });
+    }
+    // what the jobs saw of SLURM: the partition and the CPUs the run asked for
+    const items = await ws.kernel.query(ws.store, '', 'on-short');
+    expect(items).toHaveLength(3);
+    const table = await api.call('GET', `${exp}/items/${items[0]?.id}/table`);
+    expect(table.json.columns).toEqual(['partition', 'cpus']);
+    expect(table.json.rows).toEqual([['short', '2']]);
   });
 });

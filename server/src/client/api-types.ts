@@ -397,6 +397,8 @@ export type PipelineRun = {
   file: string;
   /** the runner of every step, when the start named one */
   runner?: string;
+  /** the runner options of every step, when the start set some */
+  runnerOptions?: { [key: string]: string | number | boolean };
   status: 'running' | 'succeeded' | 'failed' | 'cancelled' | 'partial';
   start: string;
   end?: string;
@@ -420,6 +422,8 @@ export type PipelineStart = {
   pipeline: string;
   /** the runner of every step (as `bioimageit pipeline run --runner`); default: each tool chooses */
   runner?: string;
+  /** per-run options of the runner of every step (requires `runner`; see GET /api/runners); a bad one answers 400 before any step runs */
+  runnerOptions?: { [key: string]: string | number | boolean };
   /** jobs of a step run at once */
   jobs?: number;
   /** reuse outputs of identical earlier jobs (default true) */
@@ -462,6 +466,34 @@ export type Run = {
   itemNames?: { [key: string]: string };
 };
 
+export type Runner = {
+  /** what `runner` names in a run */
+  id: string;
+  /** the plugin contributing it (`core` for `local`) */
+  plugin: string;
+  /** false when its plugin cannot start on this server */
+  available: boolean;
+  /** why it cannot start (when not available) */
+  reason?: string;
+  /** the per-run options it accepts, by name */
+  options: { [key: string]: RunnerOption };
+};
+
+export type RunnerOption = {
+  type: 'string' | 'number' | 'integer' | 'boolean';
+  description: string;
+  /** what applies when a run sets none: the runner's configured setting */
+  default?: string | number | boolean;
+  /** the accepted values */
+  enum?: string[];
+  /** a regular expression the whole value must match */
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  /** never written down: run records show `***` */
+  secret?: boolean;
+};
+
 /** the stored run record (run.md.json); one BioImageIT v1 wrote has status `unknown`, `recordedBy: bioimageit-v1`, no jobs, and no tool digest, runner, host, user or start */
 export type RunRecord = {
   id: string;
@@ -500,6 +532,8 @@ export type RunRecord = {
   orderBy?: string[];
   /** the runner that ran the jobs (`local`, `docker`, `slurm`...) */
   runner?: string;
+  /** the per-run runner options the run set (typed; secret ones read `***`); absent when it set none */
+  runnerOptions?: { [key: string]: string | number | boolean };
   host?: string;
   user?: string;
   start?: string;
@@ -531,6 +565,8 @@ export type RunStart = {
   cache?: boolean;
   /** a runner the kernel has (`local`, `docker`, `slurm`, `conda`...); default: chosen by the tool requirements, else `local` */
   runner?: string;
+  /** per-run options of the runner (`{"partition": "gpu", "time": "00:10:00"}`), over its configured settings: the names and types GET /api/runners lists for it; an option it does not declare, or a value of the wrong type, answers 400 naming the option */
+  runnerOptions?: { [key: string]: string | number | boolean };
 };
 
 export type RunSummary = {
@@ -1136,6 +1172,14 @@ export interface ApiOperations {
     input: {};
     response: PipelineSummary[];
   };
+  /** Runners of the kernel (`local` and those of the configured plugins), each with the options a run may set for it */
+  listRunners: {
+    method: 'GET';
+    path: '/api/runners';
+    status: 200;
+    input: {};
+    response: Runner[];
+  };
   /** Runs of an experiment, oldest first, with live progress for runs this server started */
   listRuns: {
     method: 'GET';
@@ -1258,6 +1302,7 @@ export const API_OPERATIONS: {
   listItems: { method: 'GET', path: '/api/experiments/{experiment}/items', response: 'json' },
   listPipelineRuns: { method: 'GET', path: '/api/experiments/{experiment}/pipelines/runs', response: 'json' },
   listPipelines: { method: 'GET', path: '/api/pipelines', response: 'json' },
+  listRunners: { method: 'GET', path: '/api/runners', response: 'json' },
   listRuns: { method: 'GET', path: '/api/experiments/{experiment}/runs', response: 'json' },
   listTools: { method: 'GET', path: '/api/tools', response: 'json' },
   startImport: { method: 'POST', path: '/api/experiments/{experiment}/imports', response: 'json' },

@@ -28,7 +28,7 @@ export interface PipelineStepState {
 }
 
 /** Settings of every step of a pipeline run started through the API. */
-export type PipelineStartOptions = Pick<PipelineRunOptions, 'runner' | 'jobs' | 'cache'>;
+export type PipelineStartOptions = Pick<PipelineRunOptions, 'runner' | 'runnerOptions' | 'jobs' | 'cache'>;
 
 /** A pipeline run this server started. */
 export interface LivePipelineRun {
@@ -38,6 +38,8 @@ export interface LivePipelineRun {
   readonly file: string;
   /** The runner every step runs on, when the request named one (else each tool's own choice). */
   readonly runner?: string;
+  /** The runner options of every step, when the request set some. */
+  readonly runnerOptions?: Readonly<Record<string, string | number | boolean>>;
   status: 'running' | RunStatus;
   readonly start: string;
   end?: string;
@@ -69,7 +71,7 @@ export class PipelineTracker {
    * every step, and `jobs` and `cache` (core's PipelineRunOptions).
    */
   async start(experimentId: string, store: ExperimentStore, pipeline: Pipeline, file: string, options: PipelineStartOptions = {}): Promise<LivePipelineRun> {
-    const { runner } = options;
+    const { runner, runnerOptions } = options;
     const ordered = orderSteps(pipeline);
     for (const step of ordered) await this.kernel.tools().getTool(step.tool);
     const live: LivePipelineRun = {
@@ -78,6 +80,7 @@ export class PipelineTracker {
       pipeline: pipeline.name,
       file,
       ...(runner !== undefined && { runner }),
+      ...(runnerOptions !== undefined && { runnerOptions }),
       status: 'running',
       start: new Date().toISOString(),
       steps: ordered.map((s) => ({ name: s.name, tool: s.tool, outputDataset: s.outputDataset, status: 'pending' })),

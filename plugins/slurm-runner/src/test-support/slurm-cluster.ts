@@ -198,6 +198,8 @@ function clusterConf(o: { dir: string; name: string; node: string; host: string;
     ...(options.cpus !== undefined ? ['SlurmdParameters=config_overrides'] : []),
     `NodeName=${o.node} NodeHostname=${o.host} NodeAddr=127.0.0.1 CPUs=${options.cpus ?? os.cpus().length} RealMemory=4000 State=UNKNOWN`,
     'PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP',
+    // a second partition on the same node, which jobs reach only when they ask for it (per-run `partition`)
+    'PartitionName=short Nodes=ALL Default=NO MaxTime=60 State=UP',
     '',
   ].join('\n');
 }
@@ -241,8 +243,8 @@ async function untilIdle(dir: string, env: NodeJS.ProcessEnv, daemons: readonly 
 
 /**
  * Starts a one-node cluster on 127.0.0.1 in a new temp folder: a munge key and munged on a private
- * socket, slurm.conf (a node of its own name with this host's CPU count, partition `debug`, no
- * accounting), then slurmctld and slurmd; resolves when the node is idle.
+ * socket, slurm.conf (a node of its own name with this host's CPU count, partitions `debug` (the
+ * default) and `short`, no accounting), then slurmctld and slurmd; resolves when the node is idle.
  *
  * Everything a second cluster on the same machine could collide with is the cluster's own: its
  * ports (free ones, picked at start; when a daemon cannot bind its port because something took it
@@ -271,7 +273,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     // Jobs still queued or running would outlive slurmd (their slurmstepd keeps going): cancel them
     // and give the node a few seconds to end them, then stop the daemons, then sweep.
     if (daemons.length > 0) {
-      await run('scancel', ['--full', `--partition=debug`], { env }).catch(() => undefined);
+      for (const partition of ['debug', 'short']) await run('scancel', ['--full', `--partition=${partition}`], { env }).catch(() => undefined);
       for (let i = 0; i < 50; i++) {
         const left = await run('squeue', ['-h', '-o', '%i'], { env }).then(
           (r) => r.stdout.trim(),
