@@ -73,7 +73,7 @@ describe.skipIf(addon === undefined)('bioimageit run gpu-decon.llsm (built CLI, 
   beforeAll(async () => {
     ensureBuilt();
     ws = mkdtempSync(join(tmpdir(), 'gpu-decon-cli-'));
-    writeFileSync(join(ws, 'bioimageit.config.json'), JSON.stringify({ plugins: ['@bioimageit/local-fs', '@bioimageit/gpu-decon'] }));
+    writeFileSync(join(ws, 'bioimageit.config.json'), JSON.stringify({ plugins: ['@bioimageit/local-fs', '@bioimageit/gpu-decon'], license: 'CC-BY-4.0' }));
     mkdirSync(join(ws, 'incoming'));
     await writeLatticeStack(join(ws, 'incoming', 'cell1.ome.tif'));
     await writePsf(join(ws, 'incoming', 'psf.tif'));
@@ -182,7 +182,7 @@ describe('without the native addon (FFTW missing when the package was built)', (
   beforeAll(() => {
     ensureBuilt();
     ws = mkdtempSync(join(tmpdir(), 'gpu-decon-noaddon-'));
-    writeFileSync(join(ws, 'bioimageit.config.json'), JSON.stringify({ plugins: ['@bioimageit/local-fs', '@bioimageit/gpu-decon'] }));
+    writeFileSync(join(ws, 'bioimageit.config.json'), JSON.stringify({ plugins: ['@bioimageit/local-fs', '@bioimageit/gpu-decon'], license: 'CC-BY-4.0' }));
   });
   afterAll(() => rmSync(ws, { recursive: true, force: true }));
 

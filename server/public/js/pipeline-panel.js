@@ -82,9 +82,10 @@ export function pipelinePanel(pipeline, experiment, { events, progressArea, onSh
       );
       if (step.runId && !shownRuns.has(step.runId)) {
         shownRuns.add(step.runId);
-        void api.run(experiment.id, step.runId).then(
-          (r) => r.live && progressArea.prepend(progressPanel(r.live, events, { onShowOutputs, onShowRun })),
-          () => undefined,
+        const runId = step.runId;
+        void api.run(experiment.id, runId).then(
+          (r) => (r.live ? progressArea.prepend(progressPanel(r.live, events, { onShowOutputs, onShowRun })) : shownRuns.delete(runId)),
+          () => shownRuns.delete(runId), // not readable yet: asked again at the next poll
         );
       }
       const ended = !['pending', 'running', 'skipped'].includes(step.status);
