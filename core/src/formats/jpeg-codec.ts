@@ -1,4 +1,4 @@
-import jpeg from 'jpeg-js';
+import type JpegJs from 'jpeg-js';
 import type { FormatCodec, PixelArray, PixelReadOptions } from '../extension-points/format-codec.js';
 import type { FormatMetadata } from '../model/data-item.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -6,6 +6,10 @@ import { readFileHead, readWholeFile } from './file-reads.js';
 import { corrupt, ioFailure, unsupported } from './format-failure.js';
 import { defaultMaxPixelBytes } from './pixel-limits.js';
 import { checkDeclaredBytes, planeOnly } from './plane-image.js';
+
+let jpegLoad: Promise<typeof JpegJs> | undefined;
+/** jpeg-js, loaded when a JPEG is first decoded or encoded (not by every command that starts the kernel). */
+const jpegJs = (): Promise<typeof JpegJs> => (jpegLoad ??= import('jpeg-js').then((m) => m.default));
 
 /** What a JPEG's frame header says. */
 export interface JpegMetadata extends FormatMetadata {
@@ -52,7 +56,7 @@ export class JpegCodec implements FormatCodec {
     const [height, width] = meta.shape as [number, number];
     let decoded;
     try {
-      decoded = jpeg.decode(bytes, {
+      decoded = (await jpegJs()).decode(bytes, {
         useTArray: true,
         formatAsRGBA: false,
         maxResolutionInMP: Math.ceil((width * height) / 1e6) + 1,
@@ -89,7 +93,7 @@ export class JpegCodec implements FormatCodec {
       rgba[j + 2] = pixels.data[i + 2] as number;
       rgba[j + 3] = 255;
     }
-    await writeFileAtomic(path, [jpeg.encode({ width, height, data: rgba }, 95).data], { fsync: false }).catch((error: unknown) => {
+    await writeFileAtomic(path, [(await jpegJs()).encode({ width, height, data: rgba }, 95).data], { fsync: false }).catch((error: unknown) => {
       throw ioFailure(path, 'write file', error);
     });
   }

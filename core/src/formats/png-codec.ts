@@ -1,10 +1,14 @@
-import { convertIndexedToRgb, decode, encode } from 'fast-png';
+import type * as FastPng from 'fast-png';
 import type { FormatCodec, PixelArray, PixelReadOptions } from '../extension-points/format-codec.js';
 import type { FormatMetadata } from '../model/data-item.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { readFileHead, readWholeFile } from './file-reads.js';
 import { corrupt, ioFailure, unsupported } from './format-failure.js';
 import { checkDeclaredBytes, planeOnly } from './plane-image.js';
+
+let fastPngLoad: Promise<typeof FastPng> | undefined;
+/** fast-png, loaded when a PNG is first decoded or encoded (not by every command that starts the kernel). */
+const fastPng = (): Promise<typeof FastPng> => (fastPngLoad ??= import('fast-png'));
 
 /** What a PNG's header says: geometry, sample layout, and the physical pixel size when pHYs gives one in metres. */
 export interface PngMetadata extends FormatMetadata {
@@ -53,14 +57,14 @@ export class PngCodec implements FormatCodec {
     checkDeclaredBytes(path, meta.shape, meta.dtype, meta.axes, options.maxBytes);
     let png;
     try {
-      png = decode(bytes);
+      png = (await fastPng()).decode(bytes);
     } catch (error) {
       throw corrupt(path, `cannot decode the PNG: ${error instanceof Error ? error.message : String(error)}`);
     }
     let data: Uint8Array | Uint16Array;
     let samples = png.channels;
     if (png.palette !== undefined) {
-      data = convertIndexedToRgb(png);
+      data = (await fastPng()).convertIndexedToRgb(png);
       samples = data.length / (png.width * png.height);
     } else if (png.depth < 8) {
       data = unpackBits(png.data as Uint8Array, png.width * png.channels, png.height, png.depth);
@@ -79,7 +83,7 @@ export class PngCodec implements FormatCodec {
     }
     if (dtype !== 'uint8' && dtype !== 'uint16') throw unsupported(path, `PNG holds uint8 or uint16 samples, not ${dtype} (convert first)`);
     const data = dtype === 'uint8' ? (pixels.data as Uint8Array) : (pixels.data as Uint16Array);
-    const png = encode({ width: shape[1]!, height: shape[0]!, data, channels: samples, depth: dtype === 'uint8' ? 8 : 16 });
+    const png = (await fastPng()).encode({ width: shape[1]!, height: shape[0]!, data, channels: samples, depth: dtype === 'uint8' ? 8 : 16 });
     await writeFileAtomic(path, [png], { fsync: false }).catch((error: unknown) => {
       throw ioFailure(path, 'write file', error);
     });

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
-import { fromArrayBuffer, fromFile, getDecoder, type BaseDecoder, type GeoTIFF, type GeoTIFFImage, type Pool } from 'geotiff';
+import type * as GeotiffModule from 'geotiff';
+import type { BaseDecoder, GeoTIFF, GeoTIFFImage, Pool } from 'geotiff';
 import type { PixelArray, PixelReadOptions } from '../extension-points/format-codec.js';
 import { FormatError } from '../errors/area-errors.js';
 import { FileByteView, type ByteView } from './byte-view.js';
@@ -12,6 +13,10 @@ import { undoHorizontalDifferencing } from './tiff-predictor.js';
 import { rawStripRuns, swapSampleBytes, type ByteRun } from './tiff-raw-strips.js';
 import { readTiffPageStorage, type TiffPageStorage } from './tiff-structure.js';
 import { expandSubsampled, FULL_RANGE_BT601, subsampledBytes, ycbcrConversion, ycbcrToRgb } from './ycbcr.js';
+
+let geotiffLoad: Promise<typeof GeotiffModule> | undefined;
+/** geotiff, loaded when pixels are first decoded through it (a command that reads none never parses it). */
+const geotiff = (): Promise<typeof GeotiffModule> => (geotiffLoad ??= import('geotiff'));
 
 /**
  * Reads the pixels of a TIFF file, or the planes `options.select` asks for: the axes and shape of
@@ -43,7 +48,7 @@ export async function readTiffPixels(path: string, options: PixelReadOptions = {
     layout,
     plan,
     path,
-    () => fromFile(path),
+    async () => (await geotiff()).fromFile(path),
     (runs, target) => readRunsFromFile(path, runs, target),
   );
 }
@@ -56,9 +61,9 @@ export async function decodeTiffPixels(bytes: Uint8Array, path: string, options:
     layout,
     plan,
     path,
-    () => {
+    async () => {
       const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-      return fromArrayBuffer(whole ? (bytes.buffer as ArrayBuffer) : new Uint8Array(bytes).buffer);
+      return (await geotiff()).fromArrayBuffer(whole ? (bytes.buffer as ArrayBuffer) : new Uint8Array(bytes).buffer);
     },
     async (runs, target) => {
       let at = 0;
@@ -268,8 +273,8 @@ function bigEndianPredictorPool(colour: TiffPageColour, image: GeoTIFFImage): Po
     bytesPerSample: colour.bitsPerSample / 8,
     littleEndian: false,
   };
-  const bindParameters = (compression: number, parameters: Parameters<typeof getDecoder>[1]): Pick<BaseDecoder, 'decode'> => {
-    const inner = getDecoder(compression, { ...parameters, predictor: 1 });
+  const bindParameters = (compression: number, parameters: Parameters<typeof GeotiffModule.getDecoder>[1]): Pick<BaseDecoder, 'decode'> => {
+    const inner = geotiff().then((g) => g.getDecoder(compression, { ...parameters, predictor: 1 }));
     return {
       decode: async (buffer: ArrayBufferLike) => {
         const decoded = await (await inner).decode(buffer);
@@ -297,7 +302,9 @@ async function readSubsampled(image: GeoTIFFImage, colour: TiffPageColour, path:
   const tileWidth = image.getTileWidth();
   const tileHeight = image.getTileHeight();
   const across = Math.ceil(width / tileWidth);
-  const decoder = await getDecoder(colour.compression, { tileWidth, tileHeight, planarConfiguration: 1, bitsPerSample: [8, 8, 8], predictor: 1 });
+  const decoder = await (
+    await geotiff()
+  ).getDecoder(colour.compression, { tileWidth, tileHeight, planarConfiguration: 1, bitsPerSample: [8, 8, 8], predictor: 1 });
   const out = new Uint8Array(width * height * 3);
   for (let ty = 0; ty < Math.ceil(height / tileHeight); ty++) {
     for (let tx = 0; tx < across; tx++) {
