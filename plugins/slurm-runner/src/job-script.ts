@@ -125,7 +125,8 @@ const FATAL_SIGNALS = [1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25];
 
 /**
  * The lines that run one task: enter its folder, start the tool with a clean environment in a
- * process group of its own (`setsid`), forward SIGTERM/SIGINT/SIGHUP (scancel) to that whole group,
+ * process group of its own (`setsid`), forward SIGTERM/SIGINT/SIGHUP (scancel) to that whole group
+ * (the trap is set first: a signal that comes before the tool's pid is known is held and forwarded then),
  * wait for the tool, SIGKILL whatever it left running in its group, and end the way the tool
  * ended: its exit code, or its death signal raised again on the job shell.
  */
@@ -135,9 +136,13 @@ function taskLines(task: ScriptTask, indent: string): string[] {
   const signalled = FATAL_SIGNALS.map((n) => 128 + n).join('|');
   return [
     `cd -- ${shellQuote(task.cwd)} || exit ${SCRIPT_SETUP_FAILURE}`,
+    // The trap is in place before the tool starts: a cancel arriving meanwhile is held, then forwarded.
+    'tool=; stop=',
+    `trap 'if [ -n "$tool" ]; then kill -s TERM -- "-$tool" 2>/dev/null || kill -s TERM "$tool" 2>/dev/null; else stop=1; fi' TERM INT HUP`,
     `setsid -w env -i -- ${[...runtime, ...declared, ...task.argv.map(shellQuote)].join(' ')} &`,
     'tool=$!',
-    `trap 'kill -s TERM -- "-$tool" 2>/dev/null' TERM INT HUP`,
+    // Not in its own group yet (setsid not reached): the process itself, before it starts anything.
+    'if [ -n "$stop" ]; then kill -s TERM -- "-$tool" 2>/dev/null || kill -s TERM "$tool" 2>/dev/null; fi',
     'wait "$tool"; status=$?',
     'while kill -0 "$tool" 2>/dev/null; do wait "$tool"; status=$?; done',
     'kill -s KILL -- "-$tool" 2>/dev/null',
