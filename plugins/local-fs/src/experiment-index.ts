@@ -3,6 +3,7 @@ import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { StorageError } from '@bioimageit/core';
 import { writeFileAtomicStamped } from './atomic-write.js';
+import { HeldFile } from './held-file.js';
 import { errnoCode, storageFailure } from './storage-failure.js';
 import { signatureOf, type FileSignature } from './file-signature.js';
 import {
@@ -152,23 +153,7 @@ export class IndexedDataset {
  * The log file a snapshot's record places refer to, held open (that very inode, even after a
  * compaction replaced the file) until the index closes or no entry refers to it any more.
  */
-class LogReader {
-  private static readonly closer = new FinalizationRegistry<number>((fd) => {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed
-    }
-  });
-  private open = true;
-
-  constructor(
-    readonly file: string,
-    private readonly fd: number,
-  ) {
-    LogReader.closer.register(this, fd, this);
-  }
-
+class LogReader extends HeldFile {
   /** A reader of `file` if it still is the log version `ino`, else undefined. */
   static of(file: string, ino: number): LogReader | undefined {
     let fd: number;
@@ -193,7 +178,7 @@ class LogReader {
   readDoc(at: number, length: number, url: string): V1ItemDoc | null {
     let record: Partial<Extract<IndexRecord, { op: 'item' }>> | undefined;
     try {
-      if (!this.open) throw new Error('the index was closed');
+      this.assertOpen();
       const buffer = Buffer.allocUnsafe(length);
       const read = readSync(this.fd, buffer, 0, length, at);
       record = JSON.parse(buffer.toString('utf8', 0, read)) as Partial<Extract<IndexRecord, { op: 'item' }>>;
@@ -213,17 +198,6 @@ class LogReader {
       );
     }
     return record.doc ?? null;
-  }
-
-  close(): void {
-    if (!this.open) return;
-    this.open = false;
-    LogReader.closer.unregister(this);
-    try {
-      closeSync(this.fd);
-    } catch {
-      // already closed
-    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { StorageError } from '@bioimageit/core';
+import { HeldFile } from './held-file.js';
 import type { FileSignature } from './file-signature.js';
 
 /**
@@ -102,34 +103,22 @@ class BufferSource implements SectionSource {
   }
 }
 
-/**
- * The snapshot file open on its own descriptor (so a snapshot renamed over it later does not
- * change what this one reads); closed by {@link close} or once nothing refers to it.
- */
-class FileSource implements SectionSource {
-  private static readonly closer = new FinalizationRegistry<number>((fd) => {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed
-    }
-  });
-  private open = true;
-
+/** The snapshot file held open (a snapshot renamed over it later does not change what this one reads). */
+class FileSource extends HeldFile implements SectionSource {
   constructor(
-    private readonly file: string,
-    private readonly fd: number,
+    file: string,
+    fd: number,
     private readonly base: number,
     readonly size: number,
   ) {
-    FileSource.closer.register(this, fd, this);
+    super(file, fd);
   }
 
   read(offset: number, length: number): Buffer {
     // A fresh ArrayBuffer: typed views need the 8-byte alignment the sections have in the file.
     const buffer = Buffer.from(new ArrayBuffer(length));
     try {
-      if (!this.open) throw new Error('the index was closed');
+      this.assertOpen();
       for (let done = 0; done < length;) {
         const n = readSync(this.fd, buffer, done, length - done, this.base + offset + done);
         if (n === 0) throw new Error(`it ends ${length - done} bytes early`);
@@ -142,17 +131,6 @@ class FileSource implements SectionSource {
       });
     }
     return buffer;
-  }
-
-  close(): void {
-    if (!this.open) return;
-    this.open = false;
-    FileSource.closer.unregister(this);
-    try {
-      closeSync(this.fd);
-    } catch {
-      // already closed
-    }
   }
 }
 
